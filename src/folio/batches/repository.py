@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.batches.models import Batch
+from folio.core.principal import Principal
+from folio.documents.models import Document, DocumentStatus
+
+
+class BatchRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: AsyncSession) -> BatchRepository:
+        return cls(session)
+
+    def readable(self, principal: Principal) -> Select[tuple[Batch]]:
+        return select(Batch).where(Batch.team_id.in_(principal.team_ids))
+
+    async def get(self, principal: Principal, batch_id: str) -> Batch | None:
+        return await self.session.scalar(self.readable(principal).where(Batch.id == batch_id))
+
+    async def get_for_update(self, batch_id: str) -> Batch | None:
+        return await self.session.get(Batch, batch_id, populate_existing=True)
+
+    async def list_page(
+        self, principal: Principal, *, limit: int, before: str | None
+    ) -> Sequence[Batch]:
+        statement = self.readable(principal).order_by(Batch.id.desc()).limit(limit + 1)
+        if before is not None:
+            statement = statement.where(Batch.id < before)
+        return (await self.session.scalars(statement)).all()
+
+    async def add(self, batch: Batch) -> Batch:
+        self.session.add(batch)
+        await self.session.flush()
+        return batch
+
+    async def documents(self, batch: Batch) -> Sequence[Document]:
+        statement = (
+            select(Document)
+            .where(Document.batch_id == batch.id, Document.team_id == batch.team_id)
+            .order_by(Document.id)
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def status_counts(self, batch_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        statement = (
+            select(Document.batch_id, Document.status, func.count())
+            .where(Document.batch_id.in_(batch_ids))
+            .group_by(Document.batch_id, Document.status)
+        )
+        counts: dict[str, dict[str, int]] = {batch_id: {} for batch_id in batch_ids}
+        for batch_id, status, count in (await self.session.execute(statement)).all():
+            counts[batch_id][status] = count
+        return counts
+
+    async def unsettled_count(self, batch_id: str) -> int:
+        statement = select(func.count()).where(
+            Document.batch_id == batch_id,
+            Document.status.in_([DocumentStatus.queued, DocumentStatus.processing]),
+        )
+        return int(await self.session.scalar(statement) or 0)
+
+    async def timing_figures(self, batch_id: str) -> tuple[object, object, float | None]:
+        statement = select(
+            func.min(Document.started_at),
+            func.max(Document.completed_at),
+            func.avg(Document.processing_time_ms),
+        ).where(Document.batch_id == batch_id)
+        first_start, last_end, mean_ms = (await self.session.execute(statement)).one()
+        return first_start, last_end, mean_ms

@@ -1,0 +1,161 @@
+"""``folio serve | migrate | process``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from folio.config import Settings
+from folio.core.db import create_engine
+from folio.documents.results import results_from_pipeline
+from folio.migrations import upgrade_database
+from folio.pipeline import (
+    DocumentResult,
+    OcrEngineName,
+    OcrMode,
+    PipelineError,
+    PipelineOptions,
+    process_file,
+)
+
+app = typer.Typer(
+    help="Folio: self-hosted document intelligence.", no_args_is_help=True, add_completion=False
+)
+stderr = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Default: ./folio-data")]
+
+
+def settings_with(**overrides: object) -> Settings:
+    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: 8000")] = None,
+    data_dir: DataDir = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Pipeline worker processes (default: CPU cores; 0 = none)")
+    ] = None,
+) -> None:
+    """Start the API server with its pool of pipeline workers."""
+    from folio.app import create_app  # the web stack is only loaded when serving
+
+    settings = settings_with(host=host, port=port, data_dir=data_dir, workers=workers)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command()
+def migrate(data_dir: DataDir = None) -> None:
+    """Create or upgrade the database schema (FOLIO_DATABASE_URL, or SQLite in the data dir)."""
+    settings = settings_with(data_dir=data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    async def run() -> None:
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            await upgrade_database(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    stderr.print(f"database is at the latest schema ({_redacted(settings)})")
+
+
+def _redacted(settings: Settings) -> str:
+    url = settings.resolved_database_url
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}" if "@" in rest else url
+
+
+@app.command()
+def process(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+    ocr: Annotated[
+        OcrMode,
+        typer.Option(
+            help="OCR pages without a text layer (auto), every page (force) or none (off)"
+        ),
+    ] = OcrMode.auto,
+    ocr_engine: Annotated[OcrEngineName, typer.Option()] = OcrEngineName.tesseract,
+    language: Annotated[list[str] | None, typer.Option(help="ISO 639-1 hint, repeatable")] = None,
+    password: Annotated[str | None, typer.Option(help="Password of encrypted PDFs")] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="One JSON object per file, as GET /documents/{id}/results"),
+    ] = False,
+) -> None:
+    """Run the pipeline on local files, without a server."""
+    options = PipelineOptions(
+        ocr=ocr, ocr_engine=ocr_engine, languages=tuple(language or ()), password=password
+    )
+    failures = 0
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=len(files) < 2,
+    ) as progress:
+        task = progress.add_task("processing", total=len(files))
+        for path in files:
+            progress.update(task, description=path.name)
+            failures += not _process_one(path, options, as_json=as_json)
+            progress.advance(task)
+    raise typer.Exit(code=1 if failures else 0)
+
+
+def _process_one(path: Path, options: PipelineOptions, *, as_json: bool) -> bool:
+    try:
+        result = process_file(path, options, filename=path.name)
+    except PipelineError as error:
+        _print_failure(path, error, as_json=as_json)
+        return False
+    if as_json:
+        document = results_from_pipeline(result, filename=path.name)
+        sys.stdout.write(document.model_dump_json() + "\n")
+    else:
+        _print_summary(path, result)
+    return True
+
+
+def _print_failure(path: Path, error: PipelineError, *, as_json: bool) -> None:
+    if as_json:
+        failure = {
+            "filename": path.name,
+            "error": {"code": error.code, "message": error.message, "retryable": error.retryable},
+        }
+        sys.stdout.write(json.dumps(failure) + "\n")
+    stderr.print(f"[red]{path.name}: {error.code}[/red] {error.message}")
+
+
+def _print_summary(path: Path, result: DocumentResult) -> None:
+    meta = result.metadata
+    ocr = f", OCR on {result.ocr.pages_ocr} page(s)" if result.ocr.pages_ocr else ""
+    stderr.print(
+        f"[bold]{path.name}[/bold]: {result.kind}, {meta.page_count} page(s), "
+        f"{meta.word_count} words, language {meta.language or '?'}{ocr}"
+    )
+    sys.stdout.write(result.text.replace("\f", "\n\n") + "\n")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,28 @@
+"""Opaque, prefixed, sortable identifiers: ``doc_01J…`` (prefix + ULID)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from ulid import ULID
+
+
+class IdPrefix(StrEnum):
+    document = "doc"
+    batch = "bat"
+    job = "job"
+    team = "team"
+    user = "usr"
+    key = "key"
+    webhook = "whk"
+    event = "evt"
+    request = "req"
+
+
+def new_id(prefix: IdPrefix) -> str:
+    return f"{prefix}_{str(ULID()).lower()}"
+
+
+def has_prefix(value: str, prefix: IdPrefix) -> bool:
+    head, sep, tail = value.partition("_")
+    return sep == "_" and head == prefix and len(tail) == 26 and tail.isalnum()

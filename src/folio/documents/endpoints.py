@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile
+from fastapi.responses import PlainTextResponse, StreamingResponse
+
+from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
+from folio.core.pagination import Page
+from folio.core.permissions import Permission
+from folio.core.principal import Principal
+from folio.core.responses import problems
+from folio.documents.files import IncomingFile
+from folio.documents.models import DocumentStatus
+from folio.documents.repository import DocumentFilters
+from folio.documents.schemas import (
+    DocumentId,
+    DocumentRead,
+    DocumentResults,
+    ProcessingOptions,
+    document_url,
+)
+from folio.documents.service import document as document_service
+
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+
+DocumentsRead = Annotated[Principal, Depends(require(Permission.documents_read))]
+DocumentsWrite = Annotated[Principal, Depends(require(Permission.documents_write))]
+DocumentsDelete = Annotated[Principal, Depends(require(Permission.documents_delete))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+OptionsField = Annotated[
+    str | None, Form(description="JSON: ocr, ocr_engine, language, password, priority")
+]
+
+
+def list_filters(
+    status: DocumentStatus | None = None,
+    batch_id: Annotated[str | None, Query(max_length=40)] = None,
+    document_type: Annotated[
+        str | None,
+        Query(
+            alias="type",
+            max_length=50,
+            description="File kind (pdf, image, docx …) or classified document type",
+        ),
+    ] = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    q: Annotated[str | None, Query(max_length=500, description="Full-text search")] = None,
+) -> DocumentFilters:
+    return DocumentFilters(
+        status=status,
+        batch_id=batch_id,
+        type=document_type,
+        created_after=created_after,
+        created_before=created_before,
+        query=q,
+    )
+
+
+Filters = Annotated[DocumentFilters, Depends(list_filters)]
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=DocumentRead,
+    summary="Upload a document for processing",
+    responses=problems(401, 403, 409, 413, 415, 422),
+)
+async def upload_document(
+    file: Annotated[UploadFile, File(description="The document")],
+    principal: DocumentsWrite,
+    session: DbSession,
+    runtime: RuntimeDep,
+    response: Response,
+    options: OptionsField = None,
+    idempotency_key: IdempotencyKey = None,
+):
+    incoming = IncomingFile(file.filename, file.content_type, file.file)
+    document, replayed = await document_service.upload_once(
+        session,
+        principal,
+        runtime,
+        incoming,
+        ProcessingOptions.from_form(options),
+        idempotency_key=idempotency_key,
+    )
+    response.headers["Location"] = document_url(document.id)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return document
+
+
+@router.get(
+    "",
+    response_model=Page[DocumentRead],
+    summary="List documents",
+    responses=problems(401, 403, 422),
+)
+async def list_documents(
+    principal: DocumentsRead, session: DbSession, page: PageQuery, filters: Filters
+):
+    return await document_service.list_documents(session, principal, filters, page)
+
+
+@router.get(
+    "/{document_id}",
+    response_model=DocumentRead,
+    summary="Get a document's status, stages and progress",
+    responses=problems(401, 403, 404, 422),
+)
+async def get_document(
+    document_id: DocumentId,
+    principal: DocumentsRead,
+    runtime: RuntimeDep,
+    wait: Annotated[
+        float,
+        Query(
+            ge=0,
+            le=300,
+            description="Long-poll: wait up to this many seconds for processing to finish",
+        ),
+    ] = 0,
+):
+    return await document_service.wait_until_settled(runtime, principal, document_id, wait)
+
+
+@router.get(
+    "/{document_id}/results",
+    response_model=DocumentResults,
+    response_model_exclude_none=False,
+    summary="Get the extraction results",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def get_document_results(
+    document_id: DocumentId,
+    principal: DocumentsRead,
+    session: DbSession,
+    words: Annotated[bool, Query(description="Include words with boxes")] = True,
+):
+    return await document_service.get_results(session, principal, document_id, include_words=words)
+
+
+@router.get(
+    "/{document_id}/text",
+    response_class=PlainTextResponse,
+    summary="Get the plain text (pages separated by form feeds)",
+    responses={200: {"content": {"text/plain": {}}}, **problems(401, 403, 404, 409, 422)},
+)
+async def get_document_text(
+    document_id: DocumentId, principal: DocumentsRead, session: DbSession
+) -> PlainTextResponse:
+    text = await document_service.get_text(session, principal, document_id)
+    return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
+
+
+@router.get(
+    "/{document_id}/file",
+    response_class=StreamingResponse,
+    summary="Download the original file",
+    responses={200: {"content": {"application/octet-stream": {}}}, **problems(401, 403, 404)},
+)
+async def get_document_file(
+    document_id: DocumentId, principal: DocumentsRead, session: DbSession, runtime: RuntimeDep
+) -> StreamingResponse:
+    document, chunks = await document_service.open_original(
+        session, principal, runtime, document_id
+    )
+    headers = {
+        "Content-Disposition": content_disposition(document.filename),
+        "Content-Length": str(document.size_bytes),
+    }
+    return StreamingResponse(chunks, media_type=document.mime_type, headers=headers)
+
+
+@router.delete(
+    "/{document_id}",
+    status_code=204,
+    summary="Delete a document, its file and results",
+    responses=problems(401, 403, 404),
+)
+async def delete_document(
+    document_id: DocumentId, principal: DocumentsDelete, session: DbSession, runtime: RuntimeDep
+) -> Response:
+    await document_service.delete(session, principal, runtime, document_id)
+    return Response(status_code=204)
+
+
+def content_disposition(filename: str) -> str:
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

@@ -1,0 +1,161 @@
+"""Queries on documents and their pages, always starting from the principal's teams."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, delete, func, literal_column, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.principal import Principal
+from folio.documents.models import Document, DocumentPage, DocumentStatus
+
+SEARCH_TERM = re.compile(r"\w+\*?", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class DocumentFilters:
+    status: DocumentStatus | None = None
+    batch_id: str | None = None
+    type: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    query: str | None = None
+
+
+def fts5_query(raw: str) -> str | None:
+    """User words to an FTS5 expression: every word must match; ``word*`` is a prefix."""
+    terms = []
+    for term in SEARCH_TERM.findall(raw):
+        stem = term.rstrip("*").replace('"', "")
+        if stem:
+            terms.append(f'"{stem}"*' if term.endswith("*") else f'"{stem}"')
+    return " ".join(terms) or None
+
+
+class DocumentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: AsyncSession) -> DocumentRepository:
+        return cls(session)
+
+    @property
+    def _is_sqlite(self) -> bool:
+        return self.session.bind.dialect.name == "sqlite"
+
+    def readable(self, principal: Principal) -> Select[tuple[Document]]:
+        return select(Document).where(Document.team_id.in_(principal.team_ids))
+
+    async def get(self, principal: Principal, document_id: str) -> Document | None:
+        return await self.session.scalar(self.readable(principal).where(Document.id == document_id))
+
+    async def get_for_update(self, document_id: str) -> Document | None:
+        """Unscoped load for the job runner, which acts for the document's own team."""
+        return await self.session.get(Document, document_id, populate_existing=True)
+
+    async def list_page(
+        self, principal: Principal, filters: DocumentFilters, *, limit: int, before: str | None
+    ) -> Sequence[Document]:
+        statement = self.readable(principal).order_by(Document.id.desc()).limit(limit + 1)
+        if before is not None:
+            statement = statement.where(Document.id < before)
+        statement = self._apply_filters(statement, filters)
+        return (await self.session.scalars(statement)).all()
+
+    def _apply_filters(
+        self, statement: Select[tuple[Document]], filters: DocumentFilters
+    ) -> Select[tuple[Document]]:
+        if filters.status is not None:
+            statement = statement.where(Document.status == filters.status)
+        if filters.batch_id is not None:
+            statement = statement.where(Document.batch_id == filters.batch_id)
+        if filters.type is not None:
+            statement = statement.where(
+                (Document.kind == filters.type) | (Document.document_type == filters.type)
+            )
+        if filters.created_after is not None:
+            statement = statement.where(Document.created_at >= filters.created_after)
+        if filters.created_before is not None:
+            statement = statement.where(Document.created_at < filters.created_before)
+        if filters.query:
+            statement = statement.where(Document.id.in_(self._matching_ids(filters.query)))
+        return statement
+
+    def _matching_ids(self, raw_query: str) -> Select[tuple[str]]:
+        if self._is_sqlite:
+            expression = fts5_query(raw_query) or '""'
+            return (
+                select(literal_column("document_id"))
+                .select_from(text("document_fts"))
+                .where(text("document_fts MATCH :fts_query").bindparams(fts_query=expression))
+            )
+        return select(DocumentPage.document_id).where(
+            func.to_tsvector("simple", DocumentPage.text).op("@@")(
+                func.plainto_tsquery("simple", raw_query)
+            )
+        )
+
+    async def find_original(self, team_id: str, sha256: str, exclude_id: str) -> str | None:
+        statement = (
+            select(Document.id)
+            .where(Document.team_id == team_id, Document.sha256 == sha256)
+            .where(Document.id != exclude_id)
+            .order_by(Document.id)
+            .limit(1)
+        )
+        return await self.session.scalar(statement)
+
+    async def add(self, document: Document) -> Document:
+        self.session.add(document)
+        await self.session.flush()
+        return document
+
+    async def get_pages(self, document: Document, version: int) -> Sequence[DocumentPage]:
+        statement = (
+            select(DocumentPage)
+            .where(DocumentPage.document_id == document.id, DocumentPage.version == version)
+            .order_by(DocumentPage.number)
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def replace_pages(
+        self, document: Document, version: int, pages: Sequence[DocumentPage]
+    ) -> None:
+        """Idempotent: a retried job overwrites the pages of the same version."""
+        await self.session.execute(
+            delete(DocumentPage).where(
+                DocumentPage.document_id == document.id, DocumentPage.version == version
+            )
+        )
+        self.session.add_all(pages)
+        await self.session.flush()
+        await self._index_text(document, pages)
+
+    async def _index_text(self, document: Document, pages: Sequence[DocumentPage]) -> None:
+        if not self._is_sqlite:
+            return
+        await self._unindex_text(document.id)
+        body = "\n".join(page.text for page in pages)
+        await self.session.execute(
+            text("INSERT INTO document_fts (document_id, team_id, body) VALUES (:d, :t, :b)"),
+            {"d": document.id, "t": document.team_id, "b": body},
+        )
+
+    async def _unindex_text(self, document_id: str) -> None:
+        await self.session.execute(
+            text("DELETE FROM document_fts WHERE document_id = :d"), {"d": document_id}
+        )
+
+    async def delete(self, document: Document) -> None:
+        if self._is_sqlite:
+            await self._unindex_text(document.id)
+        await self.session.execute(
+            delete(DocumentPage).where(DocumentPage.document_id == document.id)
+        )
+        await self.session.delete(document)
+        await self.session.flush()

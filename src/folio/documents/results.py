@@ -1,0 +1,117 @@
+"""Converts between the pipeline's result, stored page rows and the ``/results`` document."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from folio.documents.models import Document, DocumentPage
+from folio.documents.schemas import DocumentResults, PageRead, WordRead
+from folio.pipeline import DocumentResult, Metadata, OcrInfo, Page, Word
+
+
+def compact_word(word: Word) -> list[Any]:
+    x0, y0, x1, y1 = word.bbox
+    return [
+        word.text,
+        round(x0, 2),
+        round(y0, 2),
+        round(x1, 2),
+        round(y1, 2),
+        word.start,
+        word.end,
+        None if word.confidence is None else round(word.confidence, 1),
+    ]
+
+
+def expand_word(row: Sequence[Any]) -> WordRead:
+    text, x0, y0, x1, y1, start, end, confidence = row
+    return WordRead(text=text, bbox=(x0, y0, x1, y1), start=start, end=end, confidence=confidence)
+
+
+def page_rows(document: Document, version: int, result: DocumentResult) -> list[DocumentPage]:
+    return [
+        DocumentPage(
+            document_id=document.id,
+            team_id=document.team_id,
+            version=version,
+            number=page.number,
+            width=page.width,
+            height=page.height,
+            unit=page.unit,
+            rotation=page.rotation,
+            source=page.source,
+            text=page.text,
+            words=[compact_word(word) for word in page.words],
+            ocr_confidence=page.ocr_confidence,
+        )
+        for page in result.pages
+    ]
+
+
+def results_from_rows(
+    document: Document, pages: Sequence[DocumentPage], *, include_words: bool
+) -> DocumentResults:
+    return DocumentResults(
+        document_id=document.id,
+        filename=document.filename,
+        version=document.version,
+        kind=document.kind,
+        mime_type=document.mime_type,
+        metadata=Metadata.model_validate(document.doc_metadata),
+        ocr=OcrInfo.model_validate(document.ocr),
+        warnings=document.warnings,
+        engine_versions=document.engine_versions,
+        pages=[_page_from_row(row, include_words) for row in pages],
+    )
+
+
+def _page_from_row(row: DocumentPage, include_words: bool) -> PageRead:
+    words = [expand_word(word) for word in row.words] if include_words else None
+    return PageRead(
+        number=row.number,
+        width=row.width,
+        height=row.height,
+        unit=row.unit,
+        rotation=row.rotation,
+        source=row.source,
+        text=row.text,
+        ocr_confidence=row.ocr_confidence,
+        words=words,
+    )
+
+
+def results_from_pipeline(
+    result: DocumentResult, *, filename: str | None, include_words: bool = True
+) -> DocumentResults:
+    return DocumentResults(
+        document_id=None,
+        filename=filename,
+        version=1,
+        kind=result.kind,
+        mime_type=result.mime_type,
+        metadata=result.metadata,
+        ocr=result.ocr,
+        warnings=result.warnings,
+        engine_versions=result.engine_versions,
+        pages=[_page_from_pipeline(page, include_words) for page in result.pages],
+    )
+
+
+def _page_from_pipeline(page: Page, include_words: bool) -> PageRead:
+    words = (
+        [WordRead.model_validate(word.model_dump()) for word in page.words]
+        if include_words
+        else None
+    )
+    return PageRead(
+        number=page.number,
+        width=page.width,
+        height=page.height,
+        unit=page.unit,
+        rotation=page.rotation,
+        source=page.source,
+        text=page.text,
+        ocr_confidence=page.ocr_confidence,
+        words=words,
+    )

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from folio.core.errors import FieldError, ValidationFailed
+from folio.core.schemas import Schema
+from folio.documents.models import Document, DocumentStatus, StageName, StageStatus
+from folio.jobs.models import JobPriority
+from folio.pipeline import DocumentKind, Metadata, OcrEngineName, OcrInfo, OcrMode, PageSource
+
+DocumentId = Annotated[str, Field(pattern=r"^doc_[0-9a-z]{26}$", examples=["doc_01jd…"])]
+
+LANGUAGE_HINT = r"^[a-z]{2,3}$"
+
+
+def document_url(document_id: str) -> str:
+    return f"/api/v1/documents/{document_id}"
+
+
+class ProcessingOptions(BaseModel):
+    """The ``options`` JSON of an upload."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ocr: OcrMode = OcrMode.auto
+    ocr_engine: OcrEngineName = OcrEngineName.tesseract
+    language: list[Annotated[str, Field(pattern=LANGUAGE_HINT)]] = Field(
+        default_factory=list, max_length=5, description="ISO 639-1 hints for OCR, e.g. ['en']"
+    )
+    password: str | None = Field(default=None, max_length=1024, description="For encrypted PDFs")
+    priority: str = Field(default="normal", pattern="^(low|normal|high)$")
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def accept_single_language(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @property
+    def job_priority(self) -> JobPriority:
+        return JobPriority[self.priority]
+
+    @classmethod
+    def from_form(cls, raw: str | None) -> ProcessingOptions:
+        """Parses the multipart ``options`` field; bad JSON or values become a 422."""
+        if raw is None or not raw.strip():
+            return cls()
+        try:
+            return cls.model_validate_json(raw)
+        except ValidationError as exc:
+            raise ValidationFailed(
+                [
+                    FieldError(".".join(["options", *map(str, e["loc"])]), e["type"], e["msg"])
+                    for e in exc.errors()
+                ]
+            ) from exc
+
+    def public(self) -> dict[str, Any]:
+        """What may be stored and shown: everything but the password."""
+        return self.model_dump(mode="json", exclude={"password"})
+
+
+class StageRead(Schema):
+    name: StageName
+    status: StageStatus
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+class ErrorInfo(Schema):
+    code: str
+    message: str
+    retryable: bool
+
+
+class DocumentLinks(Schema):
+    self: str
+    results: str
+    text: str
+    file: str
+
+
+class DocumentRead(Schema):
+    id: str
+    team_id: str
+    batch_id: str | None
+    filename: str
+    mime_type: str
+    kind: DocumentKind
+    size_bytes: int
+    sha256: str
+    extension_mismatch: bool
+    duplicate_of: str | None
+    status: DocumentStatus
+    progress: int = Field(ge=0, le=100)
+    stages: list[StageRead]
+    pages_total: int | None
+    pages_done: int
+    error: ErrorInfo | None
+    processing_time_ms: int | None
+    document_type: str | None
+    page_count: int | None
+    word_count: int | None
+    language: str | None
+    options: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    status_url: str
+    links: DocumentLinks
+
+    @model_validator(mode="before")
+    @classmethod
+    def from_document(cls, data: Any) -> Any:
+        if not isinstance(data, Document):
+            return data
+        fields = {
+            name: getattr(data, name)
+            for name in cls.model_fields
+            if name not in ("error", "status_url", "links") and hasattr(data, name)
+        }
+        url = document_url(data.id)
+        error = None
+        if data.error_code is not None:
+            error = ErrorInfo(
+                code=data.error_code,
+                message=data.error_message or "",
+                retryable=bool(data.error_retryable),
+            )
+        links = DocumentLinks(
+            self=url, results=f"{url}/results", text=f"{url}/text", file=f"{url}/file"
+        )
+        return {**fields, "error": error, "status_url": url, "links": links}
+
+
+class WordRead(BaseModel):
+    text: str
+    bbox: tuple[float, float, float, float]
+    start: int
+    end: int
+    confidence: float | None = None
+
+
+class PageRead(BaseModel):
+    number: int
+    width: float
+    height: float
+    unit: str
+    rotation: int
+    source: PageSource
+    text: str
+    ocr_confidence: float | None = None
+    words: list[WordRead] | None = None
+
+
+class DocumentResults(BaseModel):
+    """The extraction result; ``folio process --json`` prints the same shape."""
+
+    document_id: str | None
+    filename: str | None
+    version: int
+    kind: DocumentKind
+    mime_type: str
+    metadata: Metadata
+    ocr: OcrInfo
+    warnings: list[str]
+    engine_versions: dict[str, str]
+    pages: list[PageRead]

@@ -1,0 +1,439 @@
+"""Documents: upload, read, results, deletion, and what the job runner records."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import anyio
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.db import after_commit, utcnow
+from folio.core.errors import (
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    UnprocessableDocument,
+    UnsupportedMediaType,
+)
+from folio.core.events import Event, publish_after_commit
+from folio.core.ids import IdPrefix, new_id
+from folio.core.pagination import Page, PageParams
+from folio.core.principal import Principal
+from folio.core.runtime import Runtime
+from folio.core.storage import BlobTooLarge, StoredBlob
+from folio.documents import stages as stage_rules
+from folio.documents.files import IncomingFile, clean_filename
+from folio.documents.models import Document, DocumentStatus, StageName
+from folio.documents.repository import DocumentFilters, DocumentRepository
+from folio.documents.results import page_rows, results_from_rows
+from folio.documents.schemas import DocumentResults, ProcessingOptions
+from folio.idempotency.service import fingerprint
+from folio.idempotency.service import idempotency as idempotency_service
+from folio.jobs.service import job as job_service
+from folio.pipeline import DocumentResult, Sniffed, sniff
+
+SCOPE_CREATE = "documents.create"
+FINAL_EVENT_TYPES = {
+    "document.processed",
+    "document.failed",
+    "document.deleted",
+    "document.cancelled",
+}
+
+
+def document_event(type_: str, document: Document, **data: Any) -> Event:
+    payload = {
+        "document_id": document.id,
+        "batch_id": document.batch_id,
+        "status": document.status,
+        "progress": document.progress,
+        **data,
+    }
+    return Event(type=type_, team_id=document.team_id, data=payload)
+
+
+class DocumentService:
+    # ---- upload -------------------------------------------------------------------------
+
+    async def upload_once(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        runtime: Runtime,
+        incoming: IncomingFile,
+        options: ProcessingOptions,
+        *,
+        idempotency_key: str | None,
+    ) -> tuple[Document, bool]:
+        """Uploads, unless the same Idempotency-Key already did: then returns that document."""
+        if idempotency_key is None:
+            return await self.upload(session, principal, runtime, incoming, options), False
+        request_print = fingerprint([SCOPE_CREATE, incoming.filename, options.model_dump()])
+        existing = await idempotency_service.replayed_resource(
+            session,
+            principal,
+            scope=SCOPE_CREATE,
+            key=idempotency_key,
+            request_fingerprint=request_print,
+        )
+        if existing is not None:
+            return await self.get(session, principal, existing), True
+        document = await self.upload(session, principal, runtime, incoming, options)
+        await idempotency_service.remember(
+            session,
+            principal,
+            scope=SCOPE_CREATE,
+            key=idempotency_key,
+            request_fingerprint=request_print,
+            resource_id=document.id,
+        )
+        return document, False
+
+    async def upload(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        runtime: Runtime,
+        incoming: IncomingFile,
+        options: ProcessingOptions,
+        *,
+        batch_id: str | None = None,
+    ) -> Document:
+        filename = clean_filename(incoming.filename)
+        document_id = new_id(IdPrefix.document)
+        key = f"{principal.team_id}/{document_id}/original"
+        stored = await self._store(runtime, key, incoming)
+        try:
+            sniffed = await self._check_content(runtime, stored, filename)
+            document = self._new_document(
+                principal, document_id, incoming, filename, stored, sniffed, options, batch_id
+            )
+            repository = DocumentRepository.from_session(session)
+            document.duplicate_of = await repository.find_original(
+                principal.team_id, stored.sha256, document_id
+            )
+            await repository.add(document)
+            await self._enqueue(session, runtime, document, options)
+        except BaseException:
+            runtime.storage.delete(key)  # refused or failed: leave nothing behind
+            raise
+        event = document_event("document.uploaded", document, filename=filename)
+        publish_after_commit(session, runtime.bus, event)
+        return document
+
+    def _new_document(
+        self,
+        principal: Principal,
+        document_id: str,
+        incoming: IncomingFile,
+        filename: str,
+        stored: StoredBlob,
+        sniffed: Sniffed,
+        options: ProcessingOptions,
+        batch_id: str | None,
+    ) -> Document:
+        return Document(
+            id=document_id,
+            team_id=principal.team_id,
+            batch_id=batch_id,
+            filename=filename,
+            mime_type=sniffed.mime_type,
+            kind=sniffed.kind,
+            declared_mime_type=incoming.content_type,
+            extension_mismatch=sniffed.extension_mismatch,
+            size_bytes=stored.size,
+            sha256=stored.sha256,
+            blob_key=stored.key,
+            status=DocumentStatus.queued,
+            stages=stage_rules.initial_stages(),
+            progress=stage_rules.UPLOAD_DONE_PROGRESS,
+            options=options.public(),
+        )
+
+    async def _store(self, runtime: Runtime, key: str, incoming: IncomingFile) -> StoredBlob:
+        limit = runtime.settings.max_upload_bytes
+        try:
+            return await anyio.to_thread.run_sync(
+                lambda: runtime.storage.put_stream(key, incoming.stream, max_bytes=limit)
+            )
+        except BlobTooLarge as exc:
+            raise PayloadTooLarge(f"The file is larger than the limit of {limit} bytes.") from exc
+
+    async def _check_content(self, runtime: Runtime, stored: StoredBlob, filename: str) -> Sniffed:
+        if stored.size == 0:
+            raise UnprocessableDocument("The file is empty.", reason="EMPTY_FILE")
+        path = runtime.storage.local_path(stored.key)
+        sniffed = await anyio.to_thread.run_sync(lambda: sniff(path, filename))
+        if sniffed.kind is None:
+            raise UnsupportedMediaType(
+                f"Files of type {sniffed.mime_type} are not supported. Send PDF, an image "
+                "(PNG, JPEG, TIFF, WEBP, BMP), DOCX, XLSX, PPTX, TXT, MD, CSV, HTML or EML."
+            )
+        return sniffed
+
+    async def _enqueue(
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        document: Document,
+        options: ProcessingOptions,
+    ) -> None:
+        job_options = options.model_dump(mode="json", exclude={"priority"})
+        await job_service.enqueue(
+            session,
+            runtime,
+            team_id=document.team_id,
+            document_id=document.id,
+            options=job_options,
+            priority=options.job_priority,
+        )
+
+    # ---- reading ------------------------------------------------------------------------
+
+    async def get(self, session: AsyncSession, principal: Principal, document_id: str) -> Document:
+        document = await DocumentRepository.from_session(session).get(principal, document_id)
+        if document is None:
+            raise NotFound(f"No document {document_id}.")
+        return document
+
+    async def list_documents(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        filters: DocumentFilters,
+        page: PageParams,
+    ) -> Page[Document]:
+        rows = await DocumentRepository.from_session(session).list_page(
+            principal, filters, limit=page.limit, before=page.after
+        )
+        return Page.from_rows(rows, page.limit, cursor=lambda document: document.id)
+
+    async def wait_until_settled(
+        self, runtime: Runtime, principal: Principal, document_id: str, seconds: float
+    ) -> Document:
+        """Long poll: returns when the document reaches a final status or time runs out."""
+        deadline = time.monotonic() + min(seconds, runtime.settings.long_poll_max_s)
+        async with runtime.bus.subscribe(maxsize=100) as events:
+            while True:
+                async with runtime.db.session(write=False) as session:
+                    document = await self.get(session, principal, document_id)
+                remaining = deadline - time.monotonic()
+                if document.status.is_final or remaining <= 0:
+                    return document
+                await self._next_final_event(events, document_id, wait_s=remaining)
+
+    async def _next_final_event(
+        self, events: asyncio.Queue[Event], document_id: str, *, wait_s: float
+    ) -> None:
+        try:
+            async with asyncio.timeout(wait_s):
+                while True:
+                    event = await events.get()
+                    if (
+                        event.type in FINAL_EVENT_TYPES
+                        and event.data.get("document_id") == document_id
+                    ):
+                        return
+        except TimeoutError:
+            return
+
+    async def get_results(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        document_id: str,
+        *,
+        include_words: bool = True,
+    ) -> DocumentResults:
+        document = await self.get(session, principal, document_id)
+        self._require_results(document)
+        pages = await DocumentRepository.from_session(session).get_pages(document, document.version)
+        return results_from_rows(document, pages, include_words=include_words)
+
+    async def get_text(self, session: AsyncSession, principal: Principal, document_id: str) -> str:
+        document = await self.get(session, principal, document_id)
+        self._require_results(document)
+        pages = await DocumentRepository.from_session(session).get_pages(document, document.version)
+        return "\f".join(page.text for page in pages)
+
+    def _require_results(self, document: Document) -> None:
+        if document.status == DocumentStatus.failed:
+            raise UnprocessableDocument(
+                document.error_message or "Processing failed.",
+                reason=document.error_code,
+                retryable=document.error_retryable,
+            )
+        if document.version == 0:
+            raise Conflict(
+                f"Document {document.id} is {document.status}; results are not ready.",
+                document_status=document.status,
+            )
+
+    async def open_original(
+        self, session: AsyncSession, principal: Principal, runtime: Runtime, document_id: str
+    ) -> tuple[Document, Iterator[bytes]]:
+        document = await self.get(session, principal, document_id)
+        return document, runtime.storage.iter_chunks(document.blob_key)
+
+    # ---- changes ------------------------------------------------------------------------
+
+    async def delete(
+        self, session: AsyncSession, principal: Principal, runtime: Runtime, document_id: str
+    ) -> None:
+        document = await self.get(session, principal, document_id)
+        await job_service.cancel_for_documents(session, runtime, [document.id])
+        await DocumentRepository.from_session(session).delete(document)
+        folder = document.blob_key.rsplit("/", 1)[0]
+
+        async def remove_files() -> None:
+            await anyio.to_thread.run_sync(runtime.storage.delete_prefix, folder)
+
+        after_commit(session, remove_files)
+        publish_after_commit(session, runtime.bus, document_event("document.deleted", document))
+
+    async def cancel(
+        self, session: AsyncSession, runtime: Runtime, documents: Sequence[Document]
+    ) -> int:
+        pending = [d for d in documents if not d.status.is_final]
+        await job_service.cancel_for_documents(session, runtime, [d.id for d in pending])
+        for document in pending:
+            document.status = DocumentStatus.cancelled
+            document.stages = stage_rules.finish_stages(document.stages, failed=True)
+            document.error_code, document.error_message = "CANCELLED", "Cancelled by a user."
+            document.error_retryable = True
+            document.completed_at = utcnow()
+            publish_after_commit(
+                session, runtime.bus, document_event("document.cancelled", document)
+            )
+        return len(pending)
+
+    async def requeue(self, session: AsyncSession, runtime: Runtime, document: Document) -> None:
+        """Processes a failed or cancelled document again with its stored options."""
+        if not document.status.is_final or document.status == DocumentStatus.completed:
+            raise Conflict(f"Document {document.id} is {document.status}.")
+        self._reset_for_processing(document)
+        options = ProcessingOptions.model_validate(document.options)
+        await self._enqueue(session, runtime, document, options)
+
+    def mark_requeued(self, document: Document) -> None:
+        """The job goes back to the queue after its worker died; the document waits again."""
+        self._reset_for_processing(document)
+
+    def _reset_for_processing(self, document: Document) -> None:
+        document.status = DocumentStatus.queued
+        document.stages = stage_rules.reset_processing_stages(document.stages)
+        document.progress = stage_rules.UPLOAD_DONE_PROGRESS
+        document.pages_done, document.pages_total = 0, None
+        document.error_code = document.error_message = document.error_retryable = None
+        document.started_at = document.completed_at = document.processing_time_ms = None
+
+    # ---- job runner hooks (the runner owns the transaction) ------------------------------
+
+    async def load_for_job(self, session: AsyncSession, document_id: str) -> Document | None:
+        return await DocumentRepository.from_session(session).get_for_update(document_id)
+
+    def mark_started(self, session: AsyncSession, runtime: Runtime, document: Document) -> None:
+        document.status = DocumentStatus.processing
+        document.started_at = utcnow()
+        document.stages = stage_rules.start_stage(document.stages, StageName.extraction)
+        publish_after_commit(
+            session,
+            runtime.bus,
+            document_event("document.processing", document, stage=StageName.extraction),
+        )
+
+    def mark_stage(
+        self, session: AsyncSession, runtime: Runtime, document: Document, stage: StageName
+    ) -> None:
+        document.stages = stage_rules.start_stage(document.stages, stage)
+        if stage == StageName.analysis:
+            document.progress = stage_rules.ANALYSIS_PROGRESS
+        publish_after_commit(
+            session, runtime.bus, document_event("document.processing", document, stage=stage)
+        )
+
+    def mark_pages(
+        self, session: AsyncSession, runtime: Runtime, document: Document, done: int, total: int
+    ) -> None:
+        document.pages_done, document.pages_total = done, total
+        document.progress = stage_rules.extraction_progress(done, total)
+        publish_after_commit(
+            session,
+            runtime.bus,
+            document_event(
+                "document.processing",
+                document,
+                stage=StageName.extraction,
+                pages_done=done,
+                pages_total=total,
+            ),
+        )
+
+    async def record_result(
+        self, session: AsyncSession, runtime: Runtime, document: Document, result: DocumentResult
+    ) -> None:
+        version = max(document.version, 0) + 1
+        await DocumentRepository.from_session(session).replace_pages(
+            document, version, page_rows(document, version, result)
+        )
+        document.version = version
+        document.page_count = result.metadata.page_count
+        document.word_count = result.metadata.word_count
+        document.language = result.metadata.language
+        document.doc_metadata = result.metadata.model_dump(mode="json")
+        document.ocr = result.ocr.model_dump(mode="json")
+        document.warnings = result.warnings
+        document.engine_versions = result.engine_versions
+        document.pages_total = document.pages_done = result.metadata.page_count
+        self._settle(document, DocumentStatus.completed)
+        publish_after_commit(
+            session,
+            runtime.bus,
+            document_event(
+                "document.processed",
+                document,
+                page_count=document.page_count,
+                processing_time_ms=document.processing_time_ms,
+            ),
+        )
+
+    def record_failure(
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        document: Document,
+        *,
+        code: str,
+        message: str,
+        retryable: bool,
+    ) -> None:
+        document.error_code, document.error_message = code, message
+        document.error_retryable = retryable
+        self._settle(document, DocumentStatus.failed)
+        publish_after_commit(
+            session,
+            runtime.bus,
+            document_event(
+                "document.failed",
+                document,
+                error={"code": code, "message": message, "retryable": retryable},
+            ),
+        )
+
+    def _settle(self, document: Document, status: DocumentStatus) -> None:
+        now = utcnow()
+        document.status = status
+        document.stages = stage_rules.finish_stages(
+            document.stages, failed=status != DocumentStatus.completed
+        )
+        document.completed_at = now
+        if status == DocumentStatus.completed:
+            document.progress = 100
+        if document.started_at is not None:
+            document.processing_time_ms = int((now - document.started_at).total_seconds() * 1000)
+
+
+document = DocumentService()

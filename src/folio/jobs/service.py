@@ -1,0 +1,99 @@
+"""Job lifecycle: the database row is the truth; dispatchers only carry job ids."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.db import after_commit, utcnow
+from folio.core.ids import IdPrefix, new_id
+from folio.core.runtime import Runtime
+from folio.jobs.models import Job, JobPriority, JobStatus
+from folio.jobs.repository import JobRepository
+
+
+class JobService:
+    async def enqueue(
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        *,
+        team_id: str,
+        document_id: str,
+        options: dict[str, Any],
+        priority: JobPriority = JobPriority.normal,
+    ) -> Job:
+        job = Job(
+            id=new_id(IdPrefix.job),
+            team_id=team_id,
+            document_id=document_id,
+            options=options,
+            priority=int(priority),
+            max_attempts=runtime.settings.job_max_attempts,
+        )
+        await JobRepository.from_session(session).add(job)
+        await self._notify_after_commit(session, runtime)
+        return job
+
+    async def _notify_after_commit(self, session: AsyncSession, runtime: Runtime) -> None:
+        async def notify() -> None:
+            runtime.dispatcher.notify()
+
+        after_commit(session, notify)
+
+    async def claim_next(self, session: AsyncSession, *, worker: str) -> Job | None:
+        repository = JobRepository.from_session(session)
+        for _ in range(5):  # another dispatcher may win the race for the first candidate
+            job_id = await repository.next_queued_id()
+            if job_id is None:
+                return None
+            if await repository.mark_running(job_id, worker, utcnow()):
+                return await repository.get(job_id)
+        return None
+
+    async def get(self, session: AsyncSession, job_id: str) -> Job | None:
+        return await JobRepository.from_session(session).get(job_id)
+
+    def finish(
+        self, job: Job, status: JobStatus, *, code: str | None = None, message: str | None = None
+    ) -> None:
+        job.status = status
+        job.error_code = code
+        job.error_message = message
+        job.finished_at = utcnow()
+        job.options = {k: v for k, v in job.options.items() if k != "password"}
+
+    def requeue(self, job: Job) -> None:
+        job.status = JobStatus.queued
+        job.worker = None
+        job.started_at = None
+
+    async def recover_interrupted(self, session: AsyncSession) -> tuple[list[Job], list[Job]]:
+        """Jobs left running by a dead process: requeue them, or fail those out of attempts."""
+        requeued, exhausted = [], []
+        for job in await JobRepository.from_session(session).running():
+            if job.attempts >= job.max_attempts:
+                exhausted.append(job)
+            else:
+                self.requeue(job)
+                requeued.append(job)
+        return requeued, exhausted
+
+    async def cancel_for_documents(
+        self, session: AsyncSession, runtime: Runtime, document_ids: Sequence[str]
+    ) -> list[Job]:
+        jobs = list(await JobRepository.from_session(session).active_for_documents(document_ids))
+        for job in jobs:
+            self.finish(job, JobStatus.cancelled, code="CANCELLED", message="Cancelled by a user")
+
+        async def stop_running() -> None:
+            for job in jobs:
+                runtime.dispatcher.cancel(job.id)
+
+        after_commit(session, stop_running)
+        return jobs
+
+
+job = JobService()

@@ -1,0 +1,113 @@
+"""Entry point of a pipeline worker process. Imports only the pipeline: no web, no database.
+
+Protocol over a ``multiprocessing`` pipe. Parent → child: ``JobTicket`` or ``None`` (exit).
+Child → parent: ``("stage", name)``, ``("pages", done, total)``,
+``("result", result_json, rss_mb)`` or ``("error", code, message, retryable, rss_mb)``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+import resource
+import signal
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from folio.pipeline import Limits, PipelineError, PipelineOptions, process_file
+
+PAGE_REPORT_INTERVAL_S = 0.25
+PR_SET_PDEATHSIG = 1
+logger = logging.getLogger("folio.worker")
+
+
+@dataclass(frozen=True)
+class JobTicket:
+    job_id: str
+    document_id: str
+    path: str
+    filename: str
+    mime_type: str
+    options: dict[str, Any]
+
+
+class PipeProgress:
+    """Reports progress to the parent, at most a few page updates per second."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._last_pages_report = 0.0
+
+    def stage(self, name: str) -> None:
+        self.connection.send(("stage", name))
+
+    def pages(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - self._last_pages_report >= PAGE_REPORT_INTERVAL_S:
+            self._last_pages_report = now
+            self.connection.send(("pages", done, total))
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_ticket(ticket: JobTicket, limits: Limits, connection: Connection) -> tuple[Any, ...]:
+    options = PipelineOptions.model_validate({**ticket.options, "limits": limits})
+    try:
+        result = process_file(
+            Path(ticket.path),
+            options,
+            PipeProgress(connection),
+            filename=ticket.filename,
+            mime_type=ticket.mime_type,
+        )
+    except PipelineError as error:
+        return ("error", error.code, error.message, error.retryable, rss_mb())
+    except MemoryError:
+        return (
+            "error",
+            "OUT_OF_MEMORY",
+            "The document needs more memory than allowed.",
+            False,
+            rss_mb(),
+        )
+    except Exception:
+        logger.exception("unexpected failure on %s", ticket.document_id)
+        return (
+            "error",
+            "INTERNAL_ERROR",
+            "Unexpected failure while processing the document.",
+            True,
+            rss_mb(),
+        )
+    return ("result", result.model_dump(mode="json"), rss_mb())
+
+
+def die_with_parent() -> None:
+    """Linux: if the server is killed, its workers go too instead of finishing orphaned work."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def worker_main(connection: Connection, limits: dict[str, Any]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    die_with_parent()
+    pipeline_limits = Limits.model_validate(limits)
+    connection.send(("ready", os.getpid()))
+    while True:
+        try:
+            ticket = connection.recv()
+        except (EOFError, OSError):
+            return
+        if ticket is None:
+            return
+        connection.send(run_ticket(ticket, pipeline_limits, connection))

@@ -1,0 +1,142 @@
+"""The real thing: `folio serve` in its own process, driven over HTTP on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import corpus
+
+pytestmark = [pytest.mark.e2e, pytest.mark.ocr]
+FOLIO = Path(sys.executable).with_name("folio")
+TEXT_PDF = "pypdf_sample_files/004-pdflatex-4-pages/pdflatex-4-pages.pdf"
+SCAN = "tesseract_test/testing/phototest.tif"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {**os.environ, "FOLIO_LOG_LEVEL": "WARNING"}
+        self.process = subprocess.Popen(
+            [
+                str(FOLIO),
+                "serve",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+                "--workers",
+                "1",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(self.process.stderr.read().decode())  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise TimeoutError("server did not start")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    running = Server(tmp_path / "data")
+    running.start()
+    yield running
+    running.stop()
+
+
+def upload(client: httpx.Client, path: Path, **options: str) -> str:
+    data = {"options": json.dumps(options)} if options else {}
+    response = client.post(
+        "/api/v1/documents", files={"file": (path.name, path.read_bytes())}, data=data
+    )
+    assert response.status_code == 202, response.text
+    return response.json()["id"]
+
+
+def wait(client: httpx.Client, document_id: str) -> dict:
+    response = client.get(f"/api/v1/documents/{document_id}", params={"wait": 120}, timeout=130)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_upload_text_pdf_and_scan_over_http(server: Server) -> None:
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        pdf_id = upload(client, corpus(TEXT_PDF))
+        scan_id = upload(client, corpus(SCAN))
+
+        assert wait(client, pdf_id)["status"] == "completed"
+        scan = wait(client, scan_id)
+        assert scan["status"] == "completed"
+
+        pdf_text = client.get(f"/api/v1/documents/{pdf_id}/text").text
+        scan_text = " ".join(client.get(f"/api/v1/documents/{scan_id}/text").text.split())
+        results = client.get(f"/api/v1/documents/{scan_id}/results").json()
+
+    assert "Is there no information?" in " ".join(pdf_text.split())
+    assert "The quick brown dog jumped over the lazy fox" in scan_text
+    assert results["ocr"]["engine"] == "tesseract"
+    assert results["ocr"]["pages_ocr"] == 1
+    assert results["ocr"]["mean_confidence"] > 80
+
+
+def test_upload_survives_a_killed_server(server: Server) -> None:
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        slow = upload(client, corpus(TEXT_PDF), ocr="force")
+        queued = upload(client, corpus(SCAN))
+        for _ in range(200):
+            if client.get(f"/api/v1/documents/{slow}").json()["status"] == "processing":
+                break
+            time.sleep(0.05)
+    server.kill()
+    server.start()
+
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        first, second = wait(client, slow), wait(client, queued)
+        results = client.get(f"/api/v1/documents/{slow}/results").json()
+
+    assert first["status"] == "completed"
+    assert second["status"] == "completed"
+    assert [page["number"] for page in results["pages"]] == [1, 2, 3, 4]
+    assert all(page["source"] == "ocr" for page in results["pages"])
