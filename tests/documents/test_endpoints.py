@@ -177,7 +177,7 @@ class TestBadInput:
     async def test_hostile_filename(self, client: httpx.AsyncClient, name: bytes) -> None:
         boundary = "folio-boundary"
         body = (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"".encode()
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="'.encode()
             + name
             + b'"\r\nContent-Type: application/pdf\r\n\r\n'
             + corpus(TRIVIAL_PDF).read_bytes()

@@ -1,0 +1,53 @@
+"""`folio process` on real files, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import corpus
+
+FOLIO = Path(sys.executable).with_name("folio")
+
+
+def run_folio(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(FOLIO), *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_process_json_prints_one_result_per_file(tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("Folio reads plain text too.")
+    pdf = corpus("pypdf_sample_files/004-pdflatex-4-pages/pdflatex-4-pages.pdf")
+
+    completed = run_folio("process", str(pdf), str(note), "--json")
+
+    assert completed.returncode == 0, completed.stderr
+    first, second = (json.loads(line) for line in completed.stdout.splitlines())
+    assert first["filename"] == "pdflatex-4-pages.pdf"
+    assert first["metadata"]["page_count"] == 4
+    assert len(first["pages"]) == 4 and first["pages"][0]["words"]
+    assert second["pages"][0]["text"].strip() == "Folio reads plain text too."
+
+
+def test_process_reports_a_failure_with_its_code(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 10)
+
+    completed = run_folio("process", str(broken), "--json")
+
+    assert completed.returncode == 1
+    assert json.loads(completed.stdout)["error"]["code"] == "CORRUPT_DOCUMENT"
+
+
+def test_process_plain_output(tmp_path: Path) -> None:
+    completed = run_folio(
+        "process", str(corpus("pypdf_sample_files/001-trivial/minimal-document.pdf"))
+    )
+
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("Lorem ipsum dolor sit amet")
+    assert "1 page(s)" in completed.stderr
