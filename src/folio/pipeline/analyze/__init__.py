@@ -1,0 +1,1 @@
+"""Analysis of extracted text: metadata, language."""

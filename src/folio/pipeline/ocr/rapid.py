@@ -1,0 +1,160 @@
+"""RapidOCR 3 (PP-OCRv6 ONNX models shipped in its wheel): line boxes split into words."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from folio.pipeline.errors import OcrUnavailable
+from folio.pipeline.ocr.base import Box, OcrWord
+from folio.pipeline.types import OcrEngineName
+
+DET_MODEL = "PP-OCRv6_det_small.onnx"
+REC_MODEL = "PP-OCRv6_rec_small.onnx"
+SAME_ROW_OVERLAP = 0.5
+
+Point = tuple[float, float]
+Quad = tuple[Point, Point, Point, Point]  # top-left, top-right, bottom-right, bottom-left
+
+
+def models_dir() -> Path | None:
+    spec = importlib.util.find_spec("rapidocr")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "models"
+
+
+def rapidocr_available() -> bool:
+    folder = models_dir()
+    if folder is None or importlib.util.find_spec("onnxruntime") is None:
+        return False
+    return (folder / DET_MODEL).is_file() and (folder / REC_MODEL).is_file()
+
+
+def rapidocr_version() -> str:
+    return metadata.version("rapidocr")
+
+
+class RapidOcrEngine:
+    name = OcrEngineName.rapidocr
+
+    def __init__(self) -> None:
+        folder = models_dir()
+        if folder is None or not rapidocr_available():
+            raise OcrUnavailable("RapidOCR or its models are not installed")
+        from rapidocr import RapidOCR  # heavy import (onnxruntime, OpenCV): only when chosen
+
+        params: dict[str, Any] = {
+            "Global.use_cls": False,
+            "Global.log_level": "error",
+            "Det.model_path": str(folder / DET_MODEL),  # explicit paths: never a download
+            "Rec.model_path": str(folder / REC_MODEL),
+        }
+        self._engine = RapidOCR(params=params)
+        self._lock = threading.Lock()
+        self.version = rapidocr_version()
+
+    def recognize(self, image: Image.Image, dpi: int | None) -> list[OcrWord]:
+        pixels = np.asarray(image.convert("RGB"))
+        with self._lock:
+            output = self._engine(pixels)
+        if output.boxes is None or output.txts is None or output.scores is None:
+            return []
+        lines = [
+            (_as_quad(box), str(text), float(score))
+            for box, text, score in zip(output.boxes, output.txts, output.scores, strict=False)
+        ]
+        return words_in_reading_order(lines)
+
+
+def _as_quad(box: Any) -> Quad:
+    points = [(float(x), float(y)) for x, y in box]
+    return points[0], points[1], points[2], points[3]
+
+
+def words_in_reading_order(lines: list[tuple[Quad, str, float]]) -> list[OcrWord]:
+    words: list[OcrWord] = []
+    for row_number, row in enumerate(_rows(lines)):
+        for quad, text, score in row:
+            words.extend(split_line(quad, text, score * 100.0, row_number))
+    return words
+
+
+def _rows(lines: list[tuple[Quad, str, float]]) -> list[list[tuple[Quad, str, float]]]:
+    """Group detected lines that share a baseline into rows, top to bottom, left to right."""
+    rows: list[list[tuple[Quad, str, float]]] = []
+    for line in sorted(lines, key=lambda item: _top(item[0])):
+        row = rows[-1] if rows else None
+        if row is not None and _same_row(row[-1][0], line[0]):
+            row.append(line)
+        else:
+            rows.append([line])
+    return [sorted(row, key=lambda item: _left(item[0])) for row in rows]
+
+
+def _top(quad: Quad) -> float:
+    return min(point[1] for point in quad)
+
+
+def _left(quad: Quad) -> float:
+    return min(point[0] for point in quad)
+
+
+def _same_row(first: Quad, second: Quad) -> bool:
+    top_a, bottom_a = _top(first), max(point[1] for point in first)
+    top_b, bottom_b = _top(second), max(point[1] for point in second)
+    overlap = min(bottom_a, bottom_b) - max(top_a, top_b)
+    shorter = min(bottom_a - top_a, bottom_b - top_b)
+    return shorter > 0 and overlap / shorter >= SAME_ROW_OVERLAP
+
+
+def split_line(quad: Quad, text: str, confidence: float, line: int) -> list[OcrWord]:
+    """Split a recognized line into words whose boxes are proportional to character counts."""
+    length = len(text)
+    words: list[OcrWord] = []
+    position = 0
+    for token in text.split():
+        start = text.index(token, position)
+        position = start + len(token)
+        box = _slice_box(quad, start / length, position / length)
+        words.append(OcrWord(token, box, confidence, line))
+    return words
+
+
+def _slice_box(quad: Quad, start: float, end: float) -> Box:
+    """Axis-aligned box of the part of ``quad`` between fractions ``start`` and ``end``."""
+    top_left, top_right, bottom_right, bottom_left = quad
+    corners = (
+        _lerp(top_left, top_right, start),
+        _lerp(top_left, top_right, end),
+        _lerp(bottom_left, bottom_right, start),
+        _lerp(bottom_left, bottom_right, end),
+    )
+    xs = [point[0] for point in corners]
+    ys = [point[1] for point in corners]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _lerp(a: Point, b: Point, fraction: float) -> Point:
+    return a[0] + (b[0] - a[0]) * fraction, a[1] + (b[1] - a[1]) * fraction
+
+
+_load_lock = threading.Lock()
+
+
+@cache
+def _engine() -> RapidOcrEngine:
+    return RapidOcrEngine()
+
+
+def load_engine() -> RapidOcrEngine:
+    """The process-wide RapidOCR engine (models load on first use)."""
+    with _load_lock:
+        return _engine()

@@ -1,0 +1,131 @@
+"""OCR for one document: engine choice, orientation recovery and the running tally."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PIL import Image
+
+from folio.pipeline.errors import OcrUnavailable
+from folio.pipeline.ocr import rapid, tesseract
+from folio.pipeline.ocr.base import (
+    OcrEngine,
+    OcrWord,
+    mean_confidence,
+    mostly_vertical,
+    prepare_image,
+    recognized_mass,
+)
+from folio.pipeline.types import OcrEngineName, OcrInfo, OcrMode, PipelineOptions
+
+DOUBTFUL_CONFIDENCE = 60.0  # below this mean word confidence, check the page orientation
+RAPIDOCR_LANGUAGES = {"en", "zh"}
+BLANK_LEVEL = 250
+NEAR_TIE = 0.9  # a turned reading of vertical text wins unless clearly worse
+
+
+@dataclass(frozen=True)
+class OcrOutput:
+    words: list[OcrWord]
+    rotation: int  # clockwise degrees applied to the input image before the words were read
+    width: int  # of the image the boxes refer to (after rotation)
+    height: int
+    confidence: float | None  # mean word confidence
+
+
+class OcrSession:
+    """Created per document; loads (cached, process-wide) engines only when a page needs OCR."""
+
+    def __init__(self, options: PipelineOptions, warnings: list[str]) -> None:
+        self._options = options
+        self._warnings = warnings
+        self._engine: OcrEngine | None = None
+        self.pages = 0
+        self._confidence_sum = 0.0
+        self._word_count = 0
+
+    def recognize(self, image: Image.Image, dpi: int | None) -> OcrOutput:
+        engine = self._ensure_engine()
+        image = prepare_image(image)
+        if _is_blank(image):
+            output = OcrOutput([], 0, image.width, image.height, None)
+        else:
+            output = self._read_upright(engine, image, dpi)
+        self.pages += 1
+        self._confidence_sum += sum(word.confidence for word in output.words)
+        self._word_count += len(output.words)
+        return output
+
+    @property
+    def engine(self) -> OcrEngine | None:
+        """The engine this document used, if any page needed OCR."""
+        return self._engine
+
+    def info(self, mode: OcrMode) -> OcrInfo:
+        engine = self._engine
+        mean = self._confidence_sum / self._word_count if self._word_count else None
+        return OcrInfo(
+            mode=mode,
+            engine=engine.name if engine is not None else None,
+            engine_version=engine.version if engine is not None else None,
+            pages_ocr=self.pages,
+            mean_confidence=round(mean, 2) if mean is not None else None,
+        )
+
+    def _ensure_engine(self) -> OcrEngine:
+        if self._engine is None:
+            self._engine = self._load_engine()
+        return self._engine
+
+    def _load_engine(self) -> OcrEngine:
+        hints = self._options.languages
+        if self._options.ocr_engine is OcrEngineName.rapidocr:
+            ignored = sorted({hint for hint in hints if hint.lower() not in RAPIDOCR_LANGUAGES})
+            if ignored:
+                self._warnings.append(
+                    f"RapidOCR reads Latin and Chinese text only; language hints {ignored} ignored"
+                )
+            return rapid.load_engine()
+        languages, warnings = tesseract.resolve_languages(hints)
+        self._warnings.extend(warnings)
+        return tesseract.load_engine(languages)
+
+    def _read_upright(self, engine: OcrEngine, image: Image.Image, dpi: int | None) -> OcrOutput:
+        """Read the image; if the reading looks turned, ask OSD and read the turned image too.
+
+        Upright pages with confident words cost one engine run. A page read with low confidence,
+        or read as vertical lines (Tesseract can read a page turned by 90 degrees that way), is
+        turned as OSD says and read again; the better reading wins, the upright one on a near tie.
+        """
+        words = engine.recognize(image, dpi)
+        rotation = 0
+        vertical = mostly_vertical(words)
+        if vertical or _low_confidence(words):
+            turn = _upright_rotation(image)
+            if turn:
+                turned = image.rotate(-turn, expand=True)
+                retry = engine.recognize(turned, dpi)
+                margin = NEAR_TIE if vertical else 1.0
+                if recognized_mass(retry) > margin * recognized_mass(words):
+                    image, words, rotation = turned, retry, turn
+        width, height = image.size
+        return OcrOutput(words, rotation, width, height, mean_confidence(words))
+
+
+def _is_blank(image: Image.Image) -> bool:
+    """No pixel darker than light grey: nothing to read (saves an engine run and OSD)."""
+    darkest = image.convert("L").getextrema()[0]
+    return isinstance(darkest, int | float) and darkest >= BLANK_LEVEL
+
+
+def _low_confidence(words: list[OcrWord]) -> bool:
+    confidence = mean_confidence(words)
+    return confidence is None or confidence < DOUBTFUL_CONFIDENCE
+
+
+def _upright_rotation(image: Image.Image) -> int:
+    try:
+        detector = tesseract.load_orientation_detector()
+    except OcrUnavailable:
+        return 0
+    return detector.upright_rotation(image)

@@ -1,0 +1,229 @@
+"""OCR on real scans: accuracy against ground truth, orientation, boxes, engines.
+
+OCR costs about a second a page here, so these tests read a handful of small pages.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from folio.pipeline import (
+    DocumentResult,
+    Limits,
+    OcrEngineName,
+    OcrMode,
+    PageSource,
+    PipelineOptions,
+    engines_available,
+    process_file,
+)
+
+from .conftest import CORPUS
+from .helpers import assert_consistent, image_pdf, write
+
+pytestmark = pytest.mark.ocr
+
+TESTING = CORPUS / "tesseract_test/testing"
+SROIE = CORPUS / "sroie/data"
+FAST_PDF = PipelineOptions(limits=Limits(ocr_dpi=150))
+
+
+def levenshtein(first: str, second: str) -> int:
+    previous = list(range(len(second) + 1))
+    for row, char in enumerate(first, start=1):
+        current = [row]
+        for column, other in enumerate(second, start=1):
+            current.append(
+                min(previous[column] + 1, current[-1] + 1, previous[column - 1] + (char != other))
+            )
+        previous = current
+    return previous[-1]
+
+
+def character_error_rate(text: str, truth: str) -> float:
+    got, want = " ".join(text.split()), " ".join(truth.split())
+    return levenshtein(got, want) / len(want)
+
+
+def word_recall(text: str, truth: str) -> float:
+    found = set(text.split())
+    wanted = truth.split()
+    return sum(word in found for word in wanted) / len(wanted)
+
+
+@cache
+def ocr(path: Path, engine: OcrEngineName = OcrEngineName.tesseract) -> DocumentResult:
+    result = process_file(path, PipelineOptions(ocr_engine=engine))
+    assert_consistent(result)
+    return result
+
+
+class TestTesseractAccuracy:
+    @pytest.mark.parametrize(("name", "max_cer"), [("phototest", 0.01), ("eurotext", 0.05)])
+    def test_against_ground_truth(self, corpus: Path, name: str, max_cer: float) -> None:
+        result = ocr(TESTING / f"{name}.tif")
+        truth = (TESTING / f"{name}.txt").read_text(encoding="utf-8")
+        assert character_error_rate(result.text, truth) <= max_cer
+        assert word_recall(result.text, truth) >= 0.85  # eng only: some accents are missed
+        page = result.pages[0]
+        assert page.source is PageSource.ocr
+        assert page.unit == "px"
+        truth_lines = [line for line in truth.splitlines() if line.strip()]
+        assert len(page.text.splitlines()) == len(truth_lines)  # one line per text line
+
+    def test_ocr_info_and_confidences(self, corpus: Path) -> None:
+        result = ocr(TESTING / "phototest.tif")
+        info = result.ocr
+        assert (info.engine, info.pages_ocr) == (OcrEngineName.tesseract, 1)
+        assert info.engine_version == engines_available()["tesseract"]["version"]
+        words = result.pages[0].words
+        assert all(word.confidence is not None and 0 <= word.confidence <= 100 for word in words)
+        mean = sum(word.confidence or 0 for word in words) / len(words)
+        assert info.mean_confidence == pytest.approx(mean, abs=0.01)
+        assert result.pages[0].ocr_confidence == pytest.approx(mean, abs=0.01)
+        assert info.mean_confidence > 80
+        assert result.engine_versions["tesseract"] == info.engine_version
+
+    def test_word_boxes_sit_on_the_ink(self, corpus: Path) -> None:
+        result = ocr(TESTING / "phototest.tif")
+        with Image.open(TESTING / "phototest.tif") as scan:
+            ink = scan.convert("L")
+            for word in result.pages[0].words:
+                darkest = ink.crop(tuple(round(v) for v in word.bbox)).getextrema()[0]
+                assert darkest < 128, word
+
+
+class TestOrientation:
+    @pytest.mark.parametrize("turn", [90, 180, 270])
+    def test_turned_scan_is_read_upright(
+        self, phototest: Image.Image, tmp_path: Path, turn: int
+    ) -> None:
+        """The page turned clockwise by ``turn``: read upright and reported as turned back."""
+        path = tmp_path / f"turned-{turn}.png"
+        phototest.rotate(-turn, expand=True).save(path)
+        result = process_file(path)
+        truth = (TESTING / "phototest.txt").read_text(encoding="utf-8")
+        assert character_error_rate(result.text, truth) <= 0.02
+        page = result.pages[0]
+        assert page.rotation == (360 - turn) % 360
+        assert (page.width, page.height) == (640.0, 480.0)  # the upright frame
+        assert_consistent(result)
+
+    def test_exif_orientation_is_applied(self, phototest: Image.Image, tmp_path: Path) -> None:
+        exif = Image.Exif()
+        exif[0x0112] = 6  # the camera was turned: display after turning 90 degrees clockwise
+        path = tmp_path / "camera.jpg"
+        phototest.rotate(90, expand=True).convert("RGB").save(path, exif=exif, quality=95)
+        result = process_file(path)
+        page = result.pages[0]
+        assert (page.width, page.height, page.rotation) == (640.0, 480.0, 90)
+        assert "quick brown dog" in result.text
+
+
+class TestScannedPdf:
+    def test_auto_mode_reads_a_scan_in_points(self, phototest: Image.Image, tmp_path: Path) -> None:
+        # 640 x 480 pixels shown at 72 dpi: one pixel per point
+        path = write(tmp_path, "scan.pdf", image_pdf(phototest))
+        result = process_file(path, FAST_PDF)
+        page = result.pages[0]
+        assert (page.source, page.unit, page.width, page.height) == (PageSource.ocr, "pt", 640, 480)
+        assert result.ocr.pages_ocr == 1
+        truth = (TESTING / "phototest.txt").read_text(encoding="utf-8")
+        assert character_error_rate(result.text, truth) <= 0.02
+        image_words = ocr(TESTING / "phototest.tif").pages[0].words
+        by_text = {word.text: word.bbox for word in image_words}
+        first = page.words[0]
+        assert first.bbox == pytest.approx(by_text[first.text], abs=3)
+        assert_consistent(result)
+
+    def test_junk_text_layer_is_replaced_by_ocr(
+        self, phototest: Image.Image, tmp_path: Path
+    ) -> None:
+        junk = rb"!#$%&*+,-./:;<=>?@[]^_`{|}~ !#$%&*+,-./:;<=>?@[]^_ ~~ ## $$ %% && ** ++ ,, ab"
+        path = write(tmp_path, "junk.pdf", image_pdf(phototest, text_layer=junk))
+        off = process_file(path, PipelineOptions(ocr=OcrMode.off))
+        assert off.pages[0].source is PageSource.text_layer
+        assert off.text.startswith("!#$%&")
+        auto = process_file(path, FAST_PDF)
+        assert auto.pages[0].source is PageSource.ocr
+        assert "quick brown dog" in auto.text
+
+    def test_text_layer_kept_when_ocr_reads_less(self, tmp_path: Path) -> None:
+        # Invisible text over a blank page: OCR reads nothing, so the layer stays.
+        blank = Image.new("L", (300, 200), 255)
+        path = write(tmp_path, "hidden.pdf", image_pdf(blank, text_layer=b"Hello"))
+        result = process_file(path, FAST_PDF)
+        assert result.pages[0].source is PageSource.text_layer
+        assert result.text == "Hello"
+        assert result.ocr.pages_ocr == 1
+
+    def test_rotate_compensating_a_sideways_scan(
+        self, phototest: Image.Image, tmp_path: Path
+    ) -> None:
+        # The scan lies sideways in the file and /Rotate 90 shows it upright.
+        sideways = phototest.rotate(90, expand=True)
+        path = write(tmp_path, "sideways.pdf", image_pdf(sideways, rotate=90))
+        page = process_file(path, FAST_PDF).pages[0]
+        assert (page.width, page.height, page.rotation) == (640, 480, 90)
+        assert "quick brown dog" in page.text
+
+    def test_force_mode_reads_a_text_pdf_again(self, corpus: Path) -> None:
+        path = corpus / "pypdf_sample_files/001-trivial/minimal-document.pdf"
+        text_layer = process_file(path, PipelineOptions(ocr=OcrMode.off))
+        forced = process_file(path, PipelineOptions(ocr=OcrMode.force, limits=Limits(ocr_dpi=150)))
+        assert forced.pages[0].source is PageSource.ocr
+        assert word_recall(forced.text, text_layer.text) >= 0.9
+        assert (forced.pages[0].width, forced.pages[0].height) == (595.28, 841.89)
+
+
+class TestReceiptsAndInvoices:
+    @pytest.mark.parametrize("receipt", ["005", "050"])
+    def test_sroie_key_fields_are_read(self, corpus: Path, receipt: str) -> None:
+        key = json.loads((SROIE / f"key/{receipt}.json").read_text())
+        text = ocr(SROIE / f"img/{receipt}.jpg").text
+        assert key["total"] in text
+        company = key["company"].split()
+        assert sum(word in text.upper() for word in company) >= 0.75 * len(company)
+
+    def test_invoice_render(self, corpus: Path) -> None:
+        compare = corpus / "invoice2data/tests/compare"
+        expected = json.loads((compare / "SammyMaystoneLinesTest.json").read_text())[0]
+        text = ocr(compare / "SammyMaystoneLinesTest.png").text
+        assert expected["invoice_number"] in text
+        assert "Sammy Maystone" in text
+        assert "Jan 1, 2022" in text
+
+
+class TestEngines:
+    def test_engines_available(self) -> None:
+        engines = engines_available()
+        assert engines["tesseract"]["available"] is True
+        assert "eng" in engines["tesseract"]["languages"]  # type: ignore[operator]
+        assert engines["rapidocr"]["available"] is True
+        assert str(engines["rapidocr"]["version"]).startswith("3.")
+
+    def test_rapidocr_reads_a_receipt(self, corpus: Path) -> None:
+        result = ocr(SROIE / "img/005.jpg", OcrEngineName.rapidocr)
+        assert result.ocr.engine is OcrEngineName.rapidocr
+        assert "rapidocr" in result.engine_versions
+        assert "31.00" in result.text
+        assert "ABC HO TRADING" in result.text
+        page = result.pages[0]
+        assert result.ocr.mean_confidence is not None and result.ocr.mean_confidence > 80
+        # words of one detected line share its height and follow each other left to right
+        line = [word for word in page.words if word.text in {"ABC", "HO", "TRADING"}]
+        assert [word.text for word in line] == ["ABC", "HO", "TRADING"]
+        assert line[0].bbox[2] <= line[1].bbox[0] <= line[1].bbox[2] <= line[2].bbox[0]
+
+    def test_missing_language_falls_back_to_english(self, corpus: Path) -> None:
+        options = PipelineOptions(languages=("de", "en"))
+        result = process_file(TESTING / "phototest.tif", options)
+        assert result.warnings == ["OCR language 'de' is not installed; using English instead"]
+        assert "quick brown dog" in result.text
+        plain = process_file(TESTING / "phototest.tif", PipelineOptions(languages=("en",)))
+        assert plain.warnings == []
