@@ -38,6 +38,7 @@ format: install
 
 bench: install
 	$(BIN)/python bench/pipeline.py --quick
+	$(BIN)/python bench/auth.py --quick
 
 clean:
 	rm -rf $(VENV) folio-data .pytest_cache .ruff_cache

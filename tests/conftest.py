@@ -15,7 +15,9 @@ from fastapi import FastAPI
 from folio.app import create_app
 from folio.config import Settings
 from folio.core.db import create_engine
+from folio.core.permissions import BuiltinRole
 from folio.migrations import upgrade_database
+from tests.factories import Account, client_for, create_account
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("FOLIO_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -82,9 +84,52 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://folio.test", timeout=120
-    ) as http:
+def admin(app: FastAPI) -> Account:
+    """The admin that the first start created, with its one-time API key."""
+    credentials = app.state.initial_credentials
+    assert credentials is not None
+    return Account(
+        user_id="",
+        email=credentials.email,
+        team_id=credentials.team_id,
+        api_key=credentials.api_key,
+    )
+
+
+@pytest.fixture
+async def client(app: FastAPI, admin: Account) -> AsyncIterator[httpx.AsyncClient]:
+    """Signed in as the first-start admin (owner of its team)."""
+    async with client_for(app, admin) as http:
+        yield http
+
+
+@pytest.fixture
+async def anonymous_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(app) as http:
+        yield http
+
+
+@pytest.fixture
+async def second_account(app: FastAPI) -> Account:
+    """Another user with a team of their own: must never see the admin's data."""
+    return await create_account(app, "bea@example.com")
+
+
+@pytest.fixture
+async def second_client(app: FastAPI, second_account: Account) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(app, second_account) as http:
+        yield http
+
+
+@pytest.fixture
+async def viewer_account(app: FastAPI, admin: Account) -> Account:
+    """A viewer in the admin's team (read-only)."""
+    return await create_account(
+        app, "vic@example.com", join_team=admin.team_id, role=BuiltinRole.viewer
+    )
+
+
+@pytest.fixture
+async def viewer_client(app: FastAPI, viewer_account: Account) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(app, viewer_account) as http:
         yield http

@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from folio import __version__
+from folio.audit.endpoints import router as audit_router
+from folio.audit.middleware import ActivityLog, ActivityMiddleware
+from folio.audit.recorder import ActivityRecorder
+from folio.auth.bootstrap import announce, bootstrap_admin
+from folio.auth.endpoints import router as auth_router
+from folio.auth.middleware import AuthenticationMiddleware
 from folio.batches.endpoints import router as batches_router
 from folio.config import Settings, get_settings
 from folio.core.datadir import DataDirLock
 from folio.core.db import Database
 from folio.core.events import InMemoryEventBus
 from folio.core.logging import configure_logging
+from folio.core.mail import Mailer, OutboxMailer, SmtpMailer
 from folio.core.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from folio.core.permissions import Permission
-from folio.core.principal import Principal
 from folio.core.problems import install_problem_handlers, too_large_app
 from folio.core.runtime import Runtime
+from folio.core.security import KeyRing
 from folio.core.storage import LocalBlobStorage
 from folio.documents.endpoints import router as documents_router
 from folio.jobs.pool import LocalWorkerPool
+from folio.keys.endpoints import router as keys_router
 from folio.migrations import upgrade_database
+from folio.ratelimit.limiter import RateLimiter, build_storage
+from folio.ratelimit.middleware import RateLimitMiddleware
 from folio.system.endpoints import router as system_router
-from folio.teams.service import team as team_service
+from folio.teams.endpoints import invitations_router
+from folio.teams.endpoints import router as teams_router
+from folio.usage.endpoints import router as usage_router
 
 MULTIPART_OVERHEAD = 1024 * 1024
 
@@ -36,7 +48,28 @@ def build_runtime(settings: Settings) -> Runtime:
         db=Database(settings.resolved_database_url),
         storage=LocalBlobStorage(settings.blob_dir),
         bus=InMemoryEventBus(),
+        keys=build_key_ring(settings),
+        mailer=build_mailer(settings),
     )
+
+
+def build_key_ring(settings: Settings) -> KeyRing:
+    if settings.jwt_secret:
+        return KeyRing.from_secret(settings.jwt_secret)
+    return KeyRing.load_or_create(settings.key_file)
+
+
+def build_mailer(settings: Settings) -> Mailer:
+    if settings.smtp_host:
+        return SmtpMailer(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.mail_from,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        )
+    return OutboxMailer(settings.outbox_dir, settings.mail_from)
 
 
 def body_limit_for(settings: Settings):
@@ -60,14 +93,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.is_sqlite:
             await upgrade_database(runtime.db.engine)
         async with runtime.db.session() as session:
-            team = await team_service.ensure_default(session)
+            credentials = await bootstrap_admin(session, settings.admin_email)
+        if credentials is not None:
+            sys.stderr.write(announce(credentials))
         app.state.runtime = runtime
-        app.state.default_principal = Principal(
-            team_id=team.id,
-            team_ids=frozenset({team.id}),
-            permissions=frozenset(Permission),
-            credential="default-team",
-        )
+        app.state.initial_credentials = credentials
         pool = LocalWorkerPool(runtime, settings.workers) if settings.workers > 0 else None
         if pool is not None:
             runtime.dispatcher = pool
@@ -93,8 +123,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    for router in (system_router, documents_router, batches_router):
+    for router in (
+        system_router,
+        auth_router,
+        teams_router,
+        invitations_router,
+        keys_router,
+        documents_router,
+        batches_router,
+        usage_router,
+        audit_router,
+    ):
         app.include_router(router)
+    # usage counts and audit entries: buffered, flushed by a task inside the lifespan
+    activity = ActivityRecorder(settings)
+    app.state.activity, app.state.usage_meter = activity, activity.usage
+    app.router.lifespan_context = activity.wrap_lifespan(app.router.lifespan_context)
+    activity_log = ActivityLog(activity)
+    app.add_middleware(ActivityMiddleware, log=activity_log)  # innermost
+    app.add_middleware(
+        RateLimitMiddleware,
+        settings=settings,
+        limiter=RateLimiter(build_storage(settings)),
+        check_quota=activity.usage.api_calls_exceeded,
+        on_refused=activity_log.refused,
+    )
+    app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(
         BodyLimitMiddleware, limit_for=body_limit_for(settings), on_too_large=too_large_app
     )

@@ -13,6 +13,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from folio.admin_cli import admin
 from folio.config import Settings
 from folio.core.db import create_engine
 from folio.documents.results import results_from_pipeline
@@ -29,6 +30,7 @@ from folio.pipeline import (
 app = typer.Typer(
     help="Folio: self-hosted document intelligence.", no_args_is_help=True, add_completion=False
 )
+app.add_typer(admin, name="admin")
 stderr = Console(stderr=True)
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Default: ./folio-data")]

@@ -35,6 +35,58 @@ class Settings(BaseSettings):
     ocr_dpi: int = Field(default=300, ge=72, le=600)
 
     long_poll_max_s: float = Field(default=60.0, ge=0)
+
+    # Rate limits (folio.ratelimit): counters in memory, or in Redis when redis_url is set.
+    redis_url: str | None = None
+    rate_limit_enabled: bool = True
+    # plan -> requests per minute, hour and day (seed 000's tiers); unknown plans use "free"
+    rate_limit_plans: dict[str, dict[str, int]] = Field(
+        default_factory=lambda: {
+            "free": {"minute": 60, "hour": 1_000, "day": 10_000},
+            "pro": {"minute": 300, "hour": 10_000, "day": 100_000},
+            "enterprise": {"minute": 1_000, "hour": 50_000, "day": 1_000_000},
+        }
+    )
+    rate_limit_anonymous_plan: str = "free"  # per client IP, for calls without a credential
+    # Quotas per team and calendar month (folio.usage); null means unlimited.
+    quota_plans: dict[str, dict[str, int | None]] = Field(
+        default_factory=lambda: {
+            "free": {
+                "api_calls": 100_000,
+                "documents_processed": 5_000,
+                "storage_bytes": 10 * 1024**3,
+            },
+            "pro": {
+                "api_calls": 1_000_000,
+                "documents_processed": 50_000,
+                "storage_bytes": 100 * 1024**3,
+            },
+            "enterprise": {"api_calls": None, "documents_processed": None, "storage_bytes": None},
+        }
+    )
+    usage_retention_days: int = Field(default=400, ge=1)  # aggregated per-day request log
+    # Audit (folio.audit): entries are buffered and written in batches.
+    audit_flush_interval_s: float = Field(default=1.0, gt=0)
+    audit_batch_size: int = Field(default=500, ge=1)
+    audit_retention_days: int = Field(default=365, ge=0)  # 0 keeps entries forever
+
+    # identity
+    public_url: str = "http://127.0.0.1:8000"  # base of links in e-mails
+    jwt_secret: str | None = None  # share one across API machines; default: key file in data_dir
+    access_token_ttl_s: int = Field(default=15 * 60, gt=0)
+    refresh_token_ttl_s: int = Field(default=7 * 24 * 3600, gt=0)
+    login_max_failures: int = Field(default=5, ge=1)  # per account, then locked out
+    login_lockout_s: int = Field(default=15 * 60, ge=1)
+    login_max_failures_per_ip: int = Field(default=20, ge=1)  # per IP and window
+    login_ip_window_s: int = Field(default=15 * 60, ge=1)
+    api_key_last_used_resolution_s: int = Field(default=60, ge=1)
+    admin_email: str = "admin@folio.local"  # first start creates this admin
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "Folio <folio@localhost>"
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -47,6 +99,14 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def key_file(self) -> Path:
+        return self.data_dir / "jwt-keys.json"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
 
     @property
     def is_sqlite(self) -> bool:

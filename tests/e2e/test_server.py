@@ -35,6 +35,12 @@ class Server:
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.url = f"http://127.0.0.1:{self.port}"
+        self.api_key = ""
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.url, timeout=30, headers={"Authorization": f"Bearer {self.api_key}"}
+        )
 
     def start(self) -> None:
         env = {**os.environ, "FOLIO_LOG_LEVEL": "WARNING"}
@@ -78,9 +84,26 @@ class Server:
                 self.kill()
 
 
+def bootstrap_key(data_dir: Path) -> str:
+    """The documented scripting path: an account and a key before the first start."""
+    for command in (
+        ["create-user", "ops@example.com", "--role", "admin"],
+        ["create-key", "--user", "ops@example.com", "--json"],
+    ):
+        done = subprocess.run(
+            [str(FOLIO), "admin", *command, "--data-dir", str(data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+    return json.loads(done.stdout)["key"]
+
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     running = Server(tmp_path / "data")
+    running.api_key = bootstrap_key(running.data_dir)
     running.start()
     yield running
     running.stop()
@@ -102,7 +125,7 @@ def wait(client: httpx.Client, document_id: str) -> dict:
 
 
 def test_upload_text_pdf_and_scan_over_http(server: Server) -> None:
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+    with server.client() as client:
         pdf_id = upload(client, corpus(TEXT_PDF))
         scan_id = upload(client, corpus(SCAN))
 
@@ -122,7 +145,7 @@ def test_upload_text_pdf_and_scan_over_http(server: Server) -> None:
 
 
 def test_upload_survives_a_killed_server(server: Server) -> None:
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+    with server.client() as client:
         slow = upload(client, corpus(TEXT_PDF), ocr="force")
         queued = upload(client, corpus(SCAN))
         for _ in range(200):
@@ -132,7 +155,7 @@ def test_upload_survives_a_killed_server(server: Server) -> None:
     server.kill()
     server.start()
 
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+    with server.client() as client:
         first, second = wait(client, slow), wait(client, queued)
         results = client.get(f"/api/v1/documents/{slow}/results").json()
 
@@ -140,3 +163,22 @@ def test_upload_survives_a_killed_server(server: Server) -> None:
     assert second["status"] == "completed"
     assert [page["number"] for page in results["pages"]] == [1, 2, 3, 4]
     assert all(page["source"] == "ocr" for page in results["pages"])
+
+
+def test_first_start_prints_a_working_admin_key(tmp_path: Path) -> None:
+    running = Server(tmp_path / "fresh")
+    running.start()
+    try:
+        running.stop()
+        banner = running.process.stderr.read().decode()  # type: ignore[union-attr]
+        key = banner.split("admin API key:")[1].split()[0]
+        running.start()  # a second start creates nothing new and prints no key
+        running.api_key = key
+        with running.client() as client:
+            assert client.get("/api/v1/documents").status_code == 200
+            assert client.get("/api/v1/auth/me").json()["is_admin"] is True
+        with httpx.Client(base_url=running.url) as anonymous:
+            assert anonymous.get("/api/v1/documents").status_code == 401
+    finally:
+        running.stop()
+    assert "admin API key" not in running.process.stderr.read().decode()  # type: ignore[union-attr]

@@ -19,6 +19,7 @@ from sqlalchemy import update
 from folio.app import create_app
 from folio.jobs.models import Job, JobStatus
 from tests.conftest import corpus, make_settings
+from tests.factories import Account, client_for
 from tests.helpers import upload_ok, wait_settled
 
 TRIVIAL_PDF = "pypdf_sample_files/001-trivial/minimal-document.pdf"
@@ -140,17 +141,15 @@ class TestRestart:
     async def test_job_running_when_the_server_died_is_retried(self, data_dir: Path) -> None:
         first = create_app(make_settings(data_dir, workers=0))
         async with first.router.lifespan_context(first):
-            transport = httpx.ASGITransport(app=first)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            admin = Account("", "", "", first.state.initial_credentials.api_key)
+            async with client_for(first, admin) as client:
                 document = await upload_ok(client, corpus(TRIVIAL_PDF))
             async with first.state.runtime.db.session() as session:  # as if a worker had it
                 await session.execute(update(Job).values(status=JobStatus.running, attempts=1))
 
         second = create_app(make_settings(data_dir, workers=1, job_max_attempts=2))
-        async with second.router.lifespan_context(second):
-            transport = httpx.ASGITransport(app=second)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-                settled = await wait_settled(client, document["id"])
+        async with second.router.lifespan_context(second), client_for(second, admin) as client:
+            settled = await wait_settled(client, document["id"])
 
         assert settled["status"] == "completed"
 

@@ -121,3 +121,17 @@ def test_kind_for_mime_accepts_parameters() -> None:
     assert kind_for_mime("text/plain; charset=utf-8") is DocumentKind.text
     assert kind_for_mime("image/x-ms-bmp") is DocumentKind.image
     assert kind_for_mime("application/zip") is None
+
+
+def test_a_few_bytes_of_text_are_text(tmp_path: Path) -> None:
+    path = tmp_path / "x.txt"
+    path.write_bytes(b"x")
+
+    assert sniff(path).kind == DocumentKind.text
+
+
+def test_binary_with_nul_bytes_is_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "blob.txt"
+    path.write_bytes(b"\x7fELF" + b"\x00" * 64)
+
+    assert sniff(path).kind is None

@@ -29,6 +29,7 @@ NAMING = {
 
 WRITE_OPTION = "folio_write"
 AFTER_COMMIT = "folio_after_commit"
+AFTER_ROLLBACK = "folio_after_rollback"
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -36,6 +37,12 @@ AfterCommit = Callable[[], Awaitable[None]]
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     """Run ``callback`` after the owner of ``session`` commits (dropped on rollback)."""
     session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+def after_rollback(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run ``callback`` after the owner of ``session`` rolled back, in its own unit of work:
+    for facts that must outlive the failing request (a failed sign-in, a reused token)."""
+    session.info.setdefault(AFTER_ROLLBACK, []).append(callback)
 
 
 def utcnow() -> datetime:
@@ -136,8 +143,13 @@ class Database:
         """
         maker = self._write if write else self._read
         async with maker() as session:
-            async with session.begin():
-                yield session
+            try:
+                async with session.begin():
+                    yield session
+            except BaseException:
+                for callback in session.info.pop(AFTER_ROLLBACK, []):
+                    await callback()
+                raise
             for callback in session.info.pop(AFTER_COMMIT, []):
                 await callback()
 

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from folio.core.errors import Forbidden
+from folio.core.errors import FolioError, Forbidden, Unauthorized
 from folio.core.pagination import MAX_LIMIT, PageParams, decode_cursor
 from folio.core.permissions import Permission
-from folio.core.principal import Principal
+from folio.core.principal import (
+    AUTH_ERROR_KEY,
+    Principal,
+    principal_from_scope,
+    scope_state,
+)
 from folio.core.runtime import Runtime
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -34,17 +40,45 @@ DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 async def get_principal(request: Request) -> Principal:
-    # Until accounts exist (identity issue), every caller acts for the default team.
-    return request.app.state.default_principal  # type: ignore[no-any-return]
+    """The caller resolved by the authentication middleware; 401 when there is none."""
+    principal = principal_from_scope(request.scope)
+    if principal is not None:
+        return principal
+    error = scope_state(request.scope).get(AUTH_ERROR_KEY)
+    if isinstance(error, FolioError):
+        error.headers.setdefault("WWW-Authenticate", "Bearer")
+        raise error
+    failure = Unauthorized(
+        "Send an access token or API key: Authorization: Bearer … or X-API-Key: …."
+    )
+    failure.headers["WWW-Authenticate"] = "Bearer"
+    raise failure
+
+
+Authenticated = Annotated[Principal, Depends(get_principal)]
 
 
 def require(permission: Permission) -> Callable[..., object]:
-    async def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    async def check(principal: Authenticated) -> Principal:
         if not principal.can(permission):
             raise Forbidden(f"This action needs the permission {permission}.")
         return principal
 
     return check
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    ip: str | None
+    user_agent: str | None
+
+
+def get_client_info(request: Request) -> ClientInfo:
+    host = request.client.host if request.client else None
+    return ClientInfo(ip=host, user_agent=request.headers.get("user-agent"))
+
+
+Client = Annotated[ClientInfo, Depends(get_client_info)]
 
 
 def get_page_params(

@@ -17,6 +17,11 @@ class IdPrefix(StrEnum):
     webhook = "whk"
     event = "evt"
     request = "req"
+    member = "mem"
+    session = "ses"
+    role = "rol"
+    assignment = "asg"
+    invitation = "inv"
 
 
 def new_id(prefix: IdPrefix) -> str:

@@ -13,3 +13,29 @@ class Permission(StrEnum):
     team_manage = "team:manage"
     webhooks_manage = "webhooks:manage"
     system_admin = "system:admin"
+
+
+class BuiltinRole(StrEnum):
+    owner = "owner"
+    admin = "admin"
+    member = "member"
+    viewer = "viewer"
+
+
+TEAM_PERMISSIONS = frozenset(Permission) - {Permission.system_admin}
+
+BUILTIN_ROLE_PERMISSIONS: dict[BuiltinRole, frozenset[Permission]] = {
+    BuiltinRole.owner: TEAM_PERMISSIONS,
+    BuiltinRole.admin: TEAM_PERMISSIONS,
+    BuiltinRole.member: frozenset(
+        {
+            Permission.documents_read,
+            Permission.documents_write,
+            Permission.documents_delete,
+            Permission.analytics_read,
+            Permission.keys_manage,
+            Permission.webhooks_manage,
+        }
+    ),
+    BuiltinRole.viewer: frozenset({Permission.documents_read, Permission.analytics_read}),
+}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from folio.config import Settings
 from folio.core.db import Database
 from folio.core.events import EventBus
+from folio.core.mail import Mailer
+from folio.core.security import KeyRing
 from folio.core.storage import BlobStorage
 
 
@@ -40,4 +42,7 @@ class Runtime:
     db: Database
     storage: BlobStorage
     bus: EventBus
+    keys: KeyRing
+    mailer: Mailer
     dispatcher: JobDispatcher = field(default_factory=NoDispatcher)
+    state: dict[str, Any] = field(default_factory=dict)  # per-process caches of domains

@@ -74,6 +74,7 @@ TEXT_REFINEMENTS = {".md": MARKDOWN, ".markdown": MARKDOWN, ".csv": CSV, ".tsv":
 HTML_EXTENSIONS = EXTENSIONS_BY_MIME[HTML]
 OOXML_PARTS = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX, "ppt/presentation.xml": PPTX}
 OCTET_STREAM = "application/octet-stream"
+SHORT_TEXT_BYTES = 64
 UTF16_SAMPLE = 4096
 UTF16_NUL_SHARE = 0.3  # UTF-16 without a mark: many NULs, and all at odd or all at even bytes
 PDF_HEADER = b"%PDF-"
@@ -125,9 +126,21 @@ def _detect_mime(path: Path, head: bytes, extension: str) -> str:
         return PDF  # readers accept junk before the header (ISO 32000 implementation note)
     if mime == OCTET_STREAM and _looks_like_utf16_text(head):
         return _refine_text(head, extension)  # libmagic misses UTF-16 without a byte-order mark
+    if mime == OCTET_STREAM and _is_short_utf8_text(head):
+        return _refine_text(head, extension)  # libmagic gives up on a few bytes of text
     if mime == PLAIN or mime.startswith("text/x-"):  # libmagic guesses languages for plain text
-        return _refine_text(head, extension)
+        return _refine_text(head, extension) if b"\x00" not in head else OCTET_STREAM
     return mime
+
+
+def _is_short_utf8_text(head: bytes) -> bool:
+    if len(head) > SHORT_TEXT_BYTES or b"\x00" in head:
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(character.isprintable() or character in "\r\n\t\f" for character in text)
 
 
 def _zip_mime(path: Path) -> str | None:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from folio.teams.models import Team
+from folio.teams.models import Invitation, Membership, Role, RoleAssignment, Team
+from folio.users.models import User
 
 
 class TeamRepository:
@@ -14,10 +18,96 @@ class TeamRepository:
     def from_session(cls, session: AsyncSession) -> TeamRepository:
         return cls(session)
 
+    async def add(self, row: Team | Membership | Role | RoleAssignment | Invitation) -> None:
+        self.session.add(row)
+        await self.session.flush()
+
+    async def get(self, team_id: str) -> Team | None:
+        return await self.session.get(Team, team_id)
+
     async def get_by_slug(self, slug: str) -> Team | None:
         return await self.session.scalar(select(Team).where(Team.slug == slug))
 
-    async def add(self, team: Team) -> Team:
-        self.session.add(team)
+    def teams_of(self, user_id: str) -> Select[tuple[Team, Membership]]:
+        return (
+            select(Team, Membership)
+            .join(Membership, Membership.team_id == Team.id)
+            .where(Membership.user_id == user_id, Membership.status == "active")
+        )
+
+    async def list_for_user(
+        self, user_id: str, *, limit: int, after: str | None
+    ) -> Sequence[tuple[Team, Membership]]:
+        statement = self.teams_of(user_id).order_by(Team.id).limit(limit + 1)
+        if after is not None:
+            statement = statement.where(Team.id > after)
+        return [(team, membership) for team, membership in await self.session.execute(statement)]
+
+    async def membership(self, team_id: str, user_id: str) -> Membership | None:
+        return await self.session.scalar(
+            select(Membership).where(Membership.team_id == team_id, Membership.user_id == user_id)
+        )
+
+    async def members(self, team_id: str) -> Sequence[tuple[Membership, User]]:
+        statement = (
+            select(Membership, User)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.team_id == team_id)
+            .order_by(Membership.id)
+        )
+        return [(membership, user) for membership, user in await self.session.execute(statement)]
+
+    async def count_members(self, team_id: str, *, role: str | None = None) -> int:
+        statement = (
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.team_id == team_id, Membership.status == "active")
+        )
+        if role is not None:
+            statement = statement.where(Membership.role == role)
+        return int(await self.session.scalar(statement) or 0)
+
+    async def roles(self, team_id: str) -> Sequence[Role]:
+        statement = select(Role).where(Role.team_id == team_id).order_by(Role.id)
+        return (await self.session.scalars(statement)).all()
+
+    async def role(self, team_id: str, role_id: str) -> Role | None:
+        return await self.session.scalar(
+            select(Role).where(Role.team_id == team_id, Role.id == role_id)
+        )
+
+    async def active_assignments(
+        self, team_id: str, user_id: str | None, now: datetime
+    ) -> Sequence[RoleAssignment]:
+        statement = select(RoleAssignment).where(
+            RoleAssignment.team_id == team_id,
+            or_(RoleAssignment.expires_at.is_(None), RoleAssignment.expires_at > now),
+        )
+        if user_id is not None:
+            statement = statement.where(RoleAssignment.user_id == user_id)
+        return (await self.session.scalars(statement.order_by(RoleAssignment.id))).all()
+
+    async def assignment(self, team_id: str, assignment_id: str) -> RoleAssignment | None:
+        return await self.session.scalar(
+            select(RoleAssignment).where(
+                RoleAssignment.team_id == team_id, RoleAssignment.id == assignment_id
+            )
+        )
+
+    async def invitations(self, team_id: str) -> Sequence[Invitation]:
+        statement = select(Invitation).where(Invitation.team_id == team_id).order_by(Invitation.id)
+        return (await self.session.scalars(statement)).all()
+
+    async def invitation(self, team_id: str, invitation_id: str) -> Invitation | None:
+        return await self.session.scalar(
+            select(Invitation).where(Invitation.team_id == team_id, Invitation.id == invitation_id)
+        )
+
+    async def invitation_by_token(self, token_hash: str) -> Invitation | None:
+        return await self.session.scalar(
+            select(Invitation).where(Invitation.token_hash == token_hash)
+        )
+
+    async def delete(self, row: object) -> None:
+        await self.session.delete(row)
         await self.session.flush()
-        return team

@@ -1,24 +1,189 @@
-"""Teams. Until accounts exist, every request acts for one default team."""
+"""Teams and their members: create, read, update, delete, roles of members."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from folio.core.ids import IdPrefix, new_id
-from folio.teams.models import Team
+from folio.core.pagination import Page, PageParams
+from folio.core.permissions import BuiltinRole, Permission
+from folio.core.principal import Credential, Principal
+from folio.teams.access import TeamAccess, ensure_grantable, role_permissions, team_access
+from folio.teams.models import Membership, Team
 from folio.teams.repository import TeamRepository
+from folio.teams.schemas import MemberRead, TeamCreate, TeamRead, TeamUpdate
+from folio.users.models import User
 
-DEFAULT_TEAM_SLUG = "default"
+
+class LastOwner(Conflict):
+    code = "LAST_OWNER"
+    title = "A team needs at least one owner"
+
+
+def team_read(team: Team, membership: Membership | None, member_count: int | None) -> TeamRead:
+    return TeamRead(
+        id=team.id,
+        name=team.name,
+        description=team.description,
+        is_personal=team.is_personal,
+        plan=team.plan,
+        settings=team.settings,
+        role=membership.role if membership else None,
+        member_count=member_count,
+        created_at=team.created_at,
+    )
+
+
+def member_read(membership: Membership, user: User) -> MemberRead:
+    return MemberRead(
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        role=membership.role,
+        status=membership.status,
+        joined_at=membership.created_at,
+    )
 
 
 class TeamService:
-    async def ensure_default(self, session: AsyncSession) -> Team:
+    async def create_personal(self, session: AsyncSession, user: User) -> Team:
+        team = Team(
+            id=new_id(IdPrefix.team),
+            name=f"{user.name or user.email}'s team",
+            is_personal=True,
+            created_by=user.id,
+            settings={},
+        )
+        await self._add_with_owner(session, team, user.id)
+        return team
+
+    async def _add_with_owner(self, session: AsyncSession, team: Team, user_id: str) -> None:
         repository = TeamRepository.from_session(session)
-        existing = await repository.get_by_slug(DEFAULT_TEAM_SLUG)
-        if existing is not None:
-            return existing
-        team = Team(id=new_id(IdPrefix.team), slug=DEFAULT_TEAM_SLUG, name="Default team")
-        return await repository.add(team)
+        await repository.add(team)
+        await repository.add(
+            Membership(
+                id=new_id(IdPrefix.member), team_id=team.id, user_id=user_id, role=BuiltinRole.owner
+            )
+        )
+
+    async def create(
+        self, session: AsyncSession, principal: Principal, data: TeamCreate
+    ) -> TeamRead:
+        if principal.credential != Credential.user or principal.user_id is None:
+            raise Forbidden("Teams are created by signed-in users, not API keys.")
+        team = Team(
+            id=new_id(IdPrefix.team),
+            name=data.name,
+            description=data.description,
+            settings=data.settings.model_dump(mode="json"),
+            created_by=principal.user_id,
+        )
+        await self._add_with_owner(session, team, principal.user_id)
+        membership = await TeamRepository.from_session(session).membership(
+            team.id, principal.user_id
+        )
+        return team_read(team, membership, 1)
+
+    async def list_teams(
+        self, session: AsyncSession, principal: Principal, page: PageParams
+    ) -> Page[TeamRead]:
+        repository = TeamRepository.from_session(session)
+        if principal.credential != Credential.user:
+            team = await repository.get(principal.team_id)
+            items = [team_read(team, None, None)] if team else []
+            return Page(items=items, next_cursor=None, has_more=False)
+        rows = await repository.list_for_user(
+            principal.user_id or "", limit=page.limit, after=page.after
+        )
+        items = [team_read(team, membership, None) for team, membership in rows]
+        return Page.from_rows(items, page.limit, cursor=lambda read: read.id)
+
+    async def get(self, session: AsyncSession, principal: Principal, team_id: str) -> TeamRead:
+        access = await team_access(session, principal, team_id)
+        count = await TeamRepository.from_session(session).count_members(team_id)
+        return team_read(access.team, access.membership, count)
+
+    async def update(
+        self, session: AsyncSession, principal: Principal, team_id: str, data: TeamUpdate
+    ) -> TeamRead:
+        access = await team_access(session, principal, team_id)
+        access.require(Permission.team_manage)
+        changes = data.model_dump(exclude_unset=True, mode="json")
+        for field in ("name", "description", "settings"):
+            if field in changes and (changes[field] is not None or field == "description"):
+                setattr(access.team, field, changes[field])
+        return await self.get(session, principal, team_id)
+
+    async def delete(self, session: AsyncSession, principal: Principal, team_id: str) -> None:
+        access = await team_access(session, principal, team_id)
+        if not access.is_owner:
+            raise Forbidden("Only an owner can delete a team.")
+        if access.team.is_personal:
+            raise Conflict("A personal team cannot be deleted.")
+        await TeamRepository.from_session(session).delete(access.team)
+
+    async def members(
+        self, session: AsyncSession, principal: Principal, team_id: str
+    ) -> list[MemberRead]:
+        await team_access(session, principal, team_id)
+        rows = await TeamRepository.from_session(session).members(team_id)
+        return [member_read(membership, user) for membership, user in rows]
+
+    async def change_role(
+        self, session: AsyncSession, principal: Principal, team_id: str, user_id: str, role: str
+    ) -> MemberRead:
+        access = await team_access(session, principal, team_id)
+        access.require(Permission.team_manage)
+        membership, user = await self._member(session, team_id, user_id)
+        await self.check_grantable(session, access, role)
+        if membership.role == BuiltinRole.owner and role != BuiltinRole.owner:
+            await self._keep_an_owner(session, team_id)
+        membership.role = role
+        return member_read(membership, user)
+
+    async def check_grantable(self, session: AsyncSession, access: TeamAccess, role: str) -> None:
+        permissions = await role_permissions(session, access.team.id, role)
+        if permissions is None:
+            raise ValidationFailed([FieldError("role", "unknown", f"No role {role} here.")])
+        if role == BuiltinRole.owner and not access.is_owner:
+            raise Forbidden("Only an owner can make someone an owner.")
+        ensure_grantable(access.permissions, permissions)
+
+    async def remove_member(
+        self, session: AsyncSession, principal: Principal, team_id: str, user_id: str
+    ) -> None:
+        access = await team_access(session, principal, team_id)
+        if user_id != principal.user_id:
+            access.require(Permission.team_manage)
+        membership, _ = await self._member(session, team_id, user_id)
+        if membership.role == BuiltinRole.owner:
+            await self._keep_an_owner(session, team_id)
+        await TeamRepository.from_session(session).delete(membership)
+
+    async def approve_member(
+        self, session: AsyncSession, principal: Principal, team_id: str, user_id: str
+    ) -> MemberRead:
+        access = await team_access(session, principal, team_id)
+        access.require(Permission.team_manage)
+        membership, user = await self._member(session, team_id, user_id)
+        membership.status = "active"
+        return member_read(membership, user)
+
+    async def _member(
+        self, session: AsyncSession, team_id: str, user_id: str
+    ) -> tuple[Membership, User]:
+        for membership, user in await TeamRepository.from_session(session).members(team_id):
+            if user.id == user_id:
+                return membership, user
+        raise NotFound(f"No member {user_id} in this team.")
+
+    async def _keep_an_owner(self, session: AsyncSession, team_id: str) -> None:
+        owners = await TeamRepository.from_session(session).count_members(
+            team_id, role=BuiltinRole.owner
+        )
+        if owners <= 1:
+            raise LastOwner("The last owner cannot leave or be demoted; name another first.")
 
 
 team = TeamService()

@@ -1,0 +1,121 @@
+"""``folio admin``: accounts and keys made straight in the database, for scripts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from folio.auth.resolver import principal_for_user
+from folio.config import Settings
+from folio.core.db import Database
+from folio.core.errors import FolioError
+from folio.core.permissions import Permission
+from folio.core.security import new_secret
+from folio.keys.schemas import KeyCreate
+from folio.keys.service import key as key_service
+from folio.migrations import upgrade_database
+from folio.users.service import user as user_service
+
+admin = typer.Typer(
+    help="Create accounts and API keys (works without a running server).", no_args_is_help=True
+)
+stderr = Console(stderr=True)
+T = TypeVar("T")
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Default: ./folio-data")]
+
+
+def run_in_database(data_dir: Path | None, work: Callable[[Database], Awaitable[T]]) -> T:
+    settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    async def run() -> T:
+        database = Database(settings.resolved_database_url)
+        try:
+            await upgrade_database(database.engine)
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except FolioError as error:
+        stderr.print(f"[red]{error.code}[/red]: {error.detail}")
+        raise typer.Exit(code=1) from error
+
+
+@admin.command("create-user")
+def create_user(
+    email: str,
+    password: Annotated[str | None, typer.Option(help="Default: a random one, printed")] = None,
+    role: Annotated[str, typer.Option(help="'admin' (system admin) or 'user'")] = "user",
+    data_dir: DataDir = None,
+) -> None:
+    """Create an account with a personal team."""
+    if role not in ("admin", "user"):
+        raise typer.BadParameter("role must be 'admin' or 'user'")
+    chosen = password or new_secret(12)
+
+    async def work(database: Database) -> str:
+        async with database.session() as session:
+            created = await user_service.create(
+                session, email=email, password=chosen, is_admin=role == "admin", verified=True
+            )
+            return created.id
+
+    user_id = run_in_database(data_dir, work)
+    sys.stdout.write(
+        json.dumps(
+            {
+                "id": user_id,
+                "email": email.lower(),
+                "role": role,
+                **({} if password else {"password": chosen}),
+            }
+        )
+        + "\n"
+    )
+
+
+@admin.command("create-key")
+def create_key(
+    user: Annotated[str, typer.Option("--user", help="The owner's e-mail")],
+    scopes: Annotated[
+        list[Permission] | None, typer.Option(help="Repeatable; default: all of the user's")
+    ] = None,
+    name: Annotated[str, typer.Option()] = "admin cli",
+    team: Annotated[str | None, typer.Option(help="Team id; default: personal team")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Create an API key for a user; the full key is printed once."""
+
+    async def work(database: Database) -> dict[str, object]:
+        async with database.session() as session:
+            owner = await user_service.get_by_email(session, user)
+            if owner is None:
+                raise typer.BadParameter(f"no user {user}")
+            principal = await principal_for_user(session, owner, team)
+            created = await key_service.create(
+                session, principal, KeyCreate(name=name, scopes=scopes)
+            )
+            return {
+                "id": created.id,
+                "key": created.key,
+                "team_id": created.team_id,
+                "user_id": created.user_id,
+                "scopes": created.scopes,
+            }
+
+    created = run_in_database(data_dir, work)
+    if as_json:
+        sys.stdout.write(json.dumps(created) + "\n")
+    else:
+        sys.stdout.write(f"{created['key']}\n")
+        stderr.print(f"key {created['id']} for team {created['team_id']}: shown once")

@@ -1,0 +1,1 @@
+"""Audit: who changed what, written for every state-changing API request."""

@@ -1,0 +1,85 @@
+"""Queries on the audit trail, always starting from the principal's teams."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.audit.models import AuditEntry
+from folio.core.principal import Principal
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    actor: str | None = None  # a user id or a key id
+    action: str | None = None  # exact, or a prefix ending in "." or "*": "documents.*"
+    resource_type: str | None = None
+    resource_id: str | None = None
+    outcome: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: AsyncSession) -> AuditRepository:
+        return cls(session)
+
+    def readable(self, principal: Principal) -> Select[tuple[AuditEntry]]:
+        return select(AuditEntry).where(AuditEntry.team_id.in_(principal.team_ids))
+
+    async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(AuditEntry), list(rows))
+
+    async def prune_before(self, moment: datetime) -> int:
+        result = await self.session.execute(
+            delete(AuditEntry).where(AuditEntry.created_at < moment)
+        )
+        return result.rowcount or 0  # type: ignore[attr-defined]
+
+    async def list_page(
+        self, principal: Principal, filters: AuditFilters, *, limit: int, before: str | None
+    ) -> Sequence[AuditEntry]:
+        """Newest first; ``before`` is the last id of the previous page."""
+        statement = self.readable(principal).order_by(AuditEntry.id.desc()).limit(limit + 1)
+        if before is not None:
+            statement = statement.where(AuditEntry.id < before)
+        statement = self._apply_filters(statement, filters)
+        return (await self.session.scalars(statement)).all()
+
+    def _apply_filters(
+        self, statement: Select[tuple[AuditEntry]], filters: AuditFilters
+    ) -> Select[tuple[AuditEntry]]:
+        if filters.actor is not None:
+            statement = statement.where(
+                or_(
+                    AuditEntry.actor_user_id == filters.actor,
+                    AuditEntry.actor_key_id == filters.actor,
+                )
+            )
+        if filters.action is not None:
+            action = filters.action.removesuffix("*")
+            if action.endswith("."):
+                statement = statement.where(AuditEntry.action.startswith(action, autoescape=True))
+            else:
+                statement = statement.where(AuditEntry.action == action)
+        if filters.resource_type is not None:
+            statement = statement.where(AuditEntry.resource_type == filters.resource_type)
+        if filters.resource_id is not None:
+            statement = statement.where(AuditEntry.resource_id == filters.resource_id)
+        if filters.outcome is not None:
+            statement = statement.where(AuditEntry.outcome == filters.outcome)
+        if filters.created_after is not None:
+            statement = statement.where(AuditEntry.created_at >= filters.created_after)
+        if filters.created_before is not None:
+            statement = statement.where(AuditEntry.created_at < filters.created_before)
+        return statement

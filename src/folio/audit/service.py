@@ -1,0 +1,95 @@
+"""Reading the audit trail: filtered pages and streamed exports, always within the team."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from ulid import ULID
+
+from folio.audit.models import AuditEntry
+from folio.audit.repository import AuditFilters, AuditRepository
+from folio.audit.schemas import AuditEntryRead, ExportFormat
+from folio.core.db import Database
+from folio.core.pagination import Page, PageParams
+from folio.core.principal import Principal
+
+AUDIT_PREFIX = "aud"
+EXPORT_BATCH = 500
+CSV_COLUMNS = list(AuditEntryRead.model_fields)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def new_audit_id() -> str:
+    return f"{AUDIT_PREFIX}_{str(ULID()).lower()}"
+
+
+def csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ";".join(str(item) for item in value)
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    # a spreadsheet must not run a formula planted in a user agent or a field name
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+class AuditService:
+    async def list_entries(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        filters: AuditFilters,
+        page: PageParams,
+    ) -> Page[AuditEntry]:
+        rows = await AuditRepository.from_session(session).list_page(
+            principal, filters, limit=page.limit, before=page.after
+        )
+        return Page.from_rows(rows, page.limit, cursor=lambda entry: entry.id)
+
+    async def export(
+        self, db: Database, principal: Principal, filters: AuditFilters, fmt: ExportFormat
+    ) -> AsyncIterator[str]:
+        """Every matching entry, newest first, in batches that each use a short read session
+        (the response streams after the request's own session has closed)."""
+        first = True
+        if fmt is ExportFormat.csv:
+            yield self._csv_line(CSV_COLUMNS)
+        else:
+            yield "["
+        async for entry in self._entries(db, principal, filters):
+            record = AuditEntryRead.model_validate(entry)
+            if fmt is ExportFormat.csv:
+                data = record.model_dump()
+                yield self._csv_line([csv_cell(data[column]) for column in CSV_COLUMNS])
+            else:
+                yield ("\n" if first else ",\n") + record.model_dump_json()
+            first = False
+        if fmt is ExportFormat.json:
+            yield "\n]\n"
+
+    async def _entries(
+        self, db: Database, principal: Principal, filters: AuditFilters
+    ) -> AsyncIterator[AuditEntry]:
+        before: str | None = None
+        while True:
+            async with db.session(write=False) as session:
+                rows = await AuditRepository.from_session(session).list_page(
+                    principal, filters, limit=EXPORT_BATCH, before=before
+                )
+            for entry in rows[:EXPORT_BATCH]:
+                yield entry
+            if len(rows) <= EXPORT_BATCH:
+                return
+            before = rows[EXPORT_BATCH - 1].id
+
+    @staticmethod
+    def _csv_line(values: list[str]) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(values)
+        return buffer.getvalue()
+
+
+audit = AuditService()

@@ -1,0 +1,46 @@
+"""First start of an empty installation: an admin account and a one-time API key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.auth.resolver import principal_for_user
+from folio.core.security import new_secret
+from folio.keys.schemas import KeyCreate
+from folio.keys.service import key as key_service
+from folio.users.service import user as user_service
+
+
+@dataclass(frozen=True)
+class InitialCredentials:
+    email: str
+    password: str
+    api_key: str
+    team_id: str
+
+
+async def bootstrap_admin(session: AsyncSession, email: str) -> InitialCredentials | None:
+    """Creates the admin only when there are no users at all; None otherwise."""
+    if await user_service.count(session) > 0:
+        return None
+    password = new_secret(12)
+    admin = await user_service.create(
+        session, email=email, password=password, name="Admin", is_admin=True, verified=True
+    )
+    principal = await principal_for_user(session, admin)
+    created = await key_service.create(session, principal, KeyCreate(name="initial admin key"))
+    return InitialCredentials(
+        email=admin.email, password=password, api_key=created.key, team_id=principal.team_id
+    )
+
+
+def announce(credentials: InitialCredentials) -> str:
+    return (
+        "\n================ Folio: first start ================\n"
+        f" admin login:  {credentials.email} / {credentials.password}\n"
+        f" admin API key: {credentials.api_key}\n"
+        " Both are shown once. Use the key as 'Authorization: Bearer <key>'.\n"
+        "====================================================\n"
+    )

@@ -1,0 +1,37 @@
+"""Resolves the caller once per request and stores it in the ASGI scope (core/principal.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from folio.auth.resolver import credential_from_headers, resolve
+from folio.core.errors import FolioError
+from folio.core.principal import AUTH_ERROR_KEY, PRINCIPAL_KEY, scope_state
+
+logger = logging.getLogger("folio.auth")
+
+
+class AuthenticationMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            await self._authenticate(scope)
+        await self.app(scope, receive, send)
+
+    async def _authenticate(self, scope: Scope) -> None:
+        state = scope_state(scope)
+        state[PRINCIPAL_KEY] = None
+        headers = dict(scope["headers"])
+        credential = credential_from_headers(headers)
+        if credential is None:
+            return
+        team_header = headers.get(b"x-team-id", b"").decode("latin-1").strip() or None
+        runtime = scope["app"].state.runtime
+        try:
+            state[PRINCIPAL_KEY] = await resolve(runtime, credential, team_header)
+        except FolioError as error:
+            state[AUTH_ERROR_KEY] = error

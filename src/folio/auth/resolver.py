@@ -1,0 +1,132 @@
+"""Turns a bearer token or API key into a :class:`Principal`, once per request."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.auth.errors import InvalidToken
+from folio.auth.models import AuthSession
+from folio.auth.repository import AuthRepository
+from folio.auth.tokens import ACCESS
+from folio.core.db import utcnow
+from folio.core.errors import NotFound
+from folio.core.permissions import Permission
+from folio.core.principal import Credential, Principal
+from folio.core.runtime import Runtime
+from folio.core.security import InvalidToken as BadJwt
+from folio.core.security import digest
+from folio.keys.models import ApiKey
+from folio.keys.repository import KeyRepository
+from folio.keys.service import KEY_PREFIX, key_status
+from folio.teams.access import member_permissions
+from folio.teams.repository import TeamRepository
+from folio.users.models import User
+from folio.users.repository import UserRepository
+
+
+def credential_from_headers(headers: dict[bytes, bytes]) -> str | None:
+    authorization = headers.get(b"authorization", b"").decode("latin-1").strip()
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    api_key = headers.get(b"x-api-key", b"").decode("latin-1").strip()
+    return api_key or None
+
+
+async def resolve(runtime: Runtime, credential: str, team_header: str | None) -> Principal:
+    async with runtime.db.session(write=False) as session:
+        if credential.startswith(KEY_PREFIX):
+            principal, last_used = await _from_api_key(session, credential)
+        else:
+            principal, last_used = await _from_access_token(
+                session, runtime, credential, team_header
+            )
+    await _touch(runtime, principal, last_used)
+    return principal
+
+
+async def _from_api_key(session: AsyncSession, secret: str) -> tuple[Principal, datetime | None]:
+    key = await KeyRepository.from_session(session).by_secret_hash(digest(secret))
+    if key is None or key_status(key) not in ("active", "rotated"):
+        raise InvalidToken("The API key is not valid (unknown, revoked, expired or inactive).")
+    found = await member_permissions(session, key.team_id, key.user_id)
+    if found is None:
+        raise InvalidToken("The API key's creator is no longer a member of its team.")
+    team = await TeamRepository.from_session(session).get(key.team_id)
+    permissions = frozenset(Permission(s) for s in key.scopes) & found[1]
+    return Principal(
+        team_id=key.team_id,
+        team_ids=frozenset({key.team_id}),
+        permissions=permissions,
+        user_id=key.user_id,
+        key_id=key.id,
+        credential=Credential.api_key,
+        plan=team.plan if team else "free",
+        rate_limit_per_minute=key.rate_limit_per_minute,
+    ), key.last_used_at
+
+
+async def _from_access_token(
+    session: AsyncSession, runtime: Runtime, token: str, team_header: str | None
+) -> tuple[Principal, datetime | None]:
+    try:
+        claims = runtime.keys.decode(token)
+    except BadJwt as exc:
+        raise InvalidToken(f"The access token is not valid: {exc}.") from exc
+    if claims.get("typ") != ACCESS:
+        raise InvalidToken("This is not an access token.")
+    auth_session = await AuthRepository.from_session(session).get_session(str(claims.get("sid")))
+    if (
+        auth_session is None
+        or auth_session.revoked_at is not None
+        or auth_session.user_id != claims["sub"]
+    ):
+        raise InvalidToken("The session of this token has ended.")
+    user = await UserRepository.from_session(session).get(claims["sub"])
+    if user is None or not user.is_active:
+        raise InvalidToken("The account is disabled.")
+    principal = await principal_for_user(session, user, team_header, session_id=auth_session.id)
+    return principal, auth_session.last_seen_at
+
+
+async def principal_for_user(
+    session: AsyncSession, user: User, team_id: str | None = None, *, session_id: str | None = None
+) -> Principal:
+    """The user acting in ``team_id`` (default: their personal team)."""
+    team_id = team_id or user.personal_team_id or ""
+    found = await member_permissions(session, team_id, user.id)
+    if found is None:
+        raise NotFound(f"No team {team_id}.")
+    team = await TeamRepository.from_session(session).get(team_id)
+    permissions = found[1] | ({Permission.system_admin} if user.is_admin else set())
+    return Principal(
+        team_id=team_id,
+        team_ids=frozenset({team_id}),
+        permissions=permissions,
+        user_id=user.id,
+        credential=Credential.user,
+        plan=team.plan if team else "free",
+        session_id=session_id,
+    )
+
+
+async def _touch(runtime: Runtime, principal: Principal, last_used: datetime | None) -> None:
+    """Records last use at most once per resolution period, not on every request."""
+    resolution = timedelta(seconds=runtime.settings.api_key_last_used_resolution_s)
+    now = utcnow()
+    if last_used is not None and now - last_used < resolution:
+        return
+    async with runtime.db.session() as session:
+        if principal.key_id is not None:
+            await session.execute(
+                update(ApiKey).where(ApiKey.id == principal.key_id).values(last_used_at=now)
+            )
+        elif principal.session_id is not None:
+            await session.execute(
+                update(AuthSession)
+                .where(AuthSession.id == principal.session_id)
+                .values(last_seen_at=now)
+            )

@@ -1,0 +1,269 @@
+"""Accounts: register, sign in (with MFA), refresh, sign out, sessions, passwords, e-mail."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.auth.errors import AccountLocked, InvalidCredentials, InvalidToken, TokenReused
+from folio.auth.mfa import mfa as mfa_service
+from folio.auth.models import TokenPurpose
+from folio.auth.repository import AuthRepository
+from folio.auth.schemas import (
+    ChangePasswordRequest,
+    LoginRequest,
+    LoginResult,
+    MfaLoginRequest,
+    RegisterRequest,
+    ResetPasswordRequest,
+    SessionRead,
+    TokenPair,
+)
+from folio.auth.throttle import FailureWindow
+from folio.auth.tokens import issue_tokens, one_time_token, redeem, start_session
+from folio.core.db import after_commit, after_rollback, utcnow
+from folio.core.errors import NotFound
+from folio.core.mail import Mail
+from folio.core.principal import Principal
+from folio.core.runtime import Runtime
+from folio.core.security import digest, hash_password, verify_password
+from folio.users.models import User
+from folio.users.service import user as user_service
+from folio.users.service import user_read
+
+VERIFY_TTL = timedelta(days=2)
+RESET_TTL = timedelta(hours=1)
+MFA_LOGIN_TTL = timedelta(minutes=5)
+IP_FAILURES = "auth.ip_failures"
+
+
+@dataclass(frozen=True)
+class Client:
+    ip: str | None
+    user_agent: str | None
+
+
+class AuthService:
+    async def register(
+        self, session: AsyncSession, runtime: Runtime, data: RegisterRequest, client: Client
+    ) -> LoginResult:
+        user = await user_service.create(
+            session, email=str(data.email), password=data.password, name=data.name
+        )
+        await self._send_verification(session, runtime, user)
+        tokens = await start_session(
+            session, runtime, user, ip=client.ip, user_agent=client.user_agent
+        )
+        return LoginResult(tokens=tokens, user=user_read(user))
+
+    async def login(
+        self, session: AsyncSession, runtime: Runtime, data: LoginRequest, client: Client
+    ) -> LoginResult:
+        """Per account the lock lives in the database (every API process sees it); per IP a
+        sliding window in this process slows down spraying many accounts."""
+        ip_window = self._ip_window(runtime)
+        self._refuse_if_blocked(ip_window.blocked_for(client.ip or "?"))
+        user = await user_service.get_by_email(session, str(data.email))
+        if user is not None and user.locked_until is not None and user.locked_until > utcnow():
+            self._refuse_if_blocked((user.locked_until - utcnow()).total_seconds())
+        password_hash = user.password_hash if user is not None and user.is_active else None
+        if user is None or not verify_password(password_hash, data.password):
+            ip_window.record(client.ip or "?")
+            if user is not None:
+                self._count_failure_after_rollback(session, runtime, user.id)
+            raise InvalidCredentials("E-mail or password is wrong.")
+        user.failed_logins, user.locked_until = 0, None
+        if user.mfa_enabled_at is not None:
+            token = await one_time_token(session, user, TokenPurpose.mfa_login, MFA_LOGIN_TTL)
+            return LoginResult(mfa_required=True, mfa_token=token)
+        tokens = await start_session(
+            session, runtime, user, ip=client.ip, user_agent=client.user_agent
+        )
+        return LoginResult(tokens=tokens, user=user_read(user))
+
+    def _ip_window(self, runtime: Runtime) -> FailureWindow:
+        settings = runtime.settings
+        window = runtime.state.get(IP_FAILURES)
+        if window is None:
+            window = FailureWindow(settings.login_max_failures_per_ip, settings.login_ip_window_s)
+            runtime.state[IP_FAILURES] = window
+        return window  # type: ignore[no-any-return]
+
+    def _refuse_if_blocked(self, seconds: float) -> None:
+        if seconds > 0:
+            raise AccountLocked("Too many failed sign-ins; try again later.", math.ceil(seconds))
+
+    def _count_failure_after_rollback(
+        self, session: AsyncSession, runtime: Runtime, user_id: str
+    ) -> None:
+        async def count() -> None:
+            async with runtime.db.session() as own_session:
+                user = await user_service.get(own_session, user_id)
+                user.failed_logins += 1
+                if user.failed_logins >= runtime.settings.login_max_failures:
+                    lockout = timedelta(seconds=runtime.settings.login_lockout_s)
+                    user.locked_until, user.failed_logins = utcnow() + lockout, 0
+
+        after_rollback(session, count)
+
+    async def login_mfa(
+        self, session: AsyncSession, runtime: Runtime, data: MfaLoginRequest, client: Client
+    ) -> LoginResult:
+        user_id = await redeem(session, data.mfa_token, TokenPurpose.mfa_login)
+        user = await user_service.get(session, user_id) if user_id else None
+        if user is None:
+            raise InvalidToken("The sign-in step has expired; sign in again.")
+        await mfa_service.check_code(session, user, data.code)
+        tokens = await start_session(
+            session, runtime, user, ip=client.ip, user_agent=client.user_agent
+        )
+        return LoginResult(tokens=tokens, user=user_read(user))
+
+    async def refresh(
+        self, session: AsyncSession, runtime: Runtime, refresh_token: str
+    ) -> TokenPair:
+        repository = AuthRepository.from_session(session)
+        row = await repository.refresh_token(digest(refresh_token))
+        if row is None or row.expires_at <= utcnow():
+            raise InvalidToken("The refresh token is not valid.")
+        auth_session = await repository.get_session(row.session_id)
+        if auth_session is None or auth_session.revoked_at is not None:
+            raise InvalidToken("The session has ended; sign in again.")
+        if row.used_at is not None:
+            self._end_session_after_rollback(session, runtime, auth_session.id)
+            raise TokenReused("This refresh token was already used; the session is ended.")
+        row.used_at = auth_session.last_seen_at = utcnow()
+        return await issue_tokens(session, runtime, auth_session.user_id, auth_session)
+
+    def _end_session_after_rollback(
+        self, session: AsyncSession, runtime: Runtime, session_id: str
+    ) -> None:
+        """Reuse of a spent refresh token means it leaked: end the whole family."""
+
+        async def end() -> None:
+            async with runtime.db.session() as own_session:
+                auth_session = await AuthRepository.from_session(own_session).get_session(
+                    session_id
+                )
+                if auth_session is not None and auth_session.revoked_at is None:
+                    auth_session.revoked_at = utcnow()
+                    auth_session.revoked_reason = "refresh_token_reuse"
+
+        after_rollback(session, end)
+
+    async def logout(self, session: AsyncSession, principal: Principal) -> None:
+        repository = AuthRepository.from_session(session)
+        if principal.session_id is not None:
+            auth_session = await repository.get_session(principal.session_id)
+            if auth_session is not None and auth_session.revoked_at is None:
+                auth_session.revoked_at, auth_session.revoked_reason = utcnow(), "logout"
+
+    async def sessions(self, session: AsyncSession, principal: Principal) -> list[SessionRead]:
+        rows = await AuthRepository.from_session(session).sessions_of(
+            principal.user_id or "", utcnow()
+        )
+        return [
+            SessionRead(
+                id=row.id,
+                user_agent=row.user_agent,
+                ip=row.ip,
+                created_at=row.created_at,
+                last_seen_at=row.last_seen_at,
+                expires_at=row.expires_at,
+                current=row.id == principal.session_id,
+            )
+            for row in rows
+        ]
+
+    async def revoke_session(
+        self, session: AsyncSession, principal: Principal, session_id: str
+    ) -> None:
+        auth_session = await AuthRepository.from_session(session).get_session(session_id)
+        if auth_session is None or auth_session.user_id != principal.user_id:
+            raise NotFound(f"No session {session_id}.")
+        auth_session.revoked_at = auth_session.revoked_at or utcnow()
+        auth_session.revoked_reason = auth_session.revoked_reason or "revoked"
+
+    async def change_password(
+        self, session: AsyncSession, principal: Principal, data: ChangePasswordRequest
+    ) -> None:
+        user = await user_service.get(session, principal.user_id or "")
+        if not verify_password(user.password_hash, data.current_password):
+            raise InvalidCredentials("The current password is wrong.")
+        self._set_password(user, data.new_password)
+        await AuthRepository.from_session(session).revoke_sessions(
+            user.id, utcnow(), "password_changed", keep=principal.session_id
+        )
+
+    def _set_password(self, user: User, password: str) -> None:
+        user.password_hash = hash_password(password)
+        user.password_changed_at = utcnow()
+        user.failed_logins, user.locked_until = 0, None
+
+    async def forgot_password(self, session: AsyncSession, runtime: Runtime, email: str) -> None:
+        """Answers the same whether or not the account exists."""
+        user = await user_service.get_by_email(session, email)
+        if user is None or not user.is_active:
+            return
+        token = await one_time_token(session, user, TokenPurpose.reset_password, RESET_TTL)
+        link = f"{runtime.settings.public_url}/reset-password?token={token}"
+        self._mail_after_commit(
+            session,
+            runtime,
+            Mail(
+                to=user.email,
+                subject="Reset your Folio password",
+                body=f'Reset your password (valid 1 hour): {link}\n\nOr POST {{"token": '
+                f'"{token}", "new_password": "…"}} to /api/v1/auth/password/reset.\n',
+            ),
+        )
+
+    async def reset_password(self, session: AsyncSession, data: ResetPasswordRequest) -> None:
+        user_id = await redeem(session, data.token, TokenPurpose.reset_password)
+        if user_id is None:
+            raise InvalidToken("The reset link is not valid or has expired.")
+        user = await user_service.get(session, user_id)
+        self._set_password(user, data.new_password)
+        await AuthRepository.from_session(session).revoke_sessions(
+            user.id, utcnow(), "password_reset"
+        )
+
+    async def verify_email(self, session: AsyncSession, token: str) -> None:
+        user_id = await redeem(session, token, TokenPurpose.verify_email)
+        if user_id is None:
+            raise InvalidToken("The verification link is not valid or has expired.")
+        user = await user_service.get(session, user_id)
+        user.email_verified_at = user.email_verified_at or utcnow()
+
+    async def resend_verification(
+        self, session: AsyncSession, runtime: Runtime, principal: Principal
+    ) -> None:
+        user = await user_service.get(session, principal.user_id or "")
+        if user.email_verified_at is None:
+            await self._send_verification(session, runtime, user)
+
+    async def _send_verification(self, session: AsyncSession, runtime: Runtime, user: User) -> None:
+        token = await one_time_token(session, user, TokenPurpose.verify_email, VERIFY_TTL)
+        link = f"{runtime.settings.public_url}/verify-email?token={token}"
+        self._mail_after_commit(
+            session,
+            runtime,
+            Mail(
+                to=user.email,
+                subject="Confirm your e-mail address for Folio",
+                body=f'Confirm your address: {link}\n\nOr POST {{"token": "{token}"}} to '
+                "/api/v1/auth/verify-email.\n",
+            ),
+        )
+
+    def _mail_after_commit(self, session: AsyncSession, runtime: Runtime, mail: Mail) -> None:
+        async def send() -> None:
+            await runtime.mailer.send(mail)
+
+        after_commit(session, send)
+
+
+auth = AuthService()

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from folio.core.deps import DbSession, PageQuery, require
+from folio.core.pagination import Page
+from folio.core.permissions import Permission
+from folio.core.principal import Principal
+from folio.core.responses import problems
+from folio.keys.schemas import KeyCreate, KeyCreated, KeyRead, KeyRotate, KeyUpdate
+from folio.keys.service import key as key_service
+
+router = APIRouter(prefix="/api/v1/keys", tags=["api keys"])
+KeysManage = Annotated[Principal, Depends(require(Permission.keys_manage))]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=KeyCreated,
+    summary="Create an API key (the full key is shown once)",
+    responses=problems(401, 403, 422),
+)
+async def create_key(data: KeyCreate, principal: KeysManage, session: DbSession) -> KeyCreated:
+    return await key_service.create(session, principal, data)
+
+
+@router.get(
+    "",
+    response_model=Page[KeyRead],
+    summary="List API keys (masked)",
+    responses=problems(401, 403, 422),
+)
+async def list_keys(principal: KeysManage, session: DbSession, page: PageQuery) -> Page[KeyRead]:
+    return await key_service.list_keys(session, principal, page)
+
+
+@router.get(
+    "/{key_id}",
+    response_model=KeyRead,
+    summary="Get an API key (masked)",
+    responses=problems(401, 403, 404),
+)
+async def get_key(key_id: str, principal: KeysManage, session: DbSession) -> KeyRead:
+    return await key_service.get(session, principal, key_id)
+
+
+@router.patch(
+    "/{key_id}",
+    response_model=KeyRead,
+    summary="Update name, scopes, rate limit, expiry or active flag",
+    responses=problems(401, 403, 404, 422),
+)
+async def update_key(
+    key_id: str, data: KeyUpdate, principal: KeysManage, session: DbSession
+) -> KeyRead:
+    return await key_service.update(session, principal, key_id, data)
+
+
+@router.post(
+    "/{key_id}/rotate",
+    status_code=201,
+    response_model=KeyCreated,
+    summary="Replace a key; the old one works for a grace period",
+    responses=problems(401, 403, 404, 422),
+)
+async def rotate_key(
+    key_id: str, principal: KeysManage, session: DbSession, data: KeyRotate | None = None
+) -> KeyCreated:
+    return await key_service.rotate(session, principal, key_id, data or KeyRotate())
+
+
+@router.delete(
+    "/{key_id}", status_code=204, summary="Revoke an API key", responses=problems(401, 403, 404)
+)
+async def revoke_key(key_id: str, principal: KeysManage, session: DbSession) -> Response:
+    await key_service.revoke(session, principal, key_id)
+    return Response(status_code=204)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from folio.core.permissions import Permission
+from folio.core.schemas import Schema
+
+KeyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class KeyCreate(Schema):
+    name: KeyName
+    scopes: list[Permission] | None = Field(
+        default=None, description="Defaults to all of your permissions in the team"
+    )
+    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
+    expires_at: datetime | None = None
+
+
+class KeyUpdate(Schema):
+    name: KeyName | None = None
+    scopes: list[Permission] | None = None
+    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
+    is_active: bool | None = None
+    expires_at: datetime | None = None
+
+
+class KeyRotate(Schema):
+    grace_period_s: int = Field(
+        default=24 * 3600, ge=0, le=30 * 24 * 3600, description="How long the old key keeps working"
+    )
+
+
+class KeyRead(Schema):
+    id: str
+    team_id: str
+    user_id: str
+    name: str
+    masked_key: str
+    scopes: list[str]
+    rate_limit_per_minute: int | None
+    status: str = Field(description="active | inactive | expired | revoked | rotated")
+    is_active: bool
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    replaced_by: str | None
+    grace_until: datetime | None
+    created_at: datetime
+
+
+class KeyCreated(KeyRead):
+    key: str = Field(description="The full key. Shown once; store it now.")

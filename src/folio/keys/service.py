@@ -1,0 +1,156 @@
+"""API keys: created once (full key shown once), stored as a hash, scoped, rotated, revoked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.db import utcnow
+from folio.core.errors import Forbidden, NotFound
+from folio.core.ids import IdPrefix, new_id
+from folio.core.pagination import Page, PageParams
+from folio.core.permissions import Permission
+from folio.core.principal import Principal
+from folio.core.security import digest, new_secret
+from folio.keys.models import ApiKey
+from folio.keys.repository import KeyRepository
+from folio.keys.schemas import KeyCreate, KeyCreated, KeyRead, KeyRotate, KeyUpdate
+from folio.teams.access import ensure_grantable
+
+KEY_PREFIX = "fk_"
+VISIBLE_CHARACTERS = 8
+
+
+def new_key_secret() -> str:
+    return f"{KEY_PREFIX}{new_secret(30)}"
+
+
+def key_status(key: ApiKey) -> str:
+    now = utcnow()
+    if key.revoked_at is not None:
+        return "revoked"
+    if key.replaced_by is not None:
+        return "rotated" if key.grace_until and key.grace_until > now else "revoked"
+    if key.expires_at is not None and key.expires_at <= now:
+        return "expired"
+    return "active" if key.is_active else "inactive"
+
+
+def key_read(key: ApiKey) -> KeyRead:
+    return KeyRead(
+        id=key.id,
+        team_id=key.team_id,
+        user_id=key.user_id,
+        name=key.name,
+        masked_key=f"{key.prefix}…",
+        scopes=key.scopes,
+        rate_limit_per_minute=key.rate_limit_per_minute,
+        status=key_status(key),
+        is_active=key.is_active,
+        expires_at=key.expires_at,
+        last_used_at=key.last_used_at,
+        revoked_at=key.revoked_at,
+        replaced_by=key.replaced_by,
+        grace_until=key.grace_until,
+        created_at=key.created_at,
+    )
+
+
+class KeyService:
+    async def create(
+        self, session: AsyncSession, principal: Principal, data: KeyCreate
+    ) -> KeyCreated:
+        scopes = self._scopes(principal, data.scopes)
+        secret = new_key_secret()
+        key = await KeyRepository.from_session(session).add(
+            ApiKey(
+                id=new_id(IdPrefix.key),
+                team_id=principal.team_id,
+                user_id=principal.user_id or "",
+                name=data.name,
+                prefix=secret[: len(KEY_PREFIX) + VISIBLE_CHARACTERS],
+                secret_hash=digest(secret),
+                scopes=scopes,
+                rate_limit_per_minute=data.rate_limit_per_minute,
+                expires_at=data.expires_at,
+            )
+        )
+        return KeyCreated(**key_read(key).model_dump(), key=secret)
+
+    def _scopes(self, principal: Principal, wanted: list[Permission] | None) -> list[str]:
+        if principal.user_id is None:
+            raise Forbidden("Keys are created by users.")
+        held = principal.permissions - {Permission.system_admin}
+        scopes = frozenset(wanted) if wanted is not None else held
+        ensure_grantable(principal.permissions, scopes)
+        return sorted(str(scope) for scope in scopes)
+
+    async def list_keys(
+        self, session: AsyncSession, principal: Principal, page: PageParams
+    ) -> Page[KeyRead]:
+        own_only = not principal.can(Permission.team_manage)
+        rows = await KeyRepository.from_session(session).list_page(
+            principal, own_only=own_only, limit=page.limit, after=page.after
+        )
+        return Page.from_rows([key_read(k) for k in rows], page.limit, cursor=lambda k: k.id)
+
+    async def _get(self, session: AsyncSession, principal: Principal, key_id: str) -> ApiKey:
+        key = await KeyRepository.from_session(session).get(principal, key_id)
+        visible = key is not None and (
+            key.user_id == principal.user_id or principal.can(Permission.team_manage)
+        )
+        if key is None or not visible:
+            raise NotFound(f"No API key {key_id}.")
+        return key
+
+    async def get(self, session: AsyncSession, principal: Principal, key_id: str) -> KeyRead:
+        return key_read(await self._get(session, principal, key_id))
+
+    async def update(
+        self, session: AsyncSession, principal: Principal, key_id: str, data: KeyUpdate
+    ) -> KeyRead:
+        key = await self._get(session, principal, key_id)
+        changes = data.model_dump(exclude_unset=True)
+        if changes.get("scopes") is not None:
+            key.scopes = self._scopes(principal, data.scopes)
+        for field in ("name", "is_active"):
+            if changes.get(field) is not None:
+                setattr(key, field, changes[field])
+        for field in ("rate_limit_per_minute", "expires_at"):  # null clears these
+            if field in changes:
+                setattr(key, field, changes[field])
+        return key_read(key)
+
+    async def rotate(
+        self, session: AsyncSession, principal: Principal, key_id: str, data: KeyRotate
+    ) -> KeyCreated:
+        old = await self._get(session, principal, key_id)
+        if key_status(old) not in ("active", "inactive"):
+            raise NotFound(f"No active API key {key_id}.")
+        secret = new_key_secret()
+        new = await KeyRepository.from_session(session).add(
+            ApiKey(
+                id=new_id(IdPrefix.key),
+                team_id=old.team_id,
+                user_id=old.user_id,
+                name=old.name,
+                prefix=secret[: len(KEY_PREFIX) + VISIBLE_CHARACTERS],
+                secret_hash=digest(secret),
+                scopes=old.scopes,
+                rate_limit_per_minute=old.rate_limit_per_minute,
+                is_active=old.is_active,
+                expires_at=old.expires_at,
+            )
+        )
+        old.replaced_by = new.id
+        old.grace_until = utcnow() + timedelta(seconds=data.grace_period_s)
+        return KeyCreated(**key_read(new).model_dump(), key=secret)
+
+    async def revoke(self, session: AsyncSession, principal: Principal, key_id: str) -> None:
+        key = await self._get(session, principal, key_id)
+        key.revoked_at = key.revoked_at or utcnow()
+        key.is_active = False
+
+
+key = KeyService()

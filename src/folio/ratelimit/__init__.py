@@ -1,0 +1,1 @@
+"""Rate limits per API key, user or client IP, by plan, over minute, hour and day windows."""

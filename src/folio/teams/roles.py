@@ -1,0 +1,154 @@
+"""Custom roles and role assignments (optionally scoped and expiring); who-can-do-what."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.db import utcnow
+from folio.core.errors import Conflict, NotFound
+from folio.core.ids import IdPrefix, new_id
+from folio.core.permissions import Permission
+from folio.core.principal import Principal
+from folio.teams.access import ensure_grantable, member_permissions, team_access
+from folio.teams.models import Role, RoleAssignment
+from folio.teams.repository import TeamRepository
+from folio.teams.schemas import (
+    PermissionAuditEntry,
+    RoleAssignmentCreate,
+    RoleCreate,
+    RoleUpdate,
+)
+from folio.teams.service import team as team_service
+
+
+class RoleService:
+    async def create(
+        self, session: AsyncSession, principal: Principal, team_id: str, data: RoleCreate
+    ) -> Role:
+        access = await team_access(session, principal, team_id)
+        access.require(Permission.team_manage)
+        ensure_grantable(access.permissions, frozenset(data.permissions))
+        role = Role(
+            id=new_id(IdPrefix.role),
+            team_id=team_id,
+            name=data.name,
+            description=data.description,
+            permissions=sorted(str(p) for p in set(data.permissions)),
+        )
+        try:
+            async with session.begin_nested():
+                await TeamRepository.from_session(session).add(role)
+        except IntegrityError as exc:
+            raise Conflict(f"A role named {data.name!r} exists in this team.") from exc
+        return role
+
+    async def list_roles(
+        self, session: AsyncSession, principal: Principal, team_id: str
+    ) -> list[Role]:
+        await team_access(session, principal, team_id)
+        return list(await TeamRepository.from_session(session).roles(team_id))
+
+    async def update(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        team_id: str,
+        role_id: str,
+        data: RoleUpdate,
+    ) -> Role:
+        access = await team_access(session, principal, team_id)
+        access.require(Permission.team_manage)
+        role = await self._get(session, team_id, role_id)
+        changes = data.model_dump(exclude_unset=True)
+        if changes.get("permissions") is not None:
+            ensure_grantable(access.permissions, frozenset(data.permissions or ()))
+            role.permissions = sorted(str(p) for p in set(data.permissions or ()))
+        for field in ("name", "description"):
+            if field in changes and changes[field] is not None:
+                setattr(role, field, changes[field])
+        return role
+
+    async def delete(
+        self, session: AsyncSession, principal: Principal, team_id: str, role_id: str
+    ) -> None:
+        access = await team_access(session, principal, team_id)
+        access.require(Permission.team_manage)
+        role = await self._get(session, team_id, role_id)
+        members = await TeamRepository.from_session(session).members(team_id)
+        if any(membership.role == role.id for membership, _ in members):
+            raise Conflict("Members still hold this role; change their role first.")
+        await TeamRepository.from_session(session).delete(role)
+
+    async def _get(self, session: AsyncSession, team_id: str, role_id: str) -> Role:
+        role = await TeamRepository.from_session(session).role(team_id, role_id)
+        if role is None:
+            raise NotFound(f"No role {role_id} in this team.")
+        return role
+
+    async def assign(
+        self, session: AsyncSession, principal: Principal, team_id: str, data: RoleAssignmentCreate
+    ) -> RoleAssignment:
+        access = await team_access(session, principal, team_id)
+        access.require(Permission.team_manage)
+        await team_service.check_grantable(session, access, data.role)
+        if await member_permissions(session, team_id, data.user_id) is None:
+            raise NotFound(f"No member {data.user_id} in this team.")
+        assignment = RoleAssignment(
+            id=new_id(IdPrefix.assignment),
+            team_id=team_id,
+            user_id=data.user_id,
+            role=data.role,
+            scope=data.scope,
+            expires_at=data.expires_at,
+            assigned_by=principal.user_id,
+        )
+        await TeamRepository.from_session(session).add(assignment)
+        return assignment
+
+    async def assignments(
+        self, session: AsyncSession, principal: Principal, team_id: str
+    ) -> list[RoleAssignment]:
+        await team_access(session, principal, team_id)
+        return list(
+            await TeamRepository.from_session(session).active_assignments(team_id, None, utcnow())
+        )
+
+    async def unassign(
+        self, session: AsyncSession, principal: Principal, team_id: str, assignment_id: str
+    ) -> None:
+        access = await team_access(session, principal, team_id)
+        access.require(Permission.team_manage)
+        repository = TeamRepository.from_session(session)
+        assignment = await repository.assignment(team_id, assignment_id)
+        if assignment is None:
+            raise NotFound(f"No role assignment {assignment_id}.")
+        await repository.delete(assignment)
+
+    async def audit(
+        self, session: AsyncSession, principal: Principal, team_id: str
+    ) -> list[PermissionAuditEntry]:
+        access = await team_access(session, principal, team_id)
+        access.require(Permission.team_manage)
+        repository = TeamRepository.from_session(session)
+        entries = []
+        for membership, user in await repository.members(team_id):
+            found = await member_permissions(session, team_id, user.id)
+            permissions = sorted(found[1]) if found else []
+            sources = [f"role:{membership.role}"] + [
+                f"assignment:{a.id}:{a.role}"
+                for a in await repository.active_assignments(team_id, user.id, utcnow())
+            ]
+            entries.append(
+                PermissionAuditEntry(
+                    user_id=user.id,
+                    email=user.email,
+                    role=membership.role,
+                    permissions=permissions,
+                    granted_by=sources,
+                )
+            )
+        return entries
+
+
+role = RoleService()

@@ -1,0 +1,141 @@
+"""Quotas (current usage, the upload check) and the API-key usage figures."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.config import Settings
+from folio.core.errors import FieldError, ValidationFailed
+from folio.core.principal import Principal
+from folio.usage.quotas import (
+    Quota,
+    QuotaExceeded,
+    current_period,
+    plan_quotas,
+    quota_limit,
+)
+from folio.usage.repository import UsageRepository
+from folio.usage.schemas import CurrentUsage, DailyUsage, EndpointCount, KeyUsage, QuotaUsage
+
+MAX_RANGE_DAYS = 366
+TOP_ENDPOINTS = 10
+
+
+def quota_usage(used: int, limit: int | None) -> QuotaUsage:
+    remaining = None if limit is None else max(0, limit - used)
+    return QuotaUsage(used=used, limit=limit, remaining=remaining)
+
+
+class UsageService:
+    async def current(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        settings: Settings,
+        *,
+        unflushed_api_calls: int = 0,
+    ) -> CurrentUsage:
+        """The acting team's usage this calendar month against its plan's quotas."""
+        period = current_period()
+        repository = UsageRepository.from_session(session)
+        limits = plan_quotas(settings, principal.plan)
+        api_calls = unflushed_api_calls + await repository.team_api_calls(
+            principal.team_id, period.start, period.end
+        )
+        documents = await repository.documents_processed(principal, period.start)
+        storage = await repository.storage_bytes(principal)
+        return CurrentUsage(
+            team_id=principal.team_id,
+            plan=principal.plan,
+            period_start=period.starts_at,
+            resets_at=period.resets_at,
+            api_calls=quota_usage(api_calls, limits[Quota.api_calls]),
+            documents_processed=quota_usage(documents, limits[Quota.documents_processed]),
+            storage_bytes=quota_usage(storage, limits[Quota.storage_bytes]),
+        )
+
+    async def check_upload(
+        self, session: AsyncSession, principal: Principal, settings: Settings, *, size_bytes: int
+    ) -> None:
+        """Call inside the upload's unit of work, once per accepted document and before it is
+        added: raises :class:`QuotaExceeded` when the team's storage or monthly documents quota
+        would be passed. Counts the document for the month; a rollback undoes the count."""
+        period = current_period()
+        repository = UsageRepository.from_session(session)
+        storage_limit = quota_limit(settings, principal.plan, Quota.storage_bytes)
+        if storage_limit is not None:
+            stored = await repository.storage_bytes(principal)
+            if stored + size_bytes > storage_limit:
+                raise QuotaExceeded(
+                    Quota.storage_bytes,
+                    used=stored,
+                    limit=storage_limit,
+                    resets_at=None,
+                    detail=(
+                        f"The team stores {stored} of {storage_limit} bytes; this file "
+                        f"({size_bytes} bytes) does not fit. Delete documents or change plan."
+                    ),
+                )
+        documents = await repository.increment_documents(principal.team_id, period.start, 1)
+        documents_limit = quota_limit(settings, principal.plan, Quota.documents_processed)
+        if documents_limit is not None and documents > documents_limit:
+            raise QuotaExceeded(
+                Quota.documents_processed,
+                used=documents - 1,
+                limit=documents_limit,
+                resets_at=period.resets_at,
+                detail=(
+                    f"The team has processed its {documents_limit} documents this month; "
+                    f"the quota resets at {period.resets_at.isoformat()}."
+                ),
+            )
+
+    async def usage_for_key(
+        self, session: AsyncSession, principal: Principal, key_id: str, start: date, end: date
+    ) -> KeyUsage:
+        """Requests, errors, average latency, top routes and a daily series (every day from
+        ``start`` to ``end`` inclusive, zeros included) of one key, within the principal's
+        teams; a key of another team yields zeros, so check the key exists first."""
+        if end < start or (end - start).days >= MAX_RANGE_DAYS:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "end",
+                        "invalid_range",
+                        f"end must be on or after start, at most {MAX_RANGE_DAYS} days later.",
+                    )
+                ]
+            )
+        repository = UsageRepository.from_session(session)
+        requests, errors, latency = await repository.key_totals(principal, key_id, start, end)
+        top = await repository.key_top_routes(principal, key_id, start, end, limit=TOP_ENDPOINTS)
+        per_day = {
+            day: (int(n), int(e))
+            for day, n, e in await repository.key_daily(principal, key_id, start, end)
+        }
+        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        return KeyUsage(
+            key_id=key_id,
+            start=start,
+            end=end,
+            requests=requests,
+            errors=errors,
+            avg_response_time_ms=round(latency / requests, 1) if requests else None,
+            top_endpoints=[
+                EndpointCount(endpoint=f"{method} {route}", method=method, route=route, count=n)
+                for method, route, n in top
+            ],
+            daily_usage=[
+                DailyUsage(
+                    date=day,
+                    requests=per_day.get(day, (0, 0))[0],
+                    errors=per_day.get(day, (0, 0))[1],
+                )
+                for day in days
+            ],
+        )
+
+
+usage = UsageService()

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import pytest
+
+from folio.audit.actions import ActionNames, IdSource, Outcome, field_names, outcome_of
+
+ROUTES = [
+    "/api/v1/documents",
+    "/api/v1/documents/{document_id}",
+    "/api/v1/documents/{document_id}/reprocess",
+    "/api/v1/keys",
+    "/api/v1/keys/{key_id}",
+    "/api/v1/keys/{key_id}/rotate",
+    "/api/v1/teams/{team_id}/members",
+    "/api/v1/teams/{team_id}/members/{member_id}",
+    "/api/v1/auth/login",
+    "/api/v1/auth/me",
+    "/api/v1/auth/mfa/enable",
+    "/api/v1/batches",
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "template", "name", "resource_type", "source"),
+    [
+        ("POST", "/api/v1/documents", "documents.create", "document", IdSource.response),
+        ("DELETE", "/api/v1/documents/{document_id}", "documents.delete", "document", "path"),
+        ("PATCH", "/api/v1/keys/{key_id}", "keys.update", "key", IdSource.path),
+        ("POST", "/api/v1/keys/{key_id}/rotate", "keys.rotate", "key", IdSource.path),
+        (
+            "POST",
+            "/api/v1/documents/{document_id}/reprocess",
+            "documents.reprocess",
+            "document",
+            IdSource.path,
+        ),
+        (
+            "POST",
+            "/api/v1/teams/{team_id}/members",
+            "teams.members.create",
+            "member",
+            IdSource.response,
+        ),
+        (
+            "PATCH",
+            "/api/v1/teams/{team_id}/members/{member_id}",
+            "teams.members.update",
+            "member",
+            IdSource.path,
+        ),
+        ("POST", "/api/v1/auth/login", "auth.login", "auth", IdSource.response),
+        ("PATCH", "/api/v1/auth/me", "auth.me.update", "auth", IdSource.response),
+        ("POST", "/api/v1/auth/mfa/enable", "auth.mfa.enable", "mfa", IdSource.response),
+        ("POST", "/api/v1/batches", "batches.create", "batch", IdSource.response),
+    ],
+)
+def test_action_from_method_and_route(
+    method: str, template: str, name: str, resource_type: str, source: IdSource
+) -> None:
+    action = ActionNames(ROUTES).describe(method, template)
+    assert (action.name, action.resource_type, action.id_source) == (name, resource_type, source)
+
+
+def test_outcomes() -> None:
+    assert outcome_of(201) is Outcome.success
+    assert outcome_of(401) is Outcome.denied and outcome_of(403) is Outcome.denied
+    assert outcome_of(404) is Outcome.failure and outcome_of(500) is Outcome.failure
+
+
+class TestFieldNames:
+    def test_names_only_nested_dotted(self) -> None:
+        body = b'{"name": "x", "password": "hunter2", "settings": {"max_members": 3}}'
+        assert field_names(body, "application/json") == [
+            "name",
+            "password",
+            "settings.max_members",
+        ]
+
+    def test_form_bodies_and_garbage(self) -> None:
+        assert field_names(b"username=a&password=b", "application/x-www-form-urlencoded") == [
+            "username",
+            "password",
+        ]
+        assert field_names(b"{not json", "application/json") == []
+        assert field_names(b"[1, 2]", "application/json") == []
+        assert field_names(b"binary", "application/octet-stream") == []
+
+    def test_bounded(self) -> None:
+        body = ("{" + ",".join(f'"f{i}": {i}' for i in range(500)) + "}").encode()
+        assert len(field_names(body, "application/json")) == 50

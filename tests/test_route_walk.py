@@ -1,0 +1,186 @@
+"""Every route of the app, generated from the app itself so new routes are covered:
+anonymous → 401, another team's user → 404 on the first team's resources, viewer → 403 on
+writes. A route this walk cannot exercise makes it fail, naming the route."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.factories import Account
+from tests.helpers import upload_ok
+
+PUBLIC = {
+    ("POST", "/api/v1/auth/register"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/login/mfa"),
+    ("POST", "/api/v1/auth/refresh"),
+    ("POST", "/api/v1/auth/password/forgot"),
+    ("POST", "/api/v1/auth/password/reset"),
+    ("POST", "/api/v1/auth/verify-email"),
+}
+# writes any signed-in user may make for themselves (their own account, their own new team)
+SELF_SERVICE_PREFIXES = ("/api/v1/auth/", "/api/v1/invitations/")
+SELF_SERVICE = {("POST", "/api/v1/teams")}
+
+SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PATCH", "/api/v1/teams/{team_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/teams/{team_id}/members/{user_id}"): {"role": "viewer"},
+    ("POST", "/api/v1/teams/{team_id}/invitations"): {"email": "x@example.com"},
+    ("POST", "/api/v1/teams/{team_id}/roles"): {"name": "r", "permissions": ["documents:read"]},
+    ("PATCH", "/api/v1/teams/{team_id}/roles/{role_id}"): {"name": "r2"},
+    ("POST", "/api/v1/teams/{team_id}/role-assignments"): {
+        "user_id": "{user_id}",
+        "role": "viewer",
+    },
+    ("PATCH", "/api/v1/keys/{key_id}"): {"name": "renamed"},
+}
+
+
+@dataclass
+class Owned:
+    """Resources of the admin's team, to aim other principals at."""
+
+    ids: dict[str, str]
+
+    def fill(self, path: str) -> str:
+        return re.sub(r"{(\w+)}", lambda m: self.ids[m.group(1)], path)
+
+    def body(self, method: str, path: str) -> dict[str, Any] | None:
+        sample = SAMPLE_BODIES.get((method, path))
+        if sample is None:
+            return None
+        return {k: self.fill(v) if isinstance(v, str) else v for k, v in sample.items()}
+
+
+def api_routes(app: FastAPI) -> list[tuple[str, str]]:
+    """From the app's own OpenAPI document, which lists every route (a convention the
+    OpenAPI test enforces), so a new route joins the walk without anyone editing it."""
+    paths = app.openapi()["paths"]
+    return sorted(
+        (method.upper(), path)
+        for path, operations in paths.items()
+        if path.startswith("/api/v1")
+        for method in operations
+    )
+
+
+async def request(
+    client: httpx.AsyncClient, owned: Owned, method: str, path: str
+) -> httpx.Response:
+    body = owned.body(method, path)
+    if method in ("GET", "DELETE"):
+        return await client.request(method, owned.fill(path))
+    return await client.request(method, owned.fill(path), json=body if body is not None else {})
+
+
+@pytest.fixture
+async def owned(
+    app: FastAPI, client: httpx.AsyncClient, admin: Account, viewer_account: Account
+) -> Owned:
+    me = (await client.get("/api/v1/auth/me")).json()
+    document = await upload_ok(client, content=b"team A minutes", filename="a.txt")
+    batch = (
+        await client.post(
+            "/api/v1/batches", files=[("files", ("b.txt", b"team A batch", "text/plain"))]
+        )
+    ).json()
+    key = (await client.post("/api/v1/keys", json={"name": "walk"})).json()
+    role = (
+        await client.post(
+            f"/api/v1/teams/{admin.team_id}/roles",
+            json={"name": "auditor", "permissions": ["audit:read"]},
+        )
+    ).json()
+    assignment = (
+        await client.post(
+            f"/api/v1/teams/{admin.team_id}/role-assignments",
+            json={"user_id": viewer_account.user_id, "role": role["id"]},
+        )
+    ).json()
+    invitation = (
+        await client.post(
+            f"/api/v1/teams/{admin.team_id}/invitations", json={"email": "newcomer@example.com"}
+        )
+    ).json()
+    return Owned(
+        {
+            "document_id": document["id"],
+            "batch_id": batch["id"],
+            "team_id": admin.team_id,
+            "user_id": me.get("id", ""),
+            "key_id": key["id"],
+            "role_id": role["id"],
+            "assignment_id": assignment["id"],
+            "invitation_id": invitation["id"],
+            "session_id": "ses_01jd0000000000000000000000",
+        }
+    )
+
+
+@pytest.mark.parametrize("settings_overrides", [{"workers": 0}])
+async def test_anonymous_gets_401_everywhere_but_public_routes(
+    app: FastAPI, anonymous_client: httpx.AsyncClient, owned: Owned
+) -> None:
+    failures, walked = [], 0
+    for method, path in api_routes(app):
+        if (method, path) in PUBLIC:
+            continue
+        walked += 1
+        response = await request(anonymous_client, owned, method, path)
+        if response.status_code != 401:
+            failures.append(f"{method} {path}: {response.status_code}")
+    assert failures == []
+    assert walked >= 40
+
+
+@pytest.mark.parametrize("settings_overrides", [{"workers": 0}])
+async def test_another_team_gets_404_on_every_resource(
+    app: FastAPI, second_client: httpx.AsyncClient, client: httpx.AsyncClient, owned: Owned
+) -> None:
+    failures, walked = [], 0
+    for method, path in api_routes(app):
+        if "{" not in path or (method, path) in PUBLIC:
+            continue
+        walked += 1
+        response = await request(second_client, owned, method, path)
+        if response.status_code != 404:
+            failures.append(f"{method} {path}: {response.status_code} {response.text[:120]}")
+    assert failures == []
+    assert walked >= 30
+    still_there = await client.get(f"/api/v1/documents/{owned.ids['document_id']}")
+    assert still_there.status_code == 200
+
+
+@pytest.mark.parametrize("settings_overrides", [{"workers": 0}])
+async def test_another_team_lists_none_of_the_first_teams_data(
+    second_client: httpx.AsyncClient, owned: Owned
+) -> None:
+    for path in ("/api/v1/documents", "/api/v1/batches", "/api/v1/keys"):
+        listed = (await second_client.get(path)).json()["items"]
+        assert all(item["id"] not in owned.ids.values() for item in listed), path
+    teams = (await second_client.get("/api/v1/teams")).json()["items"]
+    assert owned.ids["team_id"] not in [t["id"] for t in teams]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"workers": 0}])
+async def test_viewer_gets_403_on_every_write(
+    app: FastAPI, viewer_client: httpx.AsyncClient, owned: Owned
+) -> None:
+    failures, walked = [], 0
+    for method, path in api_routes(app):
+        if method == "GET" or (method, path) in PUBLIC or (method, path) in SELF_SERVICE:
+            continue
+        if path.startswith(SELF_SERVICE_PREFIXES):
+            continue
+        walked += 1
+        response = await request(viewer_client, owned, method, path)
+        if response.status_code != 403:
+            failures.append(f"{method} {path}: {response.status_code} {response.text[:120]}")
+    assert failures == []
+    assert walked >= 20
