@@ -28,6 +28,8 @@ PUBLIC = {
 SELF_SERVICE_PREFIXES = ("/api/v1/auth/", "/api/v1/invitations/")
 SELF_SERVICE = {("POST", "/api/v1/teams")}
 
+WALK_SETTINGS = {"workers": 0, "webhook_allowed_hosts": ["127.0.0.1"]}
+
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/v1/teams/{team_id}"): {"name": "Renamed"},
     ("PATCH", "/api/v1/teams/{team_id}/members/{user_id}"): {"role": "viewer"},
@@ -84,6 +86,9 @@ async def owned(
     app: FastAPI, client: httpx.AsyncClient, admin: Account, viewer_account: Account
 ) -> Owned:
     me = (await client.get("/api/v1/auth/me")).json()
+    webhook = (
+        await client.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/hook"})
+    ).json()
     document = await upload_ok(client, content=b"team A minutes", filename="a.txt")
     batch = (
         await client.post(
@@ -108,6 +113,7 @@ async def owned(
             f"/api/v1/teams/{admin.team_id}/invitations", json={"email": "newcomer@example.com"}
         )
     ).json()
+    deliveries = (await client.get(f"/api/v1/webhooks/{webhook['id']}/deliveries")).json()["items"]
     return Owned(
         {
             "document_id": document["id"],
@@ -119,11 +125,13 @@ async def owned(
             "assignment_id": assignment["id"],
             "invitation_id": invitation["id"],
             "session_id": "ses_01jd0000000000000000000000",
+            "webhook_id": webhook["id"],
+            "delivery_id": deliveries[0]["id"],
         }
     )
 
 
-@pytest.mark.parametrize("settings_overrides", [{"workers": 0}])
+@pytest.mark.parametrize("settings_overrides", [WALK_SETTINGS])
 async def test_anonymous_gets_401_everywhere_but_public_routes(
     app: FastAPI, anonymous_client: httpx.AsyncClient, owned: Owned
 ) -> None:
@@ -139,7 +147,7 @@ async def test_anonymous_gets_401_everywhere_but_public_routes(
     assert walked >= 40
 
 
-@pytest.mark.parametrize("settings_overrides", [{"workers": 0}])
+@pytest.mark.parametrize("settings_overrides", [WALK_SETTINGS])
 async def test_another_team_gets_404_on_every_resource(
     app: FastAPI, second_client: httpx.AsyncClient, client: httpx.AsyncClient, owned: Owned
 ) -> None:
@@ -157,7 +165,7 @@ async def test_another_team_gets_404_on_every_resource(
     assert still_there.status_code == 200
 
 
-@pytest.mark.parametrize("settings_overrides", [{"workers": 0}])
+@pytest.mark.parametrize("settings_overrides", [WALK_SETTINGS])
 async def test_another_team_lists_none_of_the_first_teams_data(
     second_client: httpx.AsyncClient, owned: Owned
 ) -> None:
@@ -168,7 +176,7 @@ async def test_another_team_lists_none_of_the_first_teams_data(
     assert owned.ids["team_id"] not in [t["id"] for t in teams]
 
 
-@pytest.mark.parametrize("settings_overrides", [{"workers": 0}])
+@pytest.mark.parametrize("settings_overrides", [WALK_SETTINGS])
 async def test_viewer_gets_403_on_every_write(
     app: FastAPI, viewer_client: httpx.AsyncClient, owned: Owned
 ) -> None:

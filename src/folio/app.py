@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,15 +29,20 @@ from folio.core.runtime import Runtime
 from folio.core.security import KeyRing
 from folio.core.storage import LocalBlobStorage
 from folio.documents.endpoints import router as documents_router
+from folio.events.service import prune_periodically
 from folio.jobs.pool import LocalWorkerPool
 from folio.keys.endpoints import router as keys_router
 from folio.migrations import upgrade_database
 from folio.ratelimit.limiter import RateLimiter, build_storage
 from folio.ratelimit.middleware import RateLimitMiddleware
+from folio.realtime.endpoints import router as realtime_router
+from folio.realtime.hub import Hub
 from folio.system.endpoints import router as system_router
 from folio.teams.endpoints import invitations_router
 from folio.teams.endpoints import router as teams_router
 from folio.usage.endpoints import router as usage_router
+from folio.webhooks.dispatcher import WebhookDispatcher
+from folio.webhooks.endpoints import router as webhooks_router
 
 MULTIPART_OVERHEAD = 1024 * 1024
 
@@ -98,6 +104,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             sys.stderr.write(announce(credentials))
         app.state.runtime = runtime
         app.state.initial_credentials = credentials
+        hub = Hub(
+            runtime.bus,
+            queue_size=settings.ws_queue_size,
+            max_per_user=settings.ws_max_connections_per_user,
+        )
+        await hub.start()
+        app.state.hub = hub
+        pruning = asyncio.create_task(prune_periodically(runtime), name="folio-event-pruning")
+        webhooks = WebhookDispatcher(runtime)
+        await webhooks.start()
         pool = LocalWorkerPool(runtime, settings.workers) if settings.workers > 0 else None
         if pool is not None:
             runtime.dispatcher = pool
@@ -107,6 +123,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         finally:
             if pool is not None:
                 await pool.stop()
+            pruning.cancel()
+            await webhooks.stop()
+            await hub.stop()
     finally:
         await runtime.db.dispose()
         lock.release()
@@ -133,6 +152,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         batches_router,
         usage_router,
         audit_router,
+        realtime_router,
+        webhooks_router,
     ):
         app.include_router(router)
     # usage counts and audit entries: buffered, flushed by a task inside the lifespan

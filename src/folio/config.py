@@ -70,6 +70,22 @@ class Settings(BaseSettings):
     audit_batch_size: int = Field(default=500, ge=1)
     audit_retention_days: int = Field(default=365, ge=0)  # 0 keeps entries forever
 
+    # real time
+    ws_max_connections_per_user: int = Field(default=5, ge=1)
+    ws_queue_size: int = Field(default=1000, ge=1)  # per connection; past it the client is dropped
+    ws_auth_timeout_s: float = Field(default=10.0, gt=0)
+    event_retention_days: int = Field(default=7, ge=1)
+
+    # webhooks
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)  # intranet hosts or CIDRs
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_poll_s: float = Field(default=1.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_retry_base_s: float = Field(default=10.0, gt=0)
+    webhook_retry_max_s: float = Field(default=3600.0, gt=0)
+    webhook_disable_after_failures: int = Field(default=20, ge=1)
+    webhook_max_redirects: int = Field(default=3, ge=0)
+
     # identity
     public_url: str = "http://127.0.0.1:8000"  # base of links in e-mails
     jwt_secret: str | None = None  # share one across API machines; default: key file in data_dir

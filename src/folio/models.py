@@ -5,12 +5,14 @@ from folio.auth.models import AuthSession, OneTimeToken, RecoveryCode, RefreshTo
 from folio.batches.models import Batch
 from folio.core.db import Base
 from folio.documents.models import Document, DocumentPage
+from folio.events.models import EventRecord
 from folio.idempotency.models import IdempotencyRecord
 from folio.jobs.models import Job
 from folio.keys.models import ApiKey
 from folio.teams.models import Invitation, Membership, Role, RoleAssignment, Team
 from folio.usage.models import RequestUsage, UsageCounter
 from folio.users.models import User
+from folio.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiKey",
@@ -20,6 +22,7 @@ __all__ = [
     "Batch",
     "Document",
     "DocumentPage",
+    "EventRecord",
     "IdempotencyRecord",
     "Invitation",
     "Job",
@@ -33,4 +36,6 @@ __all__ = [
     "Team",
     "UsageCounter",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -18,7 +18,7 @@ from folio.batches.schemas import (
 )
 from folio.core.db import utcnow
 from folio.core.errors import FieldError, FolioError, NotFound, ValidationFailed
-from folio.core.events import Event, publish_after_commit
+from folio.core.events import Event
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
@@ -27,6 +27,7 @@ from folio.documents.files import IncomingFile
 from folio.documents.models import Document, DocumentStatus
 from folio.documents.schemas import DocumentRead, ProcessingOptions
 from folio.documents.service import document as document_service
+from folio.events.service import event as event_service
 from folio.idempotency.service import fingerprint
 from folio.idempotency.service import idempotency as idempotency_service
 
@@ -241,9 +242,9 @@ class BatchService:
         batch.completed_at = utcnow()
         counts = (await repository.status_counts([batch_id]))[batch_id]
         totals = self._totals(counts).model_dump()
-        publish_after_commit(
+        await event_service.emit(
             session,
-            runtime.bus,
+            runtime,
             Event(
                 type="batch.completed",
                 team_id=batch.team_id,

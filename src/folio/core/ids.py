@@ -22,6 +22,8 @@ class IdPrefix(StrEnum):
     role = "rol"
     assignment = "asg"
     invitation = "inv"
+    connection = "conn"
+    delivery = "dlv"
 
 
 def new_id(prefix: IdPrefix) -> str:

@@ -18,7 +18,7 @@ from folio.core.errors import (
     UnprocessableDocument,
     UnsupportedMediaType,
 )
-from folio.core.events import Event, publish_after_commit
+from folio.core.events import Event
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
@@ -30,6 +30,7 @@ from folio.documents.models import Document, DocumentStatus, StageName
 from folio.documents.repository import DocumentFilters, DocumentRepository
 from folio.documents.results import page_rows, results_from_rows
 from folio.documents.schemas import DocumentResults, ProcessingOptions
+from folio.events.service import event as event_service
 from folio.idempotency.service import fingerprint
 from folio.idempotency.service import idempotency as idempotency_service
 from folio.jobs.service import job as job_service
@@ -121,7 +122,7 @@ class DocumentService:
             runtime.storage.delete(key)  # refused or failed: leave nothing behind
             raise
         event = document_event("document.uploaded", document, filename=filename)
-        publish_after_commit(session, runtime.bus, event)
+        await event_service.emit(session, runtime, event)
         return document
 
     def _new_document(
@@ -292,7 +293,7 @@ class DocumentService:
             await anyio.to_thread.run_sync(runtime.storage.delete_prefix, folder)
 
         after_commit(session, remove_files)
-        publish_after_commit(session, runtime.bus, document_event("document.deleted", document))
+        await event_service.emit(session, runtime, document_event("document.deleted", document))
 
     async def cancel(
         self, session: AsyncSession, runtime: Runtime, documents: Sequence[Document]
@@ -305,8 +306,8 @@ class DocumentService:
             document.error_code, document.error_message = "CANCELLED", "Cancelled by a user."
             document.error_retryable = True
             document.completed_at = utcnow()
-            publish_after_commit(
-                session, runtime.bus, document_event("document.cancelled", document)
+            await event_service.emit(
+                session, runtime, document_event("document.cancelled", document)
             )
         return len(pending)
 
@@ -335,34 +336,36 @@ class DocumentService:
     async def load_for_job(self, session: AsyncSession, document_id: str) -> Document | None:
         return await DocumentRepository.from_session(session).get_for_update(document_id)
 
-    def mark_started(self, session: AsyncSession, runtime: Runtime, document: Document) -> None:
+    async def mark_started(
+        self, session: AsyncSession, runtime: Runtime, document: Document
+    ) -> None:
         document.status = DocumentStatus.processing
         document.started_at = utcnow()
         document.stages = stage_rules.start_stage(document.stages, StageName.extraction)
-        publish_after_commit(
+        await event_service.emit(
             session,
-            runtime.bus,
+            runtime,
             document_event("document.processing", document, stage=StageName.extraction),
         )
 
-    def mark_stage(
+    async def mark_stage(
         self, session: AsyncSession, runtime: Runtime, document: Document, stage: StageName
     ) -> None:
         document.stages = stage_rules.start_stage(document.stages, stage)
         if stage == StageName.analysis:
             document.progress = stage_rules.ANALYSIS_PROGRESS
-        publish_after_commit(
-            session, runtime.bus, document_event("document.processing", document, stage=stage)
+        await event_service.emit(
+            session, runtime, document_event("document.processing", document, stage=stage)
         )
 
-    def mark_pages(
+    async def mark_pages(
         self, session: AsyncSession, runtime: Runtime, document: Document, done: int, total: int
     ) -> None:
         document.pages_done, document.pages_total = done, total
         document.progress = stage_rules.extraction_progress(done, total)
-        publish_after_commit(
+        await event_service.emit(
             session,
-            runtime.bus,
+            runtime,
             document_event(
                 "document.processing",
                 document,
@@ -389,9 +392,9 @@ class DocumentService:
         document.engine_versions = result.engine_versions
         document.pages_total = document.pages_done = result.metadata.page_count
         self._settle(document, DocumentStatus.completed)
-        publish_after_commit(
+        await event_service.emit(
             session,
-            runtime.bus,
+            runtime,
             document_event(
                 "document.processed",
                 document,
@@ -400,7 +403,7 @@ class DocumentService:
             ),
         )
 
-    def record_failure(
+    async def record_failure(
         self,
         session: AsyncSession,
         runtime: Runtime,
@@ -413,9 +416,9 @@ class DocumentService:
         document.error_code, document.error_message = code, message
         document.error_retryable = retryable
         self._settle(document, DocumentStatus.failed)
-        publish_after_commit(
+        await event_service.emit(
             session,
-            runtime.bus,
+            runtime,
             document_event(
                 "document.failed",
                 document,

@@ -50,7 +50,7 @@ class JobRunner:
             if loaded is None:
                 return None
             session, job, document = loaded
-            document_service.mark_started(session, self.runtime, document)
+            await document_service.mark_started(session, self.runtime, document)
             path = self.runtime.storage.local_path(document.blob_key)
             return JobTicket(
                 job_id=job.id,
@@ -65,13 +65,13 @@ class JobRunner:
         async with self._running(job_id) as loaded:
             if loaded is not None and name in StageName.__members__:
                 session, _, document = loaded
-                document_service.mark_stage(session, self.runtime, document, StageName(name))
+                await document_service.mark_stage(session, self.runtime, document, StageName(name))
 
     async def pages(self, job_id: str, done: int, total: int) -> None:
         async with self._running(job_id) as loaded:
             if loaded is not None:
                 session, _, document = loaded
-                document_service.mark_pages(session, self.runtime, document, done, total)
+                await document_service.mark_pages(session, self.runtime, document, done, total)
 
     async def succeed(self, job_id: str, result: DocumentResult) -> None:
         async with self._running(job_id) as loaded:
@@ -87,7 +87,7 @@ class JobRunner:
             if loaded is None:
                 return
             session, job, document = loaded
-            document_service.record_failure(
+            await document_service.record_failure(
                 session,
                 self.runtime,
                 document,

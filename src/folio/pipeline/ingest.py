@@ -129,8 +129,13 @@ def _detect_mime(path: Path, head: bytes, extension: str) -> str:
     if mime == OCTET_STREAM and _is_short_utf8_text(head):
         return _refine_text(head, extension)  # libmagic gives up on a few bytes of text
     if mime == PLAIN or mime.startswith("text/x-"):  # libmagic guesses languages for plain text
-        return _refine_text(head, extension) if b"\x00" not in head else OCTET_STREAM
+        return OCTET_STREAM if _binary_with_nuls(head) else _refine_text(head, extension)
     return mime
+
+
+def _binary_with_nuls(head: bytes) -> bool:
+    """NUL bytes mean binary, unless the text is UTF-16."""
+    return b"\x00" in head and not (utf16_byte_order(head) or _looks_like_utf16_text(head))
 
 
 def _is_short_utf8_text(head: bytes) -> bool:

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.principal import Principal
+from folio.events.models import EventRecord
+
+
+class EventRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: AsyncSession) -> EventRepository:
+        return cls(session)
+
+    def add(self, record: EventRecord) -> None:
+        self.session.add(record)
+
+    async def after(
+        self, principal: Principal, last_event_id: str, *, limit: int
+    ) -> Sequence[EventRecord]:
+        statement = (
+            select(EventRecord)
+            .where(EventRecord.team_id.in_(principal.team_ids), EventRecord.id > last_event_id)
+            .order_by(EventRecord.id)
+            .limit(limit)
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def delete_before(self, moment: datetime) -> int:
+        result = await self.session.execute(
+            delete(EventRecord).where(EventRecord.created_at < moment)
+        )
+        return result.rowcount or 0

@@ -1,0 +1,68 @@
+"""Events: stored with the change that caused them, published once it is committed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.db import utcnow
+from folio.core.events import Event, publish_after_commit
+from folio.core.principal import Principal
+from folio.core.runtime import Runtime
+from folio.events.models import EventRecord
+from folio.events.repository import EventRepository
+from folio.webhooks.service import webhook as webhook_service
+
+CATCH_UP_LIMIT = 1000
+logger = logging.getLogger("folio.events")
+
+
+class EventService:
+    async def emit(self, session: AsyncSession, runtime: Runtime, event: Event) -> None:
+        """Adds the event to the log and its webhook deliveries in this unit of work, and
+        publishes it after commit: a rolled-back change leaves no record, no delivery and
+        no announcement."""
+        EventRepository.from_session(session).add(
+            EventRecord(
+                id=event.id,
+                team_id=event.team_id,
+                type=event.type,
+                created_at=event.created_at,
+                data=event.data,
+            )
+        )
+        await webhook_service.enqueue_for_event(session, runtime, event)
+        publish_after_commit(session, runtime.bus, event)
+
+    async def since(
+        self, session: AsyncSession, principal: Principal, last_event_id: str
+    ) -> Sequence[Event]:
+        records = await EventRepository.from_session(session).after(
+            principal, last_event_id, limit=CATCH_UP_LIMIT
+        )
+        return [
+            Event(id=r.id, type=r.type, created_at=r.created_at, team_id=r.team_id, data=r.data)
+            for r in records
+        ]
+
+    async def prune(self, session: AsyncSession, *, retention: timedelta) -> int:
+        return await EventRepository.from_session(session).delete_before(utcnow() - retention)
+
+
+async def prune_periodically(runtime: Runtime, *, every_s: float = 3600) -> None:
+    """Keeps the event log bounded: deletes events older than the retention, hourly."""
+    retention = timedelta(days=runtime.settings.event_retention_days)
+    while True:
+        try:
+            async with runtime.db.session() as session:
+                await event.prune(session, retention=retention)
+        except Exception:
+            logger.exception("pruning the event log failed")
+        await asyncio.sleep(every_s)
+
+
+event = EventService()

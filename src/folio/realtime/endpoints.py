@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from folio.core.principal import principal_from_scope
+from folio.realtime.service import realtime as realtime_service
+
+router = APIRouter(tags=["real time"])
+
+
+@router.websocket("/api/v1/ws")
+async def events_socket(
+    websocket: WebSocket,
+    token: Annotated[str | None, Query(description="Access token or API key")] = None,
+) -> None:
+    """Events of your team as they happen: sign in with a header, ``?token=`` or a first
+    ``{"type": "auth", "payload": {"token": …}}`` message, then ``subscribe`` to ``team``,
+    ``system``, ``document:{id}`` or ``batch:{id}`` (with ``last_event_id`` to catch up)."""
+    await websocket.accept()
+    runtime = websocket.app.state.runtime
+    try:
+        principal = await realtime_service.authenticate(
+            websocket, runtime, principal_from_scope(websocket.scope), token
+        )
+        if principal is not None:
+            await realtime_service.serve(websocket, runtime, websocket.app.state.hub, principal)
+    except WebSocketDisconnect:
+        return

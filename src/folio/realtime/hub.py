@@ -1,0 +1,104 @@
+"""Fans events out to WebSocket connections, each with its own bounded queue.
+
+Dispatch never waits on a client: a connection whose queue is full is marked overflowed and
+closed by its endpoint, so one slow consumer cannot stall the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+from folio.core.errors import FolioError
+from folio.core.events import Event, EventBus
+from folio.core.ids import IdPrefix, new_id
+from folio.core.principal import Principal
+
+logger = logging.getLogger("folio.realtime")
+TEAM, SYSTEM = "team", "system"
+
+
+class TooManyConnections(FolioError):
+    status = 429
+    code = "TOO_MANY_CONNECTIONS"
+    title = "Too many open WebSocket connections"
+
+
+def channel_matches(channel: str, event: Event) -> bool:
+    if channel == TEAM:
+        return not event.type.startswith("system.")
+    if channel == SYSTEM:
+        return event.type.startswith("system.")
+    kind, _, resource_id = channel.partition(":")
+    return bool(resource_id) and event.data.get(f"{kind}_id") == resource_id
+
+
+@dataclass(eq=False)
+class Connection:
+    principal: Principal
+    queue: asyncio.Queue[Event]
+    id: str = field(default_factory=lambda: new_id(IdPrefix.connection))
+    channels: set[str] = field(default_factory=set)
+    overflowed: asyncio.Event = field(default_factory=asyncio.Event)
+    replayed_up_to: str = ""  # live events at or below this id were sent by the catch-up
+
+    @property
+    def owner(self) -> str:
+        return self.principal.user_id or self.principal.key_id or self.principal.team_id
+
+    def wants(self, event: Event) -> bool:
+        visible = event.team_id in self.principal.team_ids or event.type.startswith("system.")
+        return visible and any(channel_matches(c, event) for c in self.channels)
+
+
+class Hub:
+    def __init__(self, bus: EventBus, *, queue_size: int, max_per_user: int) -> None:
+        self.bus = bus
+        self.queue_size = queue_size
+        self.max_per_user = max_per_user
+        self.connections: set[Connection] = set()
+        self._per_owner: Counter[str] = Counter()
+        self._task: asyncio.Task[None] | None = None
+
+    def register(self, principal: Principal) -> Connection:
+        connection = Connection(principal, asyncio.Queue(maxsize=self.queue_size))
+        if self._per_owner[connection.owner] >= self.max_per_user:
+            raise TooManyConnections(f"At most {self.max_per_user} connections per user.")
+        self._per_owner[connection.owner] += 1
+        self.connections.add(connection)
+        return connection
+
+    def unregister(self, connection: Connection) -> None:
+        if connection in self.connections:
+            self.connections.discard(connection)
+            self._per_owner[connection.owner] -= 1
+
+    def dispatch(self, event: Event) -> None:
+        for connection in list(self.connections):
+            if not connection.wants(event) or connection.overflowed.is_set():
+                continue
+            try:
+                connection.queue.put_nowait(event)
+            except asyncio.QueueFull:
+                logger.warning("dropping slow WebSocket consumer %s", connection.id)
+                connection.overflowed.set()
+
+    async def start(self) -> None:
+        ready = asyncio.Event()
+        self._task = asyncio.create_task(self._listen(ready), name="folio-realtime-hub")
+        await ready.wait()
+
+    async def _listen(self, ready: asyncio.Event) -> None:
+        async with self.bus.subscribe(maxsize=100_000) as events:
+            ready.set()
+            while True:
+                self.dispatch(await events.get())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

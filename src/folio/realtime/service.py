@@ -1,0 +1,189 @@
+"""One WebSocket session: sign-in, subscriptions with catch-up, heartbeats, delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any, Protocol
+
+from folio.auth.resolver import resolve
+from folio.batches.repository import BatchRepository
+from folio.core.errors import FolioError
+from folio.core.events import Event
+from folio.core.permissions import Permission
+from folio.core.principal import Principal
+from folio.core.runtime import Runtime
+from folio.documents.repository import DocumentRepository
+from folio.events.service import event as event_service
+from folio.realtime.hub import SYSTEM, TEAM, Connection, Hub
+
+CLOSE_UNAUTHORIZED, CLOSE_FORBIDDEN, CLOSE_TOO_MANY, CLOSE_SLOW = 4401, 4403, 4429, 4008
+
+
+class Socket(Protocol):
+    """What the service needs of a WebSocket (Starlette's satisfies it)."""
+
+    async def send_json(self, data: Any) -> None: ...
+
+    async def receive_json(self) -> Any: ...
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
+
+
+def message(kind: str, **payload: Any) -> dict[str, Any]:
+    return {"type": kind, "payload": payload}
+
+
+def event_message(event: Event) -> dict[str, Any]:
+    return message("event", **event.model_dump(mode="json"))
+
+
+class RealtimeService:
+    async def authenticate(
+        self, socket: Socket, runtime: Runtime, principal: Principal | None, token: str | None
+    ) -> Principal | None:
+        """Header or ``?token=`` first; else the first message must be ``auth``."""
+        try:
+            if principal is None and token:
+                principal = await resolve(runtime, token, None)
+            if principal is None:
+                async with asyncio.timeout(runtime.settings.ws_auth_timeout_s):
+                    first = await socket.receive_json()
+                if not isinstance(first, dict) or first.get("type") != "auth":
+                    raise ValueError("the first message must be auth")
+                payload = first.get("payload") or {}
+                principal = await resolve(
+                    runtime, str(payload.get("token", "")), payload.get("team_id")
+                )
+        except (FolioError, ValueError, TimeoutError) as error:
+            detail = getattr(error, "detail", None) or str(error) or "sign-in timed out"
+            await socket.send_json(message("auth:error", code="UNAUTHORIZED", message=detail))
+            await socket.close(CLOSE_UNAUTHORIZED)
+            return None
+        return principal
+
+    async def serve(self, socket: Socket, runtime: Runtime, hub: Hub, principal: Principal) -> None:
+        if not principal.can(Permission.documents_read):
+            await socket.send_json(
+                message("auth:error", code="FORBIDDEN", message="Needs documents:read.")
+            )
+            await socket.close(CLOSE_FORBIDDEN)
+            return
+        try:
+            connection = hub.register(principal)
+        except FolioError as error:
+            await socket.send_json(message("error", code=error.code, message=error.detail))
+            await socket.close(CLOSE_TOO_MANY)
+            return
+        try:
+            await socket.send_json(
+                message(
+                    "auth:success",
+                    user_id=principal.user_id,
+                    team_id=principal.team_id,
+                    permissions=sorted(principal.permissions),
+                    connection_id=connection.id,
+                )
+            )
+            await self._pump(socket, runtime, connection)
+        finally:
+            hub.unregister(connection)
+
+    async def _pump(self, socket: Socket, runtime: Runtime, connection: Connection) -> None:
+        tasks = {
+            asyncio.create_task(self._read(socket, runtime, connection)),
+            asyncio.create_task(self._send(socket, connection)),
+            asyncio.create_task(connection.overflowed.wait()),
+        }
+        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        if connection.overflowed.is_set():
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(2):
+                    await socket.send_json(
+                        message(
+                            "error",
+                            code="SLOW_CONSUMER",
+                            message="Events arrived faster than this client read them.",
+                        )
+                    )
+                    await socket.close(CLOSE_SLOW)
+
+    async def _send(self, socket: Socket, connection: Connection) -> None:
+        while True:
+            event = await connection.queue.get()
+            if event.id > connection.replayed_up_to:
+                await socket.send_json(event_message(event))
+
+    async def _read(self, socket: Socket, runtime: Runtime, connection: Connection) -> None:
+        while True:
+            try:
+                incoming = await socket.receive_json()
+            except ValueError:
+                await socket.send_json(
+                    message("error", code="INVALID_MESSAGE", message="Messages are JSON objects.")
+                )
+                continue
+            kind = incoming.get("type") if isinstance(incoming, dict) else None
+            payload = (incoming.get("payload") or {}) if isinstance(incoming, dict) else {}
+            if kind == "ping":
+                await socket.send_json({"type": "pong", "timestamp": incoming.get("timestamp")})
+            elif kind == "subscribe":
+                await self._subscribe(socket, runtime, connection, payload)
+            elif kind == "unsubscribe":
+                connection.channels.discard(str(payload.get("channel")))
+                await socket.send_json(message("unsubscribed", channel=payload.get("channel")))
+            elif kind != "auth":
+                await socket.send_json(
+                    message(
+                        "error", code="UNKNOWN_MESSAGE", message=f"Unknown message type {kind!r}."
+                    )
+                )
+
+    async def _subscribe(
+        self, socket: Socket, runtime: Runtime, connection: Connection, payload: dict[str, Any]
+    ) -> None:
+        channel = str(payload.get("channel", ""))
+        if not await self._may_subscribe(runtime, connection.principal, channel):
+            await socket.send_json(
+                message("error", code="NOT_FOUND", message=f"No channel {channel!r} for you.")
+            )
+            return
+        connection.channels.add(channel)
+        await socket.send_json(message("subscribed", channel=channel))
+        last_event_id = payload.get("last_event_id")
+        if last_event_id:
+            await self._catch_up(socket, runtime, connection, channel, str(last_event_id))
+
+    async def _may_subscribe(self, runtime: Runtime, principal: Principal, channel: str) -> bool:
+        if channel in (TEAM, SYSTEM):
+            return True
+        kind, _, resource_id = channel.partition(":")
+        async with runtime.db.session(write=False) as session:
+            if kind == "document":
+                found = await DocumentRepository.from_session(session).get(principal, resource_id)
+            elif kind == "batch":
+                found = await BatchRepository.from_session(session).get(principal, resource_id)
+            else:
+                found = None
+        return found is not None
+
+    async def _catch_up(
+        self,
+        socket: Socket,
+        runtime: Runtime,
+        connection: Connection,
+        channel: str,
+        last_event_id: str,
+    ) -> None:
+        async with runtime.db.session(write=False) as session:
+            missed = await event_service.since(session, connection.principal, last_event_id)
+        for event in missed:
+            if connection.wants(event) and channel in connection.channels:
+                await socket.send_json(event_message(event))
+                connection.replayed_up_to = max(connection.replayed_up_to, event.id)
+
+
+realtime = RealtimeService()

@@ -1,0 +1,74 @@
+"""The hub with real queues and a real bus: a slow consumer is dropped, others keep going."""
+
+from __future__ import annotations
+
+import asyncio
+
+from folio.core.events import Event, InMemoryEventBus
+from folio.core.permissions import Permission
+from folio.core.principal import Principal
+from folio.realtime.hub import Hub, TooManyConnections
+
+
+def principal(team: str, user: str) -> Principal:
+    return Principal(
+        team_id=team,
+        team_ids=frozenset({team}),
+        user_id=user,
+        permissions=frozenset({Permission.documents_read}),
+    )
+
+
+async def test_slow_consumer_is_dropped_without_stalling_others() -> None:
+    bus = InMemoryEventBus()
+    hub = Hub(bus, queue_size=3, max_per_user=5)
+    await hub.start()
+    slow, fast = (
+        hub.register(principal("team_a", "usr_slow")),
+        hub.register(principal("team_a", "usr_fast")),
+    )
+    slow.channels.add("team")
+    fast.channels.add("team")
+    received = []
+
+    async def drain() -> None:
+        while len(received) < 10:
+            received.append(await fast.queue.get())
+
+    reader = asyncio.create_task(drain())
+    for number in range(10):
+        await bus.publish(Event(type="document.processing", team_id="team_a", data={"n": number}))
+        await asyncio.sleep(0)
+    await asyncio.wait_for(reader, 5)
+    await hub.stop()
+
+    assert slow.overflowed.is_set()
+    assert [event.data["n"] for event in received] == list(range(10))
+
+
+async def test_events_stay_within_their_team() -> None:
+    hub = Hub(InMemoryEventBus(), queue_size=10, max_per_user=5)
+    mine, theirs = (
+        hub.register(principal("team_a", "usr_a")),
+        hub.register(principal("team_b", "usr_b")),
+    )
+    mine.channels.add("team")
+    theirs.channels.add("team")
+
+    hub.dispatch(Event(type="document.processed", team_id="team_a", data={}))
+
+    assert mine.queue.qsize() == 1 and theirs.queue.qsize() == 0
+
+
+def test_connection_limit() -> None:
+    hub = Hub(InMemoryEventBus(), queue_size=10, max_per_user=2)
+    first = hub.register(principal("team_a", "usr_a"))
+    hub.register(principal("team_a", "usr_a"))
+
+    try:
+        hub.register(principal("team_a", "usr_a"))
+        raise AssertionError("a third connection was allowed")
+    except TooManyConnections:
+        pass
+    hub.unregister(first)
+    hub.register(principal("team_a", "usr_a"))
