@@ -29,6 +29,7 @@ from folio.core.runtime import Runtime
 from folio.core.security import KeyRing
 from folio.core.storage import LocalBlobStorage
 from folio.documents.endpoints import router as documents_router
+from folio.events.endpoints import router as events_router
 from folio.events.service import prune_periodically
 from folio.jobs.pool import LocalWorkerPool
 from folio.keys.endpoints import router as keys_router
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         realtime_router,
         webhooks_router,
+        events_router,
     ):
         app.include_router(router)
     # usage counts and audit entries: buffered, flushed by a task inside the lifespan

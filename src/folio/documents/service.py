@@ -117,12 +117,12 @@ class DocumentService:
                 principal.team_id, stored.sha256, document_id
             )
             await repository.add(document)
+            event = document_event("document.uploaded", document, filename=filename)
+            await event_service.emit(session, runtime, event)
             await self._enqueue(session, runtime, document, options)
         except BaseException:
             runtime.storage.delete(key)  # refused or failed: leave nothing behind
             raise
-        event = document_event("document.uploaded", document, filename=filename)
-        await event_service.emit(session, runtime, event)
         return document
 
     def _new_document(

@@ -32,6 +32,21 @@ class EventRepository:
         )
         return (await self.session.scalars(statement)).all()
 
+    async def list_page(
+        self, principal: Principal, *, after: str | None, types: list[str], limit: int
+    ) -> Sequence[EventRecord]:
+        statement = (
+            select(EventRecord)
+            .where(EventRecord.team_id.in_(principal.team_ids))
+            .order_by(EventRecord.id)
+            .limit(limit + 1)
+        )
+        if after is not None:
+            statement = statement.where(EventRecord.id > after)
+        if types:
+            statement = statement.where(EventRecord.type.in_(types))
+        return (await self.session.scalars(statement)).all()
+
     async def delete_before(self, moment: datetime) -> int:
         result = await self.session.execute(
             delete(EventRecord).where(EventRecord.created_at < moment)

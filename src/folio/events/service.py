@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import utcnow
 from folio.core.events import Event, publish_after_commit
+from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.events.models import EventRecord
@@ -48,6 +49,15 @@ class EventService:
             Event(id=r.id, type=r.type, created_at=r.created_at, team_id=r.team_id, data=r.data)
             for r in records
         ]
+
+    async def list_events(
+        self, session: AsyncSession, principal: Principal, page: PageParams, types: list[str]
+    ) -> Page[EventRecord]:
+        """Oldest first, so ``next_cursor`` is where to resume: polling clients catch up."""
+        rows = await EventRepository.from_session(session).list_page(
+            principal, after=page.after, types=types, limit=page.limit
+        )
+        return Page.from_rows(rows, page.limit, cursor=lambda record: record.id)
 
     async def prune(self, session: AsyncSession, *, retention: timedelta) -> int:
         return await EventRepository.from_session(session).delete_before(utcnow() - retention)

@@ -51,6 +51,7 @@ class JobRunner:
                 return None
             session, job, document = loaded
             await document_service.mark_started(session, self.runtime, document)
+            await job_service.emit(session, self.runtime, "job.status", job)
             path = self.runtime.storage.local_path(document.blob_key)
             return JobTicket(
                 job_id=job.id,
@@ -70,8 +71,17 @@ class JobRunner:
     async def pages(self, job_id: str, done: int, total: int) -> None:
         async with self._running(job_id) as loaded:
             if loaded is not None:
-                session, _, document = loaded
+                session, job, document = loaded
                 await document_service.mark_pages(session, self.runtime, document, done, total)
+                await job_service.emit(
+                    session,
+                    self.runtime,
+                    "job.progress",
+                    job,
+                    progress=document.progress,
+                    pages_done=done,
+                    pages_total=total,
+                )
 
     async def succeed(self, job_id: str, result: DocumentResult) -> None:
         async with self._running(job_id) as loaded:
@@ -79,7 +89,7 @@ class JobRunner:
                 return
             session, job, document = loaded
             await document_service.record_result(session, self.runtime, document, result)
-            job_service.finish(job, JobStatus.completed)
+            await job_service.finish(session, self.runtime, job, JobStatus.completed)
             await self._after_settled(session, document)
 
     async def fail(self, job_id: str, failure: Failure) -> None:
@@ -95,7 +105,14 @@ class JobRunner:
                 message=failure.message,
                 retryable=failure.retryable,
             )
-            job_service.finish(job, JobStatus.failed, code=failure.code, message=failure.message)
+            await job_service.finish(
+                session,
+                self.runtime,
+                job,
+                JobStatus.failed,
+                code=failure.code,
+                message=failure.message,
+            )
             await self._after_settled(session, document)
 
     async def interrupted(self, job_id: str, failure: Failure) -> bool:

@@ -8,10 +8,26 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import after_commit, utcnow
+from folio.core.events import Event
 from folio.core.ids import IdPrefix, new_id
 from folio.core.runtime import Runtime
+from folio.events.service import event as event_service
 from folio.jobs.models import Job, JobPriority, JobStatus
 from folio.jobs.repository import JobRepository
+
+
+def job_event(type_: str, job: Job, **data: Any) -> Event:
+    payload = {
+        "job_id": job.id,
+        "document_id": job.document_id,
+        "kind": job.kind,
+        "status": job.status,
+        "attempts": job.attempts,
+        **data,
+    }
+    return Event(
+        type=type_, team_id=job.team_id, data={k: v for k, v in payload.items() if v is not None}
+    )
 
 
 class JobService:
@@ -35,6 +51,7 @@ class JobService:
         )
         await JobRepository.from_session(session).add(job)
         await self._notify_after_commit(session, runtime)
+        await self.emit(session, runtime, "job.created", job)
         return job
 
     async def _notify_after_commit(self, session: AsyncSession, runtime: Runtime) -> None:
@@ -56,14 +73,29 @@ class JobService:
     async def get(self, session: AsyncSession, job_id: str) -> Job | None:
         return await JobRepository.from_session(session).get(job_id)
 
-    def finish(
-        self, job: Job, status: JobStatus, *, code: str | None = None, message: str | None = None
+    async def finish(
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        job: Job,
+        status: JobStatus,
+        *,
+        code: str | None = None,
+        message: str | None = None,
     ) -> None:
         job.status = status
         job.error_code = code
         job.error_message = message
         job.finished_at = utcnow()
         job.options = {k: v for k, v in job.options.items() if k != "password"}
+        kind = {JobStatus.completed: "job.completed", JobStatus.failed: "job.failed"}
+        error = {"code": code, "message": message} if code else None
+        await self.emit(session, runtime, kind.get(status, "job.status"), job, error=error)
+
+    async def emit(
+        self, session: AsyncSession, runtime: Runtime, type_: str, job: Job, **data: Any
+    ) -> None:
+        await event_service.emit(session, runtime, job_event(type_, job, **data))
 
     def requeue(self, job: Job) -> None:
         job.status = JobStatus.queued
@@ -86,7 +118,14 @@ class JobService:
     ) -> list[Job]:
         jobs = list(await JobRepository.from_session(session).active_for_documents(document_ids))
         for job in jobs:
-            self.finish(job, JobStatus.cancelled, code="CANCELLED", message="Cancelled by a user")
+            await self.finish(
+                session,
+                runtime,
+                job,
+                JobStatus.cancelled,
+                code="CANCELLED",
+                message="Cancelled by a user",
+            )
 
         async def stop_running() -> None:
             for job in jobs:

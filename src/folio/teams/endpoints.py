@@ -92,9 +92,14 @@ async def list_members(team_id: str, principal: Authenticated, session: DbSessio
     responses=problems(401, 403, 404, 409, 422),
 )
 async def change_member_role(
-    team_id: str, user_id: str, data: MemberUpdate, principal: Authenticated, session: DbSession
+    team_id: str,
+    user_id: str,
+    data: MemberUpdate,
+    principal: Authenticated,
+    session: DbSession,
+    runtime: RuntimeDep,
 ):
-    return await team_service.change_role(session, principal, team_id, user_id, data.role)
+    return await team_service.change_role(session, principal, runtime, team_id, user_id, data.role)
 
 
 @router.post(
@@ -103,8 +108,10 @@ async def change_member_role(
     summary="Approve a pending member",
     responses=problems(401, 403, 404),
 )
-async def approve_member(team_id: str, user_id: str, principal: Authenticated, session: DbSession):
-    return await team_service.approve_member(session, principal, team_id, user_id)
+async def approve_member(
+    team_id: str, user_id: str, principal: Authenticated, session: DbSession, runtime: RuntimeDep
+):
+    return await team_service.approve_member(session, principal, runtime, team_id, user_id)
 
 
 @router.delete(
@@ -114,9 +121,9 @@ async def approve_member(team_id: str, user_id: str, principal: Authenticated, s
     responses=problems(401, 403, 404, 409),
 )
 async def remove_member(
-    team_id: str, user_id: str, principal: Authenticated, session: DbSession
+    team_id: str, user_id: str, principal: Authenticated, session: DbSession, runtime: RuntimeDep
 ) -> Response:
-    await team_service.remove_member(session, principal, team_id, user_id)
+    await team_service.remove_member(session, principal, runtime, team_id, user_id)
     return Response(status_code=204)
 
 
@@ -166,8 +173,10 @@ async def revoke_invitation(
     summary="Accept an invitation sent to your address",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def accept_invitation(data: InvitationAccept, principal: Authenticated, session: DbSession):
-    return await invitation_service.accept(session, principal, data.token)
+async def accept_invitation(
+    data: InvitationAccept, principal: Authenticated, session: DbSession, runtime: RuntimeDep
+):
+    return await invitation_service.accept(session, principal, runtime, data.token)
 
 
 @router.post(

@@ -110,7 +110,9 @@ class InvitationService:
             raise NotFound(f"No invitation {invitation_id}.")
         invitation.revoked_at = invitation.revoked_at or utcnow()
 
-    async def accept(self, session: AsyncSession, principal: Principal, token: str) -> MemberRead:
+    async def accept(
+        self, session: AsyncSession, principal: Principal, runtime: Runtime, token: str
+    ) -> MemberRead:
         if principal.credential != Credential.user or principal.user_id is None:
             raise Forbidden("Invitations are accepted by a signed-in user.")
         repository = TeamRepository.from_session(session)
@@ -133,6 +135,15 @@ class InvitationService:
         )
         await repository.add(membership)
         invitation.accepted_at = utcnow()
+        if membership.status == "active":
+            await team_service.announce(
+                session,
+                runtime,
+                "team.member_joined",
+                invitation.team_id,
+                user.id,
+                role=membership.role,
+            )
         return member_read(membership, user)
 
 

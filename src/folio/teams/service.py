@@ -5,10 +5,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from folio.core.events import Event
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.permissions import BuiltinRole, Permission
 from folio.core.principal import Credential, Principal
+from folio.core.runtime import Runtime
+from folio.events.service import event as event_service
 from folio.teams.access import TeamAccess, ensure_grantable, role_permissions, team_access
 from folio.teams.models import Membership, Team
 from folio.teams.repository import TeamRepository
@@ -131,7 +134,13 @@ class TeamService:
         return [member_read(membership, user) for membership, user in rows]
 
     async def change_role(
-        self, session: AsyncSession, principal: Principal, team_id: str, user_id: str, role: str
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        runtime: Runtime,
+        team_id: str,
+        user_id: str,
+        role: str,
     ) -> MemberRead:
         access = await team_access(session, principal, team_id)
         access.require(Permission.team_manage)
@@ -139,7 +148,16 @@ class TeamService:
         await self.check_grantable(session, access, role)
         if membership.role == BuiltinRole.owner and role != BuiltinRole.owner:
             await self._keep_an_owner(session, team_id)
-        membership.role = role
+        previous, membership.role = membership.role, role
+        await self.announce(
+            session,
+            runtime,
+            "team.role_changed",
+            team_id,
+            user_id,
+            role=role,
+            previous_role=previous,
+        )
         return member_read(membership, user)
 
     async def check_grantable(self, session: AsyncSession, access: TeamAccess, role: str) -> None:
@@ -151,7 +169,12 @@ class TeamService:
         ensure_grantable(access.permissions, permissions)
 
     async def remove_member(
-        self, session: AsyncSession, principal: Principal, team_id: str, user_id: str
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        runtime: Runtime,
+        team_id: str,
+        user_id: str,
     ) -> None:
         access = await team_access(session, principal, team_id)
         if user_id != principal.user_id:
@@ -160,15 +183,43 @@ class TeamService:
         if membership.role == BuiltinRole.owner:
             await self._keep_an_owner(session, team_id)
         await TeamRepository.from_session(session).delete(membership)
+        await self.announce(
+            session, runtime, "team.member_left", team_id, user_id, removed_by=principal.user_id
+        )
 
     async def approve_member(
-        self, session: AsyncSession, principal: Principal, team_id: str, user_id: str
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        runtime: Runtime,
+        team_id: str,
+        user_id: str,
     ) -> MemberRead:
         access = await team_access(session, principal, team_id)
         access.require(Permission.team_manage)
         membership, user = await self._member(session, team_id, user_id)
         membership.status = "active"
+        await self.announce(
+            session, runtime, "team.member_joined", team_id, user_id, role=membership.role
+        )
         return member_read(membership, user)
+
+    async def announce(
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        type_: str,
+        team_id: str,
+        user_id: str,
+        **data: object,
+    ) -> None:
+        await event_service.emit(
+            session,
+            runtime,
+            Event(
+                type=type_, team_id=team_id, data={"team_id": team_id, "user_id": user_id, **data}
+            ),
+        )
 
     async def _member(
         self, session: AsyncSession, team_id: str, user_id: str
