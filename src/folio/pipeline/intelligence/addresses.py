@@ -1,0 +1,77 @@
+"""Street addresses: English-style (number, name, street type), continental forms (street type
+before the name, or as the name's ending, then the number), each extended over the address
+lines that follow (unit, town, region, country, postal code), as addresses are written."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from folio.pipeline.intelligence.candidates import Candidate
+
+_UNIT_WORD = r"(?:(?:Suite|Ste|Apt|Apartment|Unit|Floor|Fl)\b\.?|#)"
+_UNIT = rf"(?:,?[ \t]+{_UNIT_WORD}[ \t]*\w+)*"
+_STREET_TYPES = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
+    r"|Terrace|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Alley|Row|Crescent|Close"
+    r"|Gardens|Park|Parks|Plaza|Walk|Hill|Gateway|Squares|Mews|Grove)"
+)
+_CAP = r"[A-ZÀ-ÞĀ-\u017f][\w'.-]*"  # a capitalised word (Latin scripts)
+_ENGLISH = re.compile(
+    rf"\b\d{{1,6}}[A-Za-z]?(?:[ \t]+\d{{1,6}})?[ \t]+(?:{_CAP}[ \t]+){{1,4}}{_STREET_TYPES}\b\.?"
+    + _UNIT
+)
+_PREFIX_TYPES = (
+    r"(?:Rua|Rue|Via|Viale|Calle|Carrer|Avenida|Avda\.|Piazza|Plaza|Praça|Largo|Corso|Chaussée"
+    r"|Camino|Paseo|Travessa|Estrada|ul\.|ulica|Odos|Plac|Aleja)"
+)
+_PARTICLE = r"(?:(?:d[aeo]s?|de la|del|di|du|des|al|el|la|le)[ \t]+)?"
+_PREFIXED = re.compile(
+    rf"\b(?:\d{{1,6}}[ \t]+)?{_PREFIX_TYPES}[ \t]+{_PARTICLE}(?:{_CAP}[ \t]*){{1,4}}"
+    rf"(?:[ \t]*\d{{1,5}}[A-Za-z]?\b)?" + _UNIT
+)
+_SUFFIX_TYPES = (
+    r"(?:strasse|straße|str\.|gasse|weg|gatan|vägen|vej|veien|laan|straat|plein|tie|katu|kuja"
+    r"|gade|vænget|allé|väg|torget|platz|damm|ufer)"
+)
+_SPACED_TYPES = r"(?:Strasse|Straße|Weg|Gasse|Platz|Allee|Laan|Straat|Vej|Gade|Gatan|utca|u\.)"
+_SUFFIXED = re.compile(
+    rf"\b[A-ZÀ-ÞĀ-\u017f][\w-]*(?:{_SUFFIX_TYPES}|[ \t]{_SPACED_TYPES})"
+    rf"(?:[ \t]+[\w.]+)?[ \t]+\d{{1,5}}[A-Za-z]?\b\.?" + _UNIT
+)
+# one more address line: a unit, or a town/region/country (capitalised words, codes), with an
+# optional postal code; separated by a line break or a comma
+_PLACE_WORD = rf"(?:{_CAP}|[A-Z]{{2,3}})"
+_LINE = re.compile(
+    r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*(?:,[ \t]*)?)"
+    rf"(?:{_UNIT_WORD}[ \t]*\w+"
+    rf"|{_PLACE_WORD}(?:[ \t]+(?:{_PLACE_WORD}|d[aeo]|de))*(?:[ \t]+\d[\d -]{{2,8}}\d)?"
+    r"|\d{4,6}(?:-\d{4})?)"
+)
+MAX_LINES = 4
+_CONFIDENCE = {"english": 0.8, "prefixed": 0.7, "suffixed": 0.7}
+
+
+def _extend(text: str, end: int) -> int:
+    """End of the address after up to ``MAX_LINES`` following address lines."""
+    for _ in range(MAX_LINES):
+        m = _LINE.match(text, end)
+        if not m or m.group().count("\n") > 1:
+            break
+        end = m.end()
+    return end
+
+
+def find_addresses(text: str) -> Iterator[Candidate]:
+    for kind, pattern in (("english", _ENGLISH), ("prefixed", _PREFIXED), ("suffixed", _SUFFIXED)):
+        for m in pattern.finditer(text):
+            raw_end = m.start() + len(m.group().rstrip(" \t,"))
+            if kind != "english" and not re.search(r"\d", m.group()):
+                continue  # a street name alone, without a number, is not an address
+            end = _extend(text, raw_end)
+            if text[end - 1] == "." and not re.search(r"\b\w{1,3}\.$", text[:end]):
+                end -= 1  # a full stop after a town, not an abbreviation
+            raw = text[m.start() : end]
+            yield Candidate(
+                "address", m.start(), end, raw, _CONFIDENCE[kind], " ".join(raw.split())
+            )

@@ -1,0 +1,113 @@
+"""``extract_entities``: all detectors on each page, overlaps resolved, spans placed on the page."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from folio.pipeline.intelligence.candidates import Candidate, context_of, resolve_overlaps
+from folio.pipeline.intelligence.dates import find_dates
+from folio.pipeline.intelligence.identifiers import find_identifiers
+from folio.pipeline.intelligence.ner import NER_TYPES, find_names
+from folio.pipeline.intelligence.patterns import find_patterns
+from folio.pipeline.intelligence.types import BBox, Entity
+from folio.pipeline.types import DocumentResult, Page
+
+ID_TYPES = frozenset({"credit_card", "iban", "us_ssn", "in_aadhaar", "in_pan", "vat_number"})
+ENTITY_TYPES = frozenset(
+    {
+        *ID_TYPES,
+        *NER_TYPES,
+        "date",
+        "email",
+        "url",
+        "ip_address",
+        "phone",
+        "money",
+        "percentage",
+        "invoice_number",
+        "postal_code",
+        "address",
+    }
+)
+
+
+def find_candidates(text: str, types: set[str] | None = None) -> list[Candidate]:
+    """Every detector on one text, overlaps resolved (strongest span wins)."""
+    found: list[Candidate] = []
+    if types is None or types & ID_TYPES:
+        found.extend(find_identifiers(text))
+    found.extend(find_patterns(text, types))
+    if types is None or "date" in types:
+        found.extend(find_dates(text))
+    if types is None or types & NER_TYPES:
+        found.extend(find_names(text, types))
+    kept = resolve_overlaps(found)
+    return [c for c in kept if types is None or c.type in types]
+
+
+class WordIndex:
+    """The words of a page sorted by offset, to find those under a span in log time."""
+
+    def __init__(self, page: Page) -> None:
+        self.words = sorted(page.words, key=lambda w: w.start)
+        self.starts = [w.start for w in self.words]
+        self.longest = max((w.end - w.start for w in self.words), default=0)
+
+    def bbox(self, start: int, end: int) -> BBox | None:
+        """Union of the boxes of the words that overlap ``[start, end)``."""
+        first = bisect_left(self.starts, start - self.longest)
+        last = bisect_left(self.starts, end)
+        return _union([w.bbox for w in self.words[first:last] if w.end > start])
+
+
+def words_bbox(page: Page, start: int, end: int) -> BBox | None:
+    """Union of the boxes of the words that overlap ``[start, end)``."""
+    return WordIndex(page).bbox(start, end)
+
+
+def _union(boxes: list[BBox]) -> BBox | None:
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _entity(cand: Candidate, text: str, page: Page | None, index: WordIndex | None) -> Entity:
+    return Entity(
+        type=cand.type,
+        text=cand.text,
+        normalized=cand.normalized,
+        confidence=round(cand.confidence, 3),
+        page=page.number if page else None,
+        bbox=index.bbox(cand.start, cand.end) if index else None,
+        start=cand.start,
+        end=cand.end,
+        context=context_of(text, cand.start, cand.end),
+        valid_checksum=cand.valid_checksum,
+        source=cand.source,
+    )
+
+
+def extract_entities(
+    result_or_text: DocumentResult | str,
+    *,
+    types: set[str] | None = None,
+    min_confidence: float = 0.0,
+) -> list[Entity]:
+    """Entities of a document (per page, with boxes) or of a plain text (page and box ``None``)."""
+    wanted = set(types) if types is not None else None
+    if isinstance(result_or_text, str):
+        sources: list[tuple[str, Page | None]] = [(result_or_text, None)]
+    else:
+        sources = [(page.text, page) for page in result_or_text.pages]
+    entities: list[Entity] = []
+    for text, page in sources:
+        index = WordIndex(page) if page else None
+        for cand in find_candidates(text, wanted):
+            if cand.confidence >= min_confidence:
+                entities.append(_entity(cand, text, page, index))
+    return entities
