@@ -19,6 +19,8 @@ from folio.core.permissions import BuiltinRole
 from folio.migrations import upgrade_database
 from tests.factories import Account, client_for, create_account
 
+pytest_plugins = ["tests.smtp"]
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("FOLIO_CORPUS", REPO.parent / "shared" / "corpus"))
 

@@ -25,10 +25,14 @@ PUBLIC = {
     ("POST", "/api/v1/auth/verify-email"),
 }
 # writes any signed-in user may make for themselves (their own account, their own new team)
-SELF_SERVICE_PREFIXES = ("/api/v1/auth/", "/api/v1/invitations/")
+SELF_SERVICE_PREFIXES = ("/api/v1/auth/", "/api/v1/invitations/", "/api/v1/notifications")
 SELF_SERVICE = {("POST", "/api/v1/teams")}
 
-WALK_SETTINGS = {"workers": 0, "webhook_allowed_hosts": ["127.0.0.1"]}
+WALK_SETTINGS = {
+    "workers": 0,
+    "webhook_allowed_hosts": ["127.0.0.1"],
+    "rate_limit_enabled": False,  # this walk is about tenancy; tests/ratelimit cover limits
+}
 
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/v1/teams/{team_id}"): {"name": "Renamed"},
@@ -113,6 +117,10 @@ async def owned(
             f"/api/v1/teams/{admin.team_id}/invitations", json={"email": "newcomer@example.com"}
         )
     ).json()
+    await client.patch(
+        f"/api/v1/teams/{admin.team_id}/members/{viewer_account.user_id}", json={"role": "viewer"}
+    )  # team.role_changed notifies the admin
+    notification = (await client.get("/api/v1/notifications")).json()["items"][0]
     deliveries = (await client.get(f"/api/v1/webhooks/{webhook['id']}/deliveries")).json()["items"]
     return Owned(
         {
@@ -127,6 +135,7 @@ async def owned(
             "session_id": "ses_01jd0000000000000000000000",
             "webhook_id": webhook["id"],
             "delivery_id": deliveries[0]["id"],
+            "notification_id": notification["id"],
         }
     )
 

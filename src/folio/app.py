@@ -34,6 +34,8 @@ from folio.events.service import prune_periodically
 from folio.jobs.pool import LocalWorkerPool
 from folio.keys.endpoints import router as keys_router
 from folio.migrations import upgrade_database
+from folio.notifications.endpoints import router as notifications_router
+from folio.notifications.service import send_digests_periodically
 from folio.ratelimit.limiter import RateLimiter, build_storage
 from folio.ratelimit.middleware import RateLimitMiddleware
 from folio.realtime.endpoints import router as realtime_router
@@ -113,6 +115,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
         app.state.hub = hub
         pruning = asyncio.create_task(prune_periodically(runtime), name="folio-event-pruning")
+        digests = asyncio.create_task(
+            send_digests_periodically(runtime), name="folio-notification-digests"
+        )
         webhooks = WebhookDispatcher(runtime)
         await webhooks.start()
         pool = LocalWorkerPool(runtime, settings.workers) if settings.workers > 0 else None
@@ -125,6 +130,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             if pool is not None:
                 await pool.stop()
             pruning.cancel()
+            digests.cancel()
             await webhooks.stop()
             await hub.stop()
     finally:
@@ -156,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         realtime_router,
         webhooks_router,
         events_router,
+        notifications_router,
     ):
         app.include_router(router)
     # usage counts and audit entries: buffered, flushed by a task inside the lifespan

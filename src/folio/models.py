@@ -9,6 +9,7 @@ from folio.events.models import EventRecord
 from folio.idempotency.models import IdempotencyRecord
 from folio.jobs.models import Job
 from folio.keys.models import ApiKey
+from folio.notifications.models import Notification, NotificationPreference
 from folio.teams.models import Invitation, Membership, Role, RoleAssignment, Team
 from folio.usage.models import RequestUsage, UsageCounter
 from folio.users.models import User
@@ -27,6 +28,8 @@ __all__ = [
     "Invitation",
     "Job",
     "Membership",
+    "Notification",
+    "NotificationPreference",
     "OneTimeToken",
     "RecoveryCode",
     "RefreshToken",

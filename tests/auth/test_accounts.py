@@ -13,8 +13,8 @@ from sqlalchemy import update
 
 from folio.auth.models import OneTimeToken
 from folio.core.db import utcnow
-from tests.auth.conftest import Inbox
 from tests.helpers import assert_problem
+from tests.smtp import Inbox
 
 EMAIL, PASSWORD = "ann@example.com", "a long enough password"
 

@@ -8,9 +8,9 @@ import httpx
 from fastapi import FastAPI
 
 from folio.core.db import utcnow
-from tests.auth.conftest import Inbox
 from tests.factories import PASSWORD, Account, client_for, create_account
 from tests.helpers import assert_problem, upload_ok
+from tests.smtp import Inbox
 
 NEWCOMER = "nia@example.com"
 

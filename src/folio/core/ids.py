@@ -24,6 +24,7 @@ class IdPrefix(StrEnum):
     invitation = "inv"
     connection = "conn"
     delivery = "dlv"
+    notification = "ntf"
 
 
 def new_id(prefix: IdPrefix) -> str:

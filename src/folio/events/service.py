@@ -16,6 +16,7 @@ from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.events.models import EventRecord
 from folio.events.repository import EventRepository
+from folio.notifications.service import notification as notification_service
 from folio.webhooks.service import webhook as webhook_service
 
 CATCH_UP_LIMIT = 1000
@@ -37,6 +38,7 @@ class EventService:
             )
         )
         await webhook_service.enqueue_for_event(session, runtime, event)
+        await notification_service.from_event(session, runtime, event)
         publish_after_commit(session, runtime.bus, event)
 
     async def since(

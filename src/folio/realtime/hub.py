@@ -19,6 +19,7 @@ from folio.core.principal import Principal
 
 logger = logging.getLogger("folio.realtime")
 TEAM, SYSTEM = "team", "system"
+PERSONAL = "system.notification"
 
 
 class TooManyConnections(FolioError):
@@ -50,6 +51,8 @@ class Connection:
         return self.principal.user_id or self.principal.key_id or self.principal.team_id
 
     def wants(self, event: Event) -> bool:
+        if event.type == PERSONAL and event.data.get("user_id") != self.principal.user_id:
+            return False  # a notification is for one person only
         visible = event.team_id in self.principal.team_ids or event.type.startswith("system.")
         return visible and any(channel_matches(c, event) for c in self.channels)
 

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.principal import Principal
+from folio.notifications.models import Notification, NotificationPreference
+from folio.teams.models import Membership
+
+
+class NotificationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: AsyncSession) -> NotificationRepository:
+        return cls(session)
+
+    def readable(self, principal: Principal) -> Select[tuple[Notification]]:
+        """A person's own notifications in the request's team."""
+        return select(Notification).where(
+            Notification.team_id.in_(principal.team_ids), Notification.user_id == principal.user_id
+        )
+
+    async def list_page(
+        self,
+        principal: Principal,
+        *,
+        read: bool | None,
+        category: str | None,
+        limit: int,
+        before: str | None,
+    ) -> Sequence[Notification]:
+        statement = self.readable(principal).order_by(Notification.id.desc()).limit(limit + 1)
+        if read is not None:
+            statement = statement.where(
+                Notification.read_at.is_not(None) if read else Notification.read_at.is_(None)
+            )
+        if category is not None:
+            statement = statement.where(Notification.category == category)
+        if before is not None:
+            statement = statement.where(Notification.id < before)
+        return (await self.session.scalars(statement)).all()
+
+    async def get(self, principal: Principal, notification_id: str) -> Notification | None:
+        return await self.session.scalar(
+            self.readable(principal).where(Notification.id == notification_id)
+        )
+
+    async def mark_all_read(self, principal: Principal, now: datetime) -> int:
+        result = await self.session.execute(
+            update(Notification)
+            .where(
+                Notification.team_id.in_(principal.team_ids),
+                Notification.user_id == principal.user_id,
+                Notification.read_at.is_(None),
+            )
+            .values(read_at=now)
+        )
+        return result.rowcount or 0
+
+    async def preference(self, user_id: str) -> NotificationPreference | None:
+        return await self.session.get(NotificationPreference, user_id)
+
+    def add(self, row: Notification | NotificationPreference) -> None:
+        self.session.add(row)
+
+    async def recipients(self, team_id: str) -> Sequence[tuple[str, NotificationPreference | None]]:
+        statement = (
+            select(Membership.user_id, NotificationPreference)
+            .outerjoin(NotificationPreference, NotificationPreference.user_id == Membership.user_id)
+            .where(Membership.team_id == team_id, Membership.status == "active")
+        )
+        return [
+            (user_id, preference) for user_id, preference in await self.session.execute(statement)
+        ]
+
+    async def digest_due(self, frequency: str, since: datetime) -> Sequence[NotificationPreference]:
+        statement = select(NotificationPreference).where(
+            NotificationPreference.email_enabled.is_(True),
+            NotificationPreference.digest_frequency == frequency,
+            (NotificationPreference.last_digest_at.is_(None))
+            | (NotificationPreference.last_digest_at < since),
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def unread_since(self, user_id: str, since: datetime | None) -> Sequence[Notification]:
+        statement = select(Notification).where(
+            Notification.user_id == user_id, Notification.read_at.is_(None)
+        )
+        if since is not None:
+            statement = statement.where(Notification.created_at > since)
+        return (await self.session.scalars(statement.order_by(Notification.id))).all()

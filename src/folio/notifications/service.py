@@ -1,0 +1,241 @@
+"""Notifications: made from events for each member who wants that category, pushed live as
+``system.notification`` to that person only, and e-mailed at once or in digests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.db import after_commit, utcnow
+from folio.core.errors import Forbidden, NotFound
+from folio.core.events import Event, publish_after_commit
+from folio.core.ids import IdPrefix, new_id
+from folio.core.mail import Mail
+from folio.core.pagination import Page, PageParams
+from folio.core.principal import Principal
+from folio.core.runtime import Runtime
+from folio.notifications.models import Notification, NotificationPreference
+from folio.notifications.repository import NotificationRepository
+from folio.notifications.schemas import (
+    DEFAULT_CATEGORIES,
+    Category,
+    DigestFrequency,
+    NotificationRead,
+    PreferencesRead,
+    PreferencesUpdate,
+)
+from folio.users.repository import UserRepository
+
+logger = logging.getLogger("folio.notifications")
+DIGEST_PERIOD = {
+    DigestFrequency.daily: timedelta(days=1),
+    DigestFrequency.weekly: timedelta(days=7),
+}
+
+
+def describe(event: Event) -> tuple[Category, str, str] | None:
+    """The notifications the catalog makes; other events make none."""
+    data = event.data
+    if event.type == "document.failed":
+        error = data.get("error") or {}
+        return (
+            Category.documents,
+            "A document failed",
+            f"{data.get('document_id')}: {error.get('code')} {error.get('message', '')}",
+        )
+    if event.type == "batch.completed":
+        totals = data.get("totals") or {}
+        return (
+            Category.batches,
+            "A batch finished",
+            f"{data.get('batch_id')}: {totals.get('completed', 0)} completed, "
+            f"{totals.get('failed', 0)} failed of {totals.get('total', 0)}",
+        )
+    if event.type.startswith("team.member_") or event.type == "team.role_changed":
+        return (Category.team, "Team change", f"{event.type}: {data.get('user_id')}")
+    if event.type in ("system.maintenance", "system.broadcast"):
+        return Category.system, "Folio", str(data.get("message", event.type))
+    return None
+
+
+def notification_read(row: Notification) -> NotificationRead:
+    return NotificationRead(
+        id=row.id,
+        team_id=row.team_id,
+        category=row.category,
+        title=row.title,
+        body=row.body,
+        event_id=row.event_id,
+        data=row.data,
+        read=row.read_at is not None,
+        read_at=row.read_at,
+        created_at=row.created_at,
+    )
+
+
+def preferences_read(preference: NotificationPreference | None) -> PreferencesRead:
+    if preference is None:
+        return PreferencesRead(
+            email_enabled=False,
+            categories=DEFAULT_CATEGORIES,
+            digest_frequency=DigestFrequency.none,
+        )
+    return PreferencesRead(
+        email_enabled=preference.email_enabled,
+        categories=[Category(c) for c in preference.categories],
+        digest_frequency=DigestFrequency(preference.digest_frequency),
+    )
+
+
+class NotificationService:
+    async def from_event(self, session: AsyncSession, runtime: Runtime, event: Event) -> None:
+        described = describe(event)
+        if described is None:
+            return
+        category, title, body = described
+        repository = NotificationRepository.from_session(session)
+        for user_id, preference in await repository.recipients(event.team_id):
+            wanted = preferences_read(preference)
+            if category not in wanted.categories:
+                continue
+            row = Notification(
+                id=new_id(IdPrefix.notification),
+                team_id=event.team_id,
+                user_id=user_id,
+                category=category,
+                title=title,
+                body=body,
+                event_id=event.id,
+                data=event.data,
+            )
+            repository.add(row)
+            await self._announce(session, runtime, row)
+            if wanted.email_enabled and wanted.digest_frequency == DigestFrequency.none:
+                await self._mail_now(session, runtime, row)
+
+    async def _announce(self, session: AsyncSession, runtime: Runtime, row: Notification) -> None:
+        live = Event(
+            type="system.notification",
+            team_id=row.team_id,
+            data={
+                "user_id": row.user_id,
+                "notification_id": row.id,
+                "category": row.category,
+                "title": row.title,
+                "body": row.body,
+            },
+        )
+        publish_after_commit(session, runtime.bus, live)
+
+    async def _mail_now(self, session: AsyncSession, runtime: Runtime, row: Notification) -> None:
+        user = await UserRepository.from_session(session).get(row.user_id)
+        if user is None:
+            return
+        mail = Mail(to=user.email, subject=f"Folio: {row.title}", body=row.body + "\n")
+
+        async def send() -> None:
+            await runtime.mailer.send(mail)
+
+        after_commit(session, send)
+
+    async def list_notifications(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        page: PageParams,
+        *,
+        read: bool | None,
+        category: Category | None,
+    ) -> Page[NotificationRead]:
+        self._person(principal)
+        rows = await NotificationRepository.from_session(session).list_page(
+            principal, read=read, category=category, limit=page.limit, before=page.after
+        )
+        items = [notification_read(row) for row in rows]
+        return Page.from_rows(items, page.limit, cursor=lambda item: item.id)
+
+    def _person(self, principal: Principal) -> None:
+        if principal.user_id is None:
+            raise Forbidden("Notifications belong to people.")
+
+    async def mark_read(
+        self, session: AsyncSession, principal: Principal, notification_id: str
+    ) -> NotificationRead:
+        self._person(principal)
+        row = await NotificationRepository.from_session(session).get(principal, notification_id)
+        if row is None:
+            raise NotFound(f"No notification {notification_id}.")
+        row.read_at = row.read_at or utcnow()
+        return notification_read(row)
+
+    async def mark_all_read(self, session: AsyncSession, principal: Principal) -> int:
+        self._person(principal)
+        return await NotificationRepository.from_session(session).mark_all_read(principal, utcnow())
+
+    async def preferences(self, session: AsyncSession, principal: Principal) -> PreferencesRead:
+        self._person(principal)
+        return preferences_read(
+            await NotificationRepository.from_session(session).preference(principal.user_id or "")
+        )
+
+    async def update_preferences(
+        self, session: AsyncSession, principal: Principal, data: PreferencesUpdate
+    ) -> PreferencesRead:
+        self._person(principal)
+        repository = NotificationRepository.from_session(session)
+        preference = await repository.preference(principal.user_id or "")
+        if preference is None:
+            current = preferences_read(None)
+            preference = NotificationPreference(
+                user_id=principal.user_id,
+                email_enabled=current.email_enabled,
+                categories=[str(c) for c in current.categories],
+                digest_frequency=current.digest_frequency,
+            )
+            repository.add(preference)
+        changes = data.model_dump(exclude_unset=True, mode="json")
+        for field in ("email_enabled", "categories", "digest_frequency"):
+            if changes.get(field) is not None:
+                setattr(preference, field, changes[field])
+        await session.flush()
+        return preferences_read(preference)
+
+    async def send_digests(self, session: AsyncSession, runtime: Runtime) -> int:
+        """One e-mail per person whose daily or weekly digest is due, with what is unread."""
+        repository = NotificationRepository.from_session(session)
+        sent = 0
+        for frequency, period in DIGEST_PERIOD.items():
+            for preference in await repository.digest_due(frequency, utcnow() - period):
+                unread = await repository.unread_since(
+                    preference.user_id, preference.last_digest_at
+                )
+                preference.last_digest_at = utcnow()
+                user = await UserRepository.from_session(session).get(preference.user_id)
+                if not unread or user is None:
+                    continue
+                lines = "\n".join(f"- {n.title}: {n.body}" for n in unread)
+                await runtime.mailer.send(
+                    Mail(
+                        to=user.email,
+                        subject=f"Folio: {len(unread)} unread notifications",
+                        body=f"Your {frequency} digest:\n\n{lines}\n",
+                    )
+                )
+                sent += 1
+        return sent
+
+
+async def send_digests_periodically(runtime: Runtime, *, every_s: float = 3600) -> None:
+    while True:
+        try:
+            async with runtime.db.session() as session:
+                await notification.send_digests(session, runtime)
+        except Exception:
+            logger.exception("sending notification digests failed")
+        await asyncio.sleep(every_s)
+
+
+notification = NotificationService()
