@@ -62,8 +62,11 @@ async def events_until(socket: Any, document_id: str, final: str) -> list[dict[s
     while True:
         message = await receive(socket)
         assert message["type"] == "event", message
-        if message["payload"]["data"].get("document_id") != document_id:
+        payload = message["payload"]
+        if payload["data"].get("document_id") != document_id:
             continue
+        if not payload["type"].startswith("document."):
+            continue  # job.* events of the same document travel on the same channel
         seen.append(message["payload"])
         if message["payload"]["type"] == final:
             return seen

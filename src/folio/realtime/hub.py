@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from folio.core.errors import FolioError
@@ -63,6 +63,7 @@ class Hub:
         self.queue_size = queue_size
         self.max_per_user = max_per_user
         self.connections: set[Connection] = set()
+        self._by_team: defaultdict[str, set[Connection]] = defaultdict(set)
         self._per_owner: Counter[str] = Counter()
         self._task: asyncio.Task[None] | None = None
 
@@ -72,15 +73,27 @@ class Hub:
             raise TooManyConnections(f"At most {self.max_per_user} connections per user.")
         self._per_owner[connection.owner] += 1
         self.connections.add(connection)
+        for team_id in principal.team_ids:
+            self._by_team[team_id].add(connection)
         return connection
 
     def unregister(self, connection: Connection) -> None:
         if connection in self.connections:
             self.connections.discard(connection)
             self._per_owner[connection.owner] -= 1
+            for team_id in connection.principal.team_ids:
+                self._by_team[team_id].discard(connection)
+                if not self._by_team[team_id]:
+                    del self._by_team[team_id]
 
     def dispatch(self, event: Event) -> None:
-        for connection in list(self.connections):
+        """Only the event's team's connections are looked at (system events go to all)."""
+        audience = (
+            self.connections
+            if event.type.startswith("system.")
+            else self._by_team.get(event.team_id, ())
+        )
+        for connection in list(audience):
             if not connection.wants(event) or connection.overflowed.is_set():
                 continue
             try:
