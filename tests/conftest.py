@@ -54,6 +54,9 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
         "log_json": False,
         "log_level": "WARNING",
         "job_time_limit_s": 120,
+        # the spaCy model costs seconds per fresh worker; tests/documents/test_understanding.py
+        # turns analysis on
+        "analysis_enabled": False,
         "dispatcher_poll_s": 0.2,
     }
     return Settings(_env_file=None, **{**defaults, **overrides})  # type: ignore[call-arg]

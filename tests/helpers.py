@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +44,20 @@ async def upload_ok(
 
 
 async def wait_settled(
-    client: httpx.AsyncClient, document_id: str, seconds: float = 120
+    client: httpx.AsyncClient, document_id: str, seconds: float = 240
 ) -> dict[str, Any]:
-    response = await client.get(f"/api/v1/documents/{document_id}", params={"wait": seconds})
-    assert response.status_code == 200, response.text
-    document = response.json()
-    assert document["status"] in TERMINAL, document
-    return document
+    """Long-polls (the server caps one wait at 60 s) until the document settles."""
+    deadline = time.monotonic() + seconds
+    while True:
+        remaining = max(1.0, deadline - time.monotonic())
+        response = await client.get(
+            f"/api/v1/documents/{document_id}", params={"wait": min(remaining, 60)}
+        )
+        assert response.status_code == 200, response.text
+        document = response.json()
+        if document["status"] in TERMINAL or time.monotonic() >= deadline:
+            assert document["status"] in TERMINAL, document
+            return document
 
 
 def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

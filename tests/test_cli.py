@@ -51,3 +51,24 @@ def test_process_plain_output(tmp_path: Path) -> None:
     assert completed.returncode == 0
     assert completed.stdout.startswith("Lorem ipsum dolor sit amet")
     assert "1 page(s)" in completed.stderr
+
+
+def test_process_json_includes_the_analysis() -> None:
+    invoice = corpus("invoice2data/tests/compare/AzureInterior.pdf")
+
+    completed = run_folio("process", str(invoice), "--json", "--compliance", "gdpr")
+
+    assert completed.returncode == 0, completed.stderr
+    document = json.loads(completed.stdout)
+    assert document["intelligence"]["classification"]["document_type"] == "invoice"
+    assert document["intelligence"]["entities"]
+    assert document["intelligence"]["security"]["risk_level"] is not None
+
+
+def test_process_without_analysis(tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("Just text.")
+
+    completed = run_folio("process", str(note), "--json", "--no-analysis")
+
+    assert json.loads(completed.stdout)["intelligence"] is None

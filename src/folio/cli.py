@@ -26,6 +26,7 @@ from folio.pipeline import (
     PipelineOptions,
     process_file,
 )
+from folio.pipeline.intelligence import Intelligence, IntelligenceOptions, analyze
 
 app = typer.Typer(
     help="Folio: self-hosted document intelligence.", no_args_is_help=True, add_completion=False
@@ -98,6 +99,10 @@ def process(
     ocr_engine: Annotated[OcrEngineName, typer.Option()] = OcrEngineName.tesseract,
     language: Annotated[list[str] | None, typer.Option(help="ISO 639-1 hint, repeatable")] = None,
     password: Annotated[str | None, typer.Option(help="Password of encrypted PDFs")] = None,
+    analysis: Annotated[bool, typer.Option(help="Classify, find entities, PII, insights")] = True,
+    compliance: Annotated[
+        list[str] | None, typer.Option(help="gdpr, hipaa, sox, pci_dss; repeatable")
+    ] = None,
     as_json: Annotated[
         bool,
         typer.Option("--json", help="One JSON object per file, as GET /documents/{id}/results"),
@@ -106,6 +111,11 @@ def process(
     """Run the pipeline on local files, without a server."""
     options = PipelineOptions(
         ocr=ocr, ocr_engine=ocr_engine, languages=tuple(language or ()), password=password
+    )
+    understanding = (
+        IntelligenceOptions(security_scan=True, compliance_frameworks=tuple(compliance or ()))
+        if analysis
+        else None
     )
     failures = 0
     with Progress(
@@ -120,22 +130,30 @@ def process(
         task = progress.add_task("processing", total=len(files))
         for path in files:
             progress.update(task, description=path.name)
-            failures += not _process_one(path, options, as_json=as_json)
+            failures += not _process_one(path, options, understanding, as_json=as_json)
             progress.advance(task)
     raise typer.Exit(code=1 if failures else 0)
 
 
-def _process_one(path: Path, options: PipelineOptions, *, as_json: bool) -> bool:
+def _process_one(
+    path: Path,
+    options: PipelineOptions,
+    understanding: IntelligenceOptions | None,
+    *,
+    as_json: bool,
+) -> bool:
     try:
         result = process_file(path, options, filename=path.name)
     except PipelineError as error:
         _print_failure(path, error, as_json=as_json)
         return False
+    intelligence = analyze(result, understanding, path=path) if understanding else None
     if as_json:
-        document = results_from_pipeline(result, filename=path.name)
+        document = results_from_pipeline(result, filename=path.name, intelligence=intelligence)
+
         sys.stdout.write(document.model_dump_json() + "\n")
     else:
-        _print_summary(path, result)
+        _print_summary(path, result, intelligence)
     return True
 
 
@@ -149,13 +167,19 @@ def _print_failure(path: Path, error: PipelineError, *, as_json: bool) -> None:
     stderr.print(f"[red]{path.name}: {error.code}[/red] {error.message}")
 
 
-def _print_summary(path: Path, result: DocumentResult) -> None:
+def _print_summary(path: Path, result: DocumentResult, intelligence: Intelligence | None) -> None:
     meta = result.metadata
     ocr = f", OCR on {result.ocr.pages_ocr} page(s)" if result.ocr.pages_ocr else ""
     stderr.print(
         f"[bold]{path.name}[/bold]: {result.kind}, {meta.page_count} page(s), "
         f"{meta.word_count} words, language {meta.language or '?'}{ocr}"
     )
+    if intelligence is not None and intelligence.classification is not None:
+        pii = intelligence.pii.types if intelligence.pii else []
+        stderr.print(
+            f"  type {intelligence.classification.document_type}, "
+            f"{len(intelligence.entities)} entities, PII: {', '.join(pii) or 'none'}"
+        )
     sys.stdout.write(result.text.replace("\f", "\n\n") + "\n")
 
 

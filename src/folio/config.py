@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     ocr_dpi: int = Field(default=300, ge=72, le=600)
 
     long_poll_max_s: float = Field(default=60.0, ge=0)
+    # understanding: classification, entities, PII, security, compliance, summary, insights
+    analysis_enabled: bool = True  # the default for uploads that do not say
 
     # Rate limits (folio.ratelimit): counters in memory, or in Redis when redis_url is set.
     redis_url: str | None = None

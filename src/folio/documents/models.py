@@ -82,6 +82,8 @@ class Document(TimestampMixin, Base):
     ocr: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     engine_versions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    intelligence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    pii_detected: Mapped[bool | None] = mapped_column(Boolean)
 
     pages: Mapped[list[DocumentPage]] = relationship(
         lazy="raise", order_by="DocumentPage.number", passive_deletes=True

@@ -8,6 +8,7 @@ from typing import Any
 from folio.documents.models import Document, DocumentPage
 from folio.documents.schemas import DocumentResults, PageRead, WordRead
 from folio.pipeline import DocumentResult, Metadata, OcrInfo, Page, Word
+from folio.pipeline.intelligence import Intelligence
 
 
 def compact_word(word: Word) -> list[Any]:
@@ -62,6 +63,9 @@ def results_from_rows(
         ocr=OcrInfo.model_validate(document.ocr),
         warnings=document.warnings,
         engine_versions=document.engine_versions,
+        intelligence=Intelligence.model_validate(document.intelligence)
+        if document.intelligence
+        else None,
         pages=[_page_from_row(row, include_words) for row in pages],
     )
 
@@ -82,7 +86,11 @@ def _page_from_row(row: DocumentPage, include_words: bool) -> PageRead:
 
 
 def results_from_pipeline(
-    result: DocumentResult, *, filename: str | None, include_words: bool = True
+    result: DocumentResult,
+    *,
+    filename: str | None,
+    include_words: bool = True,
+    intelligence: Intelligence | None = None,
 ) -> DocumentResults:
     return DocumentResults(
         document_id=None,
@@ -94,6 +102,7 @@ def results_from_pipeline(
         ocr=result.ocr,
         warnings=result.warnings,
         engine_versions=result.engine_versions,
+        intelligence=intelligence,
         pages=[_page_from_pipeline(page, include_words) for page in result.pages],
     )
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -10,10 +10,13 @@ from folio.core.schemas import Schema
 from folio.documents.models import Document, DocumentStatus, StageName, StageStatus
 from folio.jobs.models import JobPriority
 from folio.pipeline import DocumentKind, Metadata, OcrEngineName, OcrInfo, OcrMode, PageSource
+from folio.pipeline.intelligence import Intelligence
 
 DocumentId = Annotated[str, Field(pattern=r"^doc_[0-9a-z]{26}$", examples=["doc_01jd…"])]
 
 LANGUAGE_HINT = r"^[a-z]{2,3}$"
+ComplianceFramework = Literal["gdpr", "hipaa", "sox", "pci_dss"]
+SummaryLength = Literal["short", "medium", "long"]
 
 
 def document_url(document_id: str) -> str:
@@ -32,6 +35,15 @@ class ProcessingOptions(BaseModel):
     )
     password: str | None = Field(default=None, max_length=1024, description="For encrypted PDFs")
     priority: str = Field(default="normal", pattern="^(low|normal|high)$")
+    analyze: bool | None = Field(
+        default=None,
+        description="Classify and find entities, PII, insights (default: the "
+        "server's FOLIO_ANALYSIS_ENABLED)",
+    )
+    perform_security_scan: bool = True
+    generate_insights: bool = True
+    compliance_frameworks: list[ComplianceFramework] = Field(default_factory=list, max_length=4)
+    summary_length: SummaryLength = "medium"
 
     @field_validator("language", mode="before")
     @classmethod
@@ -104,6 +116,7 @@ class DocumentRead(Schema):
     page_count: int | None
     word_count: int | None
     language: str | None
+    pii_detected: bool | None
     options: dict[str, Any]
     created_at: datetime
     updated_at: datetime
@@ -168,4 +181,9 @@ class DocumentResults(BaseModel):
     ocr: OcrInfo
     warnings: list[str]
     engine_versions: dict[str, str]
+    intelligence: Intelligence | None = Field(
+        default=None,
+        description="Classification, entities, PII, security, compliance, "
+        "summary, insights and recommendations (when analysis ran)",
+    )
     pages: list[PageRead]

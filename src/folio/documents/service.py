@@ -35,6 +35,7 @@ from folio.idempotency.service import fingerprint
 from folio.idempotency.service import idempotency as idempotency_service
 from folio.jobs.service import job as job_service
 from folio.pipeline import DocumentResult, Sniffed, sniff
+from folio.pipeline.intelligence import Intelligence
 
 SCOPE_CREATE = "documents.create"
 FINAL_EVENT_TYPES = {
@@ -183,6 +184,9 @@ class DocumentService:
         options: ProcessingOptions,
     ) -> None:
         job_options = options.model_dump(mode="json", exclude={"priority"})
+        if options.analyze is None:
+            job_options["analyze"] = runtime.settings.analysis_enabled
+        job_options["extension_mismatch"] = document.extension_mismatch
         await job_service.enqueue(
             session,
             runtime,
@@ -376,7 +380,12 @@ class DocumentService:
         )
 
     async def record_result(
-        self, session: AsyncSession, runtime: Runtime, document: Document, result: DocumentResult
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        document: Document,
+        result: DocumentResult,
+        intelligence: Intelligence | None = None,
     ) -> None:
         version = max(document.version, 0) + 1
         await DocumentRepository.from_session(session).replace_pages(
@@ -391,6 +400,7 @@ class DocumentService:
         document.warnings = result.warnings
         document.engine_versions = result.engine_versions
         document.pages_total = document.pages_done = result.metadata.page_count
+        self._record_understanding(document, intelligence)
         self._settle(document, DocumentStatus.completed)
         await event_service.emit(
             session,
@@ -401,6 +411,14 @@ class DocumentService:
                 page_count=document.page_count,
                 processing_time_ms=document.processing_time_ms,
             ),
+        )
+
+    def _record_understanding(self, document: Document, intelligence: Intelligence | None) -> None:
+        document.intelligence = intelligence.model_dump(mode="json") if intelligence else None
+        classification = intelligence.classification if intelligence else None
+        document.document_type = classification.document_type if classification else None
+        document.pii_detected = (
+            intelligence.pii.pii_detected if intelligence and intelligence.pii else None
         )
 
     async def record_failure(

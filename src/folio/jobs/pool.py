@@ -27,6 +27,7 @@ from folio.jobs.runner import Failure, JobRunner
 from folio.jobs.service import job as job_service
 from folio.jobs.worker_process import JobTicket, worker_main
 from folio.pipeline import DocumentResult, Limits
+from folio.pipeline.intelligence import Intelligence
 
 logger = logging.getLogger("folio.pool")
 POLL_S = 0.5
@@ -253,9 +254,10 @@ class LocalWorkerPool:
         elif kind == "pages":
             await self.runner.pages(ticket.job_id, message[1], message[2])
         elif kind == "result":
-            slot.rss_mb = message[2]
+            slot.rss_mb = message[3]
             result = DocumentResult.model_validate(message[1])
-            await self.runner.succeed(ticket.job_id, result)
+            intelligence = Intelligence.model_validate(message[2]) if message[2] else None
+            await self.runner.succeed(ticket.job_id, result, intelligence)
             return True
         elif kind == "error":
             slot.rss_mb = message[4]

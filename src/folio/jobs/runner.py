@@ -20,6 +20,7 @@ from folio.jobs.models import Job, JobStatus
 from folio.jobs.service import job as job_service
 from folio.jobs.worker_process import JobTicket
 from folio.pipeline import DocumentResult
+from folio.pipeline.intelligence import Intelligence
 
 
 @dataclass
@@ -83,12 +84,16 @@ class JobRunner:
                     pages_total=total,
                 )
 
-    async def succeed(self, job_id: str, result: DocumentResult) -> None:
+    async def succeed(
+        self, job_id: str, result: DocumentResult, intelligence: Intelligence | None = None
+    ) -> None:
         async with self._running(job_id) as loaded:
             if loaded is None:
                 return
             session, job, document = loaded
-            await document_service.record_result(session, self.runtime, document, result)
+            await document_service.record_result(
+                session, self.runtime, document, result, intelligence
+            )
             await job_service.finish(session, self.runtime, job, JobStatus.completed)
             await self._after_settled(session, document)
 

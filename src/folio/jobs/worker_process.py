@@ -2,7 +2,8 @@
 
 Protocol over a ``multiprocessing`` pipe. Parent → child: ``JobTicket`` or ``None`` (exit).
 Child → parent: ``("stage", name)``, ``("pages", done, total)``,
-``("result", result_json, rss_mb)`` or ``("error", code, message, retryable, rss_mb)``.
+``("result", result_json, intelligence_json_or_none, rss_mb)`` or
+``("error", code, message, retryable, rss_mb)``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from folio.pipeline import Limits, PipelineError, PipelineOptions, process_file
+from folio.pipeline import DocumentResult, Limits, PipelineError, PipelineOptions, process_file
+from folio.pipeline.intelligence import IntelligenceOptions, analyze
 
 PAGE_REPORT_INTERVAL_S = 0.25
 PR_SET_PDEATHSIG = 1
@@ -57,8 +59,45 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def pipeline_options(options: dict[str, Any], limits: Limits) -> PipelineOptions:
+    return PipelineOptions(
+        ocr=options.get("ocr", "auto"),
+        ocr_engine=options.get("ocr_engine", "tesseract"),
+        languages=tuple(options.get("language", ())),
+        password=options.get("password"),
+        limits=limits,
+    )
+
+
+def intelligence_options(options: dict[str, Any]) -> IntelligenceOptions | None:
+    if not options.get("analyze", True):
+        return None
+    return IntelligenceOptions(
+        security_scan=options.get("perform_security_scan", True),
+        insights=options.get("generate_insights", True),
+        compliance_frameworks=tuple(options.get("compliance_frameworks", ())),
+        summary_length=options.get("summary_length", "medium"),
+        extension_mismatch=options.get("extension_mismatch", False),
+    )
+
+
+def understand(
+    result: DocumentResult, options: dict[str, Any], path: Path
+) -> dict[str, Any] | None:
+    """Analysis never fails a document whose text was extracted: it is reported instead."""
+    wanted = intelligence_options(options)
+    if wanted is None:
+        return None
+    try:
+        return analyze(result, wanted, path=path).model_dump(mode="json")
+    except Exception:
+        logger.exception("analysis failed")
+        result.warnings.append("Analysis failed; the extracted text is complete.")
+        return None
+
+
 def run_ticket(ticket: JobTicket, limits: Limits, connection: Connection) -> tuple[Any, ...]:
-    options = PipelineOptions.model_validate({**ticket.options, "limits": limits})
+    options = pipeline_options(ticket.options, limits)
     try:
         result = process_file(
             Path(ticket.path),
@@ -86,7 +125,8 @@ def run_ticket(ticket: JobTicket, limits: Limits, connection: Connection) -> tup
             True,
             rss_mb(),
         )
-    return ("result", result.model_dump(mode="json"), rss_mb())
+    intelligence = understand(result, ticket.options, Path(ticket.path))
+    return ("result", result.model_dump(mode="json"), intelligence, rss_mb())
 
 
 def die_with_parent() -> None:
