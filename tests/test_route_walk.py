@@ -27,6 +27,8 @@ PUBLIC = {
 # writes any signed-in user may make for themselves (their own account, their own new team)
 SELF_SERVICE_PREFIXES = ("/api/v1/auth/", "/api/v1/invitations/", "/api/v1/notifications")
 SELF_SERVICE = {("POST", "/api/v1/teams")}
+# POSTs that only read (analyses on demand): a viewer may call them
+READ_ONLY_POSTS = {("POST", "/api/v1/ai/extract-entities"), ("POST", "/api/v1/ai/summarize")}
 
 WALK_SETTINGS = {
     "workers": 0,
@@ -191,7 +193,7 @@ async def test_viewer_gets_403_on_every_write(
 ) -> None:
     failures, walked = [], 0
     for method, path in api_routes(app):
-        if method == "GET" or (method, path) in PUBLIC or (method, path) in SELF_SERVICE:
+        if method == "GET" or (method, path) in PUBLIC | SELF_SERVICE | READ_ONLY_POSTS:
             continue
         if path.startswith(SELF_SERVICE_PREFIXES):
             continue

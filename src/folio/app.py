@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from folio import __version__
+from folio.ai.endpoints import router as ai_router
 from folio.audit.endpoints import router as audit_router
 from folio.audit.middleware import ActivityLog, ActivityMiddleware
 from folio.audit.recorder import ActivityRecorder
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks_router,
         events_router,
         notifications_router,
+        ai_router,
     ):
         app.include_router(router)
     # usage counts and audit entries: buffered, flushed by a task inside the lifespan

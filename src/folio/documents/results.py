@@ -124,3 +124,28 @@ def _page_from_pipeline(page: Page, include_words: bool) -> PageRead:
         ocr_confidence=page.ocr_confidence,
         words=words,
     )
+
+
+def pipeline_result_from_rows(document: Document, pages: Sequence[DocumentPage]) -> DocumentResult:
+    return DocumentResult(
+        kind=document.kind,
+        mime_type=document.mime_type,
+        metadata=Metadata.model_validate(document.doc_metadata),
+        ocr=OcrInfo.model_validate(document.ocr),
+        warnings=document.warnings,
+        engine_versions=document.engine_versions,
+        pages=[
+            Page(
+                number=row.number,
+                width=row.width,
+                height=row.height,
+                unit=row.unit,
+                rotation=row.rotation,
+                source=row.source,
+                text=row.text,
+                ocr_confidence=row.ocr_confidence,
+                words=[Word.model_validate(expand_word(w).model_dump()) for w in row.words],
+            )
+            for row in pages
+        ],
+    )

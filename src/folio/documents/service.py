@@ -28,7 +28,7 @@ from folio.documents import stages as stage_rules
 from folio.documents.files import IncomingFile, clean_filename
 from folio.documents.models import Document, DocumentStatus, StageName
 from folio.documents.repository import DocumentFilters, DocumentRepository
-from folio.documents.results import page_rows, results_from_rows
+from folio.documents.results import page_rows, pipeline_result_from_rows, results_from_rows
 from folio.documents.schemas import DocumentResults, ProcessingOptions
 from folio.events.service import event as event_service
 from folio.idempotency.service import fingerprint
@@ -257,6 +257,15 @@ class DocumentService:
         self._require_results(document)
         pages = await DocumentRepository.from_session(session).get_pages(document, document.version)
         return results_from_rows(document, pages, include_words=include_words)
+
+    async def pipeline_result(
+        self, session: AsyncSession, principal: Principal, document_id: str
+    ) -> DocumentResult:
+        """A processed document as the pipeline's result, for analyses run on demand."""
+        document = await self.get(session, principal, document_id)
+        self._require_results(document)
+        pages = await DocumentRepository.from_session(session).get_pages(document, document.version)
+        return pipeline_result_from_rows(document, pages)
 
     async def get_text(self, session: AsyncSession, principal: Principal, document_id: str) -> str:
         document = await self.get(session, principal, document_id)

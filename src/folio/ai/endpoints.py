@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from folio.ai.schemas import EntitiesRequest, EntitiesResult, SummaryRequest, SummaryResult
+from folio.ai.service import ai as ai_service
+from folio.core.deps import DbSession, require
+from folio.core.permissions import Permission
+from folio.core.principal import Principal
+from folio.core.responses import problems
+
+router = APIRouter(prefix="/api/v1/ai", tags=["analysis"])
+DocumentsRead = Annotated[Principal, Depends(require(Permission.documents_read))]
+
+
+@router.post(
+    "/extract-entities",
+    response_model=EntitiesResult,
+    summary="Entities of a document or a text, filtered by type and confidence",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def extract_entities(
+    request: EntitiesRequest, principal: DocumentsRead, session: DbSession
+) -> EntitiesResult:
+    return await ai_service.entities(session, principal, request)
+
+
+@router.post(
+    "/summarize",
+    response_model=SummaryResult,
+    summary="An extractive summary with key points, optionally about focus terms",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def summarize_document(
+    request: SummaryRequest, principal: DocumentsRead, session: DbSession
+) -> SummaryResult:
+    return await ai_service.summary(session, principal, request)
