@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,12 +30,12 @@ from folio.core.security import KeyRing
 from folio.core.storage import LocalBlobStorage
 from folio.documents.endpoints import router as documents_router
 from folio.events.endpoints import router as events_router
-from folio.events.service import prune_periodically
+from folio.events.service import event_log_pruning
 from folio.jobs.pool import LocalWorkerPool
 from folio.keys.endpoints import router as keys_router
 from folio.migrations import upgrade_database
 from folio.notifications.endpoints import router as notifications_router
-from folio.notifications.service import send_digests_periodically
+from folio.notifications.service import digest_sending
 from folio.ratelimit.limiter import RateLimiter, build_storage
 from folio.ratelimit.middleware import RateLimitMiddleware
 from folio.realtime.endpoints import router as realtime_router
@@ -115,10 +114,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         await hub.start()
         app.state.hub = hub
-        pruning = asyncio.create_task(prune_periodically(runtime), name="folio-event-pruning")
-        digests = asyncio.create_task(
-            send_digests_periodically(runtime), name="folio-notification-digests"
-        )
+        pruning, digests = event_log_pruning(runtime), digest_sending(runtime)
+        pruning.start()
+        digests.start()
         webhooks = WebhookDispatcher(runtime)
         await webhooks.start()
         pool = LocalWorkerPool(runtime, settings.workers) if settings.workers > 0 else None
@@ -130,8 +128,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         finally:
             if pool is not None:
                 await pool.stop()
-            pruning.cancel()
-            digests.cancel()
+            await pruning.stop()
+            await digests.stop()
             await webhooks.stop()
             await hub.stop()
     finally:

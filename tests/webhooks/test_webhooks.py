@@ -51,7 +51,8 @@ class TestDelivery:
             )
             assert verified["team_id"] == document["team_id"]
         types = [json.loads(r.body)["type"] for r in receiver.requests]
-        assert types[0] == "document.uploaded" and "document.processed" in types
+        # deliveries go out concurrently: receivers order by the envelope's id, not by arrival
+        assert {"document.uploaded", "document.processed"} <= set(types)
         assert webhook["secret"].startswith("whsec_")
         assert "secret" not in (await client.get(f"/api/v1/webhooks/{webhook['id']}")).json()
 

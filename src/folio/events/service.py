@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.background import Periodic
 from folio.core.db import utcnow
 from folio.core.events import Event, publish_after_commit
 from folio.core.pagination import Page, PageParams
@@ -65,16 +65,15 @@ class EventService:
         return await EventRepository.from_session(session).delete_before(utcnow() - retention)
 
 
-async def prune_periodically(runtime: Runtime, *, every_s: float = 3600) -> None:
+def event_log_pruning(runtime: Runtime, *, every_s: float = 3600) -> Periodic:
     """Keeps the event log bounded: deletes events older than the retention, hourly."""
     retention = timedelta(days=runtime.settings.event_retention_days)
-    while True:
-        try:
-            async with runtime.db.session() as session:
-                await event.prune(session, retention=retention)
-        except Exception:
-            logger.exception("pruning the event log failed")
-        await asyncio.sleep(every_s)
+
+    async def prune() -> None:
+        async with runtime.db.session() as session:
+            await event.prune(session, retention=retention)
+
+    return Periodic("folio-event-pruning", prune, every_s)
 
 
 event = EventService()

@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from folio.core.background import stop_task
 from folio.core.runtime import Runtime
 from folio.jobs.models import Job
 from folio.jobs.runner import Failure, JobRunner
@@ -128,7 +129,8 @@ class LocalWorkerPool:
             max_workers=max(size, 1) + 1, thread_name_prefix="folio-pool"
         )
         self._wake = asyncio.Event()
-        self._free: asyncio.Queue[WorkerSlot] = asyncio.Queue()
+        self._free: asyncio.Queue[WorkerSlot | None] = asyncio.Queue()
+        self._stopping = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._dispatcher: asyncio.Task[None] | None = None
 
@@ -163,29 +165,36 @@ class LocalWorkerPool:
         self._dispatcher = asyncio.create_task(self._dispatch_forever(), name="folio-dispatcher")
 
     async def stop(self) -> None:
-        if self._dispatcher is not None:
-            self._dispatcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._dispatcher
+        """Stops between steps: jobs still running stay so in the database and are retried
+        at the next start (see ``JobRunner.recover_interrupted``)."""
+        self._stopping = True
+        self._wake.set()
+        self._free.put_nowait(None)
+        await stop_task(self._dispatcher)
         for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+            await stop_task(task)
         for slot in self.slots:
-            slot.stop(graceful=True)
+            await asyncio.get_running_loop().run_in_executor(
+                self._threads, functools.partial(slot.stop, graceful=True)
+            )
         self._threads.shutdown(wait=False, cancel_futures=True)
 
     # ---- dispatching ----------------------------------------------------------------------
 
     async def _dispatch_forever(self) -> None:
-        while True:
+        while not self._stopping:
             slot = await self._free.get()
+            if slot is None:
+                return
             job = await self._next_job()
+            if job is None:
+                return
             task = asyncio.create_task(self._run_on(slot, job), name=f"folio-job-{job.id}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _next_job(self) -> Job:
-        while True:
+    async def _next_job(self) -> Job | None:
+        while not self._stopping:
             self._wake.clear()
             try:
                 async with self.runtime.db.session() as session:
@@ -198,6 +207,7 @@ class LocalWorkerPool:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.runtime.settings.dispatcher_poll_s):
                     await self._wake.wait()
+        return None
 
     async def _run_on(self, slot: WorkerSlot, job: Job) -> None:
         try:
@@ -211,8 +221,9 @@ class LocalWorkerPool:
             )
         finally:
             slot.job_id, slot.cancel_requested = None, False
-            await self._recycle_if_needed(slot)
-            self._free.put_nowait(slot)
+            if not self._stopping:
+                await self._recycle_if_needed(slot)
+                self._free.put_nowait(slot)
 
     async def _execute(self, slot: WorkerSlot, ticket: JobTicket) -> None:
         loop = asyncio.get_running_loop()
@@ -234,8 +245,8 @@ class LocalWorkerPool:
             if message is not None and await self._handle(slot, ticket, message):
                 slot.jobs_done += 1
                 return
-            if slot.cancel_requested:
-                slot.stop()
+            if slot.cancel_requested or self._stopping:
+                await loop.run_in_executor(self._threads, slot.stop)
                 return
             if time.monotonic() > deadline:
                 slot.stop()

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.background import Periodic
 from folio.core.db import after_commit, utcnow
 from folio.core.errors import Forbidden, NotFound
 from folio.core.events import Event, publish_after_commit
@@ -228,14 +228,12 @@ class NotificationService:
         return sent
 
 
-async def send_digests_periodically(runtime: Runtime, *, every_s: float = 3600) -> None:
-    while True:
-        try:
-            async with runtime.db.session() as session:
-                await notification.send_digests(session, runtime)
-        except Exception:
-            logger.exception("sending notification digests failed")
-        await asyncio.sleep(every_s)
+def digest_sending(runtime: Runtime, *, every_s: float = 3600) -> Periodic:
+    async def send() -> None:
+        async with runtime.db.session() as session:
+            await notification.send_digests(session, runtime)
+
+    return Periodic("folio-notification-digests", send, every_s)
 
 
 notification = NotificationService()

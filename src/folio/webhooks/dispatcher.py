@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import httpx
 
+from folio.core.background import stop_task
 from folio.core.db import utcnow
 from folio.core.runtime import Runtime
 from folio.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -30,6 +31,7 @@ class WebhookDispatcher:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
 
@@ -40,21 +42,20 @@ class WebhookDispatcher:
 
     async def stop(self) -> None:
         self.runtime.state.pop(WAKE, None)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        self._stopping.set()
+        self._wake.set()
+        await stop_task(self._task)
         if self._client is not None:
             await self._client.aclose()
 
     async def _run_forever(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 sent = await self.send_due()
             except Exception:
                 logger.exception("webhook dispatch failed; retrying")
                 sent = 0
-            if sent < BATCH:
+            if sent < BATCH and not self._stopping.is_set():
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.runtime.settings.webhook_poll_s):
