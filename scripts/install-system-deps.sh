@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages Folio needs beyond its Python wheels: libmagic for file-type sniffing.
+# Debian packages Folio needs beyond its Python wheels: libmagic for file-type sniffing,
+# redis-server for the tests of the scale-out storage.
 # (Tesseract, PDFium, qpdf and ONNX Runtime come inside their wheels; OCR data from PyPI.)
 set -euo pipefail
 missing=()
 ldconfig -p 2>/dev/null | grep -q 'libmagic.so.1' || missing+=(libmagic1)
 [ -e /usr/lib/file/magic.mgc ] || [ -e /usr/share/misc/magic.mgc ] || missing+=(libmagic-mgc)
+# the rate-limit tests run a real Redis server for the scale-out storage
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

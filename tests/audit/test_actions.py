@@ -1,8 +1,17 @@
 from __future__ import annotations
 
 import pytest
+from fastapi import FastAPI
 
-from folio.audit.actions import ActionNames, IdSource, Outcome, field_names, outcome_of
+from folio.audit.actions import (
+    WRITE_METHODS,
+    ActionNames,
+    IdSource,
+    Outcome,
+    RouteTable,
+    field_names,
+    outcome_of,
+)
 
 ROUTES = [
     "/api/v1/documents",
@@ -88,3 +97,36 @@ class TestFieldNames:
     def test_bounded(self) -> None:
         body = ("{" + ",".join(f'"f{i}": {i}' for i in range(500)) + "}").encode()
         assert len(field_names(body, "application/json")) == 50
+
+
+def test_every_write_route_of_the_app_gets_a_clean_action(app: FastAPI) -> None:
+    """Generated from the real route table, so new routes are checked too."""
+    paths = app.openapi()["paths"]
+    names = ActionNames(paths)
+    seen = set()
+    for path, operations in paths.items():
+        for method in (m.upper() for m in operations):
+            if method not in WRITE_METHODS or not path.startswith("/api/v1/"):
+                continue
+            action = names.describe(method, path)
+            assert "{" not in action.name and "/" not in action.name, (method, path)
+            assert action.name.count(".") >= 1 and action.resource_type, (method, path)
+            assert action.name not in seen, (method, path)
+            seen.add(action.name)
+    assert {
+        "documents.create",
+        "documents.delete",
+        "keys.rotate",
+        "auth.login",
+        "teams.members.update",
+        "teams.invitations.create",
+    } <= seen
+
+
+def test_route_table_names_requests_before_routing() -> None:
+    table = RouteTable(ROUTES)
+    assert table.match("/api/v1/documents") == "/api/v1/documents"
+    assert table.match("/api/v1/documents/doc_1") == "/api/v1/documents/{document_id}"
+    assert table.match("/api/v1/keys/key_1/rotate") == "/api/v1/keys/{key_id}/rotate"
+    assert table.match("/api/v1/auth/me") == "/api/v1/auth/me"
+    assert table.match("/api/v1/nothing/here") is None

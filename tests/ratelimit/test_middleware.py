@@ -5,7 +5,9 @@ import time
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
+from folio.usage.models import RequestUsage
 from tests.factories import Account, client_for, create_account
 from tests.helpers import assert_problem
 
@@ -108,3 +110,19 @@ class TestDisabled:
         responses = await spend(client, 5)
         assert {r.status_code for r in responses} == {200}
         assert "x-ratelimit-limit" not in responses[-1].headers
+
+
+class TestRefusedRequestsInTheUsageLog:
+    async def test_counted_under_their_route_as_errors(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        for _ in range(3):
+            await client.get("/api/v1/documents/doc_00000000000000000000000000")
+        refused = await client.get("/api/v1/documents/doc_00000000000000000000000000")
+        assert refused.status_code == 429
+        await app.state.activity.flush()
+        async with app.state.runtime.db.session(write=False) as session:
+            rows = (await session.scalars(select(RequestUsage))).all()
+        assert [(r.route, r.requests, r.errors) for r in rows] == [
+            ("/api/v1/documents/{document_id}", 4, 4)
+        ]

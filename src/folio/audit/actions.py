@@ -4,6 +4,7 @@ outcome from its status, and the field names of a JSON or form body (never value
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -90,6 +91,26 @@ class ActionNames:
             return Action(name, singular(owner[-1]) if owner else None, IdSource.path)
         owner_noun = statics[-2] if len(statics) >= 2 else statics[0]
         return Action(name, singular(owner_noun), IdSource.response)
+
+
+class RouteTable:
+    """The app's route templates, to name requests answered before routing (rate limited)."""
+
+    def __init__(self, templates: Iterable[str]) -> None:
+        ordered = sorted(set(templates), key=lambda t: (t.count("{"), -len(t)))
+        self.templates = ordered
+        self._patterns = [(re.compile(_pattern(t)), t) for t in ordered]
+
+    def match(self, path: str) -> str | None:
+        for pattern, template in self._patterns:
+            if pattern.match(path):
+                return template
+        return None
+
+
+def _pattern(template: str) -> str:
+    parts = re.split(r"(\{[^}]+\})", template)
+    return "^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "/?$"
 
 
 def field_names(body: bytes, content_type: str) -> list[str]:

@@ -8,10 +8,17 @@ import logging
 import time
 from typing import Any
 
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from folio.audit.actions import WRITE_METHODS, ActionNames, IdSource, field_names, outcome_of
+from folio.audit.actions import (
+    API_PREFIX,
+    WRITE_METHODS,
+    ActionNames,
+    IdSource,
+    RouteTable,
+    field_names,
+    outcome_of,
+)
 from folio.audit.recorder import ActivityRecorder
 from folio.audit.service import new_audit_id
 from folio.core.db import utcnow
@@ -35,21 +42,13 @@ def route_template(scope: Scope) -> str | None:
     return getattr(route, "path", None) if route is not None else None
 
 
-def resolve_template(scope: Scope) -> str | None:
-    """For a request answered before routing (rate limited): match it against the routes."""
-    for route in scope["app"].router.routes:
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return getattr(route, "path", None)
-    return None
-
-
 class ActivityLog:
     """Turns a finished request into a usage count and, for writes, an audit entry."""
 
     def __init__(self, recorder: ActivityRecorder) -> None:
         self.recorder = recorder
         self._names: ActionNames | None = None
+        self._routes: RouteTable | None = None
 
     def request_done(
         self,
@@ -85,15 +84,22 @@ class ActivityLog:
             self.recorder.usage.record(
                 principal,
                 method=scope["method"],
-                route=resolve_template(scope) or UNMATCHED,
+                route=self._route_table(scope).match(scope["path"]) or UNMATCHED,
                 status=status,
                 latency_ms=0.0,
             )
 
+    def _route_table(self, scope: Scope) -> RouteTable:
+        """From the app's OpenAPI paths (every route is documented; FastAPI keeps included
+        routers nested, so ``app.routes`` does not list them)."""
+        if self._routes is None:
+            paths = scope["app"].openapi()["paths"]
+            self._routes = RouteTable(p for p in paths if p.startswith(API_PREFIX))
+        return self._routes
+
     def _action_names(self, scope: Scope) -> ActionNames:
         if self._names is None:
-            paths = [getattr(route, "path", "") for route in scope["app"].router.routes]
-            self._names = ActionNames(paths)
+            self._names = ActionNames(self._route_table(scope).templates)
         return self._names
 
     def _entry(

@@ -22,6 +22,7 @@ from folio.usage.repository import UsageRepository
 logger = logging.getLogger("folio.audit")
 MAX_BUFFERED = 100_000  # if the database stays unreachable, keep at most this many entries
 PRUNE_EVERY_S = 24 * 3600
+STOP_TIMEOUT_S = 60.0
 
 Lifespan = Callable[[Any], AbstractAsyncContextManager[Any]]
 
@@ -35,6 +36,7 @@ class ActivityRecorder:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._last_prune = 0.0
 
     # ---- buffering -------------------------------------------------------------------------
@@ -85,29 +87,35 @@ class ActivityRecorder:
     async def start(self, db: Database) -> None:
         self.db = db
         self.usage.db = db
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="folio-activity-flusher")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Lets the flusher finish its current batch (no cancel inside a database call), then
+        writes whatever is left."""
+        task, self._task = self._task, None
+        if task is not None:
+            self._stopping = True
+            self._wake.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(task), STOP_TIMEOUT_S)
+            except TimeoutError:
+                logger.error("audit flusher did not stop in %s s; cancelling it", STOP_TIMEOUT_S)
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.flush()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.settings.audit_flush_interval_s):
-                    await self._wake.wait()
+                await asyncio.wait_for(self._wake.wait(), self.settings.audit_flush_interval_s)
             self._wake.clear()
+            if self._stopping:
+                return
             try:
-                # shielded: a cancel at shutdown never interrupts a batch half-written;
-                # stop() then waits for it through the lock and flushes the rest
-                await asyncio.shield(self.flush())
+                await self.flush()
                 await self._prune_if_due()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 logger.exception("audit/usage flush failed; retrying")
 

@@ -68,7 +68,7 @@ Filters = Annotated[DocumentFilters, Depends(list_filters)]
     status_code=202,
     response_model=DocumentRead,
     summary="Upload a document for processing",
-    responses=problems(401, 403, 409, 413, 415, 422),
+    responses=problems(401, 403, 409, 413, 415, 422, 429),
 )
 async def upload_document(
     file: Annotated[UploadFile, File(description="The document")],

@@ -36,6 +36,7 @@ from folio.idempotency.service import idempotency as idempotency_service
 from folio.jobs.service import job as job_service
 from folio.pipeline import DocumentResult, Sniffed, sniff
 from folio.pipeline.intelligence import Intelligence
+from folio.usage.service import usage as usage_service
 
 SCOPE_CREATE = "documents.create"
 FINAL_EVENT_TYPES = {
@@ -110,6 +111,9 @@ class DocumentService:
         stored = await self._store(runtime, key, incoming)
         try:
             sniffed = await self._check_content(runtime, stored, filename)
+            await usage_service.check_upload(
+                session, principal, runtime.settings, size_bytes=stored.size
+            )
             document = self._new_document(
                 principal, document_id, incoming, filename, stored, sniffed, options, batch_id
             )

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from folio.core.deps import DbSession, PageQuery, require
 from folio.core.pagination import Page
@@ -11,6 +12,7 @@ from folio.core.principal import Principal
 from folio.core.responses import problems
 from folio.keys.schemas import KeyCreate, KeyCreated, KeyRead, KeyRotate, KeyUpdate
 from folio.keys.service import key as key_service
+from folio.usage.schemas import KeyUsage
 
 router = APIRouter(prefix="/api/v1/keys", tags=["api keys"])
 KeysManage = Annotated[Principal, Depends(require(Permission.keys_manage))]
@@ -78,3 +80,19 @@ async def rotate_key(
 async def revoke_key(key_id: str, principal: KeysManage, session: DbSession) -> Response:
     await key_service.revoke(session, principal, key_id)
     return Response(status_code=204)
+
+
+@router.get(
+    "/{key_id}/usage",
+    response_model=KeyUsage,
+    summary="Requests, errors, latency, top endpoints and a daily series for a key",
+    responses=problems(401, 403, 404, 422),
+)
+async def get_key_usage(
+    key_id: str,
+    principal: KeysManage,
+    session: DbSession,
+    start: Annotated[date | None, Query(description="Default: 30 days before end")] = None,
+    end: Annotated[date | None, Query(description="Inclusive; default: today (UTC)")] = None,
+) -> KeyUsage:
+    return await key_service.usage(session, principal, key_id, start=start, end=end)

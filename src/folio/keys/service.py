@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,8 @@ from folio.keys.models import ApiKey
 from folio.keys.repository import KeyRepository
 from folio.keys.schemas import KeyCreate, KeyCreated, KeyRead, KeyRotate, KeyUpdate
 from folio.teams.access import ensure_grantable
+from folio.usage.schemas import KeyUsage
+from folio.usage.service import usage as usage_service
 
 KEY_PREFIX = "fk_"
 VISIBLE_CHARACTERS = 8
@@ -146,6 +148,20 @@ class KeyService:
         old.replaced_by = new.id
         old.grace_until = utcnow() + timedelta(seconds=data.grace_period_s)
         return KeyCreated(**key_read(new).model_dump(), key=secret)
+
+    async def usage(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        key_id: str,
+        *,
+        start: date | None,
+        end: date | None,
+    ) -> KeyUsage:
+        await self._get(session, principal, key_id)  # 404 for keys you cannot see
+        end = end or utcnow().date()
+        start = start or end - timedelta(days=30)
+        return await usage_service.usage_for_key(session, principal, key_id, start, end)
 
     async def revoke(self, session: AsyncSession, principal: Principal, key_id: str) -> None:
         key = await self._get(session, principal, key_id)

@@ -42,12 +42,33 @@ def limit_item(window: Window) -> RateLimitItemPerSecond:
     return RateLimitItemPerSecond(window.amount, window.seconds)
 
 
+class SweepingMemoryStorage(MemoryStorage):
+    """``limits``' memory storage, sweeping expired counters at most once a second.
+
+    The stock class starts a sweep of every key after each hit, which makes a hit cost grow
+    with the number of active callers (measured here: 25 us with one bucket, 0.6 ms with
+    1,000, 5.8 ms with 10,000). ``get`` already drops an expired counter when it is read, so
+    the sweep only frees memory and need not run per request. Overrides the private
+    (name-mangled) scheduler; ``tests/ratelimit`` checks that it still exists.
+    """
+
+    SWEEP_EVERY_S = 1.0
+    _next_sweep = 0.0
+
+    async def _MemoryStorage__schedule_expiry(self) -> None:
+        now = time.monotonic()
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + self.SWEEP_EVERY_S
+        await super()._MemoryStorage__schedule_expiry()  # type: ignore[misc]
+
+
 def build_storage(settings: Settings) -> Storage:
     if settings.redis_url:
         return storage_from_string(  # type: ignore[return-value]
             f"async+{settings.redis_url}", implementation="redispy"
         )
-    return MemoryStorage()
+    return SweepingMemoryStorage()
 
 
 class RateLimiter:

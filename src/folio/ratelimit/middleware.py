@@ -5,6 +5,7 @@ Runs after authentication (the principal is in the scope) and before the audit m
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -21,6 +22,7 @@ from folio.ratelimit.limiter import Decision, RateLimiter
 from folio.ratelimit.policy import PlanTable, Window, policy_for
 
 API_PREFIX = "/api/v1"
+logger = logging.getLogger("folio.ratelimit")
 
 QuotaCheck = Callable[[Principal], Awaitable[FolioError | None]]
 OnRefused = Callable[[Scope, int], None]
@@ -91,7 +93,11 @@ class RateLimitMiddleware:
             await self._refuse(scope, receive, send, decision, headers)
             return
         if principal is not None and self.check_quota is not None:
-            error = await self.check_quota(principal)
+            try:
+                error = await self.check_quota(principal)
+            except Exception:  # the quota store is unreachable: serve, as for the limiter
+                logger.warning("quota check failed; request not limited", exc_info=True)
+                error = None
             if error is not None:
                 await self._send_error(scope, receive, send, error, headers)
                 return
