@@ -1,4 +1,8 @@
-"""Converts between the pipeline's result, stored page rows and the ``/results`` document."""
+"""Converts between the pipeline's result, stored page rows and the ``/results`` document.
+
+One path only: stored rows become the pipeline's ``DocumentResult``, which becomes the
+``/results`` document, so the server and ``folio process --json`` print the same shape.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from folio.documents.models import Document, DocumentPage
-from folio.documents.schemas import DocumentResults, PageRead, WordRead
+from folio.documents.schemas import DocumentResults, PageRead
 from folio.pipeline import DocumentResult, Metadata, OcrInfo, Page, Word
 from folio.pipeline.intelligence import Intelligence
 
 
 def compact_word(word: Word) -> list[Any]:
     x0, y0, x1, y1 = word.bbox
+    confidence = None if word.confidence is None else round(word.confidence, 1)
     return [
         word.text,
         round(x0, 2),
@@ -21,13 +26,13 @@ def compact_word(word: Word) -> list[Any]:
         round(y1, 2),
         word.start,
         word.end,
-        None if word.confidence is None else round(word.confidence, 1),
+        confidence,
     ]
 
 
-def expand_word(row: Sequence[Any]) -> WordRead:
+def expand_word(row: Sequence[Any]) -> Word:
     text, x0, y0, x1, y1, start, end, confidence = row
-    return WordRead(text=text, bbox=(x0, y0, x1, y1), start=start, end=end, confidence=confidence)
+    return Word(text=text, bbox=(x0, y0, x1, y1), start=start, end=end, confidence=confidence)
 
 
 def page_rows(document: Document, version: int, result: DocumentResult) -> list[DocumentPage]:
@@ -50,83 +55,9 @@ def page_rows(document: Document, version: int, result: DocumentResult) -> list[
     ]
 
 
-def results_from_rows(
-    document: Document, pages: Sequence[DocumentPage], *, include_words: bool
-) -> DocumentResults:
-    return DocumentResults(
-        document_id=document.id,
-        filename=document.filename,
-        version=document.version,
-        kind=document.kind,
-        mime_type=document.mime_type,
-        metadata=Metadata.model_validate(document.doc_metadata),
-        ocr=OcrInfo.model_validate(document.ocr),
-        warnings=document.warnings,
-        engine_versions=document.engine_versions,
-        intelligence=Intelligence.model_validate(document.intelligence)
-        if document.intelligence
-        else None,
-        pages=[_page_from_row(row, include_words) for row in pages],
-    )
-
-
-def _page_from_row(row: DocumentPage, include_words: bool) -> PageRead:
-    words = [expand_word(word) for word in row.words] if include_words else None
-    return PageRead(
-        number=row.number,
-        width=row.width,
-        height=row.height,
-        unit=row.unit,
-        rotation=row.rotation,
-        source=row.source,
-        text=row.text,
-        ocr_confidence=row.ocr_confidence,
-        words=words,
-    )
-
-
-def results_from_pipeline(
-    result: DocumentResult,
-    *,
-    filename: str | None,
-    include_words: bool = True,
-    intelligence: Intelligence | None = None,
-) -> DocumentResults:
-    return DocumentResults(
-        document_id=None,
-        filename=filename,
-        version=1,
-        kind=result.kind,
-        mime_type=result.mime_type,
-        metadata=result.metadata,
-        ocr=result.ocr,
-        warnings=result.warnings,
-        engine_versions=result.engine_versions,
-        intelligence=intelligence,
-        pages=[_page_from_pipeline(page, include_words) for page in result.pages],
-    )
-
-
-def _page_from_pipeline(page: Page, include_words: bool) -> PageRead:
-    words = (
-        [WordRead.model_validate(word.model_dump()) for word in page.words]
-        if include_words
-        else None
-    )
-    return PageRead(
-        number=page.number,
-        width=page.width,
-        height=page.height,
-        unit=page.unit,
-        rotation=page.rotation,
-        source=page.source,
-        text=page.text,
-        ocr_confidence=page.ocr_confidence,
-        words=words,
-    )
-
-
-def pipeline_result_from_rows(document: Document, pages: Sequence[DocumentPage]) -> DocumentResult:
+def pipeline_result_from_rows(
+    document: Document, rows: Sequence[DocumentPage], *, include_words: bool = True
+) -> DocumentResult:
     return DocumentResult(
         kind=document.kind,
         mime_type=document.mime_type,
@@ -144,8 +75,63 @@ def pipeline_result_from_rows(document: Document, pages: Sequence[DocumentPage])
                 source=row.source,
                 text=row.text,
                 ocr_confidence=row.ocr_confidence,
-                words=[Word.model_validate(expand_word(w).model_dump()) for w in row.words],
+                words=[expand_word(w) for w in row.words] if include_words else [],
             )
-            for row in pages
+            for row in rows
         ],
+    )
+
+
+def results_from_rows(
+    document: Document, rows: Sequence[DocumentPage], *, include_words: bool
+) -> DocumentResults:
+    result = pipeline_result_from_rows(document, rows, include_words=include_words)
+    intelligence = (
+        Intelligence.model_validate(document.intelligence) if document.intelligence else None
+    )
+    return results_from_pipeline(
+        result,
+        filename=document.filename,
+        include_words=include_words,
+        intelligence=intelligence,
+        document_id=document.id,
+        version=document.version,
+    )
+
+
+def results_from_pipeline(
+    result: DocumentResult,
+    *,
+    filename: str | None,
+    include_words: bool = True,
+    intelligence: Intelligence | None = None,
+    document_id: str | None = None,
+    version: int = 1,
+) -> DocumentResults:
+    return DocumentResults(
+        document_id=document_id,
+        filename=filename,
+        version=version,
+        kind=result.kind,
+        mime_type=result.mime_type,
+        metadata=result.metadata,
+        ocr=result.ocr,
+        warnings=result.warnings,
+        engine_versions=result.engine_versions,
+        intelligence=intelligence,
+        pages=[_page_read(page, include_words) for page in result.pages],
+    )
+
+
+def _page_read(page: Page, include_words: bool) -> PageRead:
+    return PageRead(
+        number=page.number,
+        width=page.width,
+        height=page.height,
+        unit=page.unit,
+        rotation=page.rotation,
+        source=page.source,
+        text=page.text,
+        ocr_confidence=page.ocr_confidence,
+        words=page.words if include_words else None,
     )

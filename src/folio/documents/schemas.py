@@ -9,7 +9,15 @@ from folio.core.errors import FieldError, ValidationFailed
 from folio.core.schemas import Schema
 from folio.documents.models import Document, DocumentStatus, StageName, StageStatus
 from folio.jobs.models import JobPriority
-from folio.pipeline import DocumentKind, Metadata, OcrEngineName, OcrInfo, OcrMode, PageSource
+from folio.pipeline import (
+    DocumentKind,
+    Metadata,
+    OcrEngineName,
+    OcrInfo,
+    OcrMode,
+    PageSource,
+    Word,
+)
 from folio.pipeline.intelligence import Intelligence
 
 DocumentId = Annotated[str, Field(pattern=r"^doc_[0-9a-z]{26}$", examples=["doc_01jd…"])]
@@ -149,14 +157,6 @@ class DocumentRead(Schema):
         return {**fields, "error": error, "status_url": url, "links": links}
 
 
-class WordRead(BaseModel):
-    text: str
-    bbox: tuple[float, float, float, float]
-    start: int
-    end: int
-    confidence: float | None = None
-
-
 class PageRead(BaseModel):
     number: int
     width: float
@@ -166,7 +166,7 @@ class PageRead(BaseModel):
     source: PageSource
     text: str
     ocr_confidence: float | None = None
-    words: list[WordRead] | None = None
+    words: list[Word] | None = None
 
 
 class DocumentResults(BaseModel):
