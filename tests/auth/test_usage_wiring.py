@@ -43,9 +43,12 @@ async def test_key_usage(
         for _ in range(3):
             await anonymous.get("/api/v1/documents", headers=headers)
         await anonymous.get("/api/v1/documents/doc_01jd0000000000000000000000", headers=headers)
-    await asyncio.sleep(0.5)  # the per-request log is flushed in the background
-
-    usage = (await client.get(f"/api/v1/keys/{created['id']}/usage")).json()
+    usage: dict = {}
+    for _ in range(100):  # the per-request log is flushed in the background
+        usage = (await client.get(f"/api/v1/keys/{created['id']}/usage")).json()
+        if usage["requests"] >= 4:
+            break
+        await asyncio.sleep(0.1)
     foreign = await second_client.get(f"/api/v1/keys/{created['id']}/usage")
 
     assert usage["requests"] == 4 and usage["errors"] == 1

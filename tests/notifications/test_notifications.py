@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -19,6 +21,15 @@ from tests.smtp import Inbox
 @pytest.fixture
 def settings_overrides(inbox: Inbox) -> dict[str, object]:
     return {"smtp_host": "127.0.0.1", "smtp_port": inbox.port}
+
+
+async def arrived(inbox: Inbox, subject: str, seconds: float = 15) -> bool:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        if any(message["Subject"] == subject for message in inbox.messages):
+            return True
+        await asyncio.sleep(0.05)
+    return False
 
 
 async def finish_a_batch(client: httpx.AsyncClient) -> None:
@@ -83,7 +94,8 @@ async def test_preferences_choose_categories_and_email(
     }
     assert none_for_batches == []
     assert updated.json()["categories"] == ["batches"]
-    assert any(m["Subject"] == "Folio: A batch finished" for m in inbox.messages)
+    # the worker's transaction sends this mail after the document settled: wait for it
+    assert await arrived(inbox, "Folio: A batch finished")
 
 
 async def test_daily_digest(client: httpx.AsyncClient, app: FastAPI, inbox: Inbox) -> None:
