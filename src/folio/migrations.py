@@ -23,7 +23,7 @@ def alembic_config(url: str | None = None) -> Config:
 def _upgrade(connection: Connection) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
 
 
 async def upgrade_database(engine: AsyncEngine) -> None:
