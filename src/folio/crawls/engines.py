@@ -1,0 +1,83 @@
+"""What each engine turns a chunk into: a stream of image candidates."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from folio.config import Settings
+from folio.crawler.discovery import ImageRef
+from folio.crawler.fetcher import Fetcher, FetchPolicy
+from folio.crawler.robots import RobotsCache
+from folio.crawler.search import openverse_search, wikimedia_search
+from folio.crawler.web import PageSkip, SiteScope, crawl_site
+
+MAX_PAGES_PER_SEED = 500
+PAGE_SKIPS_THAT_ARE_POLICY = ("robots_disallowed", "noai")
+
+
+class ChunkFailed(Exception):
+    """The chunk's own source failed (a seed page, a search API): retry it later."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    """The plain values of a crawl job a chunk needs; no ORM object crosses a session."""
+
+    job_id: str
+    team_id: str
+    project_id: str
+    max_depth: int
+    allowed_domains: frozenset[str]
+    filters: dict[str, Any]
+    default_label: str | None
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    return FetchPolicy(
+        timeout_s=settings.crawler_timeout_s,
+        max_bytes=settings.crawler_max_image_bytes,
+        max_redirects=settings.crawler_max_redirects,
+        retries=settings.crawler_retries,
+        backoff_s=settings.crawler_backoff_s,
+        per_host_concurrency=settings.crawler_per_host_concurrency,
+        per_host_interval_s=settings.crawler_per_host_interval_s,
+        allowed_hosts=tuple(settings.crawler_allowed_hosts),
+    )
+
+
+async def candidates(
+    engine: str,
+    spec: dict[str, Any],
+    plan: JobPlan,
+    fetcher: Fetcher,
+    robots: RobotsCache,
+    settings: Settings,
+    should_stop: Callable[[], bool],
+) -> AsyncIterator[ImageRef]:
+    if engine == "web":
+        scope = SiteScope(plan.allowed_domains, plan.max_depth, MAX_PAGES_PER_SEED)
+        seed = spec["seed"]
+        async for item in crawl_site(fetcher, robots, [seed], scope, should_stop=should_stop):
+            if isinstance(item, PageSkip):
+                if item.url == seed and item.reason not in PAGE_SKIPS_THAT_ARE_POLICY:
+                    raise ChunkFailed("SEED_UNREACHABLE", f"{item.reason}: {item.message}")
+                continue
+            yield item
+    elif engine == "urls":
+        for entry in spec["urls"]:
+            yield ImageRef(
+                entry["url"], None, entry.get("caption"), "url", label=entry.get("label")
+            )
+    elif engine in ("openverse", "wikimedia"):
+        search = openverse_search if engine == "openverse" else wikimedia_search
+        base = settings.openverse_api_url if engine == "openverse" else settings.wikimedia_api_url
+        for ref in await search(fetcher, base, spec["keyword"], int(spec["page"])):
+            yield ref
+    else:
+        raise ChunkFailed("UNKNOWN_ENGINE", f"no engine {engine}")

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.principal import Principal
+from folio.credits.models import CreditAccount, CreditTransaction, TransactionKind
+
+
+class CreditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: AsyncSession) -> CreditRepository:
+        return cls(session)
+
+    async def account(self, team_id: str, *, for_update: bool = False) -> CreditAccount | None:
+        statement = select(CreditAccount).where(CreditAccount.team_id == team_id)
+        if for_update:
+            statement = statement.with_for_update()
+        return await self.session.scalar(statement.execution_options(populate_existing=True))
+
+    def add(self, row: CreditAccount | CreditTransaction) -> None:
+        self.session.add(row)
+
+    def readable(self, principal: Principal) -> Select[tuple[CreditTransaction]]:
+        return select(CreditTransaction).where(CreditTransaction.team_id.in_(principal.team_ids))
+
+    async def list_page(
+        self,
+        principal: Principal,
+        *,
+        limit: int,
+        before: str | None,
+        kind: TransactionKind | None,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> Sequence[CreditTransaction]:
+        statement = self.readable(principal).order_by(CreditTransaction.id.desc()).limit(limit + 1)
+        if before is not None:
+            statement = statement.where(CreditTransaction.id < before)
+        if kind is not None:
+            statement = statement.where(CreditTransaction.kind == kind)
+        if start is not None:
+            statement = statement.where(CreditTransaction.created_at >= start)
+        if end is not None:
+            statement = statement.where(CreditTransaction.created_at < end)
+        return (await self.session.scalars(statement)).all()
+
+    async def usage_rows(
+        self, principal: Principal, start: datetime, end: datetime
+    ) -> Sequence[tuple[datetime, int]]:
+        statement = select(CreditTransaction.created_at, CreditTransaction.amount).where(
+            CreditTransaction.team_id == principal.team_id,
+            CreditTransaction.kind.in_([TransactionKind.usage, TransactionKind.refund]),
+            CreditTransaction.created_at >= start,
+            CreditTransaction.created_at < end,
+        )
+        return [(row[0], row[1]) for row in (await self.session.execute(statement)).all()]
+
+    async def charged_for_chunk(self, chunk_id: str) -> int:
+        """Credits still owed back for a chunk: its usage net of earlier refunds (positive)."""
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(CreditTransaction.amount), 0)).where(
+                CreditTransaction.chunk_id == chunk_id,
+                CreditTransaction.kind.in_([TransactionKind.usage, TransactionKind.refund]),
+            )
+        )
+        return -int(total or 0)
+
+    async def used_since(self, team_id: str, since: datetime) -> int:
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(CreditTransaction.amount), 0)).where(
+                CreditTransaction.team_id == team_id,
+                CreditTransaction.kind.in_([TransactionKind.usage, TransactionKind.refund]),
+                CreditTransaction.created_at >= since,
+            )
+        )
+        return -int(total or 0)

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, case, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.principal import Principal
+from folio.images.models import CrawledImage
+
+
+class ImageRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: AsyncSession) -> ImageRepository:
+        return cls(session)
+
+    def readable(self, principal: Principal) -> Select[tuple[CrawledImage]]:
+        return select(CrawledImage).where(CrawledImage.team_id.in_(principal.team_ids))
+
+    async def get(self, principal: Principal, image_id: str) -> CrawledImage | None:
+        return await self.session.scalar(
+            self.readable(principal).where(CrawledImage.id == image_id)
+        )
+
+    async def list_page(
+        self,
+        principal: Principal,
+        *,
+        limit: int,
+        after: str | None,
+        project_id: str | None = None,
+        job_id: str | None = None,
+        is_valid: bool | None = None,
+        is_duplicate: bool | None = None,
+        label: str | None = None,
+        source: str | None = None,
+        min_width: int | None = None,
+        min_height: int | None = None,
+    ) -> Sequence[CrawledImage]:
+        statement = self.readable(principal).order_by(CrawledImage.id).limit(limit + 1)
+        conditions = {
+            CrawledImage.project_id: project_id,
+            CrawledImage.job_id: job_id,
+            CrawledImage.is_valid: is_valid,
+            CrawledImage.is_duplicate: is_duplicate,
+            CrawledImage.label: label,
+            CrawledImage.source: source,
+        }
+        for column, value in conditions.items():
+            if value is not None:
+                statement = statement.where(column == value)
+        if min_width is not None:
+            statement = statement.where(CrawledImage.width >= min_width)
+        if min_height is not None:
+            statement = statement.where(CrawledImage.height >= min_height)
+        if after is not None:
+            statement = statement.where(CrawledImage.id > after)
+        return (await self.session.scalars(statement)).all()
+
+    def add_all(self, rows: Sequence[CrawledImage]) -> None:
+        self.session.add_all(rows)
+
+    async def delete(self, image: CrawledImage) -> None:
+        await self.session.delete(image)
+
+    async def known_urls(self, job_id: str, urls: Sequence[str]) -> set[str]:
+        statement = select(CrawledImage.source_url).where(
+            CrawledImage.job_id == job_id, CrawledImage.source_url.in_(urls)
+        )
+        return set((await self.session.scalars(statement)).all())
+
+    async def unique_hashes(self, project_id: str) -> Sequence[tuple[str, str, str]]:
+        """(id, sha256, phash) of the project's valid originals: the de-duplication index."""
+        statement = (
+            select(CrawledImage.id, CrawledImage.sha256, CrawledImage.phash)
+            .where(
+                CrawledImage.project_id == project_id,
+                CrawledImage.is_valid.is_(True),
+                CrawledImage.is_duplicate.is_(False),
+            )
+            .order_by(CrawledImage.id)
+        )
+        return [(r[0], r[1], r[2]) for r in (await self.session.execute(statement)).all()]
+
+    async def blob_keys_of_chunk(self, chunk_id: str) -> list[str]:
+        statement = select(CrawledImage.blob_key, CrawledImage.thumbnail_key).where(
+            CrawledImage.chunk_id == chunk_id
+        )
+        return [k for row in (await self.session.execute(statement)).all() for k in row if k]
+
+    async def ids_of_chunk(self, chunk_id: str) -> set[str]:
+        statement = select(CrawledImage.id).where(CrawledImage.chunk_id == chunk_id)
+        return set((await self.session.scalars(statement)).all())
+
+    async def delete_chunk(self, chunk_id: str) -> None:
+        await self.session.execute(delete(CrawledImage).where(CrawledImage.chunk_id == chunk_id))
+
+    async def dataset_rows(self, project_id: str) -> Sequence[CrawledImage]:
+        statement = (
+            select(CrawledImage)
+            .where(
+                CrawledImage.project_id == project_id,
+                CrawledImage.is_valid.is_(True),
+                CrawledImage.is_duplicate.is_(False),
+            )
+            .order_by(CrawledImage.id)
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def job_totals(self, job_id: str) -> dict[str, int]:
+        def count_if(condition: object) -> object:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        row = (
+            await self.session.execute(
+                select(
+                    count_if(CrawledImage.bytes.is_not(None)),
+                    count_if(CrawledImage.is_valid.is_(True)),
+                    count_if(CrawledImage.is_valid.is_(False)),
+                    count_if(CrawledImage.is_duplicate.is_(True)),
+                ).where(CrawledImage.job_id == job_id)
+            )
+        ).one()
+        return dict(zip(("downloaded", "valid", "failed", "duplicate"), map(int, row), strict=True))
