@@ -1,0 +1,82 @@
+"""``POST /documents/{id}/validate``: rules (sent, or stored on a template) checked against the
+document's extracted values, per rule pass / fail / skip with the values involved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.errors import Conflict, FieldError, ValidationFailed
+from folio.core.principal import Principal
+from folio.documents.models import Document
+from folio.documents.service import document as document_service
+from folio.pipeline.extraction import apply_template, validate
+from folio.templates.repository import ExtractionRepository
+from folio.templates.schemas import ValidateRequest, ValidationRead
+from folio.templates.service import ResolvedTemplate
+from folio.templates.service import template as template_service
+
+
+class NothingToValidate(Conflict):
+    code = "NO_EXTRACTION"
+    title = "The document has no extracted values yet"
+
+
+class ValidationService:
+    async def validate(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        document_id: str,
+        request: ValidateRequest,
+    ) -> ValidationRead:
+        document = await document_service.get(session, principal, document_id)
+        resolved = None
+        if request.template_id is not None:
+            resolved = await template_service.resolve(session, principal, request.template_id)
+        rules = request.rules or (resolved.template.rules if resolved else [])
+        if not rules:
+            raise ValidationFailed(
+                [FieldError("rules", "missing", "Send rules, or a template_id that has rules.")]
+            )
+        values, source = await self._values(session, principal, document, resolved)
+        report = validate(values, rules)
+        return ValidationRead(
+            document_id=document.id,
+            extraction_id=source[0],
+            template_name=source[1],
+            template_version=source[2],
+            passed=report.passed,
+            failed=len(report.failures),
+            results=report.results,
+        )
+
+    async def _values(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        document: Document,
+        resolved: ResolvedTemplate | None,
+    ) -> tuple[dict[str, Any], tuple[str | None, str, int]]:
+        """The latest stored extraction, or the named template applied now if it has none."""
+        name = resolved.template.name if resolved else None
+        stored = await ExtractionRepository.from_session(session).latest(
+            principal, document.id, name
+        )
+        if stored is not None:
+            return stored.values, (stored.id, stored.template_name, stored.template_version)
+        if resolved is None:
+            raise NothingToValidate(
+                f"Document {document.id} has no extraction: apply a template first, "
+                "or send template_id."
+            )
+        result = await document_service.pipeline_result_of(session, document)
+        extraction = await anyio.to_thread.run_sync(apply_template, result, resolved.template)
+        values = extraction.model_dump(mode="json")["fields"]
+        plain = {key: field["value"] for key, field in values.items()}
+        return plain, (None, resolved.template.name, resolved.template.version)
+
+
+validation = ValidationService()
