@@ -1,0 +1,10 @@
+"""Names shared by the producers and consumers of events."""
+
+from __future__ import annotations
+
+# The ``team_id`` of events meant for everyone: they are stored like any other (so sockets
+# catch up on them) but belong to no team.
+SYSTEM_TEAM_ID = "system"
+SYSTEM_WIDE = frozenset({"system.status", "system.maintenance", "system.broadcast"})
+ANALYTICS_REALTIME = "analytics.realtime"
+DOCUMENT_SHARED = "team.document_shared"
