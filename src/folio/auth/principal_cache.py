@@ -1,0 +1,157 @@
+"""Resolved principals kept for a few seconds, so a request does not repeat the five queries
+that turn a credential into a :class:`Principal` (measured: more than half the server time of
+an authenticated GET under load, ``bench/load_api.py``).
+
+Correctness within this process: any change to a table the resolution reads (keys, sessions,
+users, teams, memberships, roles, role assignments), flushed or bulk-updated through the ORM,
+bumps a generation counter, and an entry made under an older generation is never used. An
+entry also never outlives the first moment the resolution itself would answer differently
+on its own: the key's expiry or grace end, a role assignment's expiry, the token's ``exp``.
+Across API processes (scale-out) a change reaches the others within ``auth_cache_ttl_s``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from folio.auth.models import AuthSession
+from folio.core.db import utcnow
+from folio.core.principal import Principal
+from folio.core.runtime import Runtime
+from folio.keys.models import ApiKey
+from folio.teams.models import Membership, Role, RoleAssignment, Team
+from folio.teams.repository import TeamRepository
+from folio.users.models import User
+
+IDENTITY_MODELS = (ApiKey, AuthSession, User, Team, Membership, Role, RoleAssignment)
+MAX_ENTRIES = 10_000
+CHANGED = "folio_identity_changed"
+Resolve = Callable[[Runtime, str, str | None], Awaitable[Principal]]
+
+
+class _Generation:
+    value = 0
+
+    @classmethod
+    def bump(cls) -> None:
+        cls.value += 1
+
+
+def _touches_identity(objects: Any) -> bool:
+    return any(isinstance(obj, IDENTITY_MODELS) for obj in objects)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+    if (
+        _touches_identity(session.new)
+        or _touches_identity(session.dirty)
+        or _touches_identity(session.deleted)
+    ):
+        session.info[CHANGED] = True
+        _Generation.bump()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_bulk_write(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    if mapper is not None and issubclass(mapper.class_, IDENTITY_MODELS):
+        state.session.info[CHANGED] = True
+        _Generation.bump()
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    # again at commit: a resolution that read the old rows after the flush must not be kept
+    if session.info.pop(CHANGED, False):
+        _Generation.bump()
+
+
+@dataclass(frozen=True)
+class Entry:
+    principal: Principal
+    generation: int
+    expires_at: float  # time.monotonic()
+
+
+def token_expiry(token: str) -> float | None:
+    """The ``exp`` claim of a JWT, unverified: only used to shorten an entry's life (the
+    signature was checked when the entry was made)."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return float(claims["exp"])
+    except (IndexError, ValueError, KeyError, TypeError):
+        return None
+
+
+class PrincipalCache:
+    def __init__(self, resolve: Resolve) -> None:
+        self._resolve = resolve
+        self._entries: OrderedDict[bytes, Entry] = OrderedDict()
+
+    async def resolve(
+        self, runtime: Runtime, credential: str, team_header: str | None
+    ) -> Principal:
+        ttl = runtime.settings.auth_cache_ttl_s
+        if ttl <= 0:
+            return await self._resolve(runtime, credential, team_header)
+        key = hashlib.sha256(f"{team_header or ''}\0{credential}".encode()).digest()
+        entry = self._entries.get(key)
+        now = time.monotonic()
+        if entry is not None and entry.generation == _Generation.value and now < entry.expires_at:
+            return entry.principal
+        generation = _Generation.value
+        principal = await self._resolve(runtime, credential, team_header)
+        expires_at = await self._expiry(runtime, principal, credential, now + ttl)
+        if generation == _Generation.value:
+            self._store(key, Entry(principal, generation, expires_at))
+        return principal
+
+    def _store(self, key: bytes, entry: Entry) -> None:
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        while len(self._entries) > MAX_ENTRIES:
+            self._entries.popitem(last=False)
+
+    async def _expiry(
+        self, runtime: Runtime, principal: Principal, credential: str, limit: float
+    ) -> float:
+        """``limit``, or earlier if a time-bound part of the answer ends before it."""
+        now_wall, now_mono = time.time(), time.monotonic()
+        ends: list[float] = []
+        if principal.key_id is None:
+            exp = token_expiry(credential)
+            if exp is not None:
+                ends.append(exp)
+        async with runtime.db.session(write=False) as session:
+            if principal.key_id is not None:
+                key = await session.get(ApiKey, principal.key_id)
+                if key is not None:
+                    ends += [_ts(key.expires_at), _ts(key.grace_until)]
+            if principal.user_id is not None:
+                assignments = await TeamRepository.from_session(session).active_assignments(
+                    principal.team_id, principal.user_id, utcnow()
+                )
+                ends += [_ts(assignment.expires_at) for assignment in assignments]
+        earliest = min((end for end in ends if end > 0), default=None)
+        if earliest is None:
+            return limit
+        return min(limit, now_mono + (earliest - now_wall))
+
+
+def _ts(moment: datetime | None) -> float:
+    return moment.timestamp() if moment is not None else 0.0
