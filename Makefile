@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 LINTED := src tests bench migrations
 
-.PHONY: install run test test-fast lint format bench clean
+.PHONY: install run test test-fast test-scaleout lint format bench clean
 
 $(STAMP): pyproject.toml scripts/install-system-deps.sh
 	./scripts/install-system-deps.sh
@@ -26,8 +26,16 @@ lint: install
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 
+# Second run of the storage, job and event tests on PostgreSQL + Redis + Celery workers
+# (tests/scaleout/stack.py; .ci/run makes sure PostgreSQL and Redis are up).
+SCALEOUT_TESTS := tests/scaleout tests/events tests/documents/test_endpoints.py
+
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --ignore=tests/scaleout
+	FOLIO_TEST_BACKEND=scaleout $(BIN)/python -m pytest -q $(SCALEOUT_TESTS)
+
+test-scaleout: install
+	FOLIO_TEST_BACKEND=scaleout $(BIN)/python -m pytest -q $(SCALEOUT_TESTS)
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not ocr and not e2e"
@@ -37,8 +45,12 @@ format: install
 	$(BIN)/ruff check --fix $(LINTED)
 
 bench: install
+	./scripts/install-bench-deps.sh
 	$(BIN)/python bench/pipeline.py --quick
 	$(BIN)/python bench/auth.py --quick
+	$(BIN)/python bench/load_api.py --quick
+	$(BIN)/python bench/load_upload.py --quick
+	$(BIN)/python bench/soak.py --quick
 
 clean:
 	rm -rf $(VENV) folio-data .pytest_cache .ruff_cache

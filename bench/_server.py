@@ -12,17 +12,30 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 FOLIO = Path(sys.executable).with_name("folio")
 BASELINE_APP = """
-from fastapi import FastAPI
+import shutil
+import tempfile
+from fastapi import FastAPI, UploadFile
 app = FastAPI()
 @app.get("/items")
 async def items():
     return {"items": [], "next_cursor": None, "has_more": False}
+def keep(upload):
+    with tempfile.NamedTemporaryFile(dir=".", delete=True) as out:
+        shutil.copyfileobj(upload.file, out)
+        return out.tell()
+@app.post("/upload", status_code=202)
+async def upload(file: UploadFile):
+    return {"size": keep(file)}
+@app.post("/batch", status_code=202)
+async def batch(files: list[UploadFile]):
+    return {"sizes": [keep(f) for f in files]}
 """
 
 
@@ -63,9 +76,23 @@ def admin(data_dir: Path, *args: str) -> dict[str, object]:
     return json.loads(done.stdout)
 
 
+@dataclass(frozen=True)
+class FolioServer:
+    url: str
+    key: str
+    email: str
+    password: str
+    pid: int
+    data_dir: Path
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+
 @contextmanager
-def folio_server(workers: int = 0, **env: str) -> Iterator[tuple[str, str, str, str]]:
-    """Yields (url, api_key, email, password) for a fresh data directory."""
+def folio_process(workers: int = 0, **env: str) -> Iterator[FolioServer]:
+    """A real ``folio serve`` process on a fresh data directory, with an API key."""
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder) / "data"
         email, password = "bench@example.com", "bench password 123"
@@ -96,13 +123,21 @@ def folio_server(workers: int = 0, **env: str) -> Iterator[tuple[str, str, str, 
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(f"{url}/health", process)
-            yield url, key, email, password
+            yield FolioServer(url, key, email, password, process.pid, data_dir)
         finally:
             stop(process)
 
 
 @contextmanager
-def baseline_server() -> Iterator[str]:
+def folio_server(workers: int = 0, **env: str) -> Iterator[tuple[str, str, str, str]]:
+    """Yields (url, api_key, email, password) for a fresh data directory."""
+    with folio_process(workers, **env) as server:
+        yield server.url, server.key, server.email, server.password
+
+
+@contextmanager
+def baseline_process() -> Iterator[tuple[str, int]]:
+    """A bare FastAPI app on the same uvicorn: yields (url, pid)."""
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "baseline_app.py").write_text(BASELINE_APP)
         port = free_port()
@@ -125,6 +160,12 @@ def baseline_server() -> Iterator[str]:
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(f"{url}/items", process)
-            yield url
+            yield url, process.pid
         finally:
             stop(process)
+
+
+@contextmanager
+def baseline_server() -> Iterator[str]:
+    with baseline_process() as (url, _pid):
+        yield url

@@ -36,6 +36,7 @@ from reportlab.pdfgen import canvas
 
 from folio.pipeline import DocumentResult, OcrEngineName, OcrMode, PipelineOptions, process_file
 from folio.pipeline.intelligence import analyze, classify, detect_pii, extract_entities, redact_pdf
+from folio.pipeline.intelligence.redaction_plan import pdf_page_sizes, plan_redaction
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("FOLIO_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -251,12 +252,11 @@ def bench_redaction(quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         for path in [_generated_pdf(Path(tmp)), *sorted(folder.glob("*.pdf"))]:
             result = process_file(path, TEXT_ONLY)
-            entities = [e for e in detect_pii(result).entities if e.bbox and e.page]
-            boxes: dict[int, list[Any]] = {}
-            for e in entities:
-                boxes.setdefault(e.page, []).append(e.bbox)
+            entities = [e for e in detect_pii(result).entities if e.page]
+            # the server's path: page units to PDF points, unlocated values black out a page
+            plan = plan_redaction(result, entities, {}, pdf_page_sizes(path))
             out = Path(tmp) / f"redacted-{path.name}"
-            redact_pdf(path, out, boxes_per_page=boxes)
+            redact_pdf(path, out, boxes_per_page=plan.boxes_per_page)
             leaks = _leaks(result, out, [e.text for e in entities], ocr=not quick)
             docs.append({"document": path.name, "redacted": len(entities), "leaks": leaks})
     return {"documents": docs, "values_redacted": sum(d["redacted"] for d in docs),

@@ -19,10 +19,11 @@ from folio.core.permissions import BuiltinRole
 from folio.migrations import upgrade_database
 from tests.factories import Account, client_for, create_account
 
-pytest_plugins = ["tests.smtp"]
+pytest_plugins = ["tests.smtp", "tests.scaleout.stack"]
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("FOLIO_CORPUS", REPO.parent / "shared" / "corpus"))
+SCALEOUT = os.environ.get("FOLIO_TEST_BACKEND") == "scaleout"  # see tests/scaleout/stack.py
 
 
 def corpus(relative: str) -> Path:
@@ -77,7 +78,12 @@ def settings_overrides() -> dict[str, object]:
 
 
 @pytest.fixture
-def settings(data_dir: Path, settings_overrides: dict[str, object]) -> Settings:
+def settings(
+    data_dir: Path, settings_overrides: dict[str, object], request: pytest.FixtureRequest
+) -> Settings:
+    if SCALEOUT:  # FOLIO_TEST_BACKEND=scaleout: PostgreSQL, Redis and Celery workers
+        backend = request.getfixturevalue("scaleout_backend")
+        return make_settings(data_dir, **{**backend, **settings_overrides})
     return make_settings(data_dir, **settings_overrides)
 
 

@@ -23,12 +23,15 @@ PUBLIC = {
     ("POST", "/api/v1/auth/password/forgot"),
     ("POST", "/api/v1/auth/password/reset"),
     ("POST", "/api/v1/auth/verify-email"),
+    ("GET", "/api/v1/shared/{token}"),  # a share link's token is the credential
 }
 # writes any signed-in user may make for themselves (their own account, their own new team)
 SELF_SERVICE_PREFIXES = ("/api/v1/auth/", "/api/v1/invitations/", "/api/v1/notifications")
 SELF_SERVICE = {("POST", "/api/v1/teams")}
 # POSTs that only read (analyses on demand): a viewer may call them
 READ_ONLY_POSTS = {("POST", "/api/v1/ai/extract-entities"), ("POST", "/api/v1/ai/summarize")}
+READ_ONLY_POSTS |= {("POST", "/api/v1/documents/{document_id}/validate")}
+READ_ONLY_POSTS |= {("POST", "/api/v1/ai/predict")}
 
 WALK_SETTINGS = {
     "workers": 0,
@@ -47,6 +50,15 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "role": "viewer",
     },
     ("PATCH", "/api/v1/keys/{key_id}"): {"name": "renamed"},
+    ("POST", "/api/v1/projects"): {"name": "walk"},
+    ("POST", "/api/v1/jobs"): {"project_id": "{project_id}", "seeds": ["http://127.0.0.1:9/"]},
+    ("POST", "/api/v1/credits/grants"): {"team_id": "{team_id}", "amount": 1},
+    ("PUT", "/api/v1/documents/{document_id}/classification"): {"document_type": "invoice"},
+    ("POST", "/api/v1/documents/{document_id}/redactions"): {"entity_types": ["email"]},
+    ("POST", "/api/v1/system/maintenance"): {"message": "walk"},
+    ("POST", "/api/v1/system/broadcasts"): {"message": "walk"},
+    ("POST", "/api/v1/templates/{template_id}/apply"): {"batch_id": "{batch_id}"},
+    ("PATCH", "/api/v1/tickets/{ticket_id}/status"): {"status": "in_progress"},
 }
 
 
@@ -123,7 +135,27 @@ async def owned(
         f"/api/v1/teams/{admin.team_id}/members/{viewer_account.user_id}", json={"role": "viewer"}
     )  # team.role_changed notifies the admin
     notification = (await client.get("/api/v1/notifications")).json()["items"][0]
+    project = (await client.post("/api/v1/projects", json={"name": "walk"})).json()
+    crawl_job = (
+        await client.post(
+            "/api/v1/jobs", json={"project_id": project["id"], "seeds": ["http://127.0.0.1:9/"]}
+        )
+    ).json()
+    dataset = (await client.post(f"/api/v1/projects/{project['id']}/datasets", json={})).json()
     deliveries = (await client.get(f"/api/v1/webhooks/{webhook['id']}/deliveries")).json()["items"]
+    share = (await client.post(f"/api/v1/documents/{document['id']}/shares", json={})).json()
+    template = (
+        await client.post(
+            "/api/v1/templates",
+            json={"name": "walk", "fields": [{"name": "total", "type": "money"}]},
+        )
+    ).json()
+    ticket = (
+        await client.post(
+            "/api/v1/tickets",
+            json={"user_name": "A", "error_type": "OCR Failure", "description": "walk"},
+        )
+    ).json()
     return Owned(
         {
             "document_id": document["id"],
@@ -138,6 +170,18 @@ async def owned(
             "webhook_id": webhook["id"],
             "delivery_id": deliveries[0]["id"],
             "notification_id": notification["id"],
+            "project_id": project["id"],
+            "job_id": crawl_job["id"],
+            "dataset_id": dataset["id"],
+            "image_id": "img_01jd0000000000000000000000",  # images need a crawl: see tests/crawler
+            # processing is off in this walk: these never exist, yet every check applies
+            "redaction_id": "red_01jd0000000000000000000000",
+            "classifier_id": "clf_01jd0000000000000000000000",
+            "recommendation_id": "rec_01jd0000000000000000000000",
+            "action_id": "act_01jd0000000000000000000000",
+            "share_id": share["id"],
+            "template_id": template["id"],
+            "ticket_id": ticket["id"],
         }
     )
 

@@ -1,4 +1,4 @@
-"""``folio admin``: accounts and keys made straight in the database, for scripts."""
+"""``folio admin``: accounts, keys and the JWT signing key, made without a server, for scripts."""
 
 from __future__ import annotations
 
@@ -12,19 +12,22 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
+from folio.app import build_key_ring
 from folio.auth.resolver import principal_for_user
 from folio.config import Settings
 from folio.core.db import Database
 from folio.core.errors import FolioError
 from folio.core.permissions import Permission
-from folio.core.security import new_secret
+from folio.core.security import KeyRotationUnavailable, new_secret
 from folio.keys.schemas import KeyCreate
 from folio.keys.service import key as key_service
 from folio.migrations import upgrade_database
+from folio.system.service import retired_key_lifetime
 from folio.users.service import user as user_service
 
 admin = typer.Typer(
-    help="Create accounts and API keys (works without a running server).", no_args_is_help=True
+    help="Create accounts and API keys, rotate the signing key (works without a running server).",
+    no_args_is_help=True,
 )
 stderr = Console(stderr=True)
 T = TypeVar("T")
@@ -119,3 +122,18 @@ def create_key(
     else:
         sys.stdout.write(f"{created['key']}\n")
         stderr.print(f"key {created['id']} for team {created['team_id']}: shown once")
+
+
+@admin.command("rotate-signing-key")
+def rotate_signing_key(data_dir: DataDir = None) -> None:
+    """Sign new access tokens with a fresh key; tokens signed before still verify until they
+    expire. Running servers pick the new key up from the data directory."""
+    settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
+    ring = build_key_ring(settings)
+    try:
+        kid = ring.rotate_stored(keep_retired=retired_key_lifetime(settings))
+    except KeyRotationUnavailable as error:
+        stderr.print(f"[red]CONFLICT[/red]: {error}")
+        raise typer.Exit(code=1) from error
+    keys = [info.kid for info in ring.describe()]
+    sys.stdout.write(json.dumps({"current": kid, "keys": keys}) + "\n")

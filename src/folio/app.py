@@ -17,10 +17,11 @@ from folio.auth.bootstrap import announce, bootstrap_admin
 from folio.auth.endpoints import router as auth_router
 from folio.auth.middleware import AuthenticationMiddleware
 from folio.batches.endpoints import router as batches_router
+from folio.classifiers.endpoints import router as classifiers_router
 from folio.config import Settings, get_settings
 from folio.core.datadir import DataDirLock
 from folio.core.db import Database
-from folio.core.events import InMemoryEventBus
+from folio.core.events import build_event_bus
 from folio.core.logging import configure_logging
 from folio.core.mail import Mailer, OutboxMailer, SmtpMailer
 from folio.core.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -28,21 +29,40 @@ from folio.core.problems import install_problem_handlers, too_large_app
 from folio.core.runtime import Runtime
 from folio.core.security import KeyRing
 from folio.core.storage import LocalBlobStorage
+from folio.crawls.endpoints import router as crawls_router
+from folio.crawls.runner import CrawlSupervisor
+from folio.credits.endpoints import router as credits_router
+from folio.datasets.endpoints import router as datasets_router
 from folio.documents.endpoints import router as documents_router
 from folio.events.endpoints import router as events_router
 from folio.events.service import event_log_pruning
-from folio.jobs.pool import LocalWorkerPool
+from folio.exports.endpoints import router as exports_router
+from folio.images.endpoints import router as images_router
+from folio.jobs.executors import build_executor
 from folio.keys.endpoints import router as keys_router
 from folio.migrations import upgrade_database
 from folio.notifications.endpoints import router as notifications_router
 from folio.notifications.service import digest_sending
+from folio.processing.endpoints import router as processing_router
+from folio.projects.endpoints import router as projects_router
 from folio.ratelimit.limiter import RateLimiter, build_storage
 from folio.ratelimit.middleware import RateLimitMiddleware
+from folio.realtime.analytics import RealtimeAnalytics
 from folio.realtime.endpoints import router as realtime_router
 from folio.realtime.hub import Hub
+from folio.recommendations.endpoints import router as recommendations_router
+from folio.redactions.endpoints import router as redactions_router
+from folio.security_scans.endpoints import router as security_router
+from folio.shares.endpoints import public_router as shared_router
+from folio.shares.endpoints import router as shares_router
+from folio.system.endpoints import admin_router as system_admin_router
 from folio.system.endpoints import router as system_router
+from folio.system.service import system as system_service
 from folio.teams.endpoints import invitations_router
 from folio.teams.endpoints import router as teams_router
+from folio.templates.endpoints import document_router as template_documents_router
+from folio.templates.endpoints import router as templates_router
+from folio.tickets.endpoints import router as tickets_router
 from folio.usage.endpoints import router as usage_router
 from folio.webhooks.dispatcher import WebhookDispatcher
 from folio.webhooks.endpoints import router as webhooks_router
@@ -54,9 +74,13 @@ def build_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return Runtime(
         settings=settings,
-        db=Database(settings.resolved_database_url),
+        db=Database(
+            settings.resolved_database_url,
+            pool_size=settings.db_pool_size,
+            connect_timeout_s=settings.db_connect_timeout_s,
+        ),
         storage=LocalBlobStorage(settings.blob_dir),
-        bus=InMemoryEventBus(),
+        bus=build_event_bus(settings.redis_url),
         keys=build_key_ring(settings),
         mailer=build_mailer(settings),
     )
@@ -95,8 +119,10 @@ def body_limit_for(settings: Settings):
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    lock = DataDirLock(settings.data_dir)
-    lock.acquire()
+    # the embedded pool owns its jobs and data directory; Celery-run servers share nothing local
+    lock = DataDirLock(settings.data_dir) if settings.executor == "local" else None
+    if lock is not None:
+        lock.acquire()
     runtime = build_runtime(settings)
     try:
         if settings.is_sqlite:
@@ -107,6 +133,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             sys.stderr.write(announce(credentials))
         app.state.runtime = runtime
         app.state.initial_credentials = credentials
+        await runtime.bus.start()
         hub = Hub(
             runtime.bus,
             queue_size=settings.ws_queue_size,
@@ -114,27 +141,41 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         await hub.start()
         app.state.hub = hub
+        analytics = RealtimeAnalytics(runtime.bus, settings.analytics_realtime_interval_s)
+        if settings.analytics_realtime_interval_s > 0:
+            await analytics.start()
+            app.state.team_activity = analytics.activity  # fed requests by the auth middleware
         pruning, digests = event_log_pruning(runtime), digest_sending(runtime)
         pruning.start()
         digests.start()
         webhooks = WebhookDispatcher(runtime)
         await webhooks.start()
-        pool = LocalWorkerPool(runtime, settings.workers) if settings.workers > 0 else None
+        pool = build_executor(runtime)
         if pool is not None:
             runtime.dispatcher = pool
             await pool.start()
+        crawls = CrawlSupervisor(runtime) if settings.crawler_max_running_chunks > 0 else None
+        if crawls is not None:
+            await crawls.start()
+        await system_service.announce_lifecycle(runtime, "started")
         try:
             yield
         finally:
+            await system_service.announce_lifecycle(runtime, "stopping")
+            if crawls is not None:
+                await crawls.stop()
             if pool is not None:
                 await pool.stop()
             await pruning.stop()
             await digests.stop()
             await webhooks.stop()
+            await analytics.stop()
             await hub.stop()
     finally:
+        await runtime.bus.stop()
         await runtime.db.dispose()
-        lock.release()
+        if lock is not None:
+            lock.release()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -150,11 +191,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in (
         system_router,
+        system_admin_router,
         auth_router,
         teams_router,
         invitations_router,
         keys_router,
         documents_router,
+        shares_router,
+        shared_router,
         batches_router,
         usage_router,
         audit_router,
@@ -163,6 +207,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events_router,
         notifications_router,
         ai_router,
+        projects_router,
+        crawls_router,
+        images_router,
+        datasets_router,
+        credits_router,
+        redactions_router,
+        classifiers_router,
+        security_router,
+        recommendations_router,
+        templates_router,
+        template_documents_router,
+        exports_router,
+        processing_router,
+        tickets_router,
     ):
         app.include_router(router)
     # usage counts and audit entries: buffered, flushed by a task inside the lifespan

@@ -26,6 +26,7 @@ from folio.pipeline import (
     PipelineOptions,
     process_file,
 )
+from folio.pipeline.extraction import BUILTINS, Template, apply_template, get_template
 from folio.pipeline.intelligence import Intelligence, IntelligenceOptions, analyze
 
 app = typer.Typer(
@@ -81,6 +82,25 @@ def migrate(data_dir: DataDir = None) -> None:
     stderr.print(f"database is at the latest schema ({_redacted(settings)})")
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Jobs run at once (one process each)")
+    ] = 2,
+    queues: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated: folio.high,folio.normal,folio.low (default: all)"),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Run pipeline jobs for FOLIO_EXECUTOR=celery servers (a Celery worker on Redis)."""
+    from folio.jobs.celery_worker import run_worker  # Celery is only loaded by workers
+
+    settings = settings_with(data_dir=data_dir)
+    wanted = [name.strip() for name in queues.split(",") if name.strip()] if queues else None
+    run_worker(settings, concurrency=concurrency, queues=wanted)
+
+
 def _redacted(settings: Settings) -> str:
     url = settings.resolved_database_url
     scheme, _, rest = url.partition("://")
@@ -107,8 +127,18 @@ def process(
         bool,
         typer.Option("--json", help="One JSON object per file, as GET /documents/{id}/results"),
     ] = False,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            help="Extract the fields of a template instead: a built-in "
+            f"({', '.join(BUILTINS)}) or a template JSON file; analysis is skipped"
+        ),
+    ] = None,
 ) -> None:
     """Run the pipeline on local files, without a server."""
+    if template is not None:
+        analysis = False
+        extraction_template = _load_template(template)
     options = PipelineOptions(
         ocr=ocr, ocr_engine=ocr_engine, languages=tuple(language or ()), password=password
     )
@@ -130,9 +160,47 @@ def process(
         task = progress.add_task("processing", total=len(files))
         for path in files:
             progress.update(task, description=path.name)
-            failures += not _process_one(path, options, understanding, as_json=as_json)
+            if template is not None:
+                failures += not _extract_one(path, options, extraction_template, as_json=as_json)
+            else:
+                failures += not _process_one(path, options, understanding, as_json=as_json)
             progress.advance(task)
     raise typer.Exit(code=1 if failures else 0)
+
+
+def _load_template(reference: str) -> Template:
+    if reference in BUILTINS:
+        return get_template(reference)
+    path = Path(reference)
+    if not path.is_file():
+        raise typer.BadParameter(
+            f"not a built-in ({', '.join(BUILTINS)}) nor a file", param_hint="--template"
+        )
+    try:
+        return Template.model_validate_json(path.read_bytes())
+    except ValueError as error:
+        raise typer.BadParameter(f"{path} is not a valid template: {error}") from error
+
+
+def _extract_one(
+    path: Path, options: PipelineOptions, template: Template, *, as_json: bool
+) -> bool:
+    """Prints the template's fields: value, raw text, confidence, page and box of each."""
+    try:
+        result = process_file(path, options, filename=path.name)
+    except PipelineError as error:
+        _print_failure(path, error, as_json=as_json)
+        return False
+    extraction = apply_template(result, template)
+    if as_json:
+        body = {"filename": path.name, "values": extraction.values()}
+        body.update(extraction.model_dump(mode="json"))
+        sys.stdout.write(json.dumps(body, ensure_ascii=False, default=str) + "\n")
+    else:
+        stderr.print(f"[bold]{path.name}[/bold]: template {template.name} v{template.version}")
+        for name, value in extraction.values().items():
+            sys.stdout.write(f"{name}: {json.dumps(value, ensure_ascii=False, default=str)}\n")
+    return True
 
 
 def _process_one(

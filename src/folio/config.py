@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,15 @@ class Settings(BaseSettings):
     job_time_limit_s: float = Field(default=600.0, gt=0)
     job_max_attempts: int = Field(default=2, ge=1)
     dispatcher_poll_s: float = Field(default=1.0, gt=0)
+    # Scale-out (docs/deployment.md): "local" runs the pool above inside `folio serve`;
+    # "celery" leaves jobs to `folio worker` processes fed through the broker.
+    executor: Literal["local", "celery"] = "local"
+    celery_broker_url: str | None = None  # default: redis_url
+    storage_dir: Path | None = None  # blobs; default data_dir/blobs (a shared directory)
+    job_lease_s: float = Field(default=30.0, gt=0)  # a Celery job's claim lapses unless renewed
+    job_fair_share: int = Field(default=4, ge=1)  # jobs per team and priority in the broker
+    db_pool_size: int = Field(default=10, ge=1)
+    db_connect_timeout_s: float = Field(default=5.0, gt=0)
 
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     max_batch_files: int = Field(default=1000, gt=0)
@@ -37,6 +47,13 @@ class Settings(BaseSettings):
     long_poll_max_s: float = Field(default=60.0, ge=0)
     # understanding: classification, entities, PII, security, compliance, summary, insights
     analysis_enabled: bool = True  # the default for uploads that do not say
+    # a team's trained classifier decides the document type when at least this sure
+    classifier_min_confidence: float = Field(default=0.6, ge=0, le=1)
+    # optional OpenAI-compatible chat-completions endpoint for abstractive summaries
+    llm_base_url: str | None = None  # e.g. http://127.0.0.1:8080/v1
+    llm_api_key: str | None = None
+    llm_model: str | None = None
+    llm_timeout_s: float = Field(default=30.0, gt=0)
 
     # Rate limits (folio.ratelimit): counters in memory, or in Redis when redis_url is set.
     redis_url: str | None = None
@@ -77,6 +94,8 @@ class Settings(BaseSettings):
     ws_queue_size: int = Field(default=1000, ge=1)  # per connection; past it the client is dropped
     ws_auth_timeout_s: float = Field(default=10.0, gt=0)
     event_retention_days: int = Field(default=7, ge=1)
+    analytics_realtime_interval_s: float = Field(default=10.0, ge=0)  # 0: no analytics.realtime
+    share_link_max_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)  # longest a share link lives
 
     # webhooks
     webhook_allowed_hosts: list[str] = Field(default_factory=list)  # intranet hosts or CIDRs
@@ -88,6 +107,24 @@ class Settings(BaseSettings):
     webhook_disable_after_failures: int = Field(default=20, ge=1)
     webhook_max_redirects: int = Field(default=3, ge=0)
 
+    # image dataset builder (folio.crawler, folio.crawls): outbound fetches refuse private,
+    # loopback and link-local addresses unless a host or CIDR is listed here
+    crawler_allowed_hosts: list[str] = Field(default_factory=list)
+    crawler_timeout_s: float = Field(default=15.0, gt=0)
+    crawler_retries: int = Field(default=2, ge=0, le=10)
+    crawler_backoff_s: float = Field(default=0.5, ge=0)
+    crawler_max_redirects: int = Field(default=5, ge=0, le=20)
+    crawler_max_image_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    crawler_per_host_concurrency: int = Field(default=8, ge=1)
+    crawler_per_host_interval_s: float = Field(default=0.0, ge=0)
+    crawler_downloads_per_chunk: int = Field(default=16, ge=1)  # in flight at once
+    crawler_max_running_chunks: int = Field(default=4, ge=0)  # per process; 0: no crawling
+    crawler_poll_s: float = Field(default=1.0, gt=0)
+    crawler_phash_threshold: int = Field(default=8, ge=0, le=32)  # Hamming distance
+    credits_initial_balance: int = Field(default=1000, ge=0)  # a team's first balance
+    openverse_api_url: str = "https://api.openverse.org/v1"
+    wikimedia_api_url: str = "https://commons.wikimedia.org/w/api.php"
+
     # identity
     public_url: str = "http://127.0.0.1:8000"  # base of links in e-mails
     jwt_secret: str | None = None  # share one across API machines; default: key file in data_dir
@@ -98,6 +135,8 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = Field(default=20, ge=1)  # per IP and window
     login_ip_window_s: int = Field(default=15 * 60, ge=1)
     api_key_last_used_resolution_s: int = Field(default=60, ge=1)
+    # resolved credentials kept per API process; 0 turns the cache off (folio.auth.principal_cache)
+    auth_cache_ttl_s: float = Field(default=5.0, ge=0)
     admin_email: str = "admin@folio.local"  # first start creates this admin
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -116,7 +155,11 @@ class Settings(BaseSettings):
 
     @property
     def blob_dir(self) -> Path:
-        return self.data_dir / "blobs"
+        return self.storage_dir or self.data_dir / "blobs"
+
+    @property
+    def broker_url(self) -> str | None:
+        return self.celery_broker_url or self.redis_url
 
     @property
     def key_file(self) -> Path:

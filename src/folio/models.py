@@ -3,14 +3,27 @@
 from folio.audit.models import AuditEntry
 from folio.auth.models import AuthSession, OneTimeToken, RecoveryCode, RefreshToken
 from folio.batches.models import Batch
+from folio.classifiers.models import ClassifierModel, DocumentLabel
 from folio.core.db import Base
-from folio.documents.models import Document, DocumentPage
+from folio.crawls.models import CrawlChunk, CrawlJob
+from folio.credits.models import CreditAccount, CreditTransaction
+from folio.datasets.models import Dataset
+from folio.documents.models import Document, DocumentPage, DocumentVersion
 from folio.events.models import EventRecord
 from folio.idempotency.models import IdempotencyRecord
+from folio.images.models import CrawledImage
 from folio.jobs.models import Job
 from folio.keys.models import ApiKey
 from folio.notifications.models import Notification, NotificationPreference
+from folio.processing.models import ProcessingSettings
+from folio.projects.models import Project
+from folio.recommendations.models import DocumentRecommendation, RecommendationAction
+from folio.redactions.models import Redaction
+from folio.security_scans.models import SecurityEvent
+from folio.shares.models import DocumentShare
 from folio.teams.models import Invitation, Membership, Role, RoleAssignment, Team
+from folio.templates.models import Extraction, ExtractionTemplate, ExtractionTemplateVersion
+from folio.tickets.models import Ticket
 from folio.usage.models import RequestUsage, UsageCounter
 from folio.users.models import User
 from folio.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -21,9 +34,23 @@ __all__ = [
     "AuthSession",
     "Base",
     "Batch",
+    "ClassifierModel",
+    "CrawlChunk",
+    "CrawlJob",
+    "CrawledImage",
+    "CreditAccount",
+    "CreditTransaction",
+    "Dataset",
     "Document",
+    "DocumentLabel",
     "DocumentPage",
+    "DocumentRecommendation",
+    "DocumentShare",
+    "DocumentVersion",
     "EventRecord",
+    "Extraction",
+    "ExtractionTemplate",
+    "ExtractionTemplateVersion",
     "IdempotencyRecord",
     "Invitation",
     "Job",
@@ -31,12 +58,18 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "OneTimeToken",
+    "ProcessingSettings",
+    "Project",
+    "RecommendationAction",
     "RecoveryCode",
+    "Redaction",
     "RefreshToken",
     "RequestUsage",
     "Role",
     "RoleAssignment",
+    "SecurityEvent",
     "Team",
+    "Ticket",
     "UsageCounter",
     "User",
     "WebhookDelivery",

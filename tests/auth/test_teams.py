@@ -202,7 +202,6 @@ class TestMembersAndRoles:
                 json={
                     "user_id": viewer_account.user_id,
                     "role": role["id"],
-                    "scope": {"document_types": ["invoice"]},
                     "expires_at": (utcnow() + timedelta(hours=1)).isoformat(),
                 },
             )

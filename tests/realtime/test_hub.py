@@ -7,7 +7,7 @@ import asyncio
 from folio.core.events import Event, InMemoryEventBus
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
-from folio.realtime.hub import Hub, TooManyConnections
+from folio.realtime.hub import Connection, Hub, TooManyConnections
 
 
 def principal(team: str, user: str) -> Principal:
@@ -72,3 +72,40 @@ def test_connection_limit() -> None:
         pass
     hub.unregister(first)
     hub.register(principal("team_a", "usr_a"))
+
+
+def test_analytics_need_analytics_read_and_system_events_reach_every_team() -> None:
+    hub = Hub(InMemoryEventBus(), queue_size=10, max_per_user=5)
+    analyst = hub.register(
+        Principal(
+            team_id="team_a",
+            team_ids=frozenset({"team_a"}),
+            user_id="usr_a",
+            permissions=frozenset({Permission.documents_read, Permission.analytics_read}),
+        )
+    )
+    reader = hub.register(principal("team_a", "usr_r"))
+    outsider = hub.register(principal("team_b", "usr_b"))
+    for connection in (analyst, reader, outsider):
+        connection.channels.update({"team", "system"})
+    unsubscribed = hub.register(principal("team_b", "usr_c"))
+
+    hub.dispatch(Event(type="analytics.realtime", team_id="team_a", data={"team_id": "team_a"}))
+    hub.dispatch(Event(type="system.status", team_id="system", data={"state": "running"}))
+    hub.dispatch(Event(type="system.broadcast", team_id="system", data={"message": "hi"}))
+
+    assert [e.type for e in drain(analyst)] == [
+        "analytics.realtime",
+        "system.status",
+        "system.broadcast",
+    ]
+    assert [e.type for e in drain(reader)] == ["system.status", "system.broadcast"]
+    assert [e.type for e in drain(outsider)] == ["system.status", "system.broadcast"]
+    assert [e.type for e in drain(unsubscribed)] == ["system.broadcast"]  # for everyone
+
+
+def drain(connection: Connection) -> list[Event]:
+    events = []
+    while not connection.queue.empty():
+        events.append(connection.queue.get_nowait())
+    return events

@@ -6,6 +6,7 @@ import logging
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from folio.auth.principal_cache import PrincipalCache
 from folio.auth.resolver import credential_from_headers, resolve
 from folio.core.errors import FolioError
 from folio.core.principal import AUTH_ERROR_KEY, PRINCIPAL_KEY, scope_state
@@ -16,6 +17,7 @@ logger = logging.getLogger("folio.auth")
 class AuthenticationMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.principals = PrincipalCache(resolve)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
@@ -32,6 +34,11 @@ class AuthenticationMiddleware:
         team_header = headers.get(b"x-team-id", b"").decode("latin-1").strip() or None
         runtime = scope["app"].state.runtime
         try:
-            state[PRINCIPAL_KEY] = await resolve(runtime, credential, team_header)
+            principal = await self.principals.resolve(runtime, credential, team_header)
         except FolioError as error:
             state[AUTH_ERROR_KEY] = error
+            return
+        state[PRINCIPAL_KEY] = principal
+        activity = getattr(scope["app"].state, "team_activity", None)
+        if activity is not None and scope["type"] == "http":
+            activity.request(principal.team_id)  # for analytics.realtime

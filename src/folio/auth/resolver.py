@@ -14,14 +14,14 @@ from folio.auth.tokens import ACCESS
 from folio.core.db import utcnow
 from folio.core.errors import NotFound
 from folio.core.permissions import Permission
-from folio.core.principal import Credential, Principal
+from folio.core.principal import Credential, Principal, ScopedGrant
 from folio.core.runtime import Runtime
 from folio.core.security import InvalidToken as BadJwt
 from folio.core.security import digest
 from folio.keys.models import ApiKey
 from folio.keys.repository import KeyRepository
 from folio.keys.service import KEY_PREFIX, key_status
-from folio.teams.access import member_permissions
+from folio.teams.access import member_grants
 from folio.teams.repository import TeamRepository
 from folio.users.models import User
 from folio.users.repository import UserRepository
@@ -52,20 +52,24 @@ async def _from_api_key(session: AsyncSession, secret: str) -> tuple[Principal, 
     key = await KeyRepository.from_session(session).by_secret_hash(digest(secret))
     if key is None or key_status(key) not in ("active", "rotated"):
         raise InvalidToken("The API key is not valid (unknown, revoked, expired or inactive).")
-    found = await member_permissions(session, key.team_id, key.user_id)
-    if found is None:
+    grants = await member_grants(session, key.team_id, key.user_id)
+    if grants is None:
         raise InvalidToken("The API key's creator is no longer a member of its team.")
     team = await TeamRepository.from_session(session).get(key.team_id)
-    permissions = frozenset(Permission(s) for s in key.scopes) & found[1]
+    key_scopes = frozenset(Permission(s) for s in key.scopes)
+    scoped = tuple(
+        ScopedGrant(grant.permissions & key_scopes, grant.resource_ids) for grant in grants.scoped
+    )
     return Principal(
         team_id=key.team_id,
         team_ids=frozenset({key.team_id}),
-        permissions=permissions,
+        permissions=key_scopes & grants.permissions,
         user_id=key.user_id,
         key_id=key.id,
         credential=Credential.api_key,
         plan=team.plan if team else "free",
         rate_limit_per_minute=key.rate_limit_per_minute,
+        scoped_grants=scoped,
     ), key.last_used_at
 
 
@@ -97,11 +101,11 @@ async def principal_for_user(
 ) -> Principal:
     """The user acting in ``team_id`` (default: their personal team)."""
     team_id = team_id or user.personal_team_id or ""
-    found = await member_permissions(session, team_id, user.id)
-    if found is None:
+    grants = await member_grants(session, team_id, user.id)
+    if grants is None:
         raise NotFound(f"No team {team_id}.")
     team = await TeamRepository.from_session(session).get(team_id)
-    permissions = found[1] | ({Permission.system_admin} if user.is_admin else set())
+    permissions = grants.permissions | ({Permission.system_admin} if user.is_admin else set())
     return Principal(
         team_id=team_id,
         team_ids=frozenset({team_id}),
@@ -110,6 +114,7 @@ async def principal_for_user(
         credential=Credential.user,
         plan=team.plan if team else "free",
         session_id=session_id,
+        scoped_grants=grants.scoped,
     )
 
 

@@ -22,7 +22,7 @@ from folio.auth.schemas import (
     SessionRead,
     TokenPair,
 )
-from folio.auth.throttle import FailureWindow
+from folio.auth.throttle import LoginThrottle
 from folio.auth.tokens import issue_tokens, one_time_token, redeem, start_session
 from folio.core.db import after_commit, after_rollback, utcnow
 from folio.core.errors import NotFound
@@ -30,6 +30,7 @@ from folio.core.mail import Mail
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.core.security import digest, hash_password, verify_password
+from folio.ratelimit.limiter import build_storage
 from folio.users.models import User
 from folio.users.service import user as user_service
 from folio.users.service import user_read
@@ -62,16 +63,16 @@ class AuthService:
     async def login(
         self, session: AsyncSession, runtime: Runtime, data: LoginRequest, client: Client
     ) -> LoginResult:
-        """Per account the lock lives in the database (every API process sees it); per IP a
-        sliding window in this process slows down spraying many accounts."""
-        ip_window = self._ip_window(runtime)
-        self._refuse_if_blocked(ip_window.blocked_for(client.ip or "?"))
+        """Per account the lock lives in the database, per IP a moving window in the rate-limit
+        storage slows down spraying many accounts: every API process sees both."""
+        throttle = self._throttle(runtime)
+        self._refuse_if_blocked(await throttle.blocked_for(client.ip or "?"))
         user = await user_service.get_by_email(session, str(data.email))
         if user is not None and user.locked_until is not None and user.locked_until > utcnow():
             self._refuse_if_blocked((user.locked_until - utcnow()).total_seconds())
         password_hash = user.password_hash if user is not None and user.is_active else None
         if user is None or not verify_password(password_hash, data.password):
-            ip_window.record(client.ip or "?")
+            await throttle.record(client.ip or "?")
             if user is not None:
                 self._count_failure_after_rollback(session, runtime, user.id)
             raise InvalidCredentials("E-mail or password is wrong.")
@@ -84,13 +85,17 @@ class AuthService:
         )
         return LoginResult(tokens=tokens, user=user_read(user))
 
-    def _ip_window(self, runtime: Runtime) -> FailureWindow:
+    def _throttle(self, runtime: Runtime) -> LoginThrottle:
         settings = runtime.settings
-        window = runtime.state.get(IP_FAILURES)
-        if window is None:
-            window = FailureWindow(settings.login_max_failures_per_ip, settings.login_ip_window_s)
-            runtime.state[IP_FAILURES] = window
-        return window  # type: ignore[no-any-return]
+        throttle = runtime.state.get(IP_FAILURES)
+        if throttle is None:
+            throttle = LoginThrottle(
+                build_storage(settings),
+                settings.login_max_failures_per_ip,
+                settings.login_ip_window_s,
+            )
+            runtime.state[IP_FAILURES] = throttle
+        return throttle  # type: ignore[no-any-return]
 
     def _refuse_if_blocked(self, seconds: float) -> None:
         if seconds > 0:

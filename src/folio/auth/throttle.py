@@ -1,35 +1,45 @@
-"""Failed logins per client address in a sliding window (one API process; see the note in
-``AuthService.login`` for accounts, which are locked in the database and so everywhere)."""
+"""Failed sign-ins per client address in a moving window, counted in the rate-limit storage
+(memory embedded, Redis when ``FOLIO_REDIS_URL`` is set), so every API process sees the same
+counts. Accounts are locked in the database (see ``AuthService.login``)."""
 
 from __future__ import annotations
 
+import logging
+import math
 import time
-from collections import defaultdict, deque
+
+from limits import RateLimitItemPerSecond
+from limits.aio.storage import Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+logger = logging.getLogger("folio.auth")
 
 
-class FailureWindow:
-    def __init__(self, limit: int, window_s: float) -> None:
-        self.limit, self.window_s = limit, window_s
-        self._failures: defaultdict[str, deque[float]] = defaultdict(deque)
+class LoginThrottle:
+    def __init__(self, storage: Storage, limit: int, window_s: int) -> None:
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._item = RateLimitItemPerSecond(limit, window_s, namespace="folio-login")
 
-    def _prune(self, key: str, now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - self.window_s:
-            failures.popleft()
-        if not failures:
-            del self._failures[key]
-        return failures
-
-    def blocked_for(self, key: str) -> float:
-        """Seconds until ``key`` may try again; 0 when it may now."""
-        now = time.monotonic()
-        failures = self._prune(key, now)
-        if len(failures) < self.limit:
+    async def blocked_for(self, address: str) -> float:
+        """Seconds until ``address`` may try again; 0 when it may now (or the storage is
+        unreachable: an outage of Redis must not lock everyone out)."""
+        try:
+            if await self._limiter.test(self._item, "ip", address):
+                return 0.0
+            stats = await self._limiter.get_window_stats(self._item, "ip", address)
+        except Exception:
+            logger.warning("login throttle storage unavailable", exc_info=True)
             return 0.0
-        return max(0.0, failures[0] + self.window_s - now)
+        return max(1.0, math.ceil(stats.reset_time - time.time()))
 
-    def record(self, key: str) -> None:
-        self._failures[key].append(time.monotonic())
+    async def record(self, address: str) -> None:
+        try:
+            await self._limiter.hit(self._item, "ip", address)
+        except Exception:
+            logger.warning("login throttle storage unavailable", exc_info=True)
 
-    def clear(self, key: str) -> None:
-        self._failures.pop(key, None)
+    async def clear(self, address: str) -> None:
+        try:
+            await self._limiter.clear(self._item, "ip", address)
+        except Exception:
+            logger.warning("login throttle storage unavailable", exc_info=True)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, event, exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from folio.core.errors import FolioError
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -87,12 +89,40 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, nullable=False)
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+class DatabaseUnavailable(FolioError):
+    status = 503
+    code = "SERVICE_UNAVAILABLE"
+    title = "The database is unavailable"
+
+
+def is_connection_error(error: BaseException) -> bool:
+    """A lost or refused database connection, as opposed to a bad statement or data."""
+    if isinstance(error, exc.DBAPIError):
+        return error.connection_invalidated or isinstance(
+            error, exc.OperationalError | exc.InterfaceError
+        )
+    # a pool that cannot hand out a connection, a refused or reset socket, a connect timeout
+    return isinstance(error, exc.TimeoutError | ConnectionError | TimeoutError)
+
+
+def create_engine(
+    url: str, *, echo: bool = False, pool_size: int = 10, connect_timeout_s: float = 5.0
+) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         _install_sqlite_hooks(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # pre-ping replaces connections the server dropped (restart, failover, pg_terminate_backend)
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=2 * pool_size,
+        pool_timeout=connect_timeout_s,
+        pool_recycle=1800,
+        connect_args={"timeout": connect_timeout_s},
+    )
 
 
 def _install_sqlite_hooks(engine: AsyncEngine) -> None:
@@ -123,9 +153,9 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
 class Database:
     """Owns the engine and hands out read and write sessions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, connect_timeout_s: float = 5.0) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, pool_size=pool_size, connect_timeout_s=connect_timeout_s)
         self._read = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
@@ -139,19 +169,27 @@ class Database:
     async def session(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
         """A unit of work: commits when the block ends, rolls back if it raised.
 
-        Callbacks registered with :func:`after_commit` run once the commit succeeded.
+        Callbacks registered with :func:`after_commit` run once the commit succeeded. A lost
+        database connection surfaces as :class:`DatabaseUnavailable` (503); the pool's
+        pre-ping gives the next unit of work a fresh connection.
         """
         maker = self._write if write else self._read
-        async with maker() as session:
-            try:
-                async with session.begin():
-                    yield session
-            except BaseException:
-                for callback in session.info.pop(AFTER_ROLLBACK, []):
+        try:
+            async with maker() as session:
+                try:
+                    async with session.begin():
+                        yield session
+                except BaseException:
+                    for callback in session.info.pop(AFTER_ROLLBACK, []):
+                        await callback()
+                    raise
+                for callback in session.info.pop(AFTER_COMMIT, []):
                     await callback()
-                raise
-            for callback in session.info.pop(AFTER_COMMIT, []):
-                await callback()
+        except Exception as error:
+            if not isinstance(error, FolioError) and is_connection_error(error):
+                detail = "The database cannot be reached; retry shortly."
+                raise DatabaseUnavailable(detail) from error
+            raise
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -1,18 +1,27 @@
-"""The event envelope and the bus that carries it (in-memory when embedded)."""
+"""The event envelope and the bus that carries it (in-memory when embedded, Redis pub/sub
+when several processes publish and every API process must deliver)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel, Field
+import redis.asyncio as redis
+from pydantic import BaseModel, Field, ValidationError
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import after_commit, utcnow
 from folio.core.ids import IdPrefix, new_id
+
+logger = logging.getLogger("folio.events")
+CHANNEL = "folio:events"
+RECONNECT_MAX_S = 5.0
 
 
 class Event(BaseModel):
@@ -28,6 +37,10 @@ class EventBus(Protocol):
 
     def subscribe(self, *, maxsize: int = 1000) -> AsyncIterator[asyncio.Queue[Event]]: ...
 
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
 
 class InMemoryEventBus:
     """Fan-out to per-subscriber bounded queues; a full queue drops that subscriber's event."""
@@ -35,7 +48,16 @@ class InMemoryEventBus:
     def __init__(self) -> None:
         self._subscribers: set[asyncio.Queue[Event]] = set()
 
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
     async def publish(self, event: Event) -> None:
+        self.deliver(event)
+
+    def deliver(self, event: Event) -> None:
         for queue in list(self._subscribers):
             if not queue.full():
                 queue.put_nowait(event)
@@ -48,6 +70,78 @@ class InMemoryEventBus:
             yield queue
         finally:
             self._subscribers.discard(queue)
+
+
+class RedisEventBus:
+    """Publishes to one Redis channel; one listener per process feeds the local subscribers.
+
+    Every process publishes (API and workers); only processes that ``start()`` listen. The
+    listener reconnects by itself after Redis restarts. Events published while Redis is down
+    are not replayed by the bus: they are in the event log, where WebSocket clients catch up.
+    """
+
+    def __init__(self, url: str) -> None:
+        self._client = redis.Redis.from_url(
+            url, socket_connect_timeout=5, health_check_interval=15, retry_on_timeout=True
+        )
+        self._local = InMemoryEventBus()
+        self._listener: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self.connected = asyncio.Event()
+
+    async def start(self) -> None:
+        self._listener = asyncio.create_task(self._listen_forever(), name="folio-event-bus")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        await self._client.aclose()
+
+    async def publish(self, event: Event) -> None:
+        try:
+            await self._client.publish(CHANNEL, event.model_dump_json())
+        except (RedisError, OSError):
+            logger.warning("event %s not published: Redis is unreachable", event.id)
+
+    @asynccontextmanager
+    async def subscribe(self, *, maxsize: int = 1000) -> AsyncIterator[asyncio.Queue[Event]]:
+        async with self._local.subscribe(maxsize=maxsize) as queue:
+            yield queue
+
+    async def _listen_forever(self) -> None:
+        backoff = 0.1
+        while not self._stopping.is_set():
+            try:
+                await self._listen()
+            except (RedisError, OSError) as error:
+                if self.connected.is_set():
+                    backoff = 0.1  # it was working: retry at once, then back off
+                self.connected.clear()
+                logger.warning("event bus lost Redis (%s); reconnecting", type(error).__name__)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, RECONNECT_MAX_S)
+
+    async def _listen(self) -> None:
+        async with self._client.pubsub(ignore_subscribe_messages=True) as pubsub:
+            await pubsub.subscribe(CHANNEL)
+            self.connected.set()
+            while True:
+                message = await pubsub.get_message(timeout=1.0)
+                if message is not None:
+                    self._deliver_raw(message["data"])
+
+    def _deliver_raw(self, raw: bytes) -> None:
+        try:
+            self._local.deliver(Event.model_validate_json(raw))
+        except ValidationError:
+            logger.warning("ignored a malformed event on %s", CHANNEL)
+
+
+def build_event_bus(redis_url: str | None) -> EventBus:
+    return RedisEventBus(redis_url) if redis_url else InMemoryEventBus()
 
 
 def publish_after_commit(session: AsyncSession, bus: EventBus, event: Event) -> None:

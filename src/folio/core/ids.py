@@ -25,6 +25,23 @@ class IdPrefix(StrEnum):
     connection = "conn"
     delivery = "dlv"
     notification = "ntf"
+    share = "shr"
+    project = "prj"
+    crawl_job = "crj"
+    crawl_chunk = "chk"
+    image = "img"
+    dataset = "dst"
+    credit_transaction = "crt"
+    label = "lbl"
+    classifier = "clf"
+    security_event = "sev"
+    security_scan = "scn"
+    redaction = "red"
+    recommendation = "rec"
+    action = "act"
+    template = "tpl"
+    extraction = "ext"
+    ticket = "tkt"
 
 
 def new_id(prefix: IdPrefix) -> str:

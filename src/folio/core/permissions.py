@@ -12,6 +12,8 @@ class Permission(StrEnum):
     keys_manage = "keys:manage"
     team_manage = "team:manage"
     webhooks_manage = "webhooks:manage"
+    datasets_read = "datasets:read"  # image projects, crawls, images, exports, credits
+    datasets_write = "datasets:write"
     system_admin = "system:admin"
 
 
@@ -35,7 +37,11 @@ BUILTIN_ROLE_PERMISSIONS: dict[BuiltinRole, frozenset[Permission]] = {
             Permission.analytics_read,
             Permission.keys_manage,
             Permission.webhooks_manage,
+            Permission.datasets_read,
+            Permission.datasets_write,
         }
     ),
-    BuiltinRole.viewer: frozenset({Permission.documents_read, Permission.analytics_read}),
+    BuiltinRole.viewer: frozenset(
+        {Permission.documents_read, Permission.analytics_read, Permission.datasets_read}
+    ),
 }

@@ -8,7 +8,7 @@ The authentication middleware stores the result in the ASGI scope, so every late
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -23,6 +23,26 @@ class Credential(StrEnum):
     user = "user"  # a JWT access token
     api_key = "api_key"
     default_team = "default_team"  # embedded single-team mode without accounts
+    share_link = "share_link"  # a document share link: reads that one document
+
+
+# path parameters a scoped grant can name, and the scope key listing their ids
+SCOPE_KEYS = {"document_id": "document_ids", "batch_id": "batch_ids"}
+
+
+@dataclass(frozen=True)
+class ScopedGrant:
+    """Permissions that hold only for the listed resources (a scoped role assignment)."""
+
+    permissions: frozenset[Permission]
+    resource_ids: frozenset[tuple[str, str]]  # (scope key such as document_ids, id)
+
+    def covers(self, permission: Permission, path_params: Mapping[str, str]) -> bool:
+        if permission not in self.permissions:
+            return False
+        return any(
+            (key, path_params.get(param)) in self.resource_ids for param, key in SCOPE_KEYS.items()
+        )
 
 
 @dataclass(frozen=True)
@@ -36,9 +56,14 @@ class Principal:
     plan: str = "free"  # the team's plan: picks the default rate limits
     rate_limit_per_minute: int | None = None  # an API key's own limit, if it has one
     session_id: str | None = None
+    scoped_grants: tuple[ScopedGrant, ...] = ()
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
+
+    def can_on(self, permission: Permission, path_params: Mapping[str, str]) -> bool:
+        """``permission`` on the resource a route's path names, via a scoped grant."""
+        return any(grant.covers(permission, path_params) for grant in self.scoped_grants)
 
 
 def scope_state(scope: MutableMapping[str, Any]) -> dict[str, Any]:

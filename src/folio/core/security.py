@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import fcntl
 import hashlib
 import hmac
 import json
 import os
 import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,16 +58,43 @@ class InvalidToken(Exception):
     pass
 
 
+class KeyRotationUnavailable(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class SigningKeyInfo:
+    kid: str
+    current: bool
+    retired_at: datetime | None  # when it stopped signing; it still verifies until pruned
+
+
 class KeyRing:
     """HMAC keys for JWTs, each with an id (``kid``) so the signing key can rotate.
 
     Kept in ``jwt-keys.json`` in the data directory (created on first start, mode 0600), or
-    given by ``FOLIO_JWT_SECRET`` when several API machines must share it.
+    given by ``FOLIO_JWT_SECRET`` when several API machines must share it. A rotation by any
+    process (``folio admin rotate-signing-key``, the admin endpoint) rewrites the file; the
+    others re-read it when it changes, so new tokens get the new ``kid`` everywhere and tokens
+    signed with a retired key verify until they expire.
     """
 
-    def __init__(self, keys: dict[str, bytes], current: str) -> None:
+    RELOAD_EVERY_S = 1.0
+
+    def __init__(
+        self,
+        keys: dict[str, bytes],
+        current: str,
+        *,
+        retired: dict[str, datetime] | None = None,
+        path: Path | None = None,
+    ) -> None:
         self.keys = keys
         self.current = current
+        self.retired: dict[str, datetime] = retired or {}
+        self.path = path
+        self._loaded_mtime: float | None = None
+        self._next_check = 0.0
 
     @classmethod
     def from_secret(cls, secret: str) -> KeyRing:
@@ -70,26 +102,96 @@ class KeyRing:
 
     @classmethod
     def load_or_create(cls, path: Path) -> KeyRing:
-        if path.exists():
-            data = json.loads(path.read_text())
-            keys = {kid: base64.b64decode(value) for kid, value in data["keys"].items()}
-            return cls(keys, data["current"])
-        ring = cls({}, "")
-        ring.rotate()
-        ring.save(path)
+        ring = cls({}, "", path=path)
+        with ring._locked():
+            if path.exists():
+                ring._load()
+            else:
+                ring.rotate()
+                ring.save(path)
+                ring._loaded_mtime = path.stat().st_mtime
         return ring
 
+    def _load(self) -> None:
+        assert self.path is not None
+        mtime = self.path.stat().st_mtime
+        data = json.loads(self.path.read_text())
+        self.keys = {kid: base64.b64decode(value) for kid, value in data["keys"].items()}
+        self.current = data["current"]
+        self.retired = {
+            kid: datetime.fromisoformat(moment) for kid, moment in data.get("retired", {}).items()
+        }
+        self._loaded_mtime = mtime
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Serializes read-modify-write of the key file between processes."""
+        if self.path is None:
+            yield
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def rotate(self) -> str:
+        """A new signing key in memory; the previous one is retired but still verifies."""
         kid = f"k{utcnow():%Y%m%d%H%M%S}{secrets.token_hex(2)}"
+        if self.current:
+            self.retired[self.current] = utcnow()
         self.keys[kid] = os.urandom(32)
         self.current = kid
         return kid
+
+    def rotate_stored(self, *, keep_retired: timedelta) -> str:
+        """Rotates the ring in its file, which every process re-reads; keys retired longer
+        ago than ``keep_retired`` (the longest token lifetime) are dropped."""
+        if self.path is None:
+            raise KeyRotationUnavailable(
+                "The signing key comes from FOLIO_JWT_SECRET: change the secret instead."
+            )
+        with self._locked():
+            if self.path.exists():
+                self._load()
+            kid = self.rotate()
+            cutoff = utcnow() - keep_retired
+            for old in [k for k, moment in self.retired.items() if moment <= cutoff]:
+                self.keys.pop(old, None)
+                del self.retired[old]
+            self.save(self.path)
+            self._loaded_mtime = self.path.stat().st_mtime
+        return kid
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Re-reads the key file if another process rotated it (checked at most once a
+        second unless ``force``)."""
+        if self.path is None or (not force and time.monotonic() < self._next_check):
+            return
+        self._next_check = time.monotonic() + self.RELOAD_EVERY_S
+        try:
+            changed = self.path.stat().st_mtime != self._loaded_mtime
+        except FileNotFoundError:
+            return
+        if changed:
+            with self._locked():
+                self._load()
+
+    def describe(self) -> list[SigningKeyInfo]:
+        self.refresh(force=True)
+        return [
+            SigningKeyInfo(kid=kid, current=kid == self.current, retired_at=self.retired.get(kid))
+            for kid in sorted(self.keys)
+        ]
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = {
             "current": self.current,
             "keys": {kid: base64.b64encode(k).decode() for kid, k in self.keys.items()},
+            "retired": {kid: moment.isoformat() for kid, moment in self.retired.items()},
         }
         temporary = path.with_suffix(".tmp")
         temporary.write_text(json.dumps(payload))
@@ -97,6 +199,7 @@ class KeyRing:
         temporary.replace(path)
 
     def encode(self, claims: dict[str, Any], ttl: timedelta) -> str:
+        self.refresh()
         now = utcnow()
         body = {**claims, "iat": now, "exp": now + ttl}
         return jwt.encode(
@@ -106,7 +209,11 @@ class KeyRing:
     def decode(self, token: str) -> dict[str, Any]:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
-            key = self.keys.get(kid or "")
+            if not isinstance(kid, str):
+                raise InvalidToken("the token names no signing key")
+            if kid not in self.keys:
+                self.refresh(force=True)  # a key made by another process's rotation
+            key = self.keys.get(kid)
             if key is None:
                 raise InvalidToken("unknown signing key")
             return jwt.decode(

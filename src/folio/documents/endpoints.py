@@ -12,17 +12,24 @@ from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.responses import problems
+from folio.documents.bulk import bulk as bulk_service
 from folio.documents.files import IncomingFile
 from folio.documents.models import DocumentStatus
 from folio.documents.repository import DocumentFilters
 from folio.documents.schemas import (
+    BulkDeleteRequest,
+    BulkProcessRequest,
+    BulkResult,
     DocumentId,
     DocumentRead,
     DocumentResults,
+    DocumentVersions,
     ProcessingOptions,
+    ReprocessRequest,
     document_url,
 )
 from folio.documents.service import document as document_service
+from folio.documents.versions import version as version_service
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
@@ -106,6 +113,30 @@ async def list_documents(
     return await document_service.list_documents(session, principal, filters, page)
 
 
+@router.post(
+    "/bulk/process",
+    response_model=BulkResult,
+    summary="Process, reprocess or cancel many documents; each id gets its own outcome",
+    responses=problems(401, 403, 422),
+)
+async def bulk_process_documents(
+    data: BulkProcessRequest, principal: DocumentsWrite, session: DbSession, runtime: RuntimeDep
+) -> BulkResult:
+    return await bulk_service.process(session, principal, runtime, data)
+
+
+@router.delete(
+    "/bulk",
+    response_model=BulkResult,
+    summary="Delete many documents with their files and results",
+    responses=problems(401, 403, 422),
+)
+async def bulk_delete_documents(
+    data: BulkDeleteRequest, principal: DocumentsDelete, session: DbSession, runtime: RuntimeDep
+) -> BulkResult:
+    return await bulk_service.delete(session, principal, runtime, data.document_ids)
+
+
 @router.get(
     "/{document_id}",
     response_model=DocumentRead,
@@ -140,8 +171,42 @@ async def get_document_results(
     principal: DocumentsRead,
     session: DbSession,
     words: Annotated[bool, Query(description="Include words with boxes")] = True,
+    version: Annotated[
+        int | None, Query(ge=1, description="An older version's results (default: the latest)")
+    ] = None,
 ):
-    return await document_service.get_results(session, principal, document_id, include_words=words)
+    return await document_service.get_results(
+        session, principal, document_id, include_words=words, version=version
+    )
+
+
+@router.post(
+    "/{document_id}/reprocess",
+    status_code=202,
+    response_model=DocumentRead,
+    summary="Process again with new options or engine; success makes a new version",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def reprocess_document(
+    document_id: DocumentId,
+    data: ReprocessRequest,
+    principal: DocumentsWrite,
+    session: DbSession,
+    runtime: RuntimeDep,
+):
+    return await version_service.reprocess(session, principal, runtime, document_id, data)
+
+
+@router.get(
+    "/{document_id}/versions",
+    response_model=DocumentVersions,
+    summary="The document's result versions, newest first",
+    responses=problems(401, 403, 404, 422),
+)
+async def list_document_versions(
+    document_id: DocumentId, principal: DocumentsRead, session: DbSession
+) -> DocumentVersions:
+    return await version_service.list_versions(session, principal, document_id)
 
 
 @router.get(

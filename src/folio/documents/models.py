@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from folio.core.db import Base, TimestampMixin, str_enum
+from folio.core.db import Base, TimestampMixin, str_enum, utcnow
 
 
 class DocumentStatus(StrEnum):
@@ -112,3 +112,32 @@ class DocumentPage(Base):
     # compact rows: [text, x0, y0, x1, y1, start, end, confidence]
     words: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
     ocr_confidence: Mapped[float | None] = mapped_column(Float)
+
+
+class DocumentVersion(Base):
+    """What one processing run produced; its pages are ``DocumentPage`` rows of ``version``.
+    The document row mirrors the latest version; older ones stay readable from here."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (
+        Index("uq_document_versions_document_version", "document_id", "version", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    job_id: Mapped[str | None] = mapped_column(String(40))
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    word_count: Mapped[int | None] = mapped_column(Integer)
+    language: Mapped[str | None] = mapped_column(String(8))
+    doc_metadata: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
+    ocr: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    engine_versions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    intelligence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    document_type: Mapped[str | None] = mapped_column(String(50))
+    processing_time_ms: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)

@@ -7,13 +7,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, literal_column, select, text
+from sqlalchemy import Select, delete, false, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from folio.core.principal import Principal
-from folio.documents.models import Document, DocumentPage, DocumentStatus
+from folio.documents.models import Document, DocumentPage, DocumentStatus, DocumentVersion
 
 SEARCH_TERM = re.compile(r"\w+\*?", re.UNICODE)
+# results-only JSON columns a list page never shows: decoding them was most of its CPU time
+# (bench/load_api.py); raiseload turns an accidental access into an error, not a query
+LIST_DEFERRED = tuple(
+    defer(column, raiseload=True)
+    for column in (
+        Document.doc_metadata,
+        Document.ocr,
+        Document.warnings,
+        Document.engine_versions,
+        Document.intelligence,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,16 @@ def fts5_query(raw: str) -> str | None:
     return " ".join(terms) or None
 
 
+def postgres_tsquery(raw: str) -> str | None:
+    """The same words for PostgreSQL's ``to_tsquery``: all must match; ``word*`` is a prefix."""
+    terms = [
+        f"{term.rstrip('*')}:*" if term.endswith("*") else term
+        for term in SEARCH_TERM.findall(raw)
+        if term.rstrip("*")
+    ]
+    return " & ".join(terms) or None
+
+
 class DocumentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -54,6 +77,17 @@ class DocumentRepository:
     async def get(self, principal: Principal, document_id: str) -> Document | None:
         return await self.session.scalar(self.readable(principal).where(Document.id == document_id))
 
+    async def get_summary(self, principal: Principal, document_id: str) -> Document | None:
+        """Without the results-only JSON columns: enough for ``DocumentRead`` (status reads)."""
+        statement = self.readable(principal).options(*LIST_DEFERRED)
+        return await self.session.scalar(statement.where(Document.id == document_id))
+
+    async def get_many(
+        self, principal: Principal, document_ids: Sequence[str]
+    ) -> Sequence[Document]:
+        statement = self.readable(principal).where(Document.id.in_(document_ids))
+        return (await self.session.scalars(statement.order_by(Document.id))).all()
+
     async def get_for_update(self, document_id: str) -> Document | None:
         """Unscoped load for the job runner, which acts for the document's own team."""
         return await self.session.get(Document, document_id, populate_existing=True)
@@ -61,7 +95,12 @@ class DocumentRepository:
     async def list_page(
         self, principal: Principal, filters: DocumentFilters, *, limit: int, before: str | None
     ) -> Sequence[Document]:
-        statement = self.readable(principal).order_by(Document.id.desc()).limit(limit + 1)
+        statement = (
+            self.readable(principal)
+            .options(*LIST_DEFERRED)
+            .order_by(Document.id.desc())
+            .limit(limit + 1)
+        )
         if before is not None:
             statement = statement.where(Document.id < before)
         statement = self._apply_filters(statement, filters)
@@ -94,9 +133,12 @@ class DocumentRepository:
                 .select_from(text("document_fts"))
                 .where(text("document_fts MATCH :fts_query").bindparams(fts_query=expression))
             )
+        expression = postgres_tsquery(raw_query)
+        if expression is None:
+            return select(DocumentPage.document_id).where(false())
         return select(DocumentPage.document_id).where(
             func.to_tsvector("simple", DocumentPage.text).op("@@")(
-                func.plainto_tsquery("simple", raw_query)
+                func.to_tsquery("simple", expression)
             )
         )
 
@@ -157,5 +199,39 @@ class DocumentRepository:
         await self.session.execute(
             delete(DocumentPage).where(DocumentPage.document_id == document.id)
         )
+        await self.session.execute(
+            delete(DocumentVersion).where(DocumentVersion.document_id == document.id)
+        )
         await self.session.delete(document)
         await self.session.flush()
+
+    async def add_version(self, row: DocumentVersion) -> None:
+        """Idempotent like ``replace_pages``: a retried job overwrites its version's row."""
+        await self.session.execute(
+            delete(DocumentVersion).where(
+                DocumentVersion.document_id == row.document_id,
+                DocumentVersion.version == row.version,
+            )
+        )
+        self.session.add(row)
+        await self.session.flush()
+
+    async def get_version(self, document: Document, version: int) -> DocumentVersion | None:
+        return await self.session.scalar(
+            select(DocumentVersion).where(
+                DocumentVersion.document_id == document.id,
+                DocumentVersion.team_id == document.team_id,
+                DocumentVersion.version == version,
+            )
+        )
+
+    async def versions(self, document: Document) -> Sequence[DocumentVersion]:
+        statement = (
+            select(DocumentVersion)
+            .where(
+                DocumentVersion.document_id == document.id,
+                DocumentVersion.team_id == document.team_id,
+            )
+            .order_by(DocumentVersion.version.desc())
+        )
+        return (await self.session.scalars(statement)).all()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from folio.documents.models import Document, DocumentPage
+from folio.documents.models import Document, DocumentPage, DocumentVersion
 from folio.documents.schemas import DocumentResults, PageRead
 from folio.pipeline import DocumentResult, Metadata, OcrInfo, Page, Word
 from folio.pipeline.intelligence import Intelligence
@@ -56,15 +56,21 @@ def page_rows(document: Document, version: int, result: DocumentResult) -> list[
 
 
 def pipeline_result_from_rows(
-    document: Document, rows: Sequence[DocumentPage], *, include_words: bool = True
+    document: Document,
+    rows: Sequence[DocumentPage],
+    *,
+    include_words: bool = True,
+    snapshot: DocumentVersion | None = None,
 ) -> DocumentResult:
+    """``snapshot``: an older version's row; without it the document's latest results."""
+    source: Document | DocumentVersion = snapshot or document
     return DocumentResult(
         kind=document.kind,
         mime_type=document.mime_type,
-        metadata=Metadata.model_validate(document.doc_metadata),
-        ocr=OcrInfo.model_validate(document.ocr),
-        warnings=document.warnings,
-        engine_versions=document.engine_versions,
+        metadata=Metadata.model_validate(source.doc_metadata),
+        ocr=OcrInfo.model_validate(source.ocr),
+        warnings=source.warnings,
+        engine_versions=source.engine_versions,
         pages=[
             Page(
                 number=row.number,
@@ -83,19 +89,46 @@ def pipeline_result_from_rows(
 
 
 def results_from_rows(
-    document: Document, rows: Sequence[DocumentPage], *, include_words: bool
+    document: Document,
+    rows: Sequence[DocumentPage],
+    *,
+    include_words: bool,
+    snapshot: DocumentVersion | None = None,
 ) -> DocumentResults:
-    result = pipeline_result_from_rows(document, rows, include_words=include_words)
-    intelligence = (
-        Intelligence.model_validate(document.intelligence) if document.intelligence else None
+    result = pipeline_result_from_rows(
+        document, rows, include_words=include_words, snapshot=snapshot
     )
+    source: Document | DocumentVersion = snapshot or document
+    intelligence = Intelligence.model_validate(source.intelligence) if source.intelligence else None
     return results_from_pipeline(
         result,
         filename=document.filename,
         include_words=include_words,
         intelligence=intelligence,
         document_id=document.id,
+        version=snapshot.version if snapshot else document.version,
+    )
+
+
+def version_row(document: Document, job_id: str | None) -> DocumentVersion:
+    """A snapshot of the document's latest results, kept when a later run replaces them."""
+    return DocumentVersion(
+        document_id=document.id,
+        team_id=document.team_id,
         version=document.version,
+        job_id=job_id,
+        options=document.options,
+        page_count=document.page_count,
+        word_count=document.word_count,
+        language=document.language,
+        doc_metadata=document.doc_metadata,
+        ocr=document.ocr,
+        warnings=document.warnings,
+        engine_versions=document.engine_versions,
+        intelligence=document.intelligence,
+        document_type=document.document_type,
+        processing_time_ms=document.processing_time_ms,
+        started_at=document.started_at,
     )
 
 

@@ -52,6 +52,12 @@ class ProcessingOptions(BaseModel):
     generate_insights: bool = True
     compliance_frameworks: list[ComplianceFramework] = Field(default_factory=list, max_length=4)
     summary_length: SummaryLength = "medium"
+    template: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Apply this template once processed (a built-in, or a team template's "
+        "id or name); its extraction is stored",
+    )
 
     @field_validator("language", mode="before")
     @classmethod
@@ -187,3 +193,71 @@ class DocumentResults(BaseModel):
         "summary, insights and recommendations (when analysis ran)",
     )
     pages: list[PageRead]
+
+
+class ReprocessRequest(BaseModel):
+    """New options for another processing run; unset ones keep the document's stored options."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    options: ProcessingOptions | None = None
+
+
+class DocumentVersionRead(Schema):
+    version: int
+    latest: bool
+    job_id: str | None
+    options: dict[str, Any]
+    page_count: int | None
+    word_count: int | None
+    language: str | None
+    document_type: str | None
+    ocr: OcrInfo | None
+    engine_versions: dict[str, str]
+    processing_time_ms: int | None
+    started_at: datetime | None
+    created_at: datetime
+    results_url: str
+
+
+class DocumentVersions(Schema):
+    document_id: str
+    status: DocumentStatus
+    latest_version: int = Field(description="0 until the first processing run succeeds")
+    items: list[DocumentVersionRead]
+
+
+BulkAction = Literal["process", "reprocess", "cancel"]
+MAX_BULK = 500
+
+
+class BulkProcessRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    document_ids: list[DocumentId] = Field(min_length=1, max_length=MAX_BULK)
+    action: BulkAction
+    options: ProcessingOptions | None = Field(
+        default=None, description="For process and reprocess: options to change"
+    )
+
+
+class BulkDeleteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    document_ids: list[DocumentId] = Field(min_length=1, max_length=MAX_BULK)
+
+
+class BulkItem(Schema):
+    document_id: str
+    outcome: Literal["accepted", "skipped", "not_found"]
+    status: DocumentStatus | None = None
+    detail: str | None = None
+
+
+class BulkResult(Schema):
+    action: str
+    requested: int
+    accepted: int
+    skipped: int
+    not_found: int
+    items: list[BulkItem]

@@ -24,27 +24,48 @@ from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.core.storage import BlobTooLarge, StoredBlob
+from folio.documents import requested_template
 from folio.documents import stages as stage_rules
 from folio.documents.files import IncomingFile, clean_filename
-from folio.documents.models import Document, DocumentStatus, StageName
+from folio.documents.models import (
+    Document,
+    DocumentPage,
+    DocumentStatus,
+    DocumentVersion,
+    StageName,
+)
 from folio.documents.repository import DocumentFilters, DocumentRepository
-from folio.documents.results import page_rows, pipeline_result_from_rows, results_from_rows
+from folio.documents.results import (
+    page_rows,
+    pipeline_result_from_rows,
+    results_from_rows,
+    version_row,
+)
 from folio.documents.schemas import DocumentResults, ProcessingOptions
 from folio.events.service import event as event_service
 from folio.idempotency.service import fingerprint
 from folio.idempotency.service import idempotency as idempotency_service
+from folio.jobs.repository import JobRepository
 from folio.jobs.service import job as job_service
 from folio.pipeline import DocumentResult, Sniffed, sniff
 from folio.pipeline.intelligence import Intelligence
+from folio.processing.repository import ProcessingRepository
+from folio.understanding import hook as understanding_hook
 from folio.usage.service import usage as usage_service
 
 SCOPE_CREATE = "documents.create"
+TEAM_DEFAULTS = frozenset({"ocr", "ocr_engine"})  # processing settings a team can default
 FINAL_EVENT_TYPES = {
     "document.processed",
     "document.failed",
     "document.deleted",
     "document.cancelled",
 }
+
+
+class DocumentBusy(Conflict):
+    code = "DOCUMENT_BUSY"
+    title = "The document is still being processed"
 
 
 def document_event(type_: str, document: Document, **data: Any) -> Event:
@@ -114,6 +135,8 @@ class DocumentService:
             await usage_service.check_upload(
                 session, principal, runtime.settings, size_bytes=stored.size
             )
+            options = await self._with_team_defaults(session, principal, options)
+            await requested_template.check(session, principal.team_id, options.template)
             document = self._new_document(
                 principal, document_id, incoming, filename, stored, sniffed, options, batch_id
             )
@@ -129,6 +152,19 @@ class DocumentService:
             runtime.storage.delete(key)  # refused or failed: leave nothing behind
             raise
         return document
+
+    async def _with_team_defaults(
+        self, session: AsyncSession, principal: Principal, options: ProcessingOptions
+    ) -> ProcessingOptions:
+        """The team's OCR mode and engine fill in what the upload did not choose."""
+        unset = TEAM_DEFAULTS - options.model_fields_set
+        if not unset:
+            return options
+        defaults = await ProcessingRepository.from_session(session).settings_for(principal)
+        if defaults is None:
+            return options
+        chosen = {key: getattr(defaults, key) for key in unset}
+        return ProcessingOptions.model_validate({**options.model_dump(), **chosen})
 
     def _new_document(
         self,
@@ -208,6 +244,16 @@ class DocumentService:
             raise NotFound(f"No document {document_id}.")
         return document
 
+    async def get_many(
+        self, session: AsyncSession, principal: Principal, document_ids: Sequence[str]
+    ) -> Sequence[Document]:
+        """All of ``document_ids`` or a 404 naming the missing (another team's are missing)."""
+        documents = await DocumentRepository.from_session(session).get_many(principal, document_ids)
+        missing = sorted(set(document_ids) - {d.id for d in documents})
+        if missing:
+            raise NotFound(f"No document {', '.join(missing[:10])}.", missing=missing)
+        return documents
+
     async def list_documents(
         self,
         session: AsyncSession,
@@ -228,7 +274,10 @@ class DocumentService:
         async with runtime.bus.subscribe(maxsize=100) as events:
             while True:
                 async with runtime.db.session(write=False) as session:
-                    document = await self.get(session, principal, document_id)
+                    repository = DocumentRepository.from_session(session)
+                    document = await repository.get_summary(principal, document_id)
+                if document is None:
+                    raise NotFound(f"No document {document_id}.")
                 remaining = deadline - time.monotonic()
                 if document.status.is_final or remaining <= 0:
                     return document
@@ -256,20 +305,39 @@ class DocumentService:
         document_id: str,
         *,
         include_words: bool = True,
+        version: int | None = None,
     ) -> DocumentResults:
+        """The latest results, or those of an older ``version`` (they stay readable)."""
         document = await self.get(session, principal, document_id)
-        self._require_results(document)
-        pages = await DocumentRepository.from_session(session).get_pages(document, document.version)
-        return results_from_rows(document, pages, include_words=include_words)
+        pages, snapshot = await self._version_rows(session, document, version)
+        return results_from_rows(document, pages, include_words=include_words, snapshot=snapshot)
+
+    async def _version_rows(
+        self, session: AsyncSession, document: Document, version: int | None
+    ) -> tuple[Sequence[DocumentPage], DocumentVersion | None]:
+        """The pages of ``version`` and, for an older one, its snapshot row."""
+        repository = DocumentRepository.from_session(session)
+        if version is None or version == document.version:
+            self._require_results(document)
+            return await repository.get_pages(document, document.version), None
+        snapshot = await repository.get_version(document, version)
+        if snapshot is None:
+            raise NotFound(f"Document {document.id} has no version {version}.")
+        return await repository.get_pages(document, version), snapshot
 
     async def pipeline_result(
         self, session: AsyncSession, principal: Principal, document_id: str
     ) -> DocumentResult:
         """A processed document as the pipeline's result, for analyses run on demand."""
         document = await self.get(session, principal, document_id)
-        self._require_results(document)
-        pages = await DocumentRepository.from_session(session).get_pages(document, document.version)
-        return pipeline_result_from_rows(document, pages)
+        return await self.pipeline_result_of(session, document)
+
+    async def pipeline_result_of(
+        self, session: AsyncSession, document: Document, version: int | None = None
+    ) -> DocumentResult:
+        """``document`` (already loaded for its principal) as the pipeline's result."""
+        pages, snapshot = await self._version_rows(session, document, version)
+        return pipeline_result_from_rows(document, pages, snapshot=snapshot)
 
     async def get_text(self, session: AsyncSession, principal: Principal, document_id: str) -> str:
         document = await self.get(session, principal, document_id)
@@ -278,6 +346,9 @@ class DocumentService:
         return "\f".join(page.text for page in pages)
 
     def _require_results(self, document: Document) -> None:
+        """A document that has any version has results, even if a later rerun failed."""
+        if document.version > 0:
+            return
         if document.status == DocumentStatus.failed:
             raise UnprocessableDocument(
                 document.error_message or "Processing failed.",
@@ -335,6 +406,33 @@ class DocumentService:
         self._reset_for_processing(document)
         options = ProcessingOptions.model_validate(document.options)
         await self._enqueue(session, runtime, document, options)
+
+    async def process_again(
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        document: Document,
+        options: ProcessingOptions,
+    ) -> None:
+        """Another processing run with ``options``; its success becomes a new version."""
+        if not document.status.is_final:
+            raise DocumentBusy(
+                f"Document {document.id} is {document.status}; wait for it or cancel it first.",
+                document_status=document.status,
+            )
+        await requested_template.check(session, document.team_id, options.template)
+        document.options = options.public()
+        self._reset_for_processing(document)
+        await self._enqueue(session, runtime, document, options)
+
+    def merged_options(
+        self, document: Document, changes: ProcessingOptions | None
+    ) -> ProcessingOptions:
+        """The stored options with the ones ``changes`` sets explicitly."""
+        stored = dict(document.options)
+        if changes is not None:
+            stored.update(changes.model_dump(mode="json", exclude_unset=True))
+        return ProcessingOptions.model_validate(stored)
 
     def mark_requeued(self, document: Document) -> None:
         """The job goes back to the queue after its worker died; the document waits again."""
@@ -414,7 +512,13 @@ class DocumentService:
         document.engine_versions = result.engine_versions
         document.pages_total = document.pages_done = result.metadata.page_count
         self._record_understanding(document, intelligence)
+        await understanding_hook.after_result(session, runtime, document)
         self._settle(document, DocumentStatus.completed)
+        running = await JobRepository.from_session(session).active_for_documents([document.id])
+        await DocumentRepository.from_session(session).add_version(
+            version_row(document, running[0].id if running else None)
+        )
+        await requested_template.apply_requested(session, document, result)
         await event_service.emit(
             session,
             runtime,

@@ -52,6 +52,19 @@ class EventService:
             for r in records
         ]
 
+    async def latest_system(self, session: AsyncSession, type_: str) -> Event | None:
+        """The last system-wide event of a type (e.g. the maintenance announcement in force)."""
+        record = await EventRepository.from_session(session).latest_system(type_)
+        if record is None:
+            return None
+        return Event(
+            id=record.id,
+            type=record.type,
+            created_at=record.created_at,
+            team_id=record.team_id,
+            data=record.data,
+        )
+
     async def list_events(
         self, session: AsyncSession, principal: Principal, page: PageParams, types: list[str]
     ) -> Page[EventRecord]:

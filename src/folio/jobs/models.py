@@ -28,7 +28,10 @@ class Job(TimestampMixin, Base):
     """A unit of pipeline work. The database, not a queue, is the truth about it."""
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_status_priority_id", "status", "priority", "id"),)
+    __table_args__ = (
+        Index("ix_jobs_status_priority_id", "status", "priority", "id"),
+        Index("ix_jobs_status_team_priority", "status", "team_id", "priority", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
@@ -47,3 +50,7 @@ class Job(TimestampMixin, Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+    # Celery executor: when the job id was handed to the broker (None: not yet, or again
+    # after the broker lost it), and until when the worker that claimed it owns it
+    dispatched_at: Mapped[datetime | None] = mapped_column()
+    lease_expires_at: Mapped[datetime | None] = mapped_column()

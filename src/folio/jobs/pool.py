@@ -118,11 +118,11 @@ class WorkerSlot:
 
 
 class LocalWorkerPool:
-    def __init__(self, runtime: Runtime, size: int) -> None:
+    def __init__(self, runtime: Runtime, size: int, *, name: str | None = None) -> None:
         self.runtime = runtime
         self.size = size
-        self.runner = JobRunner(runtime)
-        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.runner = JobRunner(runtime, worker=self.name)
         limits = pipeline_limits(runtime).model_dump()
         self.slots = [WorkerSlot(index=i, limits=limits) for i in range(size)]
         self._threads = ThreadPoolExecutor(
@@ -133,6 +133,9 @@ class LocalWorkerPool:
         self._stopping = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._dispatcher: asyncio.Task[None] | None = None
+        self._paused = False
+        self._active = size  # slots that may take jobs (operators lower it with resume())
+        self._parked: list[WorkerSlot] = []
 
     # ---- JobDispatcher interface ----------------------------------------------------------
 
@@ -150,12 +153,34 @@ class LocalWorkerPool:
             "size": self.size,
             "alive": sum(slot.alive for slot in self.slots),
             "busy": sum(slot.job_id is not None for slot in self.slots),
+            "paused": self._paused,
+            "active": self._active,
         }
+
+    # ---- operator control: claim no new jobs, or again with fewer slots ---------------------
+
+    def pause(self) -> None:
+        """Claims no new jobs; jobs already running finish normally."""
+        self._paused = True
+        self._wake.set()
+
+    def resume(self, active: int | None = None) -> None:
+        """Claims jobs again on at most ``active`` slots (default: all of them)."""
+        self._active = self.size if active is None else max(1, min(active, self.size))
+        self._paused = False
+        for slot in self._parked:
+            self._free.put_nowait(slot)
+        self._parked.clear()
+        self._wake.set()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
 
     # ---- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
-        await self.runner.recover_interrupted()
+        await JobRunner(self.runtime).recover_interrupted()
         for slot in self.slots:
             self._free.put_nowait(slot)
         if self.runtime.settings.worker_prestart:
@@ -186,15 +211,21 @@ class LocalWorkerPool:
             slot = await self._free.get()
             if slot is None:
                 return
+            if self._paused or slot.index >= self._active:
+                self._parked.append(slot)  # until resume()
+                continue
             job = await self._next_job()
             if job is None:
-                return
-            task = asyncio.create_task(self._run_on(slot, job), name=f"folio-job-{job.id}")
+                if self._stopping:
+                    return
+                self._parked.append(slot)
+                continue
+            task = asyncio.create_task(self.run_claimed(slot, job), name=f"folio-job-{job.id}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
     async def _next_job(self) -> Job | None:
-        while not self._stopping:
+        while not self._stopping and not self._paused:
             self._wake.clear()
             try:
                 async with self.runtime.db.session() as session:
@@ -209,13 +240,18 @@ class LocalWorkerPool:
                     await self._wake.wait()
         return None
 
-    async def _run_on(self, slot: WorkerSlot, job: Job) -> None:
+    async def run_claimed(self, slot: WorkerSlot, job: Job) -> None:
+        """Runs a job this process claimed on ``slot``'s child, and records the outcome.
+        Also the body of a Celery task (``folio.jobs.celery_worker``)."""
         try:
             ticket = await self.runner.start(job)
             if ticket is not None:
                 await self._execute(slot, ticket)
         except Exception:
             logger.exception("job %s could not be run", job.id)
+            # the child may still be reporting on this job: its next messages must not be
+            # read as the next job's
+            await asyncio.get_running_loop().run_in_executor(self._threads, slot.stop)
             await self.runner.fail(
                 job.id, Failure("INTERNAL_ERROR", "The job could not run.", True)
             )

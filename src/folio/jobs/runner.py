@@ -6,7 +6,7 @@ cancellation, a timeout or a retry changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -31,20 +31,26 @@ class Failure:
 
 
 class JobRunner:
-    def __init__(self, runtime: Runtime) -> None:
+    """``worker``: only reports about jobs this worker still owns are recorded (None: any)."""
+
+    def __init__(self, runtime: Runtime, worker: str | None = None) -> None:
         self.runtime = runtime
+        self.worker = worker
 
     @asynccontextmanager
     async def _running(
         self, job_id: str
     ) -> AsyncIterator[tuple[AsyncSession, Job, Document] | None]:
         async with self.runtime.db.session() as session:
-            job = await job_service.get(session, job_id)
-            if job is None or job.status != JobStatus.running:
+            job = await job_service.get(session, job_id, lock=True)
+            if job is None or job.status != JobStatus.running or not self._owns(job):
                 yield None
                 return
             document = await document_service.load_for_job(session, job.document_id)
             yield (session, job, document) if document is not None else None
+
+    def _owns(self, job: Job) -> bool:
+        return self.worker is None or job.worker == self.worker
 
     async def start(self, job: Job) -> JobTicket | None:
         async with self._running(job.id) as loaded:
@@ -125,9 +131,9 @@ class JobRunner:
         async with self._running(job_id) as loaded:
             if loaded is None:
                 return False
-            _, job, document = loaded
+            session, job, document = loaded
             if job.attempts < job.max_attempts:
-                job_service.requeue(job)
+                await job_service.requeue(session, self.runtime, job)
                 document_service.mark_requeued(document)
                 return True
         await self.fail(job_id, failure)
@@ -135,8 +141,18 @@ class JobRunner:
 
     async def recover_interrupted(self) -> None:
         """At start-up: jobs a dead process left running are retried or failed."""
+        await self._recover(job_service.recover_interrupted)
+
+    async def recover_lapsed(self) -> int:
+        """Celery: jobs whose worker stopped renewing its lease are retried or failed."""
+        return await self._recover(job_service.recover_lapsed)
+
+    async def _recover(
+        self,
+        find: Callable[[AsyncSession, Runtime], Awaitable[tuple[list[Job], list[Job]]]],
+    ) -> int:
         async with self.runtime.db.session() as session:
-            requeued, exhausted = await job_service.recover_interrupted(session)
+            requeued, exhausted = await find(session, self.runtime)
             for job in requeued:
                 document = await document_service.load_for_job(session, job.document_id)
                 if document is not None:
@@ -146,6 +162,7 @@ class JobRunner:
                 job.id,
                 Failure("WORKER_CRASHED", "Processing was interrupted too many times.", False),
             )
+        return len(requeued) + len(exhausted)
 
     async def _after_settled(self, session: AsyncSession, document: Document) -> None:
         if document.batch_id is not None:

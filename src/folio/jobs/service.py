@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,8 +71,8 @@ class JobService:
                 return await repository.get(job_id)
         return None
 
-    async def get(self, session: AsyncSession, job_id: str) -> Job | None:
-        return await JobRepository.from_session(session).get(job_id)
+    async def get(self, session: AsyncSession, job_id: str, *, lock: bool = False) -> Job | None:
+        return await JobRepository.from_session(session).get(job_id, lock=lock)
 
     async def finish(
         self,
@@ -97,21 +98,55 @@ class JobService:
     ) -> None:
         await event_service.emit(session, runtime, job_event(type_, job, **data))
 
-    def requeue(self, job: Job) -> None:
+    async def requeue(self, session: AsyncSession, runtime: Runtime, job: Job) -> None:
         job.status = JobStatus.queued
         job.worker = None
         job.started_at = None
+        job.dispatched_at = job.lease_expires_at = None  # to the broker again (Celery)
+        await self._notify_after_commit(session, runtime)
 
-    async def recover_interrupted(self, session: AsyncSession) -> tuple[list[Job], list[Job]]:
+    async def recover_interrupted(
+        self, session: AsyncSession, runtime: Runtime
+    ) -> tuple[list[Job], list[Job]]:
         """Jobs left running by a dead process: requeue them, or fail those out of attempts."""
+        return await self._retry_or_give_up(
+            session, runtime, await JobRepository.from_session(session).running()
+        )
+
+    async def recover_lapsed(
+        self, session: AsyncSession, runtime: Runtime
+    ) -> tuple[list[Job], list[Job]]:
+        """Celery: jobs whose worker stopped renewing its lease (it was killed, or lost)."""
+        lapsed = await JobRepository.from_session(session).lapsed_leases(utcnow())
+        return await self._retry_or_give_up(session, runtime, lapsed)
+
+    async def _retry_or_give_up(
+        self, session: AsyncSession, runtime: Runtime, jobs: Sequence[Job]
+    ) -> tuple[list[Job], list[Job]]:
         requeued, exhausted = [], []
-        for job in await JobRepository.from_session(session).running():
+        for job in jobs:
             if job.attempts >= job.max_attempts:
                 exhausted.append(job)
             else:
-                self.requeue(job)
+                await self.requeue(session, runtime, job)
                 requeued.append(job)
         return requeued, exhausted
+
+    async def claim(
+        self, session: AsyncSession, job_id: str, *, worker: str, lease_s: float
+    ) -> Job | None:
+        """Celery: the worker that wins this compare-and-set runs the job; others drop it."""
+        now = utcnow()
+        repository = JobRepository.from_session(session)
+        if await repository.claim(job_id, worker, now, now + timedelta(seconds=lease_s)):
+            return await repository.get(job_id)
+        return None
+
+    async def renew_lease(
+        self, session: AsyncSession, job_id: str, *, worker: str, lease_s: float
+    ) -> bool:
+        until = utcnow() + timedelta(seconds=lease_s)
+        return await JobRepository.from_session(session).renew_lease(job_id, worker, until)
 
     async def cancel_for_documents(
         self, session: AsyncSession, runtime: Runtime, document_ids: Sequence[str]

@@ -3,12 +3,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.principal import Principal
 from folio.notifications.models import Notification, NotificationPreference
+from folio.notifications.schemas import Category
 from folio.teams.models import Membership
+from folio.users.models import User
 
 
 class NotificationRepository:
@@ -20,9 +22,17 @@ class NotificationRepository:
         return cls(session)
 
     def readable(self, principal: Principal) -> Select[tuple[Notification]]:
-        """A person's own notifications in the request's team."""
-        return select(Notification).where(
-            Notification.team_id.in_(principal.team_ids), Notification.user_id == principal.user_id
+        """A person's own notifications in the request's team, and their system-wide ones
+        (broadcasts, maintenance), whichever team they act in."""
+        return select(Notification).where(self._own(principal))
+
+    def _own(self, principal: Principal) -> ColumnElement[bool]:
+        return and_(
+            Notification.user_id == principal.user_id,
+            or_(
+                Notification.team_id.in_(principal.team_ids),
+                Notification.category == Category.system,
+            ),
         )
 
     async def list_page(
@@ -53,11 +63,7 @@ class NotificationRepository:
     async def mark_all_read(self, principal: Principal, now: datetime) -> int:
         result = await self.session.execute(
             update(Notification)
-            .where(
-                Notification.team_id.in_(principal.team_ids),
-                Notification.user_id == principal.user_id,
-                Notification.read_at.is_(None),
-            )
+            .where(self._own(principal), Notification.read_at.is_(None))
             .values(read_at=now)
         )
         return result.rowcount or 0
@@ -76,6 +82,18 @@ class NotificationRepository:
         )
         return [
             (user_id, preference) for user_id, preference in await self.session.execute(statement)
+        ]
+
+    async def everyone(self) -> Sequence[tuple[str, str, NotificationPreference | None]]:
+        """Every active account with its personal team, for system-wide notifications."""
+        statement = (
+            select(User.id, User.personal_team_id, NotificationPreference)
+            .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+            .where(User.is_active.is_(True), User.personal_team_id.is_not(None))
+        )
+        return [
+            (user_id, team_id, preference)
+            for user_id, team_id, preference in await self.session.execute(statement)
         ]
 
     async def digest_due(self, frequency: str, since: datetime) -> Sequence[NotificationPreference]:

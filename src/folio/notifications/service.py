@@ -17,6 +17,7 @@ from folio.core.mail import Mail
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
+from folio.events.catalog import DOCUMENT_SHARED, SYSTEM_TEAM_ID
 from folio.notifications.models import Notification, NotificationPreference
 from folio.notifications.repository import NotificationRepository
 from folio.notifications.schemas import (
@@ -58,7 +59,16 @@ def describe(event: Event) -> tuple[Category, str, str] | None:
         return (Category.team, "Team change", f"{event.type}: {data.get('user_id')}")
     if event.type in ("system.maintenance", "system.broadcast"):
         return Category.system, "Folio", str(data.get("message", event.type))
+    if event.type == DOCUMENT_SHARED and data.get("recipient_user_id"):
+        return (
+            Category.documents,
+            "A document was shared with you",
+            f"{data.get('filename') or data.get('document_id')} ({data.get('document_id')})",
+        )
     return None
+
+
+Recipient = tuple[str, str, NotificationPreference | None]  # user id, team id, preference
 
 
 def notification_read(row: Notification) -> NotificationRead:
@@ -97,13 +107,13 @@ class NotificationService:
             return
         category, title, body = described
         repository = NotificationRepository.from_session(session)
-        for user_id, preference in await repository.recipients(event.team_id):
+        for user_id, team_id, preference in await self._recipients(repository, event):
             wanted = preferences_read(preference)
             if category not in wanted.categories:
                 continue
             row = Notification(
                 id=new_id(IdPrefix.notification),
-                team_id=event.team_id,
+                team_id=team_id,
                 user_id=user_id,
                 category=category,
                 title=title,
@@ -112,9 +122,25 @@ class NotificationService:
                 data=event.data,
             )
             repository.add(row)
-            await self._announce(session, runtime, row)
+            if event.team_id != SYSTEM_TEAM_ID:  # the system event itself reaches every socket
+                await self._announce(session, runtime, row)
             if wanted.email_enabled and wanted.digest_frequency == DigestFrequency.none:
                 await self._mail_now(session, runtime, row)
+
+    async def _recipients(
+        self, repository: NotificationRepository, event: Event
+    ) -> list[Recipient]:
+        """Everyone for system-wide events (in their personal team), the one person a document
+        was shared with, else the event's team's active members."""
+        if event.team_id == SYSTEM_TEAM_ID:
+            return list(await repository.everyone())
+        members = await repository.recipients(event.team_id)
+        only = event.data.get("recipient_user_id") if event.type == DOCUMENT_SHARED else None
+        return [
+            (user_id, event.team_id, preference)
+            for user_id, preference in members
+            if only is None or user_id == only
+        ]
 
     async def _announce(self, session: AsyncSession, runtime: Runtime, row: Notification) -> None:
         live = Event(

@@ -15,11 +15,17 @@ from dataclasses import dataclass, field
 from folio.core.errors import FolioError
 from folio.core.events import Event, EventBus
 from folio.core.ids import IdPrefix, new_id
+from folio.core.permissions import Permission
 from folio.core.principal import Principal
+from folio.events.catalog import ANALYTICS_REALTIME
 
 logger = logging.getLogger("folio.realtime")
 TEAM, SYSTEM = "team", "system"
 PERSONAL = "system.notification"
+# event types that need more than documents:read (which every connection has)
+REQUIRED_PERMISSION = {ANALYTICS_REALTIME: Permission.analytics_read}
+# notices for every connected user, whatever they subscribed to
+ALWAYS_DELIVERED = frozenset({"system.broadcast", "system.maintenance"})
 
 
 class TooManyConnections(FolioError):
@@ -51,8 +57,13 @@ class Connection:
         return self.principal.user_id or self.principal.key_id or self.principal.team_id
 
     def wants(self, event: Event) -> bool:
+        if event.type in ALWAYS_DELIVERED:
+            return True
         if event.type == PERSONAL and event.data.get("user_id") != self.principal.user_id:
             return False  # a notification is for one person only
+        needed = REQUIRED_PERMISSION.get(event.type)
+        if needed is not None and not self.principal.can(needed):
+            return False
         visible = event.team_id in self.principal.team_ids or event.type.startswith("system.")
         return visible and any(channel_matches(c, event) for c in self.channels)
 

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from folio.core.schemas import Schema
+
+Message = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
 class Check(Schema):
@@ -18,3 +24,52 @@ class Health(Schema):
     storage: Check
     workers: dict[str, Any]
     ocr_engines: dict[str, dict[str, Any]]
+
+
+class MaintenanceCreate(Schema):
+    message: Message
+    active: bool = Field(default=True, description="false announces that maintenance is over")
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+
+
+class MaintenanceRead(Schema):
+    active: bool
+    message: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    announced_at: datetime | None = None
+    event_id: str | None = None
+
+
+class SystemStatus(Schema):
+    status: str  # ok | degraded | failing, as /health
+    version: str
+    host: str
+    pid: int
+    workers: dict[str, Any]
+    maintenance: MaintenanceRead
+
+
+class BroadcastLevel(StrEnum):
+    info = "info"
+    warning = "warning"
+    critical = "critical"
+
+
+class BroadcastCreate(Schema):
+    message: Message
+    level: BroadcastLevel = BroadcastLevel.info
+
+
+class SigningKeyRead(Schema):
+    kid: str
+    current: bool
+    retired_at: datetime | None = Field(
+        description="When it stopped signing; it verifies older tokens until they expire"
+    )
+
+
+class SigningKeys(Schema):
+    current: str
+    keys: list[SigningKeyRead]

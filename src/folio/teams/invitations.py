@@ -58,7 +58,7 @@ class InvitationService:
         access = await team_access(session, principal, team_id)
         access.require(Permission.team_manage)
         await team_service.check_grantable(session, access, data.role)
-        await self._check_capacity(session, access.team.settings, team_id)
+        await team_service.check_capacity(session, access.team, with_pending=True)
         token = new_secret()
         invitation = Invitation(
             id=new_id(IdPrefix.invitation),
@@ -83,14 +83,6 @@ class InvitationService:
 
         after_commit(session, send)
         return invitation_read(invitation)
-
-    async def _check_capacity(
-        self, session: AsyncSession, settings: dict[str, object], team_id: str
-    ) -> None:
-        limit = settings.get("max_members")
-        count = await TeamRepository.from_session(session).count_members(team_id)
-        if isinstance(limit, int) and count >= limit:
-            raise Conflict(f"The team has reached its limit of {limit} members.")
 
     async def list_invitations(
         self, session: AsyncSession, principal: Principal, team_id: str
@@ -125,7 +117,10 @@ class InvitationService:
         if await repository.membership(invitation.team_id, user.id) is not None:
             raise Conflict("You are already a member of this team.")
         team = await repository.get(invitation.team_id)
-        approval = bool(team and team.settings.get("require_approval"))
+        if team is None:
+            raise NotFound("No invitation for this account matches that token.")
+        await team_service.check_capacity(session, team, with_pending=True)
+        approval = bool(team.settings.get("require_approval"))
         membership = Membership(
             id=new_id(IdPrefix.member),
             team_id=invitation.team_id,
@@ -134,6 +129,7 @@ class InvitationService:
             status="pending" if approval else "active",
         )
         await repository.add(membership)
+        await team_service.grant_defaults(session, team, membership)
         invitation.accepted_at = utcnow()
         if membership.status == "active":
             await team_service.announce(

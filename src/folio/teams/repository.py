@@ -57,11 +57,14 @@ class TeamRepository:
         )
         return [(membership, user) for membership, user in await self.session.execute(statement)]
 
-    async def count_members(self, team_id: str, *, role: str | None = None) -> int:
+    async def count_members(
+        self, team_id: str, *, role: str | None = None, with_pending: bool = False
+    ) -> int:
+        statuses = ("active", "pending") if with_pending else ("active",)
         statement = (
             select(func.count())
             .select_from(Membership)
-            .where(Membership.team_id == team_id, Membership.status == "active")
+            .where(Membership.team_id == team_id, Membership.status.in_(statuses))
         )
         if role is not None:
             statement = statement.where(Membership.role == role)
@@ -70,6 +73,11 @@ class TeamRepository:
     async def roles(self, team_id: str) -> Sequence[Role]:
         statement = select(Role).where(Role.team_id == team_id).order_by(Role.id)
         return (await self.session.scalars(statement)).all()
+
+    async def role_by_name(self, team_id: str, name: str) -> Role | None:
+        return await self.session.scalar(
+            select(Role).where(Role.team_id == team_id, Role.name == name)
+        )
 
     async def role(self, team_id: str, role_id: str) -> Role | None:
         return await self.session.scalar(

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.batches.repository import BatchRepository
 from folio.core.db import utcnow
-from folio.core.errors import Conflict, NotFound
+from folio.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from folio.core.ids import IdPrefix, new_id
-from folio.core.permissions import Permission
+from folio.core.permissions import BuiltinRole, Permission
 from folio.core.principal import Principal
-from folio.teams.access import ensure_grantable, member_permissions, team_access
+from folio.documents.repository import DocumentRepository
+from folio.teams.access import (
+    ensure_grantable,
+    member_grants,
+    member_permissions,
+    role_permissions,
+    team_access,
+)
 from folio.teams.models import Role, RoleAssignment
 from folio.teams.repository import TeamRepository
 from folio.teams.schemas import (
+    AssignmentScope,
     PermissionAuditEntry,
     RoleAssignmentCreate,
     RoleCreate,
     RoleUpdate,
+    ScopedPermissions,
 )
 from folio.teams.service import team as team_service
 
@@ -94,17 +106,76 @@ class RoleService:
         await team_service.check_grantable(session, access, data.role)
         if await member_permissions(session, team_id, data.user_id) is None:
             raise NotFound(f"No member {data.user_id} in this team.")
+        if data.expires_at is not None and data.expires_at <= utcnow():
+            raise ValidationFailed(
+                [FieldError("expires_at", "in_past", "An assignment must expire in the future.")]
+            )
+        scope = await self._checked_scope(session, team_id, data.scope)
         assignment = RoleAssignment(
             id=new_id(IdPrefix.assignment),
             team_id=team_id,
             user_id=data.user_id,
             role=data.role,
-            scope=data.scope,
+            scope=scope,
             expires_at=data.expires_at,
             assigned_by=principal.user_id,
         )
         await TeamRepository.from_session(session).add(assignment)
         return assignment
+
+    async def _checked_scope(
+        self, session: AsyncSession, team_id: str, scope: AssignmentScope | None
+    ) -> dict[str, list[str]]:
+        """The scope to store: only ids of this team's documents and batches (so a grant can
+        never reach into another team); an empty scope means the whole team."""
+        if scope is None:
+            return {}
+        in_team = Principal(team_id=team_id, team_ids=frozenset({team_id}))
+        documents = DocumentRepository.from_session(session)
+        batches = BatchRepository.from_session(session)
+        errors = [
+            FieldError(f"scope.document_ids.{n}", "not_found", f"No document {document_id}.")
+            for n, document_id in enumerate(scope.document_ids)
+            if await documents.get(in_team, document_id) is None
+        ] + [
+            FieldError(f"scope.batch_ids.{n}", "not_found", f"No batch {batch_id}.")
+            for n, batch_id in enumerate(scope.batch_ids)
+            if await batches.get(in_team, batch_id) is None
+        ]
+        if errors:
+            raise ValidationFailed(errors)
+        stored = {"document_ids": sorted(set(scope.document_ids))} if scope.document_ids else {}
+        return stored | ({"batch_ids": sorted(set(scope.batch_ids))} if scope.batch_ids else {})
+
+    async def grant_document_read(
+        self,
+        session: AsyncSession,
+        team_id: str,
+        user_id: str,
+        document_id: str,
+        *,
+        expires_at: datetime,
+        assigned_by: str | None,
+    ) -> RoleAssignment:
+        """A viewer's rights on one document until ``expires_at`` (a share with a member). The
+        caller checks that the sharer may read the document: no team:manage is needed."""
+        assignment = RoleAssignment(
+            id=new_id(IdPrefix.assignment),
+            team_id=team_id,
+            user_id=user_id,
+            role=BuiltinRole.viewer,
+            scope={"document_ids": [document_id]},
+            expires_at=expires_at,
+            assigned_by=assigned_by,
+        )
+        await TeamRepository.from_session(session).add(assignment)
+        return assignment
+
+    async def withdraw(self, session: AsyncSession, team_id: str, assignment_id: str) -> None:
+        repository = TeamRepository.from_session(session)
+        assignment = await repository.assignment(team_id, assignment_id)
+        if assignment is not None:
+            await repository.delete(assignment)
 
     async def assignments(
         self, session: AsyncSession, principal: Principal, team_id: str
@@ -133,22 +204,33 @@ class RoleService:
         repository = TeamRepository.from_session(session)
         entries = []
         for membership, user in await repository.members(team_id):
-            found = await member_permissions(session, team_id, user.id)
-            permissions = sorted(found[1]) if found else []
-            sources = [f"role:{membership.role}"] + [
-                f"assignment:{a.id}:{a.role}"
-                for a in await repository.active_assignments(team_id, user.id, utcnow())
-            ]
+            grants = await member_grants(session, team_id, user.id)
+            live = await repository.active_assignments(team_id, user.id, utcnow())
             entries.append(
                 PermissionAuditEntry(
                     user_id=user.id,
                     email=user.email,
                     role=membership.role,
-                    permissions=permissions,
-                    granted_by=sources,
+                    permissions=sorted(grants.permissions) if grants else [],
+                    scoped=[await self._scoped_read(session, team_id, a) for a in live if a.scope]
+                    if grants
+                    else [],
+                    granted_by=[f"role:{membership.role}"]
+                    + [f"assignment:{a.id}:{a.role}" for a in live],
                 )
             )
         return entries
+
+    async def _scoped_read(
+        self, session: AsyncSession, team_id: str, assignment: RoleAssignment
+    ) -> ScopedPermissions:
+        permissions = await role_permissions(session, team_id, assignment.role) or frozenset()
+        return ScopedPermissions(
+            permissions=sorted(permissions),
+            scope=assignment.scope,
+            assignment_id=assignment.id,
+            expires_at=assignment.expires_at,
+        )
 
 
 role = RoleService()

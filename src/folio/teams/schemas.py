@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import AwareDatetime, ConfigDict, EmailStr, Field, StringConstraints
 
 from folio.core.permissions import Permission
 from folio.core.schemas import Schema
@@ -96,13 +96,28 @@ class RoleRead(Schema):
     created_at: datetime
 
 
+ResourceIds = Annotated[
+    list[Annotated[str, StringConstraints(max_length=40)]], Field(max_length=500)
+]
+
+
+class AssignmentScope(Schema):
+    """The resources a scoped assignment covers; its role's permissions hold only there."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document_ids: ResourceIds = Field(default_factory=list)
+    batch_ids: ResourceIds = Field(default_factory=list)
+
+
 class RoleAssignmentCreate(Schema):
     user_id: str
     role: str = Field(description="A built-in role name or a custom role id")
-    scope: dict[str, list[str]] = Field(
-        default_factory=dict, description='e.g. {"document_types": ["contract"]}'
+    scope: AssignmentScope | None = Field(
+        default=None,
+        description='Optional: e.g. {"document_ids": ["doc_…"]}; none means the whole team',
     )
-    expires_at: datetime | None = None
+    expires_at: AwareDatetime | None = Field(default=None, description="Optional; in the future")
 
 
 class RoleAssignmentRead(Schema):
@@ -116,9 +131,19 @@ class RoleAssignmentRead(Schema):
     created_at: datetime
 
 
+class ScopedPermissions(Schema):
+    permissions: list[str]
+    scope: dict[str, Any]
+    assignment_id: str
+    expires_at: datetime | None
+
+
 class PermissionAuditEntry(Schema):
     user_id: str
     email: str
     role: str
-    permissions: list[str]
+    permissions: list[str] = Field(description="Team-wide")
+    scoped: list[ScopedPermissions] = Field(
+        default_factory=list, description="Only on the documents or batches each scope names"
+    )
     granted_by: list[str] = Field(description="The role and the assignments that grant them")

@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from folio.core.events import Event
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
-from folio.core.permissions import BuiltinRole, Permission
+from folio.core.permissions import BUILTIN_ROLE_PERMISSIONS, BuiltinRole, Permission
 from folio.core.principal import Credential, Principal
 from folio.core.runtime import Runtime
 from folio.events.service import event as event_service
 from folio.teams.access import TeamAccess, ensure_grantable, role_permissions, team_access
-from folio.teams.models import Membership, Team
+from folio.teams.models import Membership, Role, RoleAssignment, Team
 from folio.teams.repository import TeamRepository
-from folio.teams.schemas import MemberRead, TeamCreate, TeamRead, TeamUpdate
+from folio.teams.schemas import MemberRead, TeamCreate, TeamRead, TeamSettings, TeamUpdate
 from folio.users.models import User
 
 
 class LastOwner(Conflict):
     code = "LAST_OWNER"
     title = "A team needs at least one owner"
+
+
+class TeamFull(Conflict):
+    code = "TEAM_FULL"
+    title = "The team has reached its maximum number of members"
+
+
+def default_permissions(team: Team) -> frozenset[Permission]:
+    return frozenset(Permission(p) for p in team.settings.get("default_permissions") or ())
 
 
 def team_read(team: Team, membership: Membership | None, member_count: int | None) -> TeamRead:
@@ -75,6 +86,7 @@ class TeamService:
     ) -> TeamRead:
         if principal.credential != Credential.user or principal.user_id is None:
             raise Forbidden("Teams are created by signed-in users, not API keys.")
+        self._check_settings(BUILTIN_ROLE_PERMISSIONS[BuiltinRole.owner], data.settings)
         team = Team(
             id=new_id(IdPrefix.team),
             name=data.name,
@@ -112,11 +124,61 @@ class TeamService:
     ) -> TeamRead:
         access = await team_access(session, principal, team_id)
         access.require(Permission.team_manage)
+        self._check_settings(access.permissions, data.settings)
         changes = data.model_dump(exclude_unset=True, mode="json")
         for field in ("name", "description", "settings"):
             if field in changes and (changes[field] is not None or field == "description"):
                 setattr(access.team, field, changes[field])
         return await self.get(session, principal, team_id)
+
+    def _check_settings(
+        self, granter: frozenset[Permission], settings: TeamSettings | None
+    ) -> None:
+        """Default permissions are granted to every new member: only what you hold."""
+        if settings is not None:
+            ensure_grantable(granter, frozenset(settings.default_permissions))
+
+    async def check_capacity(
+        self, session: AsyncSession, team: Team, *, with_pending: bool
+    ) -> None:
+        """``max_members`` counts active members, and pending ones when ``with_pending``."""
+        limit = team.settings.get("max_members")
+        repository = TeamRepository.from_session(session)
+        count = await repository.count_members(team.id, with_pending=with_pending)
+        if isinstance(limit, int) and count >= limit:
+            raise TeamFull(f"The team has reached its limit of {limit} members.")
+
+    async def grant_defaults(
+        self, session: AsyncSession, team: Team, membership: Membership
+    ) -> None:
+        """Gives a new member the team's ``default_permissions`` their role lacks, through a
+        custom role named after that set (so later changes to the setting touch nobody
+        who joined before)."""
+        role_grants = await role_permissions(session, team.id, membership.role) or frozenset()
+        extra = sorted(default_permissions(team) - role_grants)
+        if not extra:
+            return
+        repository = TeamRepository.from_session(session)
+        name = f"Default permissions {hashlib.sha256(','.join(extra).encode()).hexdigest()[:8]}"
+        role = await repository.role_by_name(team.id, name)
+        if role is None:
+            role = Role(
+                id=new_id(IdPrefix.role),
+                team_id=team.id,
+                name=name,
+                description="Granted to new members by the team's default_permissions.",
+                permissions=extra,
+            )
+            await repository.add(role)
+        await repository.add(
+            RoleAssignment(
+                id=new_id(IdPrefix.assignment),
+                team_id=team.id,
+                user_id=membership.user_id,
+                role=role.id,
+                scope={},
+            )
+        )
 
     async def delete(self, session: AsyncSession, principal: Principal, team_id: str) -> None:
         access = await team_access(session, principal, team_id)
@@ -198,6 +260,9 @@ class TeamService:
         access = await team_access(session, principal, team_id)
         access.require(Permission.team_manage)
         membership, user = await self._member(session, team_id, user_id)
+        if membership.status == "active":
+            return member_read(membership, user)
+        await self.check_capacity(session, access.team, with_pending=False)
         membership.status = "active"
         await self.announce(
             session, runtime, "team.member_joined", team_id, user_id, role=membership.role

@@ -19,6 +19,9 @@ from urllib.parse import urljoin, urlsplit
 import anyio
 import httpx
 
+from folio.core.netguard import allowed_by_list as _allowed_by_list
+from folio.core.netguard import is_public as _is_public
+
 SECRET_PREFIX = "whsec_"
 EXCERPT = 1000
 
@@ -47,31 +50,6 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
     signed = f"{message_id}.{timestamp}.".encode() + body
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-
-
-def _allowed_by_list(host: str, address: ipaddress._BaseAddress, allowed: list[str]) -> bool:
-    for entry in allowed:
-        if entry == host:
-            return True
-        try:
-            if address in ipaddress.ip_network(entry, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
-
-
-def _is_public(address: ipaddress._BaseAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global and not (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
 
 
 async def check_target(url: str, allowed: list[str]) -> None:

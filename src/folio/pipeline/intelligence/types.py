@@ -72,7 +72,8 @@ class Classification(BaseModel):
     sub_category: str | None = None
     language: str | None = None
     complexity: Complexity = Complexity.simple
-    method: str = "rules"  # "rules" | "model" | "rules+model"
+    method: str = "rules"  # "rules" | "model" | "rules+model" | "user" (a person's correction)
+    model_version: str | None = None  # the team model that decided, when method is "model"
     evidence: list[str] = Field(default_factory=list)  # the cues that decided it
 
 
