@@ -36,7 +36,7 @@ async def flushed_recorder(request: Request) -> ActivityRecorder:
 Flushed = Annotated[ActivityRecorder, Depends(flushed_recorder)]
 
 
-def audit_filters(
+async def audit_filters(
     actor: Annotated[str | None, Query(max_length=40, description="A user id or key id")] = None,
     action: Annotated[
         str | None,

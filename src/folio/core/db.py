@@ -109,7 +109,15 @@ def create_engine(
     url: str, *, echo: bool = False, pool_size: int = 10, connect_timeout_s: float = 5.0
 ) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        # a SQLite connection is a file handle and a thread: keep enough of them pooled that
+        # concurrent requests never open (and close) one each, which cost a thread start
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            pool_size=max(pool_size, 20),
+            max_overflow=2 * pool_size,
+            connect_args={"timeout": 30},
+        )
         _install_sqlite_hooks(engine)
         return engine
     # pre-ping replaces connections the server dropped (restart, failover, pg_terminate_backend)

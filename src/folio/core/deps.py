@@ -23,7 +23,7 @@ from folio.core.runtime import Runtime
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime  # type: ignore[no-any-return]
 
 
@@ -74,7 +74,7 @@ class ClientInfo:
     user_agent: str | None
 
 
-def get_client_info(request: Request) -> ClientInfo:
+async def get_client_info(request: Request) -> ClientInfo:
     host = request.client.host if request.client else None
     return ClientInfo(ip=host, user_agent=request.headers.get("user-agent"))
 
@@ -82,7 +82,7 @@ def get_client_info(request: Request) -> ClientInfo:
 Client = Annotated[ClientInfo, Depends(get_client_info)]
 
 
-def get_page_params(
+async def get_page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (≤100).")] = 20,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
 ) -> PageParams:

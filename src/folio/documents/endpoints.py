@@ -42,7 +42,7 @@ OptionsField = Annotated[
 ]
 
 
-def list_filters(
+async def list_filters(
     status: DocumentStatus | None = None,
     batch_id: Annotated[str | None, Query(max_length=40)] = None,
     document_type: Annotated[

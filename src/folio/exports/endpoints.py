@@ -21,7 +21,7 @@ router = APIRouter(tags=["exports"])
 DocumentsRead = Annotated[Principal, Depends(require(Permission.documents_read))]
 
 
-def export_filters(
+async def export_filters(
     batch_ids: Annotated[
         str | None, Query(max_length=4000, description="Comma-separated batch ids")
     ] = None,

@@ -21,7 +21,7 @@ DatasetsWrite = Annotated[Principal, Depends(require(Permission.datasets_write))
 IMAGE_CONTENT = {200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}}
 
 
-def image_filter(
+async def image_filter(
     project_id: str | None = None,
     is_valid: bool | None = None,
     is_duplicate: bool | None = None,

@@ -22,7 +22,7 @@ DocumentsRead = Annotated[Principal, Depends(require(Permission.documents_read))
 DocumentsWrite = Annotated[Principal, Depends(require(Permission.documents_write))]
 
 
-def event_filters(
+async def event_filters(
     document_id: Annotated[str | None, Query(max_length=40)] = None,
     severity: Annotated[
         list[Severity] | None, Query(description="One or more severities (repeat the parameter)")

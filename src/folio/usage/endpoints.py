@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1/usage", tags=["usage"])
 AnalyticsRead = Annotated[Principal, Depends(require(Permission.analytics_read))]
 
 
-def get_meter(request: Request) -> UsageMeter:
+async def get_meter(request: Request) -> UsageMeter:
     return request.app.state.usage_meter  # type: ignore[no-any-return]
 
 
