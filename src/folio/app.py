@@ -28,7 +28,7 @@ from folio.core.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from folio.core.problems import install_problem_handlers, too_large_app
 from folio.core.runtime import Runtime
 from folio.core.security import KeyRing
-from folio.core.storage import LocalBlobStorage
+from folio.core.storage import build_blob_storage
 from folio.crawls.endpoints import router as crawls_router
 from folio.crawls.runner import CrawlSupervisor
 from folio.credits.endpoints import router as credits_router
@@ -79,7 +79,7 @@ def build_runtime(settings: Settings) -> Runtime:
             pool_size=settings.db_pool_size,
             connect_timeout_s=settings.db_connect_timeout_s,
         ),
-        storage=LocalBlobStorage(settings.blob_dir),
+        storage=build_blob_storage(settings),
         bus=build_event_bus(settings.redis_url),
         keys=build_key_ring(settings),
         mailer=build_mailer(settings),

@@ -7,12 +7,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FOLIO_", env_file=".env", extra="ignore")
+    # hide_input: a settings error must not print the secrets it was given
+    model_config = SettingsConfigDict(
+        env_prefix="FOLIO_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     data_dir: Path = Path("folio-data")
     database_url: str | None = None  # default: SQLite file in data_dir
@@ -31,6 +34,16 @@ class Settings(BaseSettings):
     executor: Literal["local", "celery"] = "local"
     celery_broker_url: str | None = None  # default: redis_url
     storage_dir: Path | None = None  # blobs; default data_dir/blobs (a shared directory)
+    # blobs in a directory ("local", storage_dir) or an S3-compatible object store ("s3")
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str | None = None  # e.g. http://minio:9000; unset: AWS S3
+    s3_bucket: str | None = None  # required with storage_backend="s3"
+    s3_prefix: str = ""  # keys are stored under this prefix ("folio/" ...)
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None  # unset: the standard AWS chain (AWS_* env, profile, role)
+    s3_secret_access_key: str | None = None
+    s3_cache_dir: Path | None = None  # local copies for the pipeline; default data_dir/s3-cache
+    s3_cache_bytes: int = Field(default=2 * 1024**3, ge=0)  # least recently used evicted beyond
     job_lease_s: float = Field(default=30.0, gt=0)  # a Celery job's claim lapses unless renewed
     job_fair_share: int = Field(default=4, ge=1)  # jobs per team and priority in the broker
     db_pool_size: int = Field(default=10, ge=1)
@@ -117,6 +130,8 @@ class Settings(BaseSettings):
     crawler_max_image_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     crawler_per_host_concurrency: int = Field(default=8, ge=1)
     crawler_per_host_interval_s: float = Field(default=0.0, ge=0)
+    crawler_max_crawl_delay_s: float = Field(default=10.0, ge=0)  # caps robots.txt Crawl-delay
+    crawler_chunk_lease_s: float = Field(default=60.0, gt=0)  # a dead process's chunks rerun after
     crawler_downloads_per_chunk: int = Field(default=16, ge=1)  # in flight at once
     crawler_max_running_chunks: int = Field(default=4, ge=0)  # per process; 0: no crawling
     crawler_poll_s: float = Field(default=1.0, gt=0)
@@ -156,6 +171,21 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.storage_dir or self.data_dir / "blobs"
+
+    @property
+    def s3_cache_path(self) -> Path:
+        return self.s3_cache_dir or self.data_dir / "s3-cache"
+
+    @model_validator(mode="after")
+    def _check_storage(self) -> Settings:
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            raise ValueError("FOLIO_STORAGE_BACKEND=s3 needs FOLIO_S3_BUCKET (the blob bucket)")
+        if bool(self.s3_access_key_id) != bool(self.s3_secret_access_key):
+            raise ValueError(
+                "set both FOLIO_S3_ACCESS_KEY_ID and FOLIO_S3_SECRET_ACCESS_KEY, or neither "
+                "(then the standard AWS credential chain applies)"
+            )
+        return self
 
     @property
     def broker_url(self) -> str | None:

@@ -1,4 +1,5 @@
-"""Blob storage behind one small interface; the embedded default is a local directory."""
+"""Blob storage behind one small interface: a local (or shared) directory by default, or an
+S3-compatible object store (``folio.core.s3storage``); ``build_blob_storage`` picks one."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
+
+if TYPE_CHECKING:
+    from folio.config import Settings
 
 CHUNK = 1024 * 1024
 
@@ -37,6 +41,9 @@ class BlobStorage(Protocol):
     def iter_chunks(self, key: str) -> Iterator[bytes]: ...
 
     def delete(self, key: str) -> None: ...
+
+    def delete_prefix(self, prefix: str) -> None:
+        """Deletes every blob under ``prefix/`` (a document's or a project's folder)."""
 
     def exists(self, key: str) -> bool: ...
 
@@ -102,3 +109,12 @@ class LocalBlobStorage:
         probe = self._tmp / f"probe-{uuid.uuid4().hex}"
         probe.write_bytes(b"ok")
         probe.unlink()
+
+
+def build_blob_storage(settings: Settings) -> BlobStorage:
+    """The one place storage is built, for API processes and Celery workers alike."""
+    if settings.storage_backend == "s3":
+        from folio.core.s3storage import S3BlobStorage  # boto3 is only loaded when used
+
+        return S3BlobStorage.from_settings(settings)
+    return LocalBlobStorage(settings.blob_dir)

@@ -76,7 +76,7 @@ class ProjectService:
         await session.flush()
 
         async def delete_blobs() -> None:
-            runtime.storage.delete_prefix(f"crawls/{project.id}")  # type: ignore[attr-defined]
+            runtime.storage.delete_prefix(f"crawls/{project.id}")
 
         after_commit(session, delete_blobs)
 
