@@ -3,11 +3,15 @@
 Pages put images in ``img``, ``srcset`` and ``og:image``; the images include byte-identical
 and re-encoded/resized copies, a truncated JPEG, bytes that are not an image, a tiny image, a
 folder robots.txt disallows, a page and an image that send ``X-Robots-Tag: noimageai``, a
-slow, a failing and a flaky endpoint, and a redirect."""
+slow, a failing and a flaky endpoint, and a redirect. Also a sitemap index (robots.txt
+lists it) with a gzipped urlset and an image sitemap, a gzip bomb posing as a sitemap, and
+``/many/{k}.html`` pages of generated pictures that repeat across pages (for crawls with
+many chunks)."""
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import io
 import socket
 import threading
@@ -96,6 +100,26 @@ PAGES = {
     "/deep/level2.html": '<img src="/img/outside.jpg">',
 }
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
+SITEMAP_INDEX = """<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>{base}/sitemaps/pages.xml.gz</loc></sitemap>
+<sitemap><loc>{base}/sitemaps/images.xml</loc></sitemap>
+</sitemapindex>"""
+SITEMAP_PAGES = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>{base}/gallery.html</loc></url>
+<url><loc>{base}/noai.html</loc></url>
+<url><loc>{base}/private/secret.html</loc></url>
+</urlset>"""
+SITEMAP_IMAGES = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+<url><loc>{base}/deep/level2.html</loc>
+  <image:image><image:loc>{base}/img/bird.jpg</image:loc>
+  <image:title>a bird</image:title></image:image></url>
+</urlset>"""
+MANY_PER_PAGE = 10
+MANY_UNIQUE = 20  # /many/{n}.jpg shows picture n % MANY_UNIQUE: every one on several pages
 
 
 class LocalSite:
@@ -106,9 +130,15 @@ class LocalSite:
         self.lock = threading.Lock()
         self.base_url = ""
         self.user_agents: set[str] = set()
+        self.robots_extra = ""  # more robots.txt lines (Crawl-delay, Sitemap …)
+        self.starts: list[tuple[float, str]] = []  # (monotonic time, path) of each request
+
+    def robots(self) -> str:
+        return ROBOTS + self.robots_extra.replace("{base}", self.base_url)
 
     def count(self, path: str) -> int:
         with self.lock:
+            self.starts.append((time.monotonic(), path))
             self.hits[path] = self.hits.get(path, 0) + 1
             return self.hits[path]
 
@@ -117,7 +147,7 @@ class LocalSite:
         self.count(path)
         self.user_agents.add(request.headers.get("user-agent", ""))
         if path == "/robots.txt":
-            return PlainTextResponse(ROBOTS)
+            return PlainTextResponse(self.robots())
         if path not in PAGES:
             return PlainTextResponse("not found", status_code=404)
         headers = {"X-Robots-Tag": "noimageai"} if path == "/noai.html" else {}
@@ -141,11 +171,46 @@ class LocalSite:
         self.count(request.url.path)
         return Response(self.images["hidden.jpg"], media_type="image/jpeg")
 
+    async def sitemap(self, request: Request) -> Response:
+        path = request.url.path
+        self.count(path)
+        base = self.base_url
+        if path == "/sitemap.xml":
+            return Response(SITEMAP_INDEX.format(base=base), media_type="application/xml")
+        if path == "/sitemaps/pages.xml.gz":
+            body = gzip.compress(SITEMAP_PAGES.format(base=base).encode())
+            return Response(body, media_type="application/gzip")
+        if path == "/sitemaps/images.xml":
+            return Response(SITEMAP_IMAGES.format(base=base), media_type="text/xml")
+        if path == "/sitemaps/bomb.xml.gz":  # inflates to 60 MB of blanks
+            return Response(gzip.compress(b" " * 60_000_000, 9), media_type="application/gzip")
+        return PlainTextResponse("not found", status_code=404)
+
+    async def many_page(self, request: Request) -> Response:
+        page = int(request.path_params["page"])
+        self.count(request.url.path)
+        first = page * MANY_PER_PAGE
+        images = "".join(f'<img src="/many/{n}.jpg">' for n in range(first, first + MANY_PER_PAGE))
+        return HTMLResponse(f"<html><body>{images}</body></html>")
+
+    async def many_image(self, request: Request) -> Response:
+        number = int(request.path_params["number"])
+        self.count(request.url.path)
+        key = f"many-{number % MANY_UNIQUE}"
+        with self.lock:
+            if key not in self.images:
+                self.images[key] = encode(picture(1000 + number % MANY_UNIQUE))
+        return Response(self.images[key], media_type="image/jpeg")
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
                 Route("/img/{name}", self.image),
                 Route("/private/hidden.jpg", self.private_image),
+                Route("/sitemap.xml", self.sitemap),
+                Route("/sitemaps/{name}", self.sitemap),
+                Route("/many/{page:int}.html", self.many_page),
+                Route("/many/{number:int}.jpg", self.many_image),
                 Route("/{path:path}", self.page),
             ]
         )

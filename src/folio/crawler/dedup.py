@@ -48,6 +48,9 @@ class PerceptualIndex:
         self._alive[self.size] = True
         self._ids.append(image_id)
 
+    def __contains__(self, image_id: str) -> bool:
+        return image_id in self._positions
+
     def remove(self, image_ids: set[str]) -> None:
         for image_id in image_ids:
             position = self._positions.pop(image_id, None)
@@ -81,6 +84,9 @@ class Deduplicator:
         if (near := self.index.nearest(phash)) is not None:
             return "near", near
         return None
+
+    def __contains__(self, image_id: str) -> bool:
+        return image_id in self.index
 
     def add(self, image_id: str, sha256: str, phash: int) -> None:
         self.by_sha.setdefault(sha256, image_id)

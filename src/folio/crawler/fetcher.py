@@ -29,6 +29,7 @@ class FetchPolicy:
     backoff_s: float = 0.5
     per_host_concurrency: int = 8
     per_host_interval_s: float = 0.0  # pause between request starts to one host
+    max_crawl_delay_s: float = 10.0  # a robots.txt Crawl-delay beyond this is capped
     allowed_hosts: tuple[str, ...] = ()
     allow_setting: str = "FOLIO_CRAWLER_ALLOWED_HOSTS"
 
@@ -64,17 +65,20 @@ class FetchResult:
 class _HostGate:
     semaphore: asyncio.Semaphore
     interval_s: float
-    next_start: float = 0.0
+    last_start: float = float("-inf")
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def pace(self) -> None:
+        """Waits until ``interval_s`` has passed since the previous request start; the
+        interval may have grown since (a Crawl-delay read from robots.txt)."""
         if self.interval_s <= 0:
+            self.last_start = time.monotonic()
             return
         async with self.lock:
-            wait = self.next_start - time.monotonic()
+            wait = self.last_start + self.interval_s - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-            self.next_start = time.monotonic() + self.interval_s
+            self.last_start = time.monotonic()
 
 
 class Fetcher:
@@ -167,6 +171,14 @@ class Fetcher:
                 raise FetchError("too_large", f"more than {max_bytes} bytes")
             chunks.append(chunk)
         return b"".join(chunks)
+
+    def slow_down(self, url: str, interval_s: float) -> float:
+        """Raises the pause between request starts to ``url``'s host (robots.txt
+        ``Crawl-delay``), capped by the policy; returns the interval now in force."""
+        gate = self._gate(urlsplit(url).netloc.lower())
+        wanted = min(max(interval_s, 0.0), self.policy.max_crawl_delay_s)
+        gate.interval_s = max(gate.interval_s, wanted)
+        return gate.interval_s
 
     def _gate(self, host: str) -> _HostGate:
         gate = self._gates.get(host)

@@ -1,10 +1,13 @@
-"""Politeness: robots.txt per origin (RFC 9309 via urllib.robotparser) and the
-``X-Robots-Tag: noai`` / ``noimageai`` opt-outs."""
+"""Politeness: robots.txt per origin (RFC 9309 via urllib.robotparser, plus its
+``Crawl-delay`` and ``Sitemap`` lines) and the ``X-Robots-Tag: noai`` / ``noimageai``
+opt-outs."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -14,23 +17,81 @@ from folio.crawler.fetcher import Fetcher, FetchError
 ROBOTS_MAX_BYTES = 512 * 1024
 
 
+@dataclass
+class _Group:
+    agents: list[str]
+    delay: float | None = None
+
+
+def crawl_delay(lines: Iterable[str], agent: str) -> float | None:
+    """The ``Crawl-delay`` of the group that names ``agent`` (else of ``*``), in seconds.
+    urllib.robotparser reads whole seconds only; ``Crawl-delay: 0.5`` is common."""
+    groups: list[_Group] = []
+    in_rules = False
+    for raw in lines:
+        key, sep, value = raw.split("#", 1)[0].partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if not sep:
+            continue
+        if key == "user-agent":
+            if in_rules or not groups:
+                groups.append(_Group([]))
+                in_rules = False
+            groups[-1].agents.append(value.lower())
+        elif key in ("allow", "disallow", "crawl-delay", "request-rate") and groups:
+            in_rules = True
+            if key == "crawl-delay" and groups[-1].delay is None:
+                groups[-1].delay = _seconds(value)
+    name = agent.split("/")[0].lower()
+    named = [g for g in groups if any(a != "*" and a in name for a in g.agents)]
+    anyone = [g for g in groups if "*" in g.agents]
+    chosen = (named or anyone or [None])[0]
+    return chosen.delay if chosen is not None else None
+
+
+def _seconds(value: str) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 class RobotsCache:
-    """One parsed robots.txt per origin, fetched once through the crawler's fetcher."""
+    """One parsed robots.txt per origin, fetched once through the crawler's fetcher. Its
+    ``Crawl-delay`` (capped by the fetch policy) paces every later request to that host."""
 
     def __init__(self, fetcher: Fetcher, agent: str = "FolioCrawler") -> None:
         self.fetcher, self.agent = fetcher, agent
         self._parsers: dict[str, RobotFileParser] = {}
+        self._delays: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def allowed(self, url: str) -> bool:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        return (await self._parser(url)).can_fetch(self.agent, url)
+
+    async def sitemaps(self, url: str) -> list[str]:
+        """The ``Sitemap:`` URLs the robots.txt of ``url``'s origin lists."""
+        return list((await self._parser(url)).site_maps() or [])
+
+    async def delay(self, url: str) -> float | None:
+        """The Crawl-delay in force for ``url``'s origin (after the policy's cap)."""
+        await self._parser(url)
+        return self._delays.get(origin_of(url))
+
+    async def _parser(self, url: str) -> RobotFileParser:
+        origin = origin_of(url)
         parser = self._parsers.get(origin)
         if parser is None:
             async with self._locks.setdefault(origin, asyncio.Lock()):
                 parser = self._parsers.get(origin) or await self._load(origin)
                 self._parsers[origin] = parser
-        return parser.can_fetch(self.agent, url)
+        return parser
 
     async def _load(self, origin: str) -> RobotFileParser:
         parser = RobotFileParser(origin + "/robots.txt")
@@ -44,7 +105,12 @@ class RobotsCache:
             else:
                 parser.disallow_all = True
             return parser
-        parser.parse(result.body.decode("utf-8", errors="replace").splitlines())
+        lines = result.body.decode("utf-8", errors="replace").splitlines()
+        parser.parse(lines)
+        rate = parser.request_rate(self.agent)
+        delays = [crawl_delay(lines, self.agent), rate and rate.seconds / max(rate.requests, 1)]
+        if wanted := max((d for d in delays if d), default=None):
+            self._delays[origin] = self.fetcher.slow_down(origin, wanted)
         return parser
 
 

@@ -7,17 +7,23 @@ import asyncio
 import csv
 import io
 import json
+import zlib
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from folio.crawler.discovery import ImageRef, normalize, parse_page, parse_sitemap
-from folio.crawler.fetcher import Fetcher, FetchError
+from folio.crawler.discovery import ImageRef, Sitemap, normalize, parse_page, parse_sitemap
+from folio.crawler.fetcher import Fetcher, FetchError, FetchResult
 from folio.crawler.images import CleanImage, ImageFilters, Rejection, validate
 from folio.crawler.robots import RobotsCache, forbids_ai_use
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+XML_TYPES = ("application/xml", "text/xml")
+GZIP_TYPES = ("application/gzip", "application/x-gzip")
+GZIP_MAGIC = b"\x1f\x8b"
 PAGE_MAX_BYTES = 5 * 1024 * 1024
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024
 MAX_SITEMAPS = 50
 
 
@@ -48,36 +54,43 @@ async def crawl_site(
     scope: SiteScope,
     *,
     should_stop: Callable[[], bool] = lambda: False,
+    robots_sitemaps: bool = False,
 ) -> AsyncIterator[ImageRef | PageSkip]:
-    """Yields image candidates page by page, breadth-first within the scope and depth."""
+    """Yields image candidates page by page, breadth-first within the scope and depth.
+
+    A seed may be a page, a sitemap or sitemap index (also gzipped), or a ``/robots.txt``
+    (its ``Sitemap:`` lines); with ``robots_sitemaps`` every seed's origin adds those too.
+    A sitemap's pages are crawled at the sitemap's own depth: it lists seeds, not links."""
     if not scope.allowed_domains:
         hosts = {(urlsplit(s).hostname or "").lower() for s in seeds}
         scope = SiteScope(frozenset(hosts), scope.max_depth, scope.max_pages)
-    queue: list[tuple[str, int]] = [(s, 0) for s in seeds]
-    seen, pages = set(seeds), 0
-    while queue and pages < scope.max_pages and not should_stop():
-        url, depth = queue.pop(0)
+    frontier = Frontier(scope)
+    for seed in seeds:
+        if urlsplit(seed).path == "/robots.txt":
+            frontier.add_sitemaps(await robots.sitemaps(seed), 0)
+            continue
+        frontier.add(seed, 0, sitemap=_named_like_sitemap(seed))
+        if robots_sitemaps:
+            frontier.add_sitemaps(await robots.sitemaps(seed), 0)
+    pages = 0
+    while frontier.queue and pages < scope.max_pages and not should_stop():
+        url, depth = frontier.queue.popleft()
         if not await robots.allowed(url):
             yield PageSkip(url, "robots_disallowed", "robots.txt disallows this page")
             continue
+        sitemap = url in frontier.sitemaps
         try:
-            result = await fetcher.fetch(url, max_bytes=PAGE_MAX_BYTES)
+            result = await fetcher.fetch(
+                url, max_bytes=SITEMAP_MAX_BYTES if sitemap else PAGE_MAX_BYTES
+            )
+            if sitemap or _is_sitemap(result):
+                for image in frontier.expand(parse_sitemap(sitemap_xml(result.body), url), depth):
+                    yield image
+                continue
         except FetchError as error:
             yield PageSkip(url, error.reason, error.message)
             continue
         pages += 1
-        if result.final_url.endswith(".xml") or result.content_type in (
-            "application/xml",
-            "text/xml",
-        ):
-            async for item in _from_sitemap(fetcher, result.body, result.final_url, scope):
-                if isinstance(item, str):
-                    if item not in seen and depth + 1 <= scope.max_depth:
-                        seen.add(item)
-                        queue.append((item, depth + 1))
-                else:
-                    yield item
-            continue
         if result.content_type not in HTML_TYPES:
             continue
         found = parse_page(result.body.decode("utf-8", errors="replace"), result.final_url)
@@ -88,31 +101,69 @@ async def crawl_site(
                 yield image
         if depth < scope.max_depth:
             for link in found.links:
-                if link not in seen and scope.allows(link):
-                    seen.add(link)
-                    queue.append((link, depth + 1))
+                if scope.allows(link):
+                    frontier.add(link, depth + 1, sitemap=_named_like_sitemap(link))
 
 
-async def _from_sitemap(
-    fetcher: Fetcher, body: bytes, url: str, scope: SiteScope
-) -> AsyncIterator[ImageRef | str]:
-    """Image entries of a sitemap (index), then its pages as strings to crawl."""
-    pending, read = [(body, url)], 0
-    while pending and read < MAX_SITEMAPS:
-        xml, location = pending.pop(0)
-        read += 1
-        sitemap = parse_sitemap(xml, location)
-        for image in sitemap.images:
-            yield image
-        for page in sitemap.pages:
-            if scope.allows(page):
-                yield page
+class Frontier:
+    """The crawl's queue: each URL once, sitemaps marked, at most MAX_SITEMAPS of them."""
+
+    def __init__(self, scope: SiteScope) -> None:
+        self.scope = scope
+        self.queue: deque[tuple[str, int]] = deque()
+        self.seen: set[str] = set()
+        self.sitemaps: set[str] = set()
+
+    def add(self, url: str, depth: int, *, sitemap: bool = False) -> None:
+        if url in self.seen or (sitemap and len(self.sitemaps) >= MAX_SITEMAPS):
+            return
+        self.seen.add(url)
+        if sitemap:
+            self.sitemaps.add(url)
+        self.queue.append((url, depth))
+
+    def add_sitemaps(self, urls: list[str], depth: int) -> None:
+        """Sitemaps a robots.txt lists: they may live on another host (a CDN)."""
+        for url in urls:
+            if (absolute := normalize(url, url)) is not None:
+                self.add(absolute, depth, sitemap=True)
+
+    def expand(self, sitemap: Sitemap, depth: int) -> list[ImageRef]:
+        """Queues a sitemap's pages (at its depth) and child sitemaps; returns its images."""
         for child in sitemap.sitemaps:
-            if scope.allows(child):
-                try:
-                    pending.append(((await fetcher.fetch(child)).body, child))
-                except FetchError:
-                    continue
+            if self.scope.allows(child):
+                self.add(child, depth, sitemap=True)
+        for page in sitemap.pages:
+            if self.scope.allows(page):
+                self.add(page, depth)
+        return [image for image in sitemap.images if self.scope.allows(image.page_url or "")]
+
+
+def _named_like_sitemap(url: str) -> bool:
+    return urlsplit(url).path.lower().endswith((".xml", ".xml.gz"))
+
+
+def _is_sitemap(result: FetchResult) -> bool:
+    return (
+        _named_like_sitemap(result.final_url)
+        or result.content_type in XML_TYPES + GZIP_TYPES
+        or result.body[:2] == GZIP_MAGIC
+    )
+
+
+def sitemap_xml(body: bytes) -> bytes:
+    """The XML of a sitemap, gunzipped when it is gzipped, within SITEMAP_MAX_BYTES (the
+    protocol's limit, uncompressed): a bigger one, or a gzip bomb, is refused."""
+    if body[:2] != GZIP_MAGIC:
+        return body
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        xml = inflater.decompress(body, SITEMAP_MAX_BYTES)
+    except zlib.error as exc:
+        raise FetchError("bad_gzip", f"the sitemap is not valid gzip: {exc}") from exc
+    if inflater.unconsumed_tail:
+        raise FetchError("too_large", f"the sitemap inflates beyond {SITEMAP_MAX_BYTES} bytes")
+    return xml
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         backoff_s=settings.crawler_backoff_s,
         per_host_concurrency=settings.crawler_per_host_concurrency,
         per_host_interval_s=settings.crawler_per_host_interval_s,
+        max_crawl_delay_s=settings.crawler_max_crawl_delay_s,
         allowed_hosts=tuple(settings.crawler_allowed_hosts),
     )
 
@@ -63,7 +64,15 @@ async def candidates(
     if engine == "web":
         scope = SiteScope(plan.allowed_domains, plan.max_depth, MAX_PAGES_PER_SEED)
         seed = spec["seed"]
-        async for item in crawl_site(fetcher, robots, [seed], scope, should_stop=should_stop):
+        pages = crawl_site(
+            fetcher,
+            robots,
+            [seed],
+            scope,
+            should_stop=should_stop,
+            robots_sitemaps=bool(spec.get("robots_sitemaps")),
+        )
+        async for item in pages:
             if isinstance(item, PageSkip):
                 if item.url == seed and item.reason not in PAGE_SKIPS_THAT_ARE_POLICY:
                     raise ChunkFailed("SEED_UNREACHABLE", f"{item.reason}: {item.message}")

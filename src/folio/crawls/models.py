@@ -82,3 +82,7 @@ class CrawlChunk(TimestampMixin, Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+    # the supervisor running the chunk (or that last ran it) and until when its claim holds;
+    # renewed while it runs, so a chunk of a process that died is claimed again once it lapses
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()

@@ -58,7 +58,14 @@ class CrawlJobCreate(Schema):
     )
     keywords: list[str] = Field(default_factory=list, max_length=50)
     seeds: list[AnyHttpUrl] = Field(
-        default_factory=list, max_length=100, description="Pages or sitemaps to crawl from"
+        default_factory=list,
+        max_length=100,
+        description="Pages, sitemaps or sitemap indexes (also .xml.gz), or a site's /robots.txt "
+        "(the sitemaps it lists) to crawl from",
+    )
+    use_robots_sitemaps: bool = Field(
+        default=False,
+        description="Also crawl the sitemaps each seed's robots.txt lists (Sitemap: lines)",
     )
     allowed_domains: list[str] = Field(
         default_factory=list, max_length=50, description="Default: the seeds' own hosts"

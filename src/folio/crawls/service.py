@@ -46,7 +46,8 @@ def chunk_specs(data: CrawlJobCreate, engines: list[Engine]) -> list[tuple[Engin
         if engine is Engine.web:
             if not data.seeds:
                 errors.append(FieldError("seeds", "required", "the web engine needs seeds"))
-            specs += [(engine, {"seed": str(seed)}) for seed in data.seeds]
+            extra = {"robots_sitemaps": True} if data.use_robots_sitemaps else {}
+            specs += [(engine, {"seed": str(seed), **extra}) for seed in data.seeds]
         elif engine is Engine.urls:
             entries = _url_entries(data, errors)
             for start in range(0, len(entries), URLS_PER_CHUNK):

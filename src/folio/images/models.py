@@ -18,6 +18,7 @@ class CrawledImage(Base):
         Index("ix_crawl_images_job_id_id", "job_id", "id"),
         Index("ix_crawl_images_project_id_sha256", "project_id", "sha256"),
         Index("ix_crawl_images_chunk_id", "chunk_id"),
+        Index("ix_crawl_images_project_id_dedup_seq", "project_id", "dedup_seq"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -53,4 +54,5 @@ class CrawledImage(Base):
     bytes: Mapped[int | None] = mapped_column(Integer)
     blob_key: Mapped[str | None] = mapped_column(String(300))
     thumbnail_key: Mapped[str | None] = mapped_column(String(300))
+    dedup_seq: Mapped[int | None] = mapped_column(Integer)  # the project's, for unique images
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -85,6 +85,23 @@ class ImageRepository:
         )
         return [(r[0], r[1], r[2]) for r in (await self.session.execute(statement)).all()]
 
+    async def originals_since(
+        self, project_id: str, after_seq: int
+    ) -> Sequence[tuple[str, str, str]]:
+        """(id, sha256, phash) of unique images committed after the project's ``after_seq``
+        (by any process): what an index loaded earlier has to catch up with."""
+        statement = select(CrawledImage.id, CrawledImage.sha256, CrawledImage.phash).where(
+            CrawledImage.project_id == project_id,
+            CrawledImage.dedup_seq > after_seq,
+            CrawledImage.is_valid.is_(True),
+            CrawledImage.is_duplicate.is_(False),
+        )
+        return [(r[0], r[1], r[2]) for r in (await self.session.execute(statement)).all()]
+
+    async def exists(self, image_id: str) -> bool:
+        statement = select(CrawledImage.id).where(CrawledImage.id == image_id)
+        return await self.session.scalar(statement) is not None
+
     async def blob_keys_of_chunk(self, chunk_id: str) -> list[str]:
         statement = select(CrawledImage.blob_key, CrawledImage.thumbnail_key).where(
             CrawledImage.chunk_id == chunk_id

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from folio.core.db import Base, TimestampMixin
@@ -17,3 +17,6 @@ class Project(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(String(2000))
     created_by: Mapped[str | None] = mapped_column(String(40))
+    # bumped (under a row lock) by every commit that adds unique images: a process's
+    # de-duplication index knows which rows it has not seen yet (crawls/runner.py)
+    dedup_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -34,6 +34,13 @@ class ProjectRepository:
             statement = statement.where(Project.id > after)
         return (await self.session.scalars(statement)).all()
 
+    async def locked(self, project_id: str) -> Project | None:
+        """For the crawl runner: the row stays locked to the end of the transaction, so the
+        commits that add a project's images (and bump its ``dedup_seq``) are serialised."""
+        return await self.session.get(
+            Project, project_id, populate_existing=True, with_for_update=True
+        )
+
     def add(self, project: Project) -> None:
         self.session.add(project)
 
