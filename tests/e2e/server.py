@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,6 +29,8 @@ class Server:
         self.env = env
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self._stderr: list[str] = []
+        self._drainer: threading.Thread | None = None
         self.url = f"http://127.0.0.1:{self.port}"
         self.api_key = ""
 
@@ -53,10 +56,15 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+        # drained all along: a full pipe would block the server (and its workers) mid-write
+        self._stderr = []
+        self._drainer = threading.Thread(target=self._drain, args=(self.process,), daemon=True)
+        self._drainer.start()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(self.process.stderr.read().decode())  # type: ignore[union-attr]
+                self._drainer.join(timeout=5)
+                raise RuntimeError(self.stderr_text())
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
                     return
@@ -64,10 +72,20 @@ class Server:
                 time.sleep(0.2)
         raise TimeoutError("server did not start")
 
+    def _drain(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            self._stderr.append(line.decode(errors="replace"))
+
+    def stderr_text(self) -> str:
+        """What the current (or last) server process wrote to stderr so far."""
+        return "".join(self._stderr)
+
     def kill(self) -> None:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
+        self._join_drainer()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -76,6 +94,11 @@ class Server:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self._join_drainer()
+
+    def _join_drainer(self) -> None:
+        if self._drainer is not None:
+            self._drainer.join(timeout=5)
 
 
 def bootstrap_key(data_dir: Path, email: str = "ops@example.com") -> str:

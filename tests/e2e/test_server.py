@@ -77,8 +77,9 @@ def test_upload_survives_a_killed_server(server: Server) -> None:
         first, second = wait(client, slow), wait(client, queued)
         results = client.get(f"/api/v1/documents/{slow}/results").json()
 
-    assert first["status"] == "completed"
-    assert second["status"] == "completed"
+    log = server.stderr_text()[-3000:]
+    assert first["status"] == "completed", (first["status"], first.get("error"), log)
+    assert second["status"] == "completed", (second["status"], second.get("error"), log)
     assert [page["number"] for page in results["pages"]] == [1, 2, 3, 4]
     assert all(page["source"] == "ocr" for page in results["pages"])
 
@@ -88,7 +89,7 @@ def test_first_start_prints_a_working_admin_key(tmp_path: Path) -> None:
     running.start()
     try:
         running.stop()
-        banner = running.process.stderr.read().decode()  # type: ignore[union-attr]
+        banner = running.stderr_text()
         key = banner.split("admin API key:")[1].split()[0]
         running.start()  # a second start creates nothing new and prints no key
         running.api_key = key
@@ -99,4 +100,4 @@ def test_first_start_prints_a_working_admin_key(tmp_path: Path) -> None:
             assert anonymous.get("/api/v1/documents").status_code == 401
     finally:
         running.stop()
-    assert "admin API key" not in running.process.stderr.read().decode()  # type: ignore[union-attr]
+    assert "admin API key" not in running.stderr_text()
