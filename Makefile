@@ -28,7 +28,8 @@ lint: install
 
 # Second run of the storage, job and event tests on PostgreSQL + Redis + Celery workers
 # (tests/scaleout/stack.py; .ci/run makes sure PostgreSQL and Redis are up).
-SCALEOUT_TESTS := tests/scaleout tests/events tests/documents/test_endpoints.py
+SCALEOUT_TESTS := tests/scaleout tests/events tests/documents/test_endpoints.py \
+                  tests/storage_s3/test_scaleout.py
 
 test: lint
 	$(BIN)/python -m pytest -q --ignore=tests/scaleout
