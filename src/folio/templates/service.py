@@ -3,7 +3,6 @@ processed documents. Every applied template is stored as an ``Extraction``."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from folio.pipeline.extraction import (
     Template,
     apply_template,
     get_template,
+    patterns,
 )
 from folio.templates.definitions import extraction_row, template_from_row
 from folio.templates.models import Extraction, ExtractionTemplate, ExtractionTemplateVersion
@@ -111,15 +111,15 @@ def _walk(fields: Sequence[FieldSpec], prefix: str) -> Iterator[tuple[str, str]]
 
 def check_patterns(template: Template) -> None:
     """Every regular expression must compile, so a bad one is a 422 now, not a 500 later."""
-    patterns = list(_walk(template.fields, "fields"))
+    written = list(_walk(template.fields, "fields"))
     for index, rule in enumerate(template.rules):
         if rule.pattern:
-            patterns.append((f"rules[{index}].pattern", rule.pattern))
+            written.append((f"rules[{index}].pattern", rule.pattern))
     errors = []
-    for field, pattern in patterns:
+    for field, pattern in written:
         try:
-            re.compile(pattern)
-        except re.error as exc:
+            patterns.compile_pattern(pattern)
+        except patterns.error as exc:
             errors.append(FieldError(field, "invalid_regex", f"Not a valid expression: {exc}"))
     if errors:
         raise ValidationFailed(errors)

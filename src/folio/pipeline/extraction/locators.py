@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from folio.pipeline.extraction import patterns
 from folio.pipeline.extraction.anchors import anchor_hits
 from folio.pipeline.extraction.entities import find_entities
 from folio.pipeline.extraction.layout import Line, LWord, RegionText
@@ -78,7 +78,8 @@ def _line_order(words: list[LWord], region: RegionText) -> int:
 def run_regex(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
     region = ctx.region(lines)
     out = []
-    for m in re.finditer(loc.pattern or "", region.text, re.IGNORECASE | re.MULTILINE):
+    flags = patterns.IGNORECASE | patterns.MULTILINE
+    for m in patterns.finditer(loc.pattern or "", region.text, flags):
         group = loc.group if isinstance(loc.group, str) or loc.group <= len(m.groups()) else 0
         text, start = m.group(group), m.start(group)
         if text is None:
@@ -127,16 +128,14 @@ def run_anchor(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -
 def sections(lines: list[Line], start: str, end: str | None) -> list[list[Line]]:
     """Blocks of lines: each starts at a line matching ``start``, stops before the next start
     or a line matching ``end``."""
-    start_re = re.compile(start, re.IGNORECASE)
-    end_re = re.compile(end, re.IGNORECASE) if end else None
     blocks: list[list[Line]] = []
     current: list[Line] | None = None
     for line in lines:
         text = line.folded
-        if start_re.search(text):
+        if patterns.search(start, text, patterns.IGNORECASE):
             current = [line]
             blocks.append(current)
-        elif end_re is not None and end_re.search(text):
+        elif end and patterns.search(end, text, patterns.IGNORECASE):
             current = None
         elif current is not None:
             current.append(line)

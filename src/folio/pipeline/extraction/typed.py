@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from folio.pipeline.extraction import patterns
 from folio.pipeline.extraction.dates import find_dates
 from folio.pipeline.extraction.entities import find_entities
 from folio.pipeline.extraction.layout import LWord, RegionText
@@ -53,13 +54,17 @@ def typed_matches(text: str, spec: FieldSpec, date_order: str = "DMY") -> list[M
     if spec.entity:
         return find_entities(spec.entity, text)
     if spec.value_pattern and kind != FieldType.string:
-        pattern = re.compile(spec.value_pattern, re.IGNORECASE)
+        value_pattern = spec.value_pattern
         spec_plain = spec.model_copy(update={"value_pattern": None})
-        return [m for m in typed_matches(text, spec_plain, date_order) if pattern.search(m.raw)]
+        return [
+            m
+            for m in typed_matches(text, spec_plain, date_order)
+            if patterns.search(value_pattern, m.raw, patterns.IGNORECASE)
+        ]
     if spec.value_pattern:
         return [
             Match(m.group(0), m.group(0), m.start(), m.end())
-            for m in re.finditer(spec.value_pattern, text, re.IGNORECASE)
+            for m in patterns.finditer(spec.value_pattern, text, patterns.IGNORECASE)
         ]
     if kind == FieldType.money:
         return find_money(text)

@@ -7,9 +7,9 @@ Paths are dotted (``property.pincode``); ``line_items[].amount`` collects over a
 from __future__ import annotations
 
 import itertools
-import re
 from typing import Any
 
+from folio.pipeline.extraction import patterns
 from folio.pipeline.extraction.types import ExtractionResult, Rule, RuleResult, ValidationReport
 
 
@@ -64,7 +64,7 @@ def _scalar_check(rule: Rule, values: dict[str, Any]) -> RuleResult:
 
 def _check_one(rule: Rule, value: Any) -> bool:
     if rule.kind == "pattern":
-        return re.fullmatch(rule.pattern or "", str(value)) is not None
+        return patterns.fullmatch(rule.pattern or "", str(value)) is not None
     if rule.kind == "allowed":
         return str(value).casefold() in {v.casefold() for v in rule.values}
     number = _num(value)
