@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
+from folio.core.db import utcnow
 from folio.core.principal import Principal
 from folio.credits.models import CreditAccount, CreditTransaction, TransactionKind
 
@@ -23,6 +27,41 @@ class CreditRepository:
         if for_update:
             statement = statement.with_for_update()
         return await self.session.scalar(statement.execution_options(populate_existing=True))
+
+    def _insert(self, table: Any) -> Any:
+        if self.session.bind.dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    async def open(self, team_id: str) -> bool:
+        """Creates the team's account (balance 0) unless it exists; True when this call
+        created it. Two processes opening it at once: one creates it, the other waits for
+        that and finds it."""
+        statement = (
+            self._insert(CreditAccount)
+            .values(team_id=team_id, balance=0)
+            .on_conflict_do_nothing(index_elements=["team_id"])
+        )
+        return (await self.session.execute(statement)).rowcount == 1
+
+    async def add_to_balance(self, account: CreditAccount, amount: int) -> bool:
+        """Adds ``amount`` to the balance in one statement (negative: a debit, which must be
+        covered: ``balance >= -amount`` is part of the WHERE). False, nothing changed, when
+        it is not covered. ``account`` gets the new balance without being marked dirty, so no
+        later flush writes back a value read earlier."""
+        statement = update(CreditAccount).where(CreditAccount.team_id == account.team_id)
+        if amount < 0:
+            statement = statement.where(CreditAccount.balance >= -amount)
+        statement = (
+            statement.values(balance=CreditAccount.balance + amount, updated_at=utcnow())
+            .returning(CreditAccount.balance)
+            .execution_options(synchronize_session=False)
+        )
+        balance = await self.session.scalar(statement)
+        if balance is None:
+            return False
+        set_committed_value(account, "balance", balance)
+        return True
 
     def add(self, row: CreditAccount | CreditTransaction) -> None:
         self.session.add(row)

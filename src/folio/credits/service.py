@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import utcnow
-from folio.core.errors import FieldError, NotFound, ValidationFailed
+from folio.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from folio.core.events import Event
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
@@ -36,6 +36,11 @@ from folio.events.service import event as event_service
 from folio.teams.repository import TeamRepository
 
 
+class InsufficientCredits(Conflict):
+    code = "INSUFFICIENT_CREDITS"
+    title = "The team does not have enough credits"
+
+
 def month_start(now: datetime) -> datetime:
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
@@ -52,16 +57,19 @@ class CreditService:
     async def account(
         self, session: AsyncSession, runtime: Runtime, team_id: str, *, for_update: bool = False
     ) -> CreditAccount:
-        """The team's account, opened with the welcome credits on its first write."""
+        """The team's account, opened with the welcome credits on its first use (once, when
+        several processes open it at the same time)."""
         repository = CreditRepository.from_session(session)
         account = await repository.account(team_id, for_update=for_update)
-        if account is None:
-            account = CreditAccount(team_id=team_id, balance=0)
-            repository.add(account)
-            await session.flush()
-            initial = runtime.settings.credits_initial_balance
-            if initial:
-                self._record(session, account, TransactionKind.grant, initial, "welcome credits")
+        if account is not None:
+            return account
+        opened = await repository.open(team_id)
+        account = await repository.account(team_id, for_update=for_update)
+        if account is None:  # the team was deleted meanwhile
+            raise NotFound(f"No team {team_id}.")
+        initial = runtime.settings.credits_initial_balance
+        if opened and initial:
+            await self._record(session, account, TransactionKind.grant, initial, "welcome credits")
         return account
 
     async def peek(self, session: AsyncSession, runtime: Runtime, team_id: str) -> CreditAccount:
@@ -79,7 +87,7 @@ class CreditService:
             )
         return account
 
-    def _record(
+    async def _record(
         self,
         session: AsyncSession,
         account: CreditAccount,
@@ -91,7 +99,13 @@ class CreditService:
         chunk_id: str | None = None,
         created_by: str | None = None,
     ) -> CreditTransaction:
-        account.balance += amount
+        """Changes the balance in the database (a debit only if the balance covers it, else
+        :class:`InsufficientCredits`) and records the transaction with the balance after."""
+        repository = CreditRepository.from_session(session)
+        if amount and not await repository.add_to_balance(account, amount):
+            raise InsufficientCredits(
+                f"The team has {account.balance} credit(s); {-amount} are needed."
+            )
         row = CreditTransaction(
             id=new_id(IdPrefix.credit_transaction),
             team_id=account.team_id,
@@ -103,11 +117,16 @@ class CreditService:
             description=description,
             created_by=created_by,
         )
-        CreditRepository.from_session(session).add(row)
+        repository.add(row)
         return row
 
     async def available(self, session: AsyncSession, runtime: Runtime, team_id: str) -> int:
-        account = await self.peek(session, runtime, team_id)
+        """What the team can spend now. Locks the team's account (opening it on first use)
+        to the end of the transaction, so call it in the transaction that charges: no other
+        process spends between this read and :meth:`charge` (a row lock on PostgreSQL;
+        SQLite write transactions are exclusive anyway). Lock order: project, job, chunk,
+        credit account."""
+        account = await self.account(session, runtime, team_id, for_update=True)
         if account.monthly_limit is None:
             return account.balance
         used = await CreditRepository.from_session(session).used_since(
@@ -125,13 +144,15 @@ class CreditService:
         job_id: str,
         chunk_id: str,
     ) -> None:
-        """Takes ``amount`` credits (the caller checked :meth:`available`) and announces the
-        thresholds this charge crosses."""
+        """Takes ``amount`` credits (the caller checked :meth:`available` in this transaction)
+        and announces the thresholds this charge crosses. The debit is one conditional UPDATE:
+        the balance never goes below zero; a charge it does not cover raises
+        :class:`InsufficientCredits` and changes nothing."""
         if amount <= 0:
             return
         account = await self.account(session, runtime, team_id, for_update=True)
         before = account.balance
-        self._record(
+        await self._record(
             session,
             account,
             TransactionKind.usage,
@@ -152,7 +173,7 @@ class CreditService:
         if after <= 0 < before:
             await self._emit(session, runtime, account.team_id, "credits.depleted", data)
         if account.auto_refill_enabled and after < account.refill_threshold <= before:
-            self._record(
+            await self._record(
                 session,
                 account,
                 TransactionKind.refill_request,
@@ -171,7 +192,7 @@ class CreditService:
         owed = await CreditRepository.from_session(session).charged_for_chunk(chunk_id)
         if owed > 0:
             account = await self.account(session, runtime, team_id, for_update=True)
-            self._record(
+            await self._record(
                 session,
                 account,
                 TransactionKind.refund,
@@ -225,7 +246,7 @@ class CreditService:
         if await TeamRepository.from_session(session).get(data.team_id) is None:
             raise NotFound(f"No team {data.team_id}.")
         account = await self.account(session, runtime, data.team_id, for_update=True)
-        granted = self._record(
+        granted = await self._record(
             session,
             account,
             TransactionKind.grant,

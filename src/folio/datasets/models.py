@@ -47,3 +47,9 @@ class Dataset(TimestampMixin, Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(40))
     ready_at: Mapped[datetime | None] = mapped_column()
+    # builds started (each writes its own file); the process building it (or that built it
+    # last) and until when its claim holds: renewed while it builds, so the build of a
+    # process that died is taken over once the lease lapses
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
