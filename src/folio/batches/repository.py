@@ -40,6 +40,11 @@ class BatchRepository:
         await self.session.flush()
         return batch
 
+    def add_pending(self, batch: Batch) -> Batch:
+        """Inserted by the next flush: with the batch's documents, after their files."""
+        self.session.add(batch)
+        return batch
+
     async def documents(self, batch: Batch) -> Sequence[Document]:
         statement = (
             select(Document)

@@ -17,7 +17,7 @@ from folio.batches.schemas import (
     RejectedFile,
 )
 from folio.core.db import utcnow
-from folio.core.errors import FieldError, FolioError, NotFound, ValidationFailed
+from folio.core.errors import FieldError, NotFound, ValidationFailed
 from folio.core.events import Event
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
@@ -113,27 +113,22 @@ class BatchService:
                     )
                 ]
             )
-        batch = await BatchRepository.from_session(session).add(
+        batch = BatchRepository.from_session(session).add_pending(
             Batch(id=new_id(IdPrefix.batch), team_id=principal.team_id, name=name)
         )
-        documents, rejected = [], []
-        for incoming in files:
-            try:
-                async with session.begin_nested():
-                    documents.append(
-                        await document_service.upload(
-                            session, principal, runtime, incoming, options, batch_id=batch.id
-                        )
-                    )
-            except FolioError as error:
-                rejected.append(
-                    RejectedFile(
-                        filename=incoming.filename,
-                        status=error.status,
-                        code=error.code,
-                        detail=error.detail,
-                    )
-                )
+        outcome = await document_service.upload_many(
+            session, principal, runtime, files, options, batch_id=batch.id
+        )
+        documents = outcome.documents
+        rejected = [
+            RejectedFile(
+                filename=incoming.filename,
+                status=error.status,
+                code=error.code,
+                detail=error.detail,
+            )
+            for incoming, error in outcome.rejected
+        ]
         if not documents:
             raise ValidationFailed(
                 [

@@ -144,10 +144,11 @@ def build_event_bus(redis_url: str | None) -> EventBus:
     return RedisEventBus(redis_url) if redis_url else InMemoryEventBus()
 
 
-def publish_after_commit(session: AsyncSession, bus: EventBus, event: Event) -> None:
+def publish_after_commit(session: AsyncSession, bus: EventBus, *events: Event) -> None:
     """Events describe committed state only: a rolled-back change announces nothing."""
 
     async def publish() -> None:
-        await bus.publish(event)
+        for event in events:
+            await bus.publish(event)
 
     after_commit(session, publish)

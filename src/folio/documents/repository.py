@@ -15,6 +15,7 @@ from folio.core.principal import Principal
 from folio.documents.models import Document, DocumentPage, DocumentStatus, DocumentVersion
 
 SEARCH_TERM = re.compile(r"\w+\*?", re.UNICODE)
+HASH_CHUNK = 500  # content hashes per duplicate lookup (well under any bound-parameter limit)
 # results-only JSON columns a list page never shows: decoding them was most of its CPU time
 # (bench/load_api.py); raiseload turns an accidental access into an error, not a query
 LIST_DEFERRED = tuple(
@@ -142,20 +143,28 @@ class DocumentRepository:
             )
         )
 
-    async def find_original(self, team_id: str, sha256: str, exclude_id: str) -> str | None:
-        statement = (
-            select(Document.id)
-            .where(Document.team_id == team_id, Document.sha256 == sha256)
-            .where(Document.id != exclude_id)
-            .order_by(Document.id)
-            .limit(1)
-        )
-        return await self.session.scalar(statement)
+    async def originals(self, team_id: str, sha256s: Sequence[str]) -> dict[str, str]:
+        """The oldest document of ``team_id`` with each content hash: {sha256: id}."""
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(sha256s))
+        for start in range(0, len(unique), HASH_CHUNK):
+            statement = (
+                select(Document.sha256, func.min(Document.id))
+                .where(Document.team_id == team_id)
+                .where(Document.sha256.in_(unique[start : start + HASH_CHUNK]))
+                .group_by(Document.sha256)
+            )
+            found.update({sha: id_ for sha, id_ in (await self.session.execute(statement)).all()})
+        return found
 
     async def add(self, document: Document) -> Document:
         self.session.add(document)
         await self.session.flush()
         return document
+
+    async def add_all(self, documents: Sequence[Document]) -> None:
+        self.session.add_all(documents)
+        await self.session.flush()
 
     async def get_pages(self, document: Document, version: int) -> Sequence[DocumentPage]:
         statement = (

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,19 +13,15 @@ from folio.core.db import after_commit, utcnow
 from folio.core.errors import (
     Conflict,
     NotFound,
-    PayloadTooLarge,
     UnprocessableDocument,
-    UnsupportedMediaType,
 )
 from folio.core.events import Event
-from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
-from folio.core.storage import BlobTooLarge, StoredBlob
-from folio.documents import requested_template
+from folio.documents import requested_template, uploads
 from folio.documents import stages as stage_rules
-from folio.documents.files import IncomingFile, clean_filename
+from folio.documents.files import IncomingFile
 from folio.documents.models import (
     Document,
     DocumentPage,
@@ -42,19 +37,17 @@ from folio.documents.results import (
     version_row,
 )
 from folio.documents.schemas import DocumentResults, ProcessingOptions
+from folio.documents.uploads import document_event
 from folio.events.service import event as event_service
 from folio.idempotency.service import fingerprint
 from folio.idempotency.service import idempotency as idempotency_service
 from folio.jobs.repository import JobRepository
 from folio.jobs.service import job as job_service
-from folio.pipeline import DocumentResult, Sniffed, sniff
+from folio.pipeline import DocumentResult
 from folio.pipeline.intelligence import Intelligence
-from folio.processing.repository import ProcessingRepository
 from folio.understanding import hook as understanding_hook
-from folio.usage.service import usage as usage_service
 
 SCOPE_CREATE = "documents.create"
-TEAM_DEFAULTS = frozenset({"ocr", "ocr_engine"})  # processing settings a team can default
 FINAL_EVENT_TYPES = {
     "document.processed",
     "document.failed",
@@ -66,17 +59,6 @@ FINAL_EVENT_TYPES = {
 class DocumentBusy(Conflict):
     code = "DOCUMENT_BUSY"
     title = "The document is still being processed"
-
-
-def document_event(type_: str, document: Document, **data: Any) -> Event:
-    payload = {
-        "document_id": document.id,
-        "batch_id": document.batch_id,
-        "status": document.status,
-        "progress": document.progress,
-        **data,
-    }
-    return Event(type=type_, team_id=document.team_id, data=payload)
 
 
 class DocumentService:
@@ -126,95 +108,28 @@ class DocumentService:
         *,
         batch_id: str | None = None,
     ) -> Document:
-        filename = clean_filename(incoming.filename)
-        document_id = new_id(IdPrefix.document)
-        key = f"{principal.team_id}/{document_id}/original"
-        stored = await self._store(runtime, key, incoming)
-        try:
-            sniffed = await self._check_content(runtime, stored, filename)
-            await usage_service.check_upload(
-                session, principal, runtime.settings, size_bytes=stored.size
-            )
-            options = await self._with_team_defaults(session, principal, options)
-            await requested_template.check(session, principal.team_id, options.template)
-            document = self._new_document(
-                principal, document_id, incoming, filename, stored, sniffed, options, batch_id
-            )
-            repository = DocumentRepository.from_session(session)
-            document.duplicate_of = await repository.find_original(
-                principal.team_id, stored.sha256, document_id
-            )
-            await repository.add(document)
-            event = document_event("document.uploaded", document, filename=filename)
-            await event_service.emit(session, runtime, event)
-            await self._enqueue(session, runtime, document, options)
-        except BaseException:
-            runtime.storage.delete(key)  # refused or failed: leave nothing behind
-            raise
-        return document
-
-    async def _with_team_defaults(
-        self, session: AsyncSession, principal: Principal, options: ProcessingOptions
-    ) -> ProcessingOptions:
-        """The team's OCR mode and engine fill in what the upload did not choose."""
-        unset = TEAM_DEFAULTS - options.model_fields_set
-        if not unset:
-            return options
-        defaults = await ProcessingRepository.from_session(session).settings_for(principal)
-        if defaults is None:
-            return options
-        chosen = {key: getattr(defaults, key) for key in unset}
-        return ProcessingOptions.model_validate({**options.model_dump(), **chosen})
-
-    def _new_document(
-        self,
-        principal: Principal,
-        document_id: str,
-        incoming: IncomingFile,
-        filename: str,
-        stored: StoredBlob,
-        sniffed: Sniffed,
-        options: ProcessingOptions,
-        batch_id: str | None,
-    ) -> Document:
-        return Document(
-            id=document_id,
-            team_id=principal.team_id,
-            batch_id=batch_id,
-            filename=filename,
-            mime_type=sniffed.mime_type,
-            kind=sniffed.kind,
-            declared_mime_type=incoming.content_type,
-            extension_mismatch=sniffed.extension_mismatch,
-            size_bytes=stored.size,
-            sha256=stored.sha256,
-            blob_key=stored.key,
-            status=DocumentStatus.queued,
-            stages=stage_rules.initial_stages(),
-            progress=stage_rules.UPLOAD_DONE_PROGRESS,
-            options=options.public(),
+        """One file (see :mod:`folio.documents.uploads`); a refused file raises its error."""
+        outcome = await self.upload_many(
+            session, principal, runtime, [incoming], options, batch_id=batch_id
         )
+        if outcome.rejected:
+            raise outcome.rejected[0][1]
+        return outcome.documents[0]
 
-    async def _store(self, runtime: Runtime, key: str, incoming: IncomingFile) -> StoredBlob:
-        limit = runtime.settings.max_upload_bytes
-        try:
-            return await anyio.to_thread.run_sync(
-                lambda: runtime.storage.put_stream(key, incoming.stream, max_bytes=limit)
-            )
-        except BlobTooLarge as exc:
-            raise PayloadTooLarge(f"The file is larger than the limit of {limit} bytes.") from exc
-
-    async def _check_content(self, runtime: Runtime, stored: StoredBlob, filename: str) -> Sniffed:
-        if stored.size == 0:
-            raise UnprocessableDocument("The file is empty.", reason="EMPTY_FILE")
-        path = runtime.storage.local_path(stored.key)
-        sniffed = await anyio.to_thread.run_sync(lambda: sniff(path, filename))
-        if sniffed.kind is None:
-            raise UnsupportedMediaType(
-                f"Files of type {sniffed.mime_type} are not supported. Send PDF, an image "
-                "(PNG, JPEG, TIFF, WEBP, BMP), DOCX, XLSX, PPTX, TXT, MD, CSV, HTML or EML."
-            )
-        return sniffed
+    async def upload_many(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        runtime: Runtime,
+        files: Sequence[IncomingFile],
+        options: ProcessingOptions,
+        *,
+        batch_id: str | None = None,
+    ) -> uploads.Outcome:
+        """Every good file of ``files`` becomes a document; each bad one is reported."""
+        return await uploads.upload_files(
+            session, principal, runtime, files, options, batch_id=batch_id
+        )
 
     async def _enqueue(
         self,
@@ -223,16 +138,12 @@ class DocumentService:
         document: Document,
         options: ProcessingOptions,
     ) -> None:
-        job_options = options.model_dump(mode="json", exclude={"priority"})
-        if options.analyze is None:
-            job_options["analyze"] = runtime.settings.analysis_enabled
-        job_options["extension_mismatch"] = document.extension_mismatch
         await job_service.enqueue(
             session,
             runtime,
             team_id=document.team_id,
             document_id=document.id,
-            options=job_options,
+            options=uploads.job_options(runtime, document, options),
             priority=options.job_priority,
         )
 

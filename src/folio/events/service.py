@@ -28,18 +28,28 @@ class EventService:
         """Adds the event to the log and its webhook deliveries in this unit of work, and
         publishes it after commit: a rolled-back change leaves no record, no delivery and
         no announcement."""
-        EventRepository.from_session(session).add(
-            EventRecord(
-                id=event.id,
-                team_id=event.team_id,
-                type=event.type,
-                created_at=event.created_at,
-                data=event.data,
+        await self.emit_many(session, runtime, [event])
+
+    async def emit_many(
+        self, session: AsyncSession, runtime: Runtime, events: Sequence[Event]
+    ) -> None:
+        """:meth:`emit` for many events (a batch upload's): one webhook endpoint lookup per
+        team, published in order after commit."""
+        repository = EventRepository.from_session(session)
+        for event in events:
+            repository.add(
+                EventRecord(
+                    id=event.id,
+                    team_id=event.team_id,
+                    type=event.type,
+                    created_at=event.created_at,
+                    data=event.data,
+                )
             )
-        )
-        await webhook_service.enqueue_for_event(session, runtime, event)
-        await notification_service.from_event(session, runtime, event)
-        publish_after_commit(session, runtime.bus, event)
+        await webhook_service.enqueue_for_events(session, runtime, events)
+        for event in events:
+            await notification_service.from_event(session, runtime, event)
+        publish_after_commit(session, runtime.bus, *events)
 
     async def since(
         self, session: AsyncSession, principal: Principal, last_event_id: str

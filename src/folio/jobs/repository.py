@@ -24,6 +24,10 @@ class JobRepository:
         await self.session.flush()
         return job
 
+    async def add_all(self, jobs: Sequence[Job]) -> None:
+        self.session.add_all(jobs)
+        await self.session.flush()
+
     async def get(self, job_id: str, *, lock: bool = False) -> Job | None:
         """``lock``: the row stays locked until commit (PostgreSQL), so a cancellation and a
         worker's report on the same job are applied one after the other, never interleaved."""

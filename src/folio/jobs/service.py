@@ -42,7 +42,37 @@ class JobService:
         options: dict[str, Any],
         priority: JobPriority = JobPriority.normal,
     ) -> Job:
-        job = Job(
+        job = self._new_job(runtime, team_id, document_id, options, priority)
+        await JobRepository.from_session(session).add(job)
+        await self._notify_after_commit(session, runtime)
+        await self.emit(session, runtime, "job.created", job)
+        return job
+
+    async def enqueue_many(
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        requests: Sequence[tuple[str, str, dict[str, Any], JobPriority]],
+    ) -> list[Job]:
+        """:meth:`enqueue` for many (team id, document id, options, priority): one insert,
+        one wake-up of the dispatcher, the ``job.created`` events emitted together."""
+        jobs = [self._new_job(runtime, *request) for request in requests]
+        await JobRepository.from_session(session).add_all(jobs)
+        await self._notify_after_commit(session, runtime)
+        await event_service.emit_many(
+            session, runtime, [job_event("job.created", job) for job in jobs]
+        )
+        return jobs
+
+    def _new_job(
+        self,
+        runtime: Runtime,
+        team_id: str,
+        document_id: str,
+        options: dict[str, Any],
+        priority: JobPriority,
+    ) -> Job:
+        return Job(
             id=new_id(IdPrefix.job),
             team_id=team_id,
             document_id=document_id,
@@ -50,10 +80,6 @@ class JobService:
             priority=int(priority),
             max_attempts=runtime.settings.job_max_attempts,
         )
-        await JobRepository.from_session(session).add(job)
-        await self._notify_after_commit(session, runtime)
-        await self.emit(session, runtime, "job.created", job)
-        return job
 
     async def _notify_after_commit(self, session: AsyncSession, runtime: Runtime) -> None:
         async def notify() -> None:

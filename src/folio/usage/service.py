@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +11,7 @@ from folio.config import Settings
 from folio.core.errors import FieldError, ValidationFailed
 from folio.core.principal import Principal
 from folio.usage.quotas import (
+    Period,
     Quota,
     QuotaExceeded,
     current_period,
@@ -26,6 +28,48 @@ TOP_ENDPOINTS = 10
 def quota_usage(used: int, limit: int | None) -> QuotaUsage:
     remaining = None if limit is None else max(0, limit - used)
     return QuotaUsage(used=used, limit=limit, remaining=remaining)
+
+
+@dataclass
+class UploadAllowance:
+    """A team's quota room at the start of an upload request; :meth:`admit` counts each
+    accepted file in memory, so a batch's cumulative bytes and documents are checked."""
+
+    team_id: str
+    period: Period
+    stored_bytes: int
+    storage_limit: int | None
+    documents: int
+    documents_limit: int | None
+    admitted: int = 0
+
+    def admit(self, size_bytes: int) -> None:
+        """Raises :class:`QuotaExceeded` if a file of ``size_bytes`` does not fit."""
+        if self.storage_limit is not None and self.stored_bytes + size_bytes > self.storage_limit:
+            raise QuotaExceeded(
+                Quota.storage_bytes,
+                used=self.stored_bytes,
+                limit=self.storage_limit,
+                resets_at=None,
+                detail=(
+                    f"The team stores {self.stored_bytes} of {self.storage_limit} bytes; this "
+                    f"file ({size_bytes} bytes) does not fit. Delete documents or change plan."
+                ),
+            )
+        if self.documents_limit is not None and self.documents >= self.documents_limit:
+            raise QuotaExceeded(
+                Quota.documents_processed,
+                used=self.documents,
+                limit=self.documents_limit,
+                resets_at=self.period.resets_at,
+                detail=(
+                    f"The team has processed its {self.documents_limit} documents this month; "
+                    f"the quota resets at {self.period.resets_at.isoformat()}."
+                ),
+            )
+        self.stored_bytes += size_bytes
+        self.documents += 1
+        self.admitted += 1
 
 
 class UsageService:
@@ -62,34 +106,41 @@ class UsageService:
         """Call inside the upload's unit of work, once per accepted document and before it is
         added: raises :class:`QuotaExceeded` when the team's storage or monthly documents quota
         would be passed. Counts the document for the month; a rollback undoes the count."""
+        allowance = await self.upload_allowance(session, principal, settings)
+        allowance.admit(size_bytes)
+        await self.count_uploads(session, allowance)
+
+    async def upload_allowance(
+        self, session: AsyncSession, principal: Principal, settings: Settings
+    ) -> UploadAllowance:
+        """The team's room for uploads, read once per request (a batch admits many files in
+        memory). Reads the month's counter through an upsert, so on PostgreSQL concurrent
+        uploads of the team wait for this unit of work instead of both passing the check."""
         period = current_period()
         repository = UsageRepository.from_session(session)
         storage_limit = quota_limit(settings, principal.plan, Quota.storage_bytes)
+        documents_limit = quota_limit(settings, principal.plan, Quota.documents_processed)
+        documents = 0
+        if documents_limit is not None:
+            documents = await repository.increment_documents(principal.team_id, period.start, 0)
+        stored = 0
         if storage_limit is not None:
             stored = await repository.storage_bytes(principal)
-            if stored + size_bytes > storage_limit:
-                raise QuotaExceeded(
-                    Quota.storage_bytes,
-                    used=stored,
-                    limit=storage_limit,
-                    resets_at=None,
-                    detail=(
-                        f"The team stores {stored} of {storage_limit} bytes; this file "
-                        f"({size_bytes} bytes) does not fit. Delete documents or change plan."
-                    ),
-                )
-        documents = await repository.increment_documents(principal.team_id, period.start, 1)
-        documents_limit = quota_limit(settings, principal.plan, Quota.documents_processed)
-        if documents_limit is not None and documents > documents_limit:
-            raise QuotaExceeded(
-                Quota.documents_processed,
-                used=documents - 1,
-                limit=documents_limit,
-                resets_at=period.resets_at,
-                detail=(
-                    f"The team has processed its {documents_limit} documents this month; "
-                    f"the quota resets at {period.resets_at.isoformat()}."
-                ),
+        return UploadAllowance(
+            team_id=principal.team_id,
+            period=period,
+            stored_bytes=stored,
+            storage_limit=storage_limit,
+            documents=documents,
+            documents_limit=documents_limit,
+        )
+
+    async def count_uploads(self, session: AsyncSession, allowance: UploadAllowance) -> None:
+        """Adds the documents ``allowance`` admitted to the month's counter (same unit of work:
+        a rollback undoes the count)."""
+        if allowance.admitted:
+            await UsageRepository.from_session(session).increment_documents(
+                allowance.team_id, allowance.period.start, allowance.admitted
             )
 
     async def usage_for_key(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -167,24 +168,35 @@ class WebhookService:
         self, session: AsyncSession, runtime: Runtime, event: Event
     ) -> None:
         """Deliveries are written in the event's own transaction: none is ever lost."""
+        await self.enqueue_for_events(session, runtime, [event])
+
+    async def enqueue_for_events(
+        self, session: AsyncSession, runtime: Runtime, events: Sequence[Event]
+    ) -> None:
+        """Like :meth:`enqueue_for_event` for many events: one endpoint lookup per team."""
         repository = WebhookRepository.from_session(session)
-        endpoints = [
-            e for e in await repository.active_for_team(event.team_id) if wants(e, event.type)
-        ]
-        payload = event.model_dump(mode="json")
-        for endpoint in endpoints:
-            repository.add(
-                WebhookDelivery(
-                    id=new_id(IdPrefix.delivery),
-                    team_id=endpoint.team_id,
-                    endpoint_id=endpoint.id,
-                    event_id=event.id,
-                    event_type=event.type,
-                    payload=payload,
-                    next_attempt_at=utcnow(),
+        active = {
+            team_id: await repository.active_for_team(team_id)
+            for team_id in dict.fromkeys(event.team_id for event in events)
+        }
+        delivered = False
+        for event in events:
+            endpoints = [e for e in active[event.team_id] if wants(e, event.type)]
+            payload = event.model_dump(mode="json") if endpoints else None
+            for endpoint in endpoints:
+                repository.add(
+                    WebhookDelivery(
+                        id=new_id(IdPrefix.delivery),
+                        team_id=endpoint.team_id,
+                        endpoint_id=endpoint.id,
+                        event_id=event.id,
+                        event_type=event.type,
+                        payload=payload,
+                        next_attempt_at=utcnow(),
+                    )
                 )
-            )
-        if endpoints:
+            delivered = delivered or bool(endpoints)
+        if delivered:
             self._wake_after_commit(session, runtime)
 
     def _wake_after_commit(self, session: AsyncSession, runtime: Runtime) -> None:
