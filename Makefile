@@ -31,8 +31,13 @@ lint: install
 SCALEOUT_TESTS := tests/scaleout tests/events tests/documents/test_endpoints.py \
                   tests/storage_s3/test_scaleout.py
 
+# The embedded suite runs on PYTEST_WORKERS processes (pytest-xdist); the tests that kill and
+# restart real servers run on their own afterwards, so their timing does not share the cores.
+PYTEST_WORKERS ?= 2
+
 test: lint
-	$(BIN)/python -m pytest -q --ignore=tests/scaleout
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --ignore=tests/scaleout --ignore=tests/e2e
+	$(BIN)/python -m pytest -q tests/e2e
 	FOLIO_TEST_BACKEND=scaleout $(BIN)/python -m pytest -q $(SCALEOUT_TESTS)
 
 test-scaleout: install
