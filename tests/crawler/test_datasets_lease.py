@@ -20,8 +20,9 @@ import pytest
 
 from folio.config import Settings
 from folio.core.db import utcnow
+from folio.core.leases import holder_name as builder_name
 from folio.core.runtime import Runtime
-from folio.datasets.builder import blob_key, builder_name, finish, keep_lease
+from folio.datasets.builder import blob_key, finish, keep_lease
 from folio.datasets.models import Dataset
 from folio.datasets.repository import DatasetRepository
 from tests.crawler.site import LocalSite

@@ -23,10 +23,11 @@ from sqlalchemy import select
 from folio.app import build_runtime
 from folio.config import Settings
 from folio.core.db import utcnow
+from folio.core.leases import holder_name as supervisor_name
 from folio.core.runtime import Runtime
 from folio.crawls.models import CrawlChunk
 from folio.crawls.repository import CrawlRepository
-from folio.crawls.runner import CrawlSupervisor, supervisor_name
+from folio.crawls.runner import CrawlSupervisor
 from folio.images.models import CrawledImage
 from tests.crawler.site import MANY_PER_PAGE, MANY_UNIQUE, LocalSite
 from tests.crawler.test_api import CRAWL_SETTINGS, create_project, wait_final

@@ -13,10 +13,7 @@ import asyncio
 import contextlib
 import io
 import logging
-import os
-import socket
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from folio.core.background import stop_task
 from folio.core.db import after_commit, utcnow
 from folio.core.ids import IdPrefix, new_id
+from folio.core.leases import gone_holders, holder_name, this_host
 from folio.core.runtime import Runtime
 from folio.crawler.dedup import Deduplicator, Match
 from folio.crawler.discovery import ImageRef
@@ -504,29 +502,6 @@ async def settle_job(runtime: Runtime, job_id: str) -> None:
         await crawl_service.announce(session, runtime, job, kind)
 
 
-def supervisor_name() -> str:
-    """``host:pid:nonce``: unique per supervisor, and tells which process holds a lease."""
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def owner_is_gone(owner: str) -> bool:
-    """For leases held on this host: a supervisor of this process that stopped, or one of
-    a process that no longer exists."""
-    _, _, rest = owner.partition(":")
-    pid, _, _ = rest.partition(":")
-    if not pid.isdigit():
-        return False
-    if int(pid) == os.getpid():
-        return owner not in LIVE_SUPERVISORS
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 LIVE_SUPERVISORS: set[str] = set()
 
 
@@ -542,7 +517,7 @@ class CrawlSupervisor:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
-        self.name = supervisor_name()
+        self.name = holder_name()
         self.stopping = asyncio.Event()
         self._wake = asyncio.Event()
         self.tasks: dict[str, asyncio.Task[None]] = {}
@@ -560,12 +535,9 @@ class CrawlSupervisor:
         LIVE_SUPERVISORS.add(self.name)
         async with self.runtime.db.session() as session:
             repository = CrawlRepository.from_session(session)
-            host = self.name.split(":", 1)[0] + ":"
-            owners = await repository.running_owners(host)
-            gone = {o for o in owners if owner_is_gone(o)}
-            if not self.runtime.db.is_sqlite:  # PostgreSQL: other pid namespaces may share
-                gone = {o for o in gone if o.split(":")[1] == str(os.getpid())}  # the host name
-            await repository.release(gone)
+            owners = await repository.running_owners(this_host() + ":")
+            any_pid = self.runtime.db.is_sqlite
+            await repository.release(gone_holders(owners, LIVE_SUPERVISORS, any_pid=any_pid))
         self.fetcher = Fetcher(fetch_policy(self.settings))
         self.runtime.state[SUPERVISOR] = self
         self._loop = asyncio.create_task(self._run(), name="folio-crawls")

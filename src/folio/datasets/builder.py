@@ -15,11 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import shutil
-import socket
 import tempfile
-import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +26,7 @@ import anyio
 
 from folio.core.db import after_commit, utcnow
 from folio.core.events import Event
+from folio.core.leases import gone_holders, holder_name, this_host
 from folio.core.runtime import Runtime
 from folio.crawler.export import (
     SPLITS,
@@ -78,7 +76,7 @@ def manifest_row(image: CrawledImage) -> dict[str, Any]:
 async def build_next(runtime: Runtime) -> str | None:
     """Claims and builds the oldest pending dataset, or one whose build lease lapsed; returns
     its id (None: nothing to do)."""
-    owner = builder_name()
+    owner = holder_name()
     LIVE_BUILDERS.add(owner)  # before the claim commits: this process's other builders look
     try:
         claimed = await claim_next(runtime, owner)
@@ -114,38 +112,12 @@ async def claim_next(
     return dataset, rows, attempt
 
 
-def builder_name() -> str:
-    """``host:pid:nonce``, as crawl supervisors are named: tells which process holds a lease."""
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def holder_is_gone(owner: str, *, any_pid: bool) -> bool:
-    """For leases held on this machine: a build of this process that is not running any
-    more, or (``any_pid``) one of a process that exited."""
-    host, _, rest = owner.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname()[:60] or not pid.isdigit():
-        return False
-    if int(pid) == os.getpid():
-        return owner not in LIVE_BUILDERS
-    if not any_pid:  # PostgreSQL: processes of other pid namespaces may share the host name
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 async def release_gone(runtime: Runtime, repository: DatasetRepository) -> int:
     """Builds whose holder is known to be gone go back to pending without waiting for their
     lease to lapse."""
-    host = socket.gethostname()[:60] + ":"
-    owners = await repository.building_owners(host)
+    owners = await repository.building_owners(this_host() + ":")
     any_pid = runtime.db.is_sqlite
-    return await repository.release({o for o in owners if holder_is_gone(o, any_pid=any_pid)})
+    return await repository.release(gone_holders(owners, LIVE_BUILDERS, any_pid=any_pid))
 
 
 def blob_key(dataset: Dataset, attempt: int) -> str:
