@@ -14,7 +14,7 @@ import httpx
 import pikepdf
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from folio.app import create_app
 from folio.jobs.models import Job, JobStatus
@@ -135,6 +135,35 @@ class TestWorkerFailures:
             "message": "Processing took longer than 0.3 s.",
         }
         assert (await wait_settled(client, fast["id"]))["status"] == "completed"
+
+
+class TestPause:
+    async def test_a_pause_during_a_claim_leaves_the_job_queued(
+        self, client: httpx.AsyncClient, app: FastAPI
+    ) -> None:
+        pool = app.state.runtime.dispatcher
+        engine = app.state.runtime.db.engine.sync_engine
+
+        def pause_when_claiming(_conn, _cursor, statement: str, *_args: object) -> None:
+            if statement.lstrip().upper().startswith("UPDATE JOBS SET STATUS"):
+                pool.pause()  # the operator's stop lands while the claim is on the database
+
+        event.listen(engine, "before_cursor_execute", pause_when_claiming)
+        try:
+            document = await upload_ok(client, corpus(TRIVIAL_PDF))
+            for _ in range(100):
+                if pool.paused:
+                    break
+                await asyncio.sleep(0.02)
+            assert pool.paused, "the dispatcher never tried to claim the job"
+        finally:
+            event.remove(engine, "before_cursor_execute", pause_when_claiming)
+        await asyncio.sleep(0.5)
+        held = (await client.get(f"/api/v1/documents/{document['id']}")).json()
+        assert held["status"] == "queued"
+
+        pool.resume()
+        assert (await wait_settled(client, document["id"]))["status"] == "completed"
 
 
 class TestRestart:

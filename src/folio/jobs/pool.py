@@ -117,6 +117,10 @@ class WorkerSlot:
         return self.process is not None and self.process.is_alive()
 
 
+class _ClaimWithdrawn(Exception):
+    pass
+
+
 class LocalWorkerPool:
     def __init__(self, runtime: Runtime, size: int, *, name: str | None = None) -> None:
         self.runtime = runtime
@@ -230,6 +234,12 @@ class LocalWorkerPool:
             try:
                 async with self.runtime.db.session() as session:
                     job = await job_service.claim_next(session, worker=self.name)
+                    if job is not None and (self._paused or self._stopping):
+                        # paused while this claim waited on the database: roll it back, so
+                        # a document uploaded after the pause stays queued
+                        raise _ClaimWithdrawn
+            except _ClaimWithdrawn:
+                job = None
             except Exception:
                 logger.exception("claiming a job failed; retrying")
                 job = None
