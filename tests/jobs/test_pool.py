@@ -6,7 +6,9 @@ import asyncio
 import os
 import signal
 import struct
+import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from sqlalchemy import event, update
 
 from folio.app import create_app
 from folio.jobs.models import Job, JobStatus
+from folio.jobs.pool import WorkerSlot
+from folio.pipeline import Limits
 from tests.conftest import corpus, make_settings
 from tests.factories import Account, client_for
 from tests.helpers import upload_ok, wait_settled
@@ -135,6 +139,22 @@ class TestWorkerFailures:
             "message": "Processing took longer than 0.3 s.",
         }
         assert (await wait_settled(client, fast["id"]))["status"] == "completed"
+
+
+class TestWorkerSlot:
+    def test_a_second_start_waits_for_the_first(self) -> None:
+        slot = WorkerSlot(index=0, limits=Limits().model_dump())
+        # the child dies with the thread that started it (die_with_parent): keep the threads
+        with ThreadPoolExecutor(max_workers=2) as threads:
+            try:
+                first = threads.submit(slot.ensure_started)
+                time.sleep(0.05)  # the first now waits for the child's imports
+                threads.submit(slot.ensure_started).result()
+                assert first.done(), "the second start returned while the first still read"
+                assert slot.alive
+                assert slot.receive(0.1) is None  # nothing garbled left on the pipe
+            finally:
+                slot.stop()
 
 
 class TestPause:

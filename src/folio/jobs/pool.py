@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import socket
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -60,8 +61,15 @@ class WorkerSlot:
     cancel_requested: bool = False
     rss_mb: float = 0.0
     started: float = field(default_factory=time.monotonic)
+    # the pre-start and a job's start run on different threads: the second waits for the
+    # first, or both would read the child's pipe at once and garble its messages
+    starting: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def ensure_started(self) -> None:
+        with self.starting:
+            self._start_unless_alive()
+
+    def _start_unless_alive(self) -> None:
         if self.process is not None and self.process.is_alive():
             return
         self.stop()
