@@ -21,18 +21,21 @@ CACHE_OFF = pytest.mark.parametrize("settings_overrides", [{"workers": 0, "auth_
 @contextmanager
 def key_lookups(app: FastAPI) -> Iterator[list[str]]:
     """The SQL statements that read the api_keys table while the block runs."""
-    engine = app.state.runtime.db.engine.sync_engine
+    db = app.state.runtime.db
+    engines = {db.engine.sync_engine, db.read_engine.sync_engine}
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if "FROM api_keys" in statement:
             seen.append(statement)
 
-    event.listen(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 async def new_key(client: httpx.AsyncClient) -> dict:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import DateTime, Enum, MetaData, event, exc
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from folio.core.errors import FolioError
+from folio.core.sqlite_inline import loop_thread_connector
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -32,6 +33,8 @@ NAMING = {
 WRITE_OPTION = "folio_write"
 AFTER_COMMIT = "folio_after_commit"
 AFTER_ROLLBACK = "folio_after_rollback"
+
+READ_BUSY_TIMEOUT_S = 2.0  # a WAL reader waits only while a crashed writer's log is recovered
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -98,6 +101,8 @@ class DatabaseUnavailable(FolioError):
 def is_connection_error(error: BaseException) -> bool:
     """A lost or refused database connection, as opposed to a bad statement or data."""
     if isinstance(error, exc.DBAPIError):
+        if "readonly database" in str(error.orig):
+            return False  # a write in a read session: a bug to see, not an outage
         return error.connection_invalidated or isinstance(
             error, exc.OperationalError | exc.InterfaceError
         )
@@ -158,13 +163,41 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def create_sqlite_read_engine(url: str, *, pool_size: int) -> AsyncEngine:
+    """Read-only connections that run on the event loop thread (core/sqlite_inline.py)."""
+    path = make_url(url).database
+    if not path or path == ":memory:":
+        raise ValueError("an in-memory database has no second connection to read through")
+    engine = create_async_engine(
+        url,
+        async_creator=loop_thread_connector(path, busy_timeout_s=READ_BUSY_TIMEOUT_S),
+        pool_size=pool_size,
+        max_overflow=-1,  # a connection here is a file handle, not a thread
+    )
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")  # one snapshot for the whole unit of work
+
+    return engine
+
+
 class Database:
-    """Owns the engine and hands out read and write sessions."""
+    """Owns the engines and hands out read and write sessions.
+
+    On SQLite, read sessions use their own engine whose connections run on the event loop
+    thread; writes keep aiosqlite's thread per connection, since a write may wait for the lock.
+    """
 
     def __init__(self, url: str, *, pool_size: int = 10, connect_timeout_s: float = 5.0) -> None:
         self.url = url
         self.engine = create_engine(url, pool_size=pool_size, connect_timeout_s=connect_timeout_s)
-        self._read = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_engine = (
+            create_sqlite_read_engine(url, pool_size=max(pool_size, 20))
+            if self.is_sqlite
+            else self.engine
+        )
+        self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
@@ -200,4 +233,6 @@ class Database:
             raise
 
     async def dispose(self) -> None:
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
         await self.engine.dispose()

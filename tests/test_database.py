@@ -1,0 +1,80 @@
+"""SQLite read sessions on the event loop thread (core/sqlite_inline.py), on a real file."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.db import Database
+from folio.core.sqlite_inline import LoopThreadConnection
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'folio.db'}")
+    async with database.session() as session:
+        await session.execute(text("CREATE TABLE notes (body TEXT)"))
+        await session.execute(text("INSERT INTO notes VALUES ('first')"))
+    yield database
+    await database.dispose()
+
+
+async def count(session: AsyncSession) -> int:
+    return int((await session.execute(text("SELECT count(*) FROM notes"))).scalar_one())
+
+
+async def test_reads_start_no_thread(db: Database) -> None:
+    async with db.session(write=False) as session:
+        await count(session)  # the pool's first connection
+        raw = await session.connection()
+        driver = (await raw.get_raw_connection()).driver_connection
+    threads = threading.active_count()
+    for _ in range(20):
+        async with db.session(write=False) as session:
+            assert await count(session) == 1
+
+    assert isinstance(driver, LoopThreadConnection)
+    assert threading.active_count() == threads
+
+
+async def test_a_read_sees_one_snapshot_and_the_next_read_the_commit(db: Database) -> None:
+    async with db.session(write=False) as reader:
+        before = await count(reader)
+        async with db.session() as writer:
+            await writer.execute(text("INSERT INTO notes VALUES ('second')"))
+        during = await count(reader)
+    async with db.session(write=False) as reader:
+        after = await count(reader)
+
+    assert (before, during, after) == (1, 1, 2)
+
+
+async def test_reads_go_on_while_a_writer_holds_the_lock(db: Database) -> None:
+    async with db.session() as writer:
+        await writer.execute(text("INSERT INTO notes VALUES ('uncommitted')"))
+        started = time.monotonic()
+        async with db.session(write=False) as reader:
+            seen = await count(reader)
+        waited = time.monotonic() - started
+
+    assert seen == 1 and waited < 0.5
+
+
+async def test_a_write_through_a_read_session_fails_at_once(db: Database) -> None:
+    async with db.session() as writer:
+        await writer.execute(text("INSERT INTO notes VALUES ('holding the lock')"))
+        started = time.monotonic()
+        with pytest.raises(Exception, match="readonly"):
+            async with db.session(write=False) as reader:
+                await reader.execute(text("INSERT INTO notes VALUES ('sneaked')"))
+        waited = time.monotonic() - started
+
+    assert waited < 0.5  # refused, not queued behind the writer with the loop stopped
+    async with db.session(write=False) as reader:
+        assert await count(reader) == 2
