@@ -164,20 +164,31 @@ async def get_document(
     response_model=DocumentResults,
     response_model_exclude_none=False,
     summary="Get the extraction results",
-    responses=problems(401, 403, 404, 409, 422),
+    description="Sends an `ETag`; a request with `If-None-Match` naming it gets 304.",
+    responses={**problems(401, 403, 404, 409, 422), 304: {"description": "Not modified"}},
 )
 async def get_document_results(
     document_id: DocumentId,
     principal: DocumentsRead,
     session: DbSession,
+    runtime: RuntimeDep,
     words: Annotated[bool, Query(description="Include words with boxes")] = True,
     version: Annotated[
         int | None, Query(ge=1, description="An older version's results (default: the latest)")
     ] = None,
-):
-    return await document_service.get_results(
-        session, principal, document_id, include_words=words, version=version
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+) -> Response:
+    key, body = await document_service.results_body(
+        session, principal, runtime, document_id, include_words=words, version=version
     )
+    headers = {"ETag": key.etag, "Cache-Control": "private, no-cache"}
+    if if_none_match is not None and _entity_tags(if_none_match) & {key.etag, "*"}:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _entity_tags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
 @router.post(

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 import anyio
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import after_commit, utcnow
@@ -36,6 +37,7 @@ from folio.documents.results import (
     results_from_rows,
     version_row,
 )
+from folio.documents.results_cache import ResultsKey, results_cache
 from folio.documents.schemas import DocumentResults, ProcessingOptions
 from folio.documents.uploads import document_event
 from folio.events.service import event as event_service
@@ -48,6 +50,7 @@ from folio.pipeline.intelligence import Intelligence
 from folio.understanding import hook as understanding_hook
 
 SCOPE_CREATE = "documents.create"
+RESULTS_JSON = TypeAdapter(DocumentResults)
 FINAL_EVENT_TYPES = {
     "document.processed",
     "document.failed",
@@ -222,6 +225,33 @@ class DocumentService:
         document = await self.get(session, principal, document_id)
         pages, snapshot = await self._version_rows(session, document, version)
         return results_from_rows(document, pages, include_words=include_words, snapshot=snapshot)
+
+    async def results_body(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        runtime: Runtime,
+        document_id: str,
+        *,
+        include_words: bool = True,
+        version: int | None = None,
+    ) -> tuple[ResultsKey, bytes]:
+        """``get_results`` as the JSON the API sends, from this process's cache when the
+        document has not changed since it was built."""
+        document = await self.get(session, principal, document_id)
+        key = ResultsKey(
+            document.id, version or document.version, document.updated_at, include_words
+        )
+        cache = results_cache(runtime)
+        body = cache.get(key)
+        if body is None:
+            pages, snapshot = await self._version_rows(session, document, version)
+            results = results_from_rows(
+                document, pages, include_words=include_words, snapshot=snapshot
+            )
+            body = RESULTS_JSON.dump_json(results, by_alias=True)
+            cache.put(key, body)
+        return key, body
 
     async def _version_rows(
         self, session: AsyncSession, document: Document, version: int | None
