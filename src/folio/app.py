@@ -148,6 +148,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pruning, digests = event_log_pruning(runtime), digest_sending(runtime)
         pruning.start()
         digests.start()
+        app.state.digests = digests
         webhooks = WebhookDispatcher(runtime)
         await webhooks.start()
         pool = build_executor(runtime)
