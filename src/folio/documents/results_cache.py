@@ -60,9 +60,6 @@ class ResultsCache:
             _, evicted = self._bodies.popitem(last=False)
             self.size -= len(evicted)
 
-    def __len__(self) -> int:
-        return len(self._bodies)
-
 
 def results_cache(runtime: Runtime) -> ResultsCache:
     cache = runtime.state.get(STATE_KEY)

@@ -223,6 +223,11 @@ class DocumentService:
     ) -> DocumentResults:
         """The latest results, or those of an older ``version`` (they stay readable)."""
         document = await self.get(session, principal, document_id)
+        return await self._results_of(session, document, include_words, version)
+
+    async def _results_of(
+        self, session: AsyncSession, document: Document, include_words: bool, version: int | None
+    ) -> DocumentResults:
         pages, snapshot = await self._version_rows(session, document, version)
         return results_from_rows(document, pages, include_words=include_words, snapshot=snapshot)
 
@@ -245,10 +250,7 @@ class DocumentService:
         cache = results_cache(runtime)
         body = cache.get(key)
         if body is None:
-            pages, snapshot = await self._version_rows(session, document, version)
-            results = results_from_rows(
-                document, pages, include_words=include_words, snapshot=snapshot
-            )
+            results = await self._results_of(session, document, include_words, version)
             body = RESULTS_JSON.dump_json(results, by_alias=True)
             cache.put(key, body)
         return key, body
