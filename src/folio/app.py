@@ -190,17 +190,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    # FastAPI tries the routers in this order on every request: the most requested come first
     for router in (
+        documents_router,
+        batches_router,
         system_router,
         system_admin_router,
         auth_router,
         teams_router,
         invitations_router,
         keys_router,
-        documents_router,
         shares_router,
         shared_router,
-        batches_router,
         usage_router,
         audit_router,
         realtime_router,

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.batches.models import Batch
 from folio.core.principal import Principal
 from folio.documents.models import Document, DocumentStatus
+
+# first start, last completion, mean processing time in ms
+Timing = tuple[datetime | None, datetime | None, float | None]
 
 
 class BatchRepository:
@@ -53,6 +58,24 @@ class BatchRepository:
         )
         return (await self.session.scalars(statement)).all()
 
+    async def document_statuses(self, batch: Batch) -> Sequence[Row[Any]]:
+        """The columns a batch's status shows of each document, without loading whole rows."""
+        statement = (
+            select(
+                Document.id,
+                Document.filename,
+                Document.status,
+                Document.progress,
+                Document.error_code,
+                Document.processing_time_ms,
+                Document.started_at,
+                Document.completed_at,
+            )
+            .where(Document.batch_id == batch.id, Document.team_id == batch.team_id)
+            .order_by(Document.id)
+        )
+        return (await self.session.execute(statement)).all()
+
     async def status_counts(self, batch_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         statement = (
             select(Document.batch_id, Document.status, func.count())
@@ -71,7 +94,7 @@ class BatchRepository:
         )
         return int(await self.session.scalar(statement) or 0)
 
-    async def timing_figures(self, batch_id: str) -> tuple[object, object, float | None]:
+    async def timing_figures(self, batch_id: str) -> Timing:
         statement = select(
             func.min(Document.started_at),
             func.max(Document.completed_at),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.batches.models import Batch
-from folio.batches.repository import BatchRepository
+from folio.batches.repository import BatchRepository, Timing
 from folio.batches.schemas import (
     BatchCreated,
     BatchDocumentStatus,
@@ -37,6 +40,18 @@ FINAL = [DocumentStatus.completed, DocumentStatus.failed, DocumentStatus.cancell
 
 def batch_url(batch_id: str) -> str:
     return f"/api/v1/batches/{batch_id}"
+
+
+def _timing_of(rows: Sequence[Row[Any]]) -> Timing:
+    """``BatchRepository.timing_figures`` worked out from rows already loaded."""
+    starts = [row.started_at for row in rows if row.started_at is not None]
+    ends = [row.completed_at for row in rows if row.completed_at is not None]
+    times = [row.processing_time_ms for row in rows if row.processing_time_ms is not None]
+    return (
+        min(starts, default=None),
+        max(ends, default=None),
+        sum(times) / len(times) if times else None,
+    )
 
 
 class BatchService:
@@ -147,11 +162,9 @@ class BatchService:
 
     async def get(self, session: AsyncSession, principal: Principal, batch_id: str) -> BatchRead:
         batch = await self._get(session, principal, batch_id)
-        repository = BatchRepository.from_session(session)
-        counts = (await repository.status_counts([batch.id]))[batch.id]
-        documents = await repository.documents(batch)
-        read = await self._read(session, batch, counts)
-        read.documents = [BatchDocumentStatus.model_validate(d) for d in documents]
+        rows = await BatchRepository.from_session(session).document_statuses(batch)
+        read = self._read(batch, Counter(row.status for row in rows), _timing_of(rows))
+        read.documents = [BatchDocumentStatus.model_validate(row) for row in rows]
         return read
 
     async def list_batches(
@@ -160,14 +173,15 @@ class BatchService:
         repository = BatchRepository.from_session(session)
         batches = await repository.list_page(principal, limit=page.limit, before=page.after)
         counts = await repository.status_counts([b.id for b in batches])
-        items = [await self._read(session, b, counts[b.id]) for b in batches]
+        items = [
+            self._read(batch, counts[batch.id], await repository.timing_figures(batch.id))
+            for batch in batches
+        ]
         return Page.from_rows(items, page.limit, cursor=lambda read: read.id)
 
-    async def _read(self, session: AsyncSession, batch: Batch, counts: dict[str, int]) -> BatchRead:
+    def _read(self, batch: Batch, counts: Mapping[str, int], timing: Timing) -> BatchRead:
         totals = self._totals(counts)
-        first_start, last_end, mean_ms = await BatchRepository.from_session(session).timing_figures(
-            batch.id
-        )
+        first_start, last_end, mean_ms = timing
         completed_at = batch.completed_at or (
             last_end if totals.processed == totals.total else None
         )
@@ -189,7 +203,7 @@ class BatchService:
             ),
         )
 
-    def _totals(self, counts: dict[str, int]) -> BatchTotals:
+    def _totals(self, counts: Mapping[str, int]) -> BatchTotals:
         by_status = {status.value: counts.get(status, 0) for status in DocumentStatus}
         processed = sum(by_status[s] for s in FINAL)
         rate = by_status[DocumentStatus.completed] / processed if processed else None

@@ -6,8 +6,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, delete, false, func, literal_column, select, text
+from sqlalchemy import Row, Select, bindparam, delete, false, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -18,15 +19,23 @@ SEARCH_TERM = re.compile(r"\w+\*?", re.UNICODE)
 HASH_CHUNK = 500  # content hashes per duplicate lookup (well under any bound-parameter limit)
 # results-only JSON columns a list page never shows: decoding them was most of its CPU time
 # (bench/load_api.py); raiseload turns an accidental access into an error, not a query
-LIST_DEFERRED = tuple(
-    defer(column, raiseload=True)
-    for column in (
-        Document.doc_metadata,
-        Document.ocr,
-        Document.warnings,
-        Document.engine_versions,
-        Document.intelligence,
-    )
+RESULTS_COLUMNS = (
+    Document.doc_metadata,
+    Document.ocr,
+    Document.warnings,
+    Document.engine_versions,
+    Document.intelligence,
+)
+LIST_DEFERRED = tuple(defer(column, raiseload=True) for column in RESULTS_COLUMNS)
+
+# Status reads as plain rows (what ``DocumentRead`` shows): building ORM objects, and the
+# statement for each request, cost more than the query itself (bench/load_api.py).
+_DOCUMENTS = Document.__table__
+_RESULTS_ONLY = {column.expression.name for column in RESULTS_COLUMNS}
+SUMMARY_COLUMNS = tuple(column for column in _DOCUMENTS.c if column.name not in _RESULTS_ONLY)
+_SUMMARY_BY_ID = select(*SUMMARY_COLUMNS).where(
+    _DOCUMENTS.c.id == bindparam("document_id"),
+    _DOCUMENTS.c.team_id.in_(bindparam("team_ids", expanding=True)),
 )
 
 
@@ -83,6 +92,15 @@ class DocumentRepository:
         statement = self.readable(principal).options(*LIST_DEFERRED)
         return await self.session.scalar(statement.where(Document.id == document_id))
 
+    async def summary_row(self, principal: Principal, document_id: str) -> Row[Any] | None:
+        """``get_summary`` as a row of ``SUMMARY_COLUMNS``, for reads that change nothing."""
+        parameters = {"document_id": document_id, "team_ids": list(principal.team_ids)}
+        return (await self.session.execute(_SUMMARY_BY_ID, parameters)).first()
+
+    async def load_results_columns(self, document: Document) -> None:
+        """Fills in what ``get_summary`` left out."""
+        await self.session.refresh(document, [column.key for column in RESULTS_COLUMNS])
+
     async def get_many(
         self, principal: Principal, document_ids: Sequence[str]
     ) -> Sequence[Document]:
@@ -95,21 +113,20 @@ class DocumentRepository:
 
     async def list_page(
         self, principal: Principal, filters: DocumentFilters, *, limit: int, before: str | None
-    ) -> Sequence[Document]:
+    ) -> Sequence[Row[Any]]:
+        """Rows of ``SUMMARY_COLUMNS``, newest first."""
         statement = (
-            self.readable(principal)
-            .options(*LIST_DEFERRED)
+            select(*SUMMARY_COLUMNS)
+            .where(Document.team_id.in_(principal.team_ids))
             .order_by(Document.id.desc())
             .limit(limit + 1)
         )
         if before is not None:
             statement = statement.where(Document.id < before)
         statement = self._apply_filters(statement, filters)
-        return (await self.session.scalars(statement)).all()
+        return (await self.session.execute(statement)).all()
 
-    def _apply_filters(
-        self, statement: Select[tuple[Document]], filters: DocumentFilters
-    ) -> Select[tuple[Document]]:
+    def _apply_filters(self, statement: Select[Any], filters: DocumentFilters) -> Select[Any]:
         if filters.status is not None:
             statement = statement.where(Document.status == filters.status)
         if filters.batch_id is not None:

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy import Row
 
 from folio.core.errors import FieldError, ValidationFailed
 from folio.core.schemas import Schema
@@ -142,13 +143,10 @@ class DocumentRead(Schema):
     @model_validator(mode="before")
     @classmethod
     def from_document(cls, data: Any) -> Any:
-        if not isinstance(data, Document):
+        """From a ``Document`` or a row of ``DocumentRepository``'s summary columns."""
+        if not isinstance(data, Document | Row):
             return data
-        fields = {
-            name: getattr(data, name)
-            for name in cls.model_fields
-            if name not in ("error", "status_url", "links") and hasattr(data, name)
-        }
+        fields = {name: getattr(data, name) for name in DOCUMENT_READ_COLUMNS}
         url = document_url(data.id)
         error = None
         if data.error_code is not None:
@@ -161,6 +159,12 @@ class DocumentRead(Schema):
             self=url, results=f"{url}/results", text=f"{url}/text", file=f"{url}/file"
         )
         return {**fields, "error": error, "status_url": url, "links": links}
+
+
+# the fields of DocumentRead read straight from a document's columns
+DOCUMENT_READ_COLUMNS = tuple(
+    name for name in DocumentRead.model_fields if name not in ("error", "status_url", "links")
+)
 
 
 class PageRead(BaseModel):

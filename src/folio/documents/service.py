@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import anyio
 from pydantic import TypeAdapter
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import after_commit, utcnow
@@ -174,7 +176,7 @@ class DocumentService:
         principal: Principal,
         filters: DocumentFilters,
         page: PageParams,
-    ) -> Page[Document]:
+    ) -> Page[Row[Any]]:
         rows = await DocumentRepository.from_session(session).list_page(
             principal, filters, limit=page.limit, before=page.after
         )
@@ -182,20 +184,28 @@ class DocumentService:
 
     async def wait_until_settled(
         self, runtime: Runtime, principal: Principal, document_id: str, seconds: float
-    ) -> Document:
-        """Long poll: returns when the document reaches a final status or time runs out."""
+    ) -> Row[Any]:
+        """Long poll: the document's summary row once it reaches a final status or time runs
+        out."""
+        if seconds <= 0:
+            return await self._summary(runtime, principal, document_id)
         deadline = time.monotonic() + min(seconds, runtime.settings.long_poll_max_s)
         async with runtime.bus.subscribe(maxsize=100) as events:
             while True:
-                async with runtime.db.session(write=False) as session:
-                    repository = DocumentRepository.from_session(session)
-                    document = await repository.get_summary(principal, document_id)
-                if document is None:
-                    raise NotFound(f"No document {document_id}.")
+                document = await self._summary(runtime, principal, document_id)
                 remaining = deadline - time.monotonic()
                 if document.status.is_final or remaining <= 0:
                     return document
                 await self._next_final_event(events, document_id, wait_s=remaining)
+
+    async def _summary(self, runtime: Runtime, principal: Principal, document_id: str) -> Row[Any]:
+        async with runtime.db.session(write=False) as session:
+            document = await DocumentRepository.from_session(session).summary_row(
+                principal, document_id
+            )
+        if document is None:
+            raise NotFound(f"No document {document_id}.")
+        return document
 
     async def _next_final_event(
         self, events: asyncio.Queue[Event], document_id: str, *, wait_s: float
@@ -243,13 +253,17 @@ class DocumentService:
     ) -> tuple[ResultsKey, bytes]:
         """``get_results`` as the JSON the API sends, from this process's cache when the
         document has not changed since it was built."""
-        document = await self.get(session, principal, document_id)
+        repository = DocumentRepository.from_session(session)
+        document = await repository.get_summary(principal, document_id)
+        if document is None:
+            raise NotFound(f"No document {document_id}.")
         key = ResultsKey(
             document.id, version or document.version, document.updated_at, include_words
         )
         cache = results_cache(runtime)
         body = cache.get(key)
         if body is None:
+            await repository.load_results_columns(document)
             results = await self._results_of(session, document, include_words, version)
             body = RESULTS_JSON.dump_json(results, by_alias=True)
             cache.put(key, body)
