@@ -8,17 +8,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, false, func, literal_column, select, text
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    false,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
 
 from folio.core.principal import Principal
 from folio.documents.models import Document, DocumentPage, DocumentStatus, DocumentVersion
 
 SEARCH_TERM = re.compile(r"\w+\*?", re.UNICODE)
 HASH_CHUNK = 500  # content hashes per duplicate lookup (well under any bound-parameter limit)
-# results-only JSON columns a list page never shows: decoding them was most of its CPU time
-# (bench/load_api.py); raiseload turns an accidental access into an error, not a query
+# results-only JSON columns a status read never shows: decoding them was most of its CPU time
 RESULTS_COLUMNS = (
     Document.doc_metadata,
     Document.ocr,
@@ -26,7 +35,6 @@ RESULTS_COLUMNS = (
     Document.engine_versions,
     Document.intelligence,
 )
-LIST_DEFERRED = tuple(defer(column, raiseload=True) for column in RESULTS_COLUMNS)
 
 # Status reads as plain rows (what ``DocumentRead`` shows): building ORM objects, and the
 # statement for each request, cost more than the query itself (bench/load_api.py).
@@ -37,6 +45,13 @@ _SUMMARY_BY_ID = select(*SUMMARY_COLUMNS).where(
     _DOCUMENTS.c.id == bindparam("document_id"),
     _DOCUMENTS.c.team_id.in_(bindparam("team_ids", expanding=True)),
 )
+_LIST_PAGE = (
+    select(*SUMMARY_COLUMNS)
+    .where(_DOCUMENTS.c.team_id.in_(bindparam("team_ids", expanding=True)))
+    .order_by(_DOCUMENTS.c.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+_LIST_PAGE_BEFORE = _LIST_PAGE.where(_DOCUMENTS.c.id < bindparam("before"))
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,9 @@ class DocumentFilters:
     created_after: datetime | None = None
     created_before: datetime | None = None
     query: str | None = None
+
+
+NO_FILTERS = DocumentFilters()
 
 
 def fts5_query(raw: str) -> str | None:
@@ -87,19 +105,10 @@ class DocumentRepository:
     async def get(self, principal: Principal, document_id: str) -> Document | None:
         return await self.session.scalar(self.readable(principal).where(Document.id == document_id))
 
-    async def get_summary(self, principal: Principal, document_id: str) -> Document | None:
-        """Without the results-only JSON columns: enough for ``DocumentRead`` (status reads)."""
-        statement = self.readable(principal).options(*LIST_DEFERRED)
-        return await self.session.scalar(statement.where(Document.id == document_id))
-
     async def summary_row(self, principal: Principal, document_id: str) -> Row[Any] | None:
-        """``get_summary`` as a row of ``SUMMARY_COLUMNS``, for reads that change nothing."""
+        """The document's ``SUMMARY_COLUMNS``, for reads that change nothing."""
         parameters = {"document_id": document_id, "team_ids": list(principal.team_ids)}
         return (await self.session.execute(_SUMMARY_BY_ID, parameters)).first()
-
-    async def load_results_columns(self, document: Document) -> None:
-        """Fills in what ``get_summary`` left out."""
-        await self.session.refresh(document, [column.key for column in RESULTS_COLUMNS])
 
     async def get_many(
         self, principal: Principal, document_ids: Sequence[str]
@@ -115,16 +124,13 @@ class DocumentRepository:
         self, principal: Principal, filters: DocumentFilters, *, limit: int, before: str | None
     ) -> Sequence[Row[Any]]:
         """Rows of ``SUMMARY_COLUMNS``, newest first."""
-        statement = (
-            select(*SUMMARY_COLUMNS)
-            .where(Document.team_id.in_(principal.team_ids))
-            .order_by(Document.id.desc())
-            .limit(limit + 1)
-        )
+        parameters: dict[str, Any] = {"team_ids": list(principal.team_ids), "limit": limit + 1}
+        statement = _LIST_PAGE
         if before is not None:
-            statement = statement.where(Document.id < before)
-        statement = self._apply_filters(statement, filters)
-        return (await self.session.execute(statement)).all()
+            statement, parameters["before"] = _LIST_PAGE_BEFORE, before
+        if filters != NO_FILTERS:
+            statement = self._apply_filters(statement, filters)
+        return (await self.session.execute(statement, parameters)).all()
 
     def _apply_filters(self, statement: Select[Any], filters: DocumentFilters) -> Select[Any]:
         if filters.status is not None:

@@ -253,17 +253,14 @@ class DocumentService:
     ) -> tuple[ResultsKey, bytes]:
         """``get_results`` as the JSON the API sends, from this process's cache when the
         document has not changed since it was built."""
-        repository = DocumentRepository.from_session(session)
-        document = await repository.get_summary(principal, document_id)
-        if document is None:
+        summary = await DocumentRepository.from_session(session).summary_row(principal, document_id)
+        if summary is None:
             raise NotFound(f"No document {document_id}.")
-        key = ResultsKey(
-            document.id, version or document.version, document.updated_at, include_words
-        )
+        key = ResultsKey(summary.id, version or summary.version, summary.updated_at, include_words)
         cache = results_cache(runtime)
         body = cache.get(key)
         if body is None:
-            await repository.load_results_columns(document)
+            document = await self.get(session, principal, document_id)
             results = await self._results_of(session, document, include_words, version)
             body = RESULTS_JSON.dump_json(results, by_alias=True)
             cache.put(key, body)
