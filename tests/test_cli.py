@@ -72,3 +72,11 @@ def test_process_without_analysis(tmp_path: Path) -> None:
     completed = run_folio("process", str(note), "--json", "--no-analysis")
 
     assert json.loads(completed.stdout)["intelligence"] is None
+
+
+def test_serve_refuses_several_processes_on_the_embedded_defaults(tmp_path: Path) -> None:
+    completed = run_folio("serve", "--processes", "2", "--data-dir", str(tmp_path / "data"))
+
+    assert completed.returncode == 2
+    assert "FOLIO_EXECUTOR=celery" in completed.stderr
+    assert not (tmp_path / "data").exists()

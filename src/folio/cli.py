@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
@@ -30,6 +31,9 @@ from folio.pipeline import (
 from folio.pipeline.extraction import BUILTINS, Template, apply_template, get_template
 from folio.pipeline.intelligence import Intelligence, IntelligenceOptions, analyze
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 app = typer.Typer(
     help="Folio: self-hosted document intelligence.", no_args_is_help=True, add_completion=False
 )
@@ -51,24 +55,64 @@ def serve(
     workers: Annotated[
         int | None, typer.Option(help="Pipeline worker processes (default: CPU cores; 0 = none)")
     ] = None,
+    processes: Annotated[
+        int,
+        typer.Option(
+            min=1, help="API processes on the one port (FOLIO_EXECUTOR=celery with Redis only)"
+        ),
+    ] = 1,
 ) -> None:
     """Start the API server with its pool of pipeline workers."""
+    settings = settings_with(host=host, port=port, data_dir=data_dir, workers=workers)
+    if processes > 1 and (settings.executor != "celery" or not settings.redis_url):
+        stderr.print(
+            "--processes needs FOLIO_EXECUTOR=celery and FOLIO_REDIS_URL: the embedded pool, "
+            "its events and its data directory belong to one process"
+        )
+        raise typer.Exit(2)
+    options = dict(log_config=None, access_log=False, timeout_graceful_shutdown=10)
+    if processes == 1:
+        uvicorn.run(serving_app(settings), host=settings.host, port=settings.port, **options)
+        return
+    # the first admin is made once, here, not raced for by every process's start-up
+    asyncio.run(_bootstrap_admin(settings))
+    # each process builds its own app from the environment: the options go there first
+    for name, value in (("DATA_DIR", data_dir), ("WORKERS", workers)):
+        if value is not None:
+            os.environ[f"FOLIO_{name}"] = str(value)
+    uvicorn.run(
+        "folio.cli:serving_app",
+        factory=True,
+        workers=processes,
+        host=settings.host,
+        port=settings.port,
+        **options,
+    )
+
+
+async def _bootstrap_admin(settings: Settings) -> None:
+    from folio.auth.bootstrap import announce, bootstrap_admin
+    from folio.core.db import Database
+
+    database = Database(settings.resolved_database_url, pool_size=1)
+    try:
+        async with database.session() as session:
+            credentials = await bootstrap_admin(session, settings.admin_email)
+    finally:
+        await database.dispose()
+    if credentials is not None:
+        sys.stderr.write(announce(credentials))
+
+
+def serving_app(settings: Settings | None = None) -> FastAPI:
     from folio.app import create_app  # the web stack is only loaded when serving
 
-    settings = settings_with(host=host, port=port, data_dir=data_dir, workers=workers)
     application = create_app(settings)
     # The ~300k objects of the imported libraries live as long as the process: a full collection
     # that walks them pauses every request for ~150 ms under load, so they leave the collector.
     gc.collect()
     gc.freeze()
-    uvicorn.run(
-        application,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-    )
+    return application
 
 
 @app.command()
