@@ -146,7 +146,10 @@ class DocumentRead(Schema):
         """From a ``Document`` or a row of ``DocumentRepository``'s summary columns."""
         if not isinstance(data, Document | Row):
             return data
-        fields = {name: getattr(data, name) for name in DOCUMENT_READ_COLUMNS}
+        if isinstance(data, Row):
+            fields = data._asdict()  # the columns the model does not show are ignored
+        else:
+            fields = {name: getattr(data, name) for name in DOCUMENT_READ_COLUMNS}
         url = document_url(data.id)
         error = None
         if data.error_code is not None:
