@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from folio.admin_cli import admin
 from folio.config import Settings
-from folio.core.db import create_engine
+from folio.core.db import Database, create_engine
 from folio.documents.results import results_from_pipeline
 from folio.migrations import upgrade_database
 from folio.pipeline import (
@@ -92,7 +92,6 @@ def serve(
 
 async def _bootstrap_admin(settings: Settings) -> None:
     from folio.auth.bootstrap import announce, bootstrap_admin
-    from folio.core.db import Database
 
     database = Database(settings.resolved_database_url, pool_size=1)
     try:
