@@ -107,6 +107,8 @@ def serving_app(settings: Settings | None = None) -> FastAPI:
     from folio.app import create_app  # the web stack is only loaded when serving
 
     application = create_app(settings)
+    # built once here, not by the first write request (the audit log names routes from it)
+    application.openapi()
     # The ~300k objects of the imported libraries live as long as the process: a full collection
     # that walks them pauses every request for ~150 ms under load, so they leave the collector.
     gc.collect()
