@@ -177,10 +177,7 @@ def create_sqlite_read_engine(url: str, *, pool_size: int) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
-        # one snapshot for the whole unit of work; straight to sqlite3, which runs on this
-        # thread: a statement through SQLAlchemy cost as much as the read itself
-        loop_thread_connection = connection.connection.driver_connection
-        loop_thread_connection._connection.execute("BEGIN")  # type: ignore[union-attr]
+        connection.connection.driver_connection.begin_now()  # one snapshot per unit of work
 
     return engine
 

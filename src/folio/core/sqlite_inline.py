@@ -45,6 +45,12 @@ class LoopThreadConnection(aiosqlite.Connection):
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)
 
+    def begin_now(self) -> None:
+        """``BEGIN`` on sqlite3 directly: the call needs no hand-off, and a statement through
+        SQLAlchemy's execution path costs as much as the read it precedes."""
+        assert self._connection is not None, "connection closed"
+        self._connection.execute("BEGIN")
+
     def __await__(self) -> Generator[Any, None, aiosqlite.Connection]:
         return self._connect().__await__()  # no thread to start
 

@@ -41,15 +41,12 @@ RESULTS_COLUMNS = (
 _DOCUMENTS = Document.__table__
 _RESULTS_ONLY = {column.expression.name for column in RESULTS_COLUMNS}
 SUMMARY_COLUMNS = tuple(column for column in _DOCUMENTS.c if column.name not in _RESULTS_ONLY)
-_SUMMARY_BY_ID = select(*SUMMARY_COLUMNS).where(
-    _DOCUMENTS.c.id == bindparam("document_id"),
-    _DOCUMENTS.c.team_id.in_(bindparam("team_ids", expanding=True)),
+_READABLE_SUMMARIES = select(*SUMMARY_COLUMNS).where(
+    _DOCUMENTS.c.team_id.in_(bindparam("team_ids", expanding=True))
 )
-_LIST_PAGE = (
-    select(*SUMMARY_COLUMNS)
-    .where(_DOCUMENTS.c.team_id.in_(bindparam("team_ids", expanding=True)))
-    .order_by(_DOCUMENTS.c.id.desc())
-    .limit(bindparam("limit", type_=Integer))
+_SUMMARY_BY_ID = _READABLE_SUMMARIES.where(_DOCUMENTS.c.id == bindparam("document_id"))
+_LIST_PAGE = _READABLE_SUMMARIES.order_by(_DOCUMENTS.c.id.desc()).limit(
+    bindparam("limit", type_=Integer)
 )
 _LIST_PAGE_BEFORE = _LIST_PAGE.where(_DOCUMENTS.c.id < bindparam("before"))
 

@@ -200,12 +200,15 @@ class DocumentService:
 
     async def _summary(self, runtime: Runtime, principal: Principal, document_id: str) -> Row[Any]:
         async with runtime.db.session(write=False) as session:
-            document = await DocumentRepository.from_session(session).summary_row(
-                principal, document_id
-            )
-        if document is None:
+            return await self._summary_row(session, principal, document_id)
+
+    async def _summary_row(
+        self, session: AsyncSession, principal: Principal, document_id: str
+    ) -> Row[Any]:
+        row = await DocumentRepository.from_session(session).summary_row(principal, document_id)
+        if row is None:
             raise NotFound(f"No document {document_id}.")
-        return document
+        return row
 
     async def _next_final_event(
         self, events: asyncio.Queue[Event], document_id: str, *, wait_s: float
@@ -253,9 +256,7 @@ class DocumentService:
     ) -> tuple[ResultsKey, bytes]:
         """``get_results`` as the JSON the API sends, from this process's cache when the
         document has not changed since it was built."""
-        summary = await DocumentRepository.from_session(session).summary_row(principal, document_id)
-        if summary is None:
-            raise NotFound(f"No document {document_id}.")
+        summary = await self._summary_row(session, principal, document_id)
         key = ResultsKey(summary.id, version or summary.version, summary.updated_at, include_words)
         cache = results_cache(runtime)
         body = cache.get(key)
