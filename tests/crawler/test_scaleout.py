@@ -121,8 +121,11 @@ class TestTwoSupervisors:
     ) -> None:
         project = await create_project(client)
         seeds = [f"{test_site.base_url}/many/{k}.html" for k in range(PAGES)]
-        job_id = await create_job(client, project["id"], seeds=seeds)
+        job_id = await create_job(client, project["id"], seeds=seeds, start=False)
         async with processes(settings, 2) as runtimes, supervising(*runtimes) as (first, second):
+            # started once both supervisors run: under load the first could otherwise finish
+            # every chunk while the second was still starting up
+            assert (await client.post(f"/api/v1/jobs/{job_id}/start")).status_code == 200
             progress = await wait_final(client, job_id)
             chunks = await chunks_of(first.runtime, job_id)
             async with first.runtime.db.session(write=False) as session:
