@@ -150,6 +150,8 @@ async def harvest(run: ChunkRun, engine: str, spec: dict) -> Halt | None:
             batch = []
         if run.should_stop():
             return Halt.stopped
+    if run.should_stop():  # the stream ended because of the stop, not because it ran out
+        return Halt.stopped
     return await process_batch(run, batch) if batch else None
 
 
