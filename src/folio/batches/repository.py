@@ -2,17 +2,52 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.batches.models import Batch
+from folio.core.prepared import PreparedSelect
 from folio.core.principal import Principal
 from folio.documents.models import Document, DocumentStatus
 
 # first start, last completion, mean processing time in ms
 Timing = tuple[datetime | None, datetime | None, float | None]
+
+# A batch's status is polled: its two reads are prepared once (core/prepared.py).
+_BATCHES = Batch.__table__
+_STATUS_BY_ID = PreparedSelect(
+    select(*_BATCHES.c).where(
+        _BATCHES.c.team_id.in_(bindparam("team_ids", expanding=True)),
+        _BATCHES.c.id == bindparam("batch_id"),
+    )
+)
+_DOCUMENT_STATUSES = PreparedSelect(
+    select(
+        Document.id,
+        Document.filename,
+        Document.status,
+        Document.progress,
+        Document.error_code,
+        Document.processing_time_ms,
+        Document.started_at,
+        Document.completed_at,
+    )
+    .where(Document.batch_id == bindparam("batch_id"), Document.team_id == bindparam("team_id"))
+    .order_by(Document.id)
+)
+
+
+class BatchFields(Protocol):
+    """What a batch's status shows of its row: a ``Batch`` or a row of its columns."""
+
+    id: str
+    team_id: str
+    name: str | None
+    created_at: datetime
+    completed_at: datetime | None
+    cancelled_at: datetime | None
 
 
 class BatchRepository:
@@ -28,6 +63,11 @@ class BatchRepository:
 
     async def get(self, principal: Principal, batch_id: str) -> Batch | None:
         return await self.session.scalar(self.readable(principal).where(Batch.id == batch_id))
+
+    async def status_row(self, principal: Principal, batch_id: str) -> BatchFields | None:
+        """The batch's columns, for reads that change nothing."""
+        team_ids = list(principal.team_ids)
+        return await _STATUS_BY_ID.first(self.session, team_ids=team_ids, batch_id=batch_id)
 
     async def get_for_update(self, batch_id: str) -> Batch | None:
         return await self.session.get(Batch, batch_id, populate_existing=True)
@@ -58,23 +98,9 @@ class BatchRepository:
         )
         return (await self.session.scalars(statement)).all()
 
-    async def document_statuses(self, batch: Batch) -> Sequence[Row[Any]]:
+    async def document_statuses(self, batch: BatchFields) -> Sequence[Row[Any]]:
         """The columns a batch's status shows of each document, without loading whole rows."""
-        statement = (
-            select(
-                Document.id,
-                Document.filename,
-                Document.status,
-                Document.progress,
-                Document.error_code,
-                Document.processing_time_ms,
-                Document.started_at,
-                Document.completed_at,
-            )
-            .where(Document.batch_id == batch.id, Document.team_id == batch.team_id)
-            .order_by(Document.id)
-        )
-        return (await self.session.execute(statement)).all()
+        return await _DOCUMENT_STATUSES.all(self.session, batch_id=batch.id, team_id=batch.team_id)
 
     async def status_counts(self, batch_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         statement = (

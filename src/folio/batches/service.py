@@ -10,7 +10,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.batches.models import Batch
-from folio.batches.repository import BatchRepository, Timing
+from folio.batches.repository import BatchFields, BatchRepository, Timing
 from folio.batches.schemas import (
     BatchCreated,
     BatchDocumentStatus,
@@ -161,8 +161,11 @@ class BatchService:
         return batch
 
     async def get(self, session: AsyncSession, principal: Principal, batch_id: str) -> BatchRead:
-        batch = await self._get(session, principal, batch_id)
-        rows = await BatchRepository.from_session(session).document_statuses(batch)
+        repository = BatchRepository.from_session(session)
+        batch = await repository.status_row(principal, batch_id)
+        if batch is None:
+            raise NotFound(f"No batch {batch_id}.")
+        rows = await repository.document_statuses(batch)
         read = self._read(batch, Counter(row.status for row in rows), _timing_of(rows))
         read.documents = [BatchDocumentStatus.model_validate(row) for row in rows]
         return read
@@ -179,7 +182,7 @@ class BatchService:
         ]
         return Page.from_rows(items, page.limit, cursor=lambda read: read.id)
 
-    def _read(self, batch: Batch, counts: Mapping[str, int], timing: Timing) -> BatchRead:
+    def _read(self, batch: BatchFields, counts: Mapping[str, int], timing: Timing) -> BatchRead:
         totals = self._totals(counts)
         first_start, last_end, mean_ms = timing
         completed_at = batch.completed_at or (
@@ -211,7 +214,7 @@ class BatchService:
             total=sum(by_status.values()), processed=processed, success_rate=rate, **by_status
         )
 
-    def _status(self, batch: Batch, totals: BatchTotals) -> str:
+    def _status(self, batch: BatchFields, totals: BatchTotals) -> str:
         if batch.cancelled_at is not None:
             return "cancelled"
         return "completed" if totals.processed == totals.total else "processing"

@@ -20,7 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from folio.core.errors import FolioError
-from folio.core.sqlite_inline import loop_thread_connector
+from folio.core.sqlite_inline import ReadSnapshots, loop_thread_connector
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -33,6 +33,8 @@ NAMING = {
 WRITE_OPTION = "folio_write"
 AFTER_COMMIT = "folio_after_commit"
 AFTER_ROLLBACK = "folio_after_rollback"
+SNAPSHOTS = "folio_read_snapshots"  # a read session's ReadSnapshots (SQLite)
+SNAPSHOT = "folio_read_snapshot"  # the sqlite3 connection its prepared reads took
 
 READ_BUSY_TIMEOUT_S = 2.0  # a WAL reader waits only while a crashed writer's log is recovered
 
@@ -69,6 +71,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Callable[[Any], Any] | None:
+        if dialect.name == "sqlite":  # SQLAlchemy's regex parse was most of a row's decoding
+            return _sqlite_utc_datetime
+        return super().result_processor(dialect, coltype)
+
+
+def _sqlite_utc_datetime(value: str | None) -> datetime | None:
+    """SQLite keeps these as ISO text in UTC, without a zone."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value + "+00:00")  # ~8x faster than .replace(tzinfo=UTC)
+    except ValueError:  # text that carries its own offset
+        return datetime.fromisoformat(value)
 
 
 def str_enum(enum: type[StrEnum], length: int = 20) -> Enum:
@@ -197,6 +214,15 @@ class Database:
             if self.is_sqlite
             else self.engine
         )
+        self.read_snapshots = (
+            ReadSnapshots(
+                make_url(url).database or "",
+                busy_timeout_s=READ_BUSY_TIMEOUT_S,
+                keep=max(pool_size, 20),
+            )
+            if self.is_sqlite
+            else None
+        )
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
@@ -217,6 +243,8 @@ class Database:
         maker = self._write if write else self._read
         try:
             async with maker() as session:
+                if not write and self.read_snapshots is not None:
+                    session.info[SNAPSHOTS] = self.read_snapshots
                 try:
                     async with session.begin():
                         yield session
@@ -224,6 +252,9 @@ class Database:
                     for callback in session.info.pop(AFTER_ROLLBACK, []):
                         await callback()
                     raise
+                finally:
+                    if (snapshot := session.info.pop(SNAPSHOT, None)) is not None:
+                        self.read_snapshots.give_back(snapshot)  # type: ignore[union-attr]
                 for callback in session.info.pop(AFTER_COMMIT, []):
                     await callback()
         except Exception as error:
@@ -233,6 +264,8 @@ class Database:
             raise
 
     async def dispose(self) -> None:
+        if self.read_snapshots is not None:
+            self.read_snapshots.close()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
         await self.engine.dispose()

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.prepared import PreparedSelect
 from folio.core.principal import Principal
 from folio.documents.models import Document, DocumentPage, DocumentStatus, DocumentVersion
 
@@ -49,6 +50,10 @@ _LIST_PAGE = _READABLE_SUMMARIES.order_by(_DOCUMENTS.c.id.desc()).limit(
     bindparam("limit", type_=Integer)
 )
 _LIST_PAGE_BEFORE = _LIST_PAGE.where(_DOCUMENTS.c.id < bindparam("before"))
+_PREPARED = {
+    statement: PreparedSelect(statement)
+    for statement in (_SUMMARY_BY_ID, _LIST_PAGE, _LIST_PAGE_BEFORE)
+}
 
 
 @dataclass(frozen=True)
@@ -104,8 +109,9 @@ class DocumentRepository:
 
     async def summary_row(self, principal: Principal, document_id: str) -> Row[Any] | None:
         """The document's ``SUMMARY_COLUMNS``, for reads that change nothing."""
-        parameters = {"document_id": document_id, "team_ids": list(principal.team_ids)}
-        return (await self.session.execute(_SUMMARY_BY_ID, parameters)).first()
+        return await _PREPARED[_SUMMARY_BY_ID].first(
+            self.session, document_id=document_id, team_ids=list(principal.team_ids)
+        )
 
     async def get_many(
         self, principal: Principal, document_ids: Sequence[str]
@@ -125,8 +131,9 @@ class DocumentRepository:
         statement = _LIST_PAGE
         if before is not None:
             statement, parameters["before"] = _LIST_PAGE_BEFORE, before
-        if filters != NO_FILTERS:
-            statement = self._apply_filters(statement, filters)
+        if filters == NO_FILTERS:
+            return await _PREPARED[statement].all(self.session, **parameters)
+        statement = self._apply_filters(statement, filters)
         return (await self.session.execute(statement, parameters)).all()
 
     def _apply_filters(self, statement: Select[Any], filters: DocumentFilters) -> Select[Any]:

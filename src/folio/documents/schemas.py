@@ -143,13 +143,14 @@ class DocumentRead(Schema):
     @model_validator(mode="before")
     @classmethod
     def from_document(cls, data: Any) -> Any:
-        """From a ``Document`` or a row of ``DocumentRepository``'s summary columns."""
-        if not isinstance(data, Document | Row):
-            return data
-        if isinstance(data, Row):
-            fields = data._asdict()  # the columns the model does not show are ignored
-        else:
+        """From a ``Document`` or a row of ``DocumentRepository``'s summary columns (an
+        SQLAlchemy ``Row`` or a ``PreparedSelect`` named tuple)."""
+        if isinstance(data, Document):
             fields = {name: getattr(data, name) for name in DOCUMENT_READ_COLUMNS}
+        elif isinstance(data, Row | tuple) and hasattr(data, "_fields"):
+            fields = dict(zip(data._fields, data, strict=True))  # unshown columns are ignored
+        else:
+            return data
         url = document_url(data.id)
         error = None
         if data.error_code is not None:

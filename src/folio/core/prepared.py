@@ -1,0 +1,131 @@
+"""SELECTs that status reads repeat many times a second, prepared once.
+
+Through SQLAlchemy's execution path a 20-row page of documents cost ~1.4 ms, of which the query
+itself on sqlite3 was ~0.2 ms: the rest went to building the execution context, the async
+adaptation of every cursor call, ``Row`` objects and the per-statement bookkeeping
+(``bench/load_api.py``, issue 8). A :class:`PreparedSelect` compiles its statement once per
+dialect and number of values of each expanding parameter, then, in a read session on SQLite,
+runs it straight on that session's sqlite3 connection (the one on the loop thread,
+``core/sqlite_inline.py``), within the session's transaction. Values still go through the
+columns' own bind and result processors, so rows hold what a normal execution would give.
+
+Elsewhere (PostgreSQL, or a write session whose connection lives on aiosqlite's thread) it
+runs through ``session.execute`` as any statement.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import namedtuple
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.db import SNAPSHOT, SNAPSHOTS
+from folio.core.sqlite_inline import ReadSnapshots
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where one positional parameter comes from: a caller's value (``index`` into a list
+    for an expanding parameter), or a value the statement holds itself (``constant``)."""
+
+    name: str | None
+    index: int | None
+    constant: Any
+    processor: Processor
+
+    def value(self, parameters: dict[str, Any]) -> Any:
+        if self.name is None:
+            value = self.constant
+        elif self.index is None:
+            value = parameters[self.name]
+        else:
+            value = parameters[self.name][self.index]
+        return self.processor(value) if self.processor is not None else value
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    slots: tuple[_Slot, ...]
+    converters: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column index, result processor)
+    row_type: Any  # a namedtuple class
+
+    def run(self, connection: sqlite3.Connection, parameters: dict[str, Any]) -> list[Any]:
+        values = tuple(slot.value(parameters) for slot in self.slots)
+        make, converters = self.row_type._make, self.converters
+        rows = []
+        for raw in connection.execute(self.sql, values).fetchall():
+            row = list(raw)
+            for index, convert in converters:
+                row[index] = convert(row[index])
+            rows.append(make(row))
+        return rows
+
+
+class PreparedSelect:
+    """A SELECT of plain columns with bound parameters (``bindparam``), run many times.
+
+    Rows are named tuples of the selected columns' names on the fast path and SQLAlchemy
+    ``Row`` objects otherwise: both give attribute access, ``_fields`` and iteration."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        binds = statement.compile().binds.values()
+        self.expanding = tuple(bind.key for bind in binds if bind.expanding)
+        self._fields = tuple(column.key for column in statement.selected_columns)
+        self._plans: dict[tuple[str, tuple[int, ...]], _Plan] = {}
+
+    async def all(self, session: AsyncSession, **parameters: Any) -> Sequence[Any]:
+        snapshots: ReadSnapshots | None = session.info.get(SNAPSHOTS)
+        if snapshots is None:
+            return (await session.execute(self.statement, parameters)).all()
+        connection = session.info.get(SNAPSHOT)
+        if connection is None:
+            connection = session.info[SNAPSHOT] = snapshots.take()
+        return self._plan(session.bind.dialect, parameters).run(connection, parameters)
+
+    async def first(self, session: AsyncSession, **parameters: Any) -> Any | None:
+        rows = await self.all(session, **parameters)
+        return rows[0] if rows else None
+
+    def _plan(self, dialect: Dialect, parameters: dict[str, Any]) -> _Plan:
+        sizes = tuple(len(parameters[name]) for name in self.expanding)
+        key = (dialect.name, sizes)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._compile(dialect, parameters)
+        return plan
+
+    def _compile(self, dialect: Dialect, parameters: dict[str, Any]) -> _Plan:
+        compiled = self.statement.compile(dialect=dialect)
+        expanded = compiled.construct_expanded_state(parameters)
+        origin = {
+            name: (key, index)
+            for key, names in expanded.parameter_expansion.items()
+            for index, name in enumerate(names)
+        }
+        slots = []
+        for name in expanded.positiontup or ():
+            processor = expanded.processors.get(name)
+            if name in origin:
+                key, index = origin[name]
+                slots.append(_Slot(key, index, None, processor))
+            elif name in parameters:
+                slots.append(_Slot(name, None, None, processor))
+            else:
+                slots.append(_Slot(None, None, expanded.parameters[name], processor))
+        processors = (
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in self.statement.selected_columns
+        )
+        converters = tuple((i, p) for i, p in enumerate(processors) if p is not None)
+        row_type = namedtuple("PreparedRow", self._fields)  # type: ignore[misc]
+        return _Plan(expanded.statement, tuple(slots), converters, row_type)
