@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -105,3 +106,37 @@ class TestPrincipalCache:
         assert before.status_code == 200
         assert paused.status_code == 200
         assert_problem(after, 401, "INVALID_TOKEN")
+
+    @CACHE_ON
+    async def test_concurrent_requests_with_one_key_share_one_lookup(
+        self, client: httpx.AsyncClient, app: FastAPI
+    ) -> None:
+        created = await new_key(client)
+        async with client_for(app) as anonymous:
+            with key_lookups(app) as lookups:
+                responses = await asyncio.gather(
+                    *(
+                        anonymous.get("/api/v1/documents", headers=bearer(created["key"]))
+                        for _ in range(10)
+                    )
+                )
+
+        assert [r.status_code for r in responses] == [200] * 10
+        assert len(lookups) <= 2  # the key, then its expiry; was two for each request
+
+    @CACHE_ON
+    async def test_concurrent_requests_with_a_bad_key_all_get_the_refusal(
+        self, client: httpx.AsyncClient, app: FastAPI
+    ) -> None:
+        async with client_for(app) as anonymous:
+            with key_lookups(app) as lookups:
+                responses = await asyncio.gather(
+                    *(
+                        anonymous.get("/api/v1/documents", headers=bearer("fk_" + "x" * 40))
+                        for _ in range(5)
+                    )
+                )
+
+        for response in responses:
+            assert_problem(response, 401, "INVALID_TOKEN")
+        assert len(lookups) == 1

@@ -12,6 +12,7 @@ Across API processes (scale-out) a change reaches the others within ``auth_cache
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -102,6 +103,9 @@ class PrincipalCache:
     def __init__(self, resolve: Resolve) -> None:
         self._resolve = resolve
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
+        # one resolution per credential at a time: when an entry lapses under load, every
+        # request in flight with that credential would otherwise run the five queries at once
+        self._resolving: dict[bytes, asyncio.Future[Principal]] = {}
 
     async def resolve(
         self, runtime: Runtime, credential: str, team_header: str | None
@@ -114,9 +118,41 @@ class PrincipalCache:
         now = time.monotonic()
         if entry is not None and entry.generation == _Generation.value and now < entry.expires_at:
             return entry.principal
+        pending = self._resolving.get(key)
+        if pending is not None:
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if not pending.cancelled() or (task is not None and task.cancelling()):
+                    raise
+                # the request that was resolving it went away: resolve here instead
+        pending = asyncio.get_running_loop().create_future()
+        self._resolving[key] = pending
+        try:
+            principal = await self._resolve_and_store(runtime, key, credential, team_header, now)
+        except Exception as error:
+            pending.set_exception(error)
+            pending.exception()  # retrieved: no "never retrieved" warning when nobody waits
+            raise
+        except BaseException:
+            pending.cancel()
+            raise
+        else:
+            pending.set_result(principal)
+            return principal
+        finally:
+            if self._resolving.get(key) is pending:
+                del self._resolving[key]
+
+    async def _resolve_and_store(
+        self, runtime: Runtime, key: bytes, credential: str, team_header: str | None, now: float
+    ) -> Principal:
         generation = _Generation.value
         principal = await self._resolve(runtime, credential, team_header)
-        expires_at = await self._expiry(runtime, principal, credential, now + ttl)
+        expires_at = await self._expiry(
+            runtime, principal, credential, now + runtime.settings.auth_cache_ttl_s
+        )
         if generation == _Generation.value:
             self._store(key, Entry(principal, generation, expires_at))
         return principal
