@@ -33,7 +33,7 @@ class Colour(StrEnum):
     blue = "blue"
 
 
-# its own metadata: the application's (and the migrations' check of it) never sees this table
+# its own metadata: the application's tables never include it
 SAMPLES = Table(
     "prepared_samples",
     MetaData(),

@@ -41,6 +41,7 @@ class Document(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_documents_team_sha256", "team_id", "sha256"),
         Index("ix_documents_team_status", "team_id", "status"),
+        Index("ix_documents_team_id_id", "team_id", "id"),  # list pages: no sort, stop at limit
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -18,7 +18,10 @@ class TicketStatus(StrEnum):
 
 class Ticket(TimestampMixin, Base):
     __tablename__ = "tickets"
-    __table_args__ = (Index("ix_tickets_team_status", "team_id", "status"),)
+    __table_args__ = (
+        Index("ix_tickets_team_status", "team_id", "status"),
+        Index("ix_tickets_team_id_id", "team_id", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
