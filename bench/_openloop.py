@@ -33,6 +33,15 @@ class RouteStats:
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0  # transport errors, timeouts and HTTP status >= 400
     statuses: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    failures: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # by exception
+
+
+STALE_ATTEMPTS = 3
+
+
+class StaleConnection(ConnectionError):
+    """The server closed the connection before answering: a keep-alive connection it timed
+    out while idle (uvicorn closes them after 5 s)."""
 
 
 class Connection:
@@ -43,7 +52,7 @@ class Connection:
         self.writer.write(request)
         status_line = await self.reader.readline()
         if not status_line:
-            raise ConnectionError("connection closed")
+            raise StaleConnection("connection closed before an answer")
         status = int(status_line.split(b" ", 2)[1])
         length, chunked, close = 0, False, False
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
@@ -114,21 +123,37 @@ def request_bytes(host: str, path: str, headers: dict[str, str]) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
+async def exchange(pool: Pool, request: bytes) -> tuple[Connection, int]:
+    """Sends ``request`` and reads its answer. A GET that meets a connection the server closed
+    while it sat idle in the pool goes again on another one, as HTTP clients do: the race
+    is the client's, and counting it as the server's error would blame the server."""
+    for attempt in range(STALE_ATTEMPTS):
+        connection = await pool.acquire()
+        try:
+            return connection, await connection.get(request)
+        except StaleConnection:
+            await pool.discard(connection)
+            if attempt == STALE_ATTEMPTS - 1:
+                raise
+        except BaseException:
+            await pool.discard(connection)
+            raise
+    raise AssertionError("unreachable")
+
+
 async def one(
     pool: Pool, request: bytes, intended: float, stats: RouteStats, timeout_s: float
 ) -> None:
-    connection = None
     try:
         async with asyncio.timeout(timeout_s):
-            connection = await pool.acquire()
-            status = await connection.get(request)
+            connection, status = await exchange(pool, request)
         stats.statuses[status] += 1
         stats.errors += status >= 400
         await pool.release(connection)
-    except (OSError, TimeoutError, ValueError, IndexError, asyncio.IncompleteReadError):
+    except (OSError, TimeoutError, ValueError, IndexError, asyncio.IncompleteReadError) as error:
         stats.errors += 1
         stats.statuses[0] += 1
-        await pool.discard(connection)
+        stats.failures[type(error).__name__] += 1
     stats.latencies_ms.append((time.perf_counter() - intended) * 1000)
 
 
@@ -175,6 +200,7 @@ async def run(config: dict) -> dict:
                 "latencies_ms": [round(v, 3) for v in s.latencies_ms],
                 "errors": s.errors,
                 "statuses": dict(s.statuses),
+                "failures": dict(s.failures),
             }
             for route, s in stats.items()
         },

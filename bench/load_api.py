@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -90,9 +91,13 @@ def open_loop(url: str, headers: dict, targets: list, rate: float, duration: flo
     routes = {name: summarize(r["latencies_ms"], r["errors"]) for name, r in raw["routes"].items()}
     every = [v for r in raw["routes"].values() for v in r["latencies_ms"]]
     routes["all"] = summarize(every, sum(r["errors"] for r in raw["routes"].values()))
+    failures: Counter[str] = Counter()
+    for route in raw["routes"].values():
+        failures.update(route.get("failures", {}))
     return {
         "offered_rps": rate,
         "achieved_rps": raw["achieved_rps"],
+        "failures": dict(failures),  # transport errors by kind (status 0)
         "backlog_s": round(raw["elapsed_s"] - duration, 2),
         "client_max_lag_ms": raw["client_max_lag_ms"],
         "connections": raw["connections"],
