@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import math
 import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import JSON, column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import Database
@@ -78,3 +80,23 @@ async def test_a_write_through_a_read_session_fails_at_once(db: Database) -> Non
     assert waited < 0.5  # refused, not queued behind the writer with the loop stopped
     async with db.session(write=False) as reader:
         assert await count(reader) == 2
+
+
+async def test_json_columns_read_back_what_json_dumps_wrote(db: Database) -> None:
+    """orjson decodes them; what it refuses and json.dumps writes (NaN, Infinity, integers
+    beyond 64 bits) is decoded by json instead of failing the read."""
+    values = [{"a": [1, 2.5, "é"], "b": None}, {"nan": float("nan"), "inf": float("inf")}, 2**70]
+    async with db.session() as session:
+        await session.execute(text("CREATE TABLE docs (id INTEGER, body JSON)"))
+        for index, value in enumerate(values):
+            await session.execute(
+                text("INSERT INTO docs VALUES (:id, :body)"),
+                {"id": index, "body": json.dumps(value)},
+            )
+    statement = select(column("body", JSON)).select_from(table("docs")).order_by(text("id"))
+    async with db.session(write=False) as session:
+        plain, special, big = (await session.execute(statement)).scalars().all()
+
+    assert plain == values[0]
+    assert math.isnan(special["nan"]) and special["inf"] == float("inf")
+    assert big == 2**70

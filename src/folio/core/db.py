@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+import orjson
 from sqlalchemy import DateTime, Enum, MetaData, event, exc
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -127,6 +129,16 @@ def is_connection_error(error: BaseException) -> bool:
     return isinstance(error, exc.TimeoutError | ConnectionError | TimeoutError)
 
 
+def load_json(text: str | bytes) -> Any:
+    """JSON columns as Python values: orjson, ~4x faster than json (JSON decoding was ~8% of
+    the CPU of mixed status reads); json for what json.dumps writes and orjson refuses
+    (NaN, Infinity, integers beyond 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def create_engine(
     url: str, *, echo: bool = False, pool_size: int = 10, connect_timeout_s: float = 5.0
 ) -> AsyncEngine:
@@ -139,6 +151,7 @@ def create_engine(
             pool_size=max(pool_size, 20),
             max_overflow=2 * pool_size,
             connect_args={"timeout": 30},
+            json_deserializer=load_json,
         )
         _install_sqlite_hooks(engine)
         return engine
@@ -152,6 +165,7 @@ def create_engine(
         pool_timeout=connect_timeout_s,
         pool_recycle=1800,
         connect_args={"timeout": connect_timeout_s},
+        json_deserializer=load_json,
     )
 
 
@@ -190,6 +204,7 @@ def create_sqlite_read_engine(url: str, *, pool_size: int) -> AsyncEngine:
         async_creator=loop_thread_connector(path, busy_timeout_s=READ_BUSY_TIMEOUT_S),
         pool_size=pool_size,
         max_overflow=-1,  # a connection here is a file handle, not a thread
+        json_deserializer=load_json,
     )
 
     @event.listens_for(engine.sync_engine, "begin")
