@@ -37,6 +37,7 @@ class RouteStats:
 
 
 STALE_ATTEMPTS = 3
+KEEP_ALIVE_EXPIRY_S = 4.0  # uvicorn closes a keep-alive connection idle for 5 s (httpx: 5 s)
 
 
 class StaleConnection(ConnectionError):
@@ -47,6 +48,7 @@ class StaleConnection(ConnectionError):
 class Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        self.idle_since = time.monotonic()
 
     async def get(self, request: bytes) -> int:
         self.writer.write(request)
@@ -95,8 +97,12 @@ class Pool:
         async with self._freed:
             while not self.idle and self.opened >= self.limit:
                 await self._freed.wait()
-            if self.idle:
-                return self.idle.pop()
+            while self.idle:
+                connection = self.idle.pop()
+                if time.monotonic() - connection.idle_since < KEEP_ALIVE_EXPIRY_S:
+                    return connection
+                connection.close()  # the server is about to close it, or has
+                self.opened -= 1
             self.opened += 1
             self.peak = max(self.peak, self.opened)
         try:
@@ -106,6 +112,7 @@ class Pool:
             raise
 
     async def release(self, connection: Connection) -> None:
+        connection.idle_since = time.monotonic()
         async with self._freed:
             self.idle.append(connection)
             self._freed.notify()
