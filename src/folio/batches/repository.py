@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.batches.models import Batch
-from folio.core.prepared import PreparedSelect
+from folio.core.prepared import PreparedSelect, ResultRow
 from folio.core.principal import Principal
 from folio.documents.models import Document, DocumentStatus
 
@@ -98,7 +98,7 @@ class BatchRepository:
         )
         return (await self.session.scalars(statement)).all()
 
-    async def document_statuses(self, batch: BatchFields) -> Sequence[Row[Any]]:
+    async def document_statuses(self, batch: BatchFields) -> Sequence[ResultRow]:
         """The columns a batch's status shows of each document, without loading whole rows."""
         return await _DOCUMENT_STATUSES.all(self.session, batch_id=batch.id, team_id=batch.team_id)
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.batches.models import Batch
@@ -24,6 +22,7 @@ from folio.core.errors import FieldError, NotFound, ValidationFailed
 from folio.core.events import Event
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
+from folio.core.prepared import ResultRow
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.documents.files import IncomingFile
@@ -42,7 +41,7 @@ def batch_url(batch_id: str) -> str:
     return f"/api/v1/batches/{batch_id}"
 
 
-def _timing_of(rows: Sequence[Row[Any]]) -> Timing:
+def _timing_of(rows: Sequence[ResultRow]) -> Timing:
     """``BatchRepository.timing_figures`` worked out from rows already loaded."""
     starts = [row.started_at for row in rows if row.started_at is not None]
     ends = [row.completed_at for row in rows if row.completed_at is not None]

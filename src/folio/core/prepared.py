@@ -1,25 +1,27 @@
 """SELECTs that status reads repeat many times a second, prepared once.
 
-Through SQLAlchemy's execution path a 20-row page of documents cost ~1.4 ms, of which the query
-itself on sqlite3 was ~0.2 ms: the rest went to building the execution context, the async
-adaptation of every cursor call, ``Row`` objects and the per-statement bookkeeping
-(``bench/load_api.py``, issue 8). A :class:`PreparedSelect` compiles its statement once per
-dialect and number of values of each expanding parameter, then, in a read session on SQLite,
-runs it straight on that session's sqlite3 connection (the one on the loop thread,
-``core/sqlite_inline.py``), within the session's transaction. Values still go through the
-columns' own bind and result processors, so rows hold what a normal execution would give.
+Through SQLAlchemy's execution path a 21-row page of documents cost 1.2-1.8 ms in-process,
+of which the query itself on sqlite3 was ~0.2 ms: the rest went to the session's connection
+checkout, ``BEGIN`` and commit (~0.4 ms), the execution context, the async adaptation of each
+cursor call and ``Row`` objects (issue 8). A :class:`PreparedSelect` compiles its statement
+once per dialect and number of values of each expanding parameter. In a read session on
+SQLite it then runs on a plain sqlite3 connection the session takes from
+:class:`~folio.core.sqlite_inline.ReadSnapshots` at its first prepared read and hands back
+when it ends: one snapshot for all of the session's prepared reads (its ORM reads, if any,
+see their own snapshot through SQLAlchemy's connection). Values still go through the columns'
+own bind and result processors, so rows hold what a normal execution would give.
 
-Elsewhere (PostgreSQL, or a write session whose connection lives on aiosqlite's thread) it
-runs through ``session.execute`` as any statement.
+Elsewhere (PostgreSQL, or a write session) it runs through ``session.execute`` as any
+statement.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
@@ -29,6 +31,16 @@ from folio.core.db import SNAPSHOT, SNAPSHOTS
 from folio.core.sqlite_inline import ReadSnapshots
 
 Processor = Callable[[Any], Any] | None
+
+
+class ResultRow(Protocol):
+    """A row of a :class:`PreparedSelect`: a named tuple, or an SQLAlchemy ``Row``."""
+
+    _fields: tuple[str, ...]
+
+    def __getattr__(self, name: str) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -71,7 +83,8 @@ class _Plan:
 
 
 class PreparedSelect:
-    """A SELECT of plain columns with bound parameters (``bindparam``), run many times.
+    """A SELECT of plain columns (named as Python identifiers) with bound parameters
+    (``bindparam``), run many times.
 
     Rows are named tuples of the selected columns' names on the fast path and SQLAlchemy
     ``Row`` objects otherwise: both give attribute access, ``_fields`` and iteration."""
@@ -83,7 +96,7 @@ class PreparedSelect:
         self._fields = tuple(column.key for column in statement.selected_columns)
         self._plans: dict[tuple[str, tuple[int, ...]], _Plan] = {}
 
-    async def all(self, session: AsyncSession, **parameters: Any) -> Sequence[Any]:
+    async def all(self, session: AsyncSession, **parameters: Any) -> Sequence[ResultRow]:
         snapshots: ReadSnapshots | None = session.info.get(SNAPSHOTS)
         if snapshots is None:
             return (await session.execute(self.statement, parameters)).all()
@@ -92,7 +105,7 @@ class PreparedSelect:
             connection = session.info[SNAPSHOT] = snapshots.take()
         return self._plan(session.bind.dialect, parameters).run(connection, parameters)
 
-    async def first(self, session: AsyncSession, **parameters: Any) -> Any | None:
+    async def first(self, session: AsyncSession, **parameters: Any) -> ResultRow | None:
         rows = await self.all(session, **parameters)
         return rows[0] if rows else None
 

@@ -105,6 +105,7 @@ class ReadSnapshots:
             self._idle.pop().close()
 
     def _open(self) -> sqlite3.Connection:
+        # used on the loop thread only; closed by dispose, which may run on another thread
         connection = sqlite3.connect(
             self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False
         )

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
-    Row,
     Select,
     bindparam,
     delete,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from folio.core.prepared import PreparedSelect
+from folio.core.prepared import PreparedSelect, ResultRow
 from folio.core.principal import Principal
 from folio.documents.models import Document, DocumentPage, DocumentStatus, DocumentVersion
 
@@ -107,7 +106,7 @@ class DocumentRepository:
     async def get(self, principal: Principal, document_id: str) -> Document | None:
         return await self.session.scalar(self.readable(principal).where(Document.id == document_id))
 
-    async def summary_row(self, principal: Principal, document_id: str) -> Row[Any] | None:
+    async def summary_row(self, principal: Principal, document_id: str) -> ResultRow | None:
         """The document's ``SUMMARY_COLUMNS``, for reads that change nothing."""
         return await _PREPARED[_SUMMARY_BY_ID].first(
             self.session, document_id=document_id, team_ids=list(principal.team_ids)
@@ -125,7 +124,7 @@ class DocumentRepository:
 
     async def list_page(
         self, principal: Principal, filters: DocumentFilters, *, limit: int, before: str | None
-    ) -> Sequence[Row[Any]]:
+    ) -> Sequence[ResultRow]:
         """Rows of ``SUMMARY_COLUMNS``, newest first."""
         parameters: dict[str, Any] = {"team_ids": list(principal.team_ids), "limit": limit + 1}
         statement = _LIST_PAGE

@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import anyio
 from pydantic import TypeAdapter
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import after_commit, utcnow
@@ -20,6 +18,7 @@ from folio.core.errors import (
 )
 from folio.core.events import Event
 from folio.core.pagination import Page, PageParams
+from folio.core.prepared import ResultRow
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.documents import requested_template, uploads
@@ -176,7 +175,7 @@ class DocumentService:
         principal: Principal,
         filters: DocumentFilters,
         page: PageParams,
-    ) -> Page[Row[Any]]:
+    ) -> Page[ResultRow]:
         rows = await DocumentRepository.from_session(session).list_page(
             principal, filters, limit=page.limit, before=page.after
         )
@@ -184,7 +183,7 @@ class DocumentService:
 
     async def wait_until_settled(
         self, runtime: Runtime, principal: Principal, document_id: str, seconds: float
-    ) -> Row[Any]:
+    ) -> ResultRow:
         """Long poll: the document's summary row once it reaches a final status or time runs
         out."""
         if seconds <= 0:
@@ -198,13 +197,13 @@ class DocumentService:
                     return document
                 await self._next_final_event(events, document_id, wait_s=remaining)
 
-    async def _summary(self, runtime: Runtime, principal: Principal, document_id: str) -> Row[Any]:
+    async def _summary(self, runtime: Runtime, principal: Principal, document_id: str) -> ResultRow:
         async with runtime.db.session(write=False) as session:
             return await self._summary_row(session, principal, document_id)
 
     async def _summary_row(
         self, session: AsyncSession, principal: Principal, document_id: str
-    ) -> Row[Any]:
+    ) -> ResultRow:
         row = await DocumentRepository.from_session(session).summary_row(principal, document_id)
         if row is None:
             raise NotFound(f"No document {document_id}.")
