@@ -108,9 +108,13 @@ async def upload_document(
     responses=problems(401, 403, 422),
 )
 async def list_documents(
-    principal: DocumentsRead, session: DbSession, page: PageQuery, filters: Filters
+    principal: DocumentsRead,
+    session: DbSession,
+    runtime: RuntimeDep,
+    page: PageQuery,
+    filters: Filters,
 ):
-    return await document_service.list_documents(session, principal, filters, page)
+    return await document_service.list_documents(session, principal, runtime, filters, page)
 
 
 @router.post(

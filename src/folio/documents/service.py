@@ -39,7 +39,8 @@ from folio.documents.results import (
     version_row,
 )
 from folio.documents.results_cache import ResultsKey, results_cache
-from folio.documents.schemas import DocumentResults, ProcessingOptions
+from folio.documents.schemas import DocumentRead, DocumentResults, ProcessingOptions
+from folio.documents.summary_cache import summary_cache
 from folio.documents.uploads import document_event
 from folio.events.service import event as event_service
 from folio.idempotency.service import fingerprint
@@ -173,28 +174,30 @@ class DocumentService:
         self,
         session: AsyncSession,
         principal: Principal,
+        runtime: Runtime,
         filters: DocumentFilters,
         page: PageParams,
-    ) -> Page[ResultRow]:
+    ) -> Page[DocumentRead]:
         rows = await DocumentRepository.from_session(session).list_page(
             principal, filters, limit=page.limit, before=page.after
         )
-        return Page.from_rows(rows, page.limit, cursor=lambda document: document.id)
+        reads = [summary_cache(runtime).read_of(row) for row in rows]
+        return Page.from_rows(reads, page.limit, cursor=lambda document: document.id)
 
     async def wait_until_settled(
         self, runtime: Runtime, principal: Principal, document_id: str, seconds: float
-    ) -> ResultRow:
-        """Long poll: the document's summary row once it reaches a final status or time runs
-        out."""
+    ) -> DocumentRead:
+        """Long poll: the document once it reaches a final status or time runs out."""
         if seconds <= 0:
-            return await self._summary(runtime, principal, document_id)
+            row = await self._summary(runtime, principal, document_id)
+            return summary_cache(runtime).read_of(row)
         deadline = time.monotonic() + min(seconds, runtime.settings.long_poll_max_s)
         async with runtime.bus.subscribe(maxsize=100) as events:
             while True:
-                document = await self._summary(runtime, principal, document_id)
+                row = await self._summary(runtime, principal, document_id)
                 remaining = deadline - time.monotonic()
-                if document.status.is_final or remaining <= 0:
-                    return document
+                if row.status.is_final or remaining <= 0:
+                    return summary_cache(runtime).read_of(row)
                 await self._next_final_event(events, document_id, wait_s=remaining)
 
     async def _summary(self, runtime: Runtime, principal: Principal, document_id: str) -> ResultRow:

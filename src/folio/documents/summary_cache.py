@@ -1,0 +1,50 @@
+"""``DocumentRead`` models kept per process, keyed by the row they were made of.
+
+Validating a summary row into a ``DocumentRead`` (its stages, links, options) was the largest
+part of a list page's server time after the query (``bench/load_api.py``, issue 8). A model is
+keyed by the document's id and its row's ``updated_at``, which every ORM change to the row
+moves (status, progress, stages, a rename, new results); documents are only changed through
+the ORM. Rows are read for the principal first, so a kept model is only ever served after
+the same tenancy and permission checks as a fresh one.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+
+from folio.core.prepared import ResultRow
+from folio.core.runtime import Runtime
+from folio.documents.schemas import DocumentRead
+
+MAX_ENTRIES = 20_000  # ~2 KB each
+STATE_KEY = "documents.summary_cache"
+
+
+class SummaryCache:
+    """Least recently used first out."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._reads: OrderedDict[tuple[str, datetime], DocumentRead] = OrderedDict()
+
+    def read_of(self, row: ResultRow) -> DocumentRead:
+        key = (row.id, row.updated_at)
+        read = self._reads.get(key)
+        if read is not None:
+            self._reads.move_to_end(key)
+            return read
+        read = self._reads[key] = DocumentRead.model_validate(row)
+        if len(self._reads) > self.max_entries:
+            self._reads.popitem(last=False)
+        return read
+
+    def __len__(self) -> int:
+        return len(self._reads)
+
+
+def summary_cache(runtime: Runtime) -> SummaryCache:
+    cache = runtime.state.get(STATE_KEY)
+    if cache is None:
+        cache = runtime.state[STATE_KEY] = SummaryCache()
+    return cache  # type: ignore[no-any-return]
