@@ -139,3 +139,24 @@ class TestBatchActions:
 
         assert [b["name"] for b in page["items"] + rest["items"]] == ["three", "two", "one"]
         assert page["items"][0]["totals"]["total"] == 1
+
+    async def test_listed_timings_are_those_of_each_batch(self, client: httpx.AsyncClient) -> None:
+        """The page's timings come from one grouped query; each batch's from its own rows."""
+        created = []
+        for name in ("first", "second"):
+            response = await client.post(
+                "/api/v1/batches",
+                files=batch_files(("a.txt", b"alpha " * 50), ("b.txt", b"beta " * 80)),
+                data={"name": name},
+            )
+            assert response.status_code == 202, response.text
+            created.append(await wait_batch(client, response.json()))
+
+        listed = {b["id"]: b for b in (await client.get("/api/v1/batches")).json()["items"]}
+
+        for batch in created:
+            single = (await client.get(f"/api/v1/batches/{batch['id']}")).json()
+            assert single["timings"]["started_at"] is not None
+            assert single["timings"]["mean_processing_time_ms"] is not None
+            assert listed[batch["id"]]["timings"] == single["timings"]
+            assert listed[batch["id"]]["status"] == single["status"] == "completed"

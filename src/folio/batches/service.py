@@ -174,11 +174,10 @@ class BatchService:
     ) -> Page[BatchRead]:
         repository = BatchRepository.from_session(session)
         batches = await repository.list_page(principal, limit=page.limit, before=page.after)
-        counts = await repository.status_counts([b.id for b in batches])
-        items = [
-            self._read(batch, counts[batch.id], await repository.timing_figures(batch.id))
-            for batch in batches
-        ]
+        batch_ids = [batch.id for batch in batches]
+        counts = await repository.status_counts(batch_ids)
+        timings = await repository.timing_figures(batch_ids)
+        items = [self._read(batch, counts[batch.id], timings[batch.id]) for batch in batches]
         return Page.from_rows(items, page.limit, cursor=lambda read: read.id)
 
     def _read(self, batch: BatchFields, counts: Mapping[str, int], timing: Timing) -> BatchRead:
