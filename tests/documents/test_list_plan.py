@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Select
 
+from folio.core.prepared import PreparedSelect
 from folio.documents.repository import _LIST_PAGE, _LIST_PAGE_BEFORE
 from tests.conftest import SCALEOUT
 
@@ -22,9 +22,9 @@ async def query_plan(app: FastAPI, sql: str, values: Any) -> str:
     return " | ".join(row[-1] for row in rows)
 
 
-@pytest.mark.parametrize("statement", [_LIST_PAGE, _LIST_PAGE_BEFORE], ids=["first", "next"])
-async def test_a_document_page_needs_no_sort(app: FastAPI, statement: Select[Any]) -> None:
-    compiled = statement.compile(app.state.runtime.db.engine)
+@pytest.mark.parametrize("prepared", [_LIST_PAGE, _LIST_PAGE_BEFORE], ids=["first", "next"])
+async def test_a_document_page_needs_no_sort(app: FastAPI, prepared: PreparedSelect) -> None:
+    compiled = prepared.statement.compile(app.state.runtime.db.engine)
     values = {"team_ids": ["team_x"], "limit": 21, "before": "doc_z"}
     expanded = compiled.construct_expanded_state(values)
     plan = await query_plan(app, expanded.statement, expanded.positional_parameters)

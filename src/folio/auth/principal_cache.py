@@ -130,7 +130,9 @@ class PrincipalCache:
         pending = asyncio.get_running_loop().create_future()
         self._resolving[key] = pending
         try:
-            principal = await self._resolve_and_store(runtime, key, credential, team_header, now)
+            principal = await self._resolve_and_store(
+                runtime, key, credential, team_header, now + ttl
+            )
         except Exception as error:
             pending.set_exception(error)
             pending.exception()  # retrieved: no "never retrieved" warning when nobody waits
@@ -146,13 +148,11 @@ class PrincipalCache:
                 del self._resolving[key]
 
     async def _resolve_and_store(
-        self, runtime: Runtime, key: bytes, credential: str, team_header: str | None, now: float
+        self, runtime: Runtime, key: bytes, credential: str, team_header: str | None, limit: float
     ) -> Principal:
         generation = _Generation.value
         principal = await self._resolve(runtime, credential, team_header)
-        expires_at = await self._expiry(
-            runtime, principal, credential, now + runtime.settings.auth_cache_ttl_s
-        )
+        expires_at = await self._expiry(runtime, principal, credential, limit)
         if generation == _Generation.value:
             self._store(key, Entry(principal, generation, expires_at))
         return principal

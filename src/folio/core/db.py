@@ -224,16 +224,13 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10, connect_timeout_s: float = 5.0) -> None:
         self.url = url
         self.engine = create_engine(url, pool_size=pool_size, connect_timeout_s=connect_timeout_s)
+        readers = max(pool_size, 20)
         self.read_engine = (
-            create_sqlite_read_engine(url, pool_size=max(pool_size, 20))
-            if self.is_sqlite
-            else self.engine
+            create_sqlite_read_engine(url, pool_size=readers) if self.is_sqlite else self.engine
         )
         self.read_snapshots = (
             ReadSnapshots(
-                make_url(url).database or "",
-                busy_timeout_s=READ_BUSY_TIMEOUT_S,
-                keep=max(pool_size, 20),
+                make_url(url).database or "", busy_timeout_s=READ_BUSY_TIMEOUT_S, keep=readers
             )
             if self.is_sqlite
             else None

@@ -44,15 +44,14 @@ SUMMARY_COLUMNS = tuple(column for column in _DOCUMENTS.c if column.name not in 
 _READABLE_SUMMARIES = select(*SUMMARY_COLUMNS).where(
     _DOCUMENTS.c.team_id.in_(bindparam("team_ids", expanding=True))
 )
-_SUMMARY_BY_ID = _READABLE_SUMMARIES.where(_DOCUMENTS.c.id == bindparam("document_id"))
-_LIST_PAGE = _READABLE_SUMMARIES.order_by(_DOCUMENTS.c.id.desc()).limit(
+_LIST_STATEMENT = _READABLE_SUMMARIES.order_by(_DOCUMENTS.c.id.desc()).limit(
     bindparam("limit", type_=Integer)
 )
-_LIST_PAGE_BEFORE = _LIST_PAGE.where(_DOCUMENTS.c.id < bindparam("before"))
-_PREPARED = {
-    statement: PreparedSelect(statement)
-    for statement in (_SUMMARY_BY_ID, _LIST_PAGE, _LIST_PAGE_BEFORE)
-}
+_SUMMARY_BY_ID = PreparedSelect(
+    _READABLE_SUMMARIES.where(_DOCUMENTS.c.id == bindparam("document_id"))
+)
+_LIST_PAGE = PreparedSelect(_LIST_STATEMENT)
+_LIST_PAGE_BEFORE = PreparedSelect(_LIST_STATEMENT.where(_DOCUMENTS.c.id < bindparam("before")))
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,7 @@ class DocumentRepository:
 
     async def summary_row(self, principal: Principal, document_id: str) -> ResultRow | None:
         """The document's ``SUMMARY_COLUMNS``, for reads that change nothing."""
-        return await _PREPARED[_SUMMARY_BY_ID].first(
+        return await _SUMMARY_BY_ID.first(
             self.session, document_id=document_id, team_ids=list(principal.team_ids)
         )
 
@@ -127,12 +126,12 @@ class DocumentRepository:
     ) -> Sequence[ResultRow]:
         """Rows of ``SUMMARY_COLUMNS``, newest first."""
         parameters: dict[str, Any] = {"team_ids": list(principal.team_ids), "limit": limit + 1}
-        statement = _LIST_PAGE
+        prepared = _LIST_PAGE
         if before is not None:
-            statement, parameters["before"] = _LIST_PAGE_BEFORE, before
+            prepared, parameters["before"] = _LIST_PAGE_BEFORE, before
         if filters == NO_FILTERS:
-            return await _PREPARED[statement].all(self.session, **parameters)
-        statement = self._apply_filters(statement, filters)
+            return await prepared.all(self.session, **parameters)
+        statement = self._apply_filters(prepared.statement, filters)
         return (await self.session.execute(statement, parameters)).all()
 
     def _apply_filters(self, statement: Select[Any], filters: DocumentFilters) -> Select[Any]:
