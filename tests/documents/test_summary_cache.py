@@ -3,14 +3,18 @@ unchanged, rebuilt the moment it changes, bounded, and never served to another t
 
 from __future__ import annotations
 
+import json
 from collections import namedtuple
 from datetime import UTC, datetime
 
 import httpx
 from fastapi import FastAPI
+from pydantic import TypeAdapter
 
+from folio.core.pagination import Page
 from folio.core.prepared import ResultRow
 from folio.documents.repository import SUMMARY_COLUMNS
+from folio.documents.schemas import DocumentRead
 from folio.documents.summary_cache import SummaryCache, summary_cache
 from tests.conftest import corpus
 from tests.helpers import assert_problem, upload_ok, wait_settled
@@ -94,3 +98,18 @@ class TestSummaryCache:
         assert len(cache) == 2
         assert cache.read_of(row("doc_a")) is a
         assert cache.read_of(row("doc_b")) is not None and len(cache) == 2
+
+    async def test_sent_json_is_the_response_models_own(self, client: httpx.AsyncClient) -> None:
+        """The kept JSON bypasses FastAPI's serialisation: it must be exactly what the
+        response model makes of itself, field for field, for the page and the single read."""
+        document = await upload_ok(client, corpus(TRIVIAL_PDF))
+        await wait_settled(client, document["id"])
+        for _ in range(2):  # built, then kept
+            page = await client.get("/api/v1/documents", params={"limit": 1})
+            single = await client.get(f"/api/v1/documents/{document['id']}")
+            assert page.headers["content-type"] == single.headers["content-type"]
+            assert page.headers["content-type"] == "application/json"
+            for body, model in ((page, Page[DocumentRead]), (single, DocumentRead)):
+                adapter = TypeAdapter(model)
+                own = adapter.dump_json(adapter.validate_json(body.content), by_alias=True)
+                assert json.loads(body.content) == json.loads(own)

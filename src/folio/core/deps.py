@@ -30,8 +30,11 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: committed before the response is sent."""
+    # the runtime is read here, not asked for as a dependency: every nested dependency costs
+    # FastAPI a solve per request, and this one runs on nearly every route (issue 8)
+    runtime: Runtime = request.app.state.runtime
     async with runtime.db.session(write=request.method not in READ_METHODS) as session:
         yield session
 
@@ -59,7 +62,8 @@ Authenticated = Annotated[Principal, Depends(get_principal)]
 
 
 def require(permission: Permission) -> Callable[..., object]:
-    async def check(principal: Authenticated, request: Request) -> Principal:
+    async def check(request: Request) -> Principal:
+        principal = await get_principal(request)  # called, not nested: one solve less per route
         # a scoped grant counts for the document or batch the path names
         if not principal.can(permission) and not principal.can_on(permission, request.path_params):
             raise Forbidden(f"This action needs the permission {permission}.")

@@ -113,8 +113,9 @@ async def list_documents(
     runtime: RuntimeDep,
     page: PageQuery,
     filters: Filters,
-):
-    return await document_service.list_documents(session, principal, runtime, filters, page)
+) -> Response:
+    body = await document_service.list_documents_json(session, principal, runtime, filters, page)
+    return Response(body, media_type="application/json")
 
 
 @router.post(
@@ -159,8 +160,9 @@ async def get_document(
             description="Long-poll: wait up to this many seconds for processing to finish",
         ),
     ] = 0,
-):
-    return await document_service.wait_until_settled(runtime, principal, document_id, wait)
+) -> Response:
+    body = await document_service.settled_json(runtime, principal, document_id, wait)
+    return Response(body, media_type="application/json")
 
 
 @router.get(

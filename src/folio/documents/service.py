@@ -17,7 +17,7 @@ from folio.core.errors import (
     UnprocessableDocument,
 )
 from folio.core.events import Event
-from folio.core.pagination import Page, PageParams
+from folio.core.pagination import PageParams, page_json
 from folio.core.prepared import ResultRow
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
@@ -39,7 +39,7 @@ from folio.documents.results import (
     version_row,
 )
 from folio.documents.results_cache import ResultsKey, results_cache
-from folio.documents.schemas import DocumentRead, DocumentResults, ProcessingOptions
+from folio.documents.schemas import DocumentResults, ProcessingOptions
 from folio.documents.summary_cache import summary_cache
 from folio.documents.uploads import document_event
 from folio.events.service import event as event_service
@@ -170,34 +170,43 @@ class DocumentService:
             raise NotFound(f"No document {', '.join(missing[:10])}.", missing=missing)
         return documents
 
-    async def list_documents(
+    async def list_documents_json(
         self,
         session: AsyncSession,
         principal: Principal,
         runtime: Runtime,
         filters: DocumentFilters,
         page: PageParams,
-    ) -> Page[DocumentRead]:
+    ) -> bytes:
+        """A ``Page[DocumentRead]`` as JSON, its items serialised once per document change."""
         rows = await DocumentRepository.from_session(session).list_page(
             principal, filters, limit=page.limit, before=page.after
         )
-        reads = [summary_cache(runtime).read_of(row) for row in rows]
-        return Page.from_rows(reads, page.limit, cursor=lambda document: document.id)
+        cache = summary_cache(runtime)
+        return page_json(
+            [cache.json_of(row) for row in rows], page.limit, cursor=lambda index: rows[index].id
+        )
 
-    async def wait_until_settled(
+    async def settled_json(
         self, runtime: Runtime, principal: Principal, document_id: str, seconds: float
-    ) -> DocumentRead:
-        """Long poll: the document once it reaches a final status or time runs out."""
+    ) -> bytes:
+        """Long poll: the document (a ``DocumentRead`` as JSON) once it reaches a final status
+        or time runs out."""
+        row = await self._settled_row(runtime, principal, document_id, seconds)
+        return summary_cache(runtime).json_of(row)
+
+    async def _settled_row(
+        self, runtime: Runtime, principal: Principal, document_id: str, seconds: float
+    ) -> ResultRow:
         if seconds <= 0:
-            row = await self._summary(runtime, principal, document_id)
-            return summary_cache(runtime).read_of(row)
+            return await self._summary(runtime, principal, document_id)
         deadline = time.monotonic() + min(seconds, runtime.settings.long_poll_max_s)
         async with runtime.bus.subscribe(maxsize=100) as events:
             while True:
                 row = await self._summary(runtime, principal, document_id)
                 remaining = deadline - time.monotonic()
                 if row.status.is_final or remaining <= 0:
-                    return summary_cache(runtime).read_of(row)
+                    return row
                 await self._next_final_event(events, document_id, wait_s=remaining)
 
     async def _summary(self, runtime: Runtime, principal: Principal, document_id: str) -> ResultRow:
