@@ -6,14 +6,15 @@ import json
 import math
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import JSON, column, select, table, text
+from sqlalchemy import JSON, column, event, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
-from folio.core.db import Database
+from folio.core.db import Database, after_commit, after_rollback
 from folio.core.sqlite_inline import LoopThreadConnection
 
 
@@ -100,3 +101,52 @@ async def test_json_columns_read_back_what_json_dumps_wrote(db: Database) -> Non
     assert plain == values[0]
     assert math.isnan(special["nan"]) and special["inf"] == float("inf")
     assert big == 2**70
+
+
+async def test_a_read_begins_a_transaction_only_for_a_statement_and_returns_it(
+    db: Database,
+) -> None:
+    """A GET served by prepared reads alone never starts an ORM transaction (each start,
+    commit and close is a greenlet switch), and a read that ran a statement ends it."""
+    transactions: list[object] = []
+
+    def created(session: Session, transaction: object) -> None:
+        if transaction is session.get_transaction():  # the outermost one
+            transactions.append(transaction)
+
+    committed: list[str] = []
+    event.listen(Session, "after_transaction_create", created)
+    try:
+        async with db.session(write=False) as session:
+            after_commit(session, _note(committed, "idle"))
+        assert transactions == [] and committed == ["idle"]
+
+        async with db.session(write=False) as session:
+            assert await count(session) == 1
+            after_commit(session, _note(committed, "read"))
+    finally:
+        event.remove(Session, "after_transaction_create", created)
+    assert len(transactions) == 1 and committed == ["idle", "read"]
+    assert not session.in_transaction()
+    assert db.read_engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_a_failed_read_rolls_back_and_returns_its_connection(db: Database) -> None:
+    pool = db.read_engine.sync_engine.pool
+    outcomes: list[str] = []
+    with pytest.raises(RuntimeError):
+        async with db.session(write=False) as session:
+            await count(session)
+            after_commit(session, _note(outcomes, "committed"))
+            after_rollback(session, _note(outcomes, "rolled back"))
+            raise RuntimeError("the request failed")
+
+    assert outcomes == ["rolled back"]
+    assert pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def _note(seen: list[str], what: str) -> Callable[[], Awaitable[None]]:
+    async def callback() -> None:
+        seen.append(what)
+
+    return callback

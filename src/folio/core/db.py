@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -214,6 +215,11 @@ def create_sqlite_read_engine(url: str, *, pool_size: int) -> AsyncEngine:
     return engine
 
 
+async def _run_callbacks(session: AsyncSession, key: str) -> None:
+    for callback in session.info.pop(key, []):
+        await callback()
+
+
 class Database:
     """Owns the engines and hands out read and write sessions.
 
@@ -252,28 +258,48 @@ class Database:
         database connection surfaces as :class:`DatabaseUnavailable` (503); the pool's
         pre-ping gives the next unit of work a fresh connection.
         """
-        maker = self._write if write else self._read
+        unit = self._write_unit() if write else self._read_unit()
         try:
-            async with maker() as session:
-                if not write and self.read_snapshots is not None:
-                    session.info[SNAPSHOTS] = self.read_snapshots
-                try:
-                    async with session.begin():
-                        yield session
-                except BaseException:
-                    for callback in session.info.pop(AFTER_ROLLBACK, []):
-                        await callback()
-                    raise
-                finally:
-                    if (snapshot := session.info.pop(SNAPSHOT, None)) is not None:
-                        self.read_snapshots.give_back(snapshot)  # type: ignore[union-attr]
-                for callback in session.info.pop(AFTER_COMMIT, []):
-                    await callback()
+            async with unit as session:
+                yield session
         except Exception as error:
             if not isinstance(error, FolioError) and is_connection_error(error):
                 detail = "The database cannot be reached; retry shortly."
                 raise DatabaseUnavailable(detail) from error
             raise
+
+    @asynccontextmanager
+    async def _write_unit(self) -> AsyncIterator[AsyncSession]:
+        async with self._write() as session:
+            try:
+                async with session.begin():  # at once: SQLite takes the write lock here
+                    yield session
+            except BaseException:
+                await _run_callbacks(session, AFTER_ROLLBACK)
+                raise
+        await _run_callbacks(session, AFTER_COMMIT)
+
+    @asynccontextmanager
+    async def _read_unit(self) -> AsyncIterator[AsyncSession]:
+        """Begins only when a statement goes through SQLAlchemy: a read served by prepared
+        reads alone (most GETs on SQLite) costs no greenlet switches to begin, commit and
+        close a transaction that never ran (issue 8)."""
+        session = self._read()
+        if self.read_snapshots is not None:
+            session.info[SNAPSHOTS] = self.read_snapshots
+        try:
+            yield session
+            if session.in_transaction() or session.new or session.deleted:
+                await session.commit()
+                await session.close()  # as a write session: loaded objects end detached
+        except BaseException:
+            await asyncio.shield(session.close())  # rolls back and returns the connection
+            await _run_callbacks(session, AFTER_ROLLBACK)
+            raise
+        finally:
+            if (snapshot := session.info.pop(SNAPSHOT, None)) is not None:
+                self.read_snapshots.give_back(snapshot)  # type: ignore[union-attr]
+        await _run_callbacks(session, AFTER_COMMIT)
 
     async def dispose(self) -> None:
         if self.read_snapshots is not None:
