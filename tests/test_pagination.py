@@ -24,8 +24,11 @@ def test_the_same_page_as_from_rows(fetched: int, limit: int) -> None:
     rows = ITEMS[:fetched]
     expected = Page[Item].from_rows(rows, limit, cursor=lambda item: item.id)
 
+    visible = rows[:limit]
     body = page_json(
-        [row.model_dump_json().encode() for row in rows], limit, cursor=lambda i: rows[i].id
+        [row.model_dump_json().encode() for row in visible],
+        has_more=len(rows) > limit,
+        last=visible[-1].id if visible else None,
     )
 
     assert json.loads(body) == json.loads(expected.model_dump_json())

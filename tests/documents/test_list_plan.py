@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 
 from folio.core.prepared import PreparedSelect
-from folio.documents.repository import _LIST_PAGE, _LIST_PAGE_BEFORE
+from folio.documents.repository import _LIST_KEYS, _LIST_KEYS_BEFORE
 from tests.conftest import SCALEOUT
 
 pytestmark = pytest.mark.skipif(SCALEOUT, reason="SQLite's query plans")
@@ -22,7 +22,7 @@ async def query_plan(app: FastAPI, sql: str, values: Any) -> str:
     return " | ".join(row[-1] for row in rows)
 
 
-@pytest.mark.parametrize("prepared", [_LIST_PAGE, _LIST_PAGE_BEFORE], ids=["first", "next"])
+@pytest.mark.parametrize("prepared", [_LIST_KEYS, _LIST_KEYS_BEFORE], ids=["first", "next"])
 async def test_a_document_page_needs_no_sort(app: FastAPI, prepared: PreparedSelect) -> None:
     compiled = prepared.statement.compile(app.state.runtime.db.engine)
     values = {"team_ids": ["team_x"], "limit": 21, "before": "doc_z"}

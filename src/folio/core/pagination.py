@@ -60,13 +60,11 @@ class Page(Schema, Generic[T]):
 ANY_PAGE = Page[Any]
 
 
-def page_json(item_jsons: Sequence[bytes], limit: int, *, cursor: Callable[[int], str]) -> bytes:
-    """``Page.from_rows`` as JSON, from items already serialised (each kept by a cache):
-    the page's own fields come from ``Page`` itself, the items are spliced in.
-    ``cursor(index)`` is the cursor value of the visible item at ``index``."""
-    has_more = len(item_jsons) > limit
-    visible = item_jsons[:limit]
-    next_cursor = encode_cursor(cursor(len(visible) - 1)) if has_more and visible else None
+def page_json(items: Sequence[bytes], *, has_more: bool, last: str | None) -> bytes:
+    """A ``Page`` as JSON from items already serialised (each kept by a cache): the page's
+    own fields come from ``Page`` itself, the items are spliced in. ``last`` is the cursor
+    value of the page's last item, as ``from_rows`` takes it."""
+    next_cursor = encode_cursor(last) if has_more and last is not None else None
     empty = ANY_PAGE(items=[], next_cursor=next_cursor, has_more=has_more).model_dump_json()
-    items = b'"items":[' + b",".join(visible) + b"]"
-    return empty.encode().replace(b'"items":[]', items, 1)
+    spliced = b'"items":[' + b",".join(items) + b"]"
+    return empty.encode().replace(b'"items":[]', spliced, 1)

@@ -44,14 +44,24 @@ SUMMARY_COLUMNS = tuple(column for column in _DOCUMENTS.c if column.name not in 
 _READABLE_SUMMARIES = select(*SUMMARY_COLUMNS).where(
     _DOCUMENTS.c.team_id.in_(bindparam("team_ids", expanding=True))
 )
-_LIST_STATEMENT = _READABLE_SUMMARIES.order_by(_DOCUMENTS.c.id.desc()).limit(
-    bindparam("limit", type_=Integer)
-)
 _SUMMARY_BY_ID = PreparedSelect(
     _READABLE_SUMMARIES.where(_DOCUMENTS.c.id == bindparam("document_id"))
 )
-_LIST_PAGE = PreparedSelect(_LIST_STATEMENT)
-_LIST_PAGE_BEFORE = PreparedSelect(_LIST_STATEMENT.where(_DOCUMENTS.c.id < bindparam("before")))
+_SUMMARIES_BY_IDS = PreparedSelect(
+    _READABLE_SUMMARIES.where(_DOCUMENTS.c.id.in_(bindparam("document_ids", expanding=True)))
+)
+# A list page is read as keys first: (id, updated_at) names a kept DocumentRead, and only the
+# documents changed since they were kept are read whole (their JSON columns cost most).
+_LIST_KEYS_STATEMENT = (
+    select(_DOCUMENTS.c.id, _DOCUMENTS.c.updated_at)
+    .where(_DOCUMENTS.c.team_id.in_(bindparam("team_ids", expanding=True)))
+    .order_by(_DOCUMENTS.c.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+_LIST_KEYS = PreparedSelect(_LIST_KEYS_STATEMENT)
+_LIST_KEYS_BEFORE = PreparedSelect(
+    _LIST_KEYS_STATEMENT.where(_DOCUMENTS.c.id < bindparam("before"))
+)
 
 
 @dataclass(frozen=True)
@@ -121,18 +131,26 @@ class DocumentRepository:
         """Unscoped load for the job runner, which acts for the document's own team."""
         return await self.session.get(Document, document_id, populate_existing=True)
 
-    async def list_page(
+    async def list_page_keys(
         self, principal: Principal, filters: DocumentFilters, *, limit: int, before: str | None
     ) -> Sequence[ResultRow]:
-        """Rows of ``SUMMARY_COLUMNS``, newest first."""
+        """``(id, updated_at)`` of the page's documents, newest first."""
         parameters: dict[str, Any] = {"team_ids": list(principal.team_ids), "limit": limit + 1}
-        prepared = _LIST_PAGE
+        prepared = _LIST_KEYS
         if before is not None:
-            prepared, parameters["before"] = _LIST_PAGE_BEFORE, before
+            prepared, parameters["before"] = _LIST_KEYS_BEFORE, before
         if filters == NO_FILTERS:
             return await prepared.all(self.session, **parameters)
         statement = self._apply_filters(prepared.statement, filters)
         return (await self.session.execute(statement, parameters)).all()
+
+    async def summary_rows(
+        self, principal: Principal, document_ids: Sequence[str]
+    ) -> Sequence[ResultRow]:
+        """``SUMMARY_COLUMNS`` of those of ``document_ids`` the principal may read."""
+        return await _SUMMARIES_BY_IDS.all(
+            self.session, document_ids=list(document_ids), team_ids=list(principal.team_ids)
+        )
 
     def _apply_filters(self, statement: Select[Any], filters: DocumentFilters) -> Select[Any]:
         if filters.status is not None:

@@ -179,12 +179,21 @@ class DocumentService:
         page: PageParams,
     ) -> bytes:
         """A ``Page[DocumentRead]`` as JSON, its items serialised once per document change."""
-        rows = await DocumentRepository.from_session(session).list_page(
+        repository = DocumentRepository.from_session(session)
+        keys = await repository.list_page_keys(
             principal, filters, limit=page.limit, before=page.after
         )
+        visible = keys[: page.limit]  # one more was read to know whether there are more
         cache = summary_cache(runtime)
+        items = {key.id: cache.kept_json(key.id, key.updated_at) for key in visible}
+        missing = [document_id for document_id, item in items.items() if item is None]
+        if missing:  # new or changed since they were kept
+            for row in await repository.summary_rows(principal, missing):
+                items[row.id] = cache.json_of(row)
         return page_json(
-            [cache.json_of(row) for row in rows], page.limit, cursor=lambda index: rows[index].id
+            [item for item in items.values() if item is not None],  # None: deleted since
+            has_more=len(keys) > page.limit,
+            last=visible[-1].id if visible else None,
         )
 
     async def settled_json(

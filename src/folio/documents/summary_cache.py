@@ -47,6 +47,15 @@ class SummaryCache:
         self.max_entries = max_entries
         self._reads: OrderedDict[tuple[str, datetime], KeptRead] = OrderedDict()
 
+    def kept_json(self, document_id: str, updated_at: datetime) -> bytes | None:
+        """The JSON kept for the document as it was at ``updated_at``, if any."""
+        key = (document_id, updated_at)
+        kept = self._reads.get(key)
+        if kept is None:
+            return None
+        self._reads.move_to_end(key)
+        return kept.json
+
     def read_of(self, row: ResultRow) -> DocumentRead:
         return self._kept(row).read
 
