@@ -49,12 +49,8 @@ class SummaryCache:
 
     def kept_json(self, document_id: str, updated_at: datetime) -> bytes | None:
         """The JSON kept for the document as it was at ``updated_at``, if any."""
-        key = (document_id, updated_at)
-        kept = self._reads.get(key)
-        if kept is None:
-            return None
-        self._reads.move_to_end(key)
-        return kept.json
+        kept = self._hit((document_id, updated_at))
+        return kept.json if kept is not None else None
 
     def read_of(self, row: ResultRow) -> DocumentRead:
         return self._kept(row).read
@@ -64,13 +60,18 @@ class SummaryCache:
 
     def _kept(self, row: ResultRow) -> KeptRead:
         key = (row.id, row.updated_at)
-        kept = self._reads.get(key)
+        kept = self._hit(key)
         if kept is not None:
-            self._reads.move_to_end(key)
             return kept
         kept = self._reads[key] = KeptRead(DocumentRead.model_validate(row))
         if len(self._reads) > self.max_entries:
             self._reads.popitem(last=False)
+        return kept
+
+    def _hit(self, key: tuple[str, datetime]) -> KeptRead | None:
+        kept = self._reads.get(key)
+        if kept is not None:
+            self._reads.move_to_end(key)
         return kept
 
     def __len__(self) -> int:
