@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import httpx
 from fastapi import FastAPI
 
+from folio.auth import accounts
 from folio.auth.resolver import principal_for_user
 from folio.core.ids import IdPrefix, new_id
 from folio.core.permissions import BuiltinRole
@@ -14,7 +15,6 @@ from folio.keys.schemas import KeyCreate
 from folio.keys.service import key as key_service
 from folio.teams.models import Membership
 from folio.teams.repository import TeamRepository
-from folio.users.service import user as user_service
 
 PASSWORD = "correct horse battery staple"
 
@@ -41,7 +41,7 @@ async def create_account(
     """A user with a personal team; with ``join_team`` also a member there, keyed to it."""
     runtime = app.state.runtime
     async with runtime.db.session() as session:
-        user = await user_service.create(
+        user = await accounts.create_account(
             session, email=email, password=PASSWORD, name=email.split("@")[0], verified=True
         )
         if join_team is not None:

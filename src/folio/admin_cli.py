@@ -12,12 +12,13 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from folio.app import build_key_ring
+from folio.auth.accounts import create_account
 from folio.auth.resolver import principal_for_user
 from folio.config import Settings
 from folio.core.db import Database
 from folio.core.errors import FolioError
 from folio.core.permissions import Permission
+from folio.core.runtime import build_key_ring
 from folio.core.security import KeyRotationUnavailable, new_secret
 from folio.keys.schemas import KeyCreate
 from folio.keys.service import key as key_service
@@ -67,7 +68,7 @@ def create_user(
 
     async def work(database: Database) -> str:
         async with database.session() as session:
-            created = await user_service.create(
+            created = await create_account(
                 session, email=email, password=chosen, is_admin=role == "admin", verified=True
             )
             return created.id

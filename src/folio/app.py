@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from folio import __version__
 from folio.ai.endpoints import router as ai_router
+from folio.assembly import build_runtime
 from folio.audit.endpoints import router as audit_router
 from folio.audit.middleware import ActivityLog, ActivityMiddleware
 from folio.audit.recorder import ActivityRecorder
@@ -20,15 +21,9 @@ from folio.batches.endpoints import router as batches_router
 from folio.classifiers.endpoints import router as classifiers_router
 from folio.config import Settings, get_settings
 from folio.core.datadir import DataDirLock
-from folio.core.db import Database
-from folio.core.events import build_event_bus
 from folio.core.logging import configure_logging
-from folio.core.mail import Mailer, OutboxMailer, SmtpMailer
 from folio.core.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from folio.core.problems import install_problem_handlers, too_large_app
-from folio.core.runtime import Runtime
-from folio.core.security import KeyRing
-from folio.core.storage import build_blob_storage
 from folio.crawls.endpoints import router as crawls_router
 from folio.crawls.runner import CrawlSupervisor
 from folio.credits.endpoints import router as credits_router
@@ -37,8 +32,9 @@ from folio.documents.endpoints import router as documents_router
 from folio.events.endpoints import router as events_router
 from folio.events.service import event_log_pruning
 from folio.exports.endpoints import router as exports_router
+from folio.extractions.endpoints import document_router as extraction_documents_router
+from folio.extractions.endpoints import router as extractions_router
 from folio.images.endpoints import router as images_router
-from folio.jobs.executors import build_executor
 from folio.keys.endpoints import router as keys_router
 from folio.migrations import upgrade_database
 from folio.notifications.endpoints import router as notifications_router
@@ -60,49 +56,14 @@ from folio.system.endpoints import router as system_router
 from folio.system.service import system as system_service
 from folio.teams.endpoints import invitations_router
 from folio.teams.endpoints import router as teams_router
-from folio.templates.endpoints import document_router as template_documents_router
 from folio.templates.endpoints import router as templates_router
 from folio.tickets.endpoints import router as tickets_router
 from folio.usage.endpoints import router as usage_router
 from folio.webhooks.dispatcher import WebhookDispatcher
 from folio.webhooks.endpoints import router as webhooks_router
+from folio.workers.executors import build_executor
 
 MULTIPART_OVERHEAD = 1024 * 1024
-
-
-def build_runtime(settings: Settings) -> Runtime:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Runtime(
-        settings=settings,
-        db=Database(
-            settings.resolved_database_url,
-            pool_size=settings.db_pool_size,
-            connect_timeout_s=settings.db_connect_timeout_s,
-        ),
-        storage=build_blob_storage(settings),
-        bus=build_event_bus(settings.redis_url),
-        keys=build_key_ring(settings),
-        mailer=build_mailer(settings),
-    )
-
-
-def build_key_ring(settings: Settings) -> KeyRing:
-    if settings.jwt_secret:
-        return KeyRing.from_secret(settings.jwt_secret)
-    return KeyRing.load_or_create(settings.key_file)
-
-
-def build_mailer(settings: Settings) -> Mailer:
-    if settings.smtp_host:
-        return SmtpMailer(
-            settings.smtp_host,
-            settings.smtp_port,
-            settings.mail_from,
-            username=settings.smtp_username,
-            password=settings.smtp_password,
-            starttls=settings.smtp_starttls,
-        )
-    return OutboxMailer(settings.outbox_dir, settings.mail_from)
 
 
 def body_limit_for(settings: Settings):
@@ -219,7 +180,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         security_router,
         recommendations_router,
         templates_router,
-        template_documents_router,
+        extractions_router,
+        extraction_documents_router,
         exports_router,
         processing_router,
         tickets_router,

@@ -145,7 +145,7 @@ def worker(
     data_dir: DataDir = None,
 ) -> None:
     """Run pipeline jobs for FOLIO_EXECUTOR=celery servers (a Celery worker on Redis)."""
-    from folio.jobs.celery_worker import run_worker  # Celery is only loaded by workers
+    from folio.workers.celery_worker import run_worker  # Celery is only loaded by workers
 
     settings = settings_with(data_dir=data_dir)
     wanted = [name.strip() for name in queues.split(",") if name.strip()] if queues else None

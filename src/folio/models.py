@@ -8,14 +8,13 @@ from folio.core.db import Base
 from folio.crawls.models import CrawlChunk, CrawlJob
 from folio.credits.models import CreditAccount, CreditTransaction
 from folio.datasets.models import Dataset
-from folio.documents.models import Document, DocumentPage, DocumentVersion
+from folio.documents.models import Document, DocumentPage, DocumentVersion, ProcessingSettings
 from folio.events.models import EventRecord
 from folio.idempotency.models import IdempotencyRecord
 from folio.images.models import CrawledImage
 from folio.jobs.models import Job
 from folio.keys.models import ApiKey
 from folio.notifications.models import Notification, NotificationPreference
-from folio.processing.models import ProcessingSettings
 from folio.projects.models import Project
 from folio.recommendations.models import DocumentRecommendation, RecommendationAction
 from folio.redactions.models import Redaction

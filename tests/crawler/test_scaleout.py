@@ -20,7 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from folio.app import build_runtime
+from folio.assembly import build_runtime
 from folio.config import Settings
 from folio.core.db import utcnow
 from folio.core.leases import holder_name as supervisor_name

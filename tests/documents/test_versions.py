@@ -167,3 +167,52 @@ class TestBulk:
             422,
             "VALIDATION_ERROR",
         )
+
+
+class TestAfterAFailedRun:
+    """One rule for every reader of results: a document keeps the results of its latest good
+    version when a later run fails; one that never succeeded answers 422 everywhere."""
+
+    ENCRYPTED = "pypdf_sample_files/005-libreoffice-writer-password/libreoffice-writer-password.pdf"
+
+    @staticmethod
+    def readers(document_id: str) -> list[tuple[str, str, dict]]:
+        url = f"/api/v1/documents/{document_id}"
+        return [
+            ("GET", f"{url}/results", {}),
+            ("GET", f"{url}/text", {}),
+            ("POST", f"/api/v1/security/scan/{document_id}", {"json": {"include_pii": True}}),
+            ("GET", f"{url}/anonymized-text", {}),
+        ]
+
+    async def test_a_failed_rerun_keeps_the_last_good_results_everywhere(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        document = await upload_ok(
+            client, corpus(self.ENCRYPTED), options={"password": "openpassword"}
+        )
+        assert (await wait_settled(client, document["id"]))["status"] == "completed"
+        await client.post(
+            f"/api/v1/documents/{document['id']}/reprocess",
+            json={"options": {"password": "wrong"}},
+        )
+
+        settled = await wait_settled(client, document["id"])
+
+        assert settled["status"] == "failed" and settled["error"]["code"] == "WRONG_PASSWORD"
+        for method, url, kwargs in self.readers(document["id"]):
+            response = await client.request(method, url, **kwargs)
+            assert response.status_code == 200, (url, response.text)
+        results = (await client.get(f"/api/v1/documents/{document['id']}/results")).json()
+        assert results["version"] == 1 and results["metadata"]["word_count"] > 0
+
+    async def test_a_document_that_never_succeeded_is_unprocessable_everywhere(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        document = await upload_ok(client, corpus(self.ENCRYPTED), options={"password": "wrong"})
+        assert (await wait_settled(client, document["id"]))["status"] == "failed"
+
+        for method, url, kwargs in self.readers(document["id"]):
+            response = await client.request(method, url, **kwargs)
+            problem = assert_problem(response, 422, "UNPROCESSABLE_DOCUMENT")
+            assert problem["reason"] == "WRONG_PASSWORD", (url, problem)

@@ -10,7 +10,7 @@ import httpx
 import redis
 from fastapi import FastAPI
 
-from folio.jobs.celery_app import TASK_NAME, make_celery, queue_for
+from folio.workers.celery_app import TASK_NAME, make_celery, queue_for
 from tests.conftest import corpus
 from tests.factories import Account
 from tests.helpers import upload_ok, wait_settled

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.auth.accounts import create_account
 from folio.auth.resolver import principal_for_user
 from folio.core.security import new_secret
 from folio.keys.schemas import KeyCreate
@@ -26,7 +27,7 @@ async def bootstrap_admin(session: AsyncSession, email: str) -> InitialCredentia
     if await user_service.count(session) > 0:
         return None
     password = new_secret(12)
-    admin = await user_service.create(
+    admin = await create_account(
         session, email=email, password=password, name="Admin", is_admin=True, verified=True
     )
     principal = await principal_for_user(session, admin)

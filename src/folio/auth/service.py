@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.auth.accounts import create_account
 from folio.auth.errors import AccountLocked, InvalidCredentials, InvalidToken, TokenReused
 from folio.auth.mfa import mfa as mfa_service
 from folio.auth.models import TokenPurpose
@@ -51,7 +52,7 @@ class AuthService:
     async def register(
         self, session: AsyncSession, runtime: Runtime, data: RegisterRequest, client: Client
     ) -> LoginResult:
-        user = await user_service.create(
+        user = await create_account(
             session, email=str(data.email), password=data.password, name=data.name
         )
         await self._send_verification(session, runtime, user)

@@ -17,12 +17,13 @@ from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
+from folio.core.storage import forget_on_rollback
 from folio.documents.models import Document
+from folio.documents.service import document as document_service
 from folio.events.service import event as event_service
 from folio.pipeline.intelligence import NotEnoughData, TrainableClassifier, engine_versions
 from folio.pipeline.intelligence.trainable import MAX_CHARS
 from folio.pipeline.intelligence.types import Alternative, Classification
-from folio.understanding.documents import forget_blob_on_rollback, readable_document, text_of
 
 MAX_TRAINING_DOCUMENTS = 5000
 CACHE_KEY = "team_classifiers"
@@ -58,7 +59,7 @@ class ClassifierService:
         document_id: str,
         data: ClassificationUpdate,
     ) -> DocumentLabel:
-        document = await readable_document(session, principal, document_id)
+        document = await document_service.get(session, principal, document_id)
         repository = ClassifierRepository.from_session(session)
         label = await repository.label_of(document.id)
         if label is None:
@@ -96,7 +97,7 @@ class ClassifierService:
     async def get_label(
         self, session: AsyncSession, principal: Principal, document_id: str
     ) -> DocumentLabel:
-        document = await readable_document(session, principal, document_id)
+        document = await document_service.get(session, principal, document_id)
         label = await ClassifierRepository.from_session(session).label_of(document.id)
         if label is None:
             raise NotFound(f"Document {document_id} has no corrected type.")
@@ -129,7 +130,7 @@ class ClassifierService:
         stored = await anyio.to_thread.run_sync(
             lambda: runtime.storage.put_stream(key, io.BytesIO(data), max_bytes=len(data))
         )
-        forget_blob_on_rollback(session, runtime, key)
+        forget_on_rollback(session, runtime.storage, key)
         model = ClassifierModel(
             id=model_id,
             team_id=principal.team_id,
@@ -193,7 +194,7 @@ class ClassifierService:
         if model is None:
             return
         team_model = await self._load(runtime, model)
-        text = await text_of(session, document)
+        text = await document_service.text_of(session, document)
         predicted, confidence, others = await anyio.to_thread.run_sync(
             lambda: team_model.predict(text)
         )

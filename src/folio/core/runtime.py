@@ -1,16 +1,20 @@
-"""The process-wide objects a request or a job needs, built once by ``app.py`` or the CLI."""
+"""The process-wide objects a request or a job needs, built once per process by
+:func:`build_runtime` (through ``folio.assembly``, which names the event consumers)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from folio.config import Settings
 from folio.core.db import Database
-from folio.core.events import EventBus
-from folio.core.mail import Mailer
+from folio.core.events import Event, EventBus, build_event_bus
+from folio.core.mail import Mailer, OutboxMailer, SmtpMailer
 from folio.core.security import KeyRing
-from folio.core.storage import BlobStorage
+from folio.core.storage import BlobStorage, build_blob_storage
 
 
 class JobDispatcher(Protocol):
@@ -36,6 +40,15 @@ class NoDispatcher:
         return {"executor": "none", "size": 0, "alive": 0, "busy": 0}
 
 
+class EventConsumer(Protocol):
+    """Called by the event log inside the unit of work that emits ``events`` (webhook
+    deliveries, notifications): what it adds commits or rolls back with the change."""
+
+    async def __call__(
+        self, session: AsyncSession, runtime: Runtime, events: Sequence[Event]
+    ) -> None: ...
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -44,5 +57,42 @@ class Runtime:
     bus: EventBus
     keys: KeyRing
     mailer: Mailer
+    event_consumers: tuple[EventConsumer, ...]
     dispatcher: JobDispatcher = field(default_factory=NoDispatcher)
     state: dict[str, Any] = field(default_factory=dict)  # per-process caches of domains
+
+
+def build_runtime(settings: Settings, *, event_consumers: Sequence[EventConsumer]) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Runtime(
+        settings=settings,
+        db=Database(
+            settings.resolved_database_url,
+            pool_size=settings.db_pool_size,
+            connect_timeout_s=settings.db_connect_timeout_s,
+        ),
+        storage=build_blob_storage(settings),
+        bus=build_event_bus(settings.redis_url),
+        keys=build_key_ring(settings),
+        mailer=build_mailer(settings),
+        event_consumers=tuple(event_consumers),
+    )
+
+
+def build_key_ring(settings: Settings) -> KeyRing:
+    if settings.jwt_secret:
+        return KeyRing.from_secret(settings.jwt_secret)
+    return KeyRing.load_or_create(settings.key_file)
+
+
+def build_mailer(settings: Settings) -> Mailer:
+    if settings.smtp_host:
+        return SmtpMailer(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.mail_from,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        )
+    return OutboxMailer(settings.outbox_dir, settings.mail_from)

@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
+import anyio
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.core.db import after_rollback
+
 if TYPE_CHECKING:
     from folio.config import Settings
 
@@ -118,3 +123,12 @@ def build_blob_storage(settings: Settings) -> BlobStorage:
 
         return S3BlobStorage.from_settings(settings)
     return LocalBlobStorage(settings.blob_dir)
+
+
+def forget_on_rollback(session: AsyncSession, storage: BlobStorage, key: str) -> None:
+    """A blob written for a row that never commits is deleted again."""
+
+    async def delete() -> None:
+        await anyio.to_thread.run_sync(storage.delete, key)
+
+    after_rollback(session, delete)

@@ -142,3 +142,16 @@ class DocumentVersion(Base):
     processing_time_ms: Mapped[int | None] = mapped_column(Integer)
     started_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)
+
+
+class ProcessingSettings(TimestampMixin, Base):
+    """A team's processing defaults, used by uploads that do not choose for themselves."""
+
+    __tablename__ = "processing_settings"
+
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    ocr: Mapped[str] = mapped_column(String(10), default="auto")
+    ocr_engine: Mapped[str] = mapped_column(String(20), default="tesseract")
+    updated_by: Mapped[str | None] = mapped_column(String(40))

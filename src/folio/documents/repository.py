@@ -23,7 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.prepared import PreparedSelect, ResultRow
 from folio.core.principal import Principal
-from folio.documents.models import Document, DocumentPage, DocumentStatus, DocumentVersion
+from folio.documents.models import (
+    Document,
+    DocumentPage,
+    DocumentStatus,
+    DocumentVersion,
+    ProcessingSettings,
+)
 
 SEARCH_TERM = re.compile(r"\w+\*?", re.UNICODE)
 HASH_CHUNK = 500  # content hashes per duplicate lookup (well under any bound-parameter limit)
@@ -287,3 +293,22 @@ class DocumentRepository:
             .order_by(DocumentVersion.version.desc())
         )
         return (await self.session.scalars(statement)).all()
+
+
+class ProcessingSettingsRepository:
+    """A team's processing defaults (the row's key is the team id)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: AsyncSession) -> ProcessingSettingsRepository:
+        return cls(session)
+
+    async def settings_for(self, principal: Principal) -> ProcessingSettings | None:
+        """The acting team's defaults (the row's key is the team id)."""
+        return await self.session.get(ProcessingSettings, principal.team_id)
+
+    async def add(self, row: ProcessingSettings) -> None:
+        self.session.add(row)
+        await self.session.flush()

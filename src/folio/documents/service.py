@@ -21,7 +21,7 @@ from folio.core.pagination import PageParams, page_json
 from folio.core.prepared import ResultRow
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
-from folio.documents import requested_template, uploads
+from folio.documents import lifecycle, uploads
 from folio.documents import stages as stage_rules
 from folio.documents.files import IncomingFile
 from folio.documents.models import (
@@ -29,15 +29,9 @@ from folio.documents.models import (
     DocumentPage,
     DocumentStatus,
     DocumentVersion,
-    StageName,
 )
 from folio.documents.repository import DocumentFilters, DocumentRepository
-from folio.documents.results import (
-    page_rows,
-    pipeline_result_from_rows,
-    results_from_rows,
-    version_row,
-)
+from folio.documents.results import pipeline_result_from_rows, results_from_rows
 from folio.documents.results_cache import ResultsKey, results_cache
 from folio.documents.schemas import DocumentResults, ProcessingOptions
 from folio.documents.summary_cache import summary_cache
@@ -45,11 +39,9 @@ from folio.documents.uploads import document_event
 from folio.events.service import event as event_service
 from folio.idempotency.service import fingerprint
 from folio.idempotency.service import idempotency as idempotency_service
-from folio.jobs.repository import JobRepository
 from folio.jobs.service import job as job_service
 from folio.pipeline import DocumentResult
-from folio.pipeline.intelligence import Intelligence
-from folio.understanding import hook as understanding_hook
+from folio.templates.service import template as template_service
 
 SCOPE_CREATE = "documents.create"
 RESULTS_JSON = TypeAdapter(DocumentResults)
@@ -293,7 +285,7 @@ class DocumentService:
         """The pages of ``version`` and, for an older one, its snapshot row."""
         repository = DocumentRepository.from_session(session)
         if version is None or version == document.version:
-            self._require_results(document)
+            self.require_results(document)
             return await repository.get_pages(document, document.version), None
         snapshot = await repository.get_version(document, version)
         if snapshot is None:
@@ -307,6 +299,13 @@ class DocumentService:
         document = await self.get(session, principal, document_id)
         return await self.pipeline_result_of(session, document)
 
+    async def get_processed(
+        self, session: AsyncSession, principal: Principal, document_id: str
+    ) -> tuple[Document, DocumentResult]:
+        """A readable document with its latest results (see :meth:`require_results`)."""
+        document = await self.get(session, principal, document_id)
+        return document, await self.pipeline_result_of(session, document)
+
     async def pipeline_result_of(
         self, session: AsyncSession, document: Document, version: int | None = None
     ) -> DocumentResult:
@@ -316,12 +315,21 @@ class DocumentService:
 
     async def get_text(self, session: AsyncSession, principal: Principal, document_id: str) -> str:
         document = await self.get(session, principal, document_id)
-        self._require_results(document)
-        pages = await DocumentRepository.from_session(session).get_pages(document, document.version)
-        return "\f".join(page.text for page in pages)
+        return await self.text_of(session, document, separator="\f")
 
-    def _require_results(self, document: Document) -> None:
-        """A document that has any version has results, even if a later rerun failed."""
+    async def text_of(
+        self, session: AsyncSession, document: Document, *, separator: str = "\n"
+    ) -> str:
+        """The text of the document's latest version, pages joined by ``separator``."""
+        self.require_results(document)
+        pages = await DocumentRepository.from_session(session).get_pages(document, document.version)
+        return separator.join(page.text for page in pages)
+
+    def require_results(self, document: Document) -> None:
+        """The one rule for every reader of results (results, text, scans, redactions,
+        templates, exports): a document that has any version has results, those of its
+        latest good version, even if a later run failed; one that never succeeded answers
+        422 when it failed and 409 while it waits or runs."""
         if document.version > 0:
             return
         if document.status == DocumentStatus.failed:
@@ -378,7 +386,7 @@ class DocumentService:
         """Processes a failed or cancelled document again with its stored options."""
         if not document.status.is_final or document.status == DocumentStatus.completed:
             raise Conflict(f"Document {document.id} is {document.status}.")
-        self._reset_for_processing(document)
+        lifecycle.reset_for_processing(document)
         options = ProcessingOptions.model_validate(document.options)
         await self._enqueue(session, runtime, document, options)
 
@@ -395,9 +403,9 @@ class DocumentService:
                 f"Document {document.id} is {document.status}; wait for it or cancel it first.",
                 document_status=document.status,
             )
-        await requested_template.check(session, document.team_id, options.template)
+        await template_service.check_requested(session, document.team_id, options.template)
         document.options = options.public()
-        self._reset_for_processing(document)
+        lifecycle.reset_for_processing(document)
         await self._enqueue(session, runtime, document, options)
 
     def merged_options(
@@ -408,145 +416,6 @@ class DocumentService:
         if changes is not None:
             stored.update(changes.model_dump(mode="json", exclude_unset=True))
         return ProcessingOptions.model_validate(stored)
-
-    def mark_requeued(self, document: Document) -> None:
-        """The job goes back to the queue after its worker died; the document waits again."""
-        self._reset_for_processing(document)
-
-    def _reset_for_processing(self, document: Document) -> None:
-        document.status = DocumentStatus.queued
-        document.stages = stage_rules.reset_processing_stages(document.stages)
-        document.progress = stage_rules.UPLOAD_DONE_PROGRESS
-        document.pages_done, document.pages_total = 0, None
-        document.error_code = document.error_message = document.error_retryable = None
-        document.started_at = document.completed_at = document.processing_time_ms = None
-
-    # ---- job runner hooks (the runner owns the transaction) ------------------------------
-
-    async def load_for_job(self, session: AsyncSession, document_id: str) -> Document | None:
-        return await DocumentRepository.from_session(session).get_for_update(document_id)
-
-    async def mark_started(
-        self, session: AsyncSession, runtime: Runtime, document: Document
-    ) -> None:
-        document.status = DocumentStatus.processing
-        document.started_at = utcnow()
-        document.stages = stage_rules.start_stage(document.stages, StageName.extraction)
-        await event_service.emit(
-            session,
-            runtime,
-            document_event("document.processing", document, stage=StageName.extraction),
-        )
-
-    async def mark_stage(
-        self, session: AsyncSession, runtime: Runtime, document: Document, stage: StageName
-    ) -> None:
-        document.stages = stage_rules.start_stage(document.stages, stage)
-        if stage == StageName.analysis:
-            document.progress = stage_rules.ANALYSIS_PROGRESS
-        await event_service.emit(
-            session, runtime, document_event("document.processing", document, stage=stage)
-        )
-
-    async def mark_pages(
-        self, session: AsyncSession, runtime: Runtime, document: Document, done: int, total: int
-    ) -> None:
-        document.pages_done, document.pages_total = done, total
-        document.progress = stage_rules.extraction_progress(done, total)
-        await event_service.emit(
-            session,
-            runtime,
-            document_event(
-                "document.processing",
-                document,
-                stage=StageName.extraction,
-                pages_done=done,
-                pages_total=total,
-            ),
-        )
-
-    async def record_result(
-        self,
-        session: AsyncSession,
-        runtime: Runtime,
-        document: Document,
-        result: DocumentResult,
-        intelligence: Intelligence | None = None,
-    ) -> None:
-        version = max(document.version, 0) + 1
-        await DocumentRepository.from_session(session).replace_pages(
-            document, version, page_rows(document, version, result)
-        )
-        document.version = version
-        document.page_count = result.metadata.page_count
-        document.word_count = result.metadata.word_count
-        document.language = result.metadata.language
-        document.doc_metadata = result.metadata.model_dump(mode="json")
-        document.ocr = result.ocr.model_dump(mode="json")
-        document.warnings = result.warnings
-        document.engine_versions = result.engine_versions
-        document.pages_total = document.pages_done = result.metadata.page_count
-        self._record_understanding(document, intelligence)
-        await understanding_hook.after_result(session, runtime, document)
-        self._settle(document, DocumentStatus.completed)
-        running = await JobRepository.from_session(session).active_for_documents([document.id])
-        await DocumentRepository.from_session(session).add_version(
-            version_row(document, running[0].id if running else None)
-        )
-        await requested_template.apply_requested(session, document, result)
-        await event_service.emit(
-            session,
-            runtime,
-            document_event(
-                "document.processed",
-                document,
-                page_count=document.page_count,
-                processing_time_ms=document.processing_time_ms,
-            ),
-        )
-
-    def _record_understanding(self, document: Document, intelligence: Intelligence | None) -> None:
-        document.intelligence = intelligence.model_dump(mode="json") if intelligence else None
-        classification = intelligence.classification if intelligence else None
-        document.document_type = classification.document_type if classification else None
-        document.pii_detected = (
-            intelligence.pii.pii_detected if intelligence and intelligence.pii else None
-        )
-
-    async def record_failure(
-        self,
-        session: AsyncSession,
-        runtime: Runtime,
-        document: Document,
-        *,
-        code: str,
-        message: str,
-        retryable: bool,
-    ) -> None:
-        document.error_code, document.error_message = code, message
-        document.error_retryable = retryable
-        self._settle(document, DocumentStatus.failed)
-        await event_service.emit(
-            session,
-            runtime,
-            document_event(
-                "document.failed",
-                document,
-                error={"code": code, "message": message, "retryable": retryable},
-            ),
-        )
-
-    def _settle(self, document: Document, status: DocumentStatus) -> None:
-        now = utcnow()
-        document.status = status
-        document.stages = stage_rules.finish_stages(
-            document.stages, failed=status != DocumentStatus.completed
-        )
-        document.completed_at = now
-        if status == DocumentStatus.completed:
-            document.progress = 100
-        if document.started_at is not None:
-            document.processing_time_ms = int((now - document.started_at).total_seconds() * 1000)
 
 
 document = DocumentService()

@@ -31,16 +31,15 @@ from folio.core.ids import IdPrefix, new_id
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.core.storage import BlobTooLarge, StoredBlob
-from folio.documents import requested_template
 from folio.documents import stages as stage_rules
 from folio.documents.files import IncomingFile, clean_filename
 from folio.documents.models import Document, DocumentStatus
-from folio.documents.repository import DocumentRepository
+from folio.documents.repository import DocumentRepository, ProcessingSettingsRepository
 from folio.documents.schemas import ProcessingOptions
 from folio.events.service import event as event_service
 from folio.jobs.service import job as job_service
 from folio.pipeline import Sniffed, sniff
-from folio.processing.repository import ProcessingRepository
+from folio.templates.service import template as template_service
 from folio.usage.service import UploadAllowance
 from folio.usage.service import usage as usage_service
 
@@ -119,7 +118,7 @@ async def prepare(
     session: AsyncSession, principal: Principal, runtime: Runtime, options: ProcessingOptions
 ) -> UploadPlan:
     options = await with_team_defaults(session, principal, options)
-    await requested_template.check(session, principal.team_id, options.template)
+    await template_service.check_requested(session, principal.team_id, options.template)
     allowance = await usage_service.upload_allowance(session, principal, runtime.settings)
     return UploadPlan(options, allowance)
 
@@ -131,7 +130,7 @@ async def with_team_defaults(
     unset = TEAM_DEFAULTS - options.model_fields_set
     if not unset:
         return options
-    defaults = await ProcessingRepository.from_session(session).settings_for(principal)
+    defaults = await ProcessingSettingsRepository.from_session(session).settings_for(principal)
     if defaults is None:
         return options
     chosen = {key: getattr(defaults, key) for key in unset}

@@ -16,8 +16,6 @@ from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.events.models import EventRecord
 from folio.events.repository import EventRepository
-from folio.notifications.service import notification as notification_service
-from folio.webhooks.service import webhook as webhook_service
 
 CATCH_UP_LIMIT = 1000
 logger = logging.getLogger("folio.events")
@@ -25,16 +23,16 @@ logger = logging.getLogger("folio.events")
 
 class EventService:
     async def emit(self, session: AsyncSession, runtime: Runtime, event: Event) -> None:
-        """Adds the event to the log and its webhook deliveries in this unit of work, and
-        publishes it after commit: a rolled-back change leaves no record, no delivery and
-        no announcement."""
+        """Adds the event to the log, hands it to the runtime's consumers (webhook
+        deliveries, notifications) in this unit of work, and publishes it after commit: a
+        rolled-back change leaves no record, no delivery and no announcement."""
         await self.emit_many(session, runtime, [event])
 
     async def emit_many(
         self, session: AsyncSession, runtime: Runtime, events: Sequence[Event]
     ) -> None:
-        """:meth:`emit` for many events (a batch upload's): one webhook endpoint lookup per
-        team, published in order after commit."""
+        """:meth:`emit` for many events (a batch upload's): each consumer sees them all at
+        once, and they are published in order after commit."""
         repository = EventRepository.from_session(session)
         for event in events:
             repository.add(
@@ -46,9 +44,8 @@ class EventService:
                     data=event.data,
                 )
             )
-        await webhook_service.enqueue_for_events(session, runtime, events)
-        for event in events:
-            await notification_service.from_event(session, runtime, event)
+        for consume in runtime.event_consumers:
+            await consume(session, runtime, events)
         publish_after_commit(session, runtime.bus, *events)
 
     async def since(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -101,6 +102,13 @@ def preferences_read(preference: NotificationPreference | None) -> PreferencesRe
 
 
 class NotificationService:
+    async def from_events(
+        self, session: AsyncSession, runtime: Runtime, events: Sequence[Event]
+    ) -> None:
+        """The event log's consumer: in-app notifications (and their e-mails) for ``events``."""
+        for event in events:
+            await self.from_event(session, runtime, event)
+
     async def from_event(self, session: AsyncSession, runtime: Runtime, event: Event) -> None:
         described = describe(event)
         if described is None:

@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.principal import Principal
 from folio.documents.models import Document, DocumentStatus
-from folio.processing.models import ProcessingSettings
 
 
 class ProcessingRepository:
@@ -52,11 +51,3 @@ class ProcessingRepository:
             Document.status == DocumentStatus.failed
         )
         return (await self.session.scalars(statement.order_by(Document.id))).all()
-
-    async def settings_for(self, principal: Principal) -> ProcessingSettings | None:
-        """The acting team's defaults (the row's key is the team id)."""
-        return await self.session.get(ProcessingSettings, principal.team_id)
-
-    async def add(self, row: ProcessingSettings) -> None:
-        self.session.add(row)
-        await self.session.flush()

@@ -12,11 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from folio.core.errors import Conflict, FieldError, ValidationFailed
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
-from folio.documents.models import DocumentStatus
+from folio.documents.models import DocumentStatus, ProcessingSettings
+from folio.documents.repository import ProcessingSettingsRepository
 from folio.documents.service import document as document_service
-from folio.jobs.pool import LocalWorkerPool
 from folio.pipeline import OcrEngineName, OcrMode, engines_available
-from folio.processing.models import ProcessingSettings
 from folio.processing.repository import ProcessingRepository
 from folio.processing.schemas import (
     MAX_WORKERS,
@@ -31,6 +30,7 @@ from folio.processing.schemas import (
     SystemInfo,
 )
 from folio.processing.system_info import system_info
+from folio.workers.pool import LocalWorkerPool
 
 
 class NoWorkerPool(Conflict):
@@ -155,7 +155,7 @@ class ProcessingService:
     # ---- the team's OCR mode -------------------------------------------------------------
 
     async def ocr_settings(self, session: AsyncSession, principal: Principal) -> OcrSettingsRead:
-        row = await ProcessingRepository.from_session(session).settings_for(principal)
+        row = await ProcessingSettingsRepository.from_session(session).settings_for(principal)
         if row is None:
             return OcrSettingsRead(
                 ocr=OcrMode.auto, ocr_engine=OcrEngineName.tesseract, updated_at=None
@@ -165,7 +165,7 @@ class ProcessingService:
     async def update_ocr_settings(
         self, session: AsyncSession, principal: Principal, data: OcrSettingsUpdate
     ) -> OcrSettingsRead:
-        repository = ProcessingRepository.from_session(session)
+        repository = ProcessingSettingsRepository.from_session(session)
         row = await repository.settings_for(principal)
         if row is None:
             row = ProcessingSettings(team_id=principal.team_id)

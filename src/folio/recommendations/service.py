@@ -19,6 +19,7 @@ from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.documents.models import Document
+from folio.documents.service import document as document_service
 from folio.pipeline.intelligence import PII_TYPES, Intelligence
 from folio.recommendations.models import (
     ActionKind,
@@ -36,7 +37,6 @@ from folio.recommendations.schemas import (
 from folio.redactions.schemas import RedactionCreate
 from folio.redactions.service import REDACTABLE_KINDS, check_entity_types
 from folio.redactions.service import redaction as redaction_service
-from folio.understanding.documents import readable_document
 
 # what to redact when a recommendation names no entity types
 DEFAULT_REDACTION_TYPES = {
@@ -80,7 +80,7 @@ class RecommendationService:
     async def list_for_document(
         self, session: AsyncSession, principal: Principal, document_id: str, page: PageParams
     ) -> Page[RecommendationRead]:
-        document = await readable_document(session, principal, document_id)
+        document = await document_service.get(session, principal, document_id)
         await self.materialize(session, document)
         repository = RecommendationRepository.from_session(session)
         rows = await repository.for_document(
@@ -139,7 +139,7 @@ class RecommendationService:
         recommendation: DocumentRecommendation,
         data: ImplementRequest,
     ) -> dict[str, list[str]]:
-        document = await readable_document(session, principal, recommendation.document_id)
+        document = await document_service.get(session, principal, recommendation.document_id)
         if document.kind not in REDACTABLE_KINDS:
             raise UnprocessableDocument(
                 f"A {document.kind} document cannot be redacted into a PDF; use its "

@@ -16,8 +16,9 @@ from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
-from folio.core.storage import BlobStorage, StoredBlob
+from folio.core.storage import BlobStorage, StoredBlob, forget_on_rollback
 from folio.documents.models import Document
+from folio.documents.service import document as document_service
 from folio.events.service import event as event_service
 from folio.pipeline import DocumentResult
 from folio.pipeline.intelligence import (
@@ -44,11 +45,6 @@ from folio.redactions.schemas import (
     AnonymizeMode,
     RedactionCreate,
     RedactionRead,
-)
-from folio.understanding.documents import (
-    forget_blob_on_rollback,
-    processed_document,
-    readable_document,
 )
 
 REDACTABLE_KINDS = ("pdf", "image")
@@ -114,7 +110,7 @@ class RedactionService:
         data: RedactionCreate,
     ) -> Redaction:
         check_entity_types(data.entity_types)
-        document, result = await processed_document(session, principal, document_id)
+        document, result = await document_service.get_processed(session, principal, document_id)
         if document.kind not in REDACTABLE_KINDS:
             raise UnprocessableDocument(
                 f"Redaction writes PDFs from PDF or image originals; this is {document.kind}. "
@@ -180,7 +176,7 @@ class RedactionService:
             sha256=stored.sha256,
             created_by=principal.user_id,
         )
-        forget_blob_on_rollback(session, runtime, key)
+        forget_on_rollback(session, runtime.storage, key)
         await RedactionRepository.from_session(session).add(redaction)
         created = Event(
             type="redaction.created",
@@ -207,7 +203,7 @@ class RedactionService:
     async def list_for_document(
         self, session: AsyncSession, principal: Principal, document_id: str, page: PageParams
     ) -> Page[RedactionRead]:
-        await readable_document(session, principal, document_id)
+        await document_service.get(session, principal, document_id)
         rows = await RedactionRepository.from_session(session).list_for_document(
             principal, document_id, limit=page.limit, before=page.after
         )
@@ -224,7 +220,7 @@ class RedactionService:
     ) -> AnonymizedText:
         types = sorted(set(entity_types)) if entity_types else sorted(PII_TYPES)
         check_entity_types(types, "types")
-        _, result = await processed_document(session, principal, document_id)
+        _, result = await document_service.get_processed(session, principal, document_id)
         entities = await self._entities(result, types, 0.0)
         by_page: dict[int | None, list[Entity]] = {}
         for entity in entities:

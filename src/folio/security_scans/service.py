@@ -15,6 +15,7 @@ from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.documents.models import Document
+from folio.documents.service import document as document_service
 from folio.events.service import event as event_service
 from folio.pipeline import DocumentResult
 from folio.pipeline.intelligence import (
@@ -38,7 +39,6 @@ from folio.security_scans.findings import (
 from folio.security_scans.models import SecurityEvent
 from folio.security_scans.repository import EventFilters, SecurityEventRepository
 from folio.security_scans.schemas import PiiSummary, ScanRequest, ScanResult, SecurityEventRead
-from folio.understanding.documents import readable_document, require_results, result_of
 
 ALERT_SEVERITIES = frozenset({Severity.medium, Severity.high, Severity.critical})
 
@@ -66,11 +66,10 @@ class SecurityScanService:
         request: ScanRequest,
     ) -> ScanResult:
         started = time.perf_counter()
-        document = await readable_document(session, principal, document_id)
+        document = await document_service.get(session, principal, document_id)
         result = None
-        if request.include_pii or request.compliance_frameworks:
-            require_results(document)  # personal data and compliance read the extracted text
-            result = await result_of(session, document)
+        if request.include_pii or request.compliance_frameworks:  # these read the text
+            result = await document_service.pipeline_result_of(session, document)
         path = runtime.storage.local_path(document.blob_key)
         report = await anyio.to_thread.run_sync(
             lambda: scan_security(

@@ -1,39 +1,28 @@
-"""Extraction templates: team templates (versioned), the built-ins, and applying them to
-processed documents. Every applied template is stored as an ``Extraction``."""
+"""Extraction templates: team templates (versioned) and the built-ins. Applying them to
+documents is :mod:`folio.extractions`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-import anyio
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from folio.batches.repository import BatchRepository
 from folio.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
-from folio.core.runtime import Runtime
-from folio.documents.models import Document
-from folio.documents.service import document as document_service
 from folio.pipeline.extraction import (
     BUILTINS,
-    ExtractionResult,
     FieldSpec,
     Template,
-    apply_template,
     get_template,
     patterns,
 )
-from folio.templates.definitions import extraction_row, template_from_row
-from folio.templates.models import Extraction, ExtractionTemplate, ExtractionTemplateVersion
-from folio.templates.repository import ExtractionRepository, TemplateRepository
+from folio.templates.definitions import builtin, template_from_row
+from folio.templates.models import ExtractionTemplate, ExtractionTemplateVersion
+from folio.templates.repository import TemplateRepository
 from folio.templates.schemas import (
-    ApplyItem,
-    ApplyRequest,
-    ApplyResult,
     TemplateCreate,
     TemplateRead,
     TemplateUpdate,
@@ -260,98 +249,25 @@ class TemplateService:
             raise NotFound(f"No template {reference}.")
         return ResolvedTemplate(template_from_row(row), row.id, row)
 
-    async def apply(
-        self, runtime: Runtime, principal: Principal, template_id: str, data: ApplyRequest
-    ) -> ApplyResult:
-        """Reads and extracts in a read transaction, then stores everything in one short
-        write: extracting a large batch never holds the (SQLite) write lock while it computes."""
-        async with runtime.db.session(write=False) as session:
-            resolved = await self.resolve(session, principal, template_id)
-            documents = await self._targets(session, principal, data)
-            extracted = [await self._extract(session, resolved, d) for d in documents]
-        rows = {
-            document.id: extraction_row(
-                document,
-                resolved.template_id,
-                resolved.template,
-                extraction,
-                created_by=principal.user_id,
+    async def find_for_team(
+        self, session: AsyncSession, team_id: str, reference: str
+    ) -> ResolvedTemplate | None:
+        """A built-in, or ``team_id``'s template by id or name: for an upload's options and
+        the job that applies them, which act for the document's own team."""
+        found = builtin(reference)
+        if found is not None:
+            return ResolvedTemplate(found, reference)
+        row = await TemplateRepository.from_session(session).for_team(team_id, reference)
+        return ResolvedTemplate(template_from_row(row), row.id, row) if row is not None else None
+
+    async def check_requested(
+        self, session: AsyncSession, team_id: str, reference: str | None
+    ) -> None:
+        """The template an upload asks for (``options.template``) exists."""
+        if reference is not None and await self.find_for_team(session, team_id, reference) is None:
+            raise ValidationFailed(
+                [FieldError("options.template", "not_found", f"No template {reference}.")]
             )
-            for document, extraction in zip(documents, extracted, strict=True)
-            if extraction is not None
-        }
-        await self._store(runtime, list(rows.values()))
-        items = [
-            self._item(document, rows.get(document.id), extraction)
-            for document, extraction in zip(documents, extracted, strict=True)
-        ]
-        return ApplyResult(
-            template_id=resolved.template_id,
-            template_name=resolved.template.name,
-            template_version=resolved.template.version,
-            extracted=len(rows),
-            not_ready=len(items) - len(rows),
-            results=items,
-        )
-
-    async def _targets(
-        self, session: AsyncSession, principal: Principal, data: ApplyRequest
-    ) -> Sequence[Document]:
-        if data.document_ids is not None:
-            return await document_service.get_many(session, principal, data.document_ids)
-        repository = BatchRepository.from_session(session)
-        batch = await repository.get(principal, data.batch_id or "")
-        if batch is None:
-            raise NotFound(f"No batch {data.batch_id}.")
-        return await repository.documents(batch)
-
-    async def _extract(
-        self, session: AsyncSession, resolved: ResolvedTemplate, document: Document
-    ) -> ExtractionResult | None:
-        if document.version == 0:
-            return None
-        result = await document_service.pipeline_result_of(session, document)
-        return await anyio.to_thread.run_sync(apply_template, result, resolved.template)
-
-    async def _store(self, runtime: Runtime, rows: list[Extraction]) -> None:
-        try:
-            async with runtime.db.session() as session:
-                await ExtractionRepository.from_session(session).add_all(rows)
-        except IntegrityError as exc:
-            raise Conflict("A document was deleted while it was extracted; apply again.") from exc
-
-    def _item(
-        self, document: Document, row: Extraction | None, extraction: ExtractionResult | None
-    ) -> ApplyItem:
-        if row is None or extraction is None:
-            return ApplyItem(
-                document_id=document.id,
-                status="not_ready",
-                detail=f"The document is {document.status}; it has no results yet.",
-            )
-        return ApplyItem(
-            document_id=document.id,
-            status="extracted",
-            extraction_id=row.id,
-            document_version=row.document_version,
-            values=row.values,
-            validation_passed=extraction.validation.passed if extraction.validation else None,
-        )
-
-    async def extractions(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        document_id: str,
-        page: PageParams,
-        *,
-        template: str | None,
-    ) -> Page[Extraction]:
-        await document_service.get(session, principal, document_id)
-        rows = await ExtractionRepository.from_session(session).list_for_document(
-            principal, document_id, template_name=template, limit=page.limit, before=page.after
-        )
-        return Page.from_rows(rows, page.limit, cursor=lambda row: row.id)
 
 
 template = TemplateService()

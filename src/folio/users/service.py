@@ -1,4 +1,4 @@
-"""Users: creation with a personal team, profiles."""
+"""Users: the account row and its profile."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from folio.core.db import utcnow
 from folio.core.errors import Conflict, NotFound
 from folio.core.ids import IdPrefix, new_id
 from folio.core.security import hash_password
-from folio.teams.service import team as team_service
 from folio.users.models import User
 from folio.users.repository import UserRepository
 from folio.users.schemas import UserRead, UserUpdate
@@ -43,10 +42,12 @@ class UserService:
         is_admin: bool = False,
         verified: bool = False,
     ) -> User:
+        """The user row only: :func:`folio.auth.accounts.create_account` gives every new
+        account its personal team."""
         repository = UserRepository.from_session(session)
         if await repository.get_by_email(email) is not None:
             raise EmailTaken("An account with this e-mail address already exists.")
-        user = await repository.add(
+        return await repository.add(
             User(
                 id=new_id(IdPrefix.user),
                 email=email.lower(),
@@ -57,9 +58,6 @@ class UserService:
                 password_changed_at=utcnow(),
             )
         )
-        team = await team_service.create_personal(session, user)
-        user.personal_team_id = team.id
-        return user
 
     async def get(self, session: AsyncSession, user_id: str) -> User:
         user = await UserRepository.from_session(session).get(user_id)

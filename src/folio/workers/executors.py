@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Protocol
 
 from folio.core.runtime import Runtime
-from folio.jobs.celery_app import make_celery
-from folio.jobs.dispatch import CeleryDispatcher
-from folio.jobs.pool import LocalWorkerPool
+from folio.workers.celery_app import make_celery
+from folio.workers.dispatch import CeleryDispatcher
+from folio.workers.pool import LocalWorkerPool
 
 
 class Executor(Protocol):

@@ -1,11 +1,14 @@
 """Records what a worker reports. One short transaction per report; the runner owns it.
 
 Every write first checks that the job is still running, so a report that arrives after a
-cancellation, a timeout or a retry changes nothing.
+cancellation, a timeout or a retry changes nothing. A result is recorded by the documents
+lifecycle, then each domain takes its step on the new version, in the order
+:meth:`JobRunner.after_result` names, then the document is settled and announced.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,14 +16,20 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.batches.service import batch as batch_service
+from folio.classifiers.service import classifier as classifier_service
 from folio.core.runtime import Runtime
+from folio.documents import lifecycle
 from folio.documents.models import Document, StageName
-from folio.documents.service import document as document_service
+from folio.extractions.service import extraction as extraction_service
 from folio.jobs.models import Job, JobStatus
 from folio.jobs.service import job as job_service
-from folio.jobs.worker_process import JobTicket
 from folio.pipeline import DocumentResult
 from folio.pipeline.intelligence import Intelligence
+from folio.recommendations.service import recommendation as recommendation_service
+from folio.security_scans.service import security_scan as security_scan_service
+from folio.workers.worker_process import JobTicket
+
+logger = logging.getLogger("folio.workers")
 
 
 @dataclass
@@ -46,7 +55,7 @@ class JobRunner:
             if job is None or job.status != JobStatus.running or not self._owns(job):
                 yield None
                 return
-            document = await document_service.load_for_job(session, job.document_id)
+            document = await lifecycle.load_for_job(session, job.document_id)
             yield (session, job, document) if document is not None else None
 
     def _owns(self, job: Job) -> bool:
@@ -57,7 +66,7 @@ class JobRunner:
             if loaded is None:
                 return None
             session, job, document = loaded
-            await document_service.mark_started(session, self.runtime, document)
+            await lifecycle.mark_started(session, self.runtime, document)
             await job_service.emit(session, self.runtime, "job.status", job)
             path = self.runtime.storage.local_path(document.blob_key)
             return JobTicket(
@@ -73,13 +82,13 @@ class JobRunner:
         async with self._running(job_id) as loaded:
             if loaded is not None and name in StageName.__members__:
                 session, _, document = loaded
-                await document_service.mark_stage(session, self.runtime, document, StageName(name))
+                await lifecycle.mark_stage(session, self.runtime, document, StageName(name))
 
     async def pages(self, job_id: str, done: int, total: int) -> None:
         async with self._running(job_id) as loaded:
             if loaded is not None:
                 session, job, document = loaded
-                await document_service.mark_pages(session, self.runtime, document, done, total)
+                await lifecycle.mark_pages(session, self.runtime, document, done, total)
                 await job_service.emit(
                     session,
                     self.runtime,
@@ -97,18 +106,39 @@ class JobRunner:
             if loaded is None:
                 return
             session, job, document = loaded
-            await document_service.record_result(
-                session, self.runtime, document, result, intelligence
-            )
+            await lifecycle.record_result(session, document, result, intelligence)
+            await self.after_result(session, document, result)
+            await lifecycle.record_processed(session, self.runtime, document, job_id=job.id)
             await job_service.finish(session, self.runtime, job, JobStatus.completed)
             await self._after_settled(session, document)
+
+    async def after_result(
+        self, session: AsyncSession, document: Document, result: DocumentResult
+    ) -> None:
+        """Each domain's step on a new version, in this order: the team's classifier may
+        change the type that the security scan's findings and the recommendations read; the
+        requested template stores its fields."""
+        await self._apply_team_classifier(session, document)
+        await security_scan_service.record_processing(session, self.runtime, document)
+        await recommendation_service.materialize(session, document)
+        await extraction_service.apply_requested(session, document, result)
+
+    async def _apply_team_classifier(self, session: AsyncSession, document: Document) -> None:
+        """Best effort, in a savepoint: a model that cannot be loaded or used (a missing blob,
+        another scikit-learn) is logged, the rules' type stays, and the job's transaction is
+        still usable for the steps after it."""
+        try:
+            async with session.begin_nested():
+                await classifier_service.apply_to_document(session, self.runtime, document)
+        except Exception:
+            logger.exception("team classifier not applied to %s", document.id)
 
     async def fail(self, job_id: str, failure: Failure) -> None:
         async with self._running(job_id) as loaded:
             if loaded is None:
                 return
             session, job, document = loaded
-            await document_service.record_failure(
+            await lifecycle.record_failure(
                 session,
                 self.runtime,
                 document,
@@ -134,7 +164,7 @@ class JobRunner:
             session, job, document = loaded
             if job.attempts < job.max_attempts:
                 await job_service.requeue(session, self.runtime, job)
-                document_service.mark_requeued(document)
+                lifecycle.reset_for_processing(document)
                 return True
         await self.fail(job_id, failure)
         return False
@@ -154,9 +184,9 @@ class JobRunner:
         async with self.runtime.db.session() as session:
             requeued, exhausted = await find(session, self.runtime)
             for job in requeued:
-                document = await document_service.load_for_job(session, job.document_id)
+                document = await lifecycle.load_for_job(session, job.document_id)
                 if document is not None:
-                    document_service.mark_requeued(document)
+                    lifecycle.reset_for_processing(document)
         for job in exhausted:
             await self.fail(
                 job.id,

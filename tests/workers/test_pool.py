@@ -20,8 +20,8 @@ from sqlalchemy import event, update
 
 from folio.app import create_app
 from folio.jobs.models import Job, JobStatus
-from folio.jobs.pool import WorkerSlot
 from folio.pipeline import Limits
+from folio.workers.pool import WorkerSlot
 from tests.conftest import corpus, make_settings
 from tests.factories import Account, client_for
 from tests.helpers import upload_ok, wait_settled

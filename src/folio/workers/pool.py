@@ -25,11 +25,11 @@ from typing import Any
 from folio.core.background import stop_task
 from folio.core.runtime import Runtime
 from folio.jobs.models import Job
-from folio.jobs.runner import Failure, JobRunner
 from folio.jobs.service import job as job_service
-from folio.jobs.worker_process import JobTicket, worker_main
 from folio.pipeline import DocumentResult, Limits
 from folio.pipeline.intelligence import Intelligence
+from folio.workers.runner import Failure, JobRunner
+from folio.workers.worker_process import JobTicket, worker_main
 
 logger = logging.getLogger("folio.pool")
 POLL_S = 0.5
@@ -260,7 +260,7 @@ class LocalWorkerPool:
 
     async def run_claimed(self, slot: WorkerSlot, job: Job) -> None:
         """Runs a job this process claimed on ``slot``'s child, and records the outcome.
-        Also the body of a Celery task (``folio.jobs.celery_worker``)."""
+        Also the body of a Celery task (``folio.workers.celery_worker``)."""
         try:
             ticket = await self.runner.start(job)
             if ticket is not None:

@@ -20,13 +20,14 @@ from typing import Any
 
 from celery import Celery, Task, signals
 
+from folio.assembly import build_runtime
 from folio.config import Settings
 from folio.core.db import DatabaseUnavailable
 from folio.core.runtime import Runtime
-from folio.jobs.celery_app import ALL_QUEUES, TASK_NAME, make_celery
-from folio.jobs.dispatch import CeleryDispatcher
-from folio.jobs.pool import LocalWorkerPool
 from folio.jobs.service import job as job_service
+from folio.workers.celery_app import ALL_QUEUES, TASK_NAME, make_celery
+from folio.workers.dispatch import CeleryDispatcher
+from folio.workers.pool import LocalWorkerPool
 
 logger = logging.getLogger("folio.worker")
 RETRY_AFTER_S = 2.0
@@ -40,8 +41,6 @@ class WorkerThread:
     """Everything one Celery pool thread needs, built on its first task."""
 
     def __init__(self, settings: Settings, celery: Celery, index: int) -> None:
-        from folio.app import build_runtime  # the same components as the API process
-
         self.loop = asyncio.new_event_loop()
         self.runtime: Runtime = build_runtime(settings)
         self.dispatcher = CeleryDispatcher(self.runtime, celery)

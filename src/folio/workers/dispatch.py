@@ -25,9 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from folio.core.background import stop_task
 from folio.core.db import utcnow
 from folio.core.runtime import Runtime
-from folio.jobs.celery_app import ALL_QUEUES, TASK_NAME, queue_for
 from folio.jobs.repository import JobRepository
-from folio.jobs.runner import JobRunner
+from folio.workers.celery_app import ALL_QUEUES, TASK_NAME, queue_for
+from folio.workers.runner import JobRunner
 
 logger = logging.getLogger("folio.dispatch")
 EPOCH_KEY = "folio:broker-epoch"

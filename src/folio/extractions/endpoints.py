@@ -1,0 +1,76 @@
+"""Applying templates to documents, their stored extractions, and rule validation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
+from folio.core.pagination import Page
+from folio.core.permissions import Permission
+from folio.core.principal import Principal
+from folio.core.responses import problems
+from folio.documents.schemas import DocumentId
+from folio.extractions.schemas import (
+    ApplyRequest,
+    ApplyResult,
+    ExtractionRead,
+    ValidateRequest,
+    ValidationRead,
+)
+from folio.extractions.service import extraction as extraction_service
+from folio.extractions.validation import validation as validation_service
+
+router = APIRouter(prefix="/api/v1/templates", tags=["templates"])
+document_router = APIRouter(prefix="/api/v1/documents", tags=["templates"])
+
+DocumentsRead = Annotated[Principal, Depends(require(Permission.documents_read))]
+DocumentsWrite = Annotated[Principal, Depends(require(Permission.documents_write))]
+TemplateId = Annotated[
+    str, Path(max_length=100, description="tpl_…, or a built-in's name (invoice, receipt …)")
+]
+
+
+@router.post(
+    "/{template_id}/apply",
+    response_model=ApplyResult,
+    summary="Apply a template to processed documents or a batch; results are stored",
+    responses=problems(401, 403, 404, 422),
+)
+async def apply_template(
+    template_id: TemplateId, data: ApplyRequest, principal: DocumentsWrite, runtime: RuntimeDep
+) -> ApplyResult:
+    return await extraction_service.apply(runtime, principal, template_id, data)
+
+
+@document_router.get(
+    "/{document_id}/extractions",
+    response_model=Page[ExtractionRead],
+    summary="Stored extractions of a document, newest first",
+    responses=problems(401, 403, 404, 422),
+)
+async def list_document_extractions(
+    document_id: DocumentId,
+    principal: DocumentsRead,
+    session: DbSession,
+    page: PageQuery,
+    template: Annotated[
+        str | None, Query(max_length=100, description="Only this template's (by name)")
+    ] = None,
+):
+    return await extraction_service.extractions(
+        session, principal, document_id, page, template=template
+    )
+
+
+@document_router.post(
+    "/{document_id}/validate",
+    response_model=ValidationRead,
+    summary="Check rules (or a template's rules) against the document's extracted values",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def validate_document(
+    document_id: DocumentId, data: ValidateRequest, principal: DocumentsRead, session: DbSession
+) -> ValidationRead:
+    return await validation_service.validate(session, principal, document_id, data)

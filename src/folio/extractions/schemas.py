@@ -1,0 +1,86 @@
+"""Requests and answers of applying templates to processed documents and checking rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from folio.core.schemas import Schema
+from folio.documents.schemas import DocumentId
+from folio.pipeline.extraction import FieldValue, Rule, RuleResult, Table, ValidationReport
+
+MAX_APPLY_DOCUMENTS = 500
+
+
+class ApplyRequest(Schema):
+    document_ids: list[DocumentId] | None = Field(
+        default=None, min_length=1, max_length=MAX_APPLY_DOCUMENTS
+    )
+    batch_id: str | None = Field(default=None, max_length=40)
+
+    @model_validator(mode="after")
+    def one_target(self) -> ApplyRequest:
+        if (self.document_ids is None) == (self.batch_id is None):
+            raise ValueError("send either document_ids or batch_id")
+        return self
+
+
+class ApplyItem(Schema):
+    document_id: str
+    status: Literal["extracted", "not_ready"]
+    extraction_id: str | None = None
+    document_version: int | None = None
+    values: dict[str, Any] | None = None
+    validation_passed: bool | None = None
+    detail: str | None = None
+
+
+class ApplyResult(Schema):
+    template_id: str
+    template_name: str
+    template_version: int
+    extracted: int
+    not_ready: int
+    results: list[ApplyItem]
+
+
+class ExtractionRead(Schema):
+    id: str
+    document_id: str
+    document_version: int
+    template_id: str | None
+    template_name: str
+    template_version: int
+    values: dict[str, Any]
+    fields: dict[str, FieldValue] = Field(
+        description="Per field: value (normalised), raw, confidence, page, bbox, method"
+    )
+    tables: list[Table]
+    validation: ValidationReport | None
+    llm_pending: list[str]
+    warnings: list[str]
+    created_at: datetime
+
+
+class ValidateRequest(Schema):
+    """Rules to check, or a template whose stored rules to check, against the document's
+    latest extraction (of that template, when one is named)."""
+
+    rules: list[Rule] = Field(default_factory=list, max_length=200)
+    template_id: str | None = Field(
+        default=None, max_length=100, description="tpl_…, a team template's name or a built-in"
+    )
+
+
+class ValidationRead(Schema):
+    document_id: str
+    extraction_id: str | None = Field(
+        description="The stored extraction checked; null when the template was applied now"
+    )
+    template_name: str
+    template_version: int
+    passed: bool
+    failed: int
+    results: list[RuleResult]

@@ -1,0 +1,178 @@
+"""Applying templates to processed documents: on request (a list of documents or a batch),
+and the template an upload asked for once its job has a result. Every applied template is
+stored as an ``Extraction``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import anyio
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from folio.batches.repository import BatchRepository
+from folio.core.errors import Conflict, NotFound
+from folio.core.ids import IdPrefix, new_id
+from folio.core.pagination import Page, PageParams
+from folio.core.principal import Principal
+from folio.core.runtime import Runtime
+from folio.documents.models import Document
+from folio.documents.service import document as document_service
+from folio.extractions.schemas import ApplyItem, ApplyRequest, ApplyResult
+from folio.pipeline import DocumentResult
+from folio.pipeline.extraction import ExtractionResult, Template, apply_template
+from folio.templates.models import Extraction
+from folio.templates.repository import ExtractionRepository
+from folio.templates.service import ResolvedTemplate
+from folio.templates.service import template as template_service
+
+logger = logging.getLogger("folio.extractions")
+
+
+def extraction_row(
+    document: Document,
+    template_id: str,
+    template: Template,
+    extraction: ExtractionResult,
+    *,
+    created_by: str | None,
+) -> Extraction:
+    dumped: dict[str, Any] = extraction.model_dump(mode="json")
+    return Extraction(
+        id=new_id(IdPrefix.extraction),
+        team_id=document.team_id,
+        document_id=document.id,
+        document_version=document.version,
+        template_id=template_id,
+        template_name=template.name,
+        template_version=template.version,
+        values={name: field["value"] for name, field in dumped["fields"].items()},
+        fields=dumped["fields"],
+        tables=dumped["tables"],
+        validation=dumped["validation"],
+        llm_pending=extraction.llm_pending,
+        warnings=extraction.warnings,
+        created_by=created_by,
+    )
+
+
+class ExtractionService:
+    async def apply(
+        self, runtime: Runtime, principal: Principal, template_id: str, data: ApplyRequest
+    ) -> ApplyResult:
+        """Reads and extracts in a read transaction, then stores everything in one short
+        write: extracting a large batch never holds the (SQLite) write lock while it computes."""
+        async with runtime.db.session(write=False) as session:
+            resolved = await template_service.resolve(session, principal, template_id)
+            documents = await self._targets(session, principal, data)
+            extracted = [await self._extract(session, resolved, d) for d in documents]
+        rows = {
+            document.id: extraction_row(
+                document,
+                resolved.template_id,
+                resolved.template,
+                extraction,
+                created_by=principal.user_id,
+            )
+            for document, extraction in zip(documents, extracted, strict=True)
+            if extraction is not None
+        }
+        await self._store(runtime, list(rows.values()))
+        items = [
+            self._item(document, rows.get(document.id), extraction)
+            for document, extraction in zip(documents, extracted, strict=True)
+        ]
+        return ApplyResult(
+            template_id=resolved.template_id,
+            template_name=resolved.template.name,
+            template_version=resolved.template.version,
+            extracted=len(rows),
+            not_ready=len(items) - len(rows),
+            results=items,
+        )
+
+    async def _targets(
+        self, session: AsyncSession, principal: Principal, data: ApplyRequest
+    ) -> Sequence[Document]:
+        if data.document_ids is not None:
+            return await document_service.get_many(session, principal, data.document_ids)
+        repository = BatchRepository.from_session(session)
+        batch = await repository.get(principal, data.batch_id or "")
+        if batch is None:
+            raise NotFound(f"No batch {data.batch_id}.")
+        return await repository.documents(batch)
+
+    async def _extract(
+        self, session: AsyncSession, resolved: ResolvedTemplate, document: Document
+    ) -> ExtractionResult | None:
+        if document.version == 0:
+            return None
+        result = await document_service.pipeline_result_of(session, document)
+        return await anyio.to_thread.run_sync(apply_template, result, resolved.template)
+
+    async def _store(self, runtime: Runtime, rows: list[Extraction]) -> None:
+        try:
+            async with runtime.db.session() as session:
+                await ExtractionRepository.from_session(session).add_all(rows)
+        except IntegrityError as exc:
+            raise Conflict("A document was deleted while it was extracted; apply again.") from exc
+
+    def _item(
+        self, document: Document, row: Extraction | None, extraction: ExtractionResult | None
+    ) -> ApplyItem:
+        if row is None or extraction is None:
+            return ApplyItem(
+                document_id=document.id,
+                status="not_ready",
+                detail=f"The document is {document.status}; it has no results yet.",
+            )
+        return ApplyItem(
+            document_id=document.id,
+            status="extracted",
+            extraction_id=row.id,
+            document_version=row.document_version,
+            values=row.values,
+            validation_passed=extraction.validation.passed if extraction.validation else None,
+        )
+
+    async def extractions(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        document_id: str,
+        page: PageParams,
+        *,
+        template: str | None,
+    ) -> Page[Extraction]:
+        await document_service.get(session, principal, document_id)
+        rows = await ExtractionRepository.from_session(session).list_for_document(
+            principal, document_id, template_name=template, limit=page.limit, before=page.after
+        )
+        return Page.from_rows(rows, page.limit, cursor=lambda row: row.id)
+
+    async def apply_requested(
+        self, session: AsyncSession, document: Document, result: DocumentResult
+    ) -> None:
+        """The template named in the processing options (``{"template": "sale_deed"}``),
+        applied to a new result in the job's transaction; a failure becomes a warning."""
+        reference = document.options.get("template")
+        if not reference:
+            return
+        found = await template_service.find_for_team(session, document.team_id, reference)
+        if found is None:  # deleted since the upload
+            document.warnings = [*document.warnings, f"template {reference} no longer exists"]
+            return
+        try:
+            extraction = await anyio.to_thread.run_sync(apply_template, result, found.template)
+        except Exception:  # the document's text is fine; only its fields are missing
+            logger.exception("template %s failed on %s", reference, document.id)
+            document.warnings = [*document.warnings, f"template {reference} could not be applied"]
+            return
+        await ExtractionRepository.from_session(session).add(
+            extraction_row(document, found.template_id, found.template, extraction, created_by=None)
+        )
+
+
+extraction = ExtractionService()
