@@ -150,3 +150,21 @@ def _note(seen: list[str], what: str) -> Callable[[], Awaitable[None]]:
         seen.append(what)
 
     return callback
+
+
+async def test_an_independent_write_outlives_the_failed_unit_that_asked_for_it(
+    db: Database,
+) -> None:
+    async def note_the_failure() -> None:
+        async with db.independent() as own:
+            await own.execute(text("INSERT INTO notes VALUES ('a failed attempt')"))
+
+    with pytest.raises(RuntimeError):
+        async with db.session() as session:
+            await session.execute(text("INSERT INTO notes VALUES ('the request')"))
+            after_rollback(session, note_the_failure)
+            raise RuntimeError("refused")
+
+    async with db.session(write=False) as reader:
+        bodies = (await reader.execute(text("SELECT body FROM notes"))).scalars().all()
+    assert bodies == ["first", "a failed attempt"]

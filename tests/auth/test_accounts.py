@@ -11,8 +11,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
 
-from folio.auth.models import OneTimeToken
+from folio.auth.models import AuthSession, OneTimeToken
 from folio.core.db import utcnow
+from folio.users.models import User
 from tests.helpers import assert_problem
 from tests.smtp import Inbox
 
@@ -77,6 +78,18 @@ class TestRegisterAndLogin:
         body = assert_problem(locked, 429, "ACCOUNT_LOCKED")
         assert int(locked.headers["retry-after"]) > 0
         assert body["retry_after_s"] > 0
+
+    async def test_a_wrong_password_is_counted_although_the_request_rolled_back(
+        self, app: FastAPI, anonymous_client: httpx.AsyncClient
+    ) -> None:
+        user_id = (await register(anonymous_client))["user"]["id"]
+
+        refused = await login(anonymous_client, "wrong password!")
+
+        assert_problem(refused, 401, "INVALID_CREDENTIALS")
+        async with app.state.runtime.db.session(write=False) as session:
+            user = await session.get(User, user_id)
+        assert user is not None and user.failed_logins == 1
 
     async def test_unknown_account_looks_like_a_wrong_password(
         self, anonymous_client: httpx.AsyncClient
@@ -147,6 +160,20 @@ class TestTokens:
         assert_problem(replay, 401, "TOKEN_REUSED")
         assert_problem(newest, 401, "INVALID_TOKEN")  # the whole family is gone
         assert_problem(access_after, 401, "INVALID_TOKEN")
+
+    async def test_a_reused_refresh_token_ends_its_session_although_refused(
+        self, app: FastAPI, anonymous_client: httpx.AsyncClient
+    ) -> None:
+        first = (await register(anonymous_client))["tokens"]
+        spent = {"refresh_token": first["refresh_token"]}
+        await anonymous_client.post("/api/v1/auth/refresh", json=spent)
+
+        replay = await anonymous_client.post("/api/v1/auth/refresh", json=spent)
+
+        assert_problem(replay, 401, "TOKEN_REUSED")
+        async with app.state.runtime.db.session(write=False) as session:
+            ended = await session.get(AuthSession, first["session_id"])
+        assert ended is not None and ended.revoked_reason == "refresh_token_reuse"
 
     async def test_logout_ends_the_session(self, anonymous_client: httpx.AsyncClient) -> None:
         tokens = (await register(anonymous_client))["tokens"]

@@ -152,3 +152,17 @@ class TestKeys:
         fetched = (await client.get(f"/api/v1/keys/{created['id']}")).json()
 
         assert fetched["last_used_at"] is not None
+
+    async def test_last_use_is_recorded_when_the_request_fails(
+        self, client: httpx.AsyncClient, app: FastAPI
+    ) -> None:
+        created = await create_key(client)
+        async with client_for(app) as anonymous:
+            missing = await anonymous.delete(
+                "/api/v1/documents/doc_" + "0" * 26, headers=key_headers(created["key"])
+            )
+
+        fetched = (await client.get(f"/api/v1/keys/{created['id']}")).json()
+
+        assert_problem(missing, 404, "NOT_FOUND")
+        assert fetched["last_used_at"] is not None

@@ -55,12 +55,15 @@ class ActivityRecorder:
         return len(self._entries)
 
     async def flush(self) -> None:
-        """Writes what is buffered now (readers call this first to see their own writes)."""
+        """Writes what is buffered now (readers call this first to see their own writes).
+
+        The entries are earlier requests' records: a reader's request that flushes them does
+        not own them, so they commit on their own, whatever becomes of that request."""
         async with self._lock:
             if self.db is not None and self._entries:
                 batch, self._entries = self._entries, []
                 try:
-                    async with self.db.session() as session:
+                    async with self.db.independent() as session:
                         await AuditRepository.from_session(session).add_many(batch)
                 except BaseException:
                     self._entries[:0] = batch

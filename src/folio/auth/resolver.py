@@ -119,12 +119,13 @@ async def principal_for_user(
 
 
 async def _touch(runtime: Runtime, principal: Principal, last_used: datetime | None) -> None:
-    """Records last use at most once per resolution period, not on every request."""
+    """Records last use at most once per resolution period, not on every request, and
+    whatever becomes of the request (which has no session yet: this runs in the middleware)."""
     resolution = timedelta(seconds=runtime.settings.api_key_last_used_resolution_s)
     now = utcnow()
     if last_used is not None and now - last_used < resolution:
         return
-    async with runtime.db.session() as session:
+    async with runtime.db.independent() as session:
         if principal.key_id is not None:
             await session.execute(
                 update(ApiKey).where(ApiKey.id == principal.key_id).values(last_used_at=now)

@@ -106,7 +106,7 @@ class AuthService:
         self, session: AsyncSession, runtime: Runtime, user_id: str
     ) -> None:
         async def count() -> None:
-            async with runtime.db.session() as own_session:
+            async with runtime.db.independent() as own_session:
                 user = await user_service.get(own_session, user_id)
                 user.failed_logins += 1
                 if user.failed_logins >= runtime.settings.login_max_failures:
@@ -150,7 +150,7 @@ class AuthService:
         """Reuse of a spent refresh token means it leaked: end the whole family."""
 
         async def end() -> None:
-            async with runtime.db.session() as own_session:
+            async with runtime.db.independent() as own_session:
                 auth_session = await AuthRepository.from_session(own_session).get_session(
                     session_id
                 )

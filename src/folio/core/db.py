@@ -50,8 +50,9 @@ def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
 
 
 def after_rollback(session: AsyncSession, callback: AfterCommit) -> None:
-    """Run ``callback`` after the owner of ``session`` rolled back, in its own unit of work:
-    for facts that must outlive the failing request (a failed sign-in, a reused token)."""
+    """Run ``callback`` after the owner of ``session`` rolled back: for facts that must
+    outlive the failing request (a failed sign-in, a reused token), which the callback writes
+    through :meth:`Database.independent`."""
     session.info.setdefault(AFTER_ROLLBACK, []).append(callback)
 
 
@@ -267,6 +268,21 @@ class Database:
                 detail = "The database cannot be reached; retry shortly."
                 raise DatabaseUnavailable(detail) from error
             raise
+
+    @asynccontextmanager
+    async def independent(self) -> AsyncIterator[AsyncSession]:
+        """A write unit of work apart from the request's: it commits on its own, on purpose.
+
+        The one way for code that runs for a request to write outside the request's session
+        (``DbSession``), for a side effect that must not share the request's fate: a download
+        counted on a read-only GET, a failed sign-in or a leaked token recorded although the
+        request is refused, a credential's last use noted before the request's session
+        exists. Register it with :func:`after_commit` or :func:`after_rollback` so that it
+        runs once the request's own unit of work has ended, never beside it. Work that belongs
+        to the request takes the request's session instead, and commits or rolls back with it.
+        """
+        async with self.session() as session:
+            yield session
 
     @asynccontextmanager
     async def _write_unit(self) -> AsyncIterator[AsyncSession]:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from folio.core.db import utcnow
+from folio.core.db import after_commit, utcnow
 from folio.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from folio.core.events import Event
 from folio.core.ids import IdPrefix, new_id
@@ -181,9 +181,20 @@ class ShareService:
             credential=Credential.share_link,
         )
         opened = await document_service.open_original(session, reader, runtime, share.document_id)
-        async with runtime.db.session() as counting:  # this request's session only reads
-            await ShareRepository.from_session(counting).count_download(share.id, utcnow())
+        self._count_download_after_commit(session, runtime, share.id)
         return opened
+
+    def _count_download_after_commit(
+        self, session: AsyncSession, runtime: Runtime, share_id: str
+    ) -> None:
+        """Counted in a write of its own (the download's session only reads), once the
+        download's unit of work has ended well: a failed download does not count."""
+
+        async def count() -> None:
+            async with runtime.db.independent() as own_session:
+                await ShareRepository.from_session(own_session).count_download(share_id, utcnow())
+
+        after_commit(session, count)
 
 
 share = ShareService()

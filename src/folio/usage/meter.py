@@ -87,8 +87,8 @@ class UsageMeter:
             self._inflight, self._pending = self._pending, {}
             self._inflight_calls, self._pending_calls = self._pending_calls, Counter()
             rows = [self._row(bucket, counts) for bucket, counts in self._inflight.items()]
-            try:
-                async with self.db.session() as session:
+            try:  # on its own, like the audit entries: also flushed for a reader's request
+                async with self.db.independent() as session:
                     await UsageRepository.from_session(session).add_request_counts(rows)
             except BaseException:
                 self._merge_back(self._inflight)
