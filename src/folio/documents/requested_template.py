@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from folio.core.errors import FieldError, ValidationFailed
 from folio.documents.models import Document
 from folio.pipeline import DocumentResult
-from folio.pipeline.extraction import Template, apply_template
+from folio.pipeline.fields import Template, apply_template
 from folio.templates.definitions import builtin, extraction_row, template_from_row
 from folio.templates.repository import ExtractionRepository, TemplateRepository
 

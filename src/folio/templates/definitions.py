@@ -7,7 +7,7 @@ from typing import Any
 
 from folio.core.ids import IdPrefix, new_id
 from folio.documents.models import Document
-from folio.pipeline.extraction import BUILTINS, ExtractionResult, Template, get_template
+from folio.pipeline.fields import BUILTINS, ExtractionResult, Template, get_template
 from folio.templates.models import Extraction, ExtractionTemplate
 
 

@@ -7,7 +7,7 @@ from pydantic import Field, model_validator
 
 from folio.core.schemas import Schema
 from folio.documents.schemas import DocumentId
-from folio.pipeline.extraction import (
+from folio.pipeline.fields import (
     FieldSpec,
     FieldValue,
     Rule,

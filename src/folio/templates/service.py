@@ -18,7 +18,7 @@ from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.documents.models import Document
 from folio.documents.service import document as document_service
-from folio.pipeline.extraction import (
+from folio.pipeline.fields import (
     BUILTINS,
     ExtractionResult,
     FieldSpec,

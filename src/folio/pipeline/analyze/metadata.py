@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 
 from folio.pipeline.analyze.language import LanguageGuess
-from folio.pipeline.extract import Properties
+from folio.pipeline.formats import Properties
 from folio.pipeline.pages import count_words
 from folio.pipeline.types import Metadata, Page
 
