@@ -8,8 +8,6 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from folio.pipeline.analyze.language import detect_language
-from folio.pipeline.analyze.metadata import build_metadata
 from folio.pipeline.errors import CorruptDocument, EmptyDocument, PipelineError, UnsupportedDocument
 from folio.pipeline.formats import ExtractContext, Extraction
 from folio.pipeline.formats.email import extract_email
@@ -19,6 +17,8 @@ from folio.pipeline.formats.office import extract_docx, extract_pptx, extract_xl
 from folio.pipeline.formats.pdf import extract_pdf
 from folio.pipeline.formats.text import extract_text
 from folio.pipeline.ingest import kind_for_mime, sniff
+from folio.pipeline.language import detect_language
+from folio.pipeline.metadata import build_metadata
 from folio.pipeline.ocr import OcrSession
 from folio.pipeline.types import (
     DocumentKind,

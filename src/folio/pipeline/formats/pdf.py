@@ -13,7 +13,6 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-from folio.pipeline.analyze.metadata import parse_pdf_date
 from folio.pipeline.errors import (
     CorruptDocument,
     PasswordRequired,
@@ -28,6 +27,7 @@ from folio.pipeline.formats.pdf_text import (
     load_textpage,
     read_text_layer,
 )
+from folio.pipeline.metadata import parse_pdf_date
 from folio.pipeline.pages import empty_page, ocr_page
 from folio.pipeline.types import Limits, OcrMode, Page, PageSource
 

@@ -1,4 +1,4 @@
-"""``analyze``: every enabled analysis on one extracted document, with versions and timings."""
+"""``analyze`` runs every analysis the options enable on one document, with versions and timings."""
 
 from __future__ import annotations
 

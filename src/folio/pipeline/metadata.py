@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
-from folio.pipeline.analyze.language import LanguageGuess
 from folio.pipeline.formats import Properties
+from folio.pipeline.language import LanguageGuess
 from folio.pipeline.pages import count_words
 from folio.pipeline.types import Metadata, Page
 
