@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from folio.pipeline.checksums import AADHAAR, IBAN, digits
 from folio.pipeline.fields.dates import find_dates
 from folio.pipeline.fields.normalize import (
     Match,
     compact,
     find_money,
     find_numbers,
-    iban_valid,
     normalize_phone,
-    verhoeff_valid,
 )
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -53,10 +52,8 @@ def _phone(raw: str) -> str | None:
 
 
 def _aadhaar(raw: str) -> str | None:
-    digits = re.sub(r"\D", "", raw)
-    if not verhoeff_valid(digits):
-        return None
-    return f"{digits[:4]} {digits[4:8]} {digits[8:]}"
+    number = AADHAAR.canonical(digits(raw))
+    return f"{number[:4]} {number[4:8]} {number[8:]}" if number else None
 
 
 def _pincode(raw: str) -> str:
@@ -64,7 +61,7 @@ def _pincode(raw: str) -> str:
 
 
 def _iban(raw: str) -> str | None:
-    return compact(raw) if iban_valid(raw) else None
+    return IBAN.canonical(raw)
 
 
 def _percent(text: str) -> list[Match]:
