@@ -20,7 +20,7 @@ gstin, url, percent, number), ``section`` (blocks for nested objects and repeati
 never run here: such a field stays missing, listed in ``llm_pending``).
 """
 
-from folio.pipeline.fields.dates import find_dates, parse_date
+from folio.pipeline.dates import find_dates, parse_date
 from folio.pipeline.fields.engine import apply_template
 from folio.pipeline.fields.normalize import (
     detect_currency,

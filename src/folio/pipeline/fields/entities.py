@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from folio.pipeline.checksums import AADHAAR, IBAN, digits
-from folio.pipeline.fields.dates import find_dates
+from folio.pipeline.dates import find_dates
 from folio.pipeline.fields.normalize import (
     Match,
     compact,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from folio.pipeline.fields.dates import DATE_RE
+from folio.pipeline.dates import DATE_RE
 
 CURRENCY_SYMBOLS: dict[str, str] = {
     "€": "EUR",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from folio.pipeline.fields.dates import parse_date
+from folio.pipeline.dates import parse_date
 from folio.pipeline.fields.layout import fold
 from folio.pipeline.fields.normalize import parse_number
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from folio.pipeline.dates import find_dates
 from folio.pipeline.fields import patterns
-from folio.pipeline.fields.dates import find_dates
 from folio.pipeline.fields.entities import find_entities
 from folio.pipeline.fields.layout import LWord, RegionText
 from folio.pipeline.fields.normalize import Match, find_money, find_numbers
