@@ -3,7 +3,7 @@
 
     python bench/exports.py [--documents 5000]
 
-A synthetic deed (tests/pipeline/extraction/sale_deeds.py, rendered to PDF) is processed and
+A synthetic deed (tests/pipeline/fields/sale_deeds.py, rendered to PDF) is processed and
 extracted once; its values are stored for N documents of one team in a fresh SQLite database,
 then each format is downloaded in full through the real app (ASGI, no network). Prints the
 figures and writes bench/results/exports.json.
@@ -28,14 +28,14 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.pipeline.extraction.sale_deeds import DEEDS, render_deed_pdf  # noqa: E402
+from tests.pipeline.fields.sale_deeds import DEEDS, render_deed_pdf  # noqa: E402
 
 from folio.app import create_app  # noqa: E402
 from folio.config import Settings  # noqa: E402
 from folio.core.ids import IdPrefix, new_id  # noqa: E402
 from folio.documents.models import Document, DocumentStatus  # noqa: E402
 from folio.pipeline import PipelineOptions, process_file  # noqa: E402
-from folio.pipeline.extraction import apply_template, get_template  # noqa: E402
+from folio.pipeline.fields import apply_template, get_template  # noqa: E402
 from folio.templates.models import Extraction  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "exports.json"

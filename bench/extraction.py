@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from folio.pipeline import OcrEngineName, PipelineOptions, process_file
-from folio.pipeline.extraction import apply_template, get_template
-from folio.pipeline.extraction.scoring import exact_match, normalized_match
+from folio.pipeline.fields import apply_template, get_template
+from folio.pipeline.fields.scoring import exact_match, normalized_match
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("FOLIO_CORPUS", REPO.parent / "shared" / "corpus"))

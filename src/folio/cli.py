@@ -28,7 +28,7 @@ from folio.pipeline import (
     PipelineOptions,
     process_file,
 )
-from folio.pipeline.extraction import BUILTINS, Template, apply_template, get_template
+from folio.pipeline.fields import BUILTINS, Template, apply_template, get_template
 from folio.pipeline.intelligence import Intelligence, IntelligenceOptions, analyze
 
 if TYPE_CHECKING:

@@ -12,10 +12,10 @@ import openpyxl
 import pypdfium2
 import pytest
 
-from folio.pipeline.extraction.exports import SALE_DEED_COLUMNS
+from folio.pipeline.fields.exports import SALE_DEED_COLUMNS
 from tests.conftest import corpus
 from tests.helpers import assert_problem, upload_ok, wait_settled
-from tests.pipeline.extraction.sale_deeds import DEEDS
+from tests.pipeline.fields.sale_deeds import DEEDS
 
 EXPORT = "/api/v1/exports/extractions"
 PARTIES = sum(len(d["sellers"]) + len(d["buyers"]) for d in DEEDS)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import corpus
 from tests.helpers import upload_ok, wait_settled
-from tests.pipeline.extraction.sale_deeds import DEEDS, render_deed_pdf
+from tests.pipeline.fields.sale_deeds import DEEDS, render_deed_pdf
 
 COOLBLUE = "invoice2data/tests/compare/coolblue1.pdf"
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.helpers import assert_problem, upload, upload_ok, wait_settled
-from tests.pipeline.extraction.sale_deeds import DEEDS
+from tests.pipeline.fields.sale_deeds import DEEDS
 
 PO_TEMPLATE = {
     "name": "purchase-order",

@@ -27,7 +27,7 @@ from folio.exports.repository import ExportRepository
 from folio.exports.schemas import safe_name
 from folio.exports.service import ExportStream, spooled, stream_file
 from folio.pipeline import DocumentKind
-from folio.pipeline.extraction.exports import write_searchable_pdf
+from folio.pipeline.fields.exports import write_searchable_pdf
 
 ZIP_TYPE = "application/zip"
 SCANNABLE = {DocumentKind.pdf, DocumentKind.image}

@@ -29,15 +29,15 @@ from folio.exports.schemas import (
     ExportLayout,
     export_filename,
 )
-from folio.pipeline.extraction import Template
-from folio.pipeline.extraction.exports import (
+from folio.pipeline.fields import Template
+from folio.pipeline.fields.exports import (
     SALE_DEED_COLUMNS,
     flatten,
     sale_deed_rows,
     write_generic_xlsx,
     write_sale_deeds_xlsx,
 )
-from folio.pipeline.extraction.exports.flatten import template_columns
+from folio.pipeline.fields.exports.flatten import template_columns
 from folio.templates.service import template as template_service
 
 CHUNK_DOCUMENTS = 200

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from folio.core.schemas import Schema
 from folio.documents.schemas import DocumentId
-from folio.pipeline.extraction import FieldValue, Rule, RuleResult, Table, ValidationReport
+from folio.pipeline.fields import FieldValue, Rule, RuleResult, Table, ValidationReport
 
 MAX_APPLY_DOCUMENTS = 500
 

@@ -22,7 +22,7 @@ from folio.documents.models import Document
 from folio.documents.service import document as document_service
 from folio.extractions.schemas import ApplyItem, ApplyRequest, ApplyResult
 from folio.pipeline import DocumentResult
-from folio.pipeline.extraction import ExtractionResult, Template, apply_template
+from folio.pipeline.fields import ExtractionResult, Template, apply_template
 from folio.templates.models import Extraction
 from folio.templates.repository import ExtractionRepository
 from folio.templates.service import ResolvedTemplate

@@ -13,7 +13,7 @@ from folio.core.principal import Principal
 from folio.documents.models import Document
 from folio.documents.service import document as document_service
 from folio.extractions.schemas import ValidateRequest, ValidationRead
-from folio.pipeline.extraction import apply_template, validate
+from folio.pipeline.fields import apply_template, validate
 from folio.templates.repository import ExtractionRepository
 from folio.templates.service import ResolvedTemplate
 from folio.templates.service import template as template_service

@@ -2,6 +2,17 @@
 
 Pure library: imports nothing from the web, database or worker code. OCR engines and the
 language model load lazily, once per process.
+
+Where things are:
+
+- ``process`` (``process_file``): sniff (``ingest``), read the format, OCR, metadata.
+- ``formats/``: one module per file format (PDF, Office, email, HTML, image, text) → pages.
+- ``ocr/``: Tesseract and RapidOCR engines.
+- ``language``, ``metadata``: the document's language and its metadata record.
+- ``dates``, ``checksums``: dates and checksummed identifiers, read alike by the two below.
+- ``fields/``: templates of typed fields (locators, anchors, tables, validation, exports).
+- ``intelligence/``: classification, entities, PII, security, compliance, summaries, redaction;
+  ``intelligence.run.analyze`` runs the enabled ones on one document.
 """
 
 from folio.pipeline.errors import (

@@ -8,17 +8,17 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from folio.pipeline.analyze.language import detect_language
-from folio.pipeline.analyze.metadata import build_metadata
 from folio.pipeline.errors import CorruptDocument, EmptyDocument, PipelineError, UnsupportedDocument
-from folio.pipeline.extract import ExtractContext, Extraction
-from folio.pipeline.extract.email import extract_email
-from folio.pipeline.extract.html import extract_html
-from folio.pipeline.extract.image import extract_image
-from folio.pipeline.extract.office import extract_docx, extract_pptx, extract_xlsx
-from folio.pipeline.extract.pdf import extract_pdf
-from folio.pipeline.extract.text import extract_text
+from folio.pipeline.formats import ExtractContext, Extraction
+from folio.pipeline.formats.email import extract_email
+from folio.pipeline.formats.html import extract_html
+from folio.pipeline.formats.image import extract_image
+from folio.pipeline.formats.office import extract_docx, extract_pptx, extract_xlsx
+from folio.pipeline.formats.pdf import extract_pdf
+from folio.pipeline.formats.text import extract_text
 from folio.pipeline.ingest import kind_for_mime, sniff
+from folio.pipeline.language import detect_language
+from folio.pipeline.metadata import build_metadata
 from folio.pipeline.ocr import OcrSession
 from folio.pipeline.types import (
     DocumentKind,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from folio.pipeline.extraction import BUILTINS, Template, get_template
+from folio.pipeline.fields import BUILTINS, Template, get_template
 from folio.templates.models import ExtractionTemplate
 
 

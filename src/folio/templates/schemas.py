@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from folio.core.schemas import Schema
-from folio.pipeline.extraction import (
+from folio.pipeline.fields import (
     FieldSpec,
     Rule,
 )

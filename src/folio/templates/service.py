@@ -12,7 +12,7 @@ from folio.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
-from folio.pipeline.extraction import (
+from folio.pipeline.fields import (
     BUILTINS,
     FieldSpec,
     Template,

@@ -5,7 +5,6 @@ Pure library: imports nothing from ``folio`` outside :mod:`folio.pipeline`. Mode
 once per process, from installed packages; nothing is downloaded.
 """
 
-from folio.pipeline.intelligence.analyze import analyze, engine_versions
 from folio.pipeline.intelligence.classify import classify
 from folio.pipeline.intelligence.compliance import FRAMEWORKS, check_compliance
 from folio.pipeline.intelligence.entities import ENTITY_TYPES, extract_entities
@@ -13,6 +12,7 @@ from folio.pipeline.intelligence.insights import insights
 from folio.pipeline.intelligence.pii import PII_TYPES, detect_pii
 from folio.pipeline.intelligence.recommendations import recommendations
 from folio.pipeline.intelligence.redact import anonymize_text, redact_pdf
+from folio.pipeline.intelligence.run import analyze, engine_versions
 from folio.pipeline.intelligence.security import scan_security
 from folio.pipeline.intelligence.summary import summarize
 from folio.pipeline.intelligence.trainable import NotEnoughData, TrainableClassifier

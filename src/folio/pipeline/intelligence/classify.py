@@ -6,9 +6,9 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from folio.pipeline.analyze.language import detect_language
 from folio.pipeline.intelligence.rules import COMPILED, COMPILED_SUB
 from folio.pipeline.intelligence.types import Alternative, Classification, Complexity, DocumentType
+from folio.pipeline.language import detect_language
 from folio.pipeline.types import Page, PageSource
 
 if TYPE_CHECKING:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from folio.pipeline.intelligence.candidates import Candidate, context_of, resolve_overlaps
-from folio.pipeline.intelligence.dates import find_dates
 from folio.pipeline.intelligence.identifiers import find_identifiers
 from folio.pipeline.intelligence.ner import NER_TYPES, find_names
 from folio.pipeline.intelligence.patterns import find_patterns
@@ -37,8 +36,6 @@ def find_candidates(text: str, types: set[str] | None = None) -> list[Candidate]
     if types is None or types & ID_TYPES:
         found.extend(find_identifiers(text))
     found.extend(find_patterns(text, types))
-    if types is None or "date" in types:
-        found.extend(find_dates(text))
     if types is None or types & NER_TYPES:
         found.extend(find_names(text, types))
     kept = resolve_overlaps(found)

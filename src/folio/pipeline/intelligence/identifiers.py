@@ -1,8 +1,7 @@
-"""Identifiers with a checksum or a strict format, validated with python-stdnum.
+"""Identifiers in free text: cards, IBANs, US SSNs, Aadhaar, PAN, EU VAT and GSTIN numbers.
 
-Cards (Luhn), IBAN (mod-97), US SSN (invalidation rules), Indian Aadhaar (Verhoeff) and PAN
-(format), EU VAT and Indian GSTIN (per-country checksums). A valid checksum raises the confidence;
-a failed one keeps the span only where a cue word says what it is.
+Each is found by pattern and checked by :mod:`folio.pipeline.checksums`. A valid checksum raises
+the confidence; a failed one keeps the span only where a cue word says what it is.
 """
 
 from __future__ import annotations
@@ -10,11 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from stdnum import iban, luhn
-from stdnum.eu import vat
-from stdnum.in_ import aadhaar, gstin, pan
-from stdnum.us import ssn
-
+from folio.pipeline.checksums import (
+    AADHAAR,
+    CARD,
+    EU_VAT,
+    IBAN,
+    IN_GSTIN,
+    IN_PAN,
+    US_SSN,
+    Scheme,
+    digits,
+)
 from folio.pipeline.intelligence.candidates import Candidate, near
 
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
@@ -34,29 +39,25 @@ _AADHAAR_CUE = re.compile(r"(?i)\b(aadhaa?r|uid|uidai)\b")
 _VAT_CUE = re.compile(r"(?i)\b(vat|tva|ust|btw|iva|moms|tax id|gst)\b")
 
 
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
 def _cards(text: str) -> Iterator[Candidate]:
     for m in _CARD.finditer(text):
-        digits = _digits(m.group())
-        if not 13 <= len(digits) <= 19 or len(set(digits)) == 1:
+        number = digits(m.group())
+        if not 13 <= len(number) <= 19 or len(set(number)) == 1:
             continue
-        valid = luhn.is_valid(digits)
+        valid = CARD.is_valid(number)
         cued = near(text, m.start(), m.end(), _CARD_CUE)
         if valid or cued:
             conf = 0.95 if valid and cued else 0.85 if valid else 0.4
-            yield Candidate("credit_card", m.start(), m.end(), m.group(), conf, digits, valid)
+            yield Candidate("credit_card", m.start(), m.end(), m.group(), conf, number, valid)
 
 
 def _ibans(text: str) -> Iterator[Candidate]:
     for m in _IBAN.finditer(text):
         raw = m.group()
         while len(raw.replace(" ", "")) >= 15:  # trailing words may have been swallowed
-            if iban.is_valid(raw):
+            if IBAN.is_valid(raw):
                 end = m.start() + len(raw)
-                yield Candidate("iban", m.start(), end, raw, 0.97, iban.compact(raw), True)
+                yield Candidate("iban", m.start(), end, raw, 0.97, IBAN.compact(raw), True)
                 break
             raw = raw[:-1].rstrip()
 
@@ -66,7 +67,7 @@ def _ssns(text: str) -> Iterator[Candidate]:
         cued = near(text, m.start(), m.end(), _SSN_CUE)
         if not m.group(1) and not cued:
             continue  # nine bare digits are an SSN only when the text says so
-        valid = ssn.is_valid(m.group())
+        valid = US_SSN.is_valid(m.group())
         if valid:
             yield Candidate(
                 "us_ssn",
@@ -74,16 +75,16 @@ def _ssns(text: str) -> Iterator[Candidate]:
                 m.end(),
                 m.group(),
                 0.9 if cued else 0.7,
-                ssn.format(m.group()),
+                US_SSN.compact(m.group()),
                 True,
             )
         elif cued:
-            yield Candidate("us_ssn", m.start(), m.end(), m.group(), 0.4, _digits(m.group()), False)
+            yield Candidate("us_ssn", m.start(), m.end(), m.group(), 0.4, digits(m.group()), False)
 
 
 def _aadhaars(text: str) -> Iterator[Candidate]:
     for m in _AADHAAR.finditer(text):
-        valid = aadhaar.is_valid(m.group())
+        valid = AADHAAR.is_valid(m.group())
         cued = near(text, m.start(), m.end(), _AADHAAR_CUE)
         if valid and (cued or m.group(1)):
             yield Candidate(
@@ -92,24 +93,22 @@ def _aadhaars(text: str) -> Iterator[Candidate]:
                 m.end(),
                 m.group(),
                 0.9 if cued else 0.6,
-                aadhaar.compact(m.group()),
+                AADHAAR.compact(m.group()),
                 True,
             )
 
 
-def _by_validator(
-    pattern: re.Pattern[str],
-    kind: str,
-    validate: Callable[[str], bool],
-    compact: Callable[[str], str],
+def _by_scheme(
+    pattern: re.Pattern[str], kind: str, scheme: Scheme
 ) -> Callable[[str], Iterator[Candidate]]:
     def detect(text: str) -> Iterator[Candidate]:
         for m in pattern.finditer(text):
             raw = m.group().rstrip(" .")
-            if validate(raw):
+            normalized = scheme.canonical(raw)
+            if normalized is not None:
                 end = m.start() + len(raw)
                 conf = 0.95 if near(text, m.start(), end, _VAT_CUE) else 0.8
-                yield Candidate(kind, m.start(), end, raw, conf, compact(raw), True)
+                yield Candidate(kind, m.start(), end, raw, conf, normalized, True)
 
     return detect
 
@@ -119,9 +118,9 @@ DETECTORS: tuple[Callable[[str], Iterator[Candidate]], ...] = (
     _ibans,
     _ssns,
     _aadhaars,
-    _by_validator(_PAN, "in_pan", pan.is_valid, pan.compact),
-    _by_validator(_VAT, "vat_number", vat.is_valid, vat.compact),
-    _by_validator(_GSTIN, "vat_number", gstin.is_valid, gstin.compact),
+    _by_scheme(_PAN, "in_pan", IN_PAN),
+    _by_scheme(_VAT, "vat_number", EU_VAT),
+    _by_scheme(_GSTIN, "vat_number", IN_GSTIN),
 )
 
 

@@ -1,5 +1,5 @@
 """Pattern detectors: e-mail, URL, IP, phone (phonenumbers), money, percentage, invoice number,
-postal code and street address. Dates live in :mod:`dates`."""
+postal code, street address and date (read by :mod:`folio.pipeline.dates`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 import phonenumbers
 
+from folio.pipeline.dates import scan_dates
 from folio.pipeline.intelligence.addresses import find_addresses
 from folio.pipeline.intelligence.candidates import Candidate, near
 
@@ -31,6 +32,10 @@ _CUED_ZIP = re.compile(
 )
 _US_ZIP = re.compile(r"\b(?:[A-Z]{2}),?\s+(\d{5}(?:-\d{4})?)\b")
 _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
+_YEAR = r"(?:19|20)\d{2}"
+_CUED_YEAR = re.compile(
+    rf"(?i)\b(?:in|since|of|from|until|by|year|during|circa|before|after)\s+({_YEAR})\b"
+)
 _PHONE_CUE = re.compile(r"(?i)\b(phone|tel|telephone|mobile|cell|call|fax|contact|whatsapp)\b")
 _CURRENCY_SYMBOLS = {
     "$": "USD",
@@ -143,6 +148,15 @@ def _postal_codes(text: str) -> Iterator[Candidate]:
         yield Candidate("postal_code", m.start(1), m.start(1) + len(raw), raw, 0.85, raw)
 
 
+def _dates(text: str) -> Iterator[Candidate]:
+    # numeric dates: dotted ones day first (European), slashed or dashed ones month first (US)
+    for d in scan_dates(text, "auto", mentions=True):
+        conf = 0.9 if d.value else 0.5
+        yield Candidate("date", d.start, d.start + len(d.raw), d.raw, conf, d.value)
+    for m in _CUED_YEAR.finditer(text):
+        yield Candidate("date", m.start(1), m.end(1), m.group(1), 0.55, m.group(1))
+
+
 PATTERN_DETECTORS: dict[str, Callable[[str], Iterator[Candidate]]] = {
     "email": _emails,
     "url": _urls,
@@ -153,6 +167,7 @@ PATTERN_DETECTORS: dict[str, Callable[[str], Iterator[Candidate]]] = {
     "invoice_number": _invoice_numbers,
     "postal_code": _postal_codes,
     "address": find_addresses,
+    "date": _dates,
 }
 
 
