@@ -23,10 +23,10 @@ OWNER_MODULES = {
     "folio/admin_cli.py": "command line",
     "folio/app.py": "the app's lifespan (first-start bootstrap)",
     "folio/core/deps.py": "the request's own session dependency",
-    "folio/jobs/runner.py": "the job runner",
-    "folio/jobs/pool.py": "the local worker pool's claim loop",
-    "folio/jobs/dispatch.py": "the Celery feeder loop",
-    "folio/jobs/celery_worker.py": "the Celery worker",
+    "folio/workers/runner.py": "the job runner",
+    "folio/workers/pool.py": "the local worker pool's claim loop",
+    "folio/workers/dispatch.py": "the Celery feeder loop",
+    "folio/workers/celery_worker.py": "the Celery worker",
     "folio/crawls/runner.py": "the crawl supervisor",
     "folio/datasets/builder.py": "the dataset builder, run by the crawl supervisor",
     "folio/webhooks/dispatcher.py": "the webhook delivery loop",
@@ -41,9 +41,9 @@ OWNER_FUNCTIONS = {
     "folio/audit/service.py::AuditService._entries": "a streamed body: the request's "
     "session has closed; a short read per batch",
     "folio/exports/service.py::ExportService._records": "a streamed body, as audit export",
-    "folio/templates/service.py::TemplateService.apply": "its route takes no session: reads "
+    "folio/extractions/service.py::ExtractionService.apply": "its route takes no session: reads "
     "and extracts first, then one short write, so extracting never holds the write lock",
-    "folio/templates/service.py::TemplateService._store": "the short write of apply",
+    "folio/extractions/service.py::ExtractionService._store": "the short write of apply",
     "folio/realtime/service.py::RealtimeService._may_subscribe": "the WebSocket loop",
     "folio/realtime/service.py::RealtimeService._catch_up": "the WebSocket loop",
     "folio/datasets/service.py::DatasetService.get": "long poll: a fresh read per look, "
