@@ -123,12 +123,12 @@ async def bare_loop(urls: list[str], concurrency: int) -> dict[str, float]:
 async def library_pipeline(urls: list[str], concurrency: int) -> dict[str, float]:
     """Fetcher (SSRF guard, robots.txt, X-Robots-Tag, size cap) + full decode, orientation,
     metadata strip, thumbnail, SHA-256 and pHash + the de-duplication index."""
-    from folio.crawler.dedup import Deduplicator
-    from folio.crawler.discovery import ImageRef
-    from folio.crawler.fetcher import Fetcher, FetchPolicy
-    from folio.crawler.images import ImageFilters
-    from folio.crawler.robots import RobotsCache
-    from folio.crawler.web import Downloaded, download
+    from folio.webcrawl.dedup import Deduplicator
+    from folio.webcrawl.discovery import ImageRef
+    from folio.webcrawl.fetcher import Fetcher, FetchPolicy
+    from folio.webcrawl.images import ImageFilters
+    from folio.webcrawl.robots import RobotsCache
+    from folio.webcrawl.web import Downloaded, download
 
     policy = FetchPolicy(allowed_hosts=("127.0.0.1",), per_host_concurrency=concurrency)
     filters = ImageFilters(min_width=64, min_height=64)
@@ -240,7 +240,7 @@ async def product_path(base: str, count: int, concurrency: int) -> dict[str, flo
 
 
 def index_at_scale(size: int = 100_000, queries: int = 20_000) -> dict[str, float]:
-    from folio.crawler.dedup import PerceptualIndex
+    from folio.webcrawl.dedup import PerceptualIndex
 
     rng = random.Random(1)
     index = PerceptualIndex(threshold=8)
@@ -269,11 +269,11 @@ def index_from_database(size: int = 100_000, added: int = 1_000) -> dict[str, fl
 
 async def _index_from_database(size: int, added: int) -> dict[str, float]:
     from folio.core.db import Database
-    from folio.crawler.dedup import Deduplicator
     from folio.crawls.runner import ProjectIndex, catch_up
     from folio.images.repository import ImageRepository
     from folio.migrations import upgrade_database
     from folio.projects.models import Project
+    from folio.webcrawl.dedup import Deduplicator
 
     rng = random.Random(2)
     with tempfile.TemporaryDirectory() as directory:

@@ -173,7 +173,7 @@ async def owned(
             "project_id": project["id"],
             "job_id": crawl_job["id"],
             "dataset_id": dataset["id"],
-            "image_id": "img_01jd0000000000000000000000",  # images need a crawl: see tests/crawler
+            "image_id": "img_01jd0000000000000000000000",  # images need a crawl: see tests/crawls
             # processing is off in this walk: these never exist, yet every check applies
             "redaction_id": "red_01jd0000000000000000000000",
             "classifier_id": "clf_01jd0000000000000000000000",

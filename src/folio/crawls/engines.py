@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from folio.config import Settings
-from folio.crawler.discovery import ImageRef
-from folio.crawler.fetcher import Fetcher, FetchPolicy
-from folio.crawler.robots import RobotsCache
-from folio.crawler.search import openverse_search, wikimedia_search
-from folio.crawler.web import PageSkip, SiteScope, crawl_site
+from folio.webcrawl.discovery import ImageRef
+from folio.webcrawl.fetcher import Fetcher, FetchPolicy
+from folio.webcrawl.robots import RobotsCache
+from folio.webcrawl.search import openverse_search, wikimedia_search
+from folio.webcrawl.web import PageSkip, SiteScope, crawl_site
 
 MAX_PAGES_PER_SEED = 500
 PAGE_SKIPS_THAT_ARE_POLICY = ("robots_disallowed", "noai")

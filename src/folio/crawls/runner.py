@@ -26,13 +26,6 @@ from folio.core.db import after_commit, utcnow
 from folio.core.ids import IdPrefix, new_id
 from folio.core.leases import gone_holders, holder_name, this_host
 from folio.core.runtime import Runtime
-from folio.crawler.dedup import Deduplicator, Match
-from folio.crawler.discovery import ImageRef
-from folio.crawler.fetcher import Fetcher, FetchError
-from folio.crawler.images import CleanImage, ImageFilters
-from folio.crawler.robots import RobotsCache
-from folio.crawler.search import SearchError
-from folio.crawler.web import Downloaded, Refused, download
 from folio.crawls.engines import ChunkFailed, JobPlan, candidates, fetch_policy
 from folio.crawls.models import ChunkStatus, CrawlChunk, CrawlJob, CrawlStatus
 from folio.crawls.repository import CrawlRepository
@@ -44,6 +37,13 @@ from folio.images.models import CrawledImage
 from folio.images.repository import ImageRepository
 from folio.projects.models import Project
 from folio.projects.repository import ProjectRepository
+from folio.webcrawl.dedup import Deduplicator, Match
+from folio.webcrawl.discovery import ImageRef
+from folio.webcrawl.fetcher import Fetcher, FetchError
+from folio.webcrawl.images import CleanImage, ImageFilters
+from folio.webcrawl.robots import RobotsCache
+from folio.webcrawl.search import SearchError
+from folio.webcrawl.web import Downloaded, Refused, download
 
 logger = logging.getLogger("folio.crawls")
 DEDUP_CACHE = "crawls.dedup"

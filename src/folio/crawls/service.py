@@ -15,12 +15,12 @@ from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
-from folio.crawler.web import parse_url_list
 from folio.crawls.models import ChunkStatus, CrawlChunk, CrawlJob, CrawlStatus
 from folio.crawls.repository import CrawlRepository
 from folio.crawls.schemas import CrawlJobCreate, CrawlProgress, Engine
 from folio.events.service import event as event_service
 from folio.projects.service import project as project_service
+from folio.webcrawl.web import parse_url_list
 
 URLS_PER_CHUNK = 100
 SUPERVISOR = "crawls.supervisor"

@@ -1,5 +1,5 @@
 """Builds one pending dataset: the project's valid, non-duplicate images, split by ratio with
-the dataset's seed, written by ``folio.crawler.export`` in a worker thread.
+the dataset's seed, written by ``folio.webcrawl.export`` in a worker thread.
 
 Several processes may build against one database. A build is claimed with a compare-and-set
 that gives it a lease (``crawler_chunk_lease_s``, as crawl chunks have), renewed while the
@@ -28,7 +28,12 @@ from folio.core.db import after_commit, utcnow
 from folio.core.events import Event
 from folio.core.leases import gone_holders, holder_name, this_host
 from folio.core.runtime import Runtime
-from folio.crawler.export import (
+from folio.datasets.models import Dataset, DatasetFormat, DatasetStatus
+from folio.datasets.repository import DatasetRepository
+from folio.events.service import event as event_service
+from folio.images.models import CrawledImage
+from folio.images.repository import ImageRepository
+from folio.webcrawl.export import (
     SPLITS,
     assign_splits,
     with_files,
@@ -36,11 +41,6 @@ from folio.crawler.export import (
     write_webdataset,
     write_zip,
 )
-from folio.datasets.models import Dataset, DatasetFormat, DatasetStatus
-from folio.datasets.repository import DatasetRepository
-from folio.events.service import event as event_service
-from folio.images.models import CrawledImage
-from folio.images.repository import ImageRepository
 
 logger = logging.getLogger("folio.datasets")
 LIVE_BUILDERS: set[str] = set()  # the lease holders of the builds running in this process

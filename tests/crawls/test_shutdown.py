@@ -15,9 +15,9 @@ from folio.core.runtime import Runtime
 from folio.crawls.models import ChunkStatus
 from folio.crawls.repository import CrawlRepository
 from folio.crawls.runner import run_chunk
-from tests.crawler.site import LocalSite
-from tests.crawler.test_api import CRAWL_SETTINGS, create_project, wait_final
-from tests.crawler.test_scaleout import chunks_of, create_job, processes, supervising
+from tests.crawls.test_api import CRAWL_SETTINGS, create_project, wait_final
+from tests.crawls.test_scaleout import chunks_of, create_job, processes, supervising
+from tests.webcrawl.site import LocalSite
 
 ACCEPTED_ON_THE_INDEX = 6  # the site's index page at depth 1, at least 64x64 pixels
 

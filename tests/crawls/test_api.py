@@ -20,9 +20,9 @@ from PIL import Image
 
 from folio.app import create_app
 from folio.config import Settings
-from tests.crawler.site import LocalSite
 from tests.factories import Account
 from tests.helpers import assert_problem
+from tests.webcrawl.site import LocalSite
 
 CRAWL_SETTINGS = {
     "workers": 0,

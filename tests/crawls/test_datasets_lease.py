@@ -25,10 +25,10 @@ from folio.core.runtime import Runtime
 from folio.datasets.builder import blob_key, finish, keep_lease
 from folio.datasets.models import Dataset
 from folio.datasets.repository import DatasetRepository
-from tests.crawler.site import LocalSite
-from tests.crawler.test_api import CRAWL_SETTINGS, create_project, wait_final
-from tests.crawler.test_scaleout import create_job, postgres_reachable, processes, supervising
+from tests.crawls.test_api import CRAWL_SETTINGS, create_project, wait_final
+from tests.crawls.test_scaleout import create_job, postgres_reachable, processes, supervising
 from tests.scaleout.stack import PG_URL, create_database, drop_database, migrate
+from tests.webcrawl.site import LocalSite
 
 IMAGES = 10  # /many/0.html shows ten different pictures
 

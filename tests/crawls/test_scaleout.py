@@ -29,9 +29,9 @@ from folio.crawls.models import CrawlChunk
 from folio.crawls.repository import CrawlRepository
 from folio.crawls.runner import CrawlSupervisor
 from folio.images.models import CrawledImage
-from tests.crawler.site import MANY_PER_PAGE, MANY_UNIQUE, LocalSite
-from tests.crawler.test_api import CRAWL_SETTINGS, create_project, wait_final
+from tests.crawls.test_api import CRAWL_SETTINGS, create_project, wait_final
 from tests.scaleout.stack import PG_URL, create_database, drop_database, migrate
+from tests.webcrawl.site import MANY_PER_PAGE, MANY_UNIQUE, LocalSite
 
 PAGES = 8
 
