@@ -207,7 +207,7 @@ async def product_path(base: str, count: int, concurrency: int) -> dict[str, flo
                 started = time.perf_counter()
                 job = (
                     await client.post(
-                        "/api/v1/jobs",
+                        "/api/v1/crawl-jobs",
                         json={
                             "project_id": project["id"],
                             "url_list": listing,
@@ -218,7 +218,7 @@ async def product_path(base: str, count: int, concurrency: int) -> dict[str, flo
                 ).json()
                 mark, at_mark = min(MEMORY_MARK, count), None
                 while True:
-                    progress = (await client.get(f"/api/v1/jobs/{job['id']}/progress")).json()
+                    progress = (await client.get(f"/api/v1/crawl-jobs/{job['id']}/progress")).json()
                     done = progress["images_validated"] + progress["images_failed"]
                     if at_mark is None and done >= mark:
                         at_mark = rss_mb()  # this process: API, supervisor, index, SQLite
@@ -269,7 +269,7 @@ def index_from_database(size: int = 100_000, added: int = 1_000) -> dict[str, fl
 
 async def _index_from_database(size: int, added: int) -> dict[str, float]:
     from folio.core.db import Database
-    from folio.crawls.runner import ProjectIndex, catch_up
+    from folio.images.dedup import ProjectIndex, catch_up
     from folio.images.repository import ImageRepository
     from folio.migrations import upgrade_database
     from folio.projects.models import Project
