@@ -1,4 +1,5 @@
-"""Crawl jobs: their chunks, start/stop/retry and progress. Execution is in ``runner.py``."""
+"""Crawl jobs: their chunks, start/stop/retry and progress. Execution: ``chunks.py``,
+run by ``supervisor.py``."""
 
 from __future__ import annotations
 
