@@ -123,12 +123,12 @@ async def bare_loop(urls: list[str], concurrency: int) -> dict[str, float]:
 async def library_pipeline(urls: list[str], concurrency: int) -> dict[str, float]:
     """Fetcher (SSRF guard, robots.txt, X-Robots-Tag, size cap) + full decode, orientation,
     metadata strip, thumbnail, SHA-256 and pHash + the de-duplication index."""
-    from folio.crawler.dedup import Deduplicator
-    from folio.crawler.discovery import ImageRef
-    from folio.crawler.fetcher import Fetcher, FetchPolicy
-    from folio.crawler.images import ImageFilters
-    from folio.crawler.robots import RobotsCache
-    from folio.crawler.web import Downloaded, download
+    from folio.webcrawl.dedup import Deduplicator
+    from folio.webcrawl.discovery import ImageRef
+    from folio.webcrawl.fetcher import Fetcher, FetchPolicy
+    from folio.webcrawl.images import ImageFilters
+    from folio.webcrawl.robots import RobotsCache
+    from folio.webcrawl.web import Downloaded, download
 
     policy = FetchPolicy(allowed_hosts=("127.0.0.1",), per_host_concurrency=concurrency)
     filters = ImageFilters(min_width=64, min_height=64)
@@ -207,7 +207,7 @@ async def product_path(base: str, count: int, concurrency: int) -> dict[str, flo
                 started = time.perf_counter()
                 job = (
                     await client.post(
-                        "/api/v1/jobs",
+                        "/api/v1/crawl-jobs",
                         json={
                             "project_id": project["id"],
                             "url_list": listing,
@@ -218,7 +218,7 @@ async def product_path(base: str, count: int, concurrency: int) -> dict[str, flo
                 ).json()
                 mark, at_mark = min(MEMORY_MARK, count), None
                 while True:
-                    progress = (await client.get(f"/api/v1/jobs/{job['id']}/progress")).json()
+                    progress = (await client.get(f"/api/v1/crawl-jobs/{job['id']}/progress")).json()
                     done = progress["images_validated"] + progress["images_failed"]
                     if at_mark is None and done >= mark:
                         at_mark = rss_mb()  # this process: API, supervisor, index, SQLite
@@ -240,7 +240,7 @@ async def product_path(base: str, count: int, concurrency: int) -> dict[str, flo
 
 
 def index_at_scale(size: int = 100_000, queries: int = 20_000) -> dict[str, float]:
-    from folio.crawler.dedup import PerceptualIndex
+    from folio.webcrawl.dedup import PerceptualIndex
 
     rng = random.Random(1)
     index = PerceptualIndex(threshold=8)
@@ -269,11 +269,11 @@ def index_from_database(size: int = 100_000, added: int = 1_000) -> dict[str, fl
 
 async def _index_from_database(size: int, added: int) -> dict[str, float]:
     from folio.core.db import Database
-    from folio.crawler.dedup import Deduplicator
-    from folio.crawls.runner import ProjectIndex, catch_up
+    from folio.images.dedup import ProjectIndex, catch_up
     from folio.images.repository import ImageRepository
     from folio.migrations import upgrade_database
     from folio.projects.models import Project
+    from folio.webcrawl.dedup import Deduplicator
 
     rng = random.Random(2)
     with tempfile.TemporaryDirectory() as directory:

@@ -51,6 +51,10 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("PATCH", "/api/v1/keys/{key_id}"): {"name": "renamed"},
     ("POST", "/api/v1/projects"): {"name": "walk"},
+    ("POST", "/api/v1/crawl-jobs"): {
+        "project_id": "{project_id}",
+        "seeds": ["http://127.0.0.1:9/"],
+    },
     ("POST", "/api/v1/jobs"): {"project_id": "{project_id}", "seeds": ["http://127.0.0.1:9/"]},
     ("POST", "/api/v1/credits/grants"): {"team_id": "{team_id}", "amount": 1},
     ("PUT", "/api/v1/documents/{document_id}/classification"): {"document_type": "invoice"},
@@ -138,7 +142,8 @@ async def owned(
     project = (await client.post("/api/v1/projects", json={"name": "walk"})).json()
     crawl_job = (
         await client.post(
-            "/api/v1/jobs", json={"project_id": project["id"], "seeds": ["http://127.0.0.1:9/"]}
+            "/api/v1/crawl-jobs",
+            json={"project_id": project["id"], "seeds": ["http://127.0.0.1:9/"]},
         )
     ).json()
     dataset = (await client.post(f"/api/v1/projects/{project['id']}/datasets", json={})).json()
@@ -173,7 +178,7 @@ async def owned(
             "project_id": project["id"],
             "job_id": crawl_job["id"],
             "dataset_id": dataset["id"],
-            "image_id": "img_01jd0000000000000000000000",  # images need a crawl: see tests/crawler
+            "image_id": "img_01jd0000000000000000000000",  # images need a crawl: see tests/crawls
             # processing is off in this walk: these never exist, yet every check applies
             "redaction_id": "red_01jd0000000000000000000000",
             "classifier_id": "clf_01jd0000000000000000000000",

@@ -25,8 +25,9 @@ from folio.core.logging import configure_logging
 from folio.core.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from folio.core.problems import install_problem_handlers, too_large_app
 from folio.crawls.endpoints import router as crawls_router
-from folio.crawls.runner import CrawlSupervisor
+from folio.crawls.supervisor import CrawlSupervisor
 from folio.credits.endpoints import router as credits_router
+from folio.datasets.builder import build_next
 from folio.datasets.endpoints import router as datasets_router
 from folio.documents.endpoints import router as documents_router
 from folio.events.endpoints import router as events_router
@@ -116,7 +117,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if pool is not None:
             runtime.dispatcher = pool
             await pool.start()
-        crawls = CrawlSupervisor(runtime) if settings.crawler_max_running_chunks > 0 else None
+        crawls = (
+            CrawlSupervisor(runtime, build_next)
+            if settings.crawler_max_running_chunks > 0
+            else None
+        )
         if crawls is not None:
             await crawls.start()
         await system_service.announce_lifecycle(runtime, "started")

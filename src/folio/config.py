@@ -120,7 +120,7 @@ class Settings(BaseSettings):
     webhook_disable_after_failures: int = Field(default=20, ge=1)
     webhook_max_redirects: int = Field(default=3, ge=0)
 
-    # image dataset builder (folio.crawler, folio.crawls): outbound fetches refuse private,
+    # image dataset builder (folio.webcrawl, folio.crawls): outbound fetches refuse private,
     # loopback and link-local addresses unless a host or CIDR is listed here
     crawler_allowed_hosts: list[str] = Field(default_factory=list)
     crawler_timeout_s: float = Field(default=15.0, gt=0)

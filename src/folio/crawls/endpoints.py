@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 
 from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
 from folio.core.pagination import Page
@@ -13,13 +13,17 @@ from folio.core.responses import problems
 from folio.crawls.models import CrawlChunk, CrawlJob, CrawlStatus
 from folio.crawls.schemas import ChunkRead, CrawlJobCreate, CrawlJobRead, CrawlProgress
 from folio.crawls.service import crawl as crawl_service
+from folio.images.deps import Filters
+from folio.images.schemas import ImageRead
 
-router = APIRouter(prefix="/api/v1/jobs", tags=["image datasets"])
+SUCCESSOR = "/api/v1/crawl-jobs"
+LEGACY = "/api/v1/jobs"  # collides with document-processing jobs; served until the next release
+routes = APIRouter()
 DatasetsRead = Annotated[Principal, Depends(require(Permission.datasets_read))]
 DatasetsWrite = Annotated[Principal, Depends(require(Permission.datasets_write))]
 
 
-@router.post(
+@routes.post(
     "",
     status_code=201,
     response_model=CrawlJobRead,
@@ -32,7 +36,7 @@ async def create_crawl_job(
     return await crawl_service.create(session, principal, runtime, data)
 
 
-@router.get(
+@routes.get(
     "",
     response_model=Page[CrawlJobRead],
     summary="List crawl jobs",
@@ -50,7 +54,7 @@ async def list_crawl_jobs(
     )
 
 
-@router.get(
+@routes.get(
     "/{job_id}",
     response_model=CrawlJobRead,
     summary="Get a crawl job",
@@ -60,7 +64,7 @@ async def get_crawl_job(job_id: str, principal: DatasetsRead, session: DbSession
     return await crawl_service.get(session, principal, job_id)
 
 
-@router.get(
+@routes.get(
     "/{job_id}/progress",
     response_model=CrawlProgress,
     summary="Chunks and images so far, and an estimated completion",
@@ -72,7 +76,7 @@ async def get_crawl_progress(
     return await crawl_service.progress(session, principal, job_id)
 
 
-@router.get(
+@routes.get(
     "/{job_id}/chunks",
     response_model=list[ChunkRead],
     summary="The job's chunks with their state and errors",
@@ -84,7 +88,7 @@ async def list_crawl_chunks(
     return await crawl_service.chunks(session, principal, job_id)
 
 
-@router.post(
+@routes.post(
     "/{job_id}/start",
     response_model=CrawlJobRead,
     summary="Start, resume (after a stop or when credits ran out)",
@@ -96,7 +100,7 @@ async def start_crawl_job(
     return await crawl_service.start(session, principal, runtime, job_id)
 
 
-@router.post(
+@routes.post(
     "/{job_id}/stop",
     response_model=CrawlJobRead,
     summary="Stop: running chunks finish their batch and wait",
@@ -108,7 +112,7 @@ async def stop_crawl_job(
     return await crawl_service.stop(session, principal, runtime, job_id)
 
 
-@router.post(
+@routes.post(
     "/{job_id}/retry",
     response_model=CrawlJobRead,
     summary="Run the failed chunks again",
@@ -118,3 +122,29 @@ async def retry_crawl_job(
     job_id: str, principal: DatasetsWrite, session: DbSession, runtime: RuntimeDep
 ) -> CrawlJob:
     return await crawl_service.retry(session, principal, runtime, job_id)
+
+
+@routes.get(
+    "/{job_id}/images",
+    response_model=Page[ImageRead],
+    summary="List the images of one crawl job",
+    responses=problems(401, 403, 404, 422),
+)
+async def list_crawl_job_images(
+    job_id: str, principal: DatasetsRead, session: DbSession, page: PageQuery, where: Filters
+):
+    return await crawl_service.list_images(session, principal, job_id, page, where)
+
+
+def announce_successor(request: Request, response: Response) -> None:
+    """RFC 9745 ``Deprecation`` and RFC 8594 ``successor-version`` link on the old path."""
+    successor = SUCCESSOR + request.url.path.removeprefix(LEGACY)
+    response.headers["Deprecation"] = "true"
+    response.headers["Link"] = f'<{successor}>; rel="successor-version"'
+
+
+router = APIRouter(tags=["image datasets"])
+router.include_router(routes, prefix=SUCCESSOR)
+router.include_router(
+    routes, prefix=LEGACY, deprecated=True, dependencies=[Depends(announce_successor)]
+)

@@ -1,17 +1,22 @@
-"""What each engine turns a chunk into: a stream of image candidates."""
+"""What a chunk runs with (its job's plan, fetcher and filters), and what each engine turns
+it into: a stream of image candidates."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from folio.config import Settings
-from folio.crawler.discovery import ImageRef
-from folio.crawler.fetcher import Fetcher, FetchPolicy
-from folio.crawler.robots import RobotsCache
-from folio.crawler.search import openverse_search, wikimedia_search
-from folio.crawler.web import PageSkip, SiteScope, crawl_site
+from folio.core.runtime import Runtime
+from folio.crawls.models import CrawlJob
+from folio.webcrawl.discovery import ImageRef
+from folio.webcrawl.fetcher import Fetcher, FetchPolicy
+from folio.webcrawl.images import ImageFilters
+from folio.webcrawl.robots import RobotsCache
+from folio.webcrawl.search import openverse_search, wikimedia_search
+from folio.webcrawl.web import PageSkip, SiteScope, crawl_site
 
 MAX_PAGES_PER_SEED = 500
 PAGE_SKIPS_THAT_ARE_POLICY = ("robots_disallowed", "noai")
@@ -36,6 +41,55 @@ class JobPlan:
     allowed_domains: frozenset[str]
     filters: dict[str, Any]
     default_label: str | None
+
+
+class Halt(StrEnum):
+    max_images = "max_images"
+    credits = "credits"
+    stopped = "stopped"  # the job was stopped or paused, or this process is shutting down
+
+
+@dataclass
+class ChunkRun:
+    """One run of a chunk: what it crawls with and who holds its lease."""
+
+    runtime: Runtime
+    plan: JobPlan
+    chunk_id: str
+    owner: str  # the supervisor holding the chunk's lease
+    fetcher: Fetcher
+    robots: RobotsCache
+    should_stop: Callable[[], bool]
+    filters: ImageFilters = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.filters = filters_from(self.plan.filters, self.runtime.settings.max_image_pixels)
+
+
+def filters_from(raw: dict, max_pixels: int) -> ImageFilters:
+    width, height = raw.get("min_resolution") or (0, 0)
+    aspect = raw.get("aspect_ratio") or (None, None)
+    return ImageFilters.from_names(
+        raw.get("formats"),
+        min_width=width,
+        min_height=height,
+        max_bytes=raw.get("max_bytes"),
+        min_aspect=aspect[0],
+        max_aspect=aspect[1],
+        max_pixels=max_pixels,
+    )
+
+
+def plan_of(job: CrawlJob) -> JobPlan:
+    return JobPlan(
+        job_id=job.id,
+        team_id=job.team_id,
+        project_id=job.project_id,
+        max_depth=job.max_depth,
+        allowed_domains=frozenset(job.allowed_domains),
+        filters=dict(job.filters),
+        default_label=job.labels[0] if job.labels else None,
+    )
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:

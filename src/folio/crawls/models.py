@@ -86,3 +86,7 @@ class CrawlChunk(TimestampMixin, Base):
     # renewed while it runs, so a chunk of a process that died is claimed again once it lapses
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None] = mapped_column()
+
+    def is_held_by(self, owner: str) -> bool:
+        """``owner`` runs it under a lease (one that lapsed counts until another claims it)."""
+        return self.status is ChunkStatus.running and self.lease_owner == owner

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import utcnow
+from folio.core.leases import LeaseQueue
 from folio.core.principal import Principal
 from folio.crawls.models import ChunkStatus, CrawlChunk, CrawlJob, CrawlStatus
 
@@ -42,6 +43,14 @@ class CrawlRepository:
         if status is not None:
             statement = statement.where(CrawlJob.status == status)
         return (await self.session.scalars(statement)).all()
+
+    async def count_per_project(self, project_ids: Sequence[str]) -> dict[str, int]:
+        statement = (
+            select(CrawlJob.project_id, func.count())
+            .where(CrawlJob.project_id.in_(project_ids))
+            .group_by(CrawlJob.project_id)
+        )
+        return {project_id: n for project_id, n in await self.session.execute(statement)}
 
     def add(self, row: CrawlJob | CrawlChunk) -> None:
         self.session.add(row)
@@ -80,81 +89,58 @@ class CrawlRepository:
         )
         return result.rowcount
 
-    async def claimable_chunk_ids(self, limit: int, now: datetime) -> Sequence[str]:
-        statement = (
-            select(CrawlChunk.id)
-            .join(CrawlJob, CrawlJob.id == CrawlChunk.job_id)
-            .where(claimable(now), CrawlJob.status == CrawlStatus.running)
-            .order_by(CrawlChunk.id)
-            .limit(limit)
+    async def claim(
+        self,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        *,
+        limit: int = 1,
+        chunk_ids: Collection[str] | None = None,
+    ) -> list[str]:
+        """Pending chunks of running jobs, or running ones whose lease lapsed (their process
+        died), become ``owner``'s for ``lease`` (the first ``limit``, or those of
+        ``chunk_ids`` that are claimable). One winner among processes."""
+        running = select(CrawlJob.id).where(CrawlJob.status == CrawlStatus.running)
+        return await CHUNKS.claim(
+            self.session,
+            owner,
+            now=now,
+            lease=lease,
+            limit=limit,
+            ids=chunk_ids,
+            where=[CrawlChunk.job_id.in_(running)],
         )
-        return (await self.session.scalars(statement)).all()
-
-    async def claim(self, chunk_id: str, owner: str, now: datetime, until: datetime) -> bool:
-        """Compare-and-set: a pending chunk, or a running one whose lease lapsed (its
-        process died), becomes ``owner``'s until ``until``. One winner among processes."""
-        result = await self.session.execute(
-            update(CrawlChunk)
-            .where(CrawlChunk.id == chunk_id, claimable(now))
-            .values(
-                status=ChunkStatus.running,
-                attempts=CrawlChunk.attempts + 1,
-                lease_owner=owner,
-                lease_expires_at=until,
-                started_at=now,
-                updated_at=now,
-            )
-        )
-        return result.rowcount == 1
 
     async def renew(self, chunk_ids: Collection[str], owner: str, until: datetime) -> set[str]:
         """Extends ``owner``'s leases; returns the chunks that are still its own."""
-        if not chunk_ids:
-            return set()
-        mine = and_(
-            CrawlChunk.id.in_(chunk_ids),
-            CrawlChunk.lease_owner == owner,
-            CrawlChunk.status == ChunkStatus.running,
-        )
-        await self.session.execute(update(CrawlChunk).where(mine).values(lease_expires_at=until))
-        return set((await self.session.scalars(select(CrawlChunk.id).where(mine))).all())
+        return await CHUNKS.renew(self.session, chunk_ids, owner, until)
 
     async def release(self, owners: Collection[str]) -> int:
         """Running chunks of these (stopped or dead) supervisors go back to pending."""
-        if not owners:
-            return 0
-        result = await self.session.execute(
-            update(CrawlChunk)
-            .where(CrawlChunk.status == ChunkStatus.running, CrawlChunk.lease_owner.in_(owners))
-            .values(status=ChunkStatus.pending, lease_owner=None, lease_expires_at=None)
-        )
-        return result.rowcount
+        return await CHUNKS.release(self.session, owners)
+
+    async def release_gone(self, live: set[str], *, any_pid: bool) -> int:
+        return await CHUNKS.release_gone(self.session, live, any_pid=any_pid)
 
     async def release_lapsed_of_idle_jobs(self, now: datetime) -> int:
         """A dead process's chunks of a job that was stopped meanwhile: back to pending (a
         running job's are claimed again instead)."""
         idle = select(CrawlJob.id).where(CrawlJob.status != CrawlStatus.running)
-        result = await self.session.execute(
-            update(CrawlChunk)
-            .where(
-                CrawlChunk.status == ChunkStatus.running,
-                CrawlChunk.lease_expires_at < now,
-                CrawlChunk.job_id.in_(idle),
-            )
-            .values(status=ChunkStatus.pending, lease_owner=None, lease_expires_at=None)
-        )
-        return result.rowcount
-
-    async def running_owners(self, prefix: str) -> set[str]:
-        statement = select(CrawlChunk.lease_owner).where(
-            CrawlChunk.status == ChunkStatus.running, CrawlChunk.lease_owner.startswith(prefix)
-        )
-        return {o for o in (await self.session.scalars(statement.distinct())).all() if o}
+        return await CHUNKS.release_lapsed(self.session, now, where=[CrawlChunk.job_id.in_(idle)])
 
 
-def claimable(now: datetime) -> ColumnElement[bool]:
-    lapsed = and_(
-        CrawlChunk.status == ChunkStatus.running,
-        or_(CrawlChunk.lease_expires_at.is_(None), CrawlChunk.lease_expires_at < now),
-    )
-    return or_(CrawlChunk.status == ChunkStatus.pending, lapsed)
+CHUNKS = LeaseQueue(
+    CrawlChunk,
+    owner=CrawlChunk.lease_owner,
+    expires=CrawlChunk.lease_expires_at,
+    held=CrawlChunk.status == ChunkStatus.running,
+    free=CrawlChunk.status == ChunkStatus.pending,
+    on_claim=lambda now: {
+        "status": ChunkStatus.running,
+        "attempts": CrawlChunk.attempts + 1,
+        "started_at": now,
+        "updated_at": now,
+    },
+    on_release={"status": ChunkStatus.pending},
+)

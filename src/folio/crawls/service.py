@@ -1,4 +1,5 @@
-"""Crawl jobs: their chunks, start/stop/retry and progress. Execution is in ``runner.py``."""
+"""Crawl jobs: their chunks, start/stop/retry and progress. Execution: ``chunks.py``,
+run by ``supervisor.py``."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
-from folio.crawler.web import parse_url_list
 from folio.crawls.models import ChunkStatus, CrawlChunk, CrawlJob, CrawlStatus
 from folio.crawls.repository import CrawlRepository
 from folio.crawls.schemas import CrawlJobCreate, CrawlProgress, Engine
 from folio.events.service import event as event_service
+from folio.images.models import CrawledImage
+from folio.images.service import ImageFilter
+from folio.images.service import image as image_service
 from folio.projects.service import project as project_service
+from folio.webcrawl.web import parse_url_list
 
 URLS_PER_CHUNK = 100
 SUPERVISOR = "crawls.supervisor"
@@ -185,6 +189,18 @@ class CrawlService:
         await self._start(session, runtime, job)
         return job
 
+    async def list_images(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        job_id: str,
+        page: PageParams,
+        where: ImageFilter,
+    ) -> Page[CrawledImage]:
+        job = await self.get(session, principal, job_id)
+        scoped = ImageFilter(**{**where.__dict__, "job_id": job.id})
+        return await image_service.list_images(session, principal, page, scoped)
+
     async def chunks(
         self, session: AsyncSession, principal: Principal, job_id: str
     ) -> Sequence[CrawlChunk]:
@@ -241,6 +257,11 @@ class CrawlService:
         }
         await event_service.emit(session, runtime, Event(type=kind, team_id=job.team_id, data=data))
 
+    async def count_per_project(
+        self, session: AsyncSession, project_ids: Sequence[str]
+    ) -> dict[str, int]:
+        return await CrawlRepository.from_session(session).count_per_project(project_ids)
+
     def _wake_after_commit(self, session: AsyncSession, runtime: Runtime) -> None:
         supervisor = runtime.state.get(SUPERVISOR)
         if supervisor is None:
@@ -253,3 +274,4 @@ class CrawlService:
 
 
 crawl = CrawlService()
+project_service.count_with("job_count", crawl.count_per_project)

@@ -1,5 +1,5 @@
 """Builds one pending dataset: the project's valid, non-duplicate images, split by ratio with
-the dataset's seed, written by ``folio.crawler.export`` in a worker thread.
+the dataset's seed, written by ``folio.webcrawl.export`` in a worker thread.
 
 Several processes may build against one database. A build is claimed with a compare-and-set
 that gives it a lease (``crawler_chunk_lease_s``, as crawl chunks have), renewed while the
@@ -26,9 +26,14 @@ import anyio
 
 from folio.core.db import after_commit, utcnow
 from folio.core.events import Event
-from folio.core.leases import gone_holders, holder_name, this_host
+from folio.core.leases import holder_name
 from folio.core.runtime import Runtime
-from folio.crawler.export import (
+from folio.datasets.models import Dataset, DatasetFormat, DatasetStatus
+from folio.datasets.repository import DatasetRepository
+from folio.events.service import event as event_service
+from folio.images.models import CrawledImage
+from folio.images.repository import ImageRepository
+from folio.webcrawl.export import (
     SPLITS,
     assign_splits,
     with_files,
@@ -36,11 +41,6 @@ from folio.crawler.export import (
     write_webdataset,
     write_zip,
 )
-from folio.datasets.models import Dataset, DatasetFormat, DatasetStatus
-from folio.datasets.repository import DatasetRepository
-from folio.events.service import event as event_service
-from folio.images.models import CrawledImage
-from folio.images.repository import ImageRepository
 
 logger = logging.getLogger("folio.datasets")
 LIVE_BUILDERS: set[str] = set()  # the lease holders of the builds running in this process
@@ -97,27 +97,17 @@ async def claim_next(
     lease = timedelta(seconds=runtime.settings.crawler_chunk_lease_s)
     async with runtime.db.session() as session:
         repository = DatasetRepository.from_session(session)
-        await release_gone(runtime, repository)
-        now = utcnow()
-        dataset_id = await repository.next_claimable_id(now)
-        if dataset_id is None:
+        # builds whose holder is known to be gone go back without waiting for their lease
+        await repository.release_gone(LIVE_BUILDERS, any_pid=runtime.db.is_sqlite)
+        dataset_id = await repository.claim(owner, utcnow(), lease)
+        dataset = await repository.by_id(dataset_id) if dataset_id is not None else None
+        if dataset is None:
             return None
-        attempt = await repository.claim(dataset_id, owner, now, now + lease)
-        dataset = await repository.by_id(dataset_id)
-        if attempt is None or dataset is None:
-            return None
+        attempt = dataset.attempts
         images = await ImageRepository.from_session(session).dataset_rows(dataset.project_id)
         labels = set(dataset.options.get("labels") or [])
         rows = [manifest_row(i) for i in images if not labels or i.label in labels]
     return dataset, rows, attempt
-
-
-async def release_gone(runtime: Runtime, repository: DatasetRepository) -> int:
-    """Builds whose holder is known to be gone go back to pending without waiting for their
-    lease to lapse."""
-    owners = await repository.building_owners(this_host() + ":")
-    any_pid = runtime.db.is_sqlite
-    return await repository.release(gone_holders(owners, LIVE_BUILDERS, any_pid=any_pid))
 
 
 def blob_key(dataset: Dataset, attempt: int) -> str:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, update
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.leases import LeaseQueue
 from folio.core.principal import Principal
 from folio.datasets.models import Dataset, DatasetStatus
 
@@ -41,6 +42,14 @@ class DatasetRepository:
             statement = statement.where(Dataset.id > after)
         return (await self.session.scalars(statement)).all()
 
+    async def count_per_project(self, project_ids: Sequence[str]) -> dict[str, int]:
+        statement = (
+            select(Dataset.project_id, func.count())
+            .where(Dataset.project_id.in_(project_ids))
+            .group_by(Dataset.project_id)
+        )
+        return {project_id: n for project_id, n in await self.session.execute(statement)}
+
     def add(self, dataset: Dataset) -> None:
         self.session.add(dataset)
 
@@ -57,68 +66,39 @@ class DatasetRepository:
             Dataset, dataset_id, populate_existing=True, with_for_update=True
         )
 
-    async def next_claimable_id(self, now: datetime) -> str | None:
-        return await self.session.scalar(
-            select(Dataset.id).where(claimable(now)).order_by(Dataset.id).limit(1)
-        )
-
     async def claim(
-        self, dataset_id: str, owner: str, now: datetime, until: datetime
-    ) -> int | None:
-        """Compare-and-set: a pending dataset, or one whose build lease lapsed (its process
-        died), is ``owner``'s to build until ``until``. Returns the build's attempt number
-        (None: another process holds it). One winner among processes."""
-        return await self.session.scalar(
-            update(Dataset)
-            .where(Dataset.id == dataset_id, claimable(now))
-            .values(
-                status=DatasetStatus.building,
-                attempts=Dataset.attempts + 1,
-                lease_owner=owner,
-                lease_expires_at=until,
-                error_message=None,
-                updated_at=now,
-            )
-            .returning(Dataset.attempts)
-            .execution_options(synchronize_session=False)
-        )
+        self, owner: str, now: datetime, lease: timedelta, *, dataset_id: str | None = None
+    ) -> str | None:
+        """The oldest pending dataset (or ``dataset_id``), or one whose build lease lapsed
+        (its process died), becomes ``owner``'s to build for ``lease``; its ``attempts``
+        count this build. One winner among processes."""
+        ids = None if dataset_id is None else [dataset_id]
+        claimed = await BUILDS.claim(self.session, owner, now=now, lease=lease, ids=ids)
+        return claimed[0] if claimed else None
 
     async def renew(self, dataset_id: str, owner: str, until: datetime) -> bool:
         """Extends ``owner``'s lease; False when the build is no longer its own."""
-        result = await self.session.execute(
-            update(Dataset)
-            .where(Dataset.id == dataset_id, building_by(owner))
-            .values(lease_expires_at=until)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount == 1
+        return bool(await BUILDS.renew(self.session, [dataset_id], owner, until))
 
     async def release(self, owners: Collection[str]) -> int:
         """Builds of these (stopped or dead) holders go back to pending."""
-        if not owners:
-            return 0
-        result = await self.session.execute(
-            update(Dataset)
-            .where(Dataset.status == DatasetStatus.building, Dataset.lease_owner.in_(owners))
-            .values(status=DatasetStatus.pending, lease_owner=None, lease_expires_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount
+        return await BUILDS.release(self.session, owners)
 
-    async def building_owners(self, prefix: str) -> set[str]:
-        statement = select(Dataset.lease_owner).where(
-            Dataset.status == DatasetStatus.building, Dataset.lease_owner.startswith(prefix)
-        )
-        return {o for o in (await self.session.scalars(statement.distinct())).all() if o}
+    async def release_gone(self, live: set[str], *, any_pid: bool) -> int:
+        return await BUILDS.release_gone(self.session, live, any_pid=any_pid)
 
 
-def building_by(owner: str) -> ColumnElement[bool]:
-    return and_(Dataset.status == DatasetStatus.building, Dataset.lease_owner == owner)
-
-
-def claimable(now: datetime) -> ColumnElement[bool]:
-    lapsed = and_(
-        Dataset.status == DatasetStatus.building,
-        or_(Dataset.lease_expires_at.is_(None), Dataset.lease_expires_at < now),
-    )
-    return or_(Dataset.status == DatasetStatus.pending, lapsed)
+BUILDS = LeaseQueue(
+    Dataset,
+    owner=Dataset.lease_owner,
+    expires=Dataset.lease_expires_at,
+    held=Dataset.status == DatasetStatus.building,
+    free=Dataset.status == DatasetStatus.pending,
+    on_claim=lambda now: {
+        "status": DatasetStatus.building,
+        "attempts": Dataset.attempts + 1,
+        "error_message": None,
+        "updated_at": now,
+    },
+    on_release={"status": DatasetStatus.pending},
+)

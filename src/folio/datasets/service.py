@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -116,5 +116,11 @@ class DatasetService:
 
             after_commit(session, remove)
 
+    async def count_per_project(
+        self, session: AsyncSession, project_ids: Sequence[str]
+    ) -> dict[str, int]:
+        return await DatasetRepository.from_session(session).count_per_project(project_ids)
+
 
 dataset = DatasetService()
+project_service.count_with("dataset_count", dataset.count_per_project)

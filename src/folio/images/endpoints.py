@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import StreamingResponse
 
 from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
@@ -10,38 +10,16 @@ from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.responses import problems
+from folio.images.deps import Filters
 from folio.images.models import CrawledImage
 from folio.images.schemas import ImageRead
-from folio.images.service import ImageFile, ImageFilter
+from folio.images.service import ImageFile
 from folio.images.service import image as image_service
 
 router = APIRouter(prefix="/api/v1", tags=["image datasets"])
 DatasetsRead = Annotated[Principal, Depends(require(Permission.datasets_read))]
 DatasetsWrite = Annotated[Principal, Depends(require(Permission.datasets_write))]
 IMAGE_CONTENT = {200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}}
-
-
-async def image_filter(
-    project_id: str | None = None,
-    is_valid: bool | None = None,
-    is_duplicate: bool | None = None,
-    label: str | None = None,
-    source: Annotated[str | None, Query(description="web, urls, openverse, wikimedia")] = None,
-    min_width: Annotated[int | None, Query(ge=0)] = None,
-    min_height: Annotated[int | None, Query(ge=0)] = None,
-) -> ImageFilter:
-    return ImageFilter(
-        project_id=project_id,
-        is_valid=is_valid,
-        is_duplicate=is_duplicate,
-        label=label,
-        source=source,
-        min_width=min_width,
-        min_height=min_height,
-    )
-
-
-Filters = Annotated[ImageFilter, Depends(image_filter)]
 
 
 def stream(found: ImageFile) -> StreamingResponse:
@@ -60,18 +38,6 @@ def stream(found: ImageFile) -> StreamingResponse:
 )
 async def list_images(principal: DatasetsRead, session: DbSession, page: PageQuery, where: Filters):
     return await image_service.list_images(session, principal, page, where)
-
-
-@router.get(
-    "/jobs/{job_id}/images",
-    response_model=Page[ImageRead],
-    summary="List the images of one crawl job",
-    responses=problems(401, 403, 404, 422),
-)
-async def list_job_images(
-    job_id: str, principal: DatasetsRead, session: DbSession, page: PageQuery, where: Filters
-):
-    return await image_service.list_job_images(session, principal, job_id, page, where)
 
 
 @router.get(

@@ -60,6 +60,19 @@ class ImageRepository:
             statement = statement.where(CrawledImage.id > after)
         return (await self.session.scalars(statement)).all()
 
+    async def unique_count_per_project(self, project_ids: Sequence[str]) -> dict[str, int]:
+        """Valid, non-duplicate images per project."""
+        statement = (
+            select(CrawledImage.project_id, func.count())
+            .where(
+                CrawledImage.project_id.in_(project_ids),
+                CrawledImage.is_valid.is_(True),
+                CrawledImage.is_duplicate.is_(False),
+            )
+            .group_by(CrawledImage.project_id)
+        )
+        return {project_id: n for project_id, n in await self.session.execute(statement)}
+
     def add_all(self, rows: Sequence[CrawledImage]) -> None:
         self.session.add_all(rows)
 

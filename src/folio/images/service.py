@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,10 +12,10 @@ from folio.core.errors import NotFound
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
-from folio.crawls.runner import drop_from_index
-from folio.crawls.service import crawl as crawl_service
+from folio.images.dedup import drop_from_index
 from folio.images.models import CrawledImage
 from folio.images.repository import ImageRepository
+from folio.projects.service import project as project_service
 
 MEDIA_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
@@ -47,18 +47,6 @@ class ImageService:
             principal, limit=page.limit, after=page.after, **where.__dict__
         )
         return Page.from_rows(rows, page.limit, cursor=lambda image: image.id)
-
-    async def list_job_images(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        job_id: str,
-        page: PageParams,
-        where: ImageFilter,
-    ) -> Page[CrawledImage]:
-        job = await crawl_service.get(session, principal, job_id)
-        scoped = ImageFilter(**{**where.__dict__, "job_id": job.id})
-        return await self.list_images(session, principal, page, scoped)
 
     async def get(self, session: AsyncSession, principal: Principal, image_id: str) -> CrawledImage:
         image = await ImageRepository.from_session(session).get(principal, image_id)
@@ -98,5 +86,11 @@ class ImageService:
         name = f"{image.id}{'.thumb' if thumbnail else ''}.{suffix}"
         return ImageFile(runtime.storage.iter_chunks(key), media_type, name)
 
+    async def unique_count_per_project(
+        self, session: AsyncSession, project_ids: Sequence[str]
+    ) -> dict[str, int]:
+        return await ImageRepository.from_session(session).unique_count_per_project(project_ids)
+
 
 image = ImageService()
+project_service.count_with("image_count", image.unique_count_per_project)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.leases import LeaseQueue
 from folio.jobs.models import Job, JobStatus
 
 ACTIVE = (JobStatus.queued, JobStatus.running)
@@ -35,29 +36,13 @@ class JobRepository:
             Job, job_id, populate_existing=True, with_for_update=lock or None
         )
 
-    async def next_queued_id(self) -> str | None:
-        statement = (
-            select(Job.id)
-            .where(Job.status == JobStatus.queued)
-            .order_by(Job.priority, Job.id)
-            .limit(1)
+    async def claim_next(self, worker: str, now: datetime) -> str | None:
+        """The next queued job by priority becomes ``worker``'s (no lease: the embedded
+        executor's jobs are recovered at start instead). Two dispatchers never both get it."""
+        claimed = await JOBS.claim(
+            self.session, worker, now=now, lease=None, where=[Job.status == JobStatus.queued]
         )
-        return await self.session.scalar(statement)
-
-    async def mark_running(self, job_id: str, worker: str, now: datetime) -> bool:
-        """Compare-and-set, so two dispatchers can never both claim one job."""
-        result = await self.session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.status == JobStatus.queued)
-            .values(
-                status=JobStatus.running,
-                worker=worker,
-                started_at=now,
-                attempts=Job.attempts + 1,
-                updated_at=now,
-            )
-        )
-        return result.rowcount == 1
+        return claimed[0] if claimed else None
 
     async def running(self) -> Sequence[Job]:
         return (
@@ -75,9 +60,9 @@ class JobRepository:
 
     # ---- Celery executor: claims with a lease, and the hand-off to the broker ------------
 
-    async def claim(self, job_id: str, worker: str, now: datetime, lease_until: datetime) -> bool:
-        """Compare-and-set on one job: queued, or running under a lease that lapsed (its
-        worker died). Never while another job of the same document runs under a live lease."""
+    async def claim(self, job_id: str, worker: str, now: datetime, lease: timedelta) -> bool:
+        """One job, queued or running under a lease that lapsed (its worker died), becomes
+        ``worker``'s. Never while another job of the same document runs under a live lease."""
         other = Job.__table__.alias("other")
         busy_document = (
             select(other.c.id)
@@ -89,44 +74,20 @@ class JobRepository:
             )
             .exists()
         )
-        lapsed = and_(Job.status == JobStatus.running, Job.lease_expires_at < now)
-        result = await self.session.execute(
-            update(Job)
-            .where(
-                Job.id == job_id,
-                or_(Job.status == JobStatus.queued, lapsed),
-                Job.attempts < Job.max_attempts,
-                ~busy_document,
-            )
-            .values(
-                status=JobStatus.running,
-                worker=worker,
-                started_at=now,
-                attempts=Job.attempts + 1,
-                lease_expires_at=lease_until,
-                updated_at=now,
-            )
+        where = [Job.attempts < Job.max_attempts, ~busy_document]
+        claimed = await JOBS.claim(
+            self.session, worker, now=now, lease=lease, ids=[job_id], where=where
         )
-        return result.rowcount == 1
+        return bool(claimed)
 
     async def renew_lease(self, job_id: str, worker: str, until: datetime) -> bool:
         """False when the job is no longer this worker's: cancelled, finished or taken over."""
-        result = await self.session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.status == JobStatus.running, Job.worker == worker)
-            .values(lease_expires_at=until)
-        )
-        return result.rowcount == 1
+        return bool(await JOBS.renew(self.session, [job_id], worker, until))
 
     async def lapsed_leases(self, now: datetime) -> Sequence[Job]:
         """Locked: a worker claiming one of them at the same moment waits for this decision
         (PostgreSQL re-checks the condition on the claimed row and skips it)."""
-        statement = (
-            select(Job)
-            .where(Job.status == JobStatus.running, Job.lease_expires_at < now)
-            .with_for_update()
-        )
-        return (await self.session.scalars(statement)).all()
+        return await JOBS.lapsed_rows(self.session, now)
 
     async def in_broker_counts(self) -> dict[tuple[str, int], int]:
         """Per team and priority: jobs handed to the broker and not yet claimed."""
@@ -170,3 +131,20 @@ class JobRepository:
             .values(dispatched_at=None)
         )
         return result.rowcount
+
+
+JOBS = LeaseQueue(
+    Job,
+    owner=Job.worker,
+    expires=Job.lease_expires_at,
+    held=Job.status == JobStatus.running,
+    free=Job.status == JobStatus.queued,
+    order_by=[Job.priority, Job.id],
+    on_claim=lambda now: {
+        "status": JobStatus.running,
+        "started_at": now,
+        "attempts": Job.attempts + 1,
+        "updated_at": now,
+    },
+    unleased_lapses=False,  # the embedded executor runs jobs without a lease
+)

@@ -89,13 +89,8 @@ class JobService:
 
     async def claim_next(self, session: AsyncSession, *, worker: str) -> Job | None:
         repository = JobRepository.from_session(session)
-        for _ in range(5):  # another dispatcher may win the race for the first candidate
-            job_id = await repository.next_queued_id()
-            if job_id is None:
-                return None
-            if await repository.mark_running(job_id, worker, utcnow()):
-                return await repository.get(job_id)
-        return None
+        job_id = await repository.claim_next(worker, utcnow())
+        return None if job_id is None else await repository.get(job_id)
 
     async def get(self, session: AsyncSession, job_id: str, *, lock: bool = False) -> Job | None:
         return await JobRepository.from_session(session).get(job_id, lock=lock)
@@ -164,7 +159,7 @@ class JobService:
         """Celery: the worker that wins this compare-and-set runs the job; others drop it."""
         now = utcnow()
         repository = JobRepository.from_session(session)
-        if await repository.claim(job_id, worker, now, now + timedelta(seconds=lease_s)):
+        if await repository.claim(job_id, worker, now, timedelta(seconds=lease_s)):
             return await repository.get(job_id)
         return None
 

@@ -18,5 +18,5 @@ class Project(TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(String(2000))
     created_by: Mapped[str | None] = mapped_column(String(40))
     # bumped (under a row lock) by every commit that adds unique images: a process's
-    # de-duplication index knows which rows it has not seen yet (crawls/runner.py)
+    # de-duplication index knows which rows it has not seen yet (images/dedup.py)
     dedup_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -2,13 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.principal import Principal
-from folio.crawls.models import CrawlJob
-from folio.datasets.models import Dataset
-from folio.images.models import CrawledImage
 from folio.projects.models import Project
 
 
@@ -46,22 +43,3 @@ class ProjectRepository:
 
     async def delete(self, project: Project) -> None:
         await self.session.delete(project)
-
-    async def counts(self, project_ids: Sequence[str]) -> dict[str, dict[str, int]]:
-        """Jobs, valid unique images and datasets per project, three grouped queries."""
-        result: dict[str, dict[str, int]] = {
-            p: {"job_count": 0, "image_count": 0, "dataset_count": 0} for p in project_ids
-        }
-        queries = {
-            "job_count": select(CrawlJob.project_id, func.count()).group_by(CrawlJob.project_id),
-            "image_count": select(CrawledImage.project_id, func.count())
-            .where(CrawledImage.is_valid.is_(True), CrawledImage.is_duplicate.is_(False))
-            .group_by(CrawledImage.project_id),
-            "dataset_count": select(Dataset.project_id, func.count()).group_by(Dataset.project_id),
-        }
-        for name, statement in queries.items():
-            column = statement.selected_columns[0]
-            rows = await self.session.execute(statement.where(column.in_(project_ids)))
-            for project_id, count in rows.all():
-                result[project_id][name] = count
-        return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,8 +16,19 @@ from folio.projects.models import Project
 from folio.projects.repository import ProjectRepository
 from folio.projects.schemas import ProjectCreate, ProjectRead, ProjectUpdate
 
+ProjectCounter = Callable[[AsyncSession, Sequence[str]], Awaitable[dict[str, int]]]
+
 
 class ProjectService:
+    def __init__(self) -> None:
+        self._counters: dict[str, ProjectCounter] = {}
+
+    def count_with(self, name: str, counter: ProjectCounter) -> None:
+        """``name`` of a project's read (``job_count`` …) comes from ``counter``, which gives
+        it per project id. The packages above projects (crawls, images, datasets) register
+        theirs, so projects imports none of them."""
+        self._counters[name] = counter
+
     async def create(
         self, session: AsyncSession, principal: Principal, data: ProjectCreate
     ) -> ProjectRead:
@@ -83,8 +94,14 @@ class ProjectService:
     async def _with_counts(
         self, session: AsyncSession, rows: Sequence[Project]
     ) -> list[ProjectRead]:
-        counts = await ProjectRepository.from_session(session).counts([p.id for p in rows])
-        return [ProjectRead.model_validate(p).model_copy(update=counts[p.id]) for p in rows]
+        ids = [p.id for p in rows]
+        counts = {name: await count(session, ids) for name, count in self._counters.items()}
+        return [
+            ProjectRead.model_validate(p).model_copy(
+                update={name: per_project.get(p.id, 0) for name, per_project in counts.items()}
+            )
+            for p in rows
+        ]
 
 
 project = ProjectService()

@@ -70,11 +70,7 @@ class WebhookDispatcher:
         now = utcnow()
         async with self.runtime.db.session() as session:
             repository = WebhookRepository.from_session(session)
-            return [
-                delivery_id
-                for delivery_id in await repository.due_ids(now, limit=BATCH)
-                if await repository.claim(delivery_id, now, now + LEASE)
-            ]
+            return await repository.claim_due(now, LEASE, limit=BATCH)
 
     async def _deliver(self, delivery_id: str) -> None:
         async with self.runtime.db.session(write=False) as session:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.leases import LeaseQueue
 from folio.core.principal import Principal
 from folio.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -66,31 +67,20 @@ class WebhookRepository:
             )
         )
 
-    async def due_ids(self, now: datetime, *, limit: int) -> Sequence[str]:
-        statement = (
-            select(WebhookDelivery.id)
-            .where(
-                WebhookDelivery.status == DeliveryStatus.pending,
-                WebhookDelivery.next_attempt_at <= now,
-                or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
-            )
-            .order_by(WebhookDelivery.next_attempt_at)
-            .limit(limit)
-        )
-        return (await self.session.scalars(statement)).all()
-
-    async def claim(self, delivery_id: str, now: datetime, until: datetime) -> bool:
-        """Compare-and-set: one sender per delivery even with several API processes."""
-        result = await self.session.execute(
-            update(WebhookDelivery)
-            .where(
-                WebhookDelivery.id == delivery_id,
-                WebhookDelivery.status == DeliveryStatus.pending,
-                or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
-            )
-            .values(claimed_until=until)
-        )
-        return result.rowcount == 1
+    async def claim_due(self, now: datetime, lease: timedelta, *, limit: int) -> list[str]:
+        """Due deliveries no sender holds become this process's for ``lease``: one sender
+        per delivery even with several API processes."""
+        return await DELIVERIES.claim(self.session, None, now=now, lease=lease, limit=limit)
 
     async def get_delivery(self, delivery_id: str) -> WebhookDelivery | None:
         return await self.session.get(WebhookDelivery, delivery_id, populate_existing=True)
+
+
+# a delivery stays pending while it is sent: only its lease says a sender holds it
+DELIVERIES = LeaseQueue(
+    WebhookDelivery,
+    expires=WebhookDelivery.claimed_until,
+    held=WebhookDelivery.status == DeliveryStatus.pending,
+    due=WebhookDelivery.next_attempt_at,
+    order_by=[WebhookDelivery.next_attempt_at],
+)

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.crawler.site import LocalSite, serve
+from tests.webcrawl.site import LocalSite, serve
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from folio.config import Settings
 from folio.core.db import utcnow
 from folio.core.leases import holder_name
 from folio.core.runtime import Runtime
+from folio.crawls.chunks import run_chunk
 from folio.crawls.models import ChunkStatus
 from folio.crawls.repository import CrawlRepository
-from folio.crawls.runner import run_chunk
-from tests.crawler.site import LocalSite
-from tests.crawler.test_api import CRAWL_SETTINGS, create_project, wait_final
-from tests.crawler.test_scaleout import chunks_of, create_job, processes, supervising
+from tests.crawls.test_api import CRAWL_SETTINGS, create_project, wait_final
+from tests.crawls.test_scaleout import chunks_of, create_job, processes, supervising
+from tests.webcrawl.site import LocalSite
 
 ACCEPTED_ON_THE_INDEX = 6  # the site's index page at depth 1, at least 64x64 pixels
 
@@ -32,7 +32,7 @@ async def claim(runtime: Runtime, chunk_id: str) -> str:
     owner, now = holder_name(), utcnow()
     async with runtime.db.session() as session:
         repository = CrawlRepository.from_session(session)
-        assert await repository.claim(chunk_id, owner, now, now + timedelta(minutes=5))
+        assert await repository.claim(owner, now, timedelta(minutes=5), chunk_ids=[chunk_id])
     return owner
 
 
@@ -55,7 +55,7 @@ class TestStopBeforeTheFirstImage:
             await run_chunk(runtime, chunk.id, owner=owner, should_stop=lambda: True)
             (halted,) = await chunks_of(runtime, job_id)
             assert halted.status is ChunkStatus.pending
-            halfway = (await client.get(f"/api/v1/jobs/{job_id}/progress")).json()
+            halfway = (await client.get(f"/api/v1/crawl-jobs/{job_id}/progress")).json()
             assert halfway["status"] == "running" and halfway["images_accepted"] == 0
             async with supervising(runtime):
                 progress = await wait_final(client, job_id)

@@ -20,8 +20,8 @@ from html import unescape
 from typing import Any
 from urllib.parse import urlencode
 
-from folio.crawler.discovery import ImageRef
-from folio.crawler.fetcher import Fetcher
+from folio.webcrawl.discovery import ImageRef
+from folio.webcrawl.fetcher import Fetcher
 
 TAGS = re.compile(r"<[^>]+>")
 SEARCH_MAX_BYTES = 5 * 1024 * 1024

@@ -20,10 +20,10 @@ from folio.credits.models import CreditAccount, CreditTransaction, TransactionKi
 from folio.credits.service import InsufficientCredits
 from folio.credits.service import credit as credit_service
 from tests.conftest import Account
-from tests.crawler.site import MANY_UNIQUE, LocalSite
-from tests.crawler.test_api import CRAWL_SETTINGS, create_project, wait_final
-from tests.crawler.test_scaleout import create_job, postgres_reachable, processes, supervising
+from tests.crawls.test_api import CRAWL_SETTINGS, create_project, wait_final
+from tests.crawls.test_scaleout import create_job, postgres_reachable, processes, supervising
 from tests.scaleout.stack import PG_URL, create_database, drop_database, migrate
+from tests.webcrawl.site import MANY_UNIQUE, LocalSite
 
 WELCOME = 40
 BATCH = 3

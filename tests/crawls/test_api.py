@@ -20,9 +20,9 @@ from PIL import Image
 
 from folio.app import create_app
 from folio.config import Settings
-from tests.crawler.site import LocalSite
 from tests.factories import Account
 from tests.helpers import assert_problem
+from tests.webcrawl.site import LocalSite
 
 CRAWL_SETTINGS = {
     "workers": 0,
@@ -59,7 +59,7 @@ async def crawl(
         "start": True,
         **extra,
     }
-    response = await client.post("/api/v1/jobs", json=body)
+    response = await client.post("/api/v1/crawl-jobs", json=body)
     assert response.status_code == 201, response.text
     return await wait_final(client, response.json()["id"])
 
@@ -67,7 +67,7 @@ async def crawl(
 async def wait_final(client: httpx.AsyncClient, job_id: str, seconds: float = 90) -> dict:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        progress = (await client.get(f"/api/v1/jobs/{job_id}/progress")).json()
+        progress = (await client.get(f"/api/v1/crawl-jobs/{job_id}/progress")).json()
         if progress["status"] in FINAL and progress["active_chunks"] == 0:
             return progress
         await asyncio.sleep(0.2)
@@ -100,7 +100,7 @@ class TestCrawlThroughTheApi:
         assert progress["progress"] == 100
 
         images = by_path(
-            await all_images(client, f"/api/v1/jobs/{progress['job_id']}/images"), test_site
+            await all_images(client, f"/api/v1/crawl-jobs/{progress['job_id']}/images"), test_site
         )
         unique = {p for p, i in images.items() if i["is_valid"] and not i["is_duplicate"]}
         assert unique == {
@@ -213,12 +213,12 @@ class TestCrawlThroughTheApi:
 class TestJobControl:
     async def test_validation_of_a_new_job(self, client: httpx.AsyncClient) -> None:
         project = await create_project(client)
-        empty = await client.post("/api/v1/jobs", json={"project_id": project["id"]})
+        empty = await client.post("/api/v1/crawl-jobs", json={"project_id": project["id"]})
         web_without_seeds = await client.post(
-            "/api/v1/jobs", json={"project_id": project["id"], "engines": ["web"]}
+            "/api/v1/crawl-jobs", json={"project_id": project["id"], "engines": ["web"]}
         )
         bad_filter = await client.post(
-            "/api/v1/jobs",
+            "/api/v1/crawl-jobs",
             json={
                 "project_id": project["id"],
                 "seeds": ["http://x.org/"],
@@ -241,7 +241,7 @@ class TestJobControl:
             for name, label in (("cat.jpg", "cat"), ("bird.jpg", "bird"), ("tiny.png", "x"))
         )
         response = await client.post(
-            "/api/v1/jobs",
+            "/api/v1/crawl-jobs",
             json={
                 "project_id": project["id"],
                 "url_list": listing,
@@ -253,7 +253,7 @@ class TestJobControl:
         assert response.json()["engines"] == ["urls"]
         progress = await wait_final(client, response.json()["id"])
         images = by_path(
-            await all_images(client, f"/api/v1/jobs/{progress['job_id']}/images"), test_site
+            await all_images(client, f"/api/v1/crawl-jobs/{progress['job_id']}/images"), test_site
         )
         assert {p: (i["label"], i["is_valid"]) for p, i in images.items()} == {
             "/img/cat.jpg": ("cat", True),
@@ -271,18 +271,18 @@ class TestJobControl:
         )
         assert progress["status"] == "failed" and progress["failed_chunks"] == 1
         job_id = progress["job_id"]
-        (chunk,) = (await client.get(f"/api/v1/jobs/{job_id}/chunks")).json()
+        (chunk,) = (await client.get(f"/api/v1/crawl-jobs/{job_id}/chunks")).json()
         assert chunk["error_code"] == "SEED_UNREACHABLE" and "http_404" in chunk["error_message"]
         events = (await client.get("/api/v1/events", params={"type": "job.failed"})).json()["items"]
         assert [e["data"]["job_id"] for e in events] == [job_id]
 
-        retried = await client.post(f"/api/v1/jobs/{job_id}/retry")
+        retried = await client.post(f"/api/v1/crawl-jobs/{job_id}/retry")
         assert retried.status_code == 200 and retried.json()["status"] == "running"
         again = await wait_final(client, job_id)
         assert again["status"] == "failed"
-        (chunk,) = (await client.get(f"/api/v1/jobs/{job_id}/chunks")).json()
+        (chunk,) = (await client.get(f"/api/v1/crawl-jobs/{job_id}/chunks")).json()
         assert chunk["attempts"] == 2
-        assert_problem(await client.post(f"/api/v1/jobs/{job_id}/start"), 409, "CONFLICT")
+        assert_problem(await client.post(f"/api/v1/crawl-jobs/{job_id}/start"), 409, "CONFLICT")
 
     async def test_overlapping_seeds_record_each_url_once(
         self, client: httpx.AsyncClient, test_site: LocalSite
@@ -292,7 +292,7 @@ class TestJobControl:
         progress = await crawl(client, project["id"], test_site, seeds=seeds)
         assert progress["status"] == "completed", progress
         assert progress["completed_chunks"] == 2 and progress["failed_chunks"] == 0
-        images = await all_images(client, f"/api/v1/jobs/{progress['job_id']}/images")
+        images = await all_images(client, f"/api/v1/crawl-jobs/{progress['job_id']}/images")
         urls = [i["source_url"] for i in images]
         # the gallery seed reaches /deep/level2.html at depth 1: outside.jpg joins
         assert len(urls) == len(set(urls)) == 17
@@ -319,7 +319,7 @@ class TestStopAndResume:
     ) -> None:
         project = await create_project(client)
         created = await client.post(
-            "/api/v1/jobs",
+            "/api/v1/crawl-jobs",
             json={
                 "project_id": project["id"],
                 "seeds": [test_site.base_url + "/"],
@@ -330,12 +330,14 @@ class TestStopAndResume:
         )
         job_id = created.json()["id"]
         await asyncio.sleep(0.5)  # the gallery's slow image keeps the chunk busy for ~2 s
-        stopped = await client.post(f"/api/v1/jobs/{job_id}/stop")
+        stopped = await client.post(f"/api/v1/crawl-jobs/{job_id}/stop")
         assert stopped.json()["status"] == "stopped"
         halted = await wait_final(client, job_id)
         assert halted["status"] == "stopped" and halted["pending_chunks"] == 1
         assert halted["images_accepted"] < 6
-        assert (await client.post(f"/api/v1/jobs/{job_id}/start")).json()["status"] == "running"
+        assert (await client.post(f"/api/v1/crawl-jobs/{job_id}/start")).json()[
+            "status"
+        ] == "running"
         progress = await wait_final(client, job_id)
         assert progress["status"] == "completed" and progress["images_accepted"] == 6
         assert progress["images_validated"] + progress["images_failed"] == 16  # each URL once
@@ -487,7 +489,9 @@ class TestCredits:
         assert granted.status_code == 201, granted.text
         assert granted.json()["balance_after"] == 10
 
-        assert (await client.post(f"/api/v1/jobs/{progress['job_id']}/start")).status_code == 200
+        assert (
+            await client.post(f"/api/v1/crawl-jobs/{progress['job_id']}/start")
+        ).status_code == 200
         resumed = await wait_final(client, progress["job_id"])
         assert resumed["status"] == "completed" and resumed["images_accepted"] == 6
         assert resumed["images_duplicate"] == 3  # nothing recorded twice after the pause
@@ -524,21 +528,21 @@ class TestTenancy:
         dataset = (await client.post(f"/api/v1/projects/{project['id']}/datasets", json={})).json()
         for path in (
             f"/api/v1/projects/{project['id']}",
-            f"/api/v1/jobs/{progress['job_id']}",
-            f"/api/v1/jobs/{progress['job_id']}/progress",
-            f"/api/v1/jobs/{progress['job_id']}/images",
+            f"/api/v1/crawl-jobs/{progress['job_id']}",
+            f"/api/v1/crawl-jobs/{progress['job_id']}/progress",
+            f"/api/v1/crawl-jobs/{progress['job_id']}/images",
             f"/api/v1/images/{image['id']}",
             f"/api/v1/images/{image['id']}/download",
             f"/api/v1/datasets/{dataset['id']}",
         ):
             assert_problem(await second_client.get(path), 404, "NOT_FOUND")
         foreign_job = await second_client.post(
-            "/api/v1/jobs", json={"project_id": project["id"], "seeds": ["http://x.org/"]}
+            "/api/v1/crawl-jobs", json={"project_id": project["id"], "seeds": ["http://x.org/"]}
         )
         assert_problem(foreign_job, 404, "NOT_FOUND")
         assert (await second_client.get("/api/v1/projects")).json()["items"] == []
         assert (await second_client.get("/api/v1/images")).json()["items"] == []
-        assert (await second_client.get("/api/v1/jobs")).json()["items"] == []
+        assert (await second_client.get("/api/v1/crawl-jobs")).json()["items"] == []
         assert_problem(
             await second_client.delete(f"/api/v1/projects/{project['id']}"), 404, "NOT_FOUND"
         )
@@ -554,7 +558,11 @@ class TestTenancy:
             ("POST", "/api/v1/projects", {"name": "x"}),
             ("PATCH", f"/api/v1/projects/{project['id']}", {"name": "y"}),
             ("DELETE", f"/api/v1/projects/{project['id']}", None),
-            ("POST", "/api/v1/jobs", {"project_id": project["id"], "seeds": ["http://x.org/"]}),
+            (
+                "POST",
+                "/api/v1/crawl-jobs",
+                {"project_id": project["id"], "seeds": ["http://x.org/"]},
+            ),
             ("POST", f"/api/v1/projects/{project['id']}/datasets", {}),
             ("PATCH", "/api/v1/credits/settings", {"low_balance_threshold": 1}),
         ):
@@ -586,7 +594,7 @@ class TestRestart:
             async with client_for(first, key) as client:
                 project = await create_project(client)
                 created = await client.post(
-                    "/api/v1/jobs",
+                    "/api/v1/crawl-jobs",
                     json={
                         "project_id": project["id"],
                         "seeds": [test_site.base_url + "/"],
@@ -599,7 +607,7 @@ class TestRestart:
                 await asyncio.sleep(0.5)
         second = create_app(settings)
         async with second.router.lifespan_context(second), client_for(second, key) as client:
-            interrupted = (await client.get(f"/api/v1/jobs/{job_id}/progress")).json()
+            interrupted = (await client.get(f"/api/v1/crawl-jobs/{job_id}/progress")).json()
             progress = await wait_final(client, job_id)
         assert interrupted["images_accepted"] < 6
         assert progress["status"] == "completed" and progress["images_accepted"] == 6

@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from folio.crawler.discovery import ImageRef, Sitemap, normalize, parse_page, parse_sitemap
-from folio.crawler.fetcher import Fetcher, FetchError, FetchResult
-from folio.crawler.images import CleanImage, ImageFilters, Rejection, validate
-from folio.crawler.robots import RobotsCache, forbids_ai_use
+from folio.webcrawl.discovery import ImageRef, Sitemap, normalize, parse_page, parse_sitemap
+from folio.webcrawl.fetcher import Fetcher, FetchError, FetchResult
+from folio.webcrawl.images import CleanImage, ImageFilters, Rejection, validate
+from folio.webcrawl.robots import RobotsCache, forbids_ai_use
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 XML_TYPES = ("application/xml", "text/xml")

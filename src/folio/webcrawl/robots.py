@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
-from folio.crawler.discovery import AI_OPT_OUTS
-from folio.crawler.fetcher import Fetcher, FetchError
+from folio.webcrawl.discovery import AI_OPT_OUTS
+from folio.webcrawl.fetcher import Fetcher, FetchError
 
 ROBOTS_MAX_BYTES = 512 * 1024
 

@@ -8,13 +8,13 @@ import random
 import pytest
 from PIL import Image
 
-from folio.crawler.dedup import Deduplicator, PerceptualIndex
-from folio.crawler.discovery import ImageRef, largest_srcset_candidate, parse_sitemap
-from folio.crawler.fetcher import Fetcher, FetchError, FetchPolicy
-from folio.crawler.images import ImageFilters, Rejection, hamming, validate
-from folio.crawler.robots import RobotsCache, forbids_ai_use
-from folio.crawler.web import Downloaded, PageSkip, SiteScope, crawl_site, download, parse_url_list
-from tests.crawler.site import LocalSite, encode, picture
+from folio.webcrawl.dedup import Deduplicator, PerceptualIndex
+from folio.webcrawl.discovery import ImageRef, largest_srcset_candidate, parse_sitemap
+from folio.webcrawl.fetcher import Fetcher, FetchError, FetchPolicy
+from folio.webcrawl.images import ImageFilters, Rejection, hamming, validate
+from folio.webcrawl.robots import RobotsCache, forbids_ai_use
+from folio.webcrawl.web import Downloaded, PageSkip, SiteScope, crawl_site, download, parse_url_list
+from tests.webcrawl.site import LocalSite, encode, picture
 
 LOOPBACK = FetchPolicy(allowed_hosts=("127.0.0.1",), timeout_s=1.0, retries=1, backoff_s=0.05)
 FILTERS = ImageFilters(min_width=64, min_height=64)

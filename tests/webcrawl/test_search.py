@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from folio.crawler.fetcher import Fetcher, FetchError, FetchPolicy
-from folio.crawler.search import openverse_search, wikimedia_search
-from tests.crawler.site import LocalSite, serve
-from tests.crawler.standins import SearchStandIn
-from tests.crawler.test_api import CRAWL_SETTINGS, all_images, create_project, wait_final
+from folio.webcrawl.fetcher import Fetcher, FetchError, FetchPolicy
+from folio.webcrawl.search import openverse_search, wikimedia_search
+from tests.crawls.test_api import CRAWL_SETTINGS, all_images, create_project, wait_final
+from tests.webcrawl.site import LocalSite, serve
+from tests.webcrawl.standins import SearchStandIn
 
 LOOPBACK = FetchPolicy(allowed_hosts=("127.0.0.1",), retries=0)
 

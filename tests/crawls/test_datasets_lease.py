@@ -25,10 +25,10 @@ from folio.core.runtime import Runtime
 from folio.datasets.builder import blob_key, finish, keep_lease
 from folio.datasets.models import Dataset
 from folio.datasets.repository import DatasetRepository
-from tests.crawler.site import LocalSite
-from tests.crawler.test_api import CRAWL_SETTINGS, create_project, wait_final
-from tests.crawler.test_scaleout import create_job, postgres_reachable, processes, supervising
+from tests.crawls.test_api import CRAWL_SETTINGS, create_project, wait_final
+from tests.crawls.test_scaleout import create_job, postgres_reachable, processes, supervising
 from tests.scaleout.stack import PG_URL, create_database, drop_database, migrate
+from tests.webcrawl.site import LocalSite
 
 IMAGES = 10  # /many/0.html shows ten different pictures
 
@@ -82,11 +82,12 @@ async def new_dataset(client: httpx.AsyncClient, project_id: str) -> str:
 async def take(runtime: Runtime, dataset_id: str, owner: str, seconds: float) -> int:
     """Marks the dataset building by ``owner`` with a lease of ``seconds`` (negative: lapsed)."""
     async with runtime.db.session() as session:
-        now = utcnow()
-        until = now + timedelta(seconds=seconds)
-        attempt = await DatasetRepository.from_session(session).claim(dataset_id, owner, now, until)
-    assert attempt is not None
-    return attempt
+        repository = DatasetRepository.from_session(session)
+        lease = timedelta(seconds=seconds)
+        assert await repository.claim(owner, utcnow(), lease, dataset_id=dataset_id) == dataset_id
+        dataset = await repository.by_id(dataset_id)
+    assert dataset is not None
+    return dataset.attempts
 
 
 async def row(runtime: Runtime, dataset_id: str) -> Dataset:
@@ -160,11 +161,9 @@ class TestBuildLeases:
             for _ in range(8):  # 1.6 s: well past the first lease
                 await asyncio.sleep(0.2)
                 async with two.db.session() as session:
-                    now = utcnow()
                     claim = DatasetRepository.from_session(session).claim
-                    assert (
-                        await claim(dataset_id, "two:2:b", now, now + timedelta(seconds=5)) is None
-                    )
+                    lease = timedelta(seconds=5)
+                    assert await claim("two:2:b", utcnow(), lease, dataset_id=dataset_id) is None
             done.set()
             await renewal
             await asyncio.sleep(0.7)  # no renewal any more: the lease lapses

@@ -8,12 +8,12 @@ import itertools
 import httpx
 import pytest
 
-from folio.crawler.discovery import ImageRef
-from folio.crawler.fetcher import Fetcher, FetchPolicy
-from folio.crawler.robots import RobotsCache, crawl_delay
-from folio.crawler.web import PageSkip, SiteScope, crawl_site
-from tests.crawler.site import LocalSite
-from tests.crawler.test_api import CRAWL_SETTINGS, all_images, by_path, crawl, create_project
+from folio.webcrawl.discovery import ImageRef
+from folio.webcrawl.fetcher import Fetcher, FetchPolicy
+from folio.webcrawl.robots import RobotsCache, crawl_delay
+from folio.webcrawl.web import PageSkip, SiteScope, crawl_site
+from tests.crawls.test_api import CRAWL_SETTINGS, all_images, by_path, crawl, create_project
+from tests.webcrawl.site import LocalSite
 
 LOOPBACK = FetchPolicy(allowed_hosts=("127.0.0.1",), timeout_s=1.0, retries=0)
 

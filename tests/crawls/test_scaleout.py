@@ -27,11 +27,12 @@ from folio.core.leases import holder_name as supervisor_name
 from folio.core.runtime import Runtime
 from folio.crawls.models import CrawlChunk
 from folio.crawls.repository import CrawlRepository
-from folio.crawls.runner import CrawlSupervisor
+from folio.crawls.supervisor import CrawlSupervisor
+from folio.datasets.builder import build_next
 from folio.images.models import CrawledImage
-from tests.crawler.site import MANY_PER_PAGE, MANY_UNIQUE, LocalSite
-from tests.crawler.test_api import CRAWL_SETTINGS, create_project, wait_final
+from tests.crawls.test_api import CRAWL_SETTINGS, create_project, wait_final
 from tests.scaleout.stack import PG_URL, create_database, drop_database, migrate
+from tests.webcrawl.site import MANY_PER_PAGE, MANY_UNIQUE, LocalSite
 
 PAGES = 8
 
@@ -92,7 +93,7 @@ async def supervising(*runtimes: Runtime) -> AsyncIterator[list[CrawlSupervisor]
     started: list[CrawlSupervisor] = []
     try:
         for runtime in runtimes:
-            supervisor = CrawlSupervisor(runtime)
+            supervisor = CrawlSupervisor(runtime, build_next)
             await supervisor.start()
             started.append(supervisor)
         yield started
@@ -103,7 +104,7 @@ async def supervising(*runtimes: Runtime) -> AsyncIterator[list[CrawlSupervisor]
 
 async def create_job(client: httpx.AsyncClient, project_id: str, **body: Any) -> str:
     response = await client.post(
-        "/api/v1/jobs",
+        "/api/v1/crawl-jobs",
         json={"project_id": project_id, "max_depth": 0, "start": True, **body},
     )
     assert response.status_code == 201, response.text
@@ -125,7 +126,7 @@ class TestTwoSupervisors:
         async with processes(settings, 2) as runtimes, supervising(*runtimes) as (first, second):
             # started once both supervisors run: under load the first could otherwise finish
             # every chunk while the second was still starting up
-            assert (await client.post(f"/api/v1/jobs/{job_id}/start")).status_code == 200
+            assert (await client.post(f"/api/v1/crawl-jobs/{job_id}/start")).status_code == 200
             progress = await wait_final(client, job_id)
             chunks = await chunks_of(first.runtime, job_id)
             async with first.runtime.db.session(write=False) as session:
@@ -217,8 +218,8 @@ class TestLeases:
                 repository = CrawlRepository.from_session(session)
                 now = utcnow()
                 for chunk, owner, seconds in zip(chunks, owners, (1.5, 1.5, 600), strict=True):
-                    until = now + timedelta(seconds=seconds)
-                    assert await repository.claim(chunk.id, owner, now, until)
+                    lease = timedelta(seconds=seconds)
+                    assert await repository.claim(owner, now, lease, chunk_ids=[chunk.id])
             lease = {"crawler_chunk_lease_s": 3.0}
             async with (
                 processes(settings, 1, **lease) as runtimes,
