@@ -30,9 +30,6 @@ ALLOWED_CYCLES: dict[frozenset[str], str] = {
         "an upload checks and counts the plan's quotas (usage); the usage summary reports "
         "the storage a team's documents take"
     ),
-    frozenset({"crawls", "datasets", "images", "projects"}): (
-        "the crawl runner keeps images and starts dataset builds; being split (issue 24)"
-    ),
 }
 
 

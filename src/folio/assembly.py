@@ -1,19 +1,29 @@
 """The composition root: the runtime every process builds, with the domains that consume the
-event log. ``app.py``, the Celery worker and scripts build their runtime here, so each process
-that emits events records the same webhook deliveries and notifications with them."""
+event log, and the other links from a lower package up to the ones built on it. ``app.py``,
+the Celery worker and scripts build their runtime here, so each process that emits events
+records the same webhook deliveries and notifications with them."""
 
 from __future__ import annotations
 
 from folio.config import Settings
 from folio.core.runtime import EventConsumer, Runtime
 from folio.core.runtime import build_runtime as build_core_runtime
+from folio.crawls.service import crawl as crawl_service
+from folio.datasets.service import dataset as dataset_service
+from folio.images.service import image as image_service
 from folio.notifications.service import notification as notification_service
+from folio.projects.service import project as project_service
 from folio.webhooks.service import webhook as webhook_service
 
 EVENT_CONSUMERS: tuple[EventConsumer, ...] = (
     webhook_service.enqueue_for_events,
     notification_service.from_events,
 )
+
+# a project's read counts what the packages above projects keep for it
+project_service.count_with("job_count", crawl_service.count_per_project)
+project_service.count_with("image_count", image_service.unique_count_per_project)
+project_service.count_with("dataset_count", dataset_service.count_per_project)
 
 
 def build_runtime(settings: Settings) -> Runtime:

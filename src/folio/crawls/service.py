@@ -274,4 +274,3 @@ class CrawlService:
 
 
 crawl = CrawlService()
-project_service.count_with("job_count", crawl.count_per_project)

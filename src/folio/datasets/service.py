@@ -123,4 +123,3 @@ class DatasetService:
 
 
 dataset = DatasetService()
-project_service.count_with("dataset_count", dataset.count_per_project)

@@ -15,7 +15,6 @@ from folio.core.runtime import Runtime
 from folio.images.dedup import drop_from_index
 from folio.images.models import CrawledImage
 from folio.images.repository import ImageRepository
-from folio.projects.service import project as project_service
 
 MEDIA_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
@@ -93,4 +92,3 @@ class ImageService:
 
 
 image = ImageService()
-project_service.count_with("image_count", image.unique_count_per_project)

@@ -25,8 +25,8 @@ class ProjectService:
 
     def count_with(self, name: str, counter: ProjectCounter) -> None:
         """``name`` of a project's read (``job_count`` …) comes from ``counter``, which gives
-        it per project id. The packages above projects (crawls, images, datasets) register
-        theirs, so projects imports none of them."""
+        it per project id. ``folio.assembly`` registers those of the packages above projects
+        (crawls, images, datasets), so projects imports none of them."""
         self._counters[name] = counter
 
     async def create(
