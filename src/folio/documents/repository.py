@@ -19,10 +19,10 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.prepared import PreparedSelect, ResultRow
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.documents.models import Document, DocumentPage, DocumentStatus, DocumentVersion
 
 SEARCH_TERM = re.compile(r"\w+\*?", re.UNICODE)
@@ -97,23 +97,12 @@ def postgres_tsquery(raw: str) -> str | None:
     return " & ".join(terms) or None
 
 
-class DocumentRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> DocumentRepository:
-        return cls(session)
+class DocumentRepository(TeamScopedRepository[Document]):
+    model = Document
 
     @property
     def _is_sqlite(self) -> bool:
         return self.session.bind.dialect.name == "sqlite"
-
-    def readable(self, principal: Principal) -> Select[tuple[Document]]:
-        return select(Document).where(Document.team_id.in_(principal.team_ids))
-
-    async def get(self, principal: Principal, document_id: str) -> Document | None:
-        return await self.session.scalar(self.readable(principal).where(Document.id == document_id))
 
     async def summary_row(self, principal: Principal, document_id: str) -> ResultRow | None:
         """The document's ``SUMMARY_COLUMNS``, for reads that change nothing."""
@@ -125,7 +114,7 @@ class DocumentRepository:
         self, principal: Principal, document_ids: Sequence[str]
     ) -> Sequence[Document]:
         statement = self.readable(principal).where(Document.id.in_(document_ids))
-        return (await self.session.scalars(statement.order_by(Document.id))).all()
+        return await self.get_all(statement.order_by(Document.id))
 
     async def get_for_update(self, document_id: str) -> Document | None:
         """Unscoped load for the job runner, which acts for the document's own team."""

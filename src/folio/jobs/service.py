@@ -94,11 +94,11 @@ class JobService:
             if job_id is None:
                 return None
             if await repository.mark_running(job_id, worker, utcnow()):
-                return await repository.get(job_id)
+                return await repository.get_unscoped(job_id)
         return None
 
     async def get(self, session: AsyncSession, job_id: str, *, lock: bool = False) -> Job | None:
-        return await JobRepository.from_session(session).get(job_id, lock=lock)
+        return await JobRepository.from_session(session).get_unscoped(job_id, lock=lock)
 
     async def finish(
         self,
@@ -165,7 +165,7 @@ class JobService:
         now = utcnow()
         repository = JobRepository.from_session(session)
         if await repository.claim(job_id, worker, now, now + timedelta(seconds=lease_s)):
-            return await repository.get(job_id)
+            return await repository.get_unscoped(job_id)
         return None
 
     async def renew_lease(
