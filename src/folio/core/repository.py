@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from folio.core.principal import Principal
 
 M = TypeVar("M")
+R = TypeVar("R")  # a page may be of another table (a child of a row loaded scoped)
 
 
 def team_scoped(model: Any, team_ids: Collection[str], *, column: str = "team_id") -> Select[Any]:
@@ -50,7 +51,7 @@ class Repository(Generic[M]):
     async def get_one_or_none(self, statement: Select[tuple[M]]) -> M | None:
         return await self.session.scalar(statement)
 
-    async def get_all(self, statement: Select[tuple[M]]) -> Sequence[M]:
+    async def get_all(self, statement: Select[tuple[R]]) -> Sequence[R]:
         return (await self.session.scalars(statement)).all()
 
     async def create(self, row: M, *, flush: bool = False) -> M:
@@ -61,8 +62,8 @@ class Repository(Generic[M]):
         return row
 
     async def page_after(
-        self, statement: Select[tuple[M]], *, limit: int, after: str | None, column: Any = None
-    ) -> Sequence[M]:
+        self, statement: Select[tuple[R]], *, limit: int, after: str | None, column: Any = None
+    ) -> Sequence[R]:
         """Oldest first: up to ``limit + 1`` rows after the previous page's last ``after``."""
         column = self.model.id if column is None else column  # type: ignore[attr-defined]
         return await self.get_all(
@@ -70,8 +71,8 @@ class Repository(Generic[M]):
         )
 
     async def page_before(
-        self, statement: Select[tuple[M]], *, limit: int, before: str | None, column: Any = None
-    ) -> Sequence[M]:
+        self, statement: Select[tuple[R]], *, limit: int, before: str | None, column: Any = None
+    ) -> Sequence[R]:
         """Newest first: up to ``limit + 1`` rows before the previous page's last ``before``."""
         column = self.model.id if column is None else column  # type: ignore[attr-defined]
         return await self.get_all(

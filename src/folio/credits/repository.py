@@ -107,9 +107,11 @@ class CreditRepository(TeamScopedRepository[CreditTransaction]):
         return -int(total or 0)
 
     async def used_since(self, team_id: str, since: datetime) -> int:
+        """For the account's own checks (limits, refills), which act for its team."""
         total = await self.session.scalar(
-            select(func.coalesce(func.sum(CreditTransaction.amount), 0)).where(
-                CreditTransaction.team_id == team_id,
+            self.owned_by(team_id)
+            .with_only_columns(func.coalesce(func.sum(CreditTransaction.amount), 0))
+            .where(
                 CreditTransaction.kind.in_([TransactionKind.usage, TransactionKind.refund]),
                 CreditTransaction.created_at >= since,
             )

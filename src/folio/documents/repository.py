@@ -181,8 +181,8 @@ class DocumentRepository(TeamScopedRepository[Document]):
         unique = list(dict.fromkeys(sha256s))
         for start in range(0, len(unique), HASH_CHUNK):
             statement = (
-                select(Document.sha256, func.min(Document.id))
-                .where(Document.team_id == team_id)
+                self.owned_by(team_id)
+                .with_only_columns(Document.sha256, func.min(Document.id))
                 .where(Document.sha256.in_(unique[start : start + HASH_CHUNK]))
                 .group_by(Document.sha256)
             )

@@ -74,7 +74,7 @@ class RecommendationRepository(TeamScopedRepository[DocumentRecommendation]):
             statement = statement.where(RecommendationAction.status == status)
         if document_id is not None:
             statement = statement.where(RecommendationAction.document_id == document_id)
-        return await self.page_before(  # type: ignore[arg-type,return-value]
+        return await self.page_before(
             statement, limit=limit, before=before, column=RecommendationAction.id
         )
 

@@ -33,7 +33,7 @@ class WebhookRepository(TeamScopedRepository[WebhookEndpoint]):
     ) -> Sequence[WebhookDelivery]:
         """The deliveries of an endpoint the caller loaded scoped."""
         statement = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
-        return await self.page_before(  # type: ignore[arg-type,return-value]
+        return await self.page_before(
             statement, limit=limit, before=before, column=WebhookDelivery.id
         )
 
