@@ -27,7 +27,10 @@ OWNER_MODULES = {
     "folio/workers/pool.py": "the local worker pool's claim loop",
     "folio/workers/dispatch.py": "the Celery feeder loop",
     "folio/workers/celery_worker.py": "the Celery worker",
-    "folio/crawls/runner.py": "the crawl supervisor",
+    "folio/crawls/supervisor.py": "the crawl supervisor",
+    "folio/crawls/chunks.py": "a chunk's work, run by the crawl supervisor",
+    "folio/crawls/recording.py": "keeping a chunk's images, run by the crawl supervisor",
+    "folio/images/dedup.py": "the de-duplication index, loaded by the crawl supervisor",
     "folio/datasets/builder.py": "the dataset builder, run by the crawl supervisor",
     "folio/webhooks/dispatcher.py": "the webhook delivery loop",
 }

@@ -4,29 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.documents.models import Document, DocumentStatus
-from folio.documents.repository import DocumentRepository
 
 
-class HistoryRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> HistoryRepository:
-        return cls(session)
+class HistoryRepository(TeamScopedRepository[Document]):
+    model = Document
 
     async def processing_history(
         self, principal: Principal, *, limit: int
     ) -> list[tuple[int, int, dict[str, Any] | None, str | None, str]]:
         """``(processing_time_ms, page_count, ocr, document_type, kind)`` of the most recent
         completed documents of the principal's teams."""
-        base = DocumentRepository.from_session(self.session).readable(principal)
         statement = (
-            base.with_only_columns(
+            self.readable(principal)
+            .with_only_columns(
                 Document.processing_time_ms,
                 Document.page_count,
                 Document.ocr,

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, delete, insert, or_
 
 from folio.audit.models import AuditEntry
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 
 
 @dataclass(frozen=True)
@@ -25,22 +25,15 @@ class AuditFilters:
     created_before: datetime | None = None
 
 
-class AuditRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> AuditRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[AuditEntry]]:
-        return select(AuditEntry).where(AuditEntry.team_id.in_(principal.team_ids))
+class AuditRepository(TeamScopedRepository[AuditEntry]):
+    model = AuditEntry
 
     async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
             await self.session.execute(insert(AuditEntry), list(rows))
 
     async def prune_before(self, moment: datetime) -> int:
+        """Every team's: the periodic retention job acts for the system."""
         result = await self.session.execute(
             delete(AuditEntry).where(AuditEntry.created_at < moment)
         )
@@ -50,11 +43,8 @@ class AuditRepository:
         self, principal: Principal, filters: AuditFilters, *, limit: int, before: str | None
     ) -> Sequence[AuditEntry]:
         """Newest first; ``before`` is the last id of the previous page."""
-        statement = self.readable(principal).order_by(AuditEntry.id.desc()).limit(limit + 1)
-        if before is not None:
-            statement = statement.where(AuditEntry.id < before)
-        statement = self._apply_filters(statement, filters)
-        return (await self.session.scalars(statement)).all()
+        statement = self._apply_filters(self.readable(principal), filters)
+        return await self.page_before(statement, limit=limit, before=before)
 
     def _apply_filters(
         self, statement: Select[tuple[AuditEntry]], filters: AuditFilters

@@ -4,18 +4,15 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.auth.models import AuthSession, OneTimeToken, RecoveryCode, RefreshToken, TokenPurpose
+from folio.core.repository import Repository
 
 
-class AuthRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class AuthRepository(Repository[AuthSession]):
+    """A person's sign-in state: no table of it is team-owned."""
 
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> AuthRepository:
-        return cls(session)
+    model = AuthSession
 
     async def add(self, row: AuthSession | RefreshToken | OneTimeToken | RecoveryCode) -> None:
         self.session.add(row)

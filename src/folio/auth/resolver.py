@@ -55,7 +55,7 @@ async def _from_api_key(session: AsyncSession, secret: str) -> tuple[Principal, 
     grants = await member_grants(session, key.team_id, key.user_id)
     if grants is None:
         raise InvalidToken("The API key's creator is no longer a member of its team.")
-    team = await TeamRepository.from_session(session).get(key.team_id)
+    team = await TeamRepository.from_session(session).get_unscoped(key.team_id)
     key_scopes = frozenset(Permission(s) for s in key.scopes)
     scoped = tuple(
         ScopedGrant(grant.permissions & key_scopes, grant.resource_ids) for grant in grants.scoped
@@ -104,7 +104,7 @@ async def principal_for_user(
     grants = await member_grants(session, team_id, user.id)
     if grants is None:
         raise NotFound(f"No team {team_id}.")
-    team = await TeamRepository.from_session(session).get(team_id)
+    team = await TeamRepository.from_session(session).get_unscoped(team_id)
     permissions = grants.permissions | ({Permission.system_admin} if user.is_admin else set())
     return Principal(
         team_id=team_id,

@@ -4,12 +4,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, func, select
 
 from folio.batches.models import Batch
 from folio.core.prepared import PreparedSelect, ResultRow
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.documents.models import Document, DocumentStatus
 
 # first start, last completion, mean processing time in ms
@@ -50,19 +50,8 @@ class BatchFields(Protocol):
     cancelled_at: datetime | None
 
 
-class BatchRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> BatchRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[Batch]]:
-        return select(Batch).where(Batch.team_id.in_(principal.team_ids))
-
-    async def get(self, principal: Principal, batch_id: str) -> Batch | None:
-        return await self.session.scalar(self.readable(principal).where(Batch.id == batch_id))
+class BatchRepository(TeamScopedRepository[Batch]):
+    model = Batch
 
     async def status_row(self, principal: Principal, batch_id: str) -> BatchFields | None:
         """The batch's columns, for reads that change nothing."""
@@ -75,15 +64,10 @@ class BatchRepository:
     async def list_page(
         self, principal: Principal, *, limit: int, before: str | None
     ) -> Sequence[Batch]:
-        statement = self.readable(principal).order_by(Batch.id.desc()).limit(limit + 1)
-        if before is not None:
-            statement = statement.where(Batch.id < before)
-        return (await self.session.scalars(statement)).all()
+        return await self.page_before(self.readable(principal), limit=limit, before=before)
 
     async def add(self, batch: Batch) -> Batch:
-        self.session.add(batch)
-        await self.session.flush()
-        return batch
+        return await self.create(batch, flush=True)
 
     def add_pending(self, batch: Batch) -> Batch:
         """Inserted by the next flush: with the batch's documents, after their files."""

@@ -3,26 +3,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.classifiers.models import ClassifierModel, DocumentLabel
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository, team_scoped
 from folio.documents.models import Document, DocumentPage
 
 
-class ClassifierRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> ClassifierRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[ClassifierModel]]:
-        return select(ClassifierModel).where(ClassifierModel.team_id.in_(principal.team_ids))
+class ClassifierRepository(TeamScopedRepository[ClassifierModel]):
+    model = ClassifierModel
 
     def readable_labels(self, principal: Principal) -> Select[tuple[DocumentLabel]]:
-        return select(DocumentLabel).where(DocumentLabel.team_id.in_(principal.team_ids))
+        return team_scoped(DocumentLabel, principal.team_ids)
 
     async def label_of(self, document_id: str) -> DocumentLabel | None:
         """For the document's own team (the caller has loaded the document scoped)."""
@@ -61,27 +53,18 @@ class ClassifierRepository:
     async def list_page(
         self, principal: Principal, *, limit: int, before: str | None
     ) -> Sequence[ClassifierModel]:
-        statement = self.readable(principal).order_by(ClassifierModel.id.desc()).limit(limit + 1)
-        if before is not None:
-            statement = statement.where(ClassifierModel.id < before)
-        return (await self.session.scalars(statement)).all()
-
-    async def get(self, principal: Principal, model_id: str) -> ClassifierModel | None:
-        return await self.session.scalar(
-            self.readable(principal).where(ClassifierModel.id == model_id)
-        )
+        return await self.page_before(self.readable(principal), limit=limit, before=before)
 
     async def active_for_team(self, team_id: str) -> ClassifierModel | None:
         """For the job runner, which acts for the document's own team."""
-        return await self.session.scalar(
-            select(ClassifierModel).where(
-                ClassifierModel.team_id == team_id, ClassifierModel.is_active.is_(True)
-            )
+        return await self.get_one_or_none(
+            self.owned_by(team_id).where(ClassifierModel.is_active.is_(True))
         )
 
     async def next_version(self, team_id: str) -> int:
+        """For the training job, which acts for its own team."""
         latest = await self.session.scalar(
-            select(func.max(ClassifierModel.version)).where(ClassifierModel.team_id == team_id)
+            self.owned_by(team_id).with_only_columns(func.max(ClassifierModel.version))
         )
         return (latest or 0) + 1
 

@@ -3,28 +3,17 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select, update
 
 from folio.core.db import utcnow
 from folio.core.leases import LeaseQueue
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.crawls.models import ChunkStatus, CrawlChunk, CrawlJob, CrawlStatus
 
 
-class CrawlRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> CrawlRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[CrawlJob]]:
-        return select(CrawlJob).where(CrawlJob.team_id.in_(principal.team_ids))
-
-    async def get(self, principal: Principal, job_id: str) -> CrawlJob | None:
-        return await self.session.scalar(self.readable(principal).where(CrawlJob.id == job_id))
+class CrawlRepository(TeamScopedRepository[CrawlJob]):
+    model = CrawlJob
 
     async def list_page(
         self,
@@ -35,14 +24,12 @@ class CrawlRepository:
         project_id: str | None,
         status: CrawlStatus | None,
     ) -> Sequence[CrawlJob]:
-        statement = self.readable(principal).order_by(CrawlJob.id).limit(limit + 1)
-        if after is not None:
-            statement = statement.where(CrawlJob.id > after)
+        statement = self.readable(principal)
         if project_id is not None:
             statement = statement.where(CrawlJob.project_id == project_id)
         if status is not None:
             statement = statement.where(CrawlJob.status == status)
-        return (await self.session.scalars(statement)).all()
+        return await self.page_after(statement, limit=limit, after=after)
 
     async def count_per_project(self, project_ids: Sequence[str]) -> dict[str, int]:
         statement = (

@@ -4,23 +4,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from folio.core.db import utcnow
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.credits.models import CreditAccount, CreditTransaction, TransactionKind
 
 
-class CreditRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> CreditRepository:
-        return cls(session)
+class CreditRepository(TeamScopedRepository[CreditTransaction]):
+    model = CreditTransaction
 
     async def account(self, team_id: str, *, for_update: bool = False) -> CreditAccount | None:
         statement = select(CreditAccount).where(CreditAccount.team_id == team_id)
@@ -66,9 +61,6 @@ class CreditRepository:
     def add(self, row: CreditAccount | CreditTransaction) -> None:
         self.session.add(row)
 
-    def readable(self, principal: Principal) -> Select[tuple[CreditTransaction]]:
-        return select(CreditTransaction).where(CreditTransaction.team_id.in_(principal.team_ids))
-
     async def list_page(
         self,
         principal: Principal,
@@ -79,25 +71,28 @@ class CreditRepository:
         start: datetime | None,
         end: datetime | None,
     ) -> Sequence[CreditTransaction]:
-        statement = self.readable(principal).order_by(CreditTransaction.id.desc()).limit(limit + 1)
-        if before is not None:
-            statement = statement.where(CreditTransaction.id < before)
+        statement = self.readable(principal)
         if kind is not None:
             statement = statement.where(CreditTransaction.kind == kind)
         if start is not None:
             statement = statement.where(CreditTransaction.created_at >= start)
         if end is not None:
             statement = statement.where(CreditTransaction.created_at < end)
-        return (await self.session.scalars(statement)).all()
+        return await self.page_before(statement, limit=limit, before=before)
 
     async def usage_rows(
         self, principal: Principal, start: datetime, end: datetime
     ) -> Sequence[tuple[datetime, int]]:
-        statement = select(CreditTransaction.created_at, CreditTransaction.amount).where(
-            CreditTransaction.team_id == principal.team_id,
-            CreditTransaction.kind.in_([TransactionKind.usage, TransactionKind.refund]),
-            CreditTransaction.created_at >= start,
-            CreditTransaction.created_at < end,
+        columns = (CreditTransaction.created_at, CreditTransaction.amount)
+        statement = (
+            self.readable(principal)
+            .with_only_columns(*columns)
+            .where(
+                CreditTransaction.team_id == principal.team_id,
+                CreditTransaction.kind.in_([TransactionKind.usage, TransactionKind.refund]),
+                CreditTransaction.created_at >= start,
+                CreditTransaction.created_at < end,
+            )
         )
         return [(row[0], row[1]) for row in (await self.session.execute(statement)).all()]
 
@@ -112,9 +107,11 @@ class CreditRepository:
         return -int(total or 0)
 
     async def used_since(self, team_id: str, since: datetime) -> int:
+        """For the account's own checks (limits, refills), which act for its team."""
         total = await self.session.scalar(
-            select(func.coalesce(func.sum(CreditTransaction.amount), 0)).where(
-                CreditTransaction.team_id == team_id,
+            self.owned_by(team_id)
+            .with_only_columns(func.coalesce(func.sum(CreditTransaction.amount), 0))
+            .where(
                 CreditTransaction.kind.in_([TransactionKind.usage, TransactionKind.refund]),
                 CreditTransaction.created_at >= since,
             )

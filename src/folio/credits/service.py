@@ -243,7 +243,7 @@ class CreditService:
     async def grant(
         self, session: AsyncSession, principal: Principal, runtime: Runtime, data: GrantCreate
     ) -> CreditTransaction:
-        if await TeamRepository.from_session(session).get(data.team_id) is None:
+        if await TeamRepository.from_session(session).get_unscoped(data.team_id) is None:
             raise NotFound(f"No team {data.team_id}.")
         account = await self.account(session, runtime, data.team_id, for_update=True)
         granted = await self._record(

@@ -3,27 +3,20 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select
 
 from folio.core.leases import LeaseQueue
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.datasets.models import Dataset, DatasetStatus
 
 
-class DatasetRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> DatasetRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[Dataset]]:
-        return select(Dataset).where(Dataset.team_id.in_(principal.team_ids))
+class DatasetRepository(TeamScopedRepository[Dataset]):
+    model = Dataset
 
     async def get(self, principal: Principal, dataset_id: str) -> Dataset | None:
-        return await self.session.scalar(
+        """Refreshed: a build running elsewhere changes the row."""
+        return await self.get_one_or_none(
             self.readable(principal)
             .where(Dataset.id == dataset_id)
             .execution_options(populate_existing=True)
@@ -32,15 +25,8 @@ class DatasetRepository:
     async def list_page(
         self, principal: Principal, project_id: str, *, limit: int, after: str | None
     ) -> Sequence[Dataset]:
-        statement = (
-            self.readable(principal)
-            .where(Dataset.project_id == project_id)
-            .order_by(Dataset.id)
-            .limit(limit + 1)
-        )
-        if after is not None:
-            statement = statement.where(Dataset.id > after)
-        return (await self.session.scalars(statement)).all()
+        statement = self.readable(principal).where(Dataset.project_id == project_id)
+        return await self.page_after(statement, limit=limit, after=after)
 
     async def count_per_project(self, project_ids: Sequence[str]) -> dict[str, int]:
         statement = (

@@ -19,10 +19,10 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.prepared import PreparedSelect, ResultRow
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository, team_scoped
 from folio.documents.models import (
     Document,
     DocumentPage,
@@ -103,23 +103,12 @@ def postgres_tsquery(raw: str) -> str | None:
     return " & ".join(terms) or None
 
 
-class DocumentRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> DocumentRepository:
-        return cls(session)
+class DocumentRepository(TeamScopedRepository[Document]):
+    model = Document
 
     @property
     def _is_sqlite(self) -> bool:
         return self.session.bind.dialect.name == "sqlite"
-
-    def readable(self, principal: Principal) -> Select[tuple[Document]]:
-        return select(Document).where(Document.team_id.in_(principal.team_ids))
-
-    async def get(self, principal: Principal, document_id: str) -> Document | None:
-        return await self.session.scalar(self.readable(principal).where(Document.id == document_id))
 
     async def summary_row(self, principal: Principal, document_id: str) -> ResultRow | None:
         """The document's ``SUMMARY_COLUMNS``, for reads that change nothing."""
@@ -131,7 +120,7 @@ class DocumentRepository:
         self, principal: Principal, document_ids: Sequence[str]
     ) -> Sequence[Document]:
         statement = self.readable(principal).where(Document.id.in_(document_ids))
-        return (await self.session.scalars(statement.order_by(Document.id))).all()
+        return await self.get_all(statement.order_by(Document.id))
 
     async def get_for_update(self, document_id: str) -> Document | None:
         """Unscoped load for the job runner, which acts for the document's own team."""
@@ -198,8 +187,8 @@ class DocumentRepository:
         unique = list(dict.fromkeys(sha256s))
         for start in range(0, len(unique), HASH_CHUNK):
             statement = (
-                select(Document.sha256, func.min(Document.id))
-                .where(Document.team_id == team_id)
+                self.owned_by(team_id)
+                .with_only_columns(Document.sha256, func.min(Document.id))
                 .where(Document.sha256.in_(unique[start : start + HASH_CHUNK]))
                 .group_by(Document.sha256)
             )
@@ -294,21 +283,13 @@ class DocumentRepository:
         )
         return (await self.session.scalars(statement)).all()
 
+    async def processing_settings(self, principal: Principal) -> ProcessingSettings | None:
+        """The acting team's processing defaults (the row's key is the team id)."""
+        statement = team_scoped(ProcessingSettings, principal.team_ids).where(
+            ProcessingSettings.team_id == principal.team_id
+        )
+        return await self.session.scalar(statement)
 
-class ProcessingSettingsRepository:
-    """A team's processing defaults (the row's key is the team id)."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> ProcessingSettingsRepository:
-        return cls(session)
-
-    async def settings_for(self, principal: Principal) -> ProcessingSettings | None:
-        """The acting team's defaults (the row's key is the team id)."""
-        return await self.session.get(ProcessingSettings, principal.team_id)
-
-    async def add(self, row: ProcessingSettings) -> None:
+    async def add_processing_settings(self, row: ProcessingSettings) -> None:
         self.session.add(row)
         await self.session.flush()

@@ -34,7 +34,7 @@ from folio.core.storage import BlobTooLarge, StoredBlob
 from folio.documents import stages as stage_rules
 from folio.documents.files import IncomingFile, clean_filename
 from folio.documents.models import Document, DocumentStatus
-from folio.documents.repository import DocumentRepository, ProcessingSettingsRepository
+from folio.documents.repository import DocumentRepository
 from folio.documents.schemas import ProcessingOptions
 from folio.events.service import event as event_service
 from folio.jobs.service import job as job_service
@@ -130,7 +130,7 @@ async def with_team_defaults(
     unset = TEAM_DEFAULTS - options.model_fields_set
     if not unset:
         return options
-    defaults = await ProcessingSettingsRepository.from_session(session).settings_for(principal)
+    defaults = await DocumentRepository.from_session(session).processing_settings(principal)
     if defaults is None:
         return options
     chosen = {key: getattr(defaults, key) for key in unset}

@@ -7,29 +7,31 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.batches.models import Batch
+from folio.batches.repository import BatchRepository
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.documents.models import Document, DocumentStatus
 from folio.exports.schemas import ExportFilters
 from folio.templates.models import Extraction
+from folio.templates.repository import ExtractionRepository
 
 
 def _day_start(day: Any) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-class ExportRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class ExportRepository(TeamScopedRepository[Document]):
+    """Reads documents, with the extractions and batch names that go with them."""
 
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> ExportRepository:
-        return cls(session)
+    model = Document
+
+    def _extractions(self, principal: Principal) -> Select[tuple[Extraction]]:
+        return ExtractionRepository.from_session(self.session).readable(principal)
 
     def _documents(self, principal: Principal, filters: ExportFilters) -> Select[Any]:
-        statement = select(Document.id).where(Document.team_id.in_(principal.team_ids))
+        statement = self.readable(principal).with_only_columns(Document.id)
         if filters.batch_ids:
             statement = statement.where(Document.batch_id.in_(filters.batch_ids))
         if filters.start_date is not None:
@@ -44,11 +46,11 @@ class ExportRepository:
     ) -> Sequence[str]:
         """Newest extraction per matching document, in document order, index range applied."""
         newest = (
-            select(Extraction.document_id, func.max(Extraction.id).label("extraction_id"))
-            .where(
-                Extraction.team_id.in_(principal.team_ids),
-                Extraction.template_name == template_name,
+            self._extractions(principal)
+            .with_only_columns(
+                Extraction.document_id, func.max(Extraction.id).label("extraction_id")
             )
+            .where(Extraction.template_name == template_name)
             .group_by(Extraction.document_id)
             .subquery()
         )
@@ -67,15 +69,19 @@ class ExportRepository:
         self, principal: Principal, extraction_ids: Sequence[str]
     ) -> list[tuple[str, dict[str, Any]]]:
         statement = (
-            select(Extraction.document_id, Extraction.values)
-            .where(Extraction.team_id.in_(principal.team_ids), Extraction.id.in_(extraction_ids))
+            self._extractions(principal)
+            .with_only_columns(Extraction.document_id, Extraction.values)
+            .where(Extraction.id.in_(extraction_ids))
             .order_by(Extraction.document_id)
         )
         return [(row[0], row[1]) for row in (await self.session.execute(statement)).all()]
 
     async def batch_names(self, principal: Principal, batch_ids: Sequence[str]) -> dict[str, str]:
-        statement = select(Batch.id, Batch.name).where(
-            Batch.team_id.in_(principal.team_ids), Batch.id.in_(batch_ids)
+        statement = (
+            BatchRepository.from_session(self.session)
+            .readable(principal)
+            .with_only_columns(Batch.id, Batch.name)
+            .where(Batch.id.in_(batch_ids))
         )
         return {row[0]: row[1] or row[0] for row in (await self.session.execute(statement)).all()}
 
@@ -83,23 +89,20 @@ class ExportRepository:
         self, principal: Principal, batch_id: str | None, status: DocumentStatus
     ) -> Sequence[Document]:
         """One batch's documents in ``status``, or (``batch_id`` None) all the team's."""
-        statement = select(Document).where(
-            Document.team_id.in_(principal.team_ids), Document.status == status
-        )
+        statement = self.readable(principal).where(Document.status == status)
         if batch_id is not None:
             statement = statement.where(Document.batch_id == batch_id)
-        return (await self.session.scalars(statement.order_by(Document.id))).all()
+        return await self.get_all(statement.order_by(Document.id))
 
     async def latest_extractions(
         self, principal: Principal, document_id: str
     ) -> Sequence[Extraction]:
         """The newest extraction of each template applied to the document."""
+        extractions = self._extractions(principal)
         newest = (
-            select(func.max(Extraction.id))
-            .where(
-                Extraction.team_id.in_(principal.team_ids), Extraction.document_id == document_id
-            )
+            extractions.with_only_columns(func.max(Extraction.id))
+            .where(Extraction.document_id == document_id)
             .group_by(Extraction.template_name)
         )
-        statement = select(Extraction).where(Extraction.id.in_(newest)).order_by(Extraction.id)
+        statement = extractions.where(Extraction.id.in_(newest)).order_by(Extraction.id)
         return (await self.session.scalars(statement)).all()

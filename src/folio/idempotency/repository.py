@@ -1,28 +1,22 @@
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.idempotency.models import IdempotencyRecord
 
 
-class IdempotencyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class IdempotencyRepository(TeamScopedRepository[IdempotencyRecord]):
+    model = IdempotencyRecord
 
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> IdempotencyRepository:
-        return cls(session)
-
-    async def find(self, team_id: str, scope: str, key: str) -> IdempotencyRecord | None:
-        return await self.session.scalar(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.team_id == team_id,
+    async def find(self, principal: Principal, scope: str, key: str) -> IdempotencyRecord | None:
+        """The acting team's record: keys are per team."""
+        return await self.get_one_or_none(
+            self.readable(principal).where(
+                IdempotencyRecord.team_id == principal.team_id,
                 IdempotencyRecord.scope == scope,
                 IdempotencyRecord.key == key,
             )
         )
 
     async def add(self, record: IdempotencyRecord) -> None:
-        self.session.add(record)
-        await self.session.flush()
+        await self.create(record, flush=True)

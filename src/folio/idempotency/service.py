@@ -40,9 +40,7 @@ class IdempotencyService:
             raise ValidationFailed(
                 [FieldError("Idempotency-Key", "invalid", f"1 to {MAX_KEY_LENGTH} characters.")]
             )
-        record = await IdempotencyRepository.from_session(session).find(
-            principal.team_id, scope, key
-        )
+        record = await IdempotencyRepository.from_session(session).find(principal, scope, key)
         if record is None:
             return None
         if record.fingerprint != request_fingerprint:

@@ -2,28 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, case, delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import case, delete, func, select
 
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.images.models import CrawledImage
 
 
-class ImageRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> ImageRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[CrawledImage]]:
-        return select(CrawledImage).where(CrawledImage.team_id.in_(principal.team_ids))
-
-    async def get(self, principal: Principal, image_id: str) -> CrawledImage | None:
-        return await self.session.scalar(
-            self.readable(principal).where(CrawledImage.id == image_id)
-        )
+class ImageRepository(TeamScopedRepository[CrawledImage]):
+    model = CrawledImage
 
     async def list_page(
         self,
@@ -40,7 +27,7 @@ class ImageRepository:
         min_width: int | None = None,
         min_height: int | None = None,
     ) -> Sequence[CrawledImage]:
-        statement = self.readable(principal).order_by(CrawledImage.id).limit(limit + 1)
+        statement = self.readable(principal)
         conditions = {
             CrawledImage.project_id: project_id,
             CrawledImage.job_id: job_id,
@@ -56,9 +43,7 @@ class ImageRepository:
             statement = statement.where(CrawledImage.width >= min_width)
         if min_height is not None:
             statement = statement.where(CrawledImage.height >= min_height)
-        if after is not None:
-            statement = statement.where(CrawledImage.id > after)
-        return (await self.session.scalars(statement)).all()
+        return await self.page_after(statement, limit=limit, after=after)
 
     async def unique_count_per_project(self, project_ids: Sequence[str]) -> dict[str, int]:
         """Valid, non-duplicate images per project."""

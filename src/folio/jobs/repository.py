@@ -4,34 +4,28 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.leases import LeaseQueue
+from folio.core.repository import TeamScopedRepository
 from folio.jobs.models import Job, JobStatus
 
 ACTIVE = (JobStatus.queued, JobStatus.running)
 
 
-class JobRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> JobRepository:
-        return cls(session)
+class JobRepository(TeamScopedRepository[Job]):
+    model = Job
 
     async def add(self, job: Job) -> Job:
-        self.session.add(job)
-        await self.session.flush()
-        return job
+        return await self.create(job, flush=True)
 
     async def add_all(self, jobs: Sequence[Job]) -> None:
         self.session.add_all(jobs)
         await self.session.flush()
 
-    async def get(self, job_id: str, *, lock: bool = False) -> Job | None:
-        """``lock``: the row stays locked until commit (PostgreSQL), so a cancellation and a
-        worker's report on the same job are applied one after the other, never interleaved."""
+    async def get_unscoped(self, job_id: str, *, lock: bool = False) -> Job | None:
+        """For the runner and dispatchers, which act for the job's own team. ``lock``: the
+        row stays locked until commit (PostgreSQL), so a cancellation and a worker's report on
+        the same job are applied one after the other, never interleaved."""
         return await self.session.get(
             Job, job_id, populate_existing=True, with_for_update=lock or None
         )

@@ -90,10 +90,10 @@ class JobService:
     async def claim_next(self, session: AsyncSession, *, worker: str) -> Job | None:
         repository = JobRepository.from_session(session)
         job_id = await repository.claim_next(worker, utcnow())
-        return None if job_id is None else await repository.get(job_id)
+        return None if job_id is None else await repository.get_unscoped(job_id)
 
     async def get(self, session: AsyncSession, job_id: str, *, lock: bool = False) -> Job | None:
-        return await JobRepository.from_session(session).get(job_id, lock=lock)
+        return await JobRepository.from_session(session).get_unscoped(job_id, lock=lock)
 
     async def finish(
         self,
@@ -160,7 +160,7 @@ class JobService:
         now = utcnow()
         repository = JobRepository.from_session(session)
         if await repository.claim(job_id, worker, now, timedelta(seconds=lease_s)):
-            return await repository.get(job_id)
+            return await repository.get_unscoped(job_id)
         return None
 
     async def renew_lease(

@@ -4,22 +4,17 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.notifications.models import Notification, NotificationPreference
 from folio.notifications.schemas import Category
 from folio.teams.models import Membership
 from folio.users.models import User
 
 
-class NotificationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> NotificationRepository:
-        return cls(session)
+class NotificationRepository(TeamScopedRepository[Notification]):
+    model = Notification
 
     def readable(self, principal: Principal) -> Select[tuple[Notification]]:
         """A person's own notifications in the request's team, and their system-wide ones
@@ -44,21 +39,14 @@ class NotificationRepository:
         limit: int,
         before: str | None,
     ) -> Sequence[Notification]:
-        statement = self.readable(principal).order_by(Notification.id.desc()).limit(limit + 1)
+        statement = self.readable(principal)
         if read is not None:
             statement = statement.where(
                 Notification.read_at.is_not(None) if read else Notification.read_at.is_(None)
             )
         if category is not None:
             statement = statement.where(Notification.category == category)
-        if before is not None:
-            statement = statement.where(Notification.id < before)
-        return (await self.session.scalars(statement)).all()
-
-    async def get(self, principal: Principal, notification_id: str) -> Notification | None:
-        return await self.session.scalar(
-            self.readable(principal).where(Notification.id == notification_id)
-        )
+        return await self.page_before(statement, limit=limit, before=before)
 
     async def mark_all_read(self, principal: Principal, now: datetime) -> int:
         result = await self.session.execute(

@@ -4,24 +4,20 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.documents.models import Document, DocumentStatus
 
 
-class ProcessingRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> ProcessingRepository:
-        return cls(session)
+class ProcessingRepository(TeamScopedRepository[Document]):
+    model = Document
 
     def _documents(
         self, principal: Principal, batch_id: str | None, since: datetime | None
     ) -> Select[tuple[Document]]:
-        statement = select(Document).where(Document.team_id == principal.team_id)
+        """The acting team's documents (not every team the principal may read)."""
+        statement = self.readable(principal).where(Document.team_id == principal.team_id)
         if batch_id is not None:
             statement = statement.where(Document.batch_id == batch_id)
         if since is not None:

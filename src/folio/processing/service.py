@@ -13,7 +13,7 @@ from folio.core.errors import Conflict, FieldError, ValidationFailed
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.documents.models import DocumentStatus, ProcessingSettings
-from folio.documents.repository import ProcessingSettingsRepository
+from folio.documents.repository import DocumentRepository
 from folio.documents.service import document as document_service
 from folio.pipeline import OcrEngineName, OcrMode, engines_available
 from folio.processing.repository import ProcessingRepository
@@ -155,7 +155,7 @@ class ProcessingService:
     # ---- the team's OCR mode -------------------------------------------------------------
 
     async def ocr_settings(self, session: AsyncSession, principal: Principal) -> OcrSettingsRead:
-        row = await ProcessingSettingsRepository.from_session(session).settings_for(principal)
+        row = await DocumentRepository.from_session(session).processing_settings(principal)
         if row is None:
             return OcrSettingsRead(
                 ocr=OcrMode.auto, ocr_engine=OcrEngineName.tesseract, updated_at=None
@@ -165,11 +165,11 @@ class ProcessingService:
     async def update_ocr_settings(
         self, session: AsyncSession, principal: Principal, data: OcrSettingsUpdate
     ) -> OcrSettingsRead:
-        repository = ProcessingSettingsRepository.from_session(session)
-        row = await repository.settings_for(principal)
+        repository = DocumentRepository.from_session(session)
+        row = await repository.processing_settings(principal)
         if row is None:
             row = ProcessingSettings(team_id=principal.team_id)
-            await repository.add(row)
+            await repository.add_processing_settings(row)
         for key, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
             setattr(row, key, str(value))
         row.updated_by = principal.user_id

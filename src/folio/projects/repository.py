@@ -2,34 +2,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.projects.models import Project
 
 
-class ProjectRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> ProjectRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[Project]]:
-        return select(Project).where(Project.team_id.in_(principal.team_ids))
-
-    async def get(self, principal: Principal, project_id: str) -> Project | None:
-        return await self.session.scalar(self.readable(principal).where(Project.id == project_id))
+class ProjectRepository(TeamScopedRepository[Project]):
+    model = Project
 
     async def list_page(
         self, principal: Principal, *, limit: int, after: str | None
     ) -> Sequence[Project]:
-        statement = self.readable(principal).order_by(Project.id).limit(limit + 1)
-        if after is not None:
-            statement = statement.where(Project.id > after)
-        return (await self.session.scalars(statement)).all()
+        return await self.page_after(self.readable(principal), limit=limit, after=after)
 
     async def locked(self, project_id: str) -> Project | None:
         """For the crawl runner: the row stays locked to the end of the transaction, so the

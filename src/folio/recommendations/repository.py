@@ -3,36 +3,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository, team_scoped
 from folio.recommendations.models import ActionStatus, DocumentRecommendation, RecommendationAction
 
 
-class RecommendationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> RecommendationRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[DocumentRecommendation]]:
-        return select(DocumentRecommendation).where(
-            DocumentRecommendation.team_id.in_(principal.team_ids)
-        )
+class RecommendationRepository(TeamScopedRepository[DocumentRecommendation]):
+    model = DocumentRecommendation
 
     def readable_actions(self, principal: Principal) -> Select[tuple[RecommendationAction]]:
-        return select(RecommendationAction).where(
-            RecommendationAction.team_id.in_(principal.team_ids)
-        )
-
-    async def get(
-        self, principal: Principal, recommendation_id: str
-    ) -> DocumentRecommendation | None:
-        return await self.session.scalar(
-            self.readable(principal).where(DocumentRecommendation.id == recommendation_id)
-        )
+        return team_scoped(RecommendationAction, principal.team_ids)
 
     async def existing_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of these derived ids are stored (ids embed their document: no team needed)."""
@@ -50,18 +31,11 @@ class RecommendationRepository:
         limit: int,
         after: str | None,
     ) -> Sequence[DocumentRecommendation]:
-        statement = (
-            self.readable(principal)
-            .where(
-                DocumentRecommendation.document_id == document_id,
-                DocumentRecommendation.version == version,
-            )
-            .order_by(DocumentRecommendation.id)
-            .limit(limit + 1)
+        statement = self.readable(principal).where(
+            DocumentRecommendation.document_id == document_id,
+            DocumentRecommendation.version == version,
         )
-        if after is not None:
-            statement = statement.where(DocumentRecommendation.id > after)
-        return (await self.session.scalars(statement)).all()
+        return await self.page_after(statement, limit=limit, after=after)
 
     async def latest_actions(
         self, principal: Principal, recommendation_ids: Sequence[str]
@@ -95,18 +69,14 @@ class RecommendationRepository:
         limit: int,
         before: str | None,
     ) -> Sequence[RecommendationAction]:
-        statement = (
-            self.readable_actions(principal)
-            .order_by(RecommendationAction.id.desc())
-            .limit(limit + 1)
-        )
-        if before is not None:
-            statement = statement.where(RecommendationAction.id < before)
+        statement = self.readable_actions(principal)
         if status is not None:
             statement = statement.where(RecommendationAction.status == status)
         if document_id is not None:
             statement = statement.where(RecommendationAction.document_id == document_id)
-        return (await self.session.scalars(statement)).all()
+        return await self.page_before(
+            statement, limit=limit, before=before, column=RecommendationAction.id
+        )
 
     async def add(self, row: DocumentRecommendation | RecommendationAction) -> None:
         self.session.add(row)

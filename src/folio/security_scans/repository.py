@@ -4,10 +4,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.pipeline.intelligence.types import Severity
 from folio.security_scans.models import SecurityEvent, SecurityEventType
 
@@ -22,23 +20,13 @@ class EventFilters:
     created_before: datetime | None = None
 
 
-class SecurityEventRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> SecurityEventRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[SecurityEvent]]:
-        return select(SecurityEvent).where(SecurityEvent.team_id.in_(principal.team_ids))
+class SecurityEventRepository(TeamScopedRepository[SecurityEvent]):
+    model = SecurityEvent
 
     async def list_page(
         self, principal: Principal, filters: EventFilters, *, limit: int, before: str | None
     ) -> Sequence[SecurityEvent]:
-        statement = self.readable(principal).order_by(SecurityEvent.id.desc()).limit(limit + 1)
-        if before is not None:
-            statement = statement.where(SecurityEvent.id < before)
+        statement = self.readable(principal)
         if filters.document_id is not None:
             statement = statement.where(SecurityEvent.document_id == filters.document_id)
         if filters.severities is not None:
@@ -51,7 +39,7 @@ class SecurityEventRepository:
             statement = statement.where(SecurityEvent.created_at >= filters.created_after)
         if filters.created_before is not None:
             statement = statement.where(SecurityEvent.created_at < filters.created_before)
-        return (await self.session.scalars(statement)).all()
+        return await self.page_before(statement, limit=limit, before=before)
 
     async def add_all(self, events: Sequence[SecurityEvent]) -> None:
         self.session.add_all(events)

@@ -3,32 +3,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select, update
 
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.shares.models import DocumentShare
 
 
-class ShareRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> ShareRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[DocumentShare]]:
-        return select(DocumentShare).where(DocumentShare.team_id.in_(principal.team_ids))
+class ShareRepository(TeamScopedRepository[DocumentShare]):
+    model = DocumentShare
 
     async def add(self, share: DocumentShare) -> None:
-        self.session.add(share)
-        await self.session.flush()
+        await self.create(share, flush=True)
 
-    async def get(
+    async def get_in_document(
         self, principal: Principal, document_id: str, share_id: str
     ) -> DocumentShare | None:
-        return await self.session.scalar(
+        return await self.get_one_or_none(
             self.readable(principal).where(
                 DocumentShare.document_id == document_id, DocumentShare.id == share_id
             )
@@ -37,15 +28,8 @@ class ShareRepository:
     async def list_page(
         self, principal: Principal, document_id: str, *, limit: int, after: str | None
     ) -> Sequence[DocumentShare]:
-        statement = (
-            self.readable(principal)
-            .where(DocumentShare.document_id == document_id)
-            .order_by(DocumentShare.id)
-            .limit(limit + 1)
-        )
-        if after is not None:
-            statement = statement.where(DocumentShare.id > after)
-        return (await self.session.scalars(statement)).all()
+        statement = self.readable(principal).where(DocumentShare.document_id == document_id)
+        return await self.page_after(statement, limit=limit, after=after)
 
     async def by_token_hash(self, token_hash: str) -> DocumentShare | None:
         """The public download's lookup: the secret token is the only credential."""

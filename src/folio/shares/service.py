@@ -160,7 +160,9 @@ class ShareService:
     async def revoke(
         self, session: AsyncSession, principal: Principal, document_id: str, share_id: str
     ) -> None:
-        share = await ShareRepository.from_session(session).get(principal, document_id, share_id)
+        share = await ShareRepository.from_session(session).get_in_document(
+            principal, document_id, share_id
+        )
         if share is None:
             raise NotFound(f"No share {share_id} of document {document_id}.")
         share.revoked_at = share.revoked_at or utcnow()

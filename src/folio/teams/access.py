@@ -86,16 +86,13 @@ async def member_permissions(
 
 async def team_access(session: AsyncSession, principal: Principal, team_id: str) -> TeamAccess:
     """The caller's standing in ``team_id``; another team's id answers 404, never 403."""
-    team = await TeamRepository.from_session(session).get(team_id)
+    repository = TeamRepository.from_session(session)
+    team = await repository.get(principal, team_id)
     if team is None:
         raise NotFound(f"No team {team_id}.")
     if principal.credential != Credential.user:
-        if team_id != principal.team_id:
-            raise NotFound(f"No team {team_id}.")
         # a key acts as its creator's membership, limited to the key's scopes
-        membership = await TeamRepository.from_session(session).membership(
-            team_id, principal.user_id or ""
-        )
+        membership = await repository.membership(team_id, principal.user_id or "")
         return TeamAccess(team, membership, principal.permissions)
     found = await member_permissions(session, team_id, principal.user_id or "")
     if found is None:

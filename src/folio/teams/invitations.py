@@ -116,7 +116,7 @@ class InvitationService:
             raise Conflict(f"This invitation is {invitation_status(invitation)}.")
         if await repository.membership(invitation.team_id, user.id) is not None:
             raise Conflict("You are already a member of this team.")
-        team = await repository.get(invitation.team_id)
+        team = await repository.get_unscoped(invitation.team_id)
         if team is None:
             raise NotFound("No invitation for this account matches that token.")
         await team_service.check_capacity(session, team, with_pending=True)

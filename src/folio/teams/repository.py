@@ -4,25 +4,36 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.principal import Credential, Principal
+from folio.core.repository import TeamScopedRepository, keyset
 from folio.teams.models import Invitation, Membership, Role, RoleAssignment, Team
 from folio.users.models import User
 
 
-class TeamRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class TeamRepository(TeamScopedRepository[Team]):
+    """Teams and what belongs to them: memberships, roles, assignments, invitations (loaded
+    for a team the caller reached through ``readable``)."""
 
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> TeamRepository:
-        return cls(session)
+    model = Team
+    team_column = "id"  # a team owns itself
+
+    def readable(self, principal: Principal) -> Select[tuple[Team]]:
+        """A person reads the teams they are an active member of; a key, a share link or the
+        embedded default team only the team it acts for."""
+        if principal.credential != Credential.user:
+            return self.scoped_to({principal.team_id} & principal.team_ids)
+        memberships = select(Membership.team_id).where(
+            Membership.user_id == principal.user_id, Membership.status == "active"
+        )
+        return select(Team).where(Team.id.in_(memberships))
 
     async def add(self, row: Team | Membership | Role | RoleAssignment | Invitation) -> None:
         self.session.add(row)
         await self.session.flush()
 
-    async def get(self, team_id: str) -> Team | None:
+    async def get_unscoped(self, team_id: str) -> Team | None:
+        """For authentication, which finds a key's team before any principal exists."""
         return await self.session.get(Team, team_id)
 
     async def get_by_slug(self, slug: str) -> Team | None:
@@ -38,9 +49,9 @@ class TeamRepository:
     async def list_for_user(
         self, user_id: str, *, limit: int, after: str | None
     ) -> Sequence[tuple[Team, Membership]]:
-        statement = self.teams_of(user_id).order_by(Team.id).limit(limit + 1)
-        if after is not None:
-            statement = statement.where(Team.id > after)
+        statement = keyset(
+            self.teams_of(user_id), Team.id, limit=limit, cursor=after, newest_first=False
+        )
         return [(team, membership) for team, membership in await self.session.execute(statement)]
 
     async def membership(self, team_id: str, user_id: str) -> Membership | None:

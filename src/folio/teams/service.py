@@ -105,7 +105,7 @@ class TeamService:
     ) -> Page[TeamRead]:
         repository = TeamRepository.from_session(session)
         if principal.credential != Credential.user:
-            team = await repository.get(principal.team_id)
+            team = await repository.get(principal, principal.team_id)
             items = [team_read(team, None, None)] if team else []
             return Page(items=items, next_cursor=None, has_more=False)
         rows = await repository.list_for_user(

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select
 
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.templates.models import Extraction, ExtractionTemplate, ExtractionTemplateVersion
 
 
-class TemplateRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> TemplateRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[ExtractionTemplate]]:
-        return select(ExtractionTemplate).where(ExtractionTemplate.team_id.in_(principal.team_ids))
-
-    async def get(self, principal: Principal, template_id: str) -> ExtractionTemplate | None:
-        return await self.session.scalar(
-            self.readable(principal).where(ExtractionTemplate.id == template_id)
-        )
+class TemplateRepository(TeamScopedRepository[ExtractionTemplate]):
+    model = ExtractionTemplate
 
     async def get_by_name(self, principal: Principal, name: str) -> ExtractionTemplate | None:
         """The acting team's template of that name (names are unique per team)."""
@@ -37,19 +24,15 @@ class TemplateRepository:
 
     async def for_team(self, team_id: str, reference: str) -> ExtractionTemplate | None:
         """A template by id or name, for the job path acting for the document's own team."""
-        statement = select(ExtractionTemplate).where(
-            ExtractionTemplate.team_id == team_id,
-            (ExtractionTemplate.id == reference) | (ExtractionTemplate.name == reference),
+        statement = self.owned_by(team_id).where(
+            (ExtractionTemplate.id == reference) | (ExtractionTemplate.name == reference)
         )
-        return await self.session.scalar(statement.limit(1))
+        return await self.get_one_or_none(statement.limit(1))
 
     async def list_page(
         self, principal: Principal, *, limit: int, after: str | None
     ) -> Sequence[ExtractionTemplate]:
-        statement = self.readable(principal).order_by(ExtractionTemplate.id).limit(limit + 1)
-        if after is not None:
-            statement = statement.where(ExtractionTemplate.id > after)
-        return (await self.session.scalars(statement)).all()
+        return await self.page_after(self.readable(principal), limit=limit, after=after)
 
     async def add(self, row: ExtractionTemplate | ExtractionTemplateVersion) -> None:
         self.session.add(row)
@@ -71,16 +54,8 @@ class TemplateRepository:
         await self.session.flush()
 
 
-class ExtractionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> ExtractionRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[Extraction]]:
-        return select(Extraction).where(Extraction.team_id.in_(principal.team_ids))
+class ExtractionRepository(TeamScopedRepository[Extraction]):
+    model = Extraction
 
     async def add(self, extraction: Extraction) -> None:
         self.session.add(extraction)
@@ -99,17 +74,10 @@ class ExtractionRepository:
         limit: int,
         before: str | None,
     ) -> Sequence[Extraction]:
-        statement = (
-            self.readable(principal)
-            .where(Extraction.document_id == document_id)
-            .order_by(Extraction.id.desc())
-            .limit(limit + 1)
-        )
+        statement = self.readable(principal).where(Extraction.document_id == document_id)
         if template_name is not None:
             statement = statement.where(Extraction.template_name == template_name)
-        if before is not None:
-            statement = statement.where(Extraction.id < before)
-        return (await self.session.scalars(statement)).all()
+        return await self.page_before(statement, limit=limit, before=before)
 
     async def latest(
         self, principal: Principal, document_id: str, template_name: str | None
@@ -129,9 +97,9 @@ class ExtractionRepository:
     ) -> dict[str, Extraction]:
         """The newest extraction of ``template_name`` for each of ``document_ids``."""
         newest = (
-            select(func.max(Extraction.id))
+            self.readable(principal)
+            .with_only_columns(func.max(Extraction.id))
             .where(
-                Extraction.team_id.in_(principal.team_ids),
                 Extraction.document_id.in_(document_ids),
                 Extraction.template_name == template_name,
             )

@@ -2,26 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.tickets.models import Ticket, TicketStatus
 
 
-class TicketRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> TicketRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[Ticket]]:
-        return select(Ticket).where(Ticket.team_id.in_(principal.team_ids))
-
-    async def get(self, principal: Principal, ticket_id: str) -> Ticket | None:
-        return await self.session.scalar(self.readable(principal).where(Ticket.id == ticket_id))
+class TicketRepository(TeamScopedRepository[Ticket]):
+    model = Ticket
 
     async def list_page(
         self,
@@ -31,13 +18,10 @@ class TicketRepository:
         limit: int,
         before: str | None,
     ) -> Sequence[Ticket]:
-        statement = self.readable(principal).order_by(Ticket.id.desc()).limit(limit + 1)
+        statement = self.readable(principal)
         if status is not None:
             statement = statement.where(Ticket.status == status)
-        if before is not None:
-            statement = statement.where(Ticket.id < before)
-        return (await self.session.scalars(statement)).all()
+        return await self.page_before(statement, limit=limit, before=before)
 
     async def add(self, ticket: Ticket) -> None:
-        self.session.add(ticket)
-        await self.session.flush()
+        await self.create(ticket, flush=True)

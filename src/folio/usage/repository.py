@@ -6,32 +6,24 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Select, delete, func, select
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository, team_scoped
 from folio.documents.repository import DocumentRepository
 from folio.usage.models import RequestUsage, UsageCounter
 
 BUCKET_COLUMNS = ("day", "team_id", "key_id", "user_id", "method", "route")
 
 
-class UsageRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> UsageRepository:
-        return cls(session)
+class UsageRepository(TeamScopedRepository[RequestUsage]):
+    model = RequestUsage
 
     def _insert(self, table: Any) -> Any:
         if self.session.bind.dialect.name == "postgresql":
             return postgresql.insert(table)
         return sqlite.insert(table)
-
-    def readable(self, principal: Principal) -> Select[tuple[RequestUsage]]:
-        return select(RequestUsage).where(RequestUsage.team_id.in_(principal.team_ids))
 
     # ---- writes (the meter's flush and the upload check) ---------------------------------
 
@@ -66,23 +58,30 @@ class UsageRepository:
         return int((await self.session.execute(statement)).scalar_one())
 
     async def prune_before(self, day: date) -> int:
+        """Every team's: the periodic retention job acts for the system."""
         result = await self.session.execute(delete(RequestUsage).where(RequestUsage.day < day))
         return result.rowcount or 0  # type: ignore[attr-defined]
 
     # ---- reads -----------------------------------------------------------------------------
 
     async def team_api_calls(self, team_id: str, start: date, end: date) -> int:
-        """Requests of ``team_id`` from ``start`` up to (excluding) ``end``."""
-        statement = select(func.coalesce(func.sum(RequestUsage.requests), 0)).where(
-            RequestUsage.team_id == team_id, RequestUsage.day >= start, RequestUsage.day < end
+        """Requests of ``team_id`` from ``start`` up to (excluding) ``end``: the meter's quota
+        check knows the team before any principal (and the usage service passes its own)."""
+        statement = (
+            self.owned_by(team_id)
+            .with_only_columns(func.coalesce(func.sum(RequestUsage.requests), 0))
+            .where(RequestUsage.day >= start, RequestUsage.day < end)
         )
         return int(await self.session.scalar(statement) or 0)
 
     async def documents_processed(self, principal: Principal, period_start: date) -> int:
-        statement = select(UsageCounter.documents_processed).where(
-            UsageCounter.team_id == principal.team_id,
-            UsageCounter.team_id.in_(principal.team_ids),
-            UsageCounter.period_start == period_start,
+        statement = (
+            team_scoped(UsageCounter, principal.team_ids)
+            .with_only_columns(UsageCounter.documents_processed)
+            .where(
+                UsageCounter.team_id == principal.team_id,
+                UsageCounter.period_start == period_start,
+            )
         )
         return int(await self.session.scalar(statement) or 0)
 

@@ -1,18 +1,13 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.repository import Repository
 from folio.users.models import User
 
 
-class UserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> UserRepository:
-        return cls(session)
+class UserRepository(Repository[User]):
+    model = User
 
     async def get(self, user_id: str) -> User | None:
         return await self.session.get(User, user_id)
@@ -24,6 +19,4 @@ class UserRepository:
         return int(await self.session.scalar(select(func.count()).select_from(User)) or 0)
 
     async def add(self, user: User) -> User:
-        self.session.add(user)
-        await self.session.flush()
-        return user
+        return await self.create(user, flush=True)

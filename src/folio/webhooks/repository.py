@@ -3,43 +3,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 
 from folio.core.leases import LeaseQueue
 from folio.core.principal import Principal
+from folio.core.repository import TeamScopedRepository
 from folio.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 
-class WebhookRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: AsyncSession) -> WebhookRepository:
-        return cls(session)
-
-    def readable(self, principal: Principal) -> Select[tuple[WebhookEndpoint]]:
-        return select(WebhookEndpoint).where(WebhookEndpoint.team_id.in_(principal.team_ids))
-
-    async def get(self, principal: Principal, endpoint_id: str) -> WebhookEndpoint | None:
-        return await self.session.scalar(
-            self.readable(principal).where(WebhookEndpoint.id == endpoint_id)
-        )
+class WebhookRepository(TeamScopedRepository[WebhookEndpoint]):
+    model = WebhookEndpoint
 
     async def list_page(
         self, principal: Principal, *, limit: int, after: str | None
     ) -> Sequence[WebhookEndpoint]:
-        statement = self.readable(principal).order_by(WebhookEndpoint.id).limit(limit + 1)
-        if after is not None:
-            statement = statement.where(WebhookEndpoint.id > after)
-        return (await self.session.scalars(statement)).all()
+        return await self.page_after(self.readable(principal), limit=limit, after=after)
 
     async def active_for_team(self, team_id: str) -> Sequence[WebhookEndpoint]:
-        statement = select(WebhookEndpoint).where(
-            WebhookEndpoint.team_id == team_id, WebhookEndpoint.is_active.is_(True)
-        )
-        return (await self.session.scalars(statement)).all()
+        """For the event fan-out, which acts for the event's own team."""
+        return await self.get_all(self.owned_by(team_id).where(WebhookEndpoint.is_active.is_(True)))
 
     async def endpoint(self, endpoint_id: str) -> WebhookEndpoint | None:
         return await self.session.get(WebhookEndpoint, endpoint_id, populate_existing=True)
@@ -50,15 +32,11 @@ class WebhookRepository:
     async def deliveries(
         self, endpoint: WebhookEndpoint, *, limit: int, before: str | None
     ) -> Sequence[WebhookDelivery]:
-        statement = (
-            select(WebhookDelivery)
-            .where(WebhookDelivery.endpoint_id == endpoint.id)
-            .order_by(WebhookDelivery.id.desc())
-            .limit(limit + 1)
+        """The deliveries of an endpoint the caller loaded scoped."""
+        statement = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+        return await self.page_before(
+            statement, limit=limit, before=before, column=WebhookDelivery.id
         )
-        if before is not None:
-            statement = statement.where(WebhookDelivery.id < before)
-        return (await self.session.scalars(statement)).all()
 
     async def delivery(self, endpoint: WebhookEndpoint, delivery_id: str) -> WebhookDelivery | None:
         return await self.session.scalar(
