@@ -218,11 +218,14 @@ class TestSessions:
         assert_problem(phone_after, 401, "INVALID_TOKEN")
 
     async def test_cannot_revoke_someone_elses_session(
-        self, anonymous_client: httpx.AsyncClient, client: httpx.AsyncClient
+        self, anonymous_client: httpx.AsyncClient
     ) -> None:
         tokens = (await register(anonymous_client))["tokens"]
+        other = (await register(anonymous_client, "bob@example.com"))["tokens"]
 
-        response = await client.delete(f"/api/v1/auth/sessions/{tokens['session_id']}")
+        response = await anonymous_client.delete(
+            f"/api/v1/auth/sessions/{tokens['session_id']}", headers=bearer(other["access_token"])
+        )
 
         assert_problem(response, 404, "NOT_FOUND")
 
@@ -275,6 +278,29 @@ class TestPasswords:
         ).status_code == 401
         assert (await login(anonymous_client, "a brand new password")).status_code == 200
 
+    async def test_a_reset_ends_every_outstanding_reset_link(
+        self, anonymous_client: httpx.AsyncClient, inbox: Inbox
+    ) -> None:
+        """Issue 25 item 13: an older reset link still worked after a newer one was used."""
+        await register(anonymous_client)
+        await anonymous_client.post("/api/v1/auth/password/forgot", json={"email": EMAIL})
+        older = inbox.token_for(EMAIL, "Reset")
+        await anonymous_client.post("/api/v1/auth/password/forgot", json={"email": EMAIL})
+        newer = inbox.token_for(EMAIL, "Reset")
+
+        reset = await anonymous_client.post(
+            "/api/v1/auth/password/reset",
+            json={"token": newer, "new_password": "a brand new password"},
+        )
+        with_older = await anonymous_client.post(
+            "/api/v1/auth/password/reset",
+            json={"token": older, "new_password": "the attacker's password"},
+        )
+
+        assert older != newer and reset.status_code == 204
+        assert_problem(with_older, 401, "INVALID_TOKEN")
+        assert (await login(anonymous_client, "a brand new password")).status_code == 200
+
     async def test_verify_email(self, anonymous_client: httpx.AsyncClient, inbox: Inbox) -> None:
         tokens = (await register(anonymous_client))["tokens"]
 
@@ -285,6 +311,78 @@ class TestPasswords:
 
         assert verified.status_code == 204
         assert me.json()["email_verified"] is True
+
+
+ACCOUNT_SECURITY_ROUTES = [
+    ("PATCH", "/api/v1/auth/me", {"name": "Mallory"}, 200),
+    ("GET", "/api/v1/auth/sessions", None, 200),
+    ("DELETE", "/api/v1/auth/sessions/{session_id}", None, 204),
+    (
+        "POST",
+        "/api/v1/auth/password/change",
+        {"current_password": PASSWORD, "new_password": "another long password"},
+        204,
+    ),
+    ("POST", "/api/v1/auth/mfa/enable", None, 200),
+    ("POST", "/api/v1/auth/mfa/verify", {"code": "123456"}, 409),  # no set-up started
+    ("POST", "/api/v1/auth/mfa/disable", {"password": PASSWORD, "code": "123456"}, 401),
+]
+
+
+class TestAccountSecurityNeedsASignedInSession:
+    """Issue 25 item 2: a key scoped to documents:read could enable MFA, list and revoke
+    sessions and edit the profile."""
+
+    @pytest.mark.parametrize(("method", "path", "body", "status"), ACCOUNT_SECURITY_ROUTES)
+    async def test_an_api_key_is_refused(
+        self,
+        anonymous_client: httpx.AsyncClient,
+        method: str,
+        path: str,
+        body: dict | None,
+        status: int,
+    ) -> None:
+        tokens = (await register(anonymous_client))["tokens"]
+        created = await anonymous_client.post(
+            "/api/v1/keys",
+            headers=bearer(tokens["access_token"]),
+            json={"name": "read only", "scopes": ["documents:read"]},
+        )
+        key = created.json()["key"]
+
+        response = await anonymous_client.request(
+            method,
+            path.format(session_id=tokens["session_id"]),
+            headers={"X-API-Key": key},
+            json=body,
+        )
+
+        assert_problem(response, 403, "INTERACTIVE_SESSION_REQUIRED")
+        still = await anonymous_client.get(
+            "/api/v1/auth/me", headers=bearer(tokens["access_token"])
+        )
+        assert still.status_code == 200 and still.json()["name"] == "Ann"
+
+    @pytest.mark.parametrize(("method", "path", "body", "status"), ACCOUNT_SECURITY_ROUTES)
+    async def test_a_signed_in_session_is_served(
+        self,
+        anonymous_client: httpx.AsyncClient,
+        method: str,
+        path: str,
+        body: dict | None,
+        status: int,
+    ) -> None:
+        first = (await register(anonymous_client))["tokens"]
+        other = (await login(anonymous_client)).json()["tokens"]
+
+        response = await anonymous_client.request(
+            method,
+            path.format(session_id=other["session_id"]),
+            headers=bearer(first["access_token"]),
+            json=body,
+        )
+
+        assert response.status_code == status, response.text
 
 
 class TestMfa:

@@ -168,9 +168,7 @@ class TestMembersAndRoles:
     ) -> None:
         """Issue 25 item 5: with two owners, a team admin could demote or remove either."""
         team = f"/api/v1/teams/{admin.team_id}/members"
-        promoted = await client.patch(
-            f"{team}/{viewer_account.user_id}", json={"role": "owner"}
-        )
+        promoted = await client.patch(f"{team}/{viewer_account.user_id}", json={"role": "owner"})
         assert promoted.json()["role"] == "owner"
         team_admin = await create_account(
             app, "ada@example.com", join_team=admin.team_id, role=BuiltinRole.admin

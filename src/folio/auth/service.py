@@ -233,9 +233,10 @@ class AuthService:
             raise InvalidToken("The reset link is not valid or has expired.")
         user = await user_service.get(session, user_id)
         self._set_password(user, data.new_password)
-        await AuthRepository.from_session(session).revoke_sessions(
-            user.id, utcnow(), "password_reset"
-        )
+        repository = AuthRepository.from_session(session)
+        # an older link still in the mailbox must not undo this reset
+        await repository.spend_tokens(user.id, TokenPurpose.reset_password, utcnow())
+        await repository.revoke_sessions(user.id, utcnow(), "password_reset")
 
     async def verify_email(self, session: AsyncSession, token: str) -> None:
         user_id = await redeem(session, token, TokenPurpose.verify_email)
