@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 
 import httpx
@@ -385,10 +387,44 @@ class TestAccountSecurityNeedsASignedInSession:
         assert response.status_code == status, response.text
 
 
+async def early_in_a_time_step() -> float:
+    """Now, moved to the start of a 30-second TOTP step if need be, so that codes of the
+    previous, this and the next step stay valid for the length of a test."""
+    phase = time.time() % 30
+    if phase > 8:
+        await asyncio.sleep(30 - phase + 0.2)
+    return time.time()
+
+
+def wrong_code(totp: pyotp.TOTP, now: float) -> str:
+    valid = {totp.at(now + 30 * k) for k in range(-2, 3)}
+    return next(c for c in ("000000", "111111", "222222", "333333", "444444") if c not in valid)
+
+
+async def enable_mfa(client: httpx.AsyncClient, now: float) -> pyotp.TOTP:
+    """Registers and turns MFA on with the previous step's code, leaving this step's unused."""
+    access = (await register(client))["tokens"]["access_token"]
+    setup = (await client.post("/api/v1/auth/mfa/enable", headers=bearer(access))).json()
+    totp = pyotp.TOTP(setup["secret"])
+    verified = await client.post(
+        "/api/v1/auth/mfa/verify", headers=bearer(access), json={"code": totp.at(now - 30)}
+    )
+    assert verified.status_code == 200, verified.text
+    return totp
+
+
+async def second_step(
+    client: httpx.AsyncClient, code: str, token: str | None = None
+) -> httpx.Response:
+    token = token or (await login(client)).json()["mfa_token"]
+    return await client.post("/api/v1/auth/login/mfa", json={"mfa_token": token, "code": code})
+
+
 class TestMfa:
     async def test_enable_login_in_two_steps_recovery_and_disable(
         self, anonymous_client: httpx.AsyncClient
     ) -> None:
+        now = await early_in_a_time_step()
         access = (await register(anonymous_client))["tokens"]["access_token"]
         setup = (
             await anonymous_client.post("/api/v1/auth/mfa/enable", headers=bearer(access))
@@ -397,36 +433,22 @@ class TestMfa:
         wrong = await anonymous_client.post(
             "/api/v1/auth/mfa/verify",
             headers=bearer(access),
-            json={"code": "000000" if totp.now() != "000000" else "111111"},
+            json={"code": wrong_code(totp, now)},
         )
         codes = (
             await anonymous_client.post(
-                "/api/v1/auth/mfa/verify", headers=bearer(access), json={"code": totp.now()}
+                "/api/v1/auth/mfa/verify", headers=bearer(access), json={"code": totp.at(now - 30)}
             )
         ).json()["recovery_codes"]
 
         step_one = (await login(anonymous_client)).json()
-        step_two = await anonymous_client.post(
-            "/api/v1/auth/login/mfa", json={"mfa_token": step_one["mfa_token"], "code": totp.now()}
-        )
-        with_recovery = await anonymous_client.post(
-            "/api/v1/auth/login/mfa",
-            json={
-                "mfa_token": (await login(anonymous_client)).json()["mfa_token"],
-                "code": codes[0],
-            },
-        )
-        recovery_reused = await anonymous_client.post(
-            "/api/v1/auth/login/mfa",
-            json={
-                "mfa_token": (await login(anonymous_client)).json()["mfa_token"],
-                "code": codes[0],
-            },
-        )
+        step_two = await second_step(anonymous_client, totp.at(now), step_one["mfa_token"])
+        with_recovery = await second_step(anonymous_client, codes[0])
+        recovery_reused = await second_step(anonymous_client, codes[0])
         disabled = await anonymous_client.post(
             "/api/v1/auth/mfa/disable",
             headers=bearer(access),
-            json={"password": PASSWORD, "code": totp.now()},
+            json={"password": PASSWORD, "code": totp.at(now + 30)},
         )
 
         assert setup["otpauth_uri"].startswith("otpauth://totp/Folio:")
@@ -438,6 +460,41 @@ class TestMfa:
         assert_problem(recovery_reused, 401, "INVALID_MFA_CODE")
         assert disabled.status_code == 204
         assert (await login(anonymous_client)).json()["mfa_required"] is False
+
+    async def test_a_code_works_once(self, anonymous_client: httpx.AsyncClient) -> None:
+        """Issue 25 item 6: a TOTP code could be replayed within its window."""
+        now = await early_in_a_time_step()
+        totp = await enable_mfa(anonymous_client, now)
+
+        first = await second_step(anonymous_client, totp.at(now))
+        replayed = await second_step(anonymous_client, totp.at(now))
+        older = await second_step(anonymous_client, totp.at(now - 30))
+        newer = await second_step(anonymous_client, totp.at(now + 30))
+
+        assert first.status_code == 200, first.text
+        assert_problem(replayed, 401, "INVALID_MFA_CODE")
+        assert_problem(older, 401, "INVALID_MFA_CODE")  # also used to turn MFA on
+        assert newer.status_code == 200, newer.text
+
+    async def test_wrong_codes_lock_the_account_and_spend_the_sign_in_token(
+        self, app: FastAPI, anonymous_client: httpx.AsyncClient
+    ) -> None:
+        """Issue 25 item 6: a wrong code rolled back and so un-spent its token, uncounted."""
+        now = await early_in_a_time_step()
+        totp = await enable_mfa(anonymous_client, now)
+        token = (await login(anonymous_client)).json()["mfa_token"]
+        limit = app.state.runtime.settings.mfa_max_failures
+
+        wrong = [
+            await second_step(anonymous_client, wrong_code(totp, now), token) for _ in range(limit)
+        ]
+        right_code = await second_step(anonymous_client, totp.at(now), token)
+        password_again = await login(anonymous_client)
+
+        for response in wrong:
+            assert_problem(response, 401, "INVALID_MFA_CODE")
+        assert_problem(right_code, 401, "INVALID_TOKEN")
+        assert_problem(password_again, 429, "ACCOUNT_LOCKED")
 
     async def test_mfa_token_expires(
         self, app: FastAPI, anonymous_client: httpx.AsyncClient
