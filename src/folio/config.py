@@ -145,8 +145,13 @@ class Settings(BaseSettings):
     jwt_secret: str | None = None  # share one across API machines; default: key file in data_dir
     access_token_ttl_s: int = Field(default=15 * 60, gt=0)
     refresh_token_ttl_s: int = Field(default=7 * 24 * 3600, gt=0)
-    login_max_failures: int = Field(default=5, ge=1)  # per account, then locked out
+    # per account and client address in a moving window of login_lockout_s: an attacker
+    # elsewhere cannot lock the owner out with a few wrong passwords
+    login_max_failures: int = Field(default=5, ge=1)
     login_lockout_s: int = Field(default=15 * 60, ge=1)
+    # from any address, then the whole account is locked for login_lockout_s
+    login_max_failures_account: int = Field(default=50, ge=1)
+    mfa_max_failures: int = Field(default=5, ge=1)  # wrong codes, then the account is locked
     login_max_failures_per_ip: int = Field(default=20, ge=1)  # per IP and window
     login_ip_window_s: int = Field(default=15 * 60, ge=1)
     api_key_last_used_resolution_s: int = Field(default=60, ge=1)

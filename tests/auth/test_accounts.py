@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 
 import httpx
@@ -218,11 +220,14 @@ class TestSessions:
         assert_problem(phone_after, 401, "INVALID_TOKEN")
 
     async def test_cannot_revoke_someone_elses_session(
-        self, anonymous_client: httpx.AsyncClient, client: httpx.AsyncClient
+        self, anonymous_client: httpx.AsyncClient
     ) -> None:
         tokens = (await register(anonymous_client))["tokens"]
+        other = (await register(anonymous_client, "bob@example.com"))["tokens"]
 
-        response = await client.delete(f"/api/v1/auth/sessions/{tokens['session_id']}")
+        response = await anonymous_client.delete(
+            f"/api/v1/auth/sessions/{tokens['session_id']}", headers=bearer(other["access_token"])
+        )
 
         assert_problem(response, 404, "NOT_FOUND")
 
@@ -275,6 +280,29 @@ class TestPasswords:
         ).status_code == 401
         assert (await login(anonymous_client, "a brand new password")).status_code == 200
 
+    async def test_a_reset_ends_every_outstanding_reset_link(
+        self, anonymous_client: httpx.AsyncClient, inbox: Inbox
+    ) -> None:
+        """Issue 25 item 13: an older reset link still worked after a newer one was used."""
+        await register(anonymous_client)
+        await anonymous_client.post("/api/v1/auth/password/forgot", json={"email": EMAIL})
+        older = inbox.token_for(EMAIL, "Reset")
+        await anonymous_client.post("/api/v1/auth/password/forgot", json={"email": EMAIL})
+        newer = inbox.token_for(EMAIL, "Reset")
+
+        reset = await anonymous_client.post(
+            "/api/v1/auth/password/reset",
+            json={"token": newer, "new_password": "a brand new password"},
+        )
+        with_older = await anonymous_client.post(
+            "/api/v1/auth/password/reset",
+            json={"token": older, "new_password": "the attacker's password"},
+        )
+
+        assert older != newer and reset.status_code == 204
+        assert_problem(with_older, 401, "INVALID_TOKEN")
+        assert (await login(anonymous_client, "a brand new password")).status_code == 200
+
     async def test_verify_email(self, anonymous_client: httpx.AsyncClient, inbox: Inbox) -> None:
         tokens = (await register(anonymous_client))["tokens"]
 
@@ -287,10 +315,116 @@ class TestPasswords:
         assert me.json()["email_verified"] is True
 
 
+ACCOUNT_SECURITY_ROUTES = [
+    ("PATCH", "/api/v1/auth/me", {"name": "Mallory"}, 200),
+    ("GET", "/api/v1/auth/sessions", None, 200),
+    ("DELETE", "/api/v1/auth/sessions/{session_id}", None, 204),
+    (
+        "POST",
+        "/api/v1/auth/password/change",
+        {"current_password": PASSWORD, "new_password": "another long password"},
+        204,
+    ),
+    ("POST", "/api/v1/auth/mfa/enable", None, 200),
+    ("POST", "/api/v1/auth/mfa/verify", {"code": "123456"}, 409),  # no set-up started
+    ("POST", "/api/v1/auth/mfa/disable", {"password": PASSWORD, "code": "123456"}, 401),
+]
+
+
+class TestAccountSecurityNeedsASignedInSession:
+    """Issue 25 item 2: a key scoped to documents:read could enable MFA, list and revoke
+    sessions and edit the profile."""
+
+    @pytest.mark.parametrize(("method", "path", "body", "status"), ACCOUNT_SECURITY_ROUTES)
+    async def test_an_api_key_is_refused(
+        self,
+        anonymous_client: httpx.AsyncClient,
+        method: str,
+        path: str,
+        body: dict | None,
+        status: int,
+    ) -> None:
+        tokens = (await register(anonymous_client))["tokens"]
+        created = await anonymous_client.post(
+            "/api/v1/keys",
+            headers=bearer(tokens["access_token"]),
+            json={"name": "read only", "scopes": ["documents:read"]},
+        )
+        key = created.json()["key"]
+
+        response = await anonymous_client.request(
+            method,
+            path.format(session_id=tokens["session_id"]),
+            headers={"X-API-Key": key},
+            json=body,
+        )
+
+        assert_problem(response, 403, "INTERACTIVE_SESSION_REQUIRED")
+        still = await anonymous_client.get(
+            "/api/v1/auth/me", headers=bearer(tokens["access_token"])
+        )
+        assert still.status_code == 200 and still.json()["name"] == "Ann"
+
+    @pytest.mark.parametrize(("method", "path", "body", "status"), ACCOUNT_SECURITY_ROUTES)
+    async def test_a_signed_in_session_is_served(
+        self,
+        anonymous_client: httpx.AsyncClient,
+        method: str,
+        path: str,
+        body: dict | None,
+        status: int,
+    ) -> None:
+        first = (await register(anonymous_client))["tokens"]
+        other = (await login(anonymous_client)).json()["tokens"]
+
+        response = await anonymous_client.request(
+            method,
+            path.format(session_id=other["session_id"]),
+            headers=bearer(first["access_token"]),
+            json=body,
+        )
+
+        assert response.status_code == status, response.text
+
+
+async def early_in_a_time_step() -> float:
+    """Now, moved to the start of a 30-second TOTP step if need be, so that codes of the
+    previous, this and the next step stay valid for the length of a test."""
+    phase = time.time() % 30
+    if phase > 8:
+        await asyncio.sleep(30 - phase + 0.2)
+    return time.time()
+
+
+def wrong_code(totp: pyotp.TOTP, now: float) -> str:
+    valid = {totp.at(now + 30 * k) for k in range(-2, 3)}
+    return next(c for c in ("000000", "111111", "222222", "333333", "444444") if c not in valid)
+
+
+async def enable_mfa(client: httpx.AsyncClient, now: float) -> pyotp.TOTP:
+    """Registers and turns MFA on with the previous step's code, leaving this step's unused."""
+    access = (await register(client))["tokens"]["access_token"]
+    setup = (await client.post("/api/v1/auth/mfa/enable", headers=bearer(access))).json()
+    totp = pyotp.TOTP(setup["secret"])
+    verified = await client.post(
+        "/api/v1/auth/mfa/verify", headers=bearer(access), json={"code": totp.at(now - 30)}
+    )
+    assert verified.status_code == 200, verified.text
+    return totp
+
+
+async def second_step(
+    client: httpx.AsyncClient, code: str, token: str | None = None
+) -> httpx.Response:
+    token = token or (await login(client)).json()["mfa_token"]
+    return await client.post("/api/v1/auth/login/mfa", json={"mfa_token": token, "code": code})
+
+
 class TestMfa:
     async def test_enable_login_in_two_steps_recovery_and_disable(
         self, anonymous_client: httpx.AsyncClient
     ) -> None:
+        now = await early_in_a_time_step()
         access = (await register(anonymous_client))["tokens"]["access_token"]
         setup = (
             await anonymous_client.post("/api/v1/auth/mfa/enable", headers=bearer(access))
@@ -299,36 +433,22 @@ class TestMfa:
         wrong = await anonymous_client.post(
             "/api/v1/auth/mfa/verify",
             headers=bearer(access),
-            json={"code": "000000" if totp.now() != "000000" else "111111"},
+            json={"code": wrong_code(totp, now)},
         )
         codes = (
             await anonymous_client.post(
-                "/api/v1/auth/mfa/verify", headers=bearer(access), json={"code": totp.now()}
+                "/api/v1/auth/mfa/verify", headers=bearer(access), json={"code": totp.at(now - 30)}
             )
         ).json()["recovery_codes"]
 
         step_one = (await login(anonymous_client)).json()
-        step_two = await anonymous_client.post(
-            "/api/v1/auth/login/mfa", json={"mfa_token": step_one["mfa_token"], "code": totp.now()}
-        )
-        with_recovery = await anonymous_client.post(
-            "/api/v1/auth/login/mfa",
-            json={
-                "mfa_token": (await login(anonymous_client)).json()["mfa_token"],
-                "code": codes[0],
-            },
-        )
-        recovery_reused = await anonymous_client.post(
-            "/api/v1/auth/login/mfa",
-            json={
-                "mfa_token": (await login(anonymous_client)).json()["mfa_token"],
-                "code": codes[0],
-            },
-        )
+        step_two = await second_step(anonymous_client, totp.at(now), step_one["mfa_token"])
+        with_recovery = await second_step(anonymous_client, codes[0])
+        recovery_reused = await second_step(anonymous_client, codes[0])
         disabled = await anonymous_client.post(
             "/api/v1/auth/mfa/disable",
             headers=bearer(access),
-            json={"password": PASSWORD, "code": totp.now()},
+            json={"password": PASSWORD, "code": totp.at(now + 30)},
         )
 
         assert setup["otpauth_uri"].startswith("otpauth://totp/Folio:")
@@ -340,6 +460,41 @@ class TestMfa:
         assert_problem(recovery_reused, 401, "INVALID_MFA_CODE")
         assert disabled.status_code == 204
         assert (await login(anonymous_client)).json()["mfa_required"] is False
+
+    async def test_a_code_works_once(self, anonymous_client: httpx.AsyncClient) -> None:
+        """Issue 25 item 6: a TOTP code could be replayed within its window."""
+        now = await early_in_a_time_step()
+        totp = await enable_mfa(anonymous_client, now)
+
+        first = await second_step(anonymous_client, totp.at(now))
+        replayed = await second_step(anonymous_client, totp.at(now))
+        older = await second_step(anonymous_client, totp.at(now - 30))
+        newer = await second_step(anonymous_client, totp.at(now + 30))
+
+        assert first.status_code == 200, first.text
+        assert_problem(replayed, 401, "INVALID_MFA_CODE")
+        assert_problem(older, 401, "INVALID_MFA_CODE")  # also used to turn MFA on
+        assert newer.status_code == 200, newer.text
+
+    async def test_wrong_codes_lock_the_account_and_spend_the_sign_in_token(
+        self, app: FastAPI, anonymous_client: httpx.AsyncClient
+    ) -> None:
+        """Issue 25 item 6: a wrong code rolled back and so un-spent its token, uncounted."""
+        now = await early_in_a_time_step()
+        totp = await enable_mfa(anonymous_client, now)
+        token = (await login(anonymous_client)).json()["mfa_token"]
+        limit = app.state.runtime.settings.mfa_max_failures
+
+        wrong = [
+            await second_step(anonymous_client, wrong_code(totp, now), token) for _ in range(limit)
+        ]
+        right_code = await second_step(anonymous_client, totp.at(now), token)
+        password_again = await login(anonymous_client)
+
+        for response in wrong:
+            assert_problem(response, 401, "INVALID_MFA_CODE")
+        assert_problem(right_code, 401, "INVALID_TOKEN")
+        assert_problem(password_again, 429, "ACCOUNT_LOCKED")
 
     async def test_mfa_token_expires(
         self, app: FastAPI, anonymous_client: httpx.AsyncClient

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from folio.core.db import utcnow
-from tests.factories import Account, client_for, create_account
+from tests.factories import PASSWORD, Account, client_for, create_account
 from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.parametrize("settings_overrides", [{"workers": 0}])
@@ -143,6 +143,50 @@ class TestKeys:
             other = await member_client.get(f"/api/v1/keys/{admin_key['id']}")
         assert [k["user_id"] for k in listed] == [member.user_id]
         assert_problem(other, 404, "NOT_FOUND")
+
+    async def test_a_key_manager_cannot_rotate_a_key_with_scopes_they_lack(
+        self, client: httpx.AsyncClient, app: FastAPI, admin: Account
+    ) -> None:
+        """Issue 25 item 1: team:manage + keys:manage could rotate the owner's key and receive
+        a new secret carrying every scope of the owner."""
+        team = f"/api/v1/teams/{admin.team_id}"
+        role = (
+            await client.post(
+                f"{team}/roles",
+                json={"name": "Keymaster", "permissions": ["team:manage", "keys:manage"]},
+            )
+        ).json()
+        member = await create_account(app, "kim@example.com", join_team=admin.team_id)
+        await client.patch(f"{team}/members/{member.user_id}", json={"role": role["id"]})
+        owner_key = await create_key(client)
+        async with client_for(app) as anonymous:
+            signed_in = await anonymous.post(
+                "/api/v1/auth/login", json={"email": member.email, "password": PASSWORD}
+            )
+            headers = {
+                "Authorization": f"Bearer {signed_in.json()['tokens']['access_token']}",
+                "X-Team-Id": admin.team_id,
+            }
+            rotated = await anonymous.post(
+                f"/api/v1/keys/{owner_key['id']}/rotate", headers=headers
+            )
+            updated = await anonymous.patch(
+                f"/api/v1/keys/{owner_key['id']}", headers=headers, json={"name": "mine now"}
+            )
+            own = await anonymous.post("/api/v1/keys", headers=headers, json={"name": "own"})
+            own_rotated = await anonymous.post(
+                f"/api/v1/keys/{own.json()['id']}/rotate", headers=headers
+            )
+
+        assert_problem(rotated, 403, "FORBIDDEN")
+        assert_problem(updated, 403, "FORBIDDEN")
+        assert own_rotated.status_code == 201, own_rotated.text
+        after = (await client.get(f"/api/v1/keys/{owner_key['id']}")).json()
+        assert after["status"] == "active" and after["replaced_by"] is None
+        trail = (await client.get("/api/v1/audit/logs", params={"action": "keys.rotate"})).json()[
+            "items"
+        ]
+        assert {e["actor_user_id"] for e in trail} == {member.user_id}
 
     async def test_last_used_is_recorded(self, client: httpx.AsyncClient, app: FastAPI) -> None:
         created = await create_key(client)

@@ -8,6 +8,7 @@ import httpx
 from fastapi import FastAPI
 
 from folio.core.db import utcnow
+from folio.core.permissions import BuiltinRole
 from tests.factories import PASSWORD, Account, client_for, create_account
 from tests.helpers import assert_problem, upload_ok
 from tests.smtp import Inbox
@@ -161,6 +162,28 @@ class TestMembersAndRoles:
         assert_problem(demote, 409, "LAST_OWNER")
         assert promote.json()["role"] == "owner"
         assert then_demote.json()["role"] == "admin"
+
+    async def test_only_an_owner_demotes_or_removes_an_owner(
+        self, app: FastAPI, client: httpx.AsyncClient, admin: Account, viewer_account: Account
+    ) -> None:
+        """Issue 25 item 5: with two owners, a team admin could demote or remove either."""
+        team = f"/api/v1/teams/{admin.team_id}/members"
+        promoted = await client.patch(f"{team}/{viewer_account.user_id}", json={"role": "owner"})
+        assert promoted.json()["role"] == "owner"
+        team_admin = await create_account(
+            app, "ada@example.com", join_team=admin.team_id, role=BuiltinRole.admin
+        )
+
+        async with client_for(app, team_admin) as as_admin:
+            demote = await as_admin.patch(
+                f"{team}/{viewer_account.user_id}", json={"role": "member"}
+            )
+            remove = await as_admin.delete(f"{team}/{viewer_account.user_id}")
+        by_owner = await client.patch(f"{team}/{viewer_account.user_id}", json={"role": "member"})
+
+        assert_problem(demote, 403, "FORBIDDEN")
+        assert_problem(remove, 403, "FORBIDDEN")
+        assert by_owner.json()["role"] == "member"
 
     async def test_viewer_can_leave_on_their_own(
         self, viewer_client: httpx.AsyncClient, admin: Account, viewer_account: Account

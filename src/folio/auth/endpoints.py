@@ -23,7 +23,7 @@ from folio.auth.schemas import (
 )
 from folio.auth.service import Client as ClientData
 from folio.auth.service import auth as auth_service
-from folio.core.deps import Authenticated, Client, DbSession, RuntimeDep
+from folio.core.deps import Authenticated, Client, DbSession, InteractiveSession, RuntimeDep
 from folio.core.responses import problems
 from folio.users.schemas import UserRead, UserUpdate
 from folio.users.service import user as user_service
@@ -97,9 +97,11 @@ async def get_me(principal: Authenticated, session: DbSession) -> UserRead:
 
 
 @router.patch(
-    "/me", response_model=UserRead, summary="Update your profile", responses=problems(401, 422)
+    "/me", response_model=UserRead, summary="Update your profile", responses=problems(401, 403, 422)
 )
-async def update_me(data: UserUpdate, principal: Authenticated, session: DbSession) -> UserRead:
+async def update_me(
+    data: UserUpdate, principal: InteractiveSession, session: DbSession
+) -> UserRead:
     user = await user_service.get(session, principal.user_id or "")
     return user_read(await user_service.update(session, user, data))
 
@@ -108,9 +110,9 @@ async def update_me(data: UserUpdate, principal: Authenticated, session: DbSessi
     "/sessions",
     response_model=list[SessionRead],
     summary="Your signed-in devices",
-    responses=problems(401),
+    responses=problems(401, 403),
 )
-async def list_sessions(principal: Authenticated, session: DbSession) -> list[SessionRead]:
+async def list_sessions(principal: InteractiveSession, session: DbSession) -> list[SessionRead]:
     return await auth_service.sessions(session, principal)
 
 
@@ -118,9 +120,11 @@ async def list_sessions(principal: Authenticated, session: DbSession) -> list[Se
     "/sessions/{session_id}",
     status_code=204,
     summary="Sign a device out",
-    responses=problems(401, 404),
+    responses=problems(401, 403, 404),
 )
-async def delete_session(session_id: str, principal: Authenticated, session: DbSession) -> Response:
+async def delete_session(
+    session_id: str, principal: InteractiveSession, session: DbSession
+) -> Response:
     await auth_service.revoke_session(session, principal, session_id)
     return Response(status_code=204)
 
@@ -129,10 +133,10 @@ async def delete_session(session_id: str, principal: Authenticated, session: DbS
     "/password/change",
     status_code=204,
     summary="Change your password (ends your other sessions)",
-    responses=problems(401, 422),
+    responses=problems(401, 403, 422),
 )
 async def change_password(
-    data: ChangePasswordRequest, principal: Authenticated, session: DbSession
+    data: ChangePasswordRequest, principal: InteractiveSession, session: DbSession
 ) -> Response:
     await auth_service.change_password(session, principal, data)
     return Response(status_code=204)
@@ -191,9 +195,9 @@ async def resend_verification(
     "/mfa/enable",
     response_model=MfaSetup,
     summary="Start two-factor set-up: a TOTP secret and otpauth URI",
-    responses=problems(401, 409),
+    responses=problems(401, 403, 409),
 )
-async def enable_mfa(principal: Authenticated, session: DbSession) -> MfaSetup:
+async def enable_mfa(principal: InteractiveSession, session: DbSession) -> MfaSetup:
     return mfa_service.setup(await user_service.get(session, principal.user_id or ""))
 
 
@@ -201,18 +205,23 @@ async def enable_mfa(principal: Authenticated, session: DbSession) -> MfaSetup:
     "/mfa/verify",
     response_model=RecoveryCodes,
     summary="Confirm a code to turn two-factor on; returns ten recovery codes",
-    responses=problems(401, 409, 422),
+    responses=problems(401, 403, 409, 422),
 )
-async def verify_mfa(data: MfaCode, principal: Authenticated, session: DbSession) -> RecoveryCodes:
+async def verify_mfa(
+    data: MfaCode, principal: InteractiveSession, session: DbSession
+) -> RecoveryCodes:
     user = await user_service.get(session, principal.user_id or "")
     return await mfa_service.enable(session, user, data.code)
 
 
 @router.post(
-    "/mfa/disable", status_code=204, summary="Turn two-factor off", responses=problems(401, 422)
+    "/mfa/disable",
+    status_code=204,
+    summary="Turn two-factor off",
+    responses=problems(401, 403, 422),
 )
 async def disable_mfa(
-    data: MfaDisableRequest, principal: Authenticated, session: DbSession
+    data: MfaDisableRequest, principal: InteractiveSession, session: DbSession
 ) -> Response:
     user = await user_service.get(session, principal.user_id or "")
     await mfa_service.disable(session, user, data.password, data.code)

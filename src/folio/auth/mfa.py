@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
+import time
 
 import pyotp
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +30,19 @@ def _normalise(code: str) -> str:
     return code.strip().replace(" ", "").lower()
 
 
+def totp_step(secret: str, code: str, *, after: int | None) -> int | None:
+    """The time step whose code ``code`` is (one step either side for clock drift), if it is
+    later than ``after``, the last step used: a code seen once cannot be replayed."""
+    totp = pyotp.TOTP(secret)
+    current = int(time.time()) // totp.interval
+    for step in (current - 1, current, current + 1):
+        if after is not None and step <= after:
+            continue
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
 class MfaService:
     def setup(self, user: User) -> MfaSetup:
         """A new secret; MFA is on only once a code from it is verified."""
@@ -40,9 +55,10 @@ class MfaService:
     async def enable(self, session: AsyncSession, user: User, code: str) -> RecoveryCodes:
         if user.mfa_secret is None or user.mfa_enabled_at is not None:
             raise Conflict("Start with POST /api/v1/auth/mfa/enable.")
-        if not pyotp.TOTP(user.mfa_secret).verify(_normalise(code), valid_window=1):
+        step = totp_step(user.mfa_secret, _normalise(code), after=None)
+        if step is None:
             raise InvalidMfaCode("The code does not match; check the device's clock.")
-        user.mfa_enabled_at = utcnow()
+        user.mfa_enabled_at, user.mfa_last_step = utcnow(), step
         codes = [_recovery_code() for _ in range(RECOVERY_CODES)]
         await AuthRepository.from_session(session).replace_recovery_codes(
             user.id, [digest(code) for code in codes]
@@ -53,14 +69,17 @@ class MfaService:
         if not verify_password(user.password_hash, password):
             raise InvalidCredentials("The password is wrong.")
         await self.check_code(session, user, code)
-        user.mfa_secret = user.mfa_enabled_at = None
+        user.mfa_secret = user.mfa_enabled_at = user.mfa_last_step = None
         await AuthRepository.from_session(session).replace_recovery_codes(user.id, [])
 
     async def check_code(self, session: AsyncSession, user: User, code: str) -> None:
-        """A current TOTP code, or an unused recovery code (then spent)."""
+        """A current TOTP code not used before, or an unused recovery code (then spent)."""
         normalised = _normalise(code)
-        if user.mfa_secret and pyotp.TOTP(user.mfa_secret).verify(normalised, valid_window=1):
-            return
+        if user.mfa_secret:
+            step = totp_step(user.mfa_secret, normalised, after=user.mfa_last_step)
+            if step is not None:
+                user.mfa_last_step = step
+                return
         recovery = await AuthRepository.from_session(session).unused_recovery_code(
             user.id, digest(normalised)
         )

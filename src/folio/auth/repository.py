@@ -53,6 +53,17 @@ class AuthRepository(Repository[AuthSession]):
             )
         )
 
+    async def spend_tokens(self, user_id: str, purpose: TokenPurpose, now: datetime) -> None:
+        await self.session.execute(
+            update(OneTimeToken)
+            .where(
+                OneTimeToken.user_id == user_id,
+                OneTimeToken.purpose == purpose,
+                OneTimeToken.used_at.is_(None),
+            )
+            .values(used_at=now)
+        )
+
     async def unused_recovery_code(self, user_id: str, code_hash: str) -> RecoveryCode | None:
         return await self.session.scalar(
             select(RecoveryCode).where(

@@ -9,7 +9,13 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.auth.accounts import create_account
-from folio.auth.errors import AccountLocked, InvalidCredentials, InvalidToken, TokenReused
+from folio.auth.errors import (
+    AccountLocked,
+    InvalidCredentials,
+    InvalidMfaCode,
+    InvalidToken,
+    TokenReused,
+)
 from folio.auth.mfa import mfa as mfa_service
 from folio.auth.models import TokenPurpose
 from folio.auth.repository import AuthRepository
@@ -39,7 +45,7 @@ from folio.users.service import user_read
 VERIFY_TTL = timedelta(days=2)
 RESET_TTL = timedelta(hours=1)
 MFA_LOGIN_TTL = timedelta(minutes=5)
-IP_FAILURES = "auth.ip_failures"
+LOGIN_THROTTLES = "auth.login_throttles"
 
 
 @dataclass(frozen=True)
@@ -64,19 +70,29 @@ class AuthService:
     async def login(
         self, session: AsyncSession, runtime: Runtime, data: LoginRequest, client: Client
     ) -> LoginResult:
-        """Per account the lock lives in the database, per IP a moving window in the rate-limit
-        storage slows down spraying many accounts: every API process sees both."""
-        throttle = self._throttle(runtime)
-        self._refuse_if_blocked(await throttle.blocked_for(client.ip or "?"))
+        """Three brakes that every API process sees: failures per address (spraying many
+        accounts) and per (account, address) in the rate-limit storage, so nobody elsewhere
+        can lock the owner out, and an account-wide lock in the database after many failures
+        from anywhere. The second is keyed by the e-mail as typed: an unknown account is
+        refused exactly like a known one."""
+        address = client.ip or "?"
+        source = f"{str(data.email).strip().lower()}|{address}"
+        by_address, by_source = self._throttles(runtime)
+        self._refuse_if_blocked(await by_address.blocked_for(address))
+        self._refuse_if_blocked(await by_source.blocked_for(source))
         user = await user_service.get_by_email(session, str(data.email))
-        if user is not None and user.locked_until is not None and user.locked_until > utcnow():
-            self._refuse_if_blocked((user.locked_until - utcnow()).total_seconds())
+        if user is not None:
+            self._refuse_if_locked(user)
         password_hash = user.password_hash if user is not None and user.is_active else None
-        if user is None or not verify_password(password_hash, data.password):
-            await throttle.record(client.ip or "?")
+        # hashed before ``user`` is looked at: an unknown account costs the same argon2 time
+        verified = verify_password(password_hash, data.password)
+        if user is None or not verified:
+            await by_address.record(address)
+            await by_source.record(source)
             if user is not None:
                 self._count_failure_after_rollback(session, runtime, user.id)
             raise InvalidCredentials("E-mail or password is wrong.")
+        await by_source.clear(source)
         user.failed_logins, user.locked_until = 0, None
         if user.mfa_enabled_at is not None:
             token = await one_time_token(session, user, TokenPurpose.mfa_login, MFA_LOGIN_TTL)
@@ -86,21 +102,32 @@ class AuthService:
         )
         return LoginResult(tokens=tokens, user=user_read(user))
 
-    def _throttle(self, runtime: Runtime) -> LoginThrottle:
-        settings = runtime.settings
-        throttle = runtime.state.get(IP_FAILURES)
-        if throttle is None:
-            throttle = LoginThrottle(
-                build_storage(settings),
-                settings.login_max_failures_per_ip,
-                settings.login_ip_window_s,
+    def _throttles(self, runtime: Runtime) -> tuple[LoginThrottle, LoginThrottle]:
+        throttles = runtime.state.get(LOGIN_THROTTLES)
+        if throttles is None:
+            settings = runtime.settings
+            storage = build_storage(settings)
+            throttles = (
+                LoginThrottle(
+                    storage, settings.login_max_failures_per_ip, settings.login_ip_window_s
+                ),
+                LoginThrottle(
+                    storage,
+                    settings.login_max_failures,
+                    settings.login_lockout_s,
+                    kind="account-ip",
+                ),
             )
-            runtime.state[IP_FAILURES] = throttle
-        return throttle  # type: ignore[no-any-return]
+            runtime.state[LOGIN_THROTTLES] = throttles
+        return throttles  # type: ignore[no-any-return]
 
     def _refuse_if_blocked(self, seconds: float) -> None:
         if seconds > 0:
             raise AccountLocked("Too many failed sign-ins; try again later.", math.ceil(seconds))
+
+    def _refuse_if_locked(self, user: User) -> None:
+        if user.locked_until is not None and user.locked_until > utcnow():
+            self._refuse_if_blocked((user.locked_until - utcnow()).total_seconds())
 
     def _count_failure_after_rollback(
         self, session: AsyncSession, runtime: Runtime, user_id: str
@@ -109,7 +136,7 @@ class AuthService:
             async with runtime.db.independent() as own_session:
                 user = await user_service.get(own_session, user_id)
                 user.failed_logins += 1
-                if user.failed_logins >= runtime.settings.login_max_failures:
+                if user.failed_logins >= runtime.settings.login_max_failures_account:
                     lockout = timedelta(seconds=runtime.settings.login_lockout_s)
                     user.locked_until, user.failed_logins = utcnow() + lockout, 0
 
@@ -122,11 +149,34 @@ class AuthService:
         user = await user_service.get(session, user_id) if user_id else None
         if user is None:
             raise InvalidToken("The sign-in step has expired; sign in again.")
-        await mfa_service.check_code(session, user, data.code)
+        self._refuse_if_locked(user)
+        try:
+            await mfa_service.check_code(session, user, data.code)
+        except InvalidMfaCode:
+            self._count_mfa_failure_after_rollback(session, runtime, user.id, data.mfa_token)
+            raise
+        user.mfa_failures = 0
         tokens = await start_session(
             session, runtime, user, ip=client.ip, user_agent=client.user_agent
         )
         return LoginResult(tokens=tokens, user=user_read(user))
+
+    def _count_mfa_failure_after_rollback(
+        self, session: AsyncSession, runtime: Runtime, user_id: str, mfa_token: str
+    ) -> None:
+        """The refused request rolls back, un-spending its token: count in a session of our
+        own, and at the limit lock the account and spend the token for good."""
+
+        async def count() -> None:
+            async with runtime.db.independent() as own_session:
+                user = await user_service.get(own_session, user_id)
+                user.mfa_failures += 1
+                if user.mfa_failures >= runtime.settings.mfa_max_failures:
+                    lockout = timedelta(seconds=runtime.settings.login_lockout_s)
+                    user.locked_until, user.mfa_failures = utcnow() + lockout, 0
+                    await redeem(own_session, mfa_token, TokenPurpose.mfa_login)
+
+        after_rollback(session, count)
 
     async def refresh(
         self, session: AsyncSession, runtime: Runtime, refresh_token: str
@@ -233,9 +283,10 @@ class AuthService:
             raise InvalidToken("The reset link is not valid or has expired.")
         user = await user_service.get(session, user_id)
         self._set_password(user, data.new_password)
-        await AuthRepository.from_session(session).revoke_sessions(
-            user.id, utcnow(), "password_reset"
-        )
+        repository = AuthRepository.from_session(session)
+        # an older link still in the mailbox must not undo this reset
+        await repository.spend_tokens(user.id, TokenPurpose.reset_password, utcnow())
+        await repository.revoke_sessions(user.id, utcnow(), "password_reset")
 
     async def verify_email(self, session: AsyncSession, token: str) -> None:
         user_id = await redeem(session, token, TokenPurpose.verify_email)

@@ -1,6 +1,7 @@
-"""Failed sign-ins per client address in a moving window, counted in the rate-limit storage
-(memory embedded, Redis when ``FOLIO_REDIS_URL`` is set), so every API process sees the same
-counts. Accounts are locked in the database (see ``AuthService.login``)."""
+"""Failed sign-ins in a moving window, counted in the rate-limit storage (memory embedded, Redis
+when ``FOLIO_REDIS_URL`` is set), so every API process sees the same counts: per client address,
+and per (account, address). The account-wide back-off lives in the database (see
+``AuthService.login``)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,18 @@ logger = logging.getLogger("folio.auth")
 
 
 class LoginThrottle:
-    def __init__(self, storage: Storage, limit: int, window_s: int) -> None:
+    def __init__(self, storage: Storage, limit: int, window_s: int, *, kind: str = "ip") -> None:
         self._limiter = MovingWindowRateLimiter(storage)
         self._item = RateLimitItemPerSecond(limit, window_s, namespace="folio-login")
+        self._kind = kind
 
     async def blocked_for(self, address: str) -> float:
         """Seconds until ``address`` may try again; 0 when it may now (or the storage is
         unreachable: an outage of Redis must not lock everyone out)."""
         try:
-            if await self._limiter.test(self._item, "ip", address):
+            if await self._limiter.test(self._item, self._kind, address):
                 return 0.0
-            stats = await self._limiter.get_window_stats(self._item, "ip", address)
+            stats = await self._limiter.get_window_stats(self._item, self._kind, address)
         except Exception:
             logger.warning("login throttle storage unavailable", exc_info=True)
             return 0.0
@@ -34,12 +36,12 @@ class LoginThrottle:
 
     async def record(self, address: str) -> None:
         try:
-            await self._limiter.hit(self._item, "ip", address)
+            await self._limiter.hit(self._item, self._kind, address)
         except Exception:
             logger.warning("login throttle storage unavailable", exc_info=True)
 
     async def clear(self, address: str) -> None:
         try:
-            await self._limiter.clear(self._item, "ip", address)
+            await self._limiter.clear(self._item, self._kind, address)
         except Exception:
             logger.warning("login throttle storage unavailable", exc_info=True)

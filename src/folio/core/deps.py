@@ -9,11 +9,12 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from folio.core.errors import FolioError, Forbidden, Unauthorized
+from folio.core.errors import FolioError, Forbidden, InteractiveSessionRequired, Unauthorized
 from folio.core.pagination import MAX_LIMIT, PageParams, decode_cursor
 from folio.core.permissions import Permission
 from folio.core.principal import (
     AUTH_ERROR_KEY,
+    Credential,
     Principal,
     principal_from_scope,
     scope_state,
@@ -59,6 +60,20 @@ async def get_principal(request: Request) -> Principal:
 
 
 Authenticated = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_interactive_principal(request: Request) -> Principal:
+    """A user signed in with password (and MFA): account security is never an API key's to
+    change, whatever its scopes, or a leaked read-only key could take the account over."""
+    principal = await get_principal(request)
+    if principal.credential is not Credential.user or principal.session_id is None:
+        raise InteractiveSessionRequired(
+            "Sign in with your password to change account security; API keys cannot."
+        )
+    return principal
+
+
+InteractiveSession = Annotated[Principal, Depends(get_interactive_principal)]
 
 
 def require(permission: Permission) -> Callable[..., object]:

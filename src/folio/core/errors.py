@@ -43,6 +43,11 @@ class Forbidden(FolioError):
     title = "Permission denied"
 
 
+class InteractiveSessionRequired(Forbidden):
+    code = "INTERACTIVE_SESSION_REQUIRED"
+    title = "This needs a signed-in session, not an API key"
+
+
 class NotFound(FolioError):
     status = 404
     code = "NOT_FOUND"

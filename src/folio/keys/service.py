@@ -88,6 +88,13 @@ class KeyService:
         ensure_grantable(principal.permissions, scopes)
         return sorted(str(scope) for scope in scopes)
 
+    def _ensure_holds_scopes(self, principal: Principal, key: ApiKey) -> None:
+        """Rotating hands out a new secret and updating re-arms a key: a team manager doing
+        either to someone else's key must hold every scope it carries, or the rotation would
+        grant what ``ensure_grantable`` refuses at creation."""
+        if key.user_id != principal.user_id:
+            ensure_grantable(principal.permissions, frozenset(Permission(s) for s in key.scopes))
+
     async def list_keys(
         self, session: AsyncSession, principal: Principal, page: PageParams
     ) -> Page[KeyRead]:
@@ -113,6 +120,7 @@ class KeyService:
         self, session: AsyncSession, principal: Principal, key_id: str, data: KeyUpdate
     ) -> KeyRead:
         key = await self._get(session, principal, key_id)
+        self._ensure_holds_scopes(principal, key)
         changes = data.model_dump(exclude_unset=True)
         if changes.get("scopes") is not None:
             key.scopes = self._scopes(principal, data.scopes)
@@ -130,6 +138,7 @@ class KeyService:
         old = await self._get(session, principal, key_id)
         if key_status(old) not in ("active", "inactive"):
             raise NotFound(f"No active API key {key_id}.")
+        self._ensure_holds_scopes(principal, old)
         secret = new_key_secret()
         new = await KeyRepository.from_session(session).add(
             ApiKey(

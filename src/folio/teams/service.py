@@ -209,6 +209,7 @@ class TeamService:
         membership, user = await self._member(session, team_id, user_id)
         await self.check_grantable(session, access, role)
         if membership.role == BuiltinRole.owner and role != BuiltinRole.owner:
+            self._owner_only(access, "demote")
             await self._keep_an_owner(session, team_id)
         previous, membership.role = membership.role, role
         await self.announce(
@@ -243,6 +244,8 @@ class TeamService:
             access.require(Permission.team_manage)
         membership, _ = await self._member(session, team_id, user_id)
         if membership.role == BuiltinRole.owner:
+            if user_id != principal.user_id:
+                self._owner_only(access, "remove")
             await self._keep_an_owner(session, team_id)
         await TeamRepository.from_session(session).delete(membership)
         await self.announce(
@@ -293,6 +296,10 @@ class TeamService:
             if user.id == user_id:
                 return membership, user
         raise NotFound(f"No member {user_id} in this team.")
+
+    def _owner_only(self, access: TeamAccess, verb: str) -> None:
+        if not access.is_owner:
+            raise Forbidden(f"Only an owner can {verb} an owner.")
 
     async def _keep_an_owner(self, session: AsyncSession, team_id: str) -> None:
         owners = await TeamRepository.from_session(session).count_members(
