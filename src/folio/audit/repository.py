@@ -11,6 +11,7 @@ from sqlalchemy import Select, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.audit.models import AuditEntry
+from folio.core.db import rowcount
 from folio.core.principal import Principal
 
 
@@ -33,7 +34,7 @@ class AuditRepository:
     def from_session(cls, session: AsyncSession) -> AuditRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[AuditEntry]]:
+    def readable(self, principal: Principal) -> Select[AuditEntry]:
         return select(AuditEntry).where(AuditEntry.team_id.in_(principal.team_ids))
 
     async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -44,7 +45,7 @@ class AuditRepository:
         result = await self.session.execute(
             delete(AuditEntry).where(AuditEntry.created_at < moment)
         )
-        return result.rowcount or 0  # type: ignore[attr-defined]
+        return rowcount(result) or 0
 
     async def list_page(
         self, principal: Principal, filters: AuditFilters, *, limit: int, before: str | None
@@ -57,8 +58,8 @@ class AuditRepository:
         return (await self.session.scalars(statement)).all()
 
     def _apply_filters(
-        self, statement: Select[tuple[AuditEntry]], filters: AuditFilters
-    ) -> Select[tuple[AuditEntry]]:
+        self, statement: Select[AuditEntry], filters: AuditFilters
+    ) -> Select[AuditEntry]:
         if filters.actor is not None:
             statement = statement.where(
                 or_(

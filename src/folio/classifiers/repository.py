@@ -18,10 +18,10 @@ class ClassifierRepository:
     def from_session(cls, session: AsyncSession) -> ClassifierRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[ClassifierModel]]:
+    def readable(self, principal: Principal) -> Select[ClassifierModel]:
         return select(ClassifierModel).where(ClassifierModel.team_id.in_(principal.team_ids))
 
-    def readable_labels(self, principal: Principal) -> Select[tuple[DocumentLabel]]:
+    def readable_labels(self, principal: Principal) -> Select[DocumentLabel]:
         return select(DocumentLabel).where(DocumentLabel.team_id.in_(principal.team_ids))
 
     async def label_of(self, document_id: str) -> DocumentLabel | None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from folio.core.db import utcnow
+from folio.core.db import rowcount, utcnow
 from folio.core.principal import Principal
 from folio.crawls.models import ChunkStatus, CrawlChunk, CrawlJob, CrawlStatus
 
@@ -19,7 +19,7 @@ class CrawlRepository:
     def from_session(cls, session: AsyncSession) -> CrawlRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[CrawlJob]]:
+    def readable(self, principal: Principal) -> Select[CrawlJob]:
         return select(CrawlJob).where(CrawlJob.team_id.in_(principal.team_ids))
 
     async def get(self, principal: Principal, job_id: str) -> CrawlJob | None:
@@ -78,7 +78,7 @@ class CrawlRepository:
             .where(CrawlChunk.job_id == job_id, CrawlChunk.status == old)
             .values(status=new, error_code=None, error_message=None, updated_at=utcnow())
         )
-        return result.rowcount
+        return rowcount(result)
 
     async def claimable_chunk_ids(self, limit: int, now: datetime) -> Sequence[str]:
         statement = (
@@ -105,7 +105,7 @@ class CrawlRepository:
                 updated_at=now,
             )
         )
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     async def renew(self, chunk_ids: Collection[str], owner: str, until: datetime) -> set[str]:
         """Extends ``owner``'s leases; returns the chunks that are still its own."""
@@ -128,7 +128,7 @@ class CrawlRepository:
             .where(CrawlChunk.status == ChunkStatus.running, CrawlChunk.lease_owner.in_(owners))
             .values(status=ChunkStatus.pending, lease_owner=None, lease_expires_at=None)
         )
-        return result.rowcount
+        return rowcount(result)
 
     async def release_lapsed_of_idle_jobs(self, now: datetime) -> int:
         """A dead process's chunks of a job that was stopped meanwhile: back to pending (a
@@ -143,7 +143,7 @@ class CrawlRepository:
             )
             .values(status=ChunkStatus.pending, lease_owner=None, lease_expires_at=None)
         )
-        return result.rowcount
+        return rowcount(result)
 
     async def running_owners(self, prefix: str) -> set[str]:
         statement = select(CrawlChunk.lease_owner).where(

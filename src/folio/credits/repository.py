@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from folio.core.db import utcnow
+from folio.core.db import rowcount, utcnow
 from folio.core.principal import Principal
 from folio.credits.models import CreditAccount, CreditTransaction, TransactionKind
 
@@ -29,7 +29,7 @@ class CreditRepository:
         return await self.session.scalar(statement.execution_options(populate_existing=True))
 
     def _insert(self, table: Any) -> Any:
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             return postgresql.insert(table)
         return sqlite.insert(table)
 
@@ -42,7 +42,7 @@ class CreditRepository:
             .values(team_id=team_id, balance=0)
             .on_conflict_do_nothing(index_elements=["team_id"])
         )
-        return (await self.session.execute(statement)).rowcount == 1
+        return rowcount(await self.session.execute(statement)) == 1
 
     async def add_to_balance(self, account: CreditAccount, amount: int) -> bool:
         """Adds ``amount`` to the balance in one statement (negative: a debit, which must be
@@ -66,7 +66,7 @@ class CreditRepository:
     def add(self, row: CreditAccount | CreditTransaction) -> None:
         self.session.add(row)
 
-    def readable(self, principal: Principal) -> Select[tuple[CreditTransaction]]:
+    def readable(self, principal: Principal) -> Select[CreditTransaction]:
         return select(CreditTransaction).where(CreditTransaction.team_id.in_(principal.team_ids))
 
     async def list_page(

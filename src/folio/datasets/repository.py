@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.db import rowcount
 from folio.core.principal import Principal
 from folio.datasets.models import Dataset, DatasetStatus
 
@@ -18,7 +19,7 @@ class DatasetRepository:
     def from_session(cls, session: AsyncSession) -> DatasetRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[Dataset]]:
+    def readable(self, principal: Principal) -> Select[Dataset]:
         return select(Dataset).where(Dataset.team_id.in_(principal.team_ids))
 
     async def get(self, principal: Principal, dataset_id: str) -> Dataset | None:
@@ -91,7 +92,7 @@ class DatasetRepository:
             .values(lease_expires_at=until)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     async def release(self, owners: Collection[str]) -> int:
         """Builds of these (stopped or dead) holders go back to pending."""
@@ -103,7 +104,7 @@ class DatasetRepository:
             .values(status=DatasetStatus.pending, lease_owner=None, lease_expires_at=None)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount
+        return rowcount(result)
 
     async def building_owners(self, prefix: str) -> set[str]:
         statement = select(Dataset.lease_owner).where(

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.db import rowcount
 from folio.core.principal import Principal
 from folio.events.catalog import SYSTEM_TEAM_ID
 from folio.events.models import EventRecord
@@ -67,4 +68,4 @@ class EventRepository:
         result = await self.session.execute(
             delete(EventRecord).where(EventRecord.created_at < moment)
         )
-        return result.rowcount or 0
+        return rowcount(result) or 0

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, case, delete, func, select
+from sqlalchemy import ColumnElement, Select, case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.principal import Principal
@@ -17,7 +17,7 @@ class ImageRepository:
     def from_session(cls, session: AsyncSession) -> ImageRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[CrawledImage]]:
+    def readable(self, principal: Principal) -> Select[CrawledImage]:
         return select(CrawledImage).where(CrawledImage.team_id.in_(principal.team_ids))
 
     async def get(self, principal: Principal, image_id: str) -> CrawledImage | None:
@@ -83,7 +83,8 @@ class ImageRepository:
             )
             .order_by(CrawledImage.id)
         )
-        return [(r[0], r[1], r[2]) for r in (await self.session.execute(statement)).all()]
+        rows = (await self.session.execute(statement)).all()
+        return [(r[0], r[1], r[2]) for r in rows if r[1] is not None and r[2] is not None]
 
     async def originals_since(
         self, project_id: str, after_seq: int
@@ -96,7 +97,8 @@ class ImageRepository:
             CrawledImage.is_valid.is_(True),
             CrawledImage.is_duplicate.is_(False),
         )
-        return [(r[0], r[1], r[2]) for r in (await self.session.execute(statement)).all()]
+        rows = (await self.session.execute(statement)).all()
+        return [(r[0], r[1], r[2]) for r in rows if r[1] is not None and r[2] is not None]
 
     async def exists(self, image_id: str) -> bool:
         statement = select(CrawledImage.id).where(CrawledImage.id == image_id)
@@ -128,7 +130,7 @@ class ImageRepository:
         return (await self.session.scalars(statement)).all()
 
     async def job_totals(self, job_id: str) -> dict[str, int]:
-        def count_if(condition: object) -> object:
+        def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
             return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
         row = (

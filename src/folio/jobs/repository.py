@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.db import rowcount
 from folio.jobs.models import Job, JobStatus
 
 ACTIVE = (JobStatus.queued, JobStatus.running)
@@ -57,7 +58,7 @@ class JobRepository:
                 updated_at=now,
             )
         )
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     async def running(self) -> Sequence[Job]:
         return (
@@ -107,7 +108,7 @@ class JobRepository:
                 updated_at=now,
             )
         )
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     async def renew_lease(self, job_id: str, worker: str, until: datetime) -> bool:
         """False when the job is no longer this worker's: cancelled, finished or taken over."""
@@ -116,7 +117,7 @@ class JobRepository:
             .where(Job.id == job_id, Job.status == JobStatus.running, Job.worker == worker)
             .values(lease_expires_at=until)
         )
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     async def lapsed_leases(self, now: datetime) -> Sequence[Job]:
         """Locked: a worker claiming one of them at the same moment waits for this decision
@@ -169,4 +170,4 @@ class JobRepository:
             .where(Job.status == JobStatus.queued, Job.dispatched_at.is_not(None))
             .values(dispatched_at=None)
         )
-        return result.rowcount
+        return rowcount(result)

@@ -17,7 +17,7 @@ class KeyRepository:
     def from_session(cls, session: AsyncSession) -> KeyRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[ApiKey]]:
+    def readable(self, principal: Principal) -> Select[ApiKey]:
         return select(ApiKey).where(ApiKey.team_id.in_(principal.team_ids))
 
     async def get(self, principal: Principal, key_id: str) -> ApiKey | None:

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.db import rowcount
 from folio.core.principal import Principal
 from folio.notifications.models import Notification, NotificationPreference
 from folio.notifications.schemas import Category
@@ -21,7 +22,7 @@ class NotificationRepository:
     def from_session(cls, session: AsyncSession) -> NotificationRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[Notification]]:
+    def readable(self, principal: Principal) -> Select[Notification]:
         """A person's own notifications in the request's team, and their system-wide ones
         (broadcasts, maintenance), whichever team they act in."""
         return select(Notification).where(self._own(principal))
@@ -66,7 +67,7 @@ class NotificationRepository:
             .where(self._own(principal), Notification.read_at.is_(None))
             .values(read_at=now)
         )
-        return result.rowcount or 0
+        return rowcount(result) or 0
 
     async def preference(self, user_id: str) -> NotificationPreference | None:
         return await self.session.get(NotificationPreference, user_id)
@@ -94,6 +95,7 @@ class NotificationRepository:
         return [
             (user_id, team_id, preference)
             for user_id, team_id, preference in await self.session.execute(statement)
+            if team_id is not None  # always (the WHERE): narrows the column's type
         ]
 
     async def digest_due(self, frequency: str, since: datetime) -> Sequence[NotificationPreference]:

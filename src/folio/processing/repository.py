@@ -21,7 +21,7 @@ class ProcessingRepository:
 
     def _documents(
         self, principal: Principal, batch_id: str | None, since: datetime | None
-    ) -> Select[tuple[Document]]:
+    ) -> Select[Document]:
         statement = select(Document).where(Document.team_id == principal.team_id)
         if batch_id is not None:
             statement = statement.where(Document.batch_id == batch_id)

@@ -20,7 +20,7 @@ class ProjectRepository:
     def from_session(cls, session: AsyncSession) -> ProjectRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[Project]]:
+    def readable(self, principal: Principal) -> Select[Project]:
         return select(Project).where(Project.team_id.in_(principal.team_ids))
 
     async def get(self, principal: Principal, project_id: str) -> Project | None:

@@ -17,12 +17,12 @@ class RecommendationRepository:
     def from_session(cls, session: AsyncSession) -> RecommendationRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[DocumentRecommendation]]:
+    def readable(self, principal: Principal) -> Select[DocumentRecommendation]:
         return select(DocumentRecommendation).where(
             DocumentRecommendation.team_id.in_(principal.team_ids)
         )
 
-    def readable_actions(self, principal: Principal) -> Select[tuple[RecommendationAction]]:
+    def readable_actions(self, principal: Principal) -> Select[RecommendationAction]:
         return select(RecommendationAction).where(
             RecommendationAction.team_id.in_(principal.team_ids)
         )

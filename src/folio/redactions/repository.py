@@ -17,7 +17,7 @@ class RedactionRepository:
     def from_session(cls, session: AsyncSession) -> RedactionRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[Redaction]]:
+    def readable(self, principal: Principal) -> Select[Redaction]:
         return select(Redaction).where(Redaction.team_id.in_(principal.team_ids))
 
     async def get(self, principal: Principal, redaction_id: str) -> Redaction | None:

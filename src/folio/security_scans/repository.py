@@ -30,7 +30,7 @@ class SecurityEventRepository:
     def from_session(cls, session: AsyncSession) -> SecurityEventRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[SecurityEvent]]:
+    def readable(self, principal: Principal) -> Select[SecurityEvent]:
         return select(SecurityEvent).where(SecurityEvent.team_id.in_(principal.team_ids))
 
     async def list_page(

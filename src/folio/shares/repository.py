@@ -18,7 +18,7 @@ class ShareRepository:
     def from_session(cls, session: AsyncSession) -> ShareRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[DocumentShare]]:
+    def readable(self, principal: Principal) -> Select[DocumentShare]:
         return select(DocumentShare).where(DocumentShare.team_id.in_(principal.team_ids))
 
     async def add(self, share: DocumentShare) -> None:

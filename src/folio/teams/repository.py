@@ -28,7 +28,7 @@ class TeamRepository:
     async def get_by_slug(self, slug: str) -> Team | None:
         return await self.session.scalar(select(Team).where(Team.slug == slug))
 
-    def teams_of(self, user_id: str) -> Select[tuple[Team, Membership]]:
+    def teams_of(self, user_id: str) -> Select[Team, Membership]:
         return (
             select(Team, Membership)
             .join(Membership, Membership.team_id == Team.id)

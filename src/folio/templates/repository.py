@@ -19,7 +19,7 @@ class TemplateRepository:
     def from_session(cls, session: AsyncSession) -> TemplateRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[ExtractionTemplate]]:
+    def readable(self, principal: Principal) -> Select[ExtractionTemplate]:
         return select(ExtractionTemplate).where(ExtractionTemplate.team_id.in_(principal.team_ids))
 
     async def get(self, principal: Principal, template_id: str) -> ExtractionTemplate | None:
@@ -79,7 +79,7 @@ class ExtractionRepository:
     def from_session(cls, session: AsyncSession) -> ExtractionRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[Extraction]]:
+    def readable(self, principal: Principal) -> Select[Extraction]:
         return select(Extraction).where(Extraction.team_id.in_(principal.team_ids))
 
     async def add(self, extraction: Extraction) -> None:

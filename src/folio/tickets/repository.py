@@ -17,7 +17,7 @@ class TicketRepository:
     def from_session(cls, session: AsyncSession) -> TicketRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[Ticket]]:
+    def readable(self, principal: Principal) -> Select[Ticket]:
         return select(Ticket).where(Ticket.team_id.in_(principal.team_ids))
 
     async def get(self, principal: Principal, ticket_id: str) -> Ticket | None:

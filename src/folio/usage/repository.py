@@ -10,6 +10,7 @@ from sqlalchemy import Row, Select, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.db import rowcount
 from folio.core.principal import Principal
 from folio.documents.repository import DocumentRepository
 from folio.usage.models import RequestUsage, UsageCounter
@@ -26,11 +27,11 @@ class UsageRepository:
         return cls(session)
 
     def _insert(self, table: Any) -> Any:
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             return postgresql.insert(table)
         return sqlite.insert(table)
 
-    def readable(self, principal: Principal) -> Select[tuple[RequestUsage]]:
+    def readable(self, principal: Principal) -> Select[RequestUsage]:
         return select(RequestUsage).where(RequestUsage.team_id.in_(principal.team_ids))
 
     # ---- writes (the meter's flush and the upload check) ---------------------------------
@@ -67,7 +68,7 @@ class UsageRepository:
 
     async def prune_before(self, day: date) -> int:
         result = await self.session.execute(delete(RequestUsage).where(RequestUsage.day < day))
-        return result.rowcount or 0  # type: ignore[attr-defined]
+        return rowcount(result) or 0
 
     # ---- reads -----------------------------------------------------------------------------
 
@@ -116,7 +117,7 @@ class UsageRepository:
 
     async def key_top_routes(
         self, principal: Principal, key_id: str, start: date, end: date, *, limit: int
-    ) -> Sequence[Row[tuple[str, str, int]]]:
+    ) -> Sequence[Row[str, str, int]]:
         rows = self._key_rows(principal, key_id, start, end)
         count = func.sum(rows.c.requests).label("count")
         statement = (
@@ -125,15 +126,15 @@ class UsageRepository:
             .order_by(count.desc(), rows.c.route, rows.c.method)
             .limit(limit)
         )
-        return (await self.session.execute(statement)).all()  # type: ignore[return-value]
+        return (await self.session.execute(statement)).all()
 
     async def key_daily(
         self, principal: Principal, key_id: str, start: date, end: date
-    ) -> Sequence[Row[tuple[date, int, int]]]:
+    ) -> Sequence[Row[date, int, int]]:
         rows = self._key_rows(principal, key_id, start, end)
         statement = (
             select(rows.c.day, func.sum(rows.c.requests), func.sum(rows.c.errors))
             .group_by(rows.c.day)
             .order_by(rows.c.day)
         )
-        return (await self.session.execute(statement)).all()  # type: ignore[return-value]
+        return (await self.session.execute(statement)).all()

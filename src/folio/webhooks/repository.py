@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.db import rowcount
 from folio.core.principal import Principal
 from folio.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -18,7 +19,7 @@ class WebhookRepository:
     def from_session(cls, session: AsyncSession) -> WebhookRepository:
         return cls(session)
 
-    def readable(self, principal: Principal) -> Select[tuple[WebhookEndpoint]]:
+    def readable(self, principal: Principal) -> Select[WebhookEndpoint]:
         return select(WebhookEndpoint).where(WebhookEndpoint.team_id.in_(principal.team_ids))
 
     async def get(self, principal: Principal, endpoint_id: str) -> WebhookEndpoint | None:
@@ -90,7 +91,7 @@ class WebhookRepository:
             )
             .values(claimed_until=until)
         )
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     async def get_delivery(self, delivery_id: str) -> WebhookDelivery | None:
         return await self.session.get(WebhookDelivery, delivery_id, populate_existing=True)
