@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import SupportsFloat, SupportsIndex
 
 from folio.pipeline.extraction import patterns
 from folio.pipeline.extraction.dates import find_dates
@@ -79,9 +80,12 @@ def typed_matches(text: str, spec: FieldSpec, date_order: str = "DMY") -> list[M
     return _strings(text)
 
 
-def money_value(match: Match) -> float:
-    value = match.value
-    return float(value[0]) if isinstance(value, tuple) else float(value)  # type: ignore[arg-type]
+def money_value(value: object) -> float:
+    """The amount of a money value, ``(amount, currency)``, or of a bare number."""
+    amount = value[0] if isinstance(value, tuple) else value
+    if not isinstance(amount, str | SupportsFloat | SupportsIndex):
+        raise TypeError(f"not a number: {amount!r}")  # as float() would
+    return float(amount)
 
 
 def read_typed(
