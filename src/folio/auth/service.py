@@ -95,7 +95,7 @@ class AuthService:
                 settings.login_ip_window_s,
             )
             runtime.state[IP_FAILURES] = throttle
-        return throttle  # type: ignore[no-any-return]
+        return throttle
 
     def _refuse_if_blocked(self, seconds: float) -> None:
         if seconds > 0:

@@ -526,7 +526,7 @@ class CrawlSupervisor:
         self.lost: set[str] = set()  # chunks whose lease another process took over
         self.fetcher: Fetcher | None = None
         self._loop: asyncio.Task[None] | None = None
-        self._dataset_task: asyncio.Task[None] | None = None
+        self._dataset_task: asyncio.Task[str | None] | None = None
         self._renewed = time.monotonic()
 
     @property
