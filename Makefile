@@ -25,6 +25,7 @@ run: install
 lint: install
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 
 # Second run of the storage, job and event tests on PostgreSQL + Redis + Celery workers
 # (tests/scaleout/stack.py; .ci/run makes sure PostgreSQL and Redis are up).
@@ -59,4 +60,4 @@ bench: install
 	$(BIN)/python bench/soak.py --quick
 
 clean:
-	rm -rf $(VENV) folio-data .pytest_cache .ruff_cache
+	rm -rf $(VENV) folio-data .pytest_cache .ruff_cache .mypy_cache

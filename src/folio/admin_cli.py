@@ -36,7 +36,7 @@ DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Default: ./fol
 
 
 def run_in_database(data_dir: Path | None, work: Callable[[Database], Awaitable[T]]) -> T:
-    settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
+    settings = Settings(data_dir=data_dir) if data_dir else Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     async def run() -> T:
@@ -129,7 +129,7 @@ def create_key(
 def rotate_signing_key(data_dir: DataDir = None) -> None:
     """Sign new access tokens with a fresh key; tokens signed before still verify until they
     expire. Running servers pick the new key up from the data directory."""
-    settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
+    settings = Settings(data_dir=data_dir) if data_dir else Settings()
     ring = build_key_ring(settings)
     try:
         kid = ring.rotate_stored(keep_retired=retired_key_lifetime(settings))

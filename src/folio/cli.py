@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import uvicorn
@@ -44,7 +45,9 @@ DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Default: ./fol
 
 
 def settings_with(**overrides: object) -> Settings:
-    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    # pydantic validates the values; BaseSettings types its field keywords as Any
+    given: dict[str, Any] = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**given)
 
 
 @app.command()
@@ -70,9 +73,11 @@ def serve(
             "its events and its data directory belong to one process"
         )
         raise typer.Exit(2)
-    options = dict(log_config=None, access_log=False, timeout_graceful_shutdown=10)
+    run = functools.partial(
+        uvicorn.run, log_config=None, access_log=False, timeout_graceful_shutdown=10
+    )
     if processes == 1:
-        uvicorn.run(serving_app(settings), host=settings.host, port=settings.port, **options)
+        run(serving_app(settings), host=settings.host, port=settings.port)
         return
     # the first admin is made once, here, not raced for by every process's start-up
     asyncio.run(_bootstrap_admin(settings))
@@ -80,13 +85,12 @@ def serve(
     for name, value in (("DATA_DIR", data_dir), ("WORKERS", workers)):
         if value is not None:
             os.environ[f"FOLIO_{name}"] = str(value)
-    uvicorn.run(
+    run(
         "folio.cli:serving_app",
         factory=True,
         workers=processes,
         host=settings.host,
         port=settings.port,
-        **options,
     )
 
 

@@ -11,6 +11,22 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def _quota_plans() -> dict[str, dict[str, int | None]]:
+    return {
+        "free": {
+            "api_calls": 100_000,
+            "documents_processed": 5_000,
+            "storage_bytes": 10 * 1024**3,
+        },
+        "pro": {
+            "api_calls": 1_000_000,
+            "documents_processed": 50_000,
+            "storage_bytes": 100 * 1024**3,
+        },
+        "enterprise": {"api_calls": None, "documents_processed": None, "storage_bytes": None},
+    }
+
+
 class Settings(BaseSettings):
     # hide_input: a settings error must not print the secrets it was given
     model_config = SettingsConfigDict(
@@ -81,21 +97,7 @@ class Settings(BaseSettings):
     )
     rate_limit_anonymous_plan: str = "free"  # per client IP, for calls without a credential
     # Quotas per team and calendar month (folio.usage); null means unlimited.
-    quota_plans: dict[str, dict[str, int | None]] = Field(
-        default_factory=lambda: {
-            "free": {
-                "api_calls": 100_000,
-                "documents_processed": 5_000,
-                "storage_bytes": 10 * 1024**3,
-            },
-            "pro": {
-                "api_calls": 1_000_000,
-                "documents_processed": 50_000,
-                "storage_bytes": 100 * 1024**3,
-            },
-            "enterprise": {"api_calls": None, "documents_processed": None, "storage_bytes": None},
-        }
-    )
+    quota_plans: dict[str, dict[str, int | None]] = Field(default_factory=_quota_plans)
     usage_retention_days: int = Field(default=400, ge=1)  # aggregated per-day request log
     # Audit (folio.audit): entries are buffered and written in batches.
     audit_flush_interval_s: float = Field(default=1.0, gt=0)

@@ -34,4 +34,4 @@ class HistoryRepository(TeamScopedRepository[Document]):
             .order_by(Document.id.desc())
             .limit(limit)
         )
-        return [tuple(row) for row in await self.session.execute(statement)]  # type: ignore[misc]
+        return [tuple(row) for row in await self.session.execute(statement)]

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, delete, insert, or_
 
 from folio.audit.models import AuditEntry
+from folio.core.db import rowcount
 from folio.core.principal import Principal
 from folio.core.repository import TeamScopedRepository
 
@@ -37,7 +38,7 @@ class AuditRepository(TeamScopedRepository[AuditEntry]):
         result = await self.session.execute(
             delete(AuditEntry).where(AuditEntry.created_at < moment)
         )
-        return result.rowcount or 0  # type: ignore[attr-defined]
+        return rowcount(result) or 0
 
     async def list_page(
         self, principal: Principal, filters: AuditFilters, *, limit: int, before: str | None
@@ -47,8 +48,8 @@ class AuditRepository(TeamScopedRepository[AuditEntry]):
         return await self.page_before(statement, limit=limit, before=before)
 
     def _apply_filters(
-        self, statement: Select[tuple[AuditEntry]], filters: AuditFilters
-    ) -> Select[tuple[AuditEntry]]:
+        self, statement: Select[AuditEntry], filters: AuditFilters
+    ) -> Select[AuditEntry]:
         if filters.actor is not None:
             statement = statement.where(
                 or_(

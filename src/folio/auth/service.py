@@ -119,7 +119,7 @@ class AuthService:
                 ),
             )
             runtime.state[LOGIN_THROTTLES] = throttles
-        return throttles  # type: ignore[no-any-return]
+        return throttles
 
     def _refuse_if_blocked(self, seconds: float) -> None:
         if seconds > 0:

@@ -17,7 +17,7 @@ Timing = tuple[datetime | None, datetime | None, float | None]
 
 # A batch's status is polled: its two reads are prepared once (core/prepared.py).
 _BATCHES = Batch.__table__
-_STATUS_BY_ID = PreparedSelect(
+_STATUS_BY_ID: PreparedSelect[BatchFields] = PreparedSelect(
     select(*_BATCHES.c).where(
         _BATCHES.c.team_id.in_(bindparam("team_ids", expanding=True)),
         _BATCHES.c.id == bindparam("batch_id"),
@@ -94,7 +94,8 @@ class BatchRepository(TeamScopedRepository[Batch]):
         )
         counts: dict[str, dict[str, int]] = {batch_id: {} for batch_id in batch_ids}
         for batch_id, status, count in (await self.session.execute(statement)).all():
-            counts[batch_id][status] = count
+            if batch_id is not None:  # always (IN never matches NULL): narrows the type
+                counts[batch_id][status] = count
         return counts
 
     async def unsettled_count(self, batch_id: str) -> int:

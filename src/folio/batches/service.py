@@ -198,7 +198,7 @@ class BatchService:
             status_url=batch_url(batch.id),
             timings=BatchTimings(
                 started_at=first_start,
-                completed_at=completed_at,  # type: ignore[arg-type]
+                completed_at=completed_at,
                 elapsed_ms=int(elapsed.total_seconds() * 1000) if elapsed else None,
                 mean_processing_time_ms=round(mean_ms, 1) if mean_ms is not None else None,
             ),

@@ -13,7 +13,7 @@ from folio.documents.models import Document, DocumentPage
 class ClassifierRepository(TeamScopedRepository[ClassifierModel]):
     model = ClassifierModel
 
-    def readable_labels(self, principal: Principal) -> Select[tuple[DocumentLabel]]:
+    def readable_labels(self, principal: Principal) -> Select[DocumentLabel]:
         return team_scoped(DocumentLabel, principal.team_ids)
 
     async def label_of(self, document_id: str) -> DocumentLabel | None:

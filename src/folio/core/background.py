@@ -42,7 +42,7 @@ class Periodic:
         await stop_task(self._task)
 
 
-async def stop_task(task: asyncio.Task[None] | None, grace_s: float = STOP_GRACE_S) -> None:
+async def stop_task(task: asyncio.Task[object] | None, grace_s: float = STOP_GRACE_S) -> None:
     """Waits for a task that was told to stop; cancels it only past the grace period."""
     if task is None:
         return

@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVarTuple, cast
 
 import orjson
 from sqlalchemy import DateTime, Enum, MetaData, event, exc
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, CursorResult, Result, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from folio.core.errors import FolioError
-from folio.core.sqlite_inline import ReadSnapshots, loop_thread_connector
+from folio.core.sqlite_inline import LoopThreadConnection, ReadSnapshots, loop_thread_connector
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -54,6 +54,15 @@ def after_rollback(session: AsyncSession, callback: AfterCommit) -> None:
     outlive the failing request (a failed sign-in, a reused token), which the callback writes
     through :meth:`Database.independent`."""
     session.info.setdefault(AFTER_ROLLBACK, []).append(callback)
+
+
+Row = TypeVarTuple("Row")
+
+
+def rowcount(result: Result[*Row]) -> int:
+    """The rows an UPDATE, DELETE or INSERT matched: ``Session.execute`` is typed to return a
+    ``Result``, but for those statements it is a ``CursorResult``, the type with ``rowcount``."""
+    return cast(CursorResult[*Row], result).rowcount
 
 
 def utcnow() -> datetime:
@@ -211,7 +220,9 @@ def create_sqlite_read_engine(url: str, *, pool_size: int) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.connection.driver_connection.begin_now()  # one snapshot per unit of work
+        # the driver's connection is what async_creator made; SQLAlchemy types it as Any | None
+        driver = cast(LoopThreadConnection, connection.connection.driver_connection)
+        driver.begin_now()  # one snapshot per unit of work
 
     return engine
 
@@ -301,8 +312,9 @@ class Database:
         reads alone (most GETs on SQLite) costs no greenlet switches to begin, commit and
         close a transaction that never ran (issue 8)."""
         session = self._read()
-        if self.read_snapshots is not None:
-            session.info[SNAPSHOTS] = self.read_snapshots
+        snapshots = self.read_snapshots
+        if snapshots is not None:
+            session.info[SNAPSHOTS] = snapshots
         try:
             yield session
             if session.in_transaction() or session.new or session.deleted:
@@ -314,7 +326,8 @@ class Database:
             raise
         finally:
             if (snapshot := session.info.pop(SNAPSHOT, None)) is not None:
-                self.read_snapshots.give_back(snapshot)  # type: ignore[union-attr]
+                assert snapshots is not None  # a snapshot is only taken from them
+                snapshots.give_back(snapshot)
         await _run_callbacks(session, AFTER_COMMIT)
 
     async def dispose(self) -> None:

@@ -25,7 +25,8 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    runtime: Runtime = request.app.state.runtime  # Starlette's State holds Any
+    return runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

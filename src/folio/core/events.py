@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -35,7 +35,9 @@ class Event(BaseModel):
 class EventBus(Protocol):
     async def publish(self, event: Event) -> None: ...
 
-    def subscribe(self, *, maxsize: int = 1000) -> AsyncIterator[asyncio.Queue[Event]]: ...
+    def subscribe(
+        self, *, maxsize: int = 1000
+    ) -> AbstractAsyncContextManager[asyncio.Queue[Event]]: ...
 
     async def start(self) -> None: ...
 

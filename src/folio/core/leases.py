@@ -28,6 +28,8 @@ from sqlalchemy import ColumnElement, and_, false, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from folio.core.db import rowcount
+
 RowT = TypeVar("RowT")
 NO_CHANGES: Mapping[str, Any] = {}
 
@@ -167,7 +169,7 @@ class LeaseQueue(Generic[RowT]):
             .values(values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount
+        return rowcount(result)
 
     async def lapsed_rows(self, session: AsyncSession, now: datetime) -> Sequence[RowT]:
         """Locked (PostgreSQL): a holder claiming one of them at the same moment waits for

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 import structlog
+from structlog.types import EventDict, WrappedLogger
 
 from folio.core.middleware import request_id_var
 
 
-def add_request_id(_logger: object, _name: str, event: dict[str, object]) -> dict[str, object]:
+def add_request_id(_logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
     request_id = request_id_var.get()
     if request_id:
         event["request_id"] = request_id

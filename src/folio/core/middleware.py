@@ -58,7 +58,7 @@ class BodyLimitMiddleware:
         self,
         app: ASGIApp,
         limit_for: Callable[[str], int | None],
-        on_too_large: ASGIApp | Callable[[int], ASGIApp],
+        on_too_large: Callable[[int], ASGIApp],
     ) -> None:
         self.app = app
         self.limit_for = limit_for
@@ -71,7 +71,7 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self.on_too_large(limit)(scope, receive, send)  # type: ignore[call-arg,operator]
+            await self.on_too_large(limit)(scope, receive, send)
             return
         received = 0
         response_started = False
@@ -97,4 +97,4 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not response_started:
-                await self.on_too_large(limit)(scope, receive, send)  # type: ignore[call-arg,operator]
+                await self.on_too_large(limit)(scope, receive, send)

@@ -54,7 +54,7 @@ class Page(Schema, Generic[T]):
         has_more = len(rows) > limit
         visible = list(rows[:limit])
         next_cursor = encode_cursor(cursor(visible[-1])) if has_more and visible else None
-        return cls(items=visible, next_cursor=next_cursor, has_more=has_more)  # type: ignore[arg-type]
+        return cls(items=visible, next_cursor=next_cursor, has_more=has_more)
 
 
 ANY_PAGE = Page[Any]

@@ -21,11 +21,12 @@ import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, cast
 
 from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
+from typing_extensions import TypeVar
 
 from folio.core.db import SNAPSHOT, SNAPSHOTS
 from folio.core.sqlite_inline import ReadSnapshots
@@ -41,6 +42,10 @@ class ResultRow(Protocol):
     def __getattr__(self, name: str) -> Any: ...
 
     def __iter__(self) -> Iterator[Any]: ...
+
+
+# What a caller knows of its statement's rows: a protocol naming their columns, say
+RowT = TypeVar("RowT", default=ResultRow)
 
 
 @dataclass(frozen=True)
@@ -82,30 +87,32 @@ class _Plan:
         return rows
 
 
-class PreparedSelect:
+class PreparedSelect(Generic[RowT]):
     """A SELECT of plain columns (named as Python identifiers) with bound parameters
     (``bindparam``), run many times.
 
     Rows are named tuples of the selected columns' names on the fast path and SQLAlchemy
     ``Row`` objects otherwise: both give attribute access, ``_fields`` and iteration."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
         self.statement = statement
         binds = statement.compile().binds.values()
         self.expanding = tuple(bind.key for bind in binds if bind.expanding)
-        self._fields = tuple(column.key for column in statement.selected_columns)
+        self._fields = tuple(statement.selected_columns.keys())
         self._plans: dict[tuple[str, tuple[int, ...]], _Plan] = {}
 
-    async def all(self, session: AsyncSession, **parameters: Any) -> Sequence[ResultRow]:
+    async def all(self, session: AsyncSession, **parameters: Any) -> Sequence[RowT]:
         snapshots: ReadSnapshots | None = session.info.get(SNAPSHOTS)
         if snapshots is None:
-            return (await session.execute(self.statement, parameters)).all()
+            rows = (await session.execute(self.statement, parameters)).all()
+            # the caller's RowT describes the statement's columns: mypy cannot relate the two
+            return cast(Sequence[RowT], rows)
         connection = session.info.get(SNAPSHOT)
         if connection is None:
             connection = session.info[SNAPSHOT] = snapshots.take()
-        return self._plan(session.bind.dialect, parameters).run(connection, parameters)
+        return self._plan(session.get_bind().dialect, parameters).run(connection, parameters)
 
-    async def first(self, session: AsyncSession, **parameters: Any) -> ResultRow | None:
+    async def first(self, session: AsyncSession, **parameters: Any) -> RowT | None:
         rows = await self.all(session, **parameters)
         return rows[0] if rows else None
 
@@ -140,5 +147,5 @@ class PreparedSelect:
             for column in self.statement.selected_columns
         )
         converters = tuple((i, p) for i, p in enumerate(processors) if p is not None)
-        row_type = namedtuple("PreparedRow", self._fields)  # type: ignore[misc]
+        row_type = namedtuple("PreparedRow", self._fields)  # type: ignore[misc]  # names known at run time
         return _Plan(expanded.statement, tuple(slots), converters, row_type)

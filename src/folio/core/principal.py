@@ -67,7 +67,8 @@ class Principal:
 
 
 def scope_state(scope: MutableMapping[str, Any]) -> dict[str, Any]:
-    return scope.setdefault("state", {})  # type: ignore[no-any-return]
+    state: dict[str, Any] = scope.setdefault("state", {})
+    return state
 
 
 def principal_from_scope(scope: MutableMapping[str, Any]) -> Principal | None:

@@ -5,7 +5,7 @@ the team filter (§4) and keyset pages (§7), each written once. Source: Polar
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar, TypeVarTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from folio.core.principal import Principal
 
 M = TypeVar("M")
-R = TypeVar("R")  # a page may be of another table (a child of a row loaded scoped)
+R = TypeVar("R")
+Ts = TypeVarTuple("Ts")  # a page may be of another table (a child of a row loaded scoped)
 
 
 def team_scoped(model: Any, team_ids: Collection[str], *, column: str = "team_id") -> Select[Any]:
@@ -27,8 +28,13 @@ def team_scoped(model: Any, team_ids: Collection[str], *, column: str = "team_id
 
 
 def keyset(
-    statement: Select[Any], column: Any, *, limit: int, cursor: str | None, newest_first: bool
-) -> Select[Any]:
+    statement: Select[*Ts],
+    column: Any,
+    *,
+    limit: int,
+    cursor: str | None,
+    newest_first: bool,
+) -> Select[*Ts]:
     """The page after ``cursor`` (the previous page's last ``column`` value) in ``column``
     order, one row longer than ``limit``: the extra row tells there is more, with no COUNT."""
     if cursor is not None:
@@ -48,10 +54,10 @@ class Repository(Generic[M]):
     def from_session(cls, session: AsyncSession) -> Self:
         return cls(session)
 
-    async def get_one_or_none(self, statement: Select[tuple[M]]) -> M | None:
+    async def get_one_or_none(self, statement: Select[M]) -> M | None:
         return await self.session.scalar(statement)
 
-    async def get_all(self, statement: Select[tuple[R]]) -> Sequence[R]:
+    async def get_all(self, statement: Select[R]) -> Sequence[R]:
         return (await self.session.scalars(statement)).all()
 
     async def create(self, row: M, *, flush: bool = False) -> M:
@@ -62,7 +68,7 @@ class Repository(Generic[M]):
         return row
 
     async def page_after(
-        self, statement: Select[tuple[R]], *, limit: int, after: str | None, column: Any = None
+        self, statement: Select[R], *, limit: int, after: str | None, column: Any = None
     ) -> Sequence[R]:
         """Oldest first: up to ``limit + 1`` rows after the previous page's last ``after``."""
         column = self.model.id if column is None else column  # type: ignore[attr-defined]
@@ -71,7 +77,7 @@ class Repository(Generic[M]):
         )
 
     async def page_before(
-        self, statement: Select[tuple[R]], *, limit: int, before: str | None, column: Any = None
+        self, statement: Select[R], *, limit: int, before: str | None, column: Any = None
     ) -> Sequence[R]:
         """Newest first: up to ``limit + 1`` rows before the previous page's last ``before``."""
         column = self.model.id if column is None else column  # type: ignore[attr-defined]
@@ -86,13 +92,13 @@ class TeamScopedRepository(Repository[M]):
 
     team_column: ClassVar[str] = "team_id"  # the column naming the owning team
 
-    def scoped_to(self, team_ids: Collection[str]) -> Select[tuple[M]]:
+    def scoped_to(self, team_ids: Collection[str]) -> Select[M]:
         return team_scoped(self.model, team_ids, column=self.team_column)
 
-    def readable(self, principal: Principal) -> Select[tuple[M]]:
+    def readable(self, principal: Principal) -> Select[M]:
         return self.scoped_to(principal.team_ids)
 
-    def owned_by(self, team_id: str) -> Select[tuple[M]]:
+    def owned_by(self, team_id: str) -> Select[M]:
         """One team's rows, for work done for the system (a job, a worker) with no principal."""
         return self.scoped_to((team_id,))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Generator
+from collections.abc import Awaitable, Callable, Generator
 from typing import Any
 
 import aiosqlite
@@ -38,7 +38,7 @@ class _RunNow:
 class LoopThreadConnection(aiosqlite.Connection):
     def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connector, iter_chunk_size=64)
-        self._tx = _RunNow()  # type: ignore[assignment]
+        self._tx = _RunNow()  # type: ignore[assignment]  # stands in for aiosqlite's queue
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
@@ -57,7 +57,7 @@ class LoopThreadConnection(aiosqlite.Connection):
 
 def loop_thread_connector(
     path: str, *, busy_timeout_s: float
-) -> Callable[[], aiosqlite.Connection]:
+) -> Callable[[], Awaitable[aiosqlite.Connection]]:
     """An ``async_creator`` for SQLAlchemy: read-only connections to the database at ``path``."""
 
     async def connect() -> aiosqlite.Connection:

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from folio.core.db import utcnow
+from folio.core.db import rowcount, utcnow
 from folio.core.leases import LeaseQueue
 from folio.core.principal import Principal
 from folio.core.repository import TeamScopedRepository
@@ -74,7 +74,7 @@ class CrawlRepository(TeamScopedRepository[CrawlJob]):
             .where(CrawlChunk.job_id == job_id, CrawlChunk.status == old)
             .values(status=new, error_code=None, error_message=None, updated_at=utcnow())
         )
-        return result.rowcount
+        return rowcount(result)
 
     async def claim(
         self,

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
-from folio.core.db import utcnow
+from folio.core.db import rowcount, utcnow
 from folio.core.principal import Principal
 from folio.core.repository import TeamScopedRepository
 from folio.credits.models import CreditAccount, CreditTransaction, TransactionKind
@@ -24,7 +24,7 @@ class CreditRepository(TeamScopedRepository[CreditTransaction]):
         return await self.session.scalar(statement.execution_options(populate_existing=True))
 
     def _insert(self, table: Any) -> Any:
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             return postgresql.insert(table)
         return sqlite.insert(table)
 
@@ -37,7 +37,7 @@ class CreditRepository(TeamScopedRepository[CreditTransaction]):
             .values(team_id=team_id, balance=0)
             .on_conflict_do_nothing(index_elements=["team_id"])
         )
-        return (await self.session.execute(statement)).rowcount == 1
+        return rowcount(await self.session.execute(statement)) == 1
 
     async def add_to_balance(self, account: CreditAccount, amount: int) -> bool:
         """Adds ``amount`` to the balance in one statement (negative: a debit, which must be

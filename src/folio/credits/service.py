@@ -273,7 +273,7 @@ class CreditService:
             limit=page.limit,
             before=page.after,
             kind=kind,
-            start=_midnight(start),
+            start=_midnight(start) if start else None,
             end=_midnight(end + timedelta(days=1)) if end else None,
         )
         return Page.from_rows(rows, page.limit, cursor=lambda row: row.id)
@@ -311,8 +311,8 @@ class CreditService:
         )
 
 
-def _midnight(day: date | None) -> datetime | None:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 credit = CreditService()

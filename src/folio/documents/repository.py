@@ -108,7 +108,7 @@ class DocumentRepository(TeamScopedRepository[Document]):
 
     @property
     def _is_sqlite(self) -> bool:
-        return self.session.bind.dialect.name == "sqlite"
+        return self.session.get_bind().dialect.name == "sqlite"
 
     async def summary_row(self, principal: Principal, document_id: str) -> ResultRow | None:
         """The document's ``SUMMARY_COLUMNS``, for reads that change nothing."""
@@ -164,7 +164,7 @@ class DocumentRepository(TeamScopedRepository[Document]):
             statement = statement.where(Document.id.in_(self._matching_ids(filters.query)))
         return statement
 
-    def _matching_ids(self, raw_query: str) -> Select[tuple[str]]:
+    def _matching_ids(self, raw_query: str) -> Select[str]:
         if self._is_sqlite:
             expression = fts5_query(raw_query) or '""'
             return (
@@ -172,12 +172,12 @@ class DocumentRepository(TeamScopedRepository[Document]):
                 .select_from(text("document_fts"))
                 .where(text("document_fts MATCH :fts_query").bindparams(fts_query=expression))
             )
-        expression = postgres_tsquery(raw_query)
-        if expression is None:
+        tsquery = postgres_tsquery(raw_query)
+        if tsquery is None:
             return select(DocumentPage.document_id).where(false())
         return select(DocumentPage.document_id).where(
             func.to_tsvector("simple", DocumentPage.text).op("@@")(
-                func.to_tsquery("simple", expression)
+                func.to_tsquery("simple", tsquery)
             )
         )
 

@@ -65,4 +65,4 @@ def results_cache(runtime: Runtime) -> ResultsCache:
     cache = runtime.state.get(STATE_KEY)
     if cache is None:
         cache = runtime.state[STATE_KEY] = ResultsCache()
-    return cache  # type: ignore[no-any-return]
+    return cache

@@ -82,4 +82,4 @@ def summary_cache(runtime: Runtime) -> SummaryCache:
     cache = runtime.state.get(STATE_KEY)
     if cache is None:
         cache = runtime.state[STATE_KEY] = SummaryCache()
-    return cache  # type: ignore[no-any-return]
+    return cache

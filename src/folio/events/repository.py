@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, delete
 
+from folio.core.db import rowcount
 from folio.core.principal import Principal
 from folio.core.repository import TeamScopedRepository
 from folio.events.catalog import SYSTEM_TEAM_ID
@@ -14,7 +15,7 @@ from folio.events.models import EventRecord
 class EventRepository(TeamScopedRepository[EventRecord]):
     model = EventRecord
 
-    def readable(self, principal: Principal, *, system: bool = False) -> Select[tuple[EventRecord]]:
+    def readable(self, principal: Principal, *, system: bool = False) -> Select[EventRecord]:
         """The principal's teams' events; with ``system`` the system-wide ones as well."""
         teams = principal.team_ids | {SYSTEM_TEAM_ID} if system else principal.team_ids
         return self.scoped_to(teams)
@@ -57,4 +58,4 @@ class EventRepository(TeamScopedRepository[EventRecord]):
         result = await self.session.execute(
             delete(EventRecord).where(EventRecord.created_at < moment)
         )
-        return result.rowcount or 0
+        return rowcount(result) or 0

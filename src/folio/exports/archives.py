@@ -141,7 +141,9 @@ class ArchiveService:
         handle = spooled()
         archive = zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED)
         try:
-            manifest = [["folder", "document_id", "filename", "version", "pages", "templates"]]
+            manifest: list[list[object]] = [
+                ["folder", "document_id", "filename", "version", "pages", "templates"]
+            ]
             for index, document in enumerate(completed, 1):
                 folder = _entry_name(index, document)
                 templates = await self._add_document(

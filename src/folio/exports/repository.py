@@ -27,7 +27,7 @@ class ExportRepository(TeamScopedRepository[Document]):
 
     model = Document
 
-    def _extractions(self, principal: Principal) -> Select[tuple[Extraction]]:
+    def _extractions(self, principal: Principal) -> Select[Extraction]:
         return ExtractionRepository.from_session(self.session).readable(principal)
 
     def _documents(self, principal: Principal, filters: ExportFilters) -> Select[Any]:

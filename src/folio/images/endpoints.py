@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import StreamingResponse
@@ -19,7 +19,9 @@ from folio.images.service import image as image_service
 router = APIRouter(prefix="/api/v1", tags=["image datasets"])
 DatasetsRead = Annotated[Principal, Depends(require(Permission.datasets_read))]
 DatasetsWrite = Annotated[Principal, Depends(require(Permission.datasets_write))]
-IMAGE_CONTENT = {200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}}
+IMAGE_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}
+}
 
 
 def stream(found: ImageFile) -> StreamingResponse:

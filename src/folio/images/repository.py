@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import ColumnElement, case, delete, func, select
 
 from folio.core.principal import Principal
 from folio.core.repository import TeamScopedRepository
@@ -81,7 +81,8 @@ class ImageRepository(TeamScopedRepository[CrawledImage]):
             )
             .order_by(CrawledImage.id)
         )
-        return [(r[0], r[1], r[2]) for r in (await self.session.execute(statement)).all()]
+        rows = (await self.session.execute(statement)).all()
+        return [(r[0], r[1], r[2]) for r in rows if r[1] is not None and r[2] is not None]
 
     async def originals_since(
         self, project_id: str, after_seq: int
@@ -94,7 +95,8 @@ class ImageRepository(TeamScopedRepository[CrawledImage]):
             CrawledImage.is_valid.is_(True),
             CrawledImage.is_duplicate.is_(False),
         )
-        return [(r[0], r[1], r[2]) for r in (await self.session.execute(statement)).all()]
+        rows = (await self.session.execute(statement)).all()
+        return [(r[0], r[1], r[2]) for r in rows if r[1] is not None and r[2] is not None]
 
     async def exists(self, image_id: str) -> bool:
         statement = select(CrawledImage.id).where(CrawledImage.id == image_id)
@@ -126,7 +128,7 @@ class ImageRepository(TeamScopedRepository[CrawledImage]):
         return (await self.session.scalars(statement)).all()
 
     async def job_totals(self, job_id: str) -> dict[str, int]:
-        def count_if(condition: object) -> object:
+        def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
             return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
         row = (

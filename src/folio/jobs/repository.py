@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
+from folio.core.db import rowcount
 from folio.core.leases import LeaseQueue
 from folio.core.repository import TeamScopedRepository
 from folio.jobs.models import Job, JobStatus
@@ -124,7 +125,7 @@ class JobRepository(TeamScopedRepository[Job]):
             .where(Job.status == JobStatus.queued, Job.dispatched_at.is_not(None))
             .values(dispatched_at=None)
         )
-        return result.rowcount
+        return rowcount(result)
 
 
 JOBS = LeaseQueue(

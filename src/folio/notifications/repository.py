@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 
+from folio.core.db import rowcount
 from folio.core.principal import Principal
 from folio.core.repository import TeamScopedRepository
 from folio.notifications.models import Notification, NotificationPreference
@@ -16,7 +17,7 @@ from folio.users.models import User
 class NotificationRepository(TeamScopedRepository[Notification]):
     model = Notification
 
-    def readable(self, principal: Principal) -> Select[tuple[Notification]]:
+    def readable(self, principal: Principal) -> Select[Notification]:
         """A person's own notifications in the request's team, and their system-wide ones
         (broadcasts, maintenance), whichever team they act in."""
         return select(Notification).where(self._own(principal))
@@ -54,7 +55,7 @@ class NotificationRepository(TeamScopedRepository[Notification]):
             .where(self._own(principal), Notification.read_at.is_(None))
             .values(read_at=now)
         )
-        return result.rowcount or 0
+        return rowcount(result) or 0
 
     async def preference(self, user_id: str) -> NotificationPreference | None:
         return await self.session.get(NotificationPreference, user_id)
@@ -82,6 +83,7 @@ class NotificationRepository(TeamScopedRepository[Notification]):
         return [
             (user_id, team_id, preference)
             for user_id, team_id, preference in await self.session.execute(statement)
+            if team_id is not None  # always (the WHERE): narrows the column's type
         ]
 
     async def digest_due(self, frequency: str, since: datetime) -> Sequence[NotificationPreference]:

@@ -15,7 +15,7 @@ class ProcessingRepository(TeamScopedRepository[Document]):
 
     def _documents(
         self, principal: Principal, batch_id: str | None, since: datetime | None
-    ) -> Select[tuple[Document]]:
+    ) -> Select[Document]:
         """The acting team's documents (not every team the principal may read)."""
         statement = self.readable(principal).where(Document.team_id == principal.team_id)
         if batch_id is not None:

@@ -60,14 +60,14 @@ class SweepingMemoryStorage(MemoryStorage):
         if now < self._next_sweep:
             return
         self._next_sweep = now + self.SWEEP_EVERY_S
-        await super()._MemoryStorage__schedule_expiry()  # type: ignore[misc]
+        await super()._MemoryStorage__schedule_expiry()  # type: ignore[misc]  # a private hook
 
 
 def build_storage(settings: Settings) -> Storage:
     if settings.redis_url:
-        return storage_from_string(  # type: ignore[return-value]
-            f"async+{settings.redis_url}", implementation="redispy"
-        )
+        storage = storage_from_string(f"async+{settings.redis_url}", implementation="redispy")
+        assert isinstance(storage, Storage)  # the async+ scheme picks the asyncio storage
+        return storage
     return SweepingMemoryStorage()
 
 

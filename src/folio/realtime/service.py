@@ -161,6 +161,7 @@ class RealtimeService:
         if channel in (TEAM, SYSTEM):
             return True
         kind, _, resource_id = channel.partition(":")
+        found: object | None  # only whether the principal can read it matters
         async with runtime.db.session(write=False) as session:
             if kind == "document":
                 found = await DocumentRepository.from_session(session).get(principal, resource_id)

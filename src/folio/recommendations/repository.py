@@ -12,7 +12,7 @@ from folio.recommendations.models import ActionStatus, DocumentRecommendation, R
 class RecommendationRepository(TeamScopedRepository[DocumentRecommendation]):
     model = DocumentRecommendation
 
-    def readable_actions(self, principal: Principal) -> Select[tuple[RecommendationAction]]:
+    def readable_actions(self, principal: Principal) -> Select[RecommendationAction]:
         return team_scoped(RecommendationAction, principal.team_ids)
 
     async def existing_ids(self, ids: Sequence[str]) -> set[str]:

@@ -60,7 +60,7 @@ class RedactionRead(Schema):
     created_by: str | None
     created_at: datetime
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented way
     @property
     def file_url(self) -> str:
         return f"/api/v1/redactions/{self.id}/file"

@@ -18,7 +18,7 @@ class TeamRepository(TeamScopedRepository[Team]):
     model = Team
     team_column = "id"  # a team owns itself
 
-    def readable(self, principal: Principal) -> Select[tuple[Team]]:
+    def readable(self, principal: Principal) -> Select[Team]:
         """A person reads the teams they are an active member of; a key, a share link or the
         embedded default team only the team it acts for."""
         if principal.credential != Credential.user:
@@ -39,7 +39,7 @@ class TeamRepository(TeamScopedRepository[Team]):
     async def get_by_slug(self, slug: str) -> Team | None:
         return await self.session.scalar(select(Team).where(Team.slug == slug))
 
-    def teams_of(self, user_id: str) -> Select[tuple[Team, Membership]]:
+    def teams_of(self, user_id: str) -> Select[Team, Membership]:
         return (
             select(Team, Membership)
             .join(Membership, Membership.team_id == Team.id)

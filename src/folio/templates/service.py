@@ -184,8 +184,8 @@ class TemplateService:
         rows = await TemplateRepository.from_session(session).list_page(
             principal, limit=page.limit, after=page.after
         )
-        listed: Page[TemplateRead] = Page.from_rows(rows, page.limit, cursor=lambda r: r.id)
-        items = [template_read(row) for row in listed.items]  # type: ignore[arg-type]
+        listed: Page[ExtractionTemplate] = Page.from_rows(rows, page.limit, cursor=lambda r: r.id)
+        items = [template_read(row) for row in listed.items]
         if page.after is None:
             items = [builtin_read(name) for name in BUILTINS] + items
         return Page(items=items, next_cursor=listed.next_cursor, has_more=listed.has_more)

@@ -19,7 +19,7 @@ AnalyticsRead = Annotated[Principal, Depends(require(Permission.analytics_read))
 
 
 async def get_meter(request: Request) -> UsageMeter:
-    return request.app.state.usage_meter  # type: ignore[no-any-return]
+    return request.app.state.usage_meter
 
 
 Meter = Annotated[UsageMeter, Depends(get_meter)]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Row, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from folio.core.db import rowcount
 from folio.core.principal import Principal
 from folio.core.repository import TeamScopedRepository, team_scoped
 from folio.documents.repository import DocumentRepository
@@ -21,7 +22,7 @@ class UsageRepository(TeamScopedRepository[RequestUsage]):
     model = RequestUsage
 
     def _insert(self, table: Any) -> Any:
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             return postgresql.insert(table)
         return sqlite.insert(table)
 
@@ -60,7 +61,7 @@ class UsageRepository(TeamScopedRepository[RequestUsage]):
     async def prune_before(self, day: date) -> int:
         """Every team's: the periodic retention job acts for the system."""
         result = await self.session.execute(delete(RequestUsage).where(RequestUsage.day < day))
-        return result.rowcount or 0  # type: ignore[attr-defined]
+        return rowcount(result) or 0
 
     # ---- reads -----------------------------------------------------------------------------
 
@@ -115,7 +116,7 @@ class UsageRepository(TeamScopedRepository[RequestUsage]):
 
     async def key_top_routes(
         self, principal: Principal, key_id: str, start: date, end: date, *, limit: int
-    ) -> Sequence[Row[tuple[str, str, int]]]:
+    ) -> Sequence[Row[str, str, int]]:
         rows = self._key_rows(principal, key_id, start, end)
         count = func.sum(rows.c.requests).label("count")
         statement = (
@@ -124,15 +125,15 @@ class UsageRepository(TeamScopedRepository[RequestUsage]):
             .order_by(count.desc(), rows.c.route, rows.c.method)
             .limit(limit)
         )
-        return (await self.session.execute(statement)).all()  # type: ignore[return-value]
+        return (await self.session.execute(statement)).all()
 
     async def key_daily(
         self, principal: Principal, key_id: str, start: date, end: date
-    ) -> Sequence[Row[tuple[date, int, int]]]:
+    ) -> Sequence[Row[date, int, int]]:
         rows = self._key_rows(principal, key_id, start, end)
         statement = (
             select(rows.c.day, func.sum(rows.c.requests), func.sum(rows.c.errors))
             .group_by(rows.c.day)
             .order_by(rows.c.day)
         )
-        return (await self.session.execute(statement)).all()  # type: ignore[return-value]
+        return (await self.session.execute(statement)).all()

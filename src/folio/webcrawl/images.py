@@ -8,6 +8,7 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -47,6 +48,17 @@ PLAIN_JPEG_INFO = frozenset(
 THUMBNAIL_SIZE = 256
 
 
+class FilterBounds(TypedDict, total=False):
+    """The :class:`ImageFilters` fields besides ``formats``."""
+
+    min_width: int
+    min_height: int
+    max_bytes: int | None
+    min_aspect: float | None
+    max_aspect: float | None
+    max_pixels: int
+
+
 @dataclass(frozen=True)
 class ImageFilters:
     min_width: int = 0
@@ -58,9 +70,9 @@ class ImageFilters:
     max_pixels: int = 50_000_000
 
     @classmethod
-    def from_names(cls, formats: list[str] | None, **kwargs: object) -> ImageFilters:
+    def from_names(cls, formats: list[str] | None, **bounds: Unpack[FilterBounds]) -> ImageFilters:
         names = {FORMAT_ALIASES.get(f.lower(), f.lower()) for f in formats or []}
-        return cls(formats=frozenset(names), **kwargs)  # type: ignore[arg-type]
+        return cls(formats=frozenset(names), **bounds)
 
 
 @dataclass(frozen=True)

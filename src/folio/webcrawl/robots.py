@@ -45,7 +45,7 @@ def crawl_delay(lines: Iterable[str], agent: str) -> float | None:
     name = agent.split("/")[0].lower()
     named = [g for g in groups if any(a != "*" and a in name for a in g.agents)]
     anyone = [g for g in groups if "*" in g.agents]
-    chosen = (named or anyone or [None])[0]
+    chosen = next(iter(named or anyone), None)
     return chosen.delay if chosen is not None else None
 
 
@@ -101,9 +101,9 @@ class RobotsCache:
             # RFC 9309 §2.3.1: a 4xx means no rules; an unreachable or 5xx robots.txt means
             # the crawler must assume everything is disallowed
             if error.status is not None and 400 <= error.status < 500:
-                parser.allow_all = True
+                parser.allow_all = True  # type: ignore[attr-defined]  # typeshed lacks it
             else:
-                parser.disallow_all = True
+                parser.disallow_all = True  # type: ignore[attr-defined]  # typeshed lacks it
             return parser
         lines = result.body.decode("utf-8", errors="replace").splitlines()
         parser.parse(lines)

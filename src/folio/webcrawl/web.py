@@ -221,8 +221,8 @@ def parse_url_list(text: str, fmt: str = "auto") -> list[ImageRef]:
         rows = []
         for line in text.splitlines():
             if line.strip() and not line.lstrip().startswith("#"):
-                url, _, label = line.strip().replace("\t", " ").partition(" ")
-                rows.append((url, label.strip() or None, None))
+                link, _, name = line.strip().replace("\t", " ").partition(" ")
+                rows.append((link, name.strip() or None, None))
     refs, seen = [], set()
     for url, label, caption in rows:
         absolute = normalize(url, url)

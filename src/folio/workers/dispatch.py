@@ -125,7 +125,7 @@ class CeleryDispatcher:
                 )
 
     async def _one_feeder_at_a_time(self, session: AsyncSession) -> None:
-        if session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK})
 
     async def _forget_lost_dispatches(self) -> None:

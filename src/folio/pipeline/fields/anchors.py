@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from folio.pipeline.dates import DateOrder
 from folio.pipeline.fields.layout import Line, RegionText, fold, line_region
 from folio.pipeline.fields.typed import EDGE, Candidate, read_typed, typed_matches
 from folio.pipeline.fields.types import FieldSpec, FieldType, Locator, Position
@@ -84,7 +85,9 @@ def _excluded_at(line: Line, start: int, excludes: list[str]) -> bool:
     return any(label_pattern(term).search(text) for term in excludes)
 
 
-def _right_of(line: Line, end: int, spec: FieldSpec, loc: Locator, order: str) -> Candidate | None:
+def _right_of(
+    line: Line, end: int, spec: FieldSpec, loc: Locator, order: DateOrder
+) -> Candidate | None:
     region = line_region(line)
     begin, stop = end, len(region.text) - 1
     if spec.type in (FieldType.string, FieldType.enum) and not spec.entity:
@@ -119,7 +122,7 @@ def _below(
     span: tuple[float, float],
     spec: FieldSpec,
     loc: Locator,
-    order: str,
+    order: DateOrder,
 ) -> tuple[Candidate, Line] | None:
     line = lines[idx]
     x0, x1 = span
@@ -143,7 +146,7 @@ def _label_x(line: Line, start: int, end: int) -> tuple[float, float]:
     return words[0].bbox[0], words[-1].bbox[2]
 
 
-def anchor_hits(lines: list[Line], spec: FieldSpec, loc: Locator, order: str) -> list[Hit]:
+def anchor_hits(lines: list[Line], spec: FieldSpec, loc: Locator, order: DateOrder) -> list[Hit]:
     fuzzy = any(w.confidence is not None for line in lines[:5] for w in line.words)
     hits: list[Hit] = []
     prefilter = any_label(tuple(loc.labels))
@@ -159,7 +162,13 @@ def anchor_hits(lines: list[Line], spec: FieldSpec, loc: Locator, order: str) ->
 
 
 def _first_hit(
-    lines: list[Line], idx: int, label: str, fuzzy: bool, spec: FieldSpec, loc: Locator, order: str
+    lines: list[Line],
+    idx: int,
+    label: str,
+    fuzzy: bool,
+    spec: FieldSpec,
+    loc: Locator,
+    order: DateOrder,
 ) -> tuple[Candidate, Line, str, bool] | None:
     for start, end, was_fuzzy in find_label(lines[idx], label, fuzzy):
         if loc.exclude and _excluded_at(lines[idx], start, loc.exclude):
@@ -182,7 +191,13 @@ def _starts_segment(line: Line, start: int) -> bool:
 
 
 def _hit_at(
-    lines: list[Line], idx: int, start: int, end: int, spec: FieldSpec, loc: Locator, order: str
+    lines: list[Line],
+    idx: int,
+    start: int,
+    end: int,
+    spec: FieldSpec,
+    loc: Locator,
+    order: DateOrder,
 ) -> tuple[Candidate, Line, str] | None:
     line = lines[idx]
     if loc.position in (Position.right_of, Position.any):

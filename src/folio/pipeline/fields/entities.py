@@ -32,7 +32,9 @@ URL_RE = re.compile(r"\b(?:https?://|www\.)[\w.-]+(?:/[\w./%-]*)?", re.IGNORECAS
 PERCENT_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s?%")
 
 
-def _regex(pattern: re.Pattern[str], norm: Callable[[str], object] | None = None):
+def _regex(
+    pattern: re.Pattern[str], norm: Callable[[str], object] | None = None
+) -> Callable[[str], list[Match]]:
     def find(text: str) -> list[Match]:
         out = []
         for m in pattern.finditer(text):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from folio.pipeline.fields.layout import Line, LWord, fold, union
 from folio.pipeline.fields.locators import Context, Found, confidence, run_anchor
 from folio.pipeline.fields.normalize import currency_code, detect_currency
+from folio.pipeline.fields.typed import money_value
 from folio.pipeline.fields.types import FieldSpec, FieldType, FieldValue, Locator
 
 FORMS = (
@@ -274,7 +275,7 @@ def rounded_total(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]
         }
     )
     found += run_anchor(ctx, spec, rounding, lines)
-    amounts = [(f, float(f.value[0] if isinstance(f.value, tuple) else f.value)) for f in found]
+    amounts = [(f, money_value(f.value)) for f in found]
     if not amounts:
         return []
     top = max(a for _, a in amounts)

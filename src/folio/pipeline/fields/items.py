@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from folio.pipeline.dates import DateOrder
 from folio.pipeline.fields.anchors import label_pattern
 from folio.pipeline.fields.layout import Line, LWord, fold, union
 from folio.pipeline.fields.locators import Context, Found, confidence
@@ -62,7 +63,7 @@ def _best_table(
     return best
 
 
-def _cell_value(sub: FieldSpec, cell: Cell | None, order: str) -> tuple[object, str] | None:
+def _cell_value(sub: FieldSpec, cell: Cell | None, order: DateOrder) -> tuple[object, str] | None:
     if cell is None or not cell.text.strip():
         return None
     matches = typed_matches(cell.text, sub, order)

@@ -68,7 +68,7 @@ def union(boxes: list[BBox]) -> BBox:
 def _page_words(page: Page) -> list[LWord]:
     if page.words:
         return [
-            LWord(w.text, tuple(w.bbox), page.number, w.confidence)  # type: ignore[arg-type]
+            LWord(w.text, (*w.bbox,), page.number, w.confidence)
             for w in page.words
             if w.text.strip()
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from folio.pipeline.dates import DateOrder
 from folio.pipeline.fields import patterns
 from folio.pipeline.fields.anchors import anchor_hits
 from folio.pipeline.fields.entities import find_entities
@@ -44,7 +45,7 @@ class Found:
 @dataclass
 class Context:
     lines: list[Line]
-    date_order: str = "DMY"
+    date_order: DateOrder = "DMY"
     tables: list[Table] = field(default_factory=list)
     regions: dict[int, RegionText] = field(default_factory=dict)
     values: dict[str, FieldValue] = field(default_factory=dict)  # fields extracted so far

@@ -50,8 +50,8 @@ def normalized_match(predicted: Any, expected: Any, kind: str = "text") -> bool:
         p, e = norm_number(predicted), norm_number(expected)
         return p is not None and e is not None and abs(p - e) < 0.005
     if kind == "date":
-        p, e = parse_date(str(predicted)), parse_date(str(expected))
-        return p is not None and p == e
+        day, expected_day = parse_date(str(predicted)), parse_date(str(expected))
+        return day is not None and day == expected_day
     if kind == "list":
         items = predicted if isinstance(predicted, list) else [predicted]
         return any(norm_text(i) == norm_text(expected) for i in items)

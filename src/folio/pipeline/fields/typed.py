@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import SupportsFloat, SupportsIndex
 
-from folio.pipeline.dates import find_dates
+from folio.pipeline.dates import DateOrder, find_dates
 from folio.pipeline.fields import patterns
 from folio.pipeline.fields.entities import find_entities
 from folio.pipeline.fields.layout import LWord, RegionText
@@ -49,7 +50,7 @@ def _boolean(text: str) -> list[Match]:
     return []
 
 
-def typed_matches(text: str, spec: FieldSpec, date_order: str = "DMY") -> list[Match]:
+def typed_matches(text: str, spec: FieldSpec, date_order: DateOrder = "DMY") -> list[Match]:
     kind = spec.item_type if spec.type == FieldType.list and spec.item_type else spec.type
     if spec.entity:
         return find_entities(spec.entity, text)
@@ -79,13 +80,16 @@ def typed_matches(text: str, spec: FieldSpec, date_order: str = "DMY") -> list[M
     return _strings(text)
 
 
-def money_value(match: Match) -> float:
-    value = match.value
-    return float(value[0]) if isinstance(value, tuple) else float(value)  # type: ignore[arg-type]
+def money_value(value: object) -> float:
+    """The amount of a money value, ``(amount, currency)``, or of a bare number."""
+    amount = value[0] if isinstance(value, tuple) else value
+    if not isinstance(amount, str | SupportsFloat | SupportsIndex):
+        raise TypeError(f"not a number: {amount!r}")  # as float() would
+    return float(amount)
 
 
 def read_typed(
-    region: RegionText, spec: FieldSpec, pick: str = "first", date_order: str = "DMY"
+    region: RegionText, spec: FieldSpec, pick: str = "first", date_order: DateOrder = "DMY"
 ) -> Candidate | None:
     matches = typed_matches(region.text, spec, date_order)
     if not matches:

@@ -88,8 +88,8 @@ def _date_order(rule: Rule, values: dict[str, Any]) -> RuleResult:
 def _sum(rule: Rule, values: dict[str, Any]) -> RuleResult:
     items = resolve(values, rule.items or "")
     target = _num(resolve(values, rule.field or ""))
-    numbers = [_num(v) for v in items] if isinstance(items, list) else []
-    numbers = [n for n in numbers if n is not None]
+    parsed = [_num(v) for v in items] if isinstance(items, list) else []
+    numbers = [n for n in parsed if n is not None]
     involved = {rule.items: numbers, rule.field: target}
     if target is None or not numbers:
         return RuleResult(rule=rule, status="skip", values=involved, message="missing values")

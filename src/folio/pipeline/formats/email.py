@@ -76,7 +76,7 @@ def _body_text(message: EmailMessage) -> str:
 
 def _part_text(part: Message) -> str:
     try:
-        content = part.get_content()  # type: ignore[attr-defined]
+        content = part.get_content()  # type: ignore[attr-defined]  # EmailMessage's; caught below
     except (LookupError, ValueError, UnicodeError, AttributeError):
         payload = part.get_payload(decode=True)
         return decode_text(payload)[0] if isinstance(payload, bytes) else ""

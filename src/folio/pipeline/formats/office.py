@@ -12,7 +12,10 @@ import openpyxl
 import pptx
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
+from pptx.shapes.autoshape import Shape
 from pptx.shapes.base import BaseShape
+from pptx.shapes.graphfrm import GraphicFrame
+from pptx.shapes.group import GroupShape
 
 from folio.pipeline.errors import DocumentTooLarge
 from folio.pipeline.formats import ExtractContext, Extraction, Properties, clean_field
@@ -134,12 +137,12 @@ def _slide_text(slide: Any) -> str:
 def _shapes_text(shapes: Iterable[BaseShape]) -> Iterator[str]:
     """Text of shapes top to bottom, left to right; groups are entered."""
     for shape in sorted(shapes, key=lambda item: (item.top or 0, item.left or 0)):
-        if getattr(shape, "shapes", None) is not None:  # group shape
-            yield from _shapes_text(shape.shapes)  # type: ignore[attr-defined]
-        if shape.has_text_frame:
-            yield _frame_text(shape.text_frame.text)  # type: ignore[attr-defined]
-        if getattr(shape, "has_table", False):
-            yield "\n".join(_pptx_table_rows(shape.table))  # type: ignore[attr-defined]
+        if isinstance(shape, GroupShape):
+            yield from _shapes_text(shape.shapes)
+        if isinstance(shape, Shape) and shape.has_text_frame:
+            yield _frame_text(shape.text_frame.text)
+        if isinstance(shape, GraphicFrame) and shape.has_table:
+            yield "\n".join(_pptx_table_rows(shape.table))
 
 
 def _pptx_table_rows(table: Any) -> Iterator[str]:

@@ -161,7 +161,8 @@ def _read_or_render(ctx: ExtractContext, pdf: pdfium.PdfDocument, number: int) -
 def _needs_ocr(quality: LayerQuality, page: pdfium.PdfPage, frame: PageFrame) -> bool:
     """Auto mode: OCR a page whose text layer is missing, junk, or a stamp over a scan."""
     if quality.meaningful_chars < MIN_MEANINGFUL_CHARS:
-        return pdfium_c.FPDFPage_CountObjects(page) > 0  # a page with no objects is blank
+        objects: int = pdfium_c.FPDFPage_CountObjects(page)
+        return objects > 0  # a page with no objects is blank
     if quality.garbage_share > MAX_GARBAGE_SHARE:
         return True
     if quality.meaningful_share < MIN_MEANINGFUL_SHARE:
@@ -213,6 +214,7 @@ def render_scale(width: float, height: float, limits: Limits) -> float:
 def _render(page: pdfium.PdfPage, scale: float) -> Image.Image:
     bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=False)
     try:
-        return bitmap.to_pil().copy()
+        image: Image.Image = bitmap.to_pil()
+        return image.copy()
     finally:
         bitmap.close()

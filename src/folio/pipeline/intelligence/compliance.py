@@ -7,7 +7,7 @@ to help a reviewer, not legal advice and not a compliance assessment.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from folio.pipeline.intelligence.types import ComplianceFinding, Entity, Evidence, Severity
 from folio.pipeline.types import DocumentResult
@@ -150,7 +150,7 @@ CHECKS: dict[str, Callable[[DocumentResult | str, list[Entity]], list[Compliance
 
 
 def check_compliance(
-    result: DocumentResult | str, entities: list[Entity], frameworks: list[str]
+    result: DocumentResult | str, entities: list[Entity], frameworks: Sequence[str]
 ) -> list[ComplianceFinding]:
     """Indicators for the named frameworks: ``gdpr``, ``hipaa``, ``sox``, ``pci_dss``."""
     findings: list[ComplianceFinding] = []

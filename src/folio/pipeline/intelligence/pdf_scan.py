@@ -56,7 +56,7 @@ def _names_in(obj: pikepdf.Object, depth: int = 0) -> set[str]:
     if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
         return found
     dictionary = obj if isinstance(obj, pikepdf.Dictionary) else obj.stream_dict
-    found.update(k for k in dictionary if k in _KEYS)
+    found.update(dictionary.keys() & _KEYS.keys())
     if "/OpenAction" in found and _benign_open_action(dictionary):
         found.discard("/OpenAction")
     for key in ("/S", "/Type", "/Subtype"):

@@ -32,7 +32,7 @@ def pdf_page_sizes(path: Path) -> dict[int, Size]:
     """Displayed size (rotation applied) of each page, in points."""
     document = pdfium.PdfDocument(str(path))
     try:
-        return {n + 1: tuple(document[n].get_size()) for n in range(len(document))}  # type: ignore[misc]
+        return {n + 1: tuple(document[n].get_size()) for n in range(len(document))}
     finally:
         document.close()
 

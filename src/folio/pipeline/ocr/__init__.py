@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from folio.pipeline.ocr import rapid, tesseract
 from folio.pipeline.ocr.base import OcrWord
 from folio.pipeline.ocr.session import OcrOutput, OcrSession
 
-__all__ = ["OcrOutput", "OcrSession", "OcrWord", "engines_available"]
+__all__ = ["EngineStatus", "OcrOutput", "OcrSession", "OcrWord", "engines_available"]
 
 
-def engines_available() -> dict[str, dict[str, object]]:
+class EngineStatus(TypedDict, total=False):
+    available: bool
+    version: str
+    languages: list[str]  # Tesseract's installed languages, ``osd`` included
+    orientation_detection: bool
+    error: str  # why the engine could not be asked
+
+
+def engines_available() -> dict[str, EngineStatus]:
     """Which engines can run here, with versions; loads no model (cheap enough for /health)."""
     return {"tesseract": _tesseract_status(), "rapidocr": _rapidocr_status()}
 
 
-def _tesseract_status() -> dict[str, object]:
+def _tesseract_status() -> EngineStatus:
     try:
         languages = tesseract.installed_languages()
         version = tesseract.tesseract_version()
@@ -29,7 +39,7 @@ def _tesseract_status() -> dict[str, object]:
     }
 
 
-def _rapidocr_status() -> dict[str, object]:
+def _rapidocr_status() -> EngineStatus:
     if not rapid.rapidocr_available():
         return {"available": False}
     return {"available": True, "version": rapid.rapidocr_version()}

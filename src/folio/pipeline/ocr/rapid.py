@@ -7,7 +7,7 @@ import threading
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from PIL import Image
@@ -15,6 +15,9 @@ from PIL import Image
 from folio.pipeline.errors import OcrUnavailable
 from folio.pipeline.ocr.base import Box, OcrWord
 from folio.pipeline.types import OcrEngineName
+
+if TYPE_CHECKING:
+    from rapidocr.utils.output import RapidOCROutput
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -64,7 +67,8 @@ class RapidOcrEngine:
     def recognize(self, image: Image.Image, dpi: int | None) -> list[OcrWord]:
         pixels = np.asarray(image.convert("RGB"))
         with self._lock:
-            output = self._engine(pixels)
+            # det and rec on, cls off: the whole pipeline's output, whatever the union says
+            output = cast("RapidOCROutput", self._engine(pixels))
         if output.boxes is None or output.txts is None or output.scores is None:
             return []
         lines = [

@@ -45,7 +45,8 @@ def installed_languages() -> list[str]:
 
 def tesseract_version() -> str:
     """``"5.5.4"`` from tesserocr's banner ``"tesseract 5.5.4\\n leptonica-…"``."""
-    first_line = tesserocr.tesseract_version().splitlines()[0]
+    banner: str = tesserocr.tesseract_version()
+    first_line = banner.splitlines()[0]
     return first_line.split()[-1]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -66,7 +66,7 @@ def _register_styles(wb: Workbook) -> None:
     wb.add_named_style(NamedStyle(name=DATA_STYLE, border=BORDER, alignment=DATA_ALIGN))
 
 
-def _styled(ws: WriteOnlyWorksheet, value: Any, header: bool) -> WriteOnlyCell:
+def _styled(ws: WriteOnlyWorksheet, value: Any, header: bool) -> Cell:
     c = WriteOnlyCell(ws, value=value)
     c.style = HEADER_STYLE if header else DATA_STYLE
     return c
@@ -75,17 +75,19 @@ def _styled(ws: WriteOnlyWorksheet, value: Any, header: bool) -> WriteOnlyCell:
 def _fit(ws: WriteOnlyWorksheet, header: list[str], sample: list[list[Any]]) -> None:
     for i, name in enumerate(header):
         longest = max([len(str(name))] + [len(str(r[i])) for r in sample if r[i] is not None])
-        ws.column_dimensions[get_column_letter(i + 1)].width = min(
+        # column_dimensions and row_dimensions: set at run time, missing from the stubs
+        ws.column_dimensions[get_column_letter(i + 1)].width = min(  # type: ignore[attr-defined]
             MAX_WIDTH, max(MIN_WIDTH, longest + 2)
         )
 
 
 def _write_sheet(ws: WriteOnlyWorksheet, header: list[str], rows: Iterator[list[Any]]) -> int:
+    assert ws.parent is not None  # a sheet made by its workbook
     _register_styles(ws.parent)
     sample = list(itertools.islice(rows, WIDTH_SAMPLE))
     _fit(ws, header, sample)
     ws.freeze_panes = "A2"
-    ws.row_dimensions[1].height = HEADER_HEIGHT
+    ws.row_dimensions[1].height = HEADER_HEIGHT  # type: ignore[attr-defined]
     ws.append([_styled(ws, h, True) for h in header])
     count = 0
     for row in itertools.chain(sample, rows):
@@ -95,7 +97,7 @@ def _write_sheet(ws: WriteOnlyWorksheet, header: list[str], rows: Iterator[list[
 
 
 def _save(wb: Workbook, dest: str | Path | IO[bytes]) -> None:
-    wb.save(dest)  # type: ignore[arg-type]
+    wb.save(dest)
 
 
 # --- Sale_Deeds layout -------------------------------------------------------------------
@@ -150,7 +152,7 @@ def _party_row(doc: Mapping[str, Any], kind: str, party: Mapping[str, Any]) -> l
     ]
 
 
-def sale_deed_rows(records: Iterable[ExtractionResult | Mapping[str, Any]]) -> Iterator[list]:
+def sale_deed_rows(records: Iterable[ExtractionResult | Mapping[str, Any]]) -> Iterator[list[Any]]:
     """Rows of the ``Sale_Deeds`` sheet: sellers then buyers of each deed; a deed without
     parties still gets one row so it is never lost."""
     number = 0

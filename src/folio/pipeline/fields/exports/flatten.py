@@ -68,7 +68,9 @@ def object_lists(template: Template | None, values: Mapping[str, Any]) -> list[s
     return [k for k, v in values.items() if is_object_list(v)]
 
 
-def item_columns(template: Template | None, name: str, items: Iterable[dict]) -> list[str]:
+def item_columns(
+    template: Template | None, name: str, items: Iterable[dict[str, Any]]
+) -> list[str]:
     if template is not None:
         spec = next(s for s in template.fields if s.name == name)
         return _spec_columns(spec.fields, "")

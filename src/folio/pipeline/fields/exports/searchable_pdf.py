@@ -73,13 +73,13 @@ def _from_pdf(source: Path, result: DocumentResult, dest: str | Path | IO[bytes]
         if targets:
             overlay = _overlay([(p, w, h) for p, _, w, h in targets])
             for i, (_, pk, _, _) in enumerate(targets):
-                pk.add_overlay(overlay.pages[i])
-        pdf.save(dest)  # type: ignore[arg-type]
+                pk.add_overlay(overlay.pages[i], rect=None)  # the stubs lack its default
+        pdf.save(dest)  # type: ignore[arg-type]  # wants BinaryIO; any IO[bytes] works
         return len(targets)
 
 
 def _from_image(source: Path, result: DocumentResult, dest: str | Path | IO[bytes]) -> int:
-    canvas = Canvas(str(dest) if isinstance(dest, Path) else dest)  # type: ignore[arg-type]
+    canvas = Canvas(str(dest) if isinstance(dest, Path) else dest)
     count = 0
     with Image.open(source) as image:
         dpi = image.info.get("dpi", (DEFAULT_DPI, DEFAULT_DPI))

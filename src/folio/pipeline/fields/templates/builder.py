@@ -28,7 +28,7 @@ def anchor(
         position=position,
         exclude=list(exclude),
         pick=pick,
-        value_pick=value_pick,  # type: ignore[arg-type]
+        value_pick=value_pick,
         max_lines_below=max_lines_below,
     )
 
