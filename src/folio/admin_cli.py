@@ -15,6 +15,7 @@ from rich.console import Console
 from folio.auth.accounts import create_account
 from folio.auth.resolver import principal_for_user
 from folio.config import Settings
+from folio.core.datadir import prepare_data_dir
 from folio.core.db import Database
 from folio.core.errors import FolioError
 from folio.core.permissions import Permission
@@ -37,7 +38,7 @@ DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Default: ./fol
 
 def run_in_database(data_dir: Path | None, work: Callable[[Database], Awaitable[T]]) -> T:
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
 
     async def run() -> T:
         database = Database(settings.resolved_database_url)

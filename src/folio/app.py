@@ -22,8 +22,13 @@ from folio.classifiers.endpoints import router as classifiers_router
 from folio.config import Settings, get_settings
 from folio.core.datadir import DataDirLock
 from folio.core.logging import configure_logging
-from folio.core.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from folio.core.problems import install_problem_handlers, too_large_app
+from folio.core.middleware import (
+    BodyLimitMiddleware,
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+    UnhandledErrorMiddleware,
+)
+from folio.core.problems import install_problem_handlers, internal_error_app, too_large_app
 from folio.crawls.endpoints import router as crawls_router
 from folio.crawls.supervisor import CrawlSupervisor
 from folio.credits.endpoints import router as credits_router
@@ -209,5 +214,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware, limit_for=body_limit_for(settings), on_too_large=too_large_app
     )
+    app.add_middleware(UnhandledErrorMiddleware, on_error=internal_error_app)
+    app.add_middleware(SecurityHeadersMiddleware, script_paths=docs_paths(app))
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def docs_paths(app: FastAPI) -> list[str]:
+    """The interactive API docs: HTML pages that need scripts, so no sandbox."""
+    return [p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p]

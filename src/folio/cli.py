@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from folio.admin_cli import admin
 from folio.config import Settings
+from folio.core.datadir import prepare_data_dir
 from folio.core.db import Database, create_engine
 from folio.documents.results import results_from_pipeline
 from folio.migrations import upgrade_database
@@ -124,7 +125,7 @@ def serving_app(settings: Settings | None = None) -> FastAPI:
 def migrate(data_dir: DataDir = None) -> None:
     """Create or upgrade the database schema (FOLIO_DATABASE_URL, or SQLite in the data dir)."""
     settings = settings_with(data_dir=data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
 
     async def run() -> None:
         engine = create_engine(settings.resolved_database_url)

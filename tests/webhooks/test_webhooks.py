@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -169,6 +172,38 @@ class TestSsrf:
         assert result["ok"] is False
         assert "TargetRefused" in result["error"] and "10.0.0.7" in result["error"]
         assert len(receiver.requests) == 1
+
+    @pytest.mark.parametrize("settings_overrides", [{}])
+    async def test_dns_rebinding_to_loopback_is_refused_at_connection(
+        self, client: httpx.AsyncClient, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # DNS is the remote service here: a name that answers public while Folio checks it
+        # (registration, then the pre-send check) and loopback from then on
+        monkeypatch.setattr(socket, "getaddrinfo", _rebinding(socket.getaddrinfo, checks=2))
+        port = receiver.url.split(":")[2].split("/")[0]
+        webhook = await register(client, f"http://{REBINDING_HOST}:{port}/hooks/folio")
+
+        result = (await client.post(f"/api/v1/webhooks/{webhook['id']}/test")).json()
+
+        assert result["ok"] is False and result["status_code"] is None
+        assert "TargetRefused" in result["error"] and "127.0.0.1" in result["error"]
+        assert receiver.requests == []
+
+
+REBINDING_HOST = "rebind.folio-test.example"
+
+
+def _rebinding(real: Callable[..., Any], *, checks: int) -> Callable[..., Any]:
+    answers = ["93.184.216.34"] * checks
+
+    def getaddrinfo(host: str | bytes, port: int | str | None, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name != REBINDING_HOST:
+            return real(host, port, *args, **kwargs)
+        address = answers.pop(0) if answers else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port or 0)))]
+
+    return getaddrinfo
 
 
 async def _types(receiver: Receiver, wanted: set[str]) -> bool:

@@ -15,6 +15,7 @@ from folio.audit.schemas import AuditEntryRead, ExportFormat
 from folio.core.db import Database
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
+from folio.pipeline.cells import inert_row
 
 AUDIT_PREFIX = "aud"
 EXPORT_BATCH = 500
@@ -88,7 +89,7 @@ class AuditService:
     @staticmethod
     def _csv_line(values: list[str]) -> str:
         buffer = io.StringIO()
-        csv.writer(buffer).writerow(values)
+        csv.writer(buffer).writerow(inert_row(values))
         return buffer.getvalue()
 
 

@@ -1,4 +1,5 @@
-"""One server owns an embedded data directory; a second one on it would corrupt job state."""
+"""The data directory: private to its owner, and owned by one server (a second one on it
+would corrupt job state)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,16 @@ from typing import IO
 
 from folio.core.errors import Conflict
 
+OWNER_ONLY_UMASK = 0o077
+
+
+def prepare_data_dir(path: Path) -> None:
+    """Creates the data directory owner-only (0700) and makes every file this process (and the
+    workers it starts) creates from now on owner-only too: the database, blobs, keys and the
+    outbox's mails, which hold live reset links, are nobody else's to read."""
+    os.umask(OWNER_ONLY_UMASK)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+
 
 class DataDirLock:
     def __init__(self, data_dir: Path) -> None:
@@ -16,7 +27,7 @@ class DataDirLock:
         self._handle: IO[str] | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        prepare_data_dir(self.path.parent)
         handle = self.path.open("a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

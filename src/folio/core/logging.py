@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import structlog
 from structlog.types import EventDict, WrappedLogger
@@ -15,6 +16,26 @@ def add_request_id(_logger: WrappedLogger, _name: str, event: EventDict) -> Even
     if request_id:
         event["request_id"] = request_id
     return event
+
+
+# a query parameter (or form field) whose value is a credential: ?token=, &api_key=, password=…
+SECRET_PARAMETER = re.compile(
+    r"(?i)([?&;\s\"']|^)"
+    r"((?:access_|refresh_|id_|mfa_|reset_|share_)?token|(?:api_|access_|secret_)?key|apikey"
+    r"|password|passwd|secret|client_secret|signature|credentials?)"
+    r"=([^&\s\"'#]*)"
+)
+REDACTED = "[redacted]"
+
+
+def redact_secrets(text: str) -> str:
+    return SECRET_PARAMETER.sub(lambda m: f"{m[1]}{m[2]}={REDACTED}" if m[3] else m[0], text)
+
+
+def redact_event(_logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
+    """Every string of the line, uvicorn's access and WebSocket lines included: a URL's query
+    may carry a key or token (``/api/v1/ws?token=``)."""
+    return {key: redact_secrets(v) if isinstance(v, str) else v for key, v in event.items()}
 
 
 def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
@@ -32,6 +53,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            redact_event,
             renderer,
         ],
     )

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Scope
 
 from folio.core.errors import FieldError, FolioError, PayloadTooLarge, ValidationFailed
 from folio.core.middleware import BODY_TOO_LARGE, request_id_var
@@ -120,14 +120,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
         return problem_response(error.status_code, body, getattr(error, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        body = problem_body(
-            status=500,
-            code="INTERNAL_ERROR",
-            title="Internal server error",
-            detail="An unexpected error occurred; it has been logged.",
-            instance=request.url.path,
-        )
-        return problem_response(500, body)
+
+def internal_error_app(scope: Scope) -> ASGIApp:
+    """The 500 answer to an unhandled exception; called while it is being handled, so the log
+    line gets its traceback (and, inside the request-id middleware, the request id)."""
+    logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+    body = problem_body(
+        status=500,
+        code="INTERNAL_ERROR",
+        title="Internal server error",
+        detail="An unexpected error occurred; it has been logged.",
+        instance=scope["path"],
+    )
+    return problem_response(500, body)

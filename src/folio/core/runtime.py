@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.config import Settings
+from folio.core.datadir import prepare_data_dir
 from folio.core.db import Database
 from folio.core.events import Event, EventBus, build_event_bus
 from folio.core.mail import Mailer, OutboxMailer, SmtpMailer
@@ -63,7 +64,7 @@ class Runtime:
 
 
 def build_runtime(settings: Settings, *, event_consumers: Sequence[EventConsumer]) -> Runtime:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
     return Runtime(
         settings=settings,
         db=Database(

@@ -27,6 +27,7 @@ from folio.exports.repository import ExportRepository
 from folio.exports.schemas import safe_name
 from folio.exports.service import ExportStream, spooled, stream_file
 from folio.pipeline import DocumentKind
+from folio.pipeline.cells import inert_row
 from folio.pipeline.fields.exports import write_searchable_pdf
 
 ZIP_TYPE = "application/zip"
@@ -39,7 +40,7 @@ def _entry_name(index: int, document: Document, suffix: str = "") -> str:
 
 def _csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows(inert_row(row) for row in rows)
     return buffer.getvalue().encode()
 
 

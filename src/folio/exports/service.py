@@ -29,6 +29,7 @@ from folio.exports.schemas import (
     ExportLayout,
     export_filename,
 )
+from folio.pipeline.cells import inert_row
 from folio.pipeline.fields import Template
 from folio.pipeline.fields.exports import (
     SALE_DEED_COLUMNS,
@@ -72,7 +73,7 @@ def spooled() -> IO[bytes]:
 
 def _csv_text(rows: Sequence[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows(inert_row(row) for row in rows)
     return buffer.getvalue().encode()
 
 

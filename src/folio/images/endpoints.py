@@ -28,7 +28,7 @@ def stream(found: ImageFile) -> StreamingResponse:
     return StreamingResponse(
         found.chunks,
         media_type=found.media_type,
-        headers={"content-disposition": f'inline; filename="{found.filename}"'},
+        headers={"content-disposition": f'attachment; filename="{found.filename}"'},
     )
 
 

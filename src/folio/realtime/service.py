@@ -95,10 +95,15 @@ class RealtimeService:
             asyncio.create_task(self._send(socket, connection)),
             asyncio.create_task(connection.overflowed.wait()),
         }
-        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+        # retrieved here, or asyncio logs every disconnect as "Task exception was never
+        # retrieved"; the caller treats a disconnect as the clean end it is
+        errors = [task.exception() for task in done if not task.cancelled()]
+        if error := next((e for e in errors if e is not None), None):
+            raise error
         if connection.overflowed.is_set():
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(2):

@@ -19,7 +19,7 @@ from folio.core.db import utcnow
 from folio.core.runtime import Runtime
 from folio.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from folio.webhooks.repository import WebhookRepository
-from folio.webhooks.sender import SendResult, payload_bytes_excerpt, send
+from folio.webhooks.sender import SendResult, guarded_client, payload_bytes_excerpt, send
 from folio.webhooks.service import WAKE, payload_bytes
 
 logger = logging.getLogger("folio.webhooks")
@@ -36,7 +36,8 @@ class WebhookDispatcher:
         self._client: httpx.AsyncClient | None = None
 
     async def start(self) -> None:
-        self._client = httpx.AsyncClient(timeout=self.runtime.settings.webhook_timeout_s)
+        settings = self.runtime.settings
+        self._client = guarded_client(settings.webhook_allowed_hosts, settings.webhook_timeout_s)
         self.runtime.state[WAKE] = self._wake.set
         self._task = asyncio.create_task(self._run_forever(), name="folio-webhooks")
 

@@ -9,25 +9,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import ipaddress
 import os
-import socket
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-import anyio
 import httpx
 
-from folio.core.netguard import allowed_by_list as _allowed_by_list
-from folio.core.netguard import is_public as _is_public
+from folio.core.netguard import GuardedTransport, TargetRefused, resolve_checked
 
 SECRET_PREFIX = "whsec_"
 EXCERPT = 1000
+ALLOW_SETTING = "FOLIO_WEBHOOK_ALLOWED_HOSTS"
 
-
-class TargetRefused(Exception):
-    """The URL points at an address webhooks may not reach."""
+__all__ = ["TargetRefused", "check_target", "guarded_client", "new_signing_secret", "send"]
 
 
 @dataclass(frozen=True)
@@ -52,26 +47,20 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
+def guarded_client(allowed: list[str], timeout_s: float) -> httpx.AsyncClient:
+    """A client that connects only to the address it checked, so a host whose DNS answer
+    changes after :func:`check_target` (rebinding) cannot reach an internal address."""
+    return httpx.AsyncClient(timeout=timeout_s, transport=GuardedTransport(allowed, ALLOW_SETTING))
+
+
 async def check_target(url: str, allowed: list[str]) -> None:
-    """Resolves the host and refuses loopback, private, link-local (metadata) and reserved
-    addresses, unless the host or its address is on the allow-list."""
+    """Refuses non-http(s) URLs and hosts resolving to loopback, private, link-local (metadata)
+    or reserved addresses, unless the host or its address is on the allow-list. An early,
+    readable refusal; :func:`guarded_client` checks again at connection time."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise TargetRefused("Only http(s) URLs with a host are allowed.")
-    host = parts.hostname
-    try:
-        infos = await anyio.to_thread.run_sync(
-            lambda: socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
-        )
-    except socket.gaierror as exc:
-        raise TargetRefused(f"The host {host} does not resolve.") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not _is_public(address) and not _allowed_by_list(host, address, allowed):
-            raise TargetRefused(
-                f"{host} resolves to {address}, a non-public address; add it "
-                "to FOLIO_WEBHOOK_ALLOWED_HOSTS to allow it."
-            )
+    await resolve_checked(parts.hostname, parts.port or 443, allowed, ALLOW_SETTING)
 
 
 async def send(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import after_commit, utcnow
@@ -25,7 +24,13 @@ from folio.webhooks.schemas import (
     WebhookTestResult,
     WebhookUpdate,
 )
-from folio.webhooks.sender import TargetRefused, check_target, new_signing_secret, send
+from folio.webhooks.sender import (
+    TargetRefused,
+    check_target,
+    guarded_client,
+    new_signing_secret,
+    send,
+)
 
 WAKE = "webhooks.wake"
 
@@ -119,7 +124,9 @@ class WebhookService:
             data={"webhook_id": endpoint.id, "message": "Test delivery from Folio"},
         )
         settings = runtime.settings
-        async with httpx.AsyncClient(timeout=settings.webhook_timeout_s) as client:
+        async with guarded_client(
+            settings.webhook_allowed_hosts, settings.webhook_timeout_s
+        ) as client:
             result = await send(
                 client,
                 endpoint.url,

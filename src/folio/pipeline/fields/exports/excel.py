@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from folio.pipeline.cells import inert_cell
 from folio.pipeline.fields.exports.flatten import (
     Record,
     cell,
@@ -67,7 +68,7 @@ def _register_styles(wb: Workbook) -> None:
 
 
 def _styled(ws: WriteOnlyWorksheet, value: Any, header: bool) -> Cell:
-    c = WriteOnlyCell(ws, value=value)
+    c = WriteOnlyCell(ws, value=inert_cell(value))
     c.style = HEADER_STYLE if header else DATA_STYLE
     return c
 

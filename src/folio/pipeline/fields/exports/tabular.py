@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from folio.pipeline.cells import inert_cell, inert_row
 from folio.pipeline.fields.exports.flatten import Record, flatten, template_columns
 from folio.pipeline.fields.types import ExtractionResult, Template
 
@@ -73,12 +74,13 @@ def write_csv(records: Iterable[Record], dest: Dest, template: Template | None =
             values = first[1].values() if isinstance(first[1], ExtractionResult) else first[1]
             columns = template_columns(template) if template else list(flatten(values))
             writer = csv.DictWriter(text, ["document", *columns], extrasaction="ignore")
-            writer.writeheader()
+            csv.writer(text).writerow(inert_row(writer.fieldnames))
             for doc_id, extraction in itertools.chain([first], records):
                 vals = (
                     extraction.values() if isinstance(extraction, ExtractionResult) else extraction
                 )
-                writer.writerow({"document": doc_id, **flatten(vals)})
+                cells = {key: inert_cell(value) for key, value in flatten(vals).items()}
+                writer.writerow({"document": doc_id, **cells})
                 count += 1
         finally:
             text.detach()
