@@ -10,6 +10,7 @@ from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.responses import problems
+from folio.core.schemas import BoundedInt
 from folio.images.models import CrawledImage
 from folio.images.schemas import ImageRead
 from folio.images.service import ImageFile, ImageFilter
@@ -27,8 +28,8 @@ async def image_filter(
     is_duplicate: bool | None = None,
     label: str | None = None,
     source: Annotated[str | None, Query(description="web, urls, openverse, wikimedia")] = None,
-    min_width: Annotated[int | None, Query(ge=0)] = None,
-    min_height: Annotated[int | None, Query(ge=0)] = None,
+    min_width: Annotated[BoundedInt | None, Query(ge=0)] = None,
+    min_height: Annotated[BoundedInt | None, Query(ge=0)] = None,
 ) -> ImageFilter:
     return ImageFilter(
         project_id=project_id,
