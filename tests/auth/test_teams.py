@@ -267,3 +267,20 @@ async def upload(client: httpx.AsyncClient) -> int:
         "/api/v1/documents", files={"file": ("v.txt", b"viewer text", "text/plain")}
     )
     return response.status_code
+
+
+class TestRoleNames:
+    async def test_renaming_to_a_taken_name_is_409_like_creating(
+        self, admin: Account, client: httpx.AsyncClient
+    ) -> None:
+        url = f"/api/v1/teams/{admin.team_id}/roles"
+        await client.post(url, json={"name": "Uploader", "permissions": ["documents:read"]})
+        other = (await client.post(url, json={"name": "Reader", "permissions": []})).json()
+
+        renamed = await client.patch(f"{url}/{other['id']}", json={"name": "Uploader"})
+        created = await client.post(url, json={"name": "Uploader", "permissions": []})
+
+        assert_problem(renamed, 409, "CONFLICT")
+        assert_problem(created, 409, "CONFLICT")
+        names = sorted(role["name"] for role in (await client.get(url)).json())
+        assert names == ["Reader", "Uploader"]

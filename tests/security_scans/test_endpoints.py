@@ -103,7 +103,7 @@ class TestEvents:
         threats = await events(client, type="threat")
         embedded = await events(client, code="PDF_EMBEDDED_FILE")
         medium = await events(client, severity=["medium"])
-        future = await events(client, created_after="2999-01-01T00:00:00Z")
+        future = await events(client, created_after="2099-01-01T00:00:00Z")
         page_one = (await client.get("/api/v1/security/events", params={"limit": 2})).json()
         page_two = (
             await client.get(

@@ -94,3 +94,39 @@ class TestTickets:
         assert_problem(await viewer_client.post("/api/v1/tickets", json=NEW), 403, "FORBIDDEN")
         linked = await client.post("/api/v1/tickets", json={**NEW, "batch_id": theirs_batch["id"]})
         assert_problem(linked, 422, "VALIDATION_ERROR")
+
+
+class TestLinkShapes:
+    """Issue 25 #18: an empty or malformed id was stored and broke on the foreign key (500)."""
+
+    @pytest.mark.parametrize(
+        "link",
+        [{"document_id": ""}, {"batch_id": ""}, {"document_id": "doc_x"}, {"batch_id": "doc_1"}],
+    )
+    async def test_empty_or_malformed_ids_are_not_found(
+        self, client: httpx.AsyncClient, link: dict
+    ) -> None:
+        body = {"user_name": "Ann", "error_type": "OCR Failure", "description": "x", **link}
+
+        problem = assert_problem(
+            await client.post("/api/v1/tickets", json=body), 422, "VALIDATION_ERROR"
+        )
+
+        assert problem["errors"][0]["field"] == next(iter(link))
+        assert problem["errors"][0]["code"] == "not_found"
+
+    async def test_a_well_formed_unknown_document_is_422_not_found(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        body = {
+            "user_name": "Ann",
+            "error_type": "OCR Failure",
+            "description": "x",
+            "document_id": "doc_01jabcdefghjkmnpqrstvwxyz0",
+        }
+
+        problem = assert_problem(
+            await client.post("/api/v1/tickets", json=body), 422, "VALIDATION_ERROR"
+        )
+
+        assert problem["errors"][0]["code"] == "not_found"

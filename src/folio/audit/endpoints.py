@@ -16,6 +16,7 @@ from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.responses import problems
+from folio.core.schemas import AwareDatetime
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -45,8 +46,8 @@ async def audit_filters(
     resource_type: Annotated[str | None, Query(max_length=60)] = None,
     resource_id: Annotated[str | None, Query(max_length=120)] = None,
     outcome: Outcome | None = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    created_after: AwareDatetime | None = None,
+    created_before: AwareDatetime | None = None,
 ) -> AuditFilters:
     return AuditFilters(
         actor=actor,

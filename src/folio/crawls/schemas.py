@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import AnyHttpUrl, Field, model_validator
 
-from folio.core.schemas import Schema
+from folio.core.schemas import BoundedInt, Schema
 from folio.crawls.models import CrawlStatus
 
 
@@ -25,13 +25,13 @@ class UrlListFormat(StrEnum):
 
 
 class QualityFilters(Schema):
-    min_resolution: tuple[int, int] | None = Field(
+    min_resolution: tuple[BoundedInt, BoundedInt] | None = Field(
         default=None, description="[min_width, min_height] in pixels"
     )
     formats: list[str] = Field(
         default_factory=list, max_length=10, description="e.g. ['jpg', 'png', 'webp']"
     )
-    max_bytes: int | None = Field(default=None, gt=0)
+    max_bytes: BoundedInt | None = Field(default=None, gt=0)
     aspect_ratio: tuple[float, float] | None = Field(
         default=None, description="[min, max] of width / height"
     )

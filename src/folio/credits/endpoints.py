@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -10,6 +9,7 @@ from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.responses import problems
+from folio.core.schemas import BoundedDate
 from folio.credits.models import CreditTransaction, TransactionKind
 from folio.credits.schemas import (
     BalanceRead,
@@ -63,8 +63,8 @@ async def list_transactions(
     runtime: RuntimeDep,
     page: PageQuery,
     kind: Annotated[TransactionKind | None, Query(alias="type")] = None,
-    start_date: date | None = None,
-    end_date: date | None = None,
+    start_date: BoundedDate | None = None,
+    end_date: BoundedDate | None = None,
 ):
     return await credit_service.transactions(
         session, principal, runtime, page, kind=kind, start=start_date, end=end_date
@@ -81,8 +81,8 @@ async def get_usage(
     principal: DatasetsRead,
     session: DbSession,
     granularity: Granularity = Granularity.day,
-    start_date: date | None = None,
-    end_date: date | None = None,
+    start_date: BoundedDate | None = None,
+    end_date: BoundedDate | None = None,
 ) -> UsageRead:
     return await credit_service.usage(
         session, principal, granularity=granularity, start=start_date, end=end_date

@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from folio.core.schemas import Schema
+from folio.core.schemas import BoundedInt, Schema
 from folio.credits.models import TransactionKind
 
 
@@ -27,11 +27,11 @@ class BalanceRead(Schema):
 
 
 class CreditSettingsUpdate(Schema):
-    low_balance_threshold: int | None = Field(default=None, ge=0)
+    low_balance_threshold: BoundedInt | None = Field(default=None, ge=0)
     auto_refill_enabled: bool | None = None
-    refill_threshold: int | None = Field(default=None, ge=0)
+    refill_threshold: BoundedInt | None = Field(default=None, ge=0)
     refill_amount: int | None = Field(default=None, gt=0, le=10_000_000)
-    monthly_limit: int | None = Field(default=None, ge=0)
+    monthly_limit: BoundedInt | None = Field(default=None, ge=0)
 
 
 class TransactionRead(Schema):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -12,6 +11,7 @@ from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.responses import problems
+from folio.core.schemas import AwareDatetime, BoundedInt
 from folio.documents.bulk import bulk as bulk_service
 from folio.documents.files import IncomingFile
 from folio.documents.models import DocumentStatus
@@ -53,8 +53,8 @@ async def list_filters(
             description="File kind (pdf, image, docx …) or classified document type",
         ),
     ] = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    created_after: AwareDatetime | None = None,
+    created_before: AwareDatetime | None = None,
     q: Annotated[str | None, Query(max_length=500, description="Full-text search")] = None,
 ) -> DocumentFilters:
     return DocumentFilters(
@@ -180,7 +180,8 @@ async def get_document_results(
     runtime: RuntimeDep,
     words: Annotated[bool, Query(description="Include words with boxes")] = True,
     version: Annotated[
-        int | None, Query(ge=1, description="An older version's results (default: the latest)")
+        BoundedInt | None,
+        Query(ge=1, description="An older version's results (default: the latest)"),
     ] = None,
     if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
 ) -> Response:

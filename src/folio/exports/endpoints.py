@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -10,6 +9,7 @@ from folio.core.deps import DbSession, RuntimeDep, require
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.responses import problems
+from folio.core.schemas import BoundedDate, BoundedInt
 from folio.documents.schemas import DocumentId
 from folio.exports.archives import archive as archive_service
 from folio.exports.schemas import ExportFilters, ExportFormat, ExportLayout, attachment
@@ -25,10 +25,16 @@ async def export_filters(
     batch_ids: Annotated[
         str | None, Query(max_length=4000, description="Comma-separated batch ids")
     ] = None,
-    start_date: Annotated[date | None, Query(description="Documents created on or after")] = None,
-    end_date: Annotated[date | None, Query(description="Documents created on or before")] = None,
-    start_index: Annotated[int, Query(ge=0, description="First record (0-based)")] = 0,
-    end_index: Annotated[int | None, Query(ge=1, description="Stop before this record")] = None,
+    start_date: Annotated[
+        BoundedDate | None, Query(description="Documents created on or after")
+    ] = None,
+    end_date: Annotated[
+        BoundedDate | None, Query(description="Documents created on or before")
+    ] = None,
+    start_index: Annotated[BoundedInt, Query(ge=0, description="First record (0-based)")] = 0,
+    end_index: Annotated[
+        BoundedInt | None, Query(ge=1, description="Stop before this record")
+    ] = None,
 ) -> ExportFilters:
     ids = [b.strip() for b in (batch_ids or "").split(",") if b.strip()]
     return ExportFilters(
@@ -94,7 +100,7 @@ async def get_searchable_pdf(
     principal: DocumentsRead,
     session: DbSession,
     runtime: RuntimeDep,
-    version: Annotated[int | None, Query(ge=1, description="Default: the latest")] = None,
+    version: Annotated[BoundedInt | None, Query(ge=1, description="Default: the latest")] = None,
 ) -> StreamingResponse:
     stream = await archive_service.searchable_pdf(
         session, principal, runtime, document_id, version=version

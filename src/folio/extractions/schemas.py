@@ -9,7 +9,13 @@ from pydantic import Field, model_validator
 
 from folio.core.schemas import Schema
 from folio.documents.schemas import DocumentId
-from folio.pipeline.fields import FieldValue, Rule, RuleResult, Table, ValidationReport
+from folio.pipeline.fields import (
+    FieldValue,
+    RuleInput,
+    RuleResult,
+    Table,
+    ValidationReport,
+)
 
 MAX_APPLY_DOCUMENTS = 500
 
@@ -68,7 +74,7 @@ class ValidateRequest(Schema):
     """Rules to check, or a template whose stored rules to check, against the document's
     latest extraction (of that template, when one is named)."""
 
-    rules: list[Rule] = Field(default_factory=list, max_length=200)
+    rules: list[RuleInput] = Field(default_factory=list, max_length=200)
     template_id: str | None = Field(
         default=None, max_length=100, description="tpl_…, a team template's name or a built-in"
     )

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
+from folio.core.schemas import BoundedInt
 from folio.images.service import ImageFilter
 
 
@@ -16,8 +17,8 @@ async def image_filter(
     is_duplicate: bool | None = None,
     label: str | None = None,
     source: Annotated[str | None, Query(description="web, urls, openverse, wikimedia")] = None,
-    min_width: Annotated[int | None, Query(ge=0)] = None,
-    min_height: Annotated[int | None, Query(ge=0)] = None,
+    min_width: Annotated[BoundedInt | None, Query(ge=0)] = None,
+    min_height: Annotated[BoundedInt | None, Query(ge=0)] = None,
 ) -> ImageFilter:
     return ImageFilter(
         project_id=project_id,

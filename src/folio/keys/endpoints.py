@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -10,6 +9,7 @@ from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.responses import problems
+from folio.core.schemas import BoundedDate
 from folio.keys.schemas import KeyCreate, KeyCreated, KeyRead, KeyRotate, KeyUpdate
 from folio.keys.service import key as key_service
 from folio.usage.schemas import KeyUsage
@@ -92,7 +92,7 @@ async def get_key_usage(
     key_id: str,
     principal: KeysManage,
     session: DbSession,
-    start: Annotated[date | None, Query(description="Default: 30 days before end")] = None,
-    end: Annotated[date | None, Query(description="Inclusive; default: today (UTC)")] = None,
+    start: Annotated[BoundedDate | None, Query(description="Default: 30 days before end")] = None,
+    end: Annotated[BoundedDate | None, Query(description="Inclusive; default: today (UTC)")] = None,
 ) -> KeyUsage:
     return await key_service.usage(session, principal, key_id, start=start, end=end)

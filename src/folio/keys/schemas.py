@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from folio.core.permissions import Permission
-from folio.core.schemas import Schema
+from folio.core.schemas import FutureDatetime, Schema
 
 KeyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -17,7 +17,7 @@ class KeyCreate(Schema):
         default=None, description="Defaults to all of your permissions in the team"
     )
     rate_limit_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
-    expires_at: datetime | None = None
+    expires_at: FutureDatetime | None = None
 
 
 class KeyUpdate(Schema):
@@ -25,7 +25,7 @@ class KeyUpdate(Schema):
     scopes: list[Permission] | None = None
     rate_limit_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
     is_active: bool | None = None
-    expires_at: datetime | None = None
+    expires_at: FutureDatetime | None = None
 
 
 class KeyRotate(Schema):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -9,6 +8,7 @@ from folio.core.deps import DbSession, RuntimeDep, require
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.responses import problems
+from folio.core.schemas import AwareDatetime
 from folio.processing.schemas import (
     ConfigRead,
     OcrSettingsRead,
@@ -72,7 +72,7 @@ async def get_processing_stats(
     session: DbSession,
     runtime: RuntimeDep,
     batch_id: Annotated[str | None, Query(max_length=40)] = None,
-    since: Annotated[datetime | None, Query(description="Documents created since")] = None,
+    since: Annotated[AwareDatetime | None, Query(description="Documents created since")] = None,
 ) -> ProcessingStats:
     return await processing_service.stats(
         session, principal, runtime, batch_id=batch_id, since=since

@@ -5,14 +5,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, computed_field, field_validator, model_validator
 
-from folio.core.schemas import Schema
+from folio.core.schemas import BoundedInt, Schema
 
 AnonymizeMode = Literal["mask", "hash", "replace"]
 EntityTypes = Annotated[list[str], Field(max_length=30, examples=[["email", "iban", "person"]])]
 
 
 class RedactionBox(Schema):
-    page: int = Field(ge=1, description="1-based page number")
+    page: BoundedInt = Field(ge=1, description="1-based page number")
     bbox: tuple[float, float, float, float] = Field(
         description="[x0, y0, x1, y1] in the page's unit as /results reports it (pt or px), "
         "top-left origin of the displayed page"

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -10,6 +9,7 @@ from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.responses import problems
+from folio.core.schemas import AwareDatetime
 from folio.documents.schemas import DocumentId
 from folio.pipeline.intelligence.types import Severity
 from folio.security_scans.models import SecurityEventType
@@ -30,8 +30,8 @@ async def event_filters(
     min_severity: Annotated[Severity | None, Query(description="This severity or worse")] = None,
     event_type: Annotated[SecurityEventType | None, Query(alias="type")] = None,
     code: Annotated[str | None, Query(max_length=80, examples=["PDF_JAVASCRIPT"])] = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    created_after: AwareDatetime | None = None,
+    created_before: AwareDatetime | None = None,
 ) -> EventFilters:
     allowed = set(severity) if severity else set(Severity)
     if min_severity is not None:

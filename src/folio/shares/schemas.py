@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
-from folio.core.schemas import Schema
+from folio.core.schemas import AwareDatetime, Schema
 
 
 class ShareKind(StrEnum):

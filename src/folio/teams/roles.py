@@ -76,9 +76,13 @@ class RoleService:
         if changes.get("permissions") is not None:
             ensure_grantable(access.permissions, frozenset(data.permissions or ()))
             role.permissions = sorted(str(p) for p in set(data.permissions or ()))
-        for field in ("name", "description"):
-            if field in changes and changes[field] is not None:
-                setattr(role, field, changes[field])
+        try:
+            async with session.begin_nested():  # the unique (team, name) index decides
+                for field in ("name", "description"):
+                    if field in changes and changes[field] is not None:
+                        setattr(role, field, changes[field])
+        except IntegrityError as exc:
+            raise Conflict(f"A role named {data.name!r} exists in this team.") from exc
         return role
 
     async def delete(

@@ -9,6 +9,7 @@ from folio.core.schemas import Schema
 from folio.pipeline.fields import (
     FieldSpec,
     Rule,
+    RuleInput,
 )
 
 TemplateName = str
@@ -20,7 +21,7 @@ class TemplateCreate(Schema):
     name: str = Field(pattern=NAME_PATTERN, description="Lower case: letters, digits, _ . -")
     description: str = Field(default="", max_length=2000)
     fields: list[FieldSpec] = Field(min_length=1, max_length=200)
-    rules: list[Rule] = Field(default_factory=list, max_length=200)
+    rules: list[RuleInput] = Field(default_factory=list, max_length=200)
     date_order: DateOrder = "DMY"
 
 
@@ -30,7 +31,7 @@ class TemplateUpdate(Schema):
     name: str | None = Field(default=None, pattern=NAME_PATTERN)
     description: str | None = Field(default=None, max_length=2000)
     fields: list[FieldSpec] | None = Field(default=None, min_length=1, max_length=200)
-    rules: list[Rule] | None = Field(default=None, max_length=200)
+    rules: list[RuleInput] | None = Field(default=None, max_length=200)
     date_order: DateOrder | None = None
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from folio.batches.repository import BatchRepository
 from folio.core.db import utcnow
 from folio.core.errors import Conflict, FieldError, NotFound, ValidationFailed
-from folio.core.ids import IdPrefix, new_id
+from folio.core.ids import IdPrefix, has_prefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.documents.repository import DocumentRepository
@@ -51,18 +51,20 @@ class TicketService:
     async def _check_links(
         self, session: AsyncSession, principal: Principal, data: TicketCreate
     ) -> None:
-        """A ticket may only point at the team's own batch and document."""
+        """A ticket may only point at the team's own batch and document; an empty or malformed
+        id is not found either (it would otherwise reach the foreign key)."""
         errors = []
-        if data.batch_id and not await BatchRepository.from_session(session).get(
-            principal, data.batch_id
+        batch_id, document_id = data.batch_id, data.document_id
+        if batch_id is not None and not (
+            has_prefix(batch_id, IdPrefix.batch)
+            and await BatchRepository.from_session(session).get(principal, batch_id)
         ):
-            errors.append(FieldError("batch_id", "not_found", f"No batch {data.batch_id}."))
-        if data.document_id and not await DocumentRepository.from_session(session).get(
-            principal, data.document_id
+            errors.append(FieldError("batch_id", "not_found", f"No batch {batch_id!r}."))
+        if document_id is not None and not (
+            has_prefix(document_id, IdPrefix.document)
+            and await DocumentRepository.from_session(session).get(principal, document_id)
         ):
-            errors.append(
-                FieldError("document_id", "not_found", f"No document {data.document_id}.")
-            )
+            errors.append(FieldError("document_id", "not_found", f"No document {document_id!r}."))
         if errors:
             raise ValidationFailed(errors)
 

@@ -7,11 +7,14 @@ Boxes are ``[x0, y0, x1, y1]`` in the page's own unit, top-left origin, as in
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 BBox = tuple[float, float, float, float]
+# Templates are stored as JSON: an integer beyond 64 bits comes back from SQLite as a float and
+# an infinite float does not come back at all, so both are refused when a template is written.
+Count = Annotated[int, Field(ge=0, le=100_000)]
 
 
 class FieldType(StrEnum):
@@ -53,15 +56,16 @@ class Pick(StrEnum):
 class Locator(BaseModel):
     """How a field is found. Locators of a field are tried in order; the first hit wins."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     kind: LocatorKind
     pattern: str | None = None  # regex: the expression; section: the start of a block
-    group: int | str = 1  # regex: the group holding the value (0 = whole match)
+    # regex: the group holding the value (0 = whole match)
+    group: Annotated[int, Field(ge=0, le=1000)] | str = 1
     labels: list[str] = Field(default_factory=list)  # anchor: label variants; table: header
     exclude: list[str] = Field(default_factory=list)  # anchor: skip lines containing these
     position: Position = Position.any
-    max_lines_below: int = 3
+    max_lines_below: Count = 3
     entity: str | None = None  # entity kind (email, phone, date, money, pincode, pan, …)
     end_pattern: str | None = None  # section: where a block stops
     heuristic: str | None = None  # heuristic: name of a built-in, generic algorithm
@@ -72,7 +76,7 @@ class Locator(BaseModel):
 
 
 class FieldSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str
     type: FieldType = FieldType.string
@@ -85,13 +89,13 @@ class FieldSpec(BaseModel):
     entity: str | None = None  # a string field that must look like this entity kind
     value_pattern: str | None = None  # a string value is the first match of this in the text
     transform: Literal["compact", "upper", "lower", "digits"] | None = None  # string values
-    max_items: int = 50
+    max_items: Count = 50
 
 
 class Rule(BaseModel):
     """A validation rule. Field paths are dotted; ``items[].amount`` spans a list."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     kind: Literal["required", "pattern", "range", "allowed", "date_order", "sum", "add"]
     field: str | None = None  # required, pattern, range, allowed; target of sum / add
@@ -103,6 +107,27 @@ class Rule(BaseModel):
     values: list[str] = Field(default_factory=list)
     tolerance: float = 0.02
     name: str | None = None
+
+    def missing_inputs(self) -> list[str]:
+        """What the rule's kind needs but the rule lacks (such a rule can only be skipped)."""
+        needs = {
+            "field": self.kind != "date_order" and not self.field,
+            "pattern": self.kind == "pattern" and not self.pattern,
+            "items": self.kind == "sum" and not self.items,
+            "fields": (self.kind == "add" and not self.fields)
+            or (self.kind == "date_order" and len(self.fields) < 2),
+        }
+        return [name for name, missing in needs.items() if missing]
+
+
+def _complete(rule: Rule) -> Rule:
+    if missing := rule.missing_inputs():
+        raise ValueError(f"a {rule.kind} rule needs {', '.join(missing)}")
+    return rule
+
+
+# A rule as a client writes it: complete. Stored rules stay plain ``Rule`` (older data loads).
+RuleInput = Annotated[Rule, AfterValidator(_complete)]
 
 
 class Template(BaseModel):

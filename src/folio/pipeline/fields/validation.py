@@ -123,7 +123,13 @@ CHECKS = {
 }
 
 
+def _check(rule: Rule, values: dict[str, Any]) -> RuleResult:
+    if missing := rule.missing_inputs():
+        return RuleResult(rule=rule, status="skip", values={}, message=f"no {', '.join(missing)}")
+    return CHECKS[rule.kind](rule, values)
+
+
 def validate(extraction: ExtractionResult | dict[str, Any], rules: list[Rule]) -> ValidationReport:
     values = extraction.values() if isinstance(extraction, ExtractionResult) else extraction
-    results = [CHECKS[rule.kind](rule, values) for rule in rules]
+    results = [_check(rule, values) for rule in rules]
     return ValidationReport(passed=all(r.status != "fail" for r in results), results=results)
