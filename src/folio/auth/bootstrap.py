@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.auth.accounts import create_account
 from folio.auth.resolver import principal_for_user
+from folio.core.db import one_writer_at_a_time
 from folio.core.security import new_secret
 from folio.keys.schemas import KeyCreate
 from folio.keys.service import key as key_service
@@ -23,7 +24,9 @@ class InitialCredentials:
 
 
 async def bootstrap_admin(session: AsyncSession, email: str) -> InitialCredentials | None:
-    """Creates the admin only when there are no users at all; None otherwise."""
+    """Creates the admin only when there are no users at all; None otherwise. Processes that
+    start together on one empty database take turns, so exactly one creates the admin."""
+    await one_writer_at_a_time(session, "folio.first-admin")
     if await user_service.count(session) > 0:
         return None
     password = new_secret(12)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -11,7 +12,7 @@ from enum import StrEnum
 from typing import Any, TypeVarTuple, cast
 
 import orjson
-from sqlalchemy import DateTime, Enum, MetaData, event, exc
+from sqlalchemy import DateTime, Enum, MetaData, event, exc, text
 from sqlalchemy.engine import Connection, CursorResult, Result, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -54,6 +55,16 @@ def after_rollback(session: AsyncSession, callback: AfterCommit) -> None:
     outlive the failing request (a failed sign-in, a reused token), which the callback writes
     through :meth:`Database.independent`."""
     session.info.setdefault(AFTER_ROLLBACK, []).append(callback)
+
+
+async def one_writer_at_a_time(session: AsyncSession, name: str) -> None:
+    """Until ``session``'s unit of work ends, other units that call this with ``name`` wait:
+    a check-then-insert (is this the first admin?) cannot run twice at once. On PostgreSQL it
+    is a transaction-level advisory lock; a SQLite write unit already holds the database's only
+    write lock (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 Row = TypeVarTuple("Row")
