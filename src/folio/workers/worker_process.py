@@ -8,8 +8,6 @@ Child → parent: ``("stage", name)``, ``("pages", done, total)``,
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import os
 import resource
@@ -20,11 +18,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from folio.core.processes import die_with_parent, limit_memory
 from folio.pipeline import DocumentResult, Limits, PipelineError, PipelineOptions, process_file
+from folio.pipeline.errors import ResourceLimit
 from folio.pipeline.intelligence import IntelligenceOptions, analyze
 
 PAGE_REPORT_INTERVAL_S = 0.25
-PR_SET_PDEATHSIG = 1
+MEMORY_MESSAGE = "The document needs more memory than the worker's limit allows."
 logger = logging.getLogger("folio.worker")
 
 
@@ -109,13 +109,7 @@ def run_ticket(ticket: JobTicket, limits: Limits, connection: Connection) -> tup
     except PipelineError as error:
         return ("error", error.code, error.message, error.retryable, rss_mb())
     except MemoryError:
-        return (
-            "error",
-            "OUT_OF_MEMORY",
-            "The document needs more memory than allowed.",
-            False,
-            rss_mb(),
-        )
+        return ("error", ResourceLimit.code, MEMORY_MESSAGE, False, rss_mb())
     except Exception:
         logger.exception("unexpected failure on %s", ticket.document_id)
         return (
@@ -129,18 +123,10 @@ def run_ticket(ticket: JobTicket, limits: Limits, connection: Connection) -> tup
     return ("result", result.model_dump(mode="json"), intelligence, rss_mb())
 
 
-def die_with_parent() -> None:
-    """Linux: if the server is killed, its workers go too instead of finishing orphaned work."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-
-
-def worker_main(connection: Connection, limits: dict[str, Any]) -> None:
+def worker_main(connection: Connection, limits: dict[str, Any], memory_limit_mb: int = 0) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     die_with_parent()
+    limit_memory(memory_limit_mb)  # a bomb raises MemoryError here, not on the host
     pipeline_limits = Limits.model_validate(limits)
     connection.send(("ready", os.getpid()))
     while True:
