@@ -30,3 +30,17 @@ def limit_memory(megabytes: int) -> None:
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def near_memory_limit(share: float = 0.9) -> bool:
+    """Whether this process's peak address space came within ``share`` of RLIMIT_AS: C
+    libraries report a failed allocation in their own ways (lxml as a syntax error)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return False
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            peak = next(line for line in status if line.startswith("VmPeak:"))
+    except (OSError, StopIteration):
+        return False
+    return int(peak.split()[1]) * 1024 >= share * soft

@@ -27,7 +27,6 @@ from folio.core.runtime import Runtime
 from folio.jobs.models import Job
 from folio.jobs.service import job as job_service
 from folio.pipeline import DocumentResult, Limits
-from folio.pipeline.errors import ResourceLimit
 from folio.pipeline.intelligence import Intelligence
 from folio.workers.runner import Failure, JobRunner
 from folio.workers.worker_process import JobTicket, worker_main
@@ -333,9 +332,7 @@ class LocalWorkerPool:
             await self.runner.succeed(ticket.job_id, result, intelligence)
             return True
         elif kind == "error":
-            slot.rss_mb = message[4]
-            if message[1] == ResourceLimit.code:  # its heap may stay large: start afresh
-                slot.rss_mb = float("inf")
+            slot.rss_mb = message[4]  # infinite after RESOURCE_LIMIT: the slot restarts
             await self.runner.fail(ticket.job_id, Failure(message[1], message[2], message[3]))
             return True
         return False

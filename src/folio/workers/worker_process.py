@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from folio.core.processes import die_with_parent, limit_memory
+from folio.core.processes import die_with_parent, limit_memory, near_memory_limit
 from folio.pipeline import DocumentResult, Limits, PipelineError, PipelineOptions, process_file
 from folio.pipeline.errors import ResourceLimit
 from folio.pipeline.intelligence import IntelligenceOptions, analyze
@@ -107,9 +107,11 @@ def run_ticket(ticket: JobTicket, limits: Limits, connection: Connection) -> tup
             mime_type=ticket.mime_type,
         )
     except PipelineError as error:
+        if near_memory_limit():
+            return ("error", ResourceLimit.code, MEMORY_MESSAGE, False, float("inf"))
         return ("error", error.code, error.message, error.retryable, rss_mb())
     except MemoryError:
-        return ("error", ResourceLimit.code, MEMORY_MESSAGE, False, rss_mb())
+        return ("error", ResourceLimit.code, MEMORY_MESSAGE, False, float("inf"))
     except Exception:
         logger.exception("unexpected failure on %s", ticket.document_id)
         return (
@@ -120,7 +122,9 @@ def run_ticket(ticket: JobTicket, limits: Limits, connection: Connection) -> tup
             rss_mb(),
         )
     intelligence = understand(result, ticket.options, Path(ticket.path))
-    return ("result", result.model_dump(mode="json"), intelligence, rss_mb())
+    # a worker that came near its limit starts afresh, so the next job has all of it
+    used = float("inf") if near_memory_limit(0.8) else rss_mb()
+    return ("result", result.model_dump(mode="json"), intelligence, used)
 
 
 def worker_main(connection: Connection, limits: dict[str, Any], memory_limit_mb: int = 0) -> None:
