@@ -83,6 +83,7 @@ def build_runtime(settings: Settings, *, event_consumers: Sequence[EventConsumer
             settings.template_workers,
             timeout_s=settings.template_apply_timeout_s,
             memory_limit_mb=settings.worker_memory_limit_mb,
+            preload=("folio.pipeline.fields",),
         ),
     )
 

@@ -4,7 +4,9 @@ templates), so it never runs on the API's event loop or threads.
 ``await sandbox.run(function, *args)`` pickles a module-level function and its arguments to
 a free child and awaits the answer. A child that does not answer within the time limit is
 killed (nothing in the child can stop that) and replaced by the next call; one that dies (its
-memory limit) is replaced too. Children start on first use and are reused afterwards.
+memory limit) is replaced too. Children start on first use and are reused afterwards; they
+import ``preload`` before they count as started, so a new child's imports never eat into a
+call's time limit.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import importlib
 import multiprocessing
 import signal
 import threading
@@ -40,10 +43,12 @@ class SandboxBusy(Exception):
     """No process became free within the time limit."""
 
 
-def _child_main(connection: Connection, memory_limit_mb: int) -> None:
+def _child_main(connection: Connection, memory_limit_mb: int, preload: tuple[str, ...]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
     die_with_parent()
     limit_memory(memory_limit_mb)
+    for module in preload:
+        importlib.import_module(module)
     connection.send(("ready", None))
     while True:
         try:
@@ -64,8 +69,9 @@ def _child_main(connection: Connection, memory_limit_mb: int) -> None:
 
 
 class _Child:
-    def __init__(self, memory_limit_mb: int) -> None:
+    def __init__(self, memory_limit_mb: int, preload: tuple[str, ...]) -> None:
         self.memory_limit_mb = memory_limit_mb
+        self.preload = preload
         self.process: BaseProcess | None = None
         self.connection: Connection | None = None
 
@@ -93,7 +99,7 @@ class _Child:
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe()
         process = context.Process(
-            target=_child_main, args=(child_end, self.memory_limit_mb), daemon=True
+            target=_child_main, args=(child_end, self.memory_limit_mb, self.preload), daemon=True
         )
         process.start()
         child_end.close()
@@ -118,10 +124,17 @@ class Sandbox:
     """``size`` children, each used by one thread of a private pool: a waiting call holds
     no thread, and one that waited past the time limit is refused (``SandboxBusy``)."""
 
-    def __init__(self, size: int, *, timeout_s: float, memory_limit_mb: int = 0) -> None:
+    def __init__(
+        self,
+        size: int,
+        *,
+        timeout_s: float,
+        memory_limit_mb: int = 0,
+        preload: tuple[str, ...] = (),
+    ) -> None:
         self.timeout_s = timeout_s
         size = max(size, 1)
-        self._free = [_Child(memory_limit_mb) for _ in range(size)]
+        self._free = [_Child(memory_limit_mb, preload) for _ in range(size)]
         self._children = list(self._free)
         self._lock = threading.Lock()
         self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="folio-sandbox")
