@@ -135,3 +135,32 @@ class TestUnreachableSeeds:
         again = await job(client, progress)
         assert [e["code"] for e in again["errors"]].count("SEED_REFUSED") == 1
         assert len(again["errors"]) == 2
+
+    async def test_seeds_failing_for_different_reasons_fail_the_job_with_both_listed(
+        self, client: httpx.AsyncClient, test_site: LocalSite
+    ) -> None:
+        project = await create_project(client)
+        seeds = [closed_port_url() + "/", "http://10.255.255.1/"]
+        progress = await crawl(client, project["id"], test_site, seeds=seeds)
+        read = await job(client, progress)
+        assert (read["status"], read["error_code"]) == ("failed", "ALL_CHUNKS_FAILED")
+        assert "1 more in errors" in read["error_message"]
+        assert sorted(e["code"] for e in read["errors"]) == ["SEED_REFUSED", "SEED_UNREACHABLE"]
+
+
+async def test_openapi_describes_job_errors_and_the_new_rejection_reasons(
+    client: httpx.AsyncClient,
+) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    errors = schemas["CrawlJobRead"]["properties"]["errors"]
+    assert errors["items"]["$ref"].endswith("/CrawlJobError")
+    assert set(schemas["CrawlJobError"]["properties"]) == {
+        "url",
+        "engine",
+        "chunk_id",
+        "code",
+        "message",
+    }
+    reason = schemas["ImageRead"]["properties"]["rejection_reason"]
+    assert "enum" not in str(reason)  # a string: new reasons are valid values
+    assert "refused_address" in reason["description"] and "unreachable" in reason["description"]

@@ -173,7 +173,7 @@ def job_failure(job: CrawlJob) -> tuple[str, str]:
         return "ALL_CHUNKS_FAILED", "Every chunk failed."
     first = errors[0]
     what = f"the seed {first['url']}" if first.get("url") else f"a {first['engine']} chunk"
-    more = f"; {len(errors) - 1} more are in errors" if len(errors) > 1 else ""
+    more = f"; {len(errors) - 1} more in errors" if len(errors) > 1 else ""
     code = codes.pop() if len(codes) == 1 else "ALL_CHUNKS_FAILED"
     return code, f"Nothing could be crawled: {what} failed ({first['message']}){more}."
 
