@@ -15,8 +15,11 @@ import websockets
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from folio.core.events import ACCESS_CHANGED
+from folio.app import create_app
+from folio.config import Settings
+from folio.core.events import ACCESS_CHANGED, Event, access_changed
 from folio.core.permissions import BuiltinRole
+from tests.conftest import SCALEOUT
 from tests.factories import PASSWORD, Account, client_for, create_account
 from tests.live import serving
 
@@ -265,3 +268,61 @@ class TestPeriodicCheck:
 
         assert [m["type"] for m in saw] == ["auth:error"] and code == 4401
         assert still_open == []
+
+
+async def access_changes_until(heard: asyncio.Queue[Event], user_id: str) -> list[Event]:
+    """The access.changed events heard, up to the one naming ``user_id``."""
+    published: list[Event] = []
+    async with asyncio.timeout(10):
+        while not published or published[-1].data.get("user_id") != user_id:
+            event = await heard.get()
+            if event.type == ACCESS_CHANGED:
+                published.append(event)
+    return published
+
+
+async def test_an_access_change_is_published_only_after_commit(app: FastAPI) -> None:
+    runtime = app.state.runtime
+    async with runtime.bus.subscribe() as heard:
+        with pytest.raises(RuntimeError):
+            async with runtime.db.session() as session:
+                access_changed(session, team_id="team_x", user_id="usr_rolled_back")
+                raise RuntimeError("the change fails")
+        async with runtime.db.session() as session:
+            access_changed(session, team_id="team_x", user_id="usr_kept")
+            access_changed(session, team_id="team_x", user_id="usr_kept")  # once is enough
+        published = await access_changes_until(heard, "usr_kept")
+        await asyncio.sleep(0.2)  # a duplicate would follow soon (on Redis, not at once)
+        while not heard.empty():
+            published += [e for e in [heard.get_nowait()] if e.type == ACCESS_CHANGED]
+
+    assert [(e.type, e.data) for e in published] == [
+        (ACCESS_CHANGED, {"team_id": "team_x", "user_id": "usr_kept"})
+    ]
+
+
+@pytest.mark.skipif(not SCALEOUT, reason="needs FOLIO_TEST_BACKEND=scaleout (PostgreSQL, Redis)")
+async def test_a_change_in_one_api_process_closes_a_socket_held_by_another(
+    settings: Settings,
+    client: httpx.AsyncClient,
+    admin: Account,
+    member: Account,
+    colleague: Account,
+) -> None:
+    """Two runtimes that share only PostgreSQL and Redis: the member is removed through the
+    first, the socket is held by the second."""
+    other = create_app(settings)
+    async with other.router.lifespan_context(other), serving(other) as base:
+        async with asyncio.timeout(10):
+            await other.state.runtime.bus.connected.wait()
+        url = base.replace("http", "ws") + "/api/v1/ws"
+        removed = await listening(url, member.api_key)
+        stays = await listening(url, colleague.api_key)
+        gone = await client.delete(f"/api/v1/teams/{admin.team_id}/members/{member.user_id}")
+        saw, code = await until_closed(removed)
+        still_open = await until_pong(stays)
+        await stays.close()
+
+    assert gone.status_code == 204, gone.text
+    assert [m["type"] for m in saw] == ["auth:error"] and code == 4401
+    assert event_types(still_open) == ["team.member_left"]
