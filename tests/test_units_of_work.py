@@ -39,6 +39,7 @@ OWNER_MODULES = {
 OWNER_FUNCTIONS = {
     "folio/auth/resolver.py::resolve": "auth middleware: runs before the request's session",
     "folio/auth/principal_cache.py::PrincipalCache._expiry": "auth middleware, as resolve",
+    "folio/auth/resolver.py::refresh": "the WebSocket loop's re-check of its credential",
     "folio/usage/meter.py::UsageMeter._month_base": "quota middleware, a cached read",
     "folio/audit/recorder.py::ActivityRecorder._prune_if_due": "the audit flusher's task",
     "folio/audit/service.py::AuditService._entries": "a streamed body: the request's "

@@ -146,6 +146,13 @@ class Settings(BaseSettings):
     ws_max_connections_per_user: int = Field(default=5, ge=1)
     ws_queue_size: int = Field(default=1000, ge=1)  # per connection; past it the client is dropped
     ws_auth_timeout_s: float = Field(default=10.0, gt=0)
+    ws_reauth_interval_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often each open WebSocket connection re-checks its key or session, "
+        "team membership and permissions in the database, besides the re-check every "
+        "access change triggers at once: the longest a missed change goes unnoticed.",
+    )
     event_retention_days: int = Field(default=7, ge=1)
     analytics_realtime_interval_s: float = Field(default=10.0, ge=0)  # 0: no analytics.realtime
     share_link_max_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)  # longest a share link lives

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from folio.core.events import Event, InMemoryEventBus
+from folio.core.events import ACCESS_CHANGED, Event, InMemoryEventBus
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.realtime.hub import Connection, Hub, TooManyConnections
@@ -109,3 +109,28 @@ def drain(connection: Connection) -> list[Event]:
     while not connection.queue.empty():
         events.append(connection.queue.get_nowait())
     return events
+
+
+async def test_an_access_change_marks_only_the_connections_it_names() -> None:
+    bus = InMemoryEventBus()
+    hub = Hub(bus, queue_size=10, max_per_user=5)
+    await hub.start()
+    removed, colleague, elsewhere = (
+        hub.register(principal("team_a", "usr_removed")),
+        hub.register(principal("team_a", "usr_colleague")),
+        hub.register(principal("team_b", "usr_removed")),  # the same user in another team
+    )
+    for connection in (removed, colleague, elsewhere):
+        connection.channels.add("team")
+    change = {"team_id": "team_a", "user_id": "usr_removed"}
+    await bus.publish(Event(type=ACCESS_CHANGED, team_id="team_a", data=change))
+    await asyncio.sleep(0.05)
+    team_wide = Event(type=ACCESS_CHANGED, team_id="team_b", data={"team_id": "team_b"})
+    await bus.publish(team_wide)
+    await asyncio.sleep(0.05)
+    await hub.stop()
+
+    assert removed.stale.is_set() and not removed.verified.is_set()
+    assert not colleague.stale.is_set() and colleague.verified.is_set()
+    assert elsewhere.stale.is_set()  # named by the team-wide change
+    assert all(c.queue.empty() for c in (removed, colleague, elsewhere))  # never delivered

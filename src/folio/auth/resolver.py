@@ -48,9 +48,57 @@ async def resolve(runtime: Runtime, credential: str, team_header: str | None) ->
     return principal
 
 
+async def refresh(runtime: Runtime, principal: Principal) -> Principal:
+    """``principal`` resolved again from the database, for a connection that outlives the
+    request that signed it in (a WebSocket): the same key, or the same session acting in the
+    same team, with today's permissions.
+
+    Raises :class:`InvalidToken` when the key or session no longer holds (revoked, expired,
+    signed out, account disabled, a key whose creator left the team) and :class:`NotFound`
+    when the user is no longer a member of the team. An access token's own ``exp`` is not
+    checked again: the session it was issued for is, with the session's expiry.
+    """
+    if principal.credential not in (Credential.user, Credential.api_key):
+        return principal  # nothing stored can change (embedded single-team mode)
+    async with runtime.db.session(write=False) as session:
+        if principal.key_id is not None:
+            key = await session.get(ApiKey, principal.key_id)
+            if key is None:
+                raise InvalidToken("The API key no longer exists.")
+            return await _principal_for_key(session, key)
+        return await _refreshed_user(session, principal)
+
+
+async def _refreshed_user(session: AsyncSession, principal: Principal) -> Principal:
+    if principal.session_id is not None:
+        auth_session = await AuthRepository.from_session(session).get_session(principal.session_id)
+        if (
+            auth_session is None
+            or _session_ended(auth_session, principal.user_id)
+            or auth_session.expires_at <= utcnow()
+        ):
+            raise InvalidToken("The session of this token has ended.")
+    user = await UserRepository.from_session(session).get(principal.user_id or "")
+    if user is None or not user.is_active:
+        raise InvalidToken("The account is disabled.")
+    return await principal_for_user(
+        session, user, principal.team_id, session_id=principal.session_id
+    )
+
+
+def _session_ended(auth_session: AuthSession, user_id: object) -> bool:
+    return auth_session.revoked_at is not None or auth_session.user_id != user_id
+
+
 async def _from_api_key(session: AsyncSession, secret: str) -> tuple[Principal, datetime | None]:
     key = await KeyRepository.from_session(session).by_secret_hash(digest(secret))
-    if key is None or key_status(key) not in ("active", "rotated"):
+    if key is None:
+        raise InvalidToken("The API key is not valid (unknown, revoked, expired or inactive).")
+    return await _principal_for_key(session, key), key.last_used_at
+
+
+async def _principal_for_key(session: AsyncSession, key: ApiKey) -> Principal:
+    if key_status(key) not in ("active", "rotated"):
         raise InvalidToken("The API key is not valid (unknown, revoked, expired or inactive).")
     grants = await member_grants(session, key.team_id, key.user_id)
     if grants is None:
@@ -70,7 +118,7 @@ async def _from_api_key(session: AsyncSession, secret: str) -> tuple[Principal, 
         plan=team.plan if team else "free",
         rate_limit_per_minute=key.rate_limit_per_minute,
         scoped_grants=scoped,
-    ), key.last_used_at
+    )
 
 
 async def _from_access_token(
@@ -83,11 +131,7 @@ async def _from_access_token(
     if claims.get("typ") != ACCESS:
         raise InvalidToken("This is not an access token.")
     auth_session = await AuthRepository.from_session(session).get_session(str(claims.get("sid")))
-    if (
-        auth_session is None
-        or auth_session.revoked_at is not None
-        or auth_session.user_id != claims["sub"]
-    ):
+    if auth_session is None or _session_ended(auth_session, claims["sub"]):
         raise InvalidToken("The session of this token has ended.")
     user = await UserRepository.from_session(session).get(claims["sub"])
     if user is None or not user.is_active:

@@ -33,6 +33,7 @@ from folio.auth.throttle import LoginThrottle
 from folio.auth.tokens import issue_tokens, one_time_token, redeem, start_session
 from folio.core.db import after_commit, after_rollback, utcnow
 from folio.core.errors import NotFound
+from folio.core.events import access_changed
 from folio.core.mail import Mail
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
@@ -207,6 +208,7 @@ class AuthService:
                 if auth_session is not None and auth_session.revoked_at is None:
                     auth_session.revoked_at = utcnow()
                     auth_session.revoked_reason = "refresh_token_reuse"
+                    access_changed(own_session, session_id=session_id)
 
         after_rollback(session, end)
 
@@ -216,6 +218,7 @@ class AuthService:
             auth_session = await repository.get_session(principal.session_id)
             if auth_session is not None and auth_session.revoked_at is None:
                 auth_session.revoked_at, auth_session.revoked_reason = utcnow(), "logout"
+                access_changed(session, session_id=auth_session.id)
 
     async def sessions(self, session: AsyncSession, principal: Principal) -> list[SessionRead]:
         rows = await AuthRepository.from_session(session).sessions_of(
@@ -242,6 +245,7 @@ class AuthService:
             raise NotFound(f"No session {session_id}.")
         auth_session.revoked_at = auth_session.revoked_at or utcnow()
         auth_session.revoked_reason = auth_session.revoked_reason or "revoked"
+        access_changed(session, session_id=auth_session.id)
 
     async def change_password(
         self, session: AsyncSession, principal: Principal, data: ChangePasswordRequest
@@ -253,6 +257,7 @@ class AuthService:
         await AuthRepository.from_session(session).revoke_sessions(
             user.id, utcnow(), "password_changed", keep=principal.session_id
         )
+        access_changed(session, user_id=user.id)
 
     def _set_password(self, user: User, password: str) -> None:
         user.password_hash = hash_password(password)
@@ -287,6 +292,7 @@ class AuthService:
         # an older link still in the mailbox must not undo this reset
         await repository.spend_tokens(user.id, TokenPurpose.reset_password, utcnow())
         await repository.revoke_sessions(user.id, utcnow(), "password_reset")
+        access_changed(session, user_id=user.id)
 
     async def verify_email(self, session: AsyncSession, token: str) -> None:
         user_id = await redeem(session, token, TokenPurpose.verify_email)

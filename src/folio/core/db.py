@@ -43,6 +43,7 @@ SNAPSHOT = "folio_read_snapshot"  # the sqlite3 connection its prepared reads to
 READ_BUSY_TIMEOUT_S = 2.0  # a WAL reader waits only while a crashed writer's log is recovered
 
 AfterCommit = Callable[[], Awaitable[None]]
+CommitHook = Callable[[AsyncSession], Awaitable[None]]
 
 
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
@@ -268,6 +269,12 @@ class Database:
         self._write = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
+        self._commit_hooks: list[CommitHook] = []
+
+    def on_every_commit(self, hook: CommitHook) -> None:
+        """Run ``hook`` after each committed write unit of work, before its own callbacks:
+        for what the process wires once (publishing noted access changes on the bus)."""
+        self._commit_hooks.append(hook)
 
     @property
     def is_sqlite(self) -> bool:
@@ -315,6 +322,8 @@ class Database:
             except BaseException:
                 await _run_callbacks(session, AFTER_ROLLBACK)
                 raise
+        for hook in self._commit_hooks:
+            await hook(session)
         await _run_callbacks(session, AFTER_COMMIT)
 
     @asynccontextmanager

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Any, Protocol
@@ -22,6 +22,12 @@ from folio.core.ids import IdPrefix, new_id
 logger = logging.getLogger("folio.events")
 CHANNEL = "folio:events"
 RECONNECT_MAX_S = 5.0
+# internal: travels on the bus only, for the WebSocket hubs of every API process. It is not
+# stored in the event log, so no webhook, notification or catch-up ever carries it, and the
+# hub consumes it instead of delivering it to a socket
+ACCESS_CHANGED = "access.changed"
+ACCESS_SCOPES = ("team_id", "user_id", "key_id", "session_id")
+_ACCESS_CHANGES = "folio_access_changes"
 
 
 class Event(BaseModel):
@@ -154,3 +160,35 @@ def publish_after_commit(session: AsyncSession, bus: EventBus, *events: Event) -
             await bus.publish(event)
 
     after_commit(session, publish)
+
+
+def access_changed(
+    session: AsyncSession,
+    *,
+    team_id: str | None = None,
+    user_id: str | None = None,
+    key_id: str | None = None,
+    session_id: str | None = None,
+) -> None:
+    """Notes that what a credential may do changed (a member removed, a role, key or session
+    changed). Once ``session`` commits, an ``access.changed`` event naming the given ids goes
+    on the bus (see :func:`access_change_publisher`), and every open WebSocket connection
+    matching all of them re-checks its credential; a rolled-back change announces nothing."""
+    given = {"team_id": team_id, "user_id": user_id, "key_id": key_id, "session_id": session_id}
+    ids = tuple((name, value) for name, value in given.items() if value is not None)
+    changes: list[tuple[tuple[str, str], ...]] = session.info.setdefault(_ACCESS_CHANGES, [])
+    if ids not in changes:
+        changes.append(ids)
+
+
+def access_change_publisher(bus: EventBus) -> Callable[[AsyncSession], Awaitable[None]]:
+    """The commit hook that publishes what :func:`access_changed` noted in a unit of work."""
+
+    async def publish(session: AsyncSession) -> None:
+        for ids in session.info.pop(_ACCESS_CHANGES, []):
+            data = dict(ids)
+            await bus.publish(
+                Event(type=ACCESS_CHANGED, team_id=data.get("team_id", ""), data=data)
+            )
+
+    return publish

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from folio.config import Settings
 from folio.core.datadir import prepare_data_dir
 from folio.core.db import Database
-from folio.core.events import Event, EventBus, build_event_bus
+from folio.core.events import Event, EventBus, access_change_publisher, build_event_bus
 from folio.core.mail import Mailer, OutboxMailer, SmtpMailer
 from folio.core.sandbox import Sandbox
 from folio.core.security import KeyRing
@@ -67,15 +67,18 @@ class Runtime:
 
 def build_runtime(settings: Settings, *, event_consumers: Sequence[EventConsumer]) -> Runtime:
     prepare_data_dir(settings.data_dir)
+    database = Database(
+        settings.resolved_database_url,
+        pool_size=settings.db_pool_size,
+        connect_timeout_s=settings.db_connect_timeout_s,
+    )
+    bus = build_event_bus(settings.redis_url)
+    database.on_every_commit(access_change_publisher(bus))
     return Runtime(
         settings=settings,
-        db=Database(
-            settings.resolved_database_url,
-            pool_size=settings.db_pool_size,
-            connect_timeout_s=settings.db_connect_timeout_s,
-        ),
+        db=database,
         storage=build_blob_storage(settings),
-        bus=build_event_bus(settings.redis_url),
+        bus=bus,
         keys=build_key_ring(settings),
         mailer=build_mailer(settings),
         event_consumers=tuple(event_consumers),

@@ -8,3 +8,6 @@ SYSTEM_TEAM_ID = "system"
 SYSTEM_WIDE = frozenset({"system.status", "system.maintenance", "system.broadcast"})
 ANALYTICS_REALTIME = "analytics.realtime"
 DOCUMENT_SHARED = "team.document_shared"
+# Not in the catalog: ``access.changed`` (folio.core.events.ACCESS_CHANGED) is internal. It
+# travels on the bus only, to re-check WebSocket connections, and is never stored, delivered
+# to a webhook or a notification, or sent to a socket.

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import utcnow
 from folio.core.errors import Forbidden, NotFound
+from folio.core.events import access_changed
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.permissions import Permission
@@ -130,6 +131,7 @@ class KeyService:
         for field in ("rate_limit_per_minute", "expires_at"):  # null clears these
             if field in changes:
                 setattr(key, field, changes[field])
+        access_changed(session, team_id=key.team_id, key_id=key.id)
         return key_read(key)
 
     async def rotate(
@@ -156,6 +158,7 @@ class KeyService:
         )
         old.replaced_by = new.id
         old.grace_until = utcnow() + timedelta(seconds=data.grace_period_s)
+        access_changed(session, team_id=old.team_id, key_id=old.id)
         return KeyCreated(**key_read(new).model_dump(), key=secret)
 
     async def usage(
@@ -176,6 +179,7 @@ class KeyService:
         key = await self._get(session, principal, key_id)
         key.revoked_at = key.revoked_at or utcnow()
         key.is_active = False
+        access_changed(session, team_id=key.team_id, key_id=key.id)
 
 
 key = KeyService()

@@ -18,7 +18,12 @@ async def events_socket(
 ) -> None:
     """Events of your team as they happen: sign in with a header, ``?token=`` or a first
     ``{"type": "auth", "payload": {"token": …}}`` message, then ``subscribe`` to ``team``,
-    ``system``, ``document:{id}`` or ``batch:{id}`` (with ``last_event_id`` to catch up)."""
+    ``system``, ``document:{id}`` or ``batch:{id}`` (with ``last_event_id`` to catch up).
+
+    The credential is checked again whenever your membership, role, key or session changes,
+    and every ``ws_reauth_interval_s``: new permissions arrive as ``auth:updated``; a check
+    that fails sends ``auth:error`` and closes with 4401 (key or session ended) or 4403 (no
+    longer in the team, or no ``documents:read``)."""
     await websocket.accept()
     runtime = websocket.app.state.runtime
     try:

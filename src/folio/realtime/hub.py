@@ -2,6 +2,10 @@
 
 Dispatch never waits on a client: a connection whose queue is full is marked overflowed and
 closed by its endpoint, so one slow consumer cannot stall the others.
+
+The internal ``access.changed`` event is consumed here, never delivered: each connection it
+concerns is marked stale, holds back its events and re-checks its credential
+(``RealtimeService``), in every API process since each one hears the whole bus.
 """
 
 from __future__ import annotations
@@ -10,10 +14,12 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from folio.core.errors import FolioError
-from folio.core.events import Event, EventBus
+from folio.core.events import ACCESS_CHANGED, ACCESS_SCOPES, Event, EventBus
 from folio.core.ids import IdPrefix, new_id
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
@@ -51,6 +57,34 @@ class Connection:
     channels: set[str] = field(default_factory=set)
     overflowed: asyncio.Event = field(default_factory=asyncio.Event)
     replayed_up_to: str = ""  # live events at or below this id were sent by the catch-up
+    stale: asyncio.Event = field(default_factory=asyncio.Event)  # a re-check is due
+    # cleared from an access change until the re-check passed: no event is sent meanwhile
+    verified: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.verified.set()
+
+    def concerned_by(self, ids: Mapping[str, Any]) -> bool:
+        """Whether an access change naming ``ids`` may concern this connection: every id it
+        names matches (a change naming only a team concerns all of that team's sockets)."""
+        own = {
+            "user_id": self.principal.user_id,
+            "key_id": self.principal.key_id,
+            "session_id": self.principal.session_id,
+        }
+        for name in ACCESS_SCOPES:
+            wanted = ids.get(name)
+            if wanted is None:
+                continue
+            if name == "team_id" and wanted not in self.principal.team_ids:
+                return False
+            if name != "team_id" and wanted != own[name]:
+                return False
+        return True
+
+    def mark_stale(self) -> None:
+        self.verified.clear()
+        self.stale.set()
 
     @property
     def owner(self) -> str:
@@ -97,8 +131,28 @@ class Hub:
                 if not self._by_team[team_id]:
                     del self._by_team[team_id]
 
+    def reauthorised(self, connection: Connection, principal: Principal) -> None:
+        """The connection's credential was re-checked: it acts with ``principal`` from now."""
+        if connection not in self.connections:
+            return
+        for team_id in connection.principal.team_ids - principal.team_ids:
+            self._by_team[team_id].discard(connection)
+            if not self._by_team[team_id]:
+                del self._by_team[team_id]
+        for team_id in principal.team_ids:
+            self._by_team[team_id].add(connection)
+        connection.principal = principal
+
+    def access_changed(self, ids: Mapping[str, Any]) -> None:
+        for connection in list(self.connections):
+            if connection.concerned_by(ids):
+                connection.mark_stale()
+
     def dispatch(self, event: Event) -> None:
         """Only the event's team's connections are looked at (system events go to all)."""
+        if event.type == ACCESS_CHANGED:
+            self.access_changed(event.data)
+            return
         audience = (
             self.connections
             if event.type.startswith("system.")

@@ -1,14 +1,27 @@
-"""One WebSocket session: sign-in, subscriptions with catch-up, heartbeats, delivery."""
+"""One WebSocket session: sign-in, subscriptions with catch-up, heartbeats, delivery.
+
+A connection outlives the credential check that opened it, so it checks again: at once when
+an ``access.changed`` event concerns it (a member removed, a role, key or session changed, in
+any API process), and every ``ws_reauth_interval_s`` in case such a signal was missed. Until
+a triggered re-check passes, no event is sent. When it fails the client gets ``auth:error``
+and the socket closes with a policy code: 4401 when the key or session no longer holds
+(revoked, rotated past its grace, signed out, account disabled), 4403 when it lost the team
+or ``documents:read``. (1008, the generic policy violation, would not tell the two apart.)
+A re-check that passes with other permissions sends ``auth:updated`` with them.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import random
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from folio.auth.resolver import resolve
+from folio.auth.resolver import refresh, resolve
 from folio.batches.repository import BatchRepository
-from folio.core.errors import FolioError
+from folio.core.errors import FolioError, NotFound, Unauthorized
 from folio.core.events import Event
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
@@ -18,6 +31,17 @@ from folio.events.service import event as event_service
 from folio.realtime.hub import SYSTEM, TEAM, Connection, Hub
 
 CLOSE_UNAUTHORIZED, CLOSE_FORBIDDEN, CLOSE_TOO_MANY, CLOSE_SLOW = 4401, 4403, 4429, 4008
+RECHECK_RETRY_S = 2.0  # after a re-check that could not reach the database
+logger = logging.getLogger("folio.realtime")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a connection's credential no longer lets it listen: its close code and message."""
+
+    close_code: int
+    code: str
+    message: str
 
 
 class Socket(Protocol):
@@ -64,10 +88,7 @@ class RealtimeService:
 
     async def serve(self, socket: Socket, runtime: Runtime, hub: Hub, principal: Principal) -> None:
         if not principal.can(Permission.documents_read):
-            await socket.send_json(
-                message("auth:error", code="FORBIDDEN", message="Needs documents:read.")
-            )
-            await socket.close(CLOSE_FORBIDDEN)
+            await self._refuse(socket, NEEDS_READ)
             return
         try:
             connection = hub.register(principal)
@@ -85,15 +106,19 @@ class RealtimeService:
                     connection_id=connection.id,
                 )
             )
-            await self._pump(socket, runtime, connection)
+            await self._pump(socket, runtime, hub, connection)
         finally:
             hub.unregister(connection)
 
-    async def _pump(self, socket: Socket, runtime: Runtime, connection: Connection) -> None:
+    async def _pump(
+        self, socket: Socket, runtime: Runtime, hub: Hub, connection: Connection
+    ) -> None:
+        watch = asyncio.create_task(self._watch(runtime, hub, connection, socket))
         tasks = {
             asyncio.create_task(self._read(socket, runtime, connection)),
             asyncio.create_task(self._send(socket, connection)),
             asyncio.create_task(connection.overflowed.wait()),
+            watch,
         }
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
@@ -104,7 +129,9 @@ class RealtimeService:
         errors = [task.exception() for task in done if not task.cancelled()]
         if error := next((e for e in errors if e is not None), None):
             raise error
-        if connection.overflowed.is_set():
+        if watch in done:  # the sender is stopped: nothing follows the refusal
+            await self._refuse(socket, watch.result())
+        elif connection.overflowed.is_set():
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(2):
                     await socket.send_json(
@@ -116,10 +143,64 @@ class RealtimeService:
                     )
                     await socket.close(CLOSE_SLOW)
 
+    async def _refuse(self, socket: Socket, refusal: Refusal) -> None:
+        with contextlib.suppress(Exception):  # the client may already be gone
+            async with asyncio.timeout(2):
+                await socket.send_json(
+                    message("auth:error", code=refusal.code, message=refusal.message)
+                )
+                await socket.close(refusal.close_code)
+
+    async def _watch(
+        self, runtime: Runtime, hub: Hub, connection: Connection, socket: Socket
+    ) -> Refusal:
+        """Re-checks the credential when an access change concerns it and periodically;
+        returns why it no longer holds."""
+        wait_s = self._period(runtime)
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(wait_s):
+                    await connection.stale.wait()
+            connection.stale.clear()
+            try:
+                principal = await refresh(runtime, connection.principal)
+            except Unauthorized as error:  # InvalidToken: the key or session ended
+                return Refusal(CLOSE_UNAUTHORIZED, "UNAUTHORIZED", error.detail)
+            except NotFound:
+                return NO_LONGER_MEMBER
+            except FolioError as error:
+                # the database is unreachable: events stay held back if a change was
+                # signalled, and the check is tried again shortly
+                logger.warning("WebSocket %s not re-checked: %s", connection.id, error.code)
+                wait_s = RECHECK_RETRY_S
+                continue
+            if not principal.can(Permission.documents_read):
+                return NEEDS_READ
+            await self._reauthorised(socket, hub, connection, principal)
+            wait_s = self._period(runtime)
+
+    def _period(self, runtime: Runtime) -> float:
+        # spread so the connections opened together do not all query at the same moment
+        return runtime.settings.ws_reauth_interval_s * random.uniform(0.9, 1.0)
+
+    async def _reauthorised(
+        self, socket: Socket, hub: Hub, connection: Connection, principal: Principal
+    ) -> None:
+        changed = principal.permissions != connection.principal.permissions
+        hub.reauthorised(connection, principal)
+        if changed:
+            await socket.send_json(
+                message("auth:updated", permissions=sorted(principal.permissions))
+            )
+        if not connection.stale.is_set():  # else another change came in: check that first
+            connection.verified.set()
+
     async def _send(self, socket: Socket, connection: Connection) -> None:
         while True:
             event = await connection.queue.get()
-            if event.id > connection.replayed_up_to:
+            await connection.verified.wait()
+            # wants() again: it was asked with the permissions held when the event came
+            if event.id > connection.replayed_up_to and connection.wants(event):
                 await socket.send_json(event_message(event))
 
     async def _read(self, socket: Socket, runtime: Runtime, connection: Connection) -> None:
@@ -150,6 +231,7 @@ class RealtimeService:
     async def _subscribe(
         self, socket: Socket, runtime: Runtime, connection: Connection, payload: dict[str, Any]
     ) -> None:
+        await connection.verified.wait()  # no catch-up on a credential being re-checked
         channel = str(payload.get("channel", ""))
         if not await self._may_subscribe(runtime, connection.principal, channel):
             await socket.send_json(
@@ -192,4 +274,6 @@ class RealtimeService:
                 connection.replayed_up_to = max(connection.replayed_up_to, event.id)
 
 
+NEEDS_READ = Refusal(CLOSE_FORBIDDEN, "FORBIDDEN", "Needs documents:read.")
+NO_LONGER_MEMBER = Refusal(CLOSE_FORBIDDEN, "FORBIDDEN", "No longer a member of this team.")
 realtime = RealtimeService()

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from folio.batches.repository import BatchRepository
 from folio.core.db import utcnow
 from folio.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from folio.core.events import access_changed
 from folio.core.ids import IdPrefix, new_id
 from folio.core.permissions import BuiltinRole, Permission
 from folio.core.principal import Principal
@@ -76,6 +77,7 @@ class RoleService:
         if changes.get("permissions") is not None:
             ensure_grantable(access.permissions, frozenset(data.permissions or ()))
             role.permissions = sorted(str(p) for p in set(data.permissions or ()))
+            access_changed(session, team_id=team_id)  # every holder of the role
         try:
             async with session.begin_nested():  # the unique (team, name) index decides
                 for field in ("name", "description"):
@@ -95,6 +97,7 @@ class RoleService:
         if any(membership.role == role.id for membership, _ in members):
             raise Conflict("Members still hold this role; change their role first.")
         await TeamRepository.from_session(session).delete(role)
+        access_changed(session, team_id=team_id)  # assignments of the role end with it
 
     async def _get(self, session: AsyncSession, team_id: str, role_id: str) -> Role:
         role = await TeamRepository.from_session(session).role(team_id, role_id)
@@ -125,6 +128,7 @@ class RoleService:
             assigned_by=principal.user_id,
         )
         await TeamRepository.from_session(session).add(assignment)
+        access_changed(session, team_id=team_id, user_id=data.user_id)
         return assignment
 
     async def _checked_scope(
@@ -180,6 +184,7 @@ class RoleService:
         assignment = await repository.assignment(team_id, assignment_id)
         if assignment is not None:
             await repository.delete(assignment)
+            access_changed(session, team_id=team_id, user_id=assignment.user_id)
 
     async def assignments(
         self, session: AsyncSession, principal: Principal, team_id: str
@@ -199,6 +204,7 @@ class RoleService:
         if assignment is None:
             raise NotFound(f"No role assignment {assignment_id}.")
         await repository.delete(assignment)
+        access_changed(session, team_id=team_id, user_id=assignment.user_id)
 
     async def audit(
         self, session: AsyncSession, principal: Principal, team_id: str

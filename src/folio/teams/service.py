@@ -7,7 +7,7 @@ import hashlib
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from folio.core.events import Event
+from folio.core.events import Event, access_changed
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.permissions import BUILTIN_ROLE_PERMISSIONS, BuiltinRole, Permission
@@ -187,6 +187,7 @@ class TeamService:
         if access.team.is_personal:
             raise Conflict("A personal team cannot be deleted.")
         await TeamRepository.from_session(session).delete(access.team)
+        access_changed(session, team_id=team_id)
 
     async def members(
         self, session: AsyncSession, principal: Principal, team_id: str
@@ -212,6 +213,7 @@ class TeamService:
             self._owner_only(access, "demote")
             await self._keep_an_owner(session, team_id)
         previous, membership.role = membership.role, role
+        access_changed(session, team_id=team_id, user_id=user_id)
         await self.announce(
             session,
             runtime,
@@ -248,6 +250,7 @@ class TeamService:
                 self._owner_only(access, "remove")
             await self._keep_an_owner(session, team_id)
         await TeamRepository.from_session(session).delete(membership)
+        access_changed(session, team_id=team_id, user_id=user_id)
         await self.announce(
             session, runtime, "team.member_left", team_id, user_id, removed_by=principal.user_id
         )
