@@ -128,7 +128,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
-    """Every method some route serves on ``path``: Starlette's own ``Allow`` names only the
+    """Every method the routes of ``path`` serve: Starlette's own ``Allow`` names only the
     methods of the first route whose path matched, not of the others on the same path."""
     table: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
         app.state, "method_table", None
@@ -140,7 +140,10 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
             if context.path_format is not None
         ]
         app.state.method_table = table
-    return sorted({m for pattern, methods in table if pattern.match(path) for m in methods})
+    matches = [(pattern, methods) for pattern, methods in table if pattern.match(path)]
+    # a literal segment outranks a parameter: /documents/bulk is not /documents/{document_id}
+    fewest = min((pattern.groups for pattern, _ in matches), default=0)
+    return sorted({m for pattern, methods in matches if pattern.groups == fewest for m in methods})
 
 
 def internal_error_app(scope: Scope) -> ASGIApp:
