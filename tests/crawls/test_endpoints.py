@@ -54,6 +54,17 @@ class TestDeprecatedJobsAlias:
             path=f"/api/v1/crawl-jobs/{job['id']}/stop"
         )
 
+    async def test_any_character_in_the_old_path_gets_a_latin1_link(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        # a decoded "€" in the successor link once made the header unencodable: a 500
+        response = await client.get("/api/v1/jobs/job_%E2%82%AC%20x/chunks")
+
+        assert response.status_code == 404, response.text
+        assert response.headers["link"] == SUCCESSOR.format(
+            path="/api/v1/crawl-jobs/job_%E2%82%AC%20x/chunks"
+        )
+
     async def test_openapi_marks_only_the_old_paths_deprecated(
         self, client: httpx.AsyncClient
     ) -> None:

@@ -38,7 +38,7 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
         "description": "An API key, bound to one team.",
     },
 }
-SIGNED_IN = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+SIGNED_IN: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKeyHeader": []}]
 TEAM_HEADER = {
     "name": "X-Team-Id",
     "in": "header",
