@@ -167,7 +167,7 @@ async def run_schemathesis(
         *[sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "--no-color"],
         *["run", f"{url}/openapi.json", "--checks", "all", "--exclude-checks", EXCLUDED_CHECKS],
         *["--phases", PHASES, "--max-examples", str(EXAMPLES), "--seed", str(SEED)],
-        *["--generation-deterministic", "--no-shrink", "--workers", "1"],
+        *["--generation-deterministic", "--no-shrink", "--workers", "2"],
         *["--request-timeout", "30"],
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,

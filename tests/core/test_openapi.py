@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
+from folio.app import create_app
+from tests.conftest import make_settings
 from tests.helpers import assert_problem
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -24,8 +25,14 @@ PUBLIC = {
 
 
 @pytest.fixture
-def spec(app: FastAPI) -> dict[str, Any]:
-    return app.openapi()
+def settings_overrides() -> dict[str, object]:
+    return {"workers": 0}
+
+
+@pytest.fixture(scope="module")
+def spec(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    # the document needs no started app: built once for the module
+    return create_app(make_settings(tmp_path_factory.mktemp("openapi"))).openapi()
 
 
 def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
