@@ -1,11 +1,13 @@
 """Schemathesis over every operation of a real server: the OpenAPI document must tell the truth.
 
 A real uvicorn server (tests/live.py) serves the app; two users, each with a team, an API key and
-some data (a processed document, a batch, a template, a webhook, a project), are its tenants.
-The Schemathesis CLI runs every phase (examples, coverage, fuzzing, stateful through links) with
-a fixed seed and a few examples per operation, and fails on any 5xx, any response that does not
+some data (a processed document, a batch, a template, a webhook, a project, a crawl job ...), are
+its tenants. First user B aims every operation that takes an id at user A's ids: 403 or 404 and
+a documented problem, never a 2xx. Then the Schemathesis CLI runs the examples, fuzzing and
+stateful phases (the coverage phase alone takes ~4 minutes here: FOLIO_FUZZ_PHASES adds it) with a
+fixed seed and a few examples per operation, and fails on any 5xx, any response that does not
 match the document (status, media type, schema, headers), ignored authentication, or one user
-reading the other's objects. A second test aims user B at user A's ids on every operation.
+reading the other's objects.
 """
 
 from __future__ import annotations
