@@ -28,6 +28,7 @@ from folio.core.middleware import (
     SecurityHeadersMiddleware,
     UnhandledErrorMiddleware,
 )
+from folio.core.openapi import install_openapi
 from folio.core.problems import install_problem_handlers, internal_error_app, too_large_app
 from folio.crawls.endpoints import router as crawls_router
 from folio.crawls.supervisor import CrawlSupervisor
@@ -198,6 +199,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tickets_router,
     ):
         app.include_router(router)
+    install_openapi(app)
     # usage counts and audit entries: buffered, flushed by a task inside the lifespan
     activity = ActivityRecorder(settings)
     app.state.activity, app.state.usage_meter = activity, activity.usage

@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from tests.crawls.test_api import CRAWL_SETTINGS, create_project
+from tests.helpers import assert_problem
 
 SUCCESSOR = '<{path}>; rel="successor-version"'
 
@@ -53,6 +54,14 @@ class TestDeprecatedJobsAlias:
         assert stopped.headers["link"] == SUCCESSOR.format(
             path=f"/api/v1/crawl-jobs/{job['id']}/stop"
         )
+
+    async def test_any_character_in_the_old_path_is_a_404_not_a_500(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        # a decoded "€" in the successor link once made the header unencodable: a 500
+        response = await client.get("/api/v1/jobs/job_%E2%82%AC%20x/chunks")
+
+        assert_problem(response, 404, "NOT_FOUND")
 
     async def test_openapi_marks_only_the_old_paths_deprecated(
         self, client: httpx.AsyncClient

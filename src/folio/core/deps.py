@@ -22,6 +22,10 @@ from folio.core.principal import (
 from folio.core.runtime import Runtime
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# set on the dependencies that authenticate, so the OpenAPI document (core/openapi.py) can tell
+# which operations need credentials and which may answer 403
+AUTHENTICATES = "folio_authenticates"
+MAY_FORBID = "folio_may_forbid"
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -60,6 +64,7 @@ async def get_principal(request: Request) -> Principal:
     raise failure
 
 
+setattr(get_principal, AUTHENTICATES, True)
 Authenticated = Annotated[Principal, Depends(get_principal)]
 
 
@@ -74,6 +79,8 @@ async def get_interactive_principal(request: Request) -> Principal:
     return principal
 
 
+setattr(get_interactive_principal, AUTHENTICATES, True)
+setattr(get_interactive_principal, MAY_FORBID, True)
 InteractiveSession = Annotated[Principal, Depends(get_interactive_principal)]
 
 
@@ -85,6 +92,8 @@ def require(permission: Permission) -> Callable[..., object]:
             raise Forbidden(f"This action needs the permission {permission}.")
         return principal
 
+    setattr(check, AUTHENTICATES, True)
+    setattr(check, MAY_FORBID, True)
     return check
 
 

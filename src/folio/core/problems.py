@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Scope
 
 from folio.core.errors import FieldError, FolioError, PayloadTooLarge, ValidationFailed
@@ -118,7 +121,29 @@ def install_problem_handlers(app: FastAPI) -> None:
             detail=str(error.detail),
             instance=request.url.path,
         )
-        return problem_response(error.status_code, body, getattr(error, "headers", None))
+        headers = dict(getattr(error, "headers", None) or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app, request.url.path))
+        return problem_response(error.status_code, body, headers or None)
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method the routes of ``path`` serve: Starlette's own ``Allow`` names only the
+    methods of the first route whose path matched, not of the others on the same path."""
+    table: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        app.state, "method_table", None
+    )
+    if table is None:
+        table = [
+            (compile_path(context.path_format)[0], frozenset(context.methods or ()))
+            for context in iter_route_contexts(app.routes)
+            if context.path_format is not None
+        ]
+        app.state.method_table = table
+    matches = [(pattern, methods) for pattern, methods in table if pattern.match(path)]
+    # a literal segment outranks a parameter: /documents/bulk is not /documents/{document_id}
+    fewest = min((pattern.groups for pattern, _ in matches), default=0)
+    return sorted({m for pattern, methods in matches if pattern.groups == fewest for m in methods})
 
 
 def internal_error_app(scope: Scope) -> ASGIApp:

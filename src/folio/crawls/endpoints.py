@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -138,7 +139,8 @@ async def list_crawl_job_images(
 
 def announce_successor(request: Request, response: Response) -> None:
     """RFC 9745 ``Deprecation`` and RFC 8594 ``successor-version`` link on the old path."""
-    successor = SUCCESSOR + request.url.path.removeprefix(LEGACY)
+    # the decoded path may hold any character; a header value must stay Latin-1
+    successor = quote(SUCCESSOR + request.url.path.removeprefix(LEGACY), safe="/")
     response.headers["Deprecation"] = "true"
     response.headers["Link"] = f'<{successor}>; rel="successor-version"'
 

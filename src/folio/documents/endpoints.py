@@ -30,8 +30,13 @@ from folio.documents.schemas import (
 )
 from folio.documents.service import document as document_service
 from folio.documents.versions import version as version_service
+from folio.pipeline.ingest import KIND_BY_MIME
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+# an original is served as the type sniffed at upload, which is always one Folio accepts
+ORIGINAL_MEDIA_TYPES = {
+    mime: {"schema": {"type": "string", "format": "binary"}} for mime in sorted(KIND_BY_MIME)
+}
 
 DocumentsRead = Annotated[Principal, Depends(require(Permission.documents_read))]
 DocumentsWrite = Annotated[Principal, Depends(require(Permission.documents_write))]
@@ -244,7 +249,7 @@ async def get_document_text(
     "/{document_id}/file",
     response_class=StreamingResponse,
     summary="Download the original file",
-    responses={200: {"content": {"application/octet-stream": {}}}, **problems(401, 403, 404)},
+    responses={200: {"content": ORIGINAL_MEDIA_TYPES}, **problems(401, 403, 404)},
 )
 async def get_document_file(
     document_id: DocumentId, principal: DocumentsRead, session: DbSession, runtime: RuntimeDep

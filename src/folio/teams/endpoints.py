@@ -204,7 +204,7 @@ async def list_roles(team_id: str, principal: Authenticated, session: DbSession)
     "/{team_id}/roles/{role_id}",
     response_model=RoleRead,
     summary="Update a custom role",
-    responses=problems(401, 403, 404, 422),
+    responses=problems(401, 403, 404, 409, 422),
 )
 async def update_role(
     team_id: str, role_id: str, data: RoleUpdate, principal: Authenticated, session: DbSession
