@@ -61,3 +61,12 @@ bench: install
 
 clean:
 	rm -rf $(VENV) folio-data .pytest_cache .ruff_cache .mypy_cache
+
+# The documentation site (mkdocs.yml; docs/hooks.py renders the settings and the API reference
+# from the code). Strict: a warning, e.g. a broken link, fails the build.
+.PHONY: docs docs-serve
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr $(HOST):8001
