@@ -2,7 +2,8 @@
 
 Each file in ``docs/examples`` is included into a page (``--8<-- "name"``) and run here with
 ``FOLIO_URL`` and ``FOLIO_API_KEY`` set, so a renamed route or field fails this test, not the
-reader. One server serves the module (one per xdist worker that runs tests from it).
+reader. The README's Python tour runs too. One server, started as a reader starts it, serves
+them all.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,24 +68,17 @@ EXPECTED: dict[str, Example] = {
 HELPERS = {"webhook_receiver.py"}  # webhooks.sh runs it
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = Server(
-        tmp_path_factory.mktemp("docs-examples") / "data",
-        FOLIO_WEBHOOK_ALLOWED_HOSTS='["127.0.0.1"]',  # the example receiver runs on loopback
-    )
-    running.start()
+def start_server(data_dir: Path) -> Server:
+    server = Server(data_dir, FOLIO_WEBHOOK_ALLOWED_HOSTS='["127.0.0.1"]')  # the receiver's host
+    server.start()
     # what Getting started tells a reader to do: take the key the first start prints
-    printed = re.search(r"admin API key: (fk_\S+)", running.stderr_text())
-    assert printed, running.stderr_text()
-    running.api_key = printed.group(1)
-    yield running
-    running.stop()
+    printed = re.search(r"admin API key: (fk_\S+)", server.stderr_text())
+    assert printed, server.stderr_text()
+    server.api_key = printed.group(1)
+    return server
 
 
-def run_example(name: str, server: Server, *args: str, timeout: float = 120) -> str:
-    path = EXAMPLES / name
-    command = [sys.executable, str(path)] if path.suffix == ".py" else ["bash", str(path)]
+def run(command: list[str], server: Server, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "FOLIO_URL": server.url,
@@ -93,22 +86,49 @@ def run_example(name: str, server: Server, *args: str, timeout: float = 120) -> 
         # `folio` on the PATH, as after `make install` and activating the virtualenv
         "PATH": f"{FOLIO.parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
-    done = subprocess.run(
-        [*command, *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, env=env, timeout=180, check=False
     )
-    assert done.returncode == 0, f"{name} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_example_runs_and_shows_what_the_docs_say(name: str, server: Server) -> None:
-    example = EXPECTED[name]
+def check_example(name: str, server: Server, cwd: Path) -> str | None:
+    """What is wrong with running the example ``name``, or None."""
+    path = EXAMPLES / name
+    interpreter = [sys.executable] if path.suffix == ".py" else ["bash"]
+    args = [str(free_port()) if arg == PORT else str(corpus(arg)) for arg in EXPECTED[name].args]
+    done = run([*interpreter, str(path), *args], server, cwd)
+    missing = [f for f in EXPECTED[name].expect if not re.search(f, done.stdout)]
+    if done.returncode == 0 and not missing:
+        return None
+    return f"{name}: exit {done.returncode}, missing {missing}\n{done.stdout}\n{done.stderr}"
 
-    args = (str(free_port()) if arg == PORT else str(corpus(arg)) for arg in example.args)
-    output = run_example(name, server, *args)
 
-    for fragment in example.expect:
-        assert re.search(fragment, output), f"{name}: no {fragment!r} in:\n{output}"
+def check_readme_tour(server: Server, cwd: Path) -> str | None:
+    """The README's Python tour, with the server's address and key put in for the reader's."""
+    readme = (DOCS.parent / "README.md").read_text()
+    block = re.search(r"```python\n(.*?)```", readme, re.S)
+    if block is None:
+        return "README.md: the tour has no Python block"
+    script = block.group(1).replace("fk_…", server.api_key)
+    (cwd / "tour.py").write_text(script.replace("http://127.0.0.1:8000", server.url))
+    (cwd / "invoice.pdf").write_bytes(corpus(INVOICE).read_bytes())
+    done = run([sys.executable, "tour.py"], server, cwd)
+    if done.returncode == 0 and "'type':" in done.stdout:  # the entities Folio found
+        return None
+    return f"README.md tour: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+
+
+def test_every_example_runs_against_a_real_server(tmp_path: Path) -> None:
+    # one test, so one server however the suite is split between xdist workers
+    server = start_server(tmp_path / "data")
+    try:
+        problems = [check_example(name, server, tmp_path) for name in sorted(EXPECTED)]
+        problems.append(check_readme_tour(server, tmp_path))
+    finally:
+        server.stop()
+
+    failed = [problem for problem in problems if problem is not None]
+    assert not failed, "\n\n".join(failed)
 
 
 def test_every_example_is_checked_and_shown_in_the_docs() -> None:
