@@ -3,12 +3,14 @@
 - ``<!-- folio:settings [PREFIX …] -->`` becomes the table of ``FOLIO_*`` settings (all, or
   those starting with a prefix), as ``folio settings --markdown`` prints it;
 - ``<!-- folio:openapi -->`` becomes the API reference rendered from the app's OpenAPI
-  document, which is also written to the site as ``openapi.json`` (nothing loads at view time).
+  document, which is also written to the site as ``openapi.json``;
+- a page that would load a script, stylesheet or font from the internet fails the build.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import tempfile
 from functools import cache
@@ -19,6 +21,7 @@ from mkdocs.structure.files import File, Files
 
 from folio.core.settings_reference import markdown_table, settings_reference
 
+log = logging.getLogger("mkdocs.plugins.folio")  # its warnings fail a strict build
 PLACEHOLDER = re.compile(r"<!-- folio:(settings|openapi)((?: [\w-]+)*) -->")
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -30,6 +33,16 @@ def on_page_markdown(markdown: str, **_: Any) -> str:
         return render_openapi(openapi_document())
 
     return PLACEHOLDER.sub(expand, markdown)
+
+
+# a stylesheet, script or font from elsewhere: the site must work with no internet
+REMOTE_ASSET = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)=\"(?:https?:)?//[^\"]+\"")
+
+
+def on_post_page(output: str, page: Any, **_: Any) -> str:
+    for tag in REMOTE_ASSET.findall(output):
+        log.warning("%s loads %s from the internet", page.file.src_uri, tag)
+    return output
 
 
 def on_files(files: Files, config: Any, **_: Any) -> Files:

@@ -1,6 +1,6 @@
 """Upload a document with options, wait for it, and read what Folio understood (Python, httpx).
 
-    FOLIO_API_KEY=fk_… python upload.py invoice.pdf
+FOLIO_API_KEY=fk_… python upload.py invoice.pdf
 """
 
 import json

@@ -1,6 +1,6 @@
 """A webhook receiver that checks Folio's signatures (Standard Webhooks); standard library only.
 
-    WEBHOOK_SECRET=whsec_… python webhook_receiver.py 8081
+WEBHOOK_SECRET=whsec_… python webhook_receiver.py 8081
 """
 
 import base64

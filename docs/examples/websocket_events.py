@@ -1,12 +1,13 @@
 """Watch a document's events arrive over the WebSocket while it is processed (websockets).
 
-    FOLIO_API_KEY=fk_… python websocket_events.py invoice.pdf
+FOLIO_API_KEY=fk_… python websocket_events.py invoice.pdf
 """
 
 import asyncio
 import json
 import os
 import sys
+from pathlib import Path
 
 import httpx
 import websockets
@@ -15,7 +16,7 @@ URL = os.environ.get("FOLIO_URL", "http://127.0.0.1:8000")
 AUTH = {"Authorization": f"Bearer {os.environ['FOLIO_API_KEY']}"}
 
 
-async def main(path: str) -> None:
+async def main(name: str, content: bytes) -> None:
     async with websockets.connect(
         URL.replace("http", "ws", 1) + "/api/v1/ws", additional_headers=AUTH
     ) as socket:
@@ -24,8 +25,7 @@ async def main(path: str) -> None:
         print(json.loads(await socket.recv())["type"])  # subscribed
 
         async with httpx.AsyncClient(base_url=URL, headers=AUTH) as folio:
-            with open(path, "rb") as file:
-                accepted = await folio.post("/api/v1/documents", files={"file": file})
+            accepted = await folio.post("/api/v1/documents", files={"file": (name, content)})
         document_id = accepted.json()["id"]
 
         async with asyncio.timeout(120):
@@ -41,4 +41,5 @@ async def main(path: str) -> None:
                     break
 
 
-asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else "invoice.pdf"))
+path = Path(sys.argv[1] if len(sys.argv) > 1 else "invoice.pdf")
+asyncio.run(main(path.name, path.read_bytes()))
