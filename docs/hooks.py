@@ -26,13 +26,16 @@ PLACEHOLDER = re.compile(r"<!-- folio:(settings|openapi)((?: [\w-]+)*) -->")
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
-def on_page_markdown(markdown: str, **_: Any) -> str:
+def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     def expand(match: re.Match[str]) -> str:
         if match.group(1) == "settings":
             return markdown_table(settings_reference(tuple(match.group(2).split())))
         return render_openapi(openapi_document())
 
-    return PLACEHOLDER.sub(expand, markdown)
+    expanded = PLACEHOLDER.sub(expand, markdown)
+    for unknown in re.findall(r"<!-- folio:.*?-->", expanded):
+        log.warning("%s: unknown placeholder %s", page.file.src_uri, unknown)
+    return expanded
 
 
 # a stylesheet, script or font from elsewhere: the site must work with no internet
@@ -53,7 +56,7 @@ def on_files(files: Files, config: Any, **_: Any) -> Files:
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    from folio.app import create_app  # the app's import is slow: only when a page needs it
+    from folio.app import create_app  # the whole web stack: imported when the build needs it
     from folio.config import Settings
 
     with tempfile.TemporaryDirectory() as data_dir:

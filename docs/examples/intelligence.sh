@@ -16,7 +16,7 @@ curl -sSf -H "$AUTH" "$FOLIO_URL/api/v1/documents/$DOC/results" | jq '.intellige
 
 curl -sSf -H "$AUTH" "$FOLIO_URL/api/v1/documents/$DOC/anonymized-text?mode=mask" | head -c 300; echo
 
-# a PDF whose e-mail addresses and phone numbers are painted over, with no text left under them
+# a PDF whose people's names and addresses are painted over, with no text left under them
 curl -sSf -H "$AUTH" -H "Content-Type: application/json" \
-  -d '{"entity_types": ["email", "phone"]}' \
+  -d '{"entity_types": ["person", "address"]}' \
   "$FOLIO_URL/api/v1/documents/$DOC/redactions" | jq '{id, box_count, file_url}'

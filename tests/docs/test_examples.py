@@ -52,13 +52,20 @@ EXPECTED: dict[str, Example] = {
         (TEXT_PDF,), (r"auth:success", r"subscribed", r"document.processed completed")
     ),
     "webhooks.sh": Example(
-        (PORT,), (r"registered whk_\w+", r"verified webhook.test evt_\w+", r'"ok": true')
+        (PORT, TEXT_PDF),
+        (
+            r"registered whk_\w+",
+            r"verified webhook.test evt_\w+",
+            r'"ok": true',
+            r"verified document.processed evt_\w+",
+            r'"status": "succeeded"',
+        ),
     ),
     "extraction.sh": Example(
         (INVOICE,), (r"completed", r'"template_name": "invoice"', r'"extracted": 1')
     ),
     "intelligence.sh": Example(
-        (INVOICE,), (r'"status": "completed"', r'"entities": \[', r'"box_count": \d+')
+        (INVOICE,), (r'"status": "completed"', r'"entities": \[', r'"box_count": [1-9]')
     ),
     "datasets.sh": Example(
         (), (r"project prj_\w+", r'"status": "pending"', r'"current_balance": \d+')
