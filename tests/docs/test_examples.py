@@ -125,6 +125,7 @@ def check_readme_tour(server: Server, cwd: Path) -> str | None:
     return f"README.md tour: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
 
 
+@pytest.mark.timeout(600)  # about a minute alone; a loaded CI machine may take a few times that
 def test_every_example_runs_against_a_real_server(tmp_path: Path) -> None:
     # one test, so one server however the suite is split between xdist workers
     server = start_server(tmp_path / "data")
