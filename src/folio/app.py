@@ -144,6 +144,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await analytics.stop()
             await hub.stop()
     finally:
+        runtime.sandbox.close()
         await runtime.bus.stop()
         await runtime.db.dispose()
         if lock is not None:

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     worker_max_jobs: int = Field(default=200, ge=1)  # recycle a worker process after N jobs
     worker_max_rss_mb: int = Field(default=2048, ge=64)  # ... or when its memory grows past this
     worker_prestart: bool = True
+    worker_memory_limit_mb: int = Field(
+        default=2048,
+        ge=0,
+        description="Address-space limit (RLIMIT_AS) of each pipeline worker and template "
+        "sandbox process, in MB; 0 disables. A document that needs more fails with "
+        "RESOURCE_LIMIT. Counts virtual memory: leave room for libraries and threads.",
+    )
     job_time_limit_s: float = Field(default=600.0, gt=0)
     job_max_attempts: int = Field(default=2, ge=1)
     dispatcher_poll_s: float = Field(default=1.0, gt=0)
@@ -72,6 +79,37 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=89_478_485, gt=0)
     max_decompression_ratio: float = Field(default=200.0, gt=0)
     ocr_dpi: int = Field(default=300, ge=72, le=600)
+    max_unpacked_ratio: float = Field(
+        default=100.0,
+        gt=0,
+        description="Office files (DOCX, XLSX, PPTX): their parts may unpack to at most this "
+        "many times the file's size (but always to unpacked_floor_mb), or DOCUMENT_TOO_LARGE.",
+    )
+    unpacked_floor_mb: int = Field(
+        default=10, ge=1, description="Unpacked size any office file may reach, however small"
+    )
+    max_nesting_depth: int = Field(
+        default=1000,
+        ge=16,
+        description="Deepest element nesting of HTML (and e-mail HTML) parsed; deeper fails "
+        "with RESOURCE_LIMIT before parsing, whose cost grows with the square of the depth.",
+    )
+    # User templates applied for API requests run in sandbox processes (folio.core.sandbox)
+    template_workers: int = Field(
+        default=2, ge=1, description="Sandbox processes applying templates for API requests"
+    )
+    template_apply_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Wall-clock limit of one apply (or validate) request in its sandbox "
+        "process; past it the process is killed and the request answers 422 RESOURCE_LIMIT.",
+    )
+    template_regex_budget_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="Total time the regular expressions of one apply may take, over all its "
+        "documents (each match is also limited to 0.25 s); past it, 422 RESOURCE_LIMIT.",
+    )
 
     long_poll_max_s: float = Field(default=60.0, ge=0)
     # understanding: classification, entities, PII, security, compliance, summary, insights

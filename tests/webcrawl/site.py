@@ -131,6 +131,7 @@ class LocalSite:
         self.base_url = ""
         self.user_agents: set[str] = set()
         self.robots_extra = ""  # more robots.txt lines (Crawl-delay, Sitemap …)
+        self.robots_status = 200  # 404: no robots.txt; 500: a failing one
         self.starts: list[tuple[float, str]] = []  # (monotonic time, path) of each request
 
     def robots(self) -> str:
@@ -146,6 +147,8 @@ class LocalSite:
         path = request.url.path
         self.count(path)
         self.user_agents.add(request.headers.get("user-agent", ""))
+        if path == "/robots.txt" and self.robots_status != 200:
+            return PlainTextResponse("no robots here", status_code=self.robots_status)
         if path == "/robots.txt":
             return PlainTextResponse(self.robots())
         if path not in PAGES:

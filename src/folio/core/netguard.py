@@ -24,6 +24,10 @@ class TargetRefused(Exception):
     """The URL points at an address outbound requests may not reach."""
 
 
+class HostNotFound(TargetRefused):
+    """The host name does not resolve: nothing was refused, there is nothing to reach."""
+
+
 def is_public(address: Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
@@ -65,7 +69,7 @@ async def resolve_checked(
             lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         )
     except socket.gaierror as exc:
-        raise TargetRefused(f"The host {host} does not resolve.") from exc
+        raise HostNotFound(f"The host {host} does not resolve.") from exc
     addresses: list[Address] = []
     for info in infos:
         address = ipaddress.ip_address(info[4][0])

@@ -14,6 +14,7 @@ from folio.core.datadir import prepare_data_dir
 from folio.core.db import Database
 from folio.core.events import Event, EventBus, build_event_bus
 from folio.core.mail import Mailer, OutboxMailer, SmtpMailer
+from folio.core.sandbox import Sandbox
 from folio.core.security import KeyRing
 from folio.core.storage import BlobStorage, build_blob_storage
 
@@ -59,6 +60,7 @@ class Runtime:
     keys: KeyRing
     mailer: Mailer
     event_consumers: tuple[EventConsumer, ...]
+    sandbox: Sandbox  # user templates' regular expressions run here, never in this process
     dispatcher: JobDispatcher = field(default_factory=NoDispatcher)
     state: dict[str, Any] = field(default_factory=dict)  # per-process caches of domains
 
@@ -77,6 +79,12 @@ def build_runtime(settings: Settings, *, event_consumers: Sequence[EventConsumer
         keys=build_key_ring(settings),
         mailer=build_mailer(settings),
         event_consumers=tuple(event_consumers),
+        sandbox=Sandbox(
+            settings.template_workers,
+            timeout_s=settings.template_apply_timeout_s,
+            memory_limit_mb=settings.worker_memory_limit_mb,
+            preload=("folio.pipeline.fields",),
+        ),
     )
 
 

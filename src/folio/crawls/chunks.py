@@ -22,7 +22,7 @@ from folio.crawls.engines import (
     fetch_policy,
     plan_of,
 )
-from folio.crawls.models import ChunkStatus, CrawlJob, CrawlStatus
+from folio.crawls.models import MAX_JOB_ERRORS, ChunkStatus, CrawlChunk, CrawlJob, CrawlStatus
 from folio.crawls.recording import delete_blobs, record, store_blobs
 from folio.crawls.repository import CrawlRepository
 from folio.crawls.service import crawl as crawl_service
@@ -139,6 +139,7 @@ async def fail_chunk(
         job.credits_used -= refunded
         chunk.status, chunk.finished_at = ChunkStatus.failed, utcnow()
         chunk.error_code, chunk.error_message = code[:64], message[:2000]
+        note_error(job, chunk)
         chunk.candidates = chunk.accepted = 0
         chunk.lease_expires_at = None  # the owner stays: who ran it last
 
@@ -147,6 +148,34 @@ async def fail_chunk(
             delete_blobs(runtime, keys)
 
         after_commit(session, cleanup)
+
+
+def note_error(job: CrawlJob, chunk: CrawlChunk) -> None:
+    """Lists the failed chunk on its job (a web chunk by its seed); a JSON column is only
+    saved when it is assigned, hence the new list."""
+    entry = {
+        "url": chunk.spec.get("seed"),
+        "engine": chunk.engine,
+        "chunk_id": chunk.id,
+        "code": chunk.error_code,
+        "message": chunk.error_message,
+    }
+    kept = [e for e in job.errors or [] if e.get("chunk_id") != chunk.id]
+    job.errors = [*kept, entry][-MAX_JOB_ERRORS:]
+
+
+def job_failure(job: CrawlJob) -> tuple[str, str]:
+    """The error of a job none of whose chunks completed: the code its failed chunks share
+    (``SEED_REFUSED``, ``SEED_UNREACHABLE`` …) and what the first one says."""
+    errors = job.errors or []
+    codes = {e["code"] for e in errors}
+    if not errors:
+        return "ALL_CHUNKS_FAILED", "Every chunk failed."
+    first = errors[0]
+    what = f"the seed {first['url']}" if first.get("url") else f"a {first['engine']} chunk"
+    more = f"; {len(errors) - 1} more in errors" if len(errors) > 1 else ""
+    code = codes.pop() if len(codes) == 1 else "ALL_CHUNKS_FAILED"
+    return code, f"Nothing could be crawled: {what} failed ({first['message']}){more}."
 
 
 async def recount(session: AsyncSession, job: CrawlJob) -> None:
@@ -171,6 +200,6 @@ async def settle_job(runtime: Runtime, job_id: str) -> None:
         job.status = CrawlStatus.failed if failed_all else CrawlStatus.completed
         job.finished_at = utcnow()
         if failed_all:
-            job.error_code, job.error_message = "ALL_CHUNKS_FAILED", "Every chunk failed."
+            job.error_code, job.error_message = job_failure(job)
         kind = "job.failed" if failed_all else "job.completed"
         await crawl_service.announce(session, runtime, job, kind)

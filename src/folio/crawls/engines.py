@@ -20,6 +20,7 @@ from folio.webcrawl.web import PageSkip, SiteScope, crawl_site
 
 MAX_PAGES_PER_SEED = 500
 PAGE_SKIPS_THAT_ARE_POLICY = ("robots_disallowed", "noai")
+SEED_CODES = {"refused_address": "SEED_REFUSED"}  # any other failed seed: SEED_UNREACHABLE
 
 
 class ChunkFailed(Exception):
@@ -129,7 +130,8 @@ async def candidates(
         async for item in pages:
             if isinstance(item, PageSkip):
                 if item.url == seed and item.reason not in PAGE_SKIPS_THAT_ARE_POLICY:
-                    raise ChunkFailed("SEED_UNREACHABLE", f"{item.reason}: {item.message}")
+                    code = SEED_CODES.get(item.reason, "SEED_UNREACHABLE")
+                    raise ChunkFailed(code, f"{item.reason}: {item.message}")
                 continue
             yield item
     elif engine == "urls":

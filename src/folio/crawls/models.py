@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from folio.core.db import Base, TimestampMixin, str_enum
 
+MAX_JOB_ERRORS = 100  # failed chunks a job lists; GET …/chunks shows every one
+
 
 class CrawlStatus(StrEnum):
     pending = "pending"  # created, not started
@@ -49,6 +51,9 @@ class CrawlJob(TimestampMixin, Base):
     status: Mapped[CrawlStatus] = mapped_column(str_enum(CrawlStatus), default=CrawlStatus.pending)
     error_code: Mapped[str | None] = mapped_column(String(64))
     error_message: Mapped[str | None] = mapped_column(Text)
+    # the chunks that failed, newest last (at most MAX_JOB_ERRORS): for a web chunk, its seed
+    # {"url", "engine", "chunk_id", "code", "message"}; emptied when they are retried
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     images_downloaded: Mapped[int] = mapped_column(Integer, default=0)
     images_valid: Mapped[int] = mapped_column(Integer, default=0)
     images_failed: Mapped[int] = mapped_column(Integer, default=0)

@@ -86,6 +86,18 @@ class CrawlJobCreate(Schema):
     start: bool = Field(default=False, description="Start at once")
 
 
+class CrawlJobError(Schema):
+    url: str | None = Field(description="The seed, for a web chunk")
+    engine: str
+    chunk_id: str
+    code: str = Field(
+        description="SEED_REFUSED (the address is not public and not in "
+        "FOLIO_CRAWLER_ALLOWED_HOSTS), SEED_UNREACHABLE (no connection, a 4xx/5xx answer, or an "
+        "unreadable robots.txt), or the code of a failed search API call"
+    )
+    message: str | None
+
+
 class CrawlJobRead(Schema):
     id: str
     project_id: str
@@ -101,6 +113,10 @@ class CrawlJobRead(Schema):
     status: CrawlStatus
     error_code: str | None
     error_message: str | None
+    errors: list[CrawlJobError] = Field(
+        description="The chunks that failed (each failed seed with its code and message), "
+        "at most 100; a job fails only when none of its chunks completed"
+    )
     images_downloaded: int
     images_valid: int
     images_failed: int

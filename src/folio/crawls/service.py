@@ -186,6 +186,7 @@ class CrawlService:
             raise Conflict("The job is running; retry once it has finished.")
         if await repository.set_chunks(job.id, ChunkStatus.failed, ChunkStatus.pending) == 0:
             raise Conflict("The job has no failed chunks.")
+        job.errors = []  # every failed chunk runs again; those that fail again come back
         await self._start(session, runtime, job)
         return job
 

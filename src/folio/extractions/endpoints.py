@@ -36,7 +36,7 @@ TemplateId = Annotated[
     "/{template_id}/apply",
     response_model=ApplyResult,
     summary="Apply a template to processed documents or a batch; results are stored",
-    responses=problems(401, 403, 404, 422),
+    responses=problems(401, 403, 404, 422, 503),
 )
 async def apply_template(
     template_id: TemplateId, data: ApplyRequest, principal: DocumentsWrite, runtime: RuntimeDep
@@ -68,9 +68,13 @@ async def list_document_extractions(
     "/{document_id}/validate",
     response_model=ValidationRead,
     summary="Check rules (or a template's rules) against the document's extracted values",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(401, 403, 404, 409, 422, 503),
 )
 async def validate_document(
-    document_id: DocumentId, data: ValidateRequest, principal: DocumentsRead, session: DbSession
+    document_id: DocumentId,
+    data: ValidateRequest,
+    principal: DocumentsRead,
+    session: DbSession,
+    runtime: RuntimeDep,
 ) -> ValidationRead:
-    return await validation_service.validate(session, principal, document_id, data)
+    return await validation_service.validate(session, runtime, principal, document_id, data)

@@ -5,30 +5,64 @@ stored as an ``Extraction``."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-import anyio
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.batches.repository import BatchRepository
-from folio.core.errors import Conflict, NotFound
+from folio.core.errors import Conflict, FolioError, NotFound, ServiceUnavailable
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
+from folio.core.sandbox import SandboxBusy, SandboxCrashed, SandboxTimeout
 from folio.documents.models import Document
 from folio.documents.service import document as document_service
 from folio.extractions.schemas import ApplyItem, ApplyRequest, ApplyResult
 from folio.pipeline import DocumentResult
-from folio.pipeline.fields import ExtractionResult, Template, apply_template
+from folio.pipeline.fields import (
+    ExtractionResult,
+    RegexBudgetExceeded,
+    Template,
+    apply_template_all,
+)
 from folio.templates.models import Extraction
 from folio.templates.repository import ExtractionRepository
 from folio.templates.service import ResolvedTemplate
 from folio.templates.service import template as template_service
 
 logger = logging.getLogger("folio.extractions")
+T = TypeVar("T")
+
+
+class TemplateTooCostly(FolioError):
+    status = 422
+    code = "RESOURCE_LIMIT"
+    title = "Applying the template took more time or memory than allowed"
+
+
+async def sandboxed(runtime: Runtime, function: Callable[..., T], *args: Any) -> T:
+    """Runs a template's patterns in a sandbox process: a catastrophic one costs that
+    process its time limit, never the API's event loop or threads."""
+    settings = runtime.settings
+    try:
+        return await runtime.sandbox.run(function, *args)
+    except RegexBudgetExceeded as exc:
+        raise TemplateTooCostly(
+            f"{exc}; simplify its patterns or apply it to fewer documents at once.",
+            limit_s=exc.budget_s,
+        ) from exc
+    except SandboxTimeout as exc:
+        raise TemplateTooCostly(
+            f"Applying the template took longer than {settings.template_apply_timeout_s:g} s.",
+            limit_s=settings.template_apply_timeout_s,
+        ) from exc
+    except SandboxCrashed as exc:
+        raise TemplateTooCostly("Applying the template needed more memory than allowed.") from exc
+    except SandboxBusy as exc:
+        raise ServiceUnavailable("Templates are being applied at capacity; retry soon.") from exc
 
 
 def extraction_row(
@@ -67,7 +101,7 @@ class ExtractionService:
         async with runtime.db.session(write=False) as session:
             resolved = await template_service.resolve(session, principal, template_id)
             documents = await self._targets(session, principal, data)
-            extracted = [await self._extract(session, resolved, d) for d in documents]
+            extracted = await self._extract(runtime, session, resolved, documents)
         rows = {
             document.id: extraction_row(
                 document,
@@ -105,12 +139,27 @@ class ExtractionService:
         return await repository.documents(batch)
 
     async def _extract(
-        self, session: AsyncSession, resolved: ResolvedTemplate, document: Document
-    ) -> ExtractionResult | None:
-        if document.version == 0:
-            return None
-        result = await document_service.pipeline_result_of(session, document)
-        return await anyio.to_thread.run_sync(apply_template, result, resolved.template)
+        self,
+        runtime: Runtime,
+        session: AsyncSession,
+        resolved: ResolvedTemplate,
+        documents: Sequence[Document],
+    ) -> list[ExtractionResult | None]:
+        """One sandbox call for all processed documents: they share one regex budget."""
+        ready = [document for document in documents if document.version > 0]
+        results = [await document_service.pipeline_result_of(session, d) for d in ready]
+        extractions = iter(
+            await sandboxed(
+                runtime,
+                apply_template_all,
+                results,
+                resolved.template,
+                runtime.settings.template_regex_budget_s,
+            )
+            if results
+            else []
+        )
+        return [next(extractions) if d.version > 0 else None for d in documents]
 
     async def _store(self, runtime: Runtime, rows: list[Extraction]) -> None:
         try:
@@ -153,10 +202,11 @@ class ExtractionService:
         return Page.from_rows(rows, page.limit, cursor=lambda row: row.id)
 
     async def apply_requested(
-        self, session: AsyncSession, document: Document, result: DocumentResult
+        self, session: AsyncSession, runtime: Runtime, document: Document, result: DocumentResult
     ) -> None:
         """The template named in the processing options (``{"template": "sale_deed"}``),
-        applied to a new result in the job's transaction; a failure becomes a warning."""
+        applied to a new result in the job's transaction; a failure becomes a warning. It
+        runs in a sandbox process with the same limits as a request's apply."""
         reference = document.options.get("template")
         if not reference:
             return
@@ -164,8 +214,14 @@ class ExtractionService:
         if found is None:  # deleted since the upload
             document.warnings = [*document.warnings, f"template {reference} no longer exists"]
             return
+        budget = runtime.settings.template_regex_budget_s
         try:
-            extraction = await anyio.to_thread.run_sync(apply_template, result, found.template)
+            extraction = (
+                await sandboxed(runtime, apply_template_all, [result], found.template, budget)
+            )[0]
+        except FolioError as error:
+            document.warnings = [*document.warnings, f"template {reference}: {error.detail}"]
+            return
         except Exception:  # the document's text is fine; only its fields are missing
             logger.exception("template %s failed on %s", reference, document.id)
             document.warnings = [*document.warnings, f"template {reference} could not be applied"]

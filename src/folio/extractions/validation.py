@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.errors import Conflict, FieldError, ValidationFailed
 from folio.core.principal import Principal
+from folio.core.runtime import Runtime
 from folio.documents.models import Document
 from folio.documents.service import document as document_service
 from folio.extractions.schemas import ValidateRequest, ValidationRead
-from folio.pipeline.fields import apply_template, validate
+from folio.extractions.service import sandboxed
+from folio.pipeline.fields import apply_template_all, validate_values
 from folio.templates.repository import ExtractionRepository
 from folio.templates.service import ResolvedTemplate
 from folio.templates.service import template as template_service
@@ -28,6 +29,7 @@ class ValidationService:
     async def validate(
         self,
         session: AsyncSession,
+        runtime: Runtime,
         principal: Principal,
         document_id: str,
         request: ValidateRequest,
@@ -41,8 +43,9 @@ class ValidationService:
             raise ValidationFailed(
                 [FieldError("rules", "missing", "Send rules, or a template_id that has rules.")]
             )
-        values, source = await self._values(session, principal, document, resolved)
-        report = validate(values, rules)
+        values, source = await self._values(session, runtime, principal, document, resolved)
+        budget = runtime.settings.template_regex_budget_s
+        report = await sandboxed(runtime, validate_values, values, rules, budget)
         return ValidationRead(
             document_id=document.id,
             extraction_id=source[0],
@@ -56,6 +59,7 @@ class ValidationService:
     async def _values(
         self,
         session: AsyncSession,
+        runtime: Runtime,
         principal: Principal,
         document: Document,
         resolved: ResolvedTemplate | None,
@@ -73,8 +77,11 @@ class ValidationService:
                 "or send template_id."
             )
         result = await document_service.pipeline_result_of(session, document)
-        extraction = await anyio.to_thread.run_sync(apply_template, result, resolved.template)
-        values = extraction.model_dump(mode="json")["fields"]
+        budget = runtime.settings.template_regex_budget_s
+        extractions = await sandboxed(
+            runtime, apply_template_all, [result], resolved.template, budget
+        )
+        values = extractions[0].model_dump(mode="json")["fields"]
         plain = {key: field["value"] for key, field in values.items()}
         return plain, (None, resolved.template.name, resolved.template.version)
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field
+
 from folio.core.schemas import Schema
 
 
@@ -22,7 +24,12 @@ class ImageRead(Schema):
     creator: str | None
     attribution: str | None
     is_valid: bool
-    rejection_reason: str | None
+    rejection_reason: str | None = Field(
+        description="Why the image was not kept: robots_disallowed, noai, refused_address (not "
+        "a public address and not in FOLIO_CRAWLER_ALLOWED_HOSTS), unreachable (no connection, "
+        "or its site's robots.txt cannot be read), download_failed, too_large, not_an_image, "
+        "format_not_allowed, corrupt, truncated, too_many_pixels, too_small, aspect_ratio"
+    )
     rejection_message: str | None
     is_duplicate: bool
     duplicate_kind: str | None

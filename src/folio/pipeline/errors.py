@@ -47,6 +47,12 @@ class OcrUnavailable(PipelineError):
     retryable = True
 
 
+class ResourceLimit(PipelineError):
+    """The document needs more memory or structure (nesting) than the limits allow."""
+
+    code = "RESOURCE_LIMIT"
+
+
 class DocumentTooLarge(PipelineError):
     """Archive bomb: an office file whose unzipped parts exceed the limits."""
 

@@ -54,6 +54,10 @@ class Limits(BaseModel):
     ocr_dpi: int = 300
     max_render_pixels: int = 60_000_000
     max_unpacked_bytes: int = 512 * 1024 * 1024  # office files: total size of the unzipped parts
+    # ... and at most this many times the file's size, or the floor for small files
+    max_unpacked_ratio: float = 100.0
+    unpacked_floor_bytes: int = 10 * 1024 * 1024
+    max_nesting_depth: int = 1000  # HTML elements, checked before parsing
 
 
 class PipelineOptions(BaseModel):

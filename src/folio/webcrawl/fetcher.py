@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from folio.core.netguard import GuardedTransport, TargetRefused
+from folio.core.netguard import GuardedTransport, HostNotFound, TargetRefused
 
 USER_AGENT = "FolioCrawler/1.0 (+https://github.com/folio; dataset builder; honours robots.txt)"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -35,7 +35,10 @@ class FetchPolicy:
 
 
 class FetchError(Exception):
-    """A request that did not produce a usable body; ``reason`` is a stable code."""
+    """A request that did not produce a usable body; ``reason`` is a stable code:
+    ``refused_address`` (the SSRF guard; the message names the allow-list setting),
+    ``unreachable`` (no connection: the host does not resolve or refuses it), ``timeout``,
+    ``connection`` (the connection broke), ``http_<status>``, ``too_large`` …"""
 
     def __init__(self, reason: str, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
@@ -43,7 +46,7 @@ class FetchError(Exception):
 
     @property
     def retryable(self) -> bool:
-        if self.reason in ("timeout", "connection"):
+        if self.reason in ("timeout", "connection", "unreachable"):
             return True
         return self.status is not None and self.status in RETRYABLE_STATUS
 
@@ -150,10 +153,15 @@ class Fetcher:
                         {k.lower(): v for k, v in response.headers.items()},
                         await self._read_capped(response, max_bytes),
                     )
+            except HostNotFound as exc:
+                raise FetchError("unreachable", str(exc)) from exc
             except TargetRefused as exc:
                 raise FetchError("refused_address", str(exc)) from exc
             except httpx.TimeoutException as exc:
                 raise FetchError("timeout", f"timed out after {self.policy.timeout_s} s") from exc
+            except httpx.ConnectError as exc:
+                message = f"cannot connect to {parts.netloc}: {exc}"[:300]
+                raise FetchError("unreachable", message) from exc
             except httpx.HTTPError as exc:
                 raise FetchError("connection", f"{type(exc).__name__}: {exc}"[:300]) from exc
 

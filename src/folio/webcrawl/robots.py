@@ -57,6 +57,17 @@ def _seconds(value: str) -> float | None:
     return number if math.isfinite(number) and number >= 0 else None
 
 
+@dataclass(frozen=True)
+class Blocked:
+    """Why a URL may not be fetched: ``robots_disallowed`` (its robots.txt says so),
+    ``refused_address`` (the SSRF guard refused the host; the message names the setting that
+    allows it) or ``unreachable`` (robots.txt could not be read: RFC 9309 §2.3.1.3-4 says to
+    crawl nothing there, which is not the site's choice and is reported as such)."""
+
+    reason: str
+    message: str
+
+
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -69,11 +80,34 @@ class RobotsCache:
     def __init__(self, fetcher: Fetcher, agent: str = "FolioCrawler") -> None:
         self.fetcher, self.agent = fetcher, agent
         self._parsers: dict[str, RobotFileParser] = {}
+        self._failures: dict[str, FetchError] = {}  # origin -> why its robots.txt is missing
         self._delays: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def allowed(self, url: str) -> bool:
-        return (await self._parser(url)).can_fetch(self.agent, url)
+        return await self.blocked(url) is None
+
+    async def blocked(self, url: str) -> Blocked | None:
+        """None when ``url`` may be fetched, else the true reason it may not."""
+        if (await self._parser(url)).can_fetch(self.agent, url):
+            return None
+        return self.unreadable(url) or Blocked("robots_disallowed", "robots.txt disallows it")
+
+    def unreadable(self, url: str) -> Blocked | None:
+        """Why the robots.txt of ``url``'s origin could not be read (once it was tried); a
+        4xx (no rules: everything allowed) counts only for a robots.txt crawled as a seed."""
+        error = self._failures.get(origin_of(url))
+        if error is None:
+            return None
+        if error.reason == "refused_address":
+            return Blocked("refused_address", error.message)
+        if error.status is not None and 400 <= error.status < 500:
+            return Blocked(error.reason, error.message)
+        return Blocked(
+            "unreachable",
+            f"robots.txt of {origin_of(url)} cannot be read ({error.reason}: {error.message}); "
+            "nothing is fetched from the site until it can",
+        )
 
     async def sitemaps(self, url: str) -> list[str]:
         """The ``Sitemap:`` URLs the robots.txt of ``url``'s origin lists."""
@@ -100,6 +134,7 @@ class RobotsCache:
         except FetchError as error:
             # RFC 9309 §2.3.1: a 4xx means no rules; an unreachable or 5xx robots.txt means
             # the crawler must assume everything is disallowed
+            self._failures[origin] = error
             if error.status is not None and 400 <= error.status < 500:
                 parser.allow_all = True  # type: ignore[attr-defined]  # typeshed lacks it
             else:

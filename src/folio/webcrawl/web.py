@@ -25,6 +25,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 PAGE_MAX_BYTES = 5 * 1024 * 1024
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024
 MAX_SITEMAPS = 50
+# fetch errors an image rejection names as they are; any other is ``download_failed``
+FETCH_REJECTIONS = frozenset({"too_large", "refused_address", "unreachable"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ async def crawl_site(
     for seed in seeds:
         if urlsplit(seed).path == "/robots.txt":
             frontier.add_sitemaps(await robots.sitemaps(seed), 0)
+            if (unread := robots.unreadable(seed)) is not None:
+                yield PageSkip(seed, unread.reason, unread.message)
             continue
         frontier.add(seed, 0, sitemap=_named_like_sitemap(seed))
         if robots_sitemaps:
@@ -75,8 +79,8 @@ async def crawl_site(
     pages = 0
     while frontier.queue and pages < scope.max_pages and not should_stop():
         url, depth = frontier.queue.popleft()
-        if not await robots.allowed(url):
-            yield PageSkip(url, "robots_disallowed", "robots.txt disallows this page")
+        if (blocked := await robots.blocked(url)) is not None:
+            yield PageSkip(url, blocked.reason, blocked.message)
             continue
         sitemap = url in frontier.sitemaps
         try:
@@ -189,12 +193,12 @@ async def download(
     max_bytes: int,
 ) -> Downloaded | Refused:
     """Fetches one candidate (robots and noai honoured) and validates it in a thread."""
-    if robots is not None and not await robots.allowed(ref.url):
-        return Refused(ref, Rejection("robots_disallowed", "robots.txt disallows this image"))
+    if robots is not None and (blocked := await robots.blocked(ref.url)) is not None:
+        return Refused(ref, Rejection(blocked.reason, blocked.message[:300]))
     try:
         result = await fetcher.fetch(ref.url, max_bytes=max_bytes)
     except FetchError as error:
-        reason = "too_large" if error.reason == "too_large" else "download_failed"
+        reason = error.reason if error.reason in FETCH_REJECTIONS else "download_failed"
         return Refused(ref, Rejection(reason, f"{error.reason}: {error.message}"[:300]))
     if forbids_ai_use(result.headers):
         rejection = Rejection("noai", "X-Robots-Tag opts this image out of AI use")

@@ -60,6 +60,7 @@ class WorkerThread:
         self.loop.close()
 
     async def _close(self) -> None:
+        self.runtime.sandbox.close()
         await self.dispatcher.close()
         await self.runtime.bus.stop()
         await self.runtime.db.dispose()

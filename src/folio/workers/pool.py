@@ -47,6 +47,9 @@ def pipeline_limits(runtime: Runtime) -> Limits:
         max_image_pixels=settings.max_image_pixels,
         max_decompression_ratio=settings.max_decompression_ratio,
         ocr_dpi=settings.ocr_dpi,
+        max_unpacked_ratio=settings.max_unpacked_ratio,
+        unpacked_floor_bytes=settings.unpacked_floor_mb * 1024 * 1024,
+        max_nesting_depth=settings.max_nesting_depth,
     )
 
 
@@ -54,6 +57,7 @@ def pipeline_limits(runtime: Runtime) -> Limits:
 class WorkerSlot:
     index: int
     limits: dict[str, Any]
+    memory_limit_mb: int = 0
     process: BaseProcess | None = None
     connection: Connection | None = None
     jobs_done: int = 0
@@ -77,7 +81,7 @@ class WorkerSlot:
         parent_end, child_end = context.Pipe()
         process = context.Process(
             target=worker_main,
-            args=(child_end, self.limits),
+            args=(child_end, self.limits, self.memory_limit_mb),
             name=f"folio-worker-{self.index}",
             daemon=True,
         )
@@ -136,7 +140,10 @@ class LocalWorkerPool:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.runner = JobRunner(runtime, worker=self.name)
         limits = pipeline_limits(runtime).model_dump()
-        self.slots = [WorkerSlot(index=i, limits=limits) for i in range(size)]
+        memory = runtime.settings.worker_memory_limit_mb
+        self.slots = [
+            WorkerSlot(index=i, limits=limits, memory_limit_mb=memory) for i in range(size)
+        ]
         self._threads = ThreadPoolExecutor(
             max_workers=max(size, 1) + 1, thread_name_prefix="folio-pool"
         )
@@ -325,7 +332,7 @@ class LocalWorkerPool:
             await self.runner.succeed(ticket.job_id, result, intelligence)
             return True
         elif kind == "error":
-            slot.rss_mb = message[4]
+            slot.rss_mb = message[4]  # infinite after RESOURCE_LIMIT: the slot restarts
             await self.runner.fail(ticket.job_id, Failure(message[1], message[2], message[3]))
             return True
         return False

@@ -121,7 +121,7 @@ class JobRunner:
         await self._apply_team_classifier(session, document)
         await security_scan_service.record_processing(session, self.runtime, document)
         await recommendation_service.materialize(session, document)
-        await extraction_service.apply_requested(session, document, result)
+        await extraction_service.apply_requested(session, self.runtime, document, result)
 
     async def _apply_team_classifier(self, session: AsyncSession, document: Document) -> None:
         """Best effort, in a savepoint: a model that cannot be loaded or used (a missing blob,

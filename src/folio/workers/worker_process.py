@@ -8,8 +8,6 @@ Child → parent: ``("stage", name)``, ``("pages", done, total)``,
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import os
 import resource
@@ -20,11 +18,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from folio.core.processes import die_with_parent, limit_memory, near_memory_limit
 from folio.pipeline import DocumentResult, Limits, PipelineError, PipelineOptions, process_file
+from folio.pipeline.errors import ResourceLimit
 from folio.pipeline.intelligence import IntelligenceOptions, analyze
 
 PAGE_REPORT_INTERVAL_S = 0.25
-PR_SET_PDEATHSIG = 1
+MEMORY_MESSAGE = "The document needs more memory than the worker's limit allows."
 logger = logging.getLogger("folio.worker")
 
 
@@ -107,15 +107,11 @@ def run_ticket(ticket: JobTicket, limits: Limits, connection: Connection) -> tup
             mime_type=ticket.mime_type,
         )
     except PipelineError as error:
+        if near_memory_limit():
+            return ("error", ResourceLimit.code, MEMORY_MESSAGE, False, float("inf"))
         return ("error", error.code, error.message, error.retryable, rss_mb())
     except MemoryError:
-        return (
-            "error",
-            "OUT_OF_MEMORY",
-            "The document needs more memory than allowed.",
-            False,
-            rss_mb(),
-        )
+        return ("error", ResourceLimit.code, MEMORY_MESSAGE, False, float("inf"))
     except Exception:
         logger.exception("unexpected failure on %s", ticket.document_id)
         return (
@@ -126,21 +122,15 @@ def run_ticket(ticket: JobTicket, limits: Limits, connection: Connection) -> tup
             rss_mb(),
         )
     intelligence = understand(result, ticket.options, Path(ticket.path))
-    return ("result", result.model_dump(mode="json"), intelligence, rss_mb())
+    # a worker that came near its limit starts afresh, so the next job has all of it
+    used = float("inf") if near_memory_limit(0.8) else rss_mb()
+    return ("result", result.model_dump(mode="json"), intelligence, used)
 
 
-def die_with_parent() -> None:
-    """Linux: if the server is killed, its workers go too instead of finishing orphaned work."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-
-
-def worker_main(connection: Connection, limits: dict[str, Any]) -> None:
+def worker_main(connection: Connection, limits: dict[str, Any], memory_limit_mb: int = 0) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     die_with_parent()
+    limit_memory(memory_limit_mb)  # a bomb raises MemoryError here, not on the host
     pipeline_limits = Limits.model_validate(limits)
     connection.send(("ready", os.getpid()))
     while True:

@@ -21,13 +21,14 @@ never run here: such a field stays missing, listed in ``llm_pending``).
 """
 
 from folio.pipeline.dates import find_dates, parse_date
-from folio.pipeline.fields.engine import apply_template
+from folio.pipeline.fields.engine import apply_template, apply_template_all, validate_values
 from folio.pipeline.fields.normalize import (
     detect_currency,
     find_money,
     normalize_phone,
     parse_number,
 )
+from folio.pipeline.fields.patterns import RegexBudgetExceeded
 from folio.pipeline.fields.tables import find_tables
 from folio.pipeline.fields.templates import BUILTINS, builtin_templates, get_template
 from folio.pipeline.fields.types import (
@@ -60,6 +61,7 @@ __all__ = [
     "LocatorKind",
     "Pick",
     "Position",
+    "RegexBudgetExceeded",
     "Rule",
     "RuleInput",
     "RuleResult",
@@ -67,6 +69,7 @@ __all__ = [
     "Template",
     "ValidationReport",
     "apply_template",
+    "apply_template_all",
     "builtin_templates",
     "detect_currency",
     "find_dates",
@@ -77,4 +80,5 @@ __all__ = [
     "parse_date",
     "parse_number",
     "validate",
+    "validate_values",
 ]

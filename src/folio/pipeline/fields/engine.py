@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
+from folio.pipeline.fields import patterns
 from folio.pipeline.fields.heuristics import HEURISTICS
 from folio.pipeline.fields.items import table_cell, table_items
 from folio.pipeline.fields.layout import Line, document_lines, union
@@ -19,7 +22,9 @@ from folio.pipeline.fields.types import (
     Locator,
     LocatorKind,
     Pick,
+    Rule,
     Template,
+    ValidationReport,
 )
 from folio.pipeline.fields.validation import validate
 from folio.pipeline.types import DocumentResult
@@ -50,6 +55,23 @@ def apply_template(result: DocumentResult, template: Template) -> ExtractionResu
     if template.rules:
         extraction.validation = validate(extraction, template.rules)
     return extraction
+
+
+def apply_template_all(
+    results: Sequence[DocumentResult], template: Template, regex_budget_s: float | None
+) -> list[ExtractionResult]:
+    """``template`` applied to each result; all its regular expressions together may take
+    ``regex_budget_s`` (then :class:`patterns.RegexBudgetExceeded`)."""
+    with patterns.regex_budget(regex_budget_s):
+        return [apply_template(result, template) for result in results]
+
+
+def validate_values(
+    values: dict[str, Any], rules: Sequence[Rule], regex_budget_s: float | None
+) -> ValidationReport:
+    """``validate`` with the rules' patterns sharing one time budget."""
+    with patterns.regex_budget(regex_budget_s):
+        return validate(values, list(rules))
 
 
 def missing(spec: FieldSpec, reason: str = NOT_FOUND) -> FieldValue:

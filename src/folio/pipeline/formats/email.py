@@ -25,7 +25,8 @@ def extract_email(ctx: ExtractContext) -> Extraction:
     if attachments:
         listed = ", ".join(attachments[:MAX_LISTED_ATTACHMENTS])
         ctx.warnings.append(f"{len(attachments)} attachment(s) not processed: {listed}")
-    text = _header_block(message) + "\n\n" + _body_text(message)
+    body = _body_text(message, ctx.options.limits.max_nesting_depth)
+    text = _header_block(message) + "\n\n" + body
     pages = native_pages(paginate_text(text.strip()))
     ctx.check_page_count(len(pages))
     ctx.report_pages(pages)
@@ -64,13 +65,13 @@ def _date(message: Message) -> datetime | None:
     return moment if isinstance(moment, datetime) else None
 
 
-def _body_text(message: EmailMessage) -> str:
+def _body_text(message: EmailMessage, max_depth: int) -> str:
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
     content = _part_text(part)
     if part.get_content_subtype() == "html":
-        return html_to_text(content).text
+        return html_to_text(content, max_depth=max_depth).text
     return content
 
 

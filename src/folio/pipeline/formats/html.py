@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
+from folio.pipeline.errors import ResourceLimit
 from folio.pipeline.formats import ExtractContext, Extraction, Properties, clean_field
 from folio.pipeline.pages import native_pages, paginate_text
 
@@ -21,6 +22,14 @@ LINE_MARK, CELL_MARK = "\ue000", "\ue001"
 _SPACES = re.compile(r"[^\S\ue000\ue001]+")  # whitespace other than our markers
 _LINE_SPACES = re.compile(r"(?: *\ue000 *)+")  # consecutive block edges: one line break
 _CELL_SPACES = re.compile(r" *\ue001 *")
+# Tags that open a level of nesting: not void elements, not those whose end tag is optional
+# (a new <p>, <li>, <td> … closes the previous one), not the document's own skeleton.
+_FLAT_TAGS = frozenset(
+    b"area base br col embed hr img input link meta param source track wbr "
+    b"p li dt dd tr td th option optgroup rb rt rp tbody thead tfoot colgroup caption "
+    b"html head body".split()
+)
+_TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
 
 
 @dataclass(frozen=True)
@@ -30,15 +39,41 @@ class HtmlText:
 
 
 def extract_html(ctx: ExtractContext) -> Extraction:
-    document = html_to_text(ctx.path.read_bytes())
+    document = html_to_text(ctx.path.read_bytes(), max_depth=ctx.options.limits.max_nesting_depth)
     pages = native_pages(paginate_text(document.text))
     ctx.check_page_count(len(pages))
     ctx.report_pages(pages)
     return Extraction(pages=pages, properties=Properties(title=document.title))
 
 
-def html_to_text(markup: bytes | str) -> HtmlText:
+def nesting_depth(markup: bytes, stop_above: int) -> int:
+    """The deepest nesting of elements the markup opens, counted from its tags (an upper
+    bound: stray unclosed tags count); counting stops once past ``stop_above``."""
+    depth = deepest = 0
+    for match in _TAG.finditer(markup):
+        closing, name, self_closing = match.groups()
+        if self_closing or name.lower() in _FLAT_TAGS:
+            continue
+        depth = max(depth - 1, 0) if closing else depth + 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > stop_above:
+                break
+    return deepest
+
+
+def check_nesting(markup: bytes | str, max_depth: int) -> None:
+    """Lexbor's parse time grows with the square of the nesting (100,000 nested <div> take
+    minutes): refuse such markup before parsing it."""
+    raw = markup.encode("utf-8", "replace") if isinstance(markup, str) else markup
+    if nesting_depth(raw, max_depth) > max_depth:
+        raise ResourceLimit(f"The markup nests elements deeper than {max_depth} levels")
+
+
+def html_to_text(markup: bytes | str, *, max_depth: int | None = None) -> HtmlText:
     """Visible text of an HTML document; bytes are decoded per the HTML standard."""
+    if max_depth is not None:
+        check_nesting(markup, max_depth)
     if isinstance(markup, bytes):
         tree = LexborHTMLParser(markup, encoding=True)
     else:

@@ -20,13 +20,22 @@ from pptx.shapes.group import GroupShape
 from folio.pipeline.errors import DocumentTooLarge
 from folio.pipeline.formats import ExtractContext, Extraction, Properties, clean_field
 from folio.pipeline.pages import native_pages, paginate_text
+from folio.pipeline.types import Limits
+
+
+def unpacked_limit(limits: Limits, packed: int) -> int:
+    """What a file of ``packed`` bytes may unpack to: a ratio of its size, with a floor for
+    small files and an absolute cap. Parsing costs time and memory per unpacked byte."""
+    allowed = max(limits.unpacked_floor_bytes, int(limits.max_unpacked_ratio * packed))
+    return min(allowed, limits.max_unpacked_bytes)
 
 
 def check_archive(ctx: ExtractContext) -> None:
-    """Refuse ZIP bombs: the declared unpacked size bounds what the parsers may inflate."""
+    """Refuse ZIP bombs: the declared unpacked size bounds what the parsers may inflate
+    (zipfile checks the declared sizes while inflating)."""
     with zipfile.ZipFile(ctx.path) as archive:
         unpacked = sum(member.file_size for member in archive.infolist())
-    limit = ctx.options.limits.max_unpacked_bytes
+    limit = unpacked_limit(ctx.options.limits, ctx.path.stat().st_size)
     if unpacked > limit:
         raise DocumentTooLarge(f"The file unpacks to {unpacked} bytes; the limit is {limit}")
 
