@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-LINTED := src tests bench migrations
+LINTED := src tests bench migrations docs/hooks.py docs/examples
 
 .PHONY: install run test test-fast test-scaleout lint format bench clean
 
@@ -61,3 +61,12 @@ bench: install
 
 clean:
 	rm -rf $(VENV) folio-data .pytest_cache .ruff_cache .mypy_cache
+
+# The documentation site (mkdocs.yml; docs/hooks.py renders the settings and the API reference
+# from the code). Strict: a warning, e.g. a broken link, fails the build.
+.PHONY: docs docs-serve
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr $(HOST):8001

@@ -8,6 +8,9 @@ ldconfig -p 2>/dev/null | grep -q 'libmagic.so.1' || missing+=(libmagic1)
 [ -e /usr/lib/file/magic.mgc ] || [ -e /usr/share/misc/magic.mgc ] || missing+=(libmagic-mgc)
 # the rate-limit tests run a real Redis server for the scale-out storage
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# the documentation's shell examples (docs/examples, run by tests/docs) use curl and jq
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

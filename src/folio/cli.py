@@ -1,4 +1,4 @@
-"""``folio serve | migrate | process``."""
+"""``folio serve | migrate | worker | process | settings``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from folio.admin_cli import admin
 from folio.config import Settings
 from folio.core.datadir import prepare_data_dir
 from folio.core.db import Database, create_engine
+from folio.core.settings_reference import markdown_table, plain_text, settings_reference
 from folio.documents.results import results_from_pipeline
 from folio.migrations import upgrade_database
 from folio.pipeline import (
@@ -155,6 +156,19 @@ def worker(
     settings = settings_with(data_dir=data_dir)
     wanted = [name.strip() for name in queues.split(",") if name.strip()] if queues else None
     run_worker(settings, concurrency=concurrency, queues=wanted)
+
+
+@app.command("settings")
+def settings_command(
+    markdown: Annotated[bool, typer.Option("--markdown", help="A Markdown table")] = False,
+    prefix: Annotated[
+        list[str] | None,
+        typer.Option(help="Only settings starting with this (e.g. CRAWLER_); repeatable"),
+    ] = None,
+) -> None:
+    """Print every FOLIO_* setting with its type, default and description."""
+    docs = settings_reference(tuple(prefix or ()))
+    typer.echo(markdown_table(docs) if markdown else plain_text(docs), nl=False)
 
 
 def _redacted(settings: Settings) -> str:

@@ -259,3 +259,140 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+# What `folio settings` and the docs' configuration reference say about each setting that has no
+# `Field(description=...)` of its own (a new setting may give one there instead); a test fails
+# when a setting has neither.
+SETTING_DESCRIPTIONS: dict[str, str] = {
+    "data_dir": "Where an embedded installation keeps its SQLite database, blobs, keys and outbox",
+    "database_url": "SQLAlchemy URL, e.g. `postgresql+asyncpg://folio@db/folio`; unset: "
+    "SQLite `folio.db` in the data directory",
+    "host": "Address `folio serve` listens on",
+    "port": "Port `folio serve` listens on",
+    "workers": "Pipeline worker processes `folio serve` runs (default: the number of CPU "
+    "cores; 0 accepts uploads only)",
+    "worker_max_jobs": "A worker process is replaced after this many jobs",
+    "worker_max_rss_mb": "A worker process is replaced when its memory grows past this (MiB)",
+    "worker_prestart": "Start the worker processes with the server instead of on the first job",
+    "job_time_limit_s": "Time one document may take; past it the worker is killed and the "
+    "document fails with `PROCESSING_TIMEOUT`",
+    "job_max_attempts": "Tries for a job whose worker or server died under it",
+    "dispatcher_poll_s": "How often an idle dispatcher looks for queued jobs in the database",
+    "executor": "`local`: the worker pool inside `folio serve`; `celery`: jobs go to "
+    "`folio worker` processes through the broker (scale-out)",
+    "celery_broker_url": "Celery broker; unset: `FOLIO_REDIS_URL`",
+    "storage_dir": "Blob directory (shared by every machine in scale-out); unset: "
+    "`blobs/` in the data directory",
+    "storage_backend": "`local`: blobs in `FOLIO_STORAGE_DIR`; `s3`: in an S3-compatible bucket",
+    "s3_endpoint_url": "S3-compatible endpoint, e.g. `http://minio:9000`; unset: AWS S3",
+    "s3_bucket": "The blob bucket (required with `FOLIO_STORAGE_BACKEND=s3`)",
+    "s3_prefix": "Key prefix inside the bucket, e.g. `folio/`",
+    "s3_region": "Bucket region; unset: the AWS default",
+    "s3_access_key_id": "Set with the secret, or leave both unset for the standard AWS "
+    "credential chain (`AWS_*` variables, profile, instance role)",
+    "s3_secret_access_key": "See `FOLIO_S3_ACCESS_KEY_ID`",
+    "s3_cache_dir": "Local copies of blobs the pipeline reads; unset: `s3-cache/` in the data "
+    "directory",
+    "s3_cache_bytes": "Size of that cache; least recently used copies are evicted beyond it",
+    "job_lease_s": "A Celery worker's claim on a job lapses unless renewed within this",
+    "job_fair_share": "Jobs per team and priority handed to the broker at once, so one team "
+    "cannot fill the queue",
+    "db_pool_size": "Database connections per process (PostgreSQL)",
+    "db_connect_timeout_s": "Time allowed to open a database connection",
+    "max_upload_bytes": "Largest file accepted (`413 PAYLOAD_TOO_LARGE`, refused while streaming)",
+    "max_batch_files": "Most files in one batch request",
+    "max_batch_bytes": "Largest batch request",
+    "max_pages": "Most pages in one document (`TOO_MANY_PAGES`)",
+    "max_image_pixels": "Largest image, in pixels (`IMAGE_TOO_LARGE`; decompression-bomb guard)",
+    "max_decompression_ratio": "Most pixels per byte of file an image may expand to "
+    "(`IMAGE_TOO_LARGE`; decompression-bomb guard)",
+    "ocr_dpi": "Resolution PDF pages are rendered at for OCR (72 to 600)",
+    "long_poll_max_s": "Longest `?wait=` a status request may hold",
+    "analysis_enabled": "Understanding (classification, entities, PII, security, compliance, "
+    "summary) for uploads whose options do not say",
+    "classifier_min_confidence": "A team's trained classifier decides a document's type when "
+    "at least this sure (0 to 1)",
+    "llm_base_url": "OpenAI-compatible endpoint for abstractive summaries, e.g. "
+    "`http://127.0.0.1:8080/v1`; unset: extractive summaries only",
+    "llm_api_key": "Bearer key for that endpoint",
+    "llm_model": "Model name sent to that endpoint",
+    "llm_timeout_s": "Time allowed for one LLM call before falling back to the extractive summary",
+    "redis_url": "Redis for rate-limit counters, events and (with `celery`) the broker; unset: "
+    "in-memory counters and events (one process)",
+    "rate_limit_enabled": "Answer `429 RATE_LIMITED` past a plan's request limits",
+    "rate_limit_plans": "Plan → requests per `minute`, `hour` and `day` (JSON); a team on a "
+    "plan not listed gets `free`'s",
+    "rate_limit_anonymous_plan": "Plan whose limits apply per client IP to calls without a "
+    "credential",
+    "quota_plans": "Plan → monthly `api_calls`, `documents_processed`, `storage_bytes` per team "
+    "(JSON; `null` = unlimited); past one: `429 QUOTA_EXCEEDED`",
+    "usage_retention_days": "Days the per-day usage log is kept",
+    "audit_flush_interval_s": "Audit entries are buffered and written at least this often",
+    "audit_batch_size": "... or whenever this many are buffered",
+    "audit_retention_days": "Days audit entries are kept; 0 keeps them forever",
+    "ws_max_connections_per_user": "WebSocket connections one user may hold open",
+    "ws_queue_size": "Events queued per WebSocket connection; a client further behind is told "
+    "`SLOW_CONSUMER` and closed (4008)",
+    "ws_auth_timeout_s": "Time a WebSocket client has to send its `auth` message",
+    "event_retention_days": "Days events are kept for replay (`last_event_id`) and webhooks",
+    "analytics_realtime_interval_s": "Seconds between `analytics.realtime` events; 0: none",
+    "share_link_max_ttl_s": "Longest a share link may live",
+    "webhook_allowed_hosts": "Hosts or CIDRs (JSON list) webhooks may reach although they are "
+    "loopback, private or link-local",
+    "webhook_timeout_s": "Time allowed for one webhook delivery",
+    "webhook_poll_s": "How often the dispatcher looks for due deliveries",
+    "webhook_max_attempts": "Default attempts per delivery (an endpoint may set its own, 1 to 50)",
+    "webhook_retry_base_s": "First retry delay; it doubles per attempt, with jitter",
+    "webhook_retry_max_s": "Longest retry delay",
+    "webhook_disable_after_failures": "Failed deliveries in a row that disable an endpoint",
+    "webhook_max_redirects": "Redirects a delivery follows, each checked like the first URL",
+    "crawler_allowed_hosts": "Hosts or CIDRs (JSON list) crawls may fetch although they are "
+    "loopback, private or link-local (e.g. an intranet image server)",
+    "crawler_timeout_s": "Timeout of one fetch",
+    "crawler_retries": "Retries of a failed fetch (0 to 10)",
+    "crawler_backoff_s": "First back-off between retries (doubles)",
+    "crawler_max_redirects": "Redirects followed, each checked like the first request",
+    "crawler_max_image_bytes": "Larger images are refused while downloading",
+    "crawler_per_host_concurrency": "Requests in flight to one host",
+    "crawler_per_host_interval_s": "Least time between two requests to one host",
+    "crawler_max_crawl_delay_s": "Cap on a robots.txt `Crawl-delay`",
+    "crawler_chunk_lease_s": "A chunk whose process stopped renewing it is taken over after this",
+    "crawler_downloads_per_chunk": "Downloads in flight per chunk",
+    "crawler_max_running_chunks": "Chunks one process runs at once; 0 turns crawling off there",
+    "crawler_poll_s": "How often an idle process looks for chunks",
+    "crawler_phash_threshold": "Perceptual-hash distance (0 to 32) up to which two images are "
+    "duplicates",
+    "credits_initial_balance": "A new team's first credit balance",
+    "openverse_api_url": "The Openverse API (or a mirror of it)",
+    "wikimedia_api_url": "The Wikimedia Commons API",
+    "public_url": "Base of the links Folio puts in e-mails",
+    "jwt_secret": "Signs access tokens; set one shared secret on every API machine; unset: a key "
+    "file `jwt-keys.json` in the data directory",
+    "access_token_ttl_s": "Access token lifetime",
+    "refresh_token_ttl_s": "Refresh token lifetime",
+    "login_max_failures": "Wrong passwords per account and client address within "
+    "`FOLIO_LOGIN_LOCKOUT_S`, then that address is refused for the account",
+    "login_lockout_s": "The window and the lockout of the login limits",
+    "login_max_failures_account": "Wrong passwords from any address, then the whole account is "
+    "locked for `FOLIO_LOGIN_LOCKOUT_S`",
+    "mfa_max_failures": "Wrong two-factor codes, then the account is locked for "
+    "`FOLIO_LOGIN_LOCKOUT_S`",
+    "login_max_failures_per_ip": "Failed logins per client address within "
+    "`FOLIO_LOGIN_IP_WINDOW_S`, then that address is refused",
+    "login_ip_window_s": "The window of the per-address login limit",
+    "api_key_last_used_resolution_s": "A key's or session's `last_used_at` is written at most "
+    "this often",
+    "auth_cache_ttl_s": "Seconds an API process reuses a resolved credential; 0 turns the cache "
+    "off",
+    "admin_email": "The admin account the first start of an empty installation creates",
+    "smtp_host": "Outgoing mail server; unset: mail is written to `outbox/` in the data "
+    "directory as `.eml` files",
+    "smtp_port": "SMTP port",
+    "smtp_username": "SMTP login",
+    "smtp_password": "SMTP password",
+    "smtp_starttls": "Upgrade the SMTP connection with STARTTLS",
+    "mail_from": "Sender of Folio's e-mails",
+    "log_level": "`DEBUG`, `INFO`, `WARNING` or `ERROR`",
+    "log_json": "Structured JSON log lines on stderr (false: human-readable lines)",
+}
