@@ -198,9 +198,10 @@ class Settings(BaseSettings):
         description="/health/ready reports degraded when the oldest queued job waits longer",
     )
     health_probe_timeout_s: float = Field(
-        default=1.0,
+        default=0.5,
         gt=0,
-        description="How long /health/ready waits for Redis and for Celery workers to answer",
+        description="How long /health/ready waits for Redis and for Celery workers to answer "
+        "(a Celery ping always waits this long, to count the workers)",
     )
 
     @property
