@@ -142,6 +142,7 @@ class TestRealServer:
         assert value(found, "folio_http_requests_total", route="/health/live") >= 1
         assert value(found, "folio_database_up") == 1
         assert any(sample.name == "folio_db_pool_connections" for sample in found)
+        assert value(found, "folio_data_dir_disk_bytes", state="free") > 0
 
 
 class TestAdminListener:

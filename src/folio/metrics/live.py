@@ -4,6 +4,7 @@ pool. Gathered once per scrape by the API process, from the database and this pr
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ class LiveSnapshot:
     queue: QueueStats | None  # None: the database could not be read
     workers: dict[str, object]
     pools: list[PoolStats] = field(default_factory=list)
+    disk: tuple[int, int] | None = None  # the data directory's disk: (free, total) bytes
 
 
 async def gather(runtime: Runtime) -> LiveSnapshot:
@@ -39,7 +41,16 @@ async def gather(runtime: Runtime) -> LiveSnapshot:
         queue=await _queue(runtime),
         workers=runtime.dispatcher.status(),
         pools=pool_stats(runtime),
+        disk=_disk(runtime),
     )
+
+
+def _disk(runtime: Runtime) -> tuple[int, int] | None:
+    try:
+        usage = shutil.disk_usage(runtime.settings.data_dir)
+    except OSError:
+        return None
+    return usage.free, usage.total
 
 
 async def _queue(runtime: Runtime) -> QueueStats | None:
@@ -79,6 +90,7 @@ class LiveCollector(Collector):
         yield from self._queue()
         yield from self._workers()
         yield from self._pools()
+        yield from self._disk()
 
     def _queue(self) -> Iterator[Metric]:
         queue = self.snapshot.queue
@@ -127,3 +139,16 @@ class LiveCollector(Collector):
             connections.add_metric([pool.engine, "checked_out"], pool.checked_out)
             connections.add_metric([pool.engine, "overflow"], pool.overflow)
         yield connections
+
+    def _disk(self) -> Iterator[Metric]:
+        if self.snapshot.disk is None:
+            return
+        free, total = self.snapshot.disk
+        disk = GaugeMetricFamily(
+            "folio_data_dir_disk_bytes",
+            "The data directory's file system (SQLite, blobs, caches), by free and total",
+            labels=["state"],
+        )
+        disk.add_metric(["free"], free)
+        disk.add_metric(["total"], total)
+        yield disk
