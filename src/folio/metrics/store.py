@@ -18,6 +18,8 @@ from prometheus_client import REGISTRY, CollectorRegistry, Metric, generate_late
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from folio.core.datadir import OWNER_ONLY_UMASK
+
 ENV = "PROMETHEUS_MULTIPROC_DIR"
 logger = logging.getLogger("folio.metrics")
 
@@ -26,7 +28,11 @@ def enable(directory: Path) -> Path:
     """Turns multiprocess mode on in this process (and the children it starts later), in
     ``PROMETHEUS_MULTIPROC_DIR`` when the environment names one, else in ``directory``."""
     chosen = Path(os.environ.get(ENV) or directory)
-    chosen.mkdir(parents=True, exist_ok=True)
+    previous = os.umask(OWNER_ONLY_UMASK)  # it may create the data directory itself
+    try:
+        chosen.mkdir(parents=True, exist_ok=True, mode=0o700)
+    finally:
+        os.umask(previous)
     if not getattr(values.ValueClass, "_multiprocess", False):
         os.environ[ENV] = str(chosen)
         values.ValueClass = values.MultiProcessValue()
