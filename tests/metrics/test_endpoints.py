@@ -131,6 +131,21 @@ class TestProcessing:
         assert value(after, name, status="failed") - value(before, name, status="failed") == 1
 
 
+class TestDamagedStore:
+    async def test_is_a_503_problem_not_a_500(self, anonymous_client: httpx.AsyncClient) -> None:
+        directory = store.active_directory()
+        assert directory is not None
+        damaged = directory / "counter_0.db"  # no process has pid 0
+        damaged.write_bytes(b"not a sample file")
+        try:
+            response = await anonymous_client.get("/metrics", headers=BEARER)
+        finally:
+            damaged.unlink()
+
+        assert_problem(response, 503, "SERVICE_UNAVAILABLE")
+        await scrape(anonymous_client, headers=BEARER)  # fine again
+
+
 class TestRealServer:
     async def test_scraped_over_a_real_connection(self, app: FastAPI) -> None:
         async with serving(app) as url, httpx.AsyncClient(base_url=url) as http:

@@ -6,7 +6,15 @@ Values read at scrape time (queue depth, workers, the database pool) are in :mod
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
+from typing import ParamSpec
+
 from prometheus_client import Counter, Histogram
+
+P = ParamSpec("P")
+logger = logging.getLogger("folio.metrics")
 
 HTTP_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 STAGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
@@ -65,34 +73,56 @@ event_bus_lag = Histogram(
 )
 
 
+def never_raises(record: Callable[P, None]) -> Callable[P, None]:
+    """A sample that cannot be written (a full disk under the store) costs the sample, never
+    the request or the job being measured."""
+
+    @functools.wraps(record)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            record(*args, **kwargs)
+        except Exception as error:
+            logger.warning("metric %s not recorded (%s)", record.__name__, type(error).__name__)
+
+    return guarded
+
+
+@never_raises
 def observe_http(route: str, method: str, status: int, seconds: float) -> None:
     http_requests.labels(route, method, str(status)).inc()
     http_duration.labels(route, method).observe(seconds)
 
 
+@never_raises
 def record_document(status: str, kind: str, engine: str) -> None:
     documents_processed.labels(status, kind, engine).inc()
 
 
+@never_raises
 def record_pages(kind: str, engine: str, source: str, count: int) -> None:
     pages_processed.labels(kind, engine, source).inc(count)
 
 
+@never_raises
 def observe_stage(stage: str, kind: str, seconds: float) -> None:
     stage_duration.labels(stage, kind).observe(seconds)
 
 
+@never_raises
 def observe_ocr_page(engine: str, seconds: float) -> None:
     ocr_page_seconds.labels(engine).observe(seconds)
 
 
+@never_raises
 def observe_analysis_page(kind: str, seconds: float) -> None:
     analysis_page_seconds.labels(kind).observe(seconds)
 
 
+@never_raises
 def record_webhook_delivery(outcome: str) -> None:
     webhook_deliveries.labels(outcome).inc()
 
 
+@never_raises
 def observe_event_lag(bus: str, seconds: float) -> None:
     event_bus_lag.labels(bus).observe(max(seconds, 0.0))

@@ -29,7 +29,7 @@ MetricsReader = Annotated[None, Depends(check_metrics_reader)]
     response_class=Response,
     responses={
         200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format"},
-        **problems(401, 403),
+        **problems(401, 403, 503),
     },
 )
 async def get_metrics(reader: MetricsReader, runtime: RuntimeDep) -> Response:

@@ -7,6 +7,7 @@ the result says whether it was OCR. The pipeline itself stays free of metrics.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -15,6 +16,7 @@ from folio.pipeline import ProgressListener
 from folio.pipeline.ingest import kind_for_mime
 
 NO_ENGINE = "none"
+logger = logging.getLogger("folio.metrics")
 
 
 class PipelineTimer:
@@ -45,8 +47,14 @@ class PipelineTimer:
     # ---- the outcome --------------------------------------------------------------------
 
     def record(self, message: tuple[Any, ...]) -> None:
-        """``message`` is the worker's report: ``("result", result, …)`` or ``("error", …)``."""
-        finished = time.perf_counter()
+        """``message`` is the worker's report: ``("result", result, …)`` or ``("error", …)``.
+        Never raises: the report still goes to the parent."""
+        try:
+            self._record(message, time.perf_counter())
+        except Exception:
+            logger.warning("pipeline metrics not recorded", exc_info=True)
+
+    def _record(self, message: tuple[Any, ...], finished: float) -> None:
         if message[0] != "result":
             collectors.record_document("failed", self.kind, NO_ENGINE)
             return

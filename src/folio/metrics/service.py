@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hmac
+import logging
 
 import anyio
 
-from folio.core.errors import Forbidden
+from folio.core.errors import Forbidden, ServiceUnavailable
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.metrics import live, store
+
+logger = logging.getLogger("folio.metrics")
 
 
 class MetricsService:
@@ -33,8 +36,12 @@ class MetricsService:
 
     async def scrape(self, runtime: Runtime) -> bytes:
         snapshot = await live.gather(runtime)
-        # reading and adding up the processes' files is file work: off the event loop
-        return await anyio.to_thread.run_sync(store.render, live.LiveCollector(snapshot))
+        try:
+            # reading and adding up the processes' files is file work: off the event loop
+            return await anyio.to_thread.run_sync(store.render, live.LiveCollector(snapshot))
+        except Exception as error:  # a damaged sample file (the client raises RuntimeError)
+            logger.exception("metrics could not be rendered")
+            raise ServiceUnavailable("The metrics store cannot be read; retry shortly.") from error
 
 
 metrics = MetricsService()
