@@ -56,6 +56,8 @@ OWNER_FUNCTIONS = {
     "folio/system/service.py::SystemService._check_database": "the health probe: a fresh "
     "connection whose failure is reported, not raised",
     "folio/system/service.py::SystemService.announce_lifecycle": "process start and stop",
+    "folio/system/probes.py::queue": "the readiness probe: its failure is reported, not raised",
+    "folio/metrics/live.py::_queue": "a metrics scrape: a failed read still leaves the rest",
     "folio/notifications/service.py::digest_sending.send": "a periodic task",
     "folio/events/service.py::event_log_pruning.prune": "a periodic task",
 }

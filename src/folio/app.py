@@ -43,6 +43,10 @@ from folio.extractions.endpoints import document_router as extraction_documents_
 from folio.extractions.endpoints import router as extractions_router
 from folio.images.endpoints import router as images_router
 from folio.keys.endpoints import router as keys_router
+from folio.metrics import store as metrics_store
+from folio.metrics.endpoints import router as metrics_router
+from folio.metrics.listener import start_listener
+from folio.metrics.middleware import HttpMetricsMiddleware
 from folio.migrations import upgrade_database
 from folio.notifications.endpoints import router as notifications_router
 from folio.notifications.service import digest_sending
@@ -130,11 +134,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         if crawls is not None:
             await crawls.start()
+        app.state.metrics_listener = listener = start_listener(runtime)  # or None
         await system_service.announce_lifecycle(runtime, "started")
         try:
             yield
         finally:
             await system_service.announce_lifecycle(runtime, "stopping")
+            if listener is not None:
+                listener.stop()
             if crawls is not None:
                 await crawls.stop()
             if pool is not None:
@@ -162,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    metrics_store.enable(settings.metrics_path)  # before any sample: all processes add up
     install_problem_handlers(app)
     # FastAPI tries the routers in this order on every request: the most requested come first
     for router in (
@@ -197,6 +205,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exports_router,
         processing_router,
         tickets_router,
+        metrics_router,
     ):
         app.include_router(router)
     install_openapi(app)
@@ -220,6 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(UnhandledErrorMiddleware, on_error=internal_error_app)
     app.add_middleware(SecurityHeadersMiddleware, script_paths=docs_paths(app))
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(HttpMetricsMiddleware)  # outermost: every answer counts, 500s too
     return app
 
 

@@ -18,10 +18,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from folio.admin_cli import admin
 from folio.config import Settings
-from folio.core.datadir import prepare_data_dir
+from folio.core.datadir import DataDirLock, prepare_data_dir
 from folio.core.db import Database, create_engine
+from folio.core.errors import Conflict
 from folio.core.settings_reference import markdown_table, plain_text, settings_reference
 from folio.documents.results import results_from_pipeline
+from folio.metrics import store as metrics_store
 from folio.migrations import upgrade_database
 from folio.pipeline import (
     DocumentResult,
@@ -75,6 +77,7 @@ def serve(
             "its events and its data directory belong to one process"
         )
         raise typer.Exit(2)
+    fresh_metrics(settings)
     run = functools.partial(
         uvicorn.run, log_config=None, access_log=False, timeout_graceful_shutdown=10
     )
@@ -154,6 +157,7 @@ def worker(
     from folio.workers.celery_worker import run_worker  # Celery is only loaded by workers
 
     settings = settings_with(data_dir=data_dir)
+    metrics_store.enable(settings.metrics_path)  # the API's scrape adds these up (same host)
     wanted = [name.strip() for name in queues.split(",") if name.strip()] if queues else None
     run_worker(settings, concurrency=concurrency, queues=wanted)
 
@@ -169,6 +173,21 @@ def settings_command(
     """Print every FOLIO_* setting with its type, default and description."""
     docs = settings_reference(tuple(prefix or ()))
     typer.echo(markdown_table(docs) if markdown else plain_text(docs), nl=False)
+
+
+def fresh_metrics(settings: Settings) -> None:
+    """This run's processes share one metrics directory, emptied first: unless a server
+    already runs on the data directory (that one keeps its samples; this start will fail)."""
+    directory = metrics_store.enable(settings.metrics_path)
+    lock = DataDirLock(settings.data_dir)
+    try:
+        lock.acquire()
+    except Conflict:
+        return
+    try:
+        metrics_store.wipe(directory)
+    finally:
+        lock.release()
 
 
 def _redacted(settings: Settings) -> str:

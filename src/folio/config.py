@@ -214,6 +214,41 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # operations (docs/operations/metrics.md): Prometheus metrics and health probes
+    metrics_token: str | None = Field(
+        default=None,
+        description="Bearer token a Prometheus scraper sends to GET /metrics; unset: only a "
+        "system admin's credential may read it",
+    )
+    metrics_dir: Path | None = Field(
+        default=None,
+        description="Directory where every process (API, pipeline workers, Celery) writes its "
+        "metrics for one scrape to add up; PROMETHEUS_MULTIPROC_DIR wins; default "
+        "data_dir/metrics. `folio serve` empties it at start",
+    )
+    metrics_listen: str | None = Field(
+        default=None,
+        description="host:port of a separate listener serving /metrics without credentials, "
+        "for an admin-only network (e.g. 127.0.0.1:9464); unset: none",
+    )
+    health_min_free_disk_mb: int = Field(
+        default=1024,
+        ge=0,
+        description="/health/ready reports degraded when the data directory's disk has less "
+        "free space than this",
+    )
+    health_max_queue_age_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="/health/ready reports degraded when the oldest queued job waits longer",
+    )
+    health_probe_timeout_s: float = Field(
+        default=0.5,
+        gt=0,
+        description="How long /health/ready waits for Redis and for Celery workers to answer "
+        "(a Celery ping always waits this long, to count the workers)",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -238,6 +273,10 @@ class Settings(BaseSettings):
                 "(then the standard AWS credential chain applies)"
             )
         return self
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.metrics_dir or self.data_dir / "metrics"
 
     @property
     def broker_url(self) -> str | None:

@@ -44,6 +44,16 @@ class JobRepository(TeamScopedRepository[Job]):
             await self.session.scalars(select(Job).where(Job.status == JobStatus.running))
         ).all()
 
+    async def queue_stats(self) -> tuple[int, int, datetime | None]:
+        """Across all teams, for operators: (queued, running, oldest queued job's creation)."""
+        statement = select(
+            func.count().filter(Job.status == JobStatus.queued),
+            func.count().filter(Job.status == JobStatus.running),
+            func.min(Job.created_at).filter(Job.status == JobStatus.queued),
+        ).where(Job.status.in_(ACTIVE))
+        queued, running, oldest = (await self.session.execute(statement)).one()
+        return int(queued or 0), int(running or 0), oldest
+
     async def active_for_documents(self, document_ids: Sequence[str]) -> Sequence[Job]:
         """Locked, like the runner's reads: job rows first, then documents, on every path."""
         statement = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,15 @@ from folio.core.runtime import Runtime
 from folio.events.service import event as event_service
 from folio.jobs.models import Job, JobPriority, JobStatus
 from folio.jobs.repository import JobRepository
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    """Jobs waiting and running across all teams, for health probes and metrics."""
+
+    queued: int
+    running: int
+    oldest_age_s: float  # how long the oldest queued job has waited; 0 when none waits
 
 
 def job_event(type_: str, job: Job, **data: Any) -> Event:
@@ -91,6 +101,11 @@ class JobService:
         repository = JobRepository.from_session(session)
         job_id = await repository.claim_next(worker, utcnow())
         return None if job_id is None else await repository.get_unscoped(job_id)
+
+    async def queue_stats(self, session: AsyncSession) -> QueueStats:
+        queued, running, oldest = await JobRepository.from_session(session).queue_stats()
+        age = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
+        return QueueStats(queued=queued, running=running, oldest_age_s=max(age, 0.0))
 
     async def get(self, session: AsyncSession, job_id: str, *, lock: bool = False) -> Job | None:
         return await JobRepository.from_session(session).get_unscoped(job_id, lock=lock)

@@ -18,12 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from folio.core.db import utcnow
 from folio.core.errors import FolioError
 from folio.core.events import ACCESS_CHANGED, ACCESS_SCOPES, Event, EventBus
 from folio.core.ids import IdPrefix, new_id
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.events.catalog import ANALYTICS_REALTIME
+from folio.metrics.collectors import observe_event_lag
 
 logger = logging.getLogger("folio.realtime")
 TEAM, SYSTEM = "team", "system"
@@ -105,6 +107,7 @@ class Connection:
 class Hub:
     def __init__(self, bus: EventBus, *, queue_size: int, max_per_user: int) -> None:
         self.bus = bus
+        self.bus_name = "redis" if type(bus).__name__.startswith("Redis") else "memory"
         self.queue_size = queue_size
         self.max_per_user = max_per_user
         self.connections: set[Connection] = set()
@@ -176,7 +179,9 @@ class Hub:
         async with self.bus.subscribe(maxsize=100_000) as events:
             ready.set()
             while True:
-                self.dispatch(await events.get())
+                event = await events.get()
+                observe_event_lag(self.bus_name, (utcnow() - event.created_at).total_seconds())
+                self.dispatch(event)
 
     async def stop(self) -> None:
         if self._task is not None:

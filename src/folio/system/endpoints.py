@@ -13,8 +13,10 @@ from folio.events.schemas import EventRead
 from folio.system.schemas import (
     BroadcastCreate,
     Health,
+    Liveness,
     MaintenanceCreate,
     MaintenanceRead,
+    Readiness,
     SigningKeys,
     SystemStatus,
 )
@@ -35,6 +37,27 @@ async def get_health(runtime: RuntimeDep) -> JSONResponse:
     health = await system_service.health(runtime)
     status_code = 503 if health.status == "failing" else 200
     return JSONResponse(health.model_dump(mode="json"), status_code=status_code)
+
+
+@router.get(
+    "/health/live",
+    response_model=Liveness,
+    summary="Liveness: the process answers (restart it when this fails)",
+)
+async def get_liveness() -> Liveness:
+    return system_service.live()
+
+
+@router.get(
+    "/health/ready",
+    response_model=Readiness,
+    summary="Readiness: database, storage, disk, queue, workers (Redis, Celery); degraded or not",
+    responses={503: {"model": Readiness, "description": "Failing: take it out of rotation"}},
+)
+async def get_readiness(runtime: RuntimeDep) -> JSONResponse:
+    readiness = await system_service.ready(runtime)
+    status_code = 503 if readiness.status == "failing" else 200
+    return JSONResponse(readiness.model_dump(mode="json"), status_code=status_code)
 
 
 @admin_router.get(

@@ -26,6 +26,28 @@ class Health(Schema):
     ocr_engines: dict[str, dict[str, Any]]
 
 
+class Component(Check):
+    """One part of readiness: ``ok``, ``degraded`` (serves, but needs an operator) or
+    ``error`` (cannot serve)."""
+
+    observed: dict[str, Any] | None = Field(
+        default=None, description="The figures the verdict was made on"
+    )
+
+
+class Liveness(Schema):
+    status: str = Field(description="Always ok: the process answers")
+    version: str
+
+
+class Readiness(Schema):
+    status: str = Field(description="ok | degraded (200) | failing (503)")
+    version: str
+    components: dict[str, Component] = Field(
+        description="database, storage, disk, queue, workers; redis when configured"
+    )
+
+
 class MaintenanceCreate(Schema):
     message: Message
     active: bool = Field(default=True, description="false announces that maintenance is over")

@@ -22,12 +22,16 @@ from folio.core.security import KeyRotationUnavailable
 from folio.events.catalog import SYSTEM_TEAM_ID
 from folio.events.service import event as event_service
 from folio.pipeline import engines_available
+from folio.system import probes
 from folio.system.schemas import (
     BroadcastCreate,
     Check,
+    Component,
     Health,
+    Liveness,
     MaintenanceCreate,
     MaintenanceRead,
+    Readiness,
     SigningKeyRead,
     SigningKeys,
     SystemStatus,
@@ -76,6 +80,26 @@ class SystemService:
             workers=workers,
             ocr_engines=engines,
         )
+
+    def live(self) -> Liveness:
+        return Liveness(status="ok", version=__version__)
+
+    async def ready(self, runtime: Runtime) -> Readiness:
+        """Each component checked; failing when one errs, degraded when one is degraded."""
+        components = {
+            "database": Component(**(await self._check_database(runtime)).model_dump()),
+            "storage": Component(**(await self._check_storage(runtime)).model_dump()),
+            "disk": await anyio.to_thread.run_sync(probes.disk, runtime),
+            "queue": await probes.timed(lambda: probes.queue(runtime)),
+            "workers": await probes.timed(lambda: probes.workers(runtime)),
+        }
+        if (redis := await probes.redis_server(runtime)) is not None:
+            components["redis"] = redis
+        statuses = {component.status for component in components.values()}
+        verdict = "failing" if "error" in statuses else "ok"
+        if verdict == "ok" and statuses != {"ok"}:
+            verdict = "degraded"
+        return Readiness(status=verdict, version=__version__, components=components)
 
     async def _check_database(self, runtime: Runtime) -> Check:
         started = time.perf_counter()

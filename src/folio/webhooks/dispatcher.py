@@ -17,6 +17,7 @@ import httpx
 from folio.core.background import stop_task
 from folio.core.db import utcnow
 from folio.core.runtime import Runtime
+from folio.metrics.collectors import record_webhook_delivery
 from folio.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from folio.webhooks.repository import WebhookRepository
 from folio.webhooks.sender import SendResult, guarded_client, payload_bytes_excerpt, send
@@ -105,8 +106,10 @@ class WebhookDispatcher:
             delivery.claimed_until = None
             if result is None or endpoint is None:
                 delivery.status, delivery.last_error = DeliveryStatus.failed, "endpoint disabled"
-                return
-            self._apply(delivery, endpoint, result)
+            else:
+                self._apply(delivery, endpoint, result)
+            outcome = delivery_outcome(delivery.status)
+        record_webhook_delivery(outcome)  # once committed
 
     def _apply(
         self, delivery: WebhookDelivery, endpoint: WebhookEndpoint, result: SendResult
@@ -142,3 +145,10 @@ class WebhookDispatcher:
         endpoint.is_active, endpoint.disabled_at = False, utcnow()
         endpoint.disabled_reason = reason
         logger.warning("webhook %s disabled: %s", endpoint.id, reason)
+
+
+def delivery_outcome(status: DeliveryStatus) -> str:
+    """succeeded, failed (given up) or retrying: what one attempt led to."""
+    if status in (DeliveryStatus.succeeded, DeliveryStatus.failed):
+        return str(status)
+    return "retrying"

@@ -1,4 +1,5 @@
-"""Entry point of a pipeline worker process. Imports only the pipeline: no web, no database.
+"""Entry point of a pipeline worker process. Imports only the pipeline and the metrics it
+records: no web, no database.
 
 Protocol over a ``multiprocessing`` pipe. Parent → child: ``JobTicket`` or ``None`` (exit).
 Child → parent: ``("stage", name)``, ``("pages", done, total)``,
@@ -19,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from folio.core.processes import die_with_parent, limit_memory, near_memory_limit
-from folio.pipeline import DocumentResult, Limits, PipelineError, PipelineOptions, process_file
+from folio.metrics.pipeline_timing import PipelineTimer
+from folio.pipeline import (
+    DocumentResult,
+    Limits,
+    PipelineError,
+    PipelineOptions,
+    ProgressListener,
+    process_file,
+)
 from folio.pipeline.errors import ResourceLimit
 from folio.pipeline.intelligence import IntelligenceOptions, analyze
 
@@ -97,12 +106,19 @@ def understand(
 
 
 def run_ticket(ticket: JobTicket, limits: Limits, connection: Connection) -> tuple[Any, ...]:
+    timer = PipelineTimer(PipeProgress(connection), ticket.mime_type)
+    message = _run_ticket(ticket, limits, timer)
+    timer.record(message)  # metrics of this process, added up by the API's scrape
+    return message
+
+
+def _run_ticket(ticket: JobTicket, limits: Limits, progress: ProgressListener) -> tuple[Any, ...]:
     options = pipeline_options(ticket.options, limits)
     try:
         result = process_file(
             Path(ticket.path),
             options,
-            PipeProgress(connection),
+            progress,
             filename=ticket.filename,
             mime_type=ticket.mime_type,
         )

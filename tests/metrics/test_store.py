@@ -1,0 +1,61 @@
+"""The multiprocess store, in fresh processes (a process picks its store once)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from folio.metrics import store
+
+ENABLE_AND_COUNT = """
+import sys
+from pathlib import Path
+from folio.metrics import collectors, store
+chosen = store.enable(Path(sys.argv[1]))
+collectors.record_webhook_delivery("succeeded")
+print(chosen)
+"""
+
+
+def run(directory: Path, **env: str) -> str:
+    environment = {k: v for k, v in os.environ.items() if k != store.ENV} | env
+    done = subprocess.run(
+        [sys.executable, "-c", ENABLE_AND_COUNT, str(directory)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_a_fresh_data_directory_is_created_owner_only(tmp_path: Path) -> None:
+    metrics = tmp_path / "new-data" / "metrics"
+
+    assert run(metrics) == str(metrics)
+
+    for path in (tmp_path / "new-data", metrics):  # no one else reaches the files inside
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+    assert [p.name.split("_")[0] for p in metrics.iterdir()] == ["counter"]
+
+
+def test_the_environment_variable_wins(tmp_path: Path) -> None:
+    chosen = tmp_path / "chosen"
+    chosen.mkdir()
+
+    assert run(tmp_path / "ignored", PROMETHEUS_MULTIPROC_DIR=str(chosen)) == str(chosen)
+    assert not (tmp_path / "ignored").exists()
+
+
+def test_samples_of_finished_processes_add_up_and_wipe_forgets_them(tmp_path: Path) -> None:
+    directory = tmp_path / "metrics"
+    run(directory)
+    run(directory)
+    assert len(list(directory.glob("counter_*.db"))) == 2
+
+    store.wipe(directory)
+
+    assert list(directory.iterdir()) == []
