@@ -100,6 +100,7 @@ def create_key(
     data_dir: DataDir = None,
 ) -> None:
     """Create an API key for a user; the full key is printed once."""
+    settings = Settings(data_dir=data_dir) if data_dir else Settings()
 
     async def work(database: Database) -> dict[str, object]:
         async with database.session() as session:
@@ -108,7 +109,7 @@ def create_key(
                 raise typer.BadParameter(f"no user {user}")
             principal = await principal_for_user(session, owner, team)
             created = await key_service.create(
-                session, principal, KeyCreate(name=name, scopes=scopes)
+                session, principal, settings, KeyCreate(name=name, scopes=scopes)
             )
             return {
                 "id": created.id,

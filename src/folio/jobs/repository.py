@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ScalarSelect, func, select, update
 
 from folio.core.db import rowcount
 from folio.core.leases import LeaseQueue
@@ -128,13 +128,27 @@ class JobRepository(TeamScopedRepository[Job]):
         return rowcount(result)
 
 
+def _running_for_team() -> ScalarSelect[int]:
+    """Jobs of the candidate's team running now: among jobs of one priority the team with
+    the fewest goes first, so one team's 10,000-job batch takes turns with another team's
+    single upload instead of starving it (ties: the oldest job)."""
+    running = Job.__table__.alias("running_jobs")
+    return (
+        select(func.count())
+        .select_from(running)
+        .where(running.c.team_id == Job.team_id, running.c.status == JobStatus.running)
+        .correlate(Job)
+        .scalar_subquery()
+    )
+
+
 JOBS = LeaseQueue(
     Job,
     owner=Job.worker,
     expires=Job.lease_expires_at,
     held=Job.status == JobStatus.running,
     free=Job.status == JobStatus.queued,
-    order_by=[Job.priority, Job.id],
+    order_by=[Job.priority, _running_for_team(), Job.id],
     on_claim=lambda now: {
         "status": JobStatus.running,
         "started_at": now,
