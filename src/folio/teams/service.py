@@ -114,6 +114,23 @@ class TeamService:
         allowed = most_generous(settings, plans, PlanLimit.teams)
         ensure_room(created, allowed, PlanLimit.teams, holder="Your plan")
 
+    async def set_plan(
+        self, session: AsyncSession, settings: Settings, team_id: str, plan: str
+    ) -> Team:
+        """An operator's change (``folio admin set-plan``): the plan must be one the settings
+        name, or the team would silently fall back to free's limits."""
+        known = set(settings.rate_limit_plans) | set(settings.quota_plans)
+        known |= set(settings.plan_limits)
+        if plan not in known:
+            raise ValidationFailed(
+                [FieldError("plan", "unknown", f"Known plans: {', '.join(sorted(known))}.")]
+            )
+        team = await TeamRepository.from_session(session).get_unscoped(team_id)
+        if team is None:
+            raise NotFound(f"No team {team_id}.")
+        team.plan = plan
+        return team
+
     async def list_teams(
         self, session: AsyncSession, principal: Principal, page: PageParams
     ) -> Page[TeamRead]:
