@@ -4,6 +4,8 @@ team starts with ``FOLIO_CREDITS_INITIAL_GRANT`` credits (none by default)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -154,6 +156,20 @@ class TestKeyCount:
 
         assert (await client.delete(f"/api/v1/keys/{rotated.json()['id']}")).status_code == 204
         assert (await client.post("/api/v1/keys", json={"name": "x"})).status_code == 201
+
+    async def test_simultaneous_creations_take_turns(self, client: httpx.AsyncClient) -> None:
+        """One place left, four requests at once: one key, three PLAN_LIMITs. (In process
+        the requests rarely overlap inside the transaction, so this passes on PostgreSQL
+        even without the team-row lock; it guards the outcome, not the lock.)"""
+        for n in range(2 - len(await key_ids(client))):
+            await client.post("/api/v1/keys", json={"name": f"k{n}"})
+
+        responses = await asyncio.gather(
+            *(client.post("/api/v1/keys", json={"name": f"race{n}"}) for n in range(4))
+        )
+
+        assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
+        assert len(await key_ids(client)) == 3
 
     async def test_deactivated_keys_still_count(self, client: httpx.AsyncClient) -> None:
         """An inactive key can be re-armed by an update, so it keeps its place."""
