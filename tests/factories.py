@@ -51,7 +51,9 @@ async def create_account(
                 )
             )
         principal = await principal_for_user(session, user, join_team)
-        created = await key_service.create(session, principal, KeyCreate(name="test key"))
+        created = await key_service.create(
+            session, principal, runtime.settings, KeyCreate(name="test key")
+        )
     return Account(user.id, user.email, principal.team_id, created.key)
 
 

@@ -25,6 +25,7 @@ from folio.keys.schemas import KeyCreate
 from folio.keys.service import key as key_service
 from folio.migrations import upgrade_database
 from folio.system.service import retired_key_lifetime
+from folio.teams.service import team as team_service
 from folio.users.service import user as user_service
 
 admin = typer.Typer(
@@ -100,6 +101,7 @@ def create_key(
     data_dir: DataDir = None,
 ) -> None:
     """Create an API key for a user; the full key is printed once."""
+    settings = Settings(data_dir=data_dir) if data_dir else Settings()
 
     async def work(database: Database) -> dict[str, object]:
         async with database.session() as session:
@@ -108,7 +110,7 @@ def create_key(
                 raise typer.BadParameter(f"no user {user}")
             principal = await principal_for_user(session, owner, team)
             created = await key_service.create(
-                session, principal, KeyCreate(name=name, scopes=scopes)
+                session, principal, settings, KeyCreate(name=name, scopes=scopes)
             )
             return {
                 "id": created.id,
@@ -124,6 +126,28 @@ def create_key(
     else:
         sys.stdout.write(f"{created['key']}\n")
         stderr.print(f"key {created['id']} for team {created['team_id']}: shown once")
+
+
+@admin.command("set-plan")
+def set_plan(
+    team: Annotated[str, typer.Argument(help="Team id (team_…)")],
+    plan: Annotated[
+        str,
+        typer.Argument(
+            help="A plan of FOLIO_RATE_LIMIT_PLANS, FOLIO_QUOTA_PLANS or FOLIO_PLAN_LIMITS"
+        ),
+    ],
+    data_dir: DataDir = None,
+) -> None:
+    """Put a team on a plan: its rate limits, monthly quotas, API keys and its owners' teams."""
+    settings = Settings(data_dir=data_dir) if data_dir else Settings()
+
+    async def work(database: Database) -> dict[str, str]:
+        async with database.session() as session:
+            changed = await team_service.set_plan(session, settings, team, plan)
+            return {"id": changed.id, "plan": changed.plan}
+
+    sys.stdout.write(json.dumps(run_in_database(data_dir, work)) + "\n")
 
 
 @admin.command("rotate-signing-key")

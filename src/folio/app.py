@@ -100,7 +100,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.is_sqlite:
             await upgrade_database(runtime.db.engine)
         async with runtime.db.session() as session:
-            credentials = await bootstrap_admin(session, settings.admin_email)
+            credentials = await bootstrap_admin(session, settings.admin_email, settings)
         if credentials is not None:
             sys.stderr.write(announce(credentials))
         app.state.runtime = runtime

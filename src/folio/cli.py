@@ -105,7 +105,7 @@ async def _bootstrap_admin(settings: Settings) -> None:
     database = Database(settings.resolved_database_url, pool_size=1)
     try:
         async with database.session() as session:
-            credentials = await bootstrap_admin(session, settings.admin_email)
+            credentials = await bootstrap_admin(session, settings.admin_email, settings)
     finally:
         await database.dispose()
     if credentials is not None:

@@ -11,6 +11,14 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def _plan_limits() -> dict[str, dict[str, int | None]]:
+    return {
+        "free": {"api_keys": 10, "teams": 3},
+        "pro": {"api_keys": 100, "teams": 20},
+        "enterprise": {"api_keys": 1_000, "teams": 200},
+    }
+
+
 def _quota_plans() -> dict[str, dict[str, int | None]]:
     return {
         "free": {
@@ -136,6 +144,13 @@ class Settings(BaseSettings):
     rate_limit_anonymous_plan: str = "free"  # per client IP, for calls without a credential
     # Quotas per team and calendar month (folio.usage); null means unlimited.
     quota_plans: dict[str, dict[str, int | None]] = Field(default_factory=_quota_plans)
+    plan_limits: dict[str, dict[str, int | None]] = Field(
+        default_factory=_plan_limits,
+        description="Per plan: api_keys, the keys of a team that are not revoked, and teams, "
+        "the teams a user created that still exist (their personal team included; the most "
+        "generous plan among the teams they own applies). null: unlimited; unknown plans "
+        "use free's",
+    )
     usage_retention_days: int = Field(default=400, ge=1)  # aggregated per-day request log
     # Audit (folio.audit): entries are buffered and written in batches.
     audit_flush_interval_s: float = Field(default=1.0, gt=0)
@@ -183,7 +198,12 @@ class Settings(BaseSettings):
     crawler_max_running_chunks: int = Field(default=4, ge=0)  # per process; 0: no crawling
     crawler_poll_s: float = Field(default=1.0, gt=0)
     crawler_phash_threshold: int = Field(default=8, ge=0, le=32)  # Hamming distance
-    credits_initial_balance: int = Field(default=1000, ge=0)  # a team's first balance
+    credits_initial_grant: int = Field(
+        default=0,
+        ge=0,
+        description="Credits granted to every new team when its credit account opens (0: "
+        "none; a system administrator grants credits with POST /api/v1/credits/grants)",
+    )
     openverse_api_url: str = "https://api.openverse.org/v1"
     wikimedia_api_url: str = "https://commons.wikimedia.org/w/api.php"
 

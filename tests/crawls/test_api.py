@@ -32,6 +32,7 @@ CRAWL_SETTINGS = {
     "crawler_backoff_s": 0.05,
     "crawler_poll_s": 0.1,
     "rate_limit_enabled": False,
+    "credits_initial_grant": 1000,  # new teams start with none by default
 }
 FINAL = {"completed", "failed", "paused", "stopped"}
 
@@ -433,7 +434,7 @@ class TestDatasets:
 class TestCredits:
     @pytest.fixture
     def settings_overrides(self) -> dict[str, object]:
-        return {**CRAWL_SETTINGS, "credits_initial_balance": 3}
+        return {**CRAWL_SETTINGS, "credits_initial_grant": 3}
 
     async def test_the_job_pauses_when_credits_run_out_and_resumes_after_a_grant(
         self,

@@ -53,7 +53,7 @@ def settings_overrides(backend: dict[str, object]) -> dict[str, object]:
         **CRAWL_SETTINGS,
         **backend,
         "crawler_max_running_chunks": 0,
-        "credits_initial_balance": WELCOME,
+        "credits_initial_grant": WELCOME,
     }
 
 
@@ -152,7 +152,7 @@ class TestTwoProjectsOfOneTeam:
             **CRAWL_SETTINGS,
             **backend,
             "crawler_max_running_chunks": 0,
-            "credits_initial_balance": 7,
+            "credits_initial_grant": 7,
         }
 
     async def test_both_jobs_pause_and_the_balance_stays_at_zero(

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.auth.accounts import create_account
 from folio.auth.resolver import principal_for_user
+from folio.config import Settings
 from folio.core.db import one_writer_at_a_time
 from folio.core.security import new_secret
 from folio.keys.schemas import KeyCreate
@@ -23,7 +24,9 @@ class InitialCredentials:
     team_id: str
 
 
-async def bootstrap_admin(session: AsyncSession, email: str) -> InitialCredentials | None:
+async def bootstrap_admin(
+    session: AsyncSession, email: str, settings: Settings
+) -> InitialCredentials | None:
     """Creates the admin only when there are no users at all; None otherwise. Processes that
     start together on one empty database take turns, so exactly one creates the admin."""
     await one_writer_at_a_time(session, "folio.first-admin")
@@ -34,7 +37,9 @@ async def bootstrap_admin(session: AsyncSession, email: str) -> InitialCredentia
         session, email=email, password=password, name="Admin", is_admin=True, verified=True
     )
     principal = await principal_for_user(session, admin)
-    created = await key_service.create(session, principal, KeyCreate(name="initial admin key"))
+    created = await key_service.create(
+        session, principal, settings, KeyCreate(name="initial admin key")
+    )
     return InitialCredentials(
         email=admin.email, password=password, api_key=created.key, team_id=principal.team_id
     )

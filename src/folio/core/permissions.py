@@ -7,6 +7,7 @@ class Permission(StrEnum):
     documents_read = "documents:read"
     documents_write = "documents:write"
     documents_delete = "documents:delete"
+    documents_prioritize = "documents:prioritize"  # process at priority high, ahead of others
     analytics_read = "analytics:read"
     audit_read = "audit:read"
     keys_manage = "keys:manage"

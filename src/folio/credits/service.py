@@ -67,7 +67,7 @@ class CreditService:
         account = await repository.account(team_id, for_update=for_update)
         if account is None:  # the team was deleted meanwhile
             raise NotFound(f"No team {team_id}.")
-        initial = runtime.settings.credits_initial_balance
+        initial = runtime.settings.credits_initial_grant
         if opened and initial:
             await self._record(session, account, TransactionKind.grant, initial, "welcome credits")
         return account
@@ -78,7 +78,7 @@ class CreditService:
         if account is None:
             account = CreditAccount(
                 team_id=team_id,
-                balance=runtime.settings.credits_initial_balance,
+                balance=runtime.settings.credits_initial_grant,
                 low_balance_threshold=DEFAULT_LOW_BALANCE,
                 auto_refill_enabled=False,
                 refill_threshold=DEFAULT_LOW_BALANCE,

@@ -13,6 +13,7 @@ from folio.documents.models import Document, DocumentStatus
 from folio.documents.repository import DocumentRepository
 from folio.documents.schemas import BulkItem, BulkProcessRequest, BulkResult, ProcessingOptions
 from folio.documents.service import document as document_service
+from folio.documents.uploads import ensure_may_prioritize
 
 RETRYABLE = (DocumentStatus.failed, DocumentStatus.cancelled)
 
@@ -43,6 +44,8 @@ class BulkService:
         runtime: Runtime,
         request: BulkProcessRequest,
     ) -> BulkResult:
+        if request.options is not None and "priority" in request.options.model_fields_set:
+            ensure_may_prioritize(principal, request.options)  # refused before any document
         ids, documents = await self._load(session, principal, request.document_ids)
         items: list[BulkItem] = []
         to_cancel: list[Document] = []
@@ -53,7 +56,7 @@ class BulkService:
             elif request.action == "cancel":
                 items.append(self._cancel_item(document, to_cancel))
             else:
-                items.append(await self._run_item(session, runtime, document, request))
+                items.append(await self._run_item(session, principal, runtime, document, request))
         if to_cancel:
             await document_service.cancel(session, runtime, to_cancel)
             for item in items:
@@ -75,6 +78,7 @@ class BulkService:
     async def _run_item(
         self,
         session: AsyncSession,
+        principal: Principal,
         runtime: Runtime,
         document: Document,
         request: BulkProcessRequest,
@@ -84,7 +88,9 @@ class BulkService:
             return BulkItem(
                 document_id=document.id, outcome="skipped", status=document.status, detail=skip
             )
-        options: ProcessingOptions = document_service.merged_options(document, request.options)
+        options: ProcessingOptions = document_service.merged_options(
+            principal, document, request.options
+        )
         await document_service.process_again(session, runtime, document, options)
         return BulkItem(document_id=document.id, outcome="accepted", status=document.status)
 

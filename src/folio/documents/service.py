@@ -18,6 +18,7 @@ from folio.core.errors import (
 )
 from folio.core.events import Event
 from folio.core.pagination import PageParams, page_json
+from folio.core.permissions import Permission
 from folio.core.prepared import ResultRow
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
@@ -39,6 +40,7 @@ from folio.documents.uploads import document_event
 from folio.events.service import event as event_service
 from folio.idempotency.service import fingerprint
 from folio.idempotency.service import idempotency as idempotency_service
+from folio.jobs.models import JobPriority
 from folio.jobs.service import job as job_service
 from folio.pipeline import DocumentResult
 from folio.templates.service import template as template_service
@@ -409,13 +411,23 @@ class DocumentService:
         await self._enqueue(session, runtime, document, options)
 
     def merged_options(
-        self, document: Document, changes: ProcessingOptions | None
+        self, principal: Principal, document: Document, changes: ProcessingOptions | None
     ) -> ProcessingOptions:
-        """The stored options with the ones ``changes`` sets explicitly."""
+        """The stored options with the ones ``changes`` sets explicitly. Asking for priority
+        high needs documents:prioritize (403); a stored high priority that someone else chose
+        is kept only for callers who hold it, others run the document at normal."""
         stored = dict(document.options)
         if changes is not None:
-            stored.update(changes.model_dump(mode="json", exclude_unset=True))
-        return ProcessingOptions.model_validate(stored)
+            explicit = changes.model_dump(mode="json", exclude_unset=True)
+            if "priority" in explicit:
+                uploads.ensure_may_prioritize(principal, changes)
+            stored.update(explicit)
+        merged = ProcessingOptions.model_validate(stored)
+        if merged.job_priority == JobPriority.high and not principal.can(
+            Permission.documents_prioritize
+        ):
+            merged = merged.model_copy(update={"priority": "normal"})
+        return merged
 
 
 document = DocumentService()

@@ -22,12 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from folio.core.db import after_rollback
 from folio.core.errors import (
     FolioError,
+    Forbidden,
     PayloadTooLarge,
     UnprocessableDocument,
     UnsupportedMediaType,
 )
 from folio.core.events import Event
 from folio.core.ids import IdPrefix, new_id
+from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.core.storage import BlobTooLarge, StoredBlob
@@ -37,6 +39,7 @@ from folio.documents.models import Document, DocumentStatus
 from folio.documents.repository import DocumentRepository
 from folio.documents.schemas import ProcessingOptions
 from folio.events.service import event as event_service
+from folio.jobs.models import JobPriority
 from folio.jobs.service import job as job_service
 from folio.pipeline import Sniffed, sniff
 from folio.templates.service import template as template_service
@@ -45,6 +48,22 @@ from folio.usage.service import usage as usage_service
 
 TEAM_DEFAULTS = frozenset({"ocr", "ocr_engine"})  # processing settings a team can default
 RECEIVE_WINDOW = 8  # files stored at once: their fsyncs overlap instead of queueing
+
+
+class PriorityNotAllowed(Forbidden):
+    code = "PRIORITY_NOT_ALLOWED"
+    title = "Processing at high priority needs the documents:prioritize permission"
+
+
+def ensure_may_prioritize(principal: Principal, options: ProcessingOptions) -> None:
+    """``priority: high`` jumps every team's queue: only for holders of documents:prioritize
+    (team owners and admins, and keys scoped for it)."""
+    if options.job_priority == JobPriority.high and not principal.can(
+        Permission.documents_prioritize
+    ):
+        raise PriorityNotAllowed(
+            "priority high needs the documents:prioritize permission; send normal or low."
+        )
 
 
 def document_event(type_: str, document: Document, **data: Any) -> Event:
@@ -98,6 +117,7 @@ async def upload_files(
 
     The files are on disk before the first statement: a write transaction (SQLite's single
     writer) is held for the inserts only, not while a thousand files are fsynced."""
+    ensure_may_prioritize(principal, options)  # before a byte is stored
     outcomes = await receive_all(runtime, principal, files)
     keys = [o.stored.key for o in outcomes if isinstance(o, Received)]
     if keys:

@@ -29,7 +29,7 @@ class VersionService:
         request: ReprocessRequest,
     ) -> Document:
         document = await document_service.get(session, principal, document_id)
-        options = document_service.merged_options(document, request.options)
+        options = document_service.merged_options(principal, document, request.options)
         await document_service.process_again(session, runtime, document, options)
         return document
 

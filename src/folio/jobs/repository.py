@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import aliased
 
 from folio.core.db import rowcount
 from folio.core.leases import LeaseQueue
@@ -32,12 +33,44 @@ class JobRepository(TeamScopedRepository[Job]):
         )
 
     async def claim_next(self, worker: str, now: datetime) -> str | None:
-        """The next queued job by priority becomes ``worker``'s (no lease: the embedded
-        executor's jobs are recovered at start instead). Two dispatchers never both get it."""
-        claimed = await JOBS.claim(
-            self.session, worker, now=now, lease=None, where=[Job.status == JobStatus.queued]
-        )
+        """The next queued job becomes ``worker``'s (no lease: the embedded executor's jobs
+        are recovered at start instead). Two dispatchers never both get it. Order: priority;
+        within it the team with the fewest running jobs, then the team whose oldest job is
+        oldest; within the team, its oldest job. So a team's 10,000-job batch takes turns
+        with another team's single upload instead of starving it."""
+        queued = [Job.status == JobStatus.queued]
+        turn = await self.next_turn()
+        if turn is not None:
+            priority, team_id = turn
+            where = [*queued, Job.priority == priority, Job.team_id == team_id]
+            claimed = await JOBS.claim(self.session, worker, now=now, lease=None, where=where)
+            if claimed:
+                return claimed[0]
+        # another dispatcher took that team's last job meanwhile: the plain order then
+        claimed = await JOBS.claim(self.session, worker, now=now, lease=None, where=queued)
         return claimed[0] if claimed else None
+
+    async def next_turn(self) -> tuple[int, str] | None:
+        """(priority, team) whose turn it is: index seeks per team with queued jobs, not a
+        sort of every queued job by its team's running count (that took ~100 ms a claim
+        with 10,000 queued on SQLite)."""
+        best = await self.session.scalar(
+            select(func.min(Job.priority)).where(Job.status == JobStatus.queued)
+        )
+        if best is None:
+            return None
+        oldest = await self.session.execute(_oldest_per_team(best))
+        running = await self.running_per_team()
+        turns = [(running.get(team, 0), first, team) for team, first in oldest if first]
+        return (best, min(turns)[2]) if turns else None
+
+    async def running_per_team(self) -> dict[str, int]:
+        statement = (
+            select(Job.team_id, func.count())
+            .where(Job.status == JobStatus.running)
+            .group_by(Job.team_id)
+        )
+        return {team: n for team, n in await self.session.execute(statement)}
 
     async def running(self) -> Sequence[Job]:
         return (
@@ -136,6 +169,34 @@ class JobRepository(TeamScopedRepository[Job]):
             .values(dispatched_at=None)
         )
         return rowcount(result)
+
+
+def _oldest_per_team(priority: int) -> Select[str, str | None]:
+    """Each team with queued jobs and its oldest queued job of ``priority`` (None: it has
+    none of that priority). The teams come from a recursive "loose index scan": one seek
+    into ``ix_jobs_status_team_priority`` per team, however long a team's backlog is."""
+    later = aliased(Job)
+    teams = (
+        select(func.min(Job.team_id).label("team_id"))
+        .where(Job.status == JobStatus.queued)
+        .cte("queued_teams", recursive=True)
+    )
+    next_team = (
+        select(func.min(later.team_id))
+        .where(later.status == JobStatus.queued, later.team_id > teams.c.team_id)
+        .scalar_subquery()
+    )
+    teams = teams.union_all(select(next_team).where(teams.c.team_id.is_not(None)))
+    oldest = (
+        select(func.min(Job.id))
+        .where(
+            Job.status == JobStatus.queued,
+            Job.team_id == teams.c.team_id,
+            Job.priority == priority,
+        )
+        .scalar_subquery()
+    )
+    return select(teams.c.team_id, oldest).where(teams.c.team_id.is_not(None))
 
 
 JOBS = LeaseQueue(

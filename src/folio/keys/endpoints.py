@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from folio.core.deps import DbSession, PageQuery, require
+from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
 from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
@@ -23,10 +23,12 @@ KeysManage = Annotated[Principal, Depends(require(Permission.keys_manage))]
     status_code=201,
     response_model=KeyCreated,
     summary="Create an API key (the full key is shown once)",
-    responses=problems(401, 403, 422),
+    responses=problems(401, 403, 409, 422),
 )
-async def create_key(data: KeyCreate, principal: KeysManage, session: DbSession) -> KeyCreated:
-    return await key_service.create(session, principal, data)
+async def create_key(
+    data: KeyCreate, principal: KeysManage, session: DbSession, runtime: RuntimeDep
+) -> KeyCreated:
+    return await key_service.create(session, principal, runtime.settings, data)
 
 
 @router.get(
@@ -56,9 +58,9 @@ async def get_key(key_id: str, principal: KeysManage, session: DbSession) -> Key
     responses=problems(401, 403, 404, 422),
 )
 async def update_key(
-    key_id: str, data: KeyUpdate, principal: KeysManage, session: DbSession
+    key_id: str, data: KeyUpdate, principal: KeysManage, session: DbSession, runtime: RuntimeDep
 ) -> KeyRead:
-    return await key_service.update(session, principal, key_id, data)
+    return await key_service.update(session, principal, runtime.settings, key_id, data)
 
 
 @router.post(

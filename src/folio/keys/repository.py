@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from folio.core.principal import Principal
 from folio.core.repository import TeamScopedRepository
@@ -26,3 +26,10 @@ class KeyRepository(TeamScopedRepository[ApiKey]):
 
     async def add(self, key: ApiKey) -> ApiKey:
         return await self.create(key, flush=True)
+
+    async def count_unrevoked(self, team_id: str) -> int:
+        """Keys of the team that may work now or again: not revoked, not rotated away."""
+        statement = select(func.count()).where(
+            ApiKey.team_id == team_id, ApiKey.revoked_at.is_(None), ApiKey.replaced_by.is_(None)
+        )
+        return int(await self.session.scalar(statement) or 0)

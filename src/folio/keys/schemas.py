@@ -8,22 +8,34 @@ from pydantic import Field, StringConstraints
 from folio.core.permissions import Permission
 from folio.core.schemas import FutureDatetime, Schema
 
+RATE_LIMIT_DESCRIPTION = (
+    "Requests per minute for this key, at most the team plan's per-minute limit: a higher "
+    "value is refused with 422 (code above_plan), not clamped. The key never gets more than "
+    "the plan's limit, even if the plan is lowered later. Null: the plan's limit."
+)
+
 KeyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class KeyCreate(Schema):
+    """A team has at most its plan's ``api_keys`` unrevoked keys (409 ``PLAN_LIMIT``)."""
+
     name: KeyName
     scopes: list[Permission] | None = Field(
         default=None, description="Defaults to all of your permissions in the team"
     )
-    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
+    rate_limit_per_minute: int | None = Field(
+        default=None, ge=1, le=1_000_000, description=RATE_LIMIT_DESCRIPTION
+    )
     expires_at: FutureDatetime | None = None
 
 
 class KeyUpdate(Schema):
     name: KeyName | None = None
     scopes: list[Permission] | None = None
-    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
+    rate_limit_per_minute: int | None = Field(
+        default=None, ge=1, le=1_000_000, description=RATE_LIMIT_DESCRIPTION
+    )
     is_active: bool | None = None
     expires_at: FutureDatetime | None = None
 

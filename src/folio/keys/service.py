@@ -6,18 +6,22 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.config import Settings
 from folio.core.db import utcnow
-from folio.core.errors import Forbidden, NotFound
+from folio.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from folio.core.events import access_changed
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.permissions import Permission
+from folio.core.plans import PlanLimit, ensure_room, plan_limit
 from folio.core.principal import Principal
 from folio.core.security import digest, new_secret
 from folio.keys.models import ApiKey
 from folio.keys.repository import KeyRepository
 from folio.keys.schemas import KeyCreate, KeyCreated, KeyRead, KeyRotate, KeyUpdate
+from folio.ratelimit.policy import plan_minute_limit
 from folio.teams.access import ensure_grantable
+from folio.teams.repository import TeamRepository
 from folio.usage.schemas import KeyUsage
 from folio.usage.service import usage as usage_service
 
@@ -60,11 +64,29 @@ def key_read(key: ApiKey) -> KeyRead:
     )
 
 
+def check_rate_limit(settings: Settings, principal: Principal, wanted: int | None) -> None:
+    """A key's own per-minute limit may only lower the plan's: above it is refused (422), not
+    clamped, so the caller learns the limit instead of finding it out through 429s."""
+    ceiling = plan_minute_limit(settings, principal.plan)
+    if wanted is not None and ceiling is not None and wanted > ceiling:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "rate_limit_per_minute",
+                    "above_plan",
+                    f"The team's {principal.plan} plan allows at most {ceiling} per minute.",
+                )
+            ]
+        )
+
+
 class KeyService:
     async def create(
-        self, session: AsyncSession, principal: Principal, data: KeyCreate
+        self, session: AsyncSession, principal: Principal, settings: Settings, data: KeyCreate
     ) -> KeyCreated:
         scopes = self._scopes(principal, data.scopes)
+        check_rate_limit(settings, principal, data.rate_limit_per_minute)
+        await self._ensure_key_room(session, principal, settings)
         secret = new_key_secret()
         key = await KeyRepository.from_session(session).add(
             ApiKey(
@@ -80,6 +102,18 @@ class KeyService:
             )
         )
         return KeyCreated(**key_read(key).model_dump(), key=secret)
+
+    async def _ensure_key_room(
+        self, session: AsyncSession, principal: Principal, settings: Settings
+    ) -> None:
+        """The plan's ``api_keys``: revoked and rotated-away keys do not count; inactive and
+        expired ones do (an update can re-arm them). Creations in one team take turns."""
+        allowed = plan_limit(settings, principal.plan, PlanLimit.api_keys)
+        if allowed is None:
+            return
+        await TeamRepository.from_session(session).lock(principal.team_id)
+        used = await KeyRepository.from_session(session).count_unrevoked(principal.team_id)
+        ensure_room(used, allowed, PlanLimit.api_keys, holder=f"The team's {principal.plan} plan")
 
     def _scopes(self, principal: Principal, wanted: list[Permission] | None) -> list[str]:
         if principal.user_id is None:
@@ -118,11 +152,17 @@ class KeyService:
         return key_read(await self._get(session, principal, key_id))
 
     async def update(
-        self, session: AsyncSession, principal: Principal, key_id: str, data: KeyUpdate
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        settings: Settings,
+        key_id: str,
+        data: KeyUpdate,
     ) -> KeyRead:
         key = await self._get(session, principal, key_id)
         self._ensure_holds_scopes(principal, key)
         changes = data.model_dump(exclude_unset=True)
+        check_rate_limit(settings, principal, changes.get("rate_limit_per_minute"))
         if changes.get("scopes") is not None:
             key.scopes = self._scopes(principal, data.scopes)
         for field in ("name", "is_active"):

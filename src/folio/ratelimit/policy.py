@@ -49,8 +49,8 @@ class PlanTable:
 
 
 def policy_for(plans: PlanTable | Settings, principal: Principal | None, client_ip: str) -> Policy:
-    """An API key has its own counters (and its own per-minute limit when set); a user's
-    sessions share the user's; anonymous calls count per client IP."""
+    """An API key has its own counters (and its own per-minute limit when set, never above
+    the plan's); a user's sessions share the user's; anonymous calls count per client IP."""
     table = plans if isinstance(plans, PlanTable) else PlanTable(plans)
     if principal is None:
         return Policy(f"ip:{client_ip}", table.anonymous)
@@ -58,12 +58,23 @@ def policy_for(plans: PlanTable | Settings, principal: Principal | None, client_
     if principal.key_id is not None:
         own = principal.rate_limit_per_minute
         if own is not None and own > 0:
-            windows = tuple(
-                Window(w.name, w.seconds, own) if w.name == "minute" else w for w in windows
-            )
-            if not any(w.name == "minute" for w in windows):
-                windows = (Window("minute", 60, own), *windows)
+            windows = with_key_minute(windows, own)
         return Policy(f"key:{principal.key_id}", windows)
     if principal.user_id is not None:
         return Policy(f"user:{principal.user_id}", windows)
     return Policy(f"team:{principal.team_id}", windows)
+
+
+def with_key_minute(windows: tuple[Window, ...], own: int) -> tuple[Window, ...]:
+    """A key's own per-minute limit may lower the plan's, never raise it: a key stored before
+    the plan shrank (or past the create-time check) still gets at most the plan's."""
+    if not any(w.name == "minute" for w in windows):
+        return (Window("minute", 60, own), *windows)
+    return tuple(
+        Window(w.name, w.seconds, min(own, w.amount)) if w.name == "minute" else w for w in windows
+    )
+
+
+def plan_minute_limit(settings: Settings, plan: str) -> int | None:
+    """The plan's requests per minute (None: the plan sets no per-minute limit)."""
+    return next((w.amount for w in plan_windows(settings, plan) if w.name == "minute"), None)

@@ -34,10 +34,12 @@ invitations_router = APIRouter(prefix="/api/v1/invitations", tags=["teams"])
     status_code=201,
     response_model=TeamRead,
     summary="Create a team; you become its owner",
-    responses=problems(401, 403, 422),
+    responses=problems(401, 403, 409, 422),
 )
-async def create_team(data: TeamCreate, principal: Authenticated, session: DbSession):
-    return await team_service.create(session, principal, data)
+async def create_team(
+    data: TeamCreate, principal: Authenticated, session: DbSession, runtime: RuntimeDep
+):
+    return await team_service.create(session, principal, runtime.settings, data)
 
 
 @router.get(

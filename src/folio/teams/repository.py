@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select
 
+from folio.core.permissions import BuiltinRole
 from folio.core.principal import Credential, Principal
 from folio.core.repository import TeamScopedRepository, keyset
 from folio.teams.models import Invitation, Membership, Role, RoleAssignment, Team
@@ -35,6 +36,30 @@ class TeamRepository(TeamScopedRepository[Team]):
     async def get_unscoped(self, team_id: str) -> Team | None:
         """For authentication, which finds a key's team before any principal exists."""
         return await self.session.get(Team, team_id)
+
+    async def lock(self, team_id: str) -> None:
+        """Holds the team's row until commit (PostgreSQL; SQLite's write transactions are
+        exclusive anyway): a count-then-insert under a plan limit runs one at a time."""
+        await self.session.execute(select(Team.id).where(Team.id == team_id).with_for_update())
+
+    async def lock_created_by(self, user_id: str) -> int:
+        """How many existing teams ``user_id`` created, their rows held until commit
+        (PostgreSQL), so two creations by one user count one after the other."""
+        statement = select(Team.id).where(Team.created_by == user_id).with_for_update()
+        return len((await self.session.scalars(statement)).all())
+
+    async def owned_plans(self, user_id: str) -> set[str]:
+        statement = (
+            select(Team.plan)
+            .join(Membership, Membership.team_id == Team.id)
+            .where(
+                Membership.user_id == user_id,
+                Membership.role == BuiltinRole.owner,
+                Membership.status == "active",
+            )
+            .distinct()
+        )
+        return set((await self.session.scalars(statement)).all())
 
     async def get_by_slug(self, slug: str) -> Team | None:
         return await self.session.scalar(select(Team).where(Team.slug == slug))

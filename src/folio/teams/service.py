@@ -6,11 +6,13 @@ import hashlib
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.config import Settings
 from folio.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from folio.core.events import Event, access_changed
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.permissions import BUILTIN_ROLE_PERMISSIONS, BuiltinRole, Permission
+from folio.core.plans import PlanLimit, ensure_room, most_generous
 from folio.core.principal import Credential, Principal
 from folio.core.runtime import Runtime
 from folio.events.service import event as event_service
@@ -82,11 +84,12 @@ class TeamService:
         )
 
     async def create(
-        self, session: AsyncSession, principal: Principal, data: TeamCreate
+        self, session: AsyncSession, principal: Principal, settings: Settings, data: TeamCreate
     ) -> TeamRead:
         if principal.credential != Credential.user or principal.user_id is None:
             raise Forbidden("Teams are created by signed-in users, not API keys.")
         self._check_settings(BUILTIN_ROLE_PERMISSIONS[BuiltinRole.owner], data.settings)
+        await self._ensure_team_room(session, settings, principal.user_id)
         team = Team(
             id=new_id(IdPrefix.team),
             name=data.name,
@@ -99,6 +102,34 @@ class TeamService:
             team.id, principal.user_id
         )
         return team_read(team, membership, 1)
+
+    async def _ensure_team_room(
+        self, session: AsyncSession, settings: Settings, user_id: str
+    ) -> None:
+        """The plan's ``teams``: each team brings fresh quotas, so a user creates at most
+        the most generous limit among the plans of the teams they own."""
+        repository = TeamRepository.from_session(session)
+        created = await repository.lock_created_by(user_id)
+        plans = await repository.owned_plans(user_id)
+        allowed = most_generous(settings, plans, PlanLimit.teams)
+        ensure_room(created, allowed, PlanLimit.teams, holder="Your plan")
+
+    async def set_plan(
+        self, session: AsyncSession, settings: Settings, team_id: str, plan: str
+    ) -> Team:
+        """An operator's change (``folio admin set-plan``): the plan must be one the settings
+        name, or the team would silently fall back to free's limits."""
+        known = set(settings.rate_limit_plans) | set(settings.quota_plans)
+        known |= set(settings.plan_limits)
+        if plan not in known:
+            raise ValidationFailed(
+                [FieldError("plan", "unknown", f"Known plans: {', '.join(sorted(known))}.")]
+            )
+        team = await TeamRepository.from_session(session).get_unscoped(team_id)
+        if team is None:
+            raise NotFound(f"No team {team_id}.")
+        team.plan = plan
+        return team
 
     async def list_teams(
         self, session: AsyncSession, principal: Principal, page: PageParams
