@@ -263,3 +263,18 @@ class TestQuota:
         assert (await process(client, corpus(TRIVIAL_PDF))).status_code == 200
 
         assert_problem(await process(client, corpus(TRIVIAL_PDF)), 429, "QUOTA_EXCEEDED")
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, object]:
+        plans = {"free": {"minute": 1, "hour": 100, "day": 100}}
+        return {"analytics_realtime_interval_s": 0, "rate_limit_plans": plans}
+
+    async def test_the_plans_rate_limit_applies(self, client: httpx.AsyncClient) -> None:
+        assert (await process(client, corpus(TRIVIAL_PDF))).status_code == 200
+
+        response = await process(client, corpus(TRIVIAL_PDF))
+
+        assert_problem(response, 429, "RATE_LIMITED")
+        assert response.headers["retry-after"]
