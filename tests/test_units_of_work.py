@@ -48,6 +48,8 @@ OWNER_FUNCTIONS = {
     "folio/extractions/service.py::ExtractionService.apply": "its route takes no session: reads "
     "and extracts first, then one short write, so extracting never holds the write lock",
     "folio/extractions/service.py::ExtractionService._store": "the short write of apply",
+    "folio/documents/zero_retention.py::ZeroRetentionService.process": "its route takes no "
+    "session: a read, the processing with no transaction open, then one short write",
     "folio/realtime/service.py::RealtimeService._may_subscribe": "the WebSocket loop",
     "folio/realtime/service.py::RealtimeService._catch_up": "the WebSocket loop",
     "folio/datasets/service.py::DatasetService.get": "long poll: a fresh read per look, "

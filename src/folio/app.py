@@ -153,6 +153,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await hub.stop()
     finally:
         runtime.sandbox.close()
+        runtime.processor.close()
         await runtime.bus.stop()
         await runtime.db.dispose()
         if lock is not None:

@@ -119,6 +119,34 @@ class Settings(BaseSettings):
         "documents (each match is also limited to 0.25 s); past it, 422 RESOURCE_LIMIT.",
     )
 
+    # Zero-retention processing (POST /api/v1/documents/process): run at once in sandbox
+    # processes (folio.core.sandbox), answered in the response, nothing stored
+    process_workers: int = Field(
+        default=1,
+        ge=1,
+        description="Processes running zero-retention requests (`POST "
+        "/api/v1/documents/process`), started on first use; a request that finds none free "
+        "within the time limit answers 503",
+    )
+    process_time_limit_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Wall-clock limit of one zero-retention request's processing; past it "
+        "the process is killed and replaced, and the request answers 422 PROCESSING_TIMEOUT",
+    )
+    process_max_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        gt=0,
+        description="Largest file a zero-retention request accepts (413 PAYLOAD_TOO_LARGE, "
+        "refused while reading); also bounded by max_upload_bytes",
+    )
+    process_max_pages: int = Field(
+        default=50,
+        gt=0,
+        description="Most pages a zero-retention request processes (422 TOO_MANY_PAGES); "
+        "also bounded by max_pages",
+    )
+
     long_poll_max_s: float = Field(default=60.0, ge=0)
     # understanding: classification, entities, PII, security, compliance, summary, insights
     analysis_enabled: bool = True  # the default for uploads that do not say

@@ -71,6 +71,9 @@ EXPECTED: dict[str, Example] = {
         (), (r"project prj_\w+", r'"status": "pending"', r'"current_balance": \d+')
     ),
     "limits.sh": Example((), (r"(?i)x-ratelimit-limit: \d+", r'"plan": "free"')),
+    "zero_retention.sh": Example(
+        (TEXT_PDF,), (r'"document_id": null', r'"pages": 4', r'"first_line": "Hello, here is')
+    ),
 }
 HELPERS = {"webhook_receiver.py"}  # webhooks.sh runs it
 

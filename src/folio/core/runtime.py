@@ -61,6 +61,7 @@ class Runtime:
     mailer: Mailer
     event_consumers: tuple[EventConsumer, ...]
     sandbox: Sandbox  # user templates' regular expressions run here, never in this process
+    processor: Sandbox  # zero-retention processing runs here, never in this process
     dispatcher: JobDispatcher = field(default_factory=NoDispatcher)
     state: dict[str, Any] = field(default_factory=dict)  # per-process caches of domains
 
@@ -87,6 +88,12 @@ def build_runtime(settings: Settings, *, event_consumers: Sequence[EventConsumer
             timeout_s=settings.template_apply_timeout_s,
             memory_limit_mb=settings.worker_memory_limit_mb,
             preload=("folio.pipeline.fields",),
+        ),
+        processor=Sandbox(
+            settings.process_workers,
+            timeout_s=settings.process_time_limit_s,
+            memory_limit_mb=settings.worker_memory_limit_mb,
+            preload=("folio.pipeline", "folio.pipeline.intelligence"),
         ),
     )
 

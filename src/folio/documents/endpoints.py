@@ -30,6 +30,7 @@ from folio.documents.schemas import (
 )
 from folio.documents.service import document as document_service
 from folio.documents.versions import version as version_service
+from folio.documents.zero_retention import zero_retention as zero_retention_service
 from folio.pipeline.ingest import KIND_BY_MIME
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
@@ -104,6 +105,33 @@ async def upload_document(
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return document
+
+
+@router.post(
+    "/process",
+    response_model=DocumentResults,
+    response_model_exclude_none=False,
+    summary="Process a document at once and return its results; nothing is stored",
+    description="Zero-retention processing: the results are in the response and neither the "
+    "file nor the results are kept (no document, blob or job); the team's monthly document "
+    "count and the request's audit entry are the only traces. Smaller size, page and time "
+    "limits apply than to uploads (`FOLIO_PROCESS_MAX_BYTES`, `FOLIO_PROCESS_MAX_PAGES`, "
+    "`FOLIO_PROCESS_TIME_LIMIT_S`).",
+    responses=problems(401, 403, 413, 415, 422, 429, 503),
+)
+async def process_document(
+    file: Annotated[UploadFile, File(description="The document")],
+    principal: DocumentsWrite,
+    runtime: RuntimeDep,
+    response: Response,
+    options: OptionsField = None,
+    words: Annotated[bool, Query(description="Include words with boxes")] = True,
+) -> DocumentResults:
+    incoming = IncomingFile(file.filename, file.content_type, file.file)
+    response.headers["Cache-Control"] = "no-store"
+    return await zero_retention_service.process(
+        runtime, principal, incoming, ProcessingOptions.from_form(options), include_words=words
+    )
 
 
 @router.get(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -225,9 +226,14 @@ def store_and_sniff(
 
 
 def check_content(runtime: Runtime, stored: StoredBlob, filename: str) -> Sniffed:
-    if stored.size == 0:
+    return sniff_accepted(runtime.storage.local_path(stored.key), filename, stored.size)
+
+
+def sniff_accepted(path: Path, filename: str, size: int) -> Sniffed:
+    """The file's type, or a 422 (empty) or 415 (a type Folio does not process)."""
+    if size == 0:
         raise UnprocessableDocument("The file is empty.", reason="EMPTY_FILE")
-    sniffed = sniff(runtime.storage.local_path(stored.key), filename)
+    sniffed = sniff(path, filename)
     if sniffed.kind is None:
         raise UnsupportedMediaType(
             f"Files of type {sniffed.mime_type} are not supported. Send PDF, an image "

@@ -143,6 +143,48 @@ class UsageService:
                 allowance.team_id, allowance.period.start, allowance.admitted
             )
 
+    async def check_processing(
+        self, session: AsyncSession, principal: Principal, settings: Settings
+    ) -> None:
+        """Zero-retention processing, before it starts: a read only (no write lock is held
+        while the document is processed); raises :class:`QuotaExceeded` when the team has
+        processed its monthly documents."""
+        limit = quota_limit(settings, principal.plan, Quota.documents_processed)
+        if limit is None:
+            return
+        period = current_period()
+        used = await UsageRepository.from_session(session).documents_processed(
+            principal, period.start
+        )
+        if used >= limit:
+            raise self._documents_exceeded(used, limit, period)
+
+    async def count_processed(
+        self, session: AsyncSession, principal: Principal, settings: Settings
+    ) -> None:
+        """Counts one zero-retention document for the month. Past the quota (another request
+        of the team counted in the meantime) it raises, and the rollback undoes the count."""
+        period = current_period()
+        used = await UsageRepository.from_session(session).increment_documents(
+            principal.team_id, period.start, 1
+        )
+        limit = quota_limit(settings, principal.plan, Quota.documents_processed)
+        if limit is not None and used > limit:
+            raise self._documents_exceeded(used - 1, limit, period)
+
+    @staticmethod
+    def _documents_exceeded(used: int, limit: int, period: Period) -> QuotaExceeded:
+        return QuotaExceeded(
+            Quota.documents_processed,
+            used=used,
+            limit=limit,
+            resets_at=period.resets_at,
+            detail=(
+                f"The team has processed its {limit} documents this month; "
+                f"the quota resets at {period.resets_at.isoformat()}."
+            ),
+        )
+
     async def usage_for_key(
         self, session: AsyncSession, principal: Principal, key_id: str, start: date, end: date
     ) -> KeyUsage:

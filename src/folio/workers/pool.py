@@ -23,10 +23,11 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from folio.core.background import stop_task
+from folio.core.limits import pipeline_limits
 from folio.core.runtime import Runtime
 from folio.jobs.models import Job
 from folio.jobs.service import job as job_service
-from folio.pipeline import DocumentResult, Limits
+from folio.pipeline import DocumentResult
 from folio.pipeline.intelligence import Intelligence
 from folio.workers.runner import Failure, JobRunner
 from folio.workers.worker_process import JobTicket, worker_main
@@ -38,19 +39,6 @@ STARTUP_TIMEOUT_S = 60
 
 class WorkerDied(Exception):
     pass
-
-
-def pipeline_limits(runtime: Runtime) -> Limits:
-    settings = runtime.settings
-    return Limits(
-        max_pages=settings.max_pages,
-        max_image_pixels=settings.max_image_pixels,
-        max_decompression_ratio=settings.max_decompression_ratio,
-        ocr_dpi=settings.ocr_dpi,
-        max_unpacked_ratio=settings.max_unpacked_ratio,
-        unpacked_floor_bytes=settings.unpacked_floor_mb * 1024 * 1024,
-        max_nesting_depth=settings.max_nesting_depth,
-    )
 
 
 @dataclass
@@ -139,7 +127,7 @@ class LocalWorkerPool:
         self.size = size
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.runner = JobRunner(runtime, worker=self.name)
-        limits = pipeline_limits(runtime).model_dump()
+        limits = pipeline_limits(runtime.settings).model_dump()
         memory = runtime.settings.worker_memory_limit_mb
         self.slots = [
             WorkerSlot(index=i, limits=limits, memory_limit_mb=memory) for i in range(size)
