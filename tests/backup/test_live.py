@@ -120,9 +120,7 @@ def test_backup_under_upload_load_restores_identically(server: Server, tmp_path:
     load.stopping.set()
     load.join(timeout=60)
     assert load.failures == []
-    assert load.accepted_before(started) and len(load.accepted) > len(
-        load.accepted_before(started)
-    )
+    assert load.accepted_before(started) and len(load.accepted) > len(load.accepted_before(started))
 
     folio("backup", "--verify", backup)
     restored_dir = tmp_path / "restored"
@@ -145,9 +143,10 @@ def test_backup_under_upload_load_restores_identically(server: Server, tmp_path:
                     url = f"/api/v1/documents/{document_id}{path}"
                     assert after.get(url).content == before.get(url).content, url
             for document_id in listed:
-                was, now = before.get(f"/api/v1/documents/{document_id}").json(), after.get(
-                    f"/api/v1/documents/{document_id}"
-                ).json()
+                was, now = (
+                    before.get(f"/api/v1/documents/{document_id}").json(),
+                    after.get(f"/api/v1/documents/{document_id}").json(),
+                )
                 assert (now["sha256"], now["filename"]) == (was["sha256"], was["filename"])
     finally:
         restored.stop()
