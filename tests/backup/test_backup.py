@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import time
@@ -106,6 +107,17 @@ def test_restore_into_an_empty_directory_gives_back_the_same_files(
 
     expected = {path: digest for path, digest in tree(backup).items() if path != "manifest.json"}
     assert tree(target) == expected
+
+
+def test_a_backup_from_a_newer_schema_is_refused(filled: Path, tmp_path: Path) -> None:
+    backup = create_backup(make_settings(filled), tmp_path / "backups").path
+    manifest = json.loads((backup / "manifest.json").read_text())
+    manifest["alembic_revision"] = "29991231_2359_from_the_future"
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+
+    with pytest.raises(BackupError, match="schema 29991231_2359_from_the_future is newer"):
+        restore_backup(make_settings(tmp_path / "restored"), backup)
+    assert not (tmp_path / "restored").exists()
 
 
 def test_retention_keeps_the_newest(filled: Path, tmp_path: Path) -> None:

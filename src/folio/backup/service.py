@@ -26,6 +26,7 @@ from folio.backup.manifest import (
 )
 from folio.config import Settings
 from folio.core.datadir import prepare_data_dir
+from folio.migrations import known_revision
 
 logger = logging.getLogger("folio.backup")
 
@@ -136,6 +137,12 @@ def restore_backup(settings: Settings, source: Path) -> Manifest:
         raise BackupError(
             f"the backup holds a {manifest.database} database; this installation is configured "
             f"for {'SQLite' if settings.is_sqlite else 'PostgreSQL'} (FOLIO_DATABASE_URL)"
+        )
+    if manifest.alembic_revision and not known_revision(manifest.alembic_revision):
+        raise BackupError(
+            f"the backup's schema {manifest.alembic_revision} is newer than this Folio "
+            f"{__version__} knows (it was made by Folio {manifest.folio_version}): restore "
+            "with that version or a newer one"
         )
     if settings.storage_backend != "local":
         raise BackupError("restore writes blobs to a local directory; FOLIO_STORAGE_BACKEND=s3")
