@@ -17,6 +17,7 @@ from folio.audit.recorder import ActivityRecorder
 from folio.auth.bootstrap import announce, bootstrap_admin
 from folio.auth.endpoints import router as auth_router
 from folio.auth.middleware import AuthenticationMiddleware
+from folio.backup.schedule import scheduled_backups
 from folio.batches.endpoints import router as batches_router
 from folio.classifiers.endpoints import router as classifiers_router
 from folio.config import Settings, get_settings
@@ -120,6 +121,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pruning, digests = event_log_pruning(runtime), digest_sending(runtime)
         pruning.start()
         digests.start()
+        backups = scheduled_backups(settings)
+        if backups is not None:
+            backups.start()
         app.state.digests = digests
         webhooks = WebhookDispatcher(runtime)
         await webhooks.start()
@@ -148,6 +152,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 await pool.stop()
             await pruning.stop()
             await digests.stop()
+            if backups is not None:
+                await backups.stop()
             await webhooks.stop()
             await analytics.stop()
             await hub.stop()

@@ -1,13 +1,15 @@
-"""``folio serve | migrate | worker | process | settings``."""
+"""``folio serve | migrate | worker | process | backup | restore | settings``."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import gc
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +19,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from folio.admin_cli import admin
+from folio.backup.manifest import BackupError
+from folio.backup.service import create_backup, prune_backups, restore_backup, verify_backup
 from folio.config import Settings
 from folio.core.datadir import DataDirLock, prepare_data_dir
 from folio.core.db import Database, create_engine
@@ -160,6 +164,69 @@ def worker(
     metrics_store.enable(settings.metrics_path)  # the API's scrape adds these up (same host)
     wanted = [name.strip() for name in queues.split(",") if name.strip()] if queues else None
     run_worker(settings, concurrency=concurrency, queues=wanted)
+
+
+@app.command()
+def backup(
+    to: Annotated[
+        Path | None, typer.Option("--to", help="Directory to make a folio-backup-<time>/ in")
+    ] = None,
+    verify: Annotated[
+        Path | None, typer.Option("--verify", help="Check a backup's checksums instead")
+    ] = None,
+    keep: Annotated[
+        int | None, typer.Option(min=1, help="Then delete the oldest backups in --to beyond N")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Back up the database (a consistent snapshot, also while the server runs), the blobs and
+    the signing keys, with a manifest of checksums; or verify a backup."""
+    if (to is None) == (verify is None):
+        raise typer.BadParameter("give one of --to DIR or --verify BACKUP")
+    with _backup_errors():
+        if verify is not None:
+            manifest = verify_backup(verify)
+            print(json.dumps({"verified": str(verify), "files": len(manifest.files)}))
+            return
+        assert to is not None
+        made = create_backup(settings_with(data_dir=data_dir), to)
+        if keep is not None:
+            prune_backups(to, keep)
+    print(
+        json.dumps(
+            {
+                "path": str(made.path),
+                "files": len(made.manifest.files),
+                "bytes": made.manifest.total_bytes,
+                "seconds": round(made.seconds, 3),
+            }
+        )
+    )
+
+
+@app.command()
+def restore(
+    from_: Annotated[Path, typer.Option("--from", help="The folio-backup-<time> directory")],
+    data_dir: DataDir = None,
+) -> None:
+    """Restore a backup into an empty data directory (and empty database, with PostgreSQL);
+    every checksum is checked before anything is written."""
+    settings = settings_with(data_dir=data_dir)
+    with _backup_errors():
+        manifest = restore_backup(settings, from_)
+    stderr.print(
+        f"restored {len(manifest.files)} files from {from_} (schema {manifest.alembic_revision}) "
+        f"into {settings.data_dir}; start the server on it"
+    )
+
+
+@contextlib.contextmanager
+def _backup_errors() -> Iterator[None]:
+    try:
+        yield
+    except BackupError as error:
+        stderr.print(f"[red]backup error[/red]: {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from error
 
 
 @app.command("settings")

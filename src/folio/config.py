@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     s3_secret_access_key: str | None = None
     s3_cache_dir: Path | None = None  # local copies for the pipeline; default data_dir/s3-cache
     s3_cache_bytes: int = Field(default=2 * 1024**3, ge=0)  # least recently used evicted beyond
+    backup_dir: Path | None = None  # scheduled backups go here; unset: none are made
+    backup_interval_s: float = Field(default=24 * 3600, gt=0)
+    backup_keep: int = Field(default=7, ge=1)
     job_lease_s: float = Field(default=30.0, gt=0)  # a Celery job's claim lapses unless renewed
     job_fair_share: int = Field(default=4, ge=1)  # jobs per team and priority in the broker
     db_pool_size: int = Field(default=10, ge=1)
@@ -382,6 +385,11 @@ SETTING_DESCRIPTIONS: dict[str, str] = {
     "s3_cache_dir": "Local copies of blobs the pipeline reads; unset: `s3-cache/` in the data "
     "directory",
     "s3_cache_bytes": "Size of that cache; least recently used copies are evicted beyond it",
+    "backup_dir": "Directory the server writes scheduled backups to (`folio-backup-<time>/` "
+    "each); unset: no scheduled backups. Set it on one API machine",
+    "backup_interval_s": "Time between scheduled backups (counted from the newest one in "
+    "`FOLIO_BACKUP_DIR`, so restarts do not add any)",
+    "backup_keep": "Scheduled backups kept; the oldest beyond this are deleted",
     "job_lease_s": "A Celery worker's claim on a job lapses unless renewed within this",
     "job_fair_share": "Jobs per team and priority handed to the broker at once, so one team "
     "cannot fill the queue",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,3 +30,10 @@ def _upgrade(connection: Connection) -> None:
 async def upgrade_database(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)
+
+
+def known_revision(revision: str) -> bool:
+    """Whether this version's migrations include ``revision`` (a newer Folio's are unknown)."""
+    return revision in {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
