@@ -137,8 +137,7 @@ async def test_another_team_cannot_read_the_document(
         return
 
     def read_as_other() -> None:
-        with Folio(base_url, api_key=second_account.api_key) as other:
-            with pytest.raises(NotFoundError):
-                other.documents.text(document.id)
+        with Folio(base_url, api_key=second_account.api_key) as other, pytest.raises(NotFoundError):
+            other.documents.text(document.id)
 
     await asyncio.to_thread(read_as_other)

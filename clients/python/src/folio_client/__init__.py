@@ -1,19 +1,13 @@
-"""folio-client: a typed Python client for the Folio API (sync and async, over httpx).
-
-    from folio_client import Folio
-    folio = Folio("http://127.0.0.1:8000", api_key="fk_…")
-    doc = folio.documents.upload("invoice.pdf")
-    doc = folio.documents.wait(doc.id)
-    print(folio.documents.text(doc.id))
-"""
+"""folio-client: a typed Python client for the Folio API, sync (``Folio``) and async
+(``AsyncFolio``) over httpx. The guide is docs/guides/sdk-cli.md in the Folio repository."""
 
 from __future__ import annotations
 
 __version__ = "0.1.0"  # the API version it speaks (OpenAPI info.version)
 
-from folio_client._async import AsyncFolio  # noqa: E402
-from folio_client._sync import Folio  # noqa: E402
-from folio_client.errors import (  # noqa: E402
+from folio_client._async import AsyncFolio
+from folio_client._sync import Folio
+from folio_client.errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -31,7 +25,7 @@ from folio_client.errors import (  # noqa: E402
     UnsupportedMediaTypeError,
     ValidationError,
 )
-from folio_client.webhooks import WebhookVerificationError, verify_webhook  # noqa: E402
+from folio_client.webhooks import WebhookVerificationError, verify_webhook
 
 __all__ = [
     "APIError",

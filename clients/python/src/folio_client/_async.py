@@ -121,7 +121,9 @@ class AsyncFolio:
         while True:
             if authenticated:
                 await self._ensure_token()
-            response = await self._attempt(method, url, params, json, body, headers, authenticated, stream)
+            response = await self._attempt(
+                method, url, params, json, body, headers, authenticated, stream
+            )
             if response is not None and response.status_code < 400:
                 return response
             if (
@@ -216,13 +218,14 @@ class AsyncFolio:
         response = await self.request("GET", path, params=_clean(params), stream=True)
         written = 0
         try:
+            # 64 KiB writes to a local file: a thread per chunk would cost more than it saves
             if isinstance(to, str | Path):
-                with Path(to).open("wb") as file:
+                with Path(to).open("wb") as file:  # noqa: ASYNC230
                     async for chunk in response.aiter_bytes():
                         written += file.write(chunk)
             else:
                 async for chunk in response.aiter_bytes():
-                    written += to.write(chunk)
+                    written += to.write(chunk)  # noqa: ASYNC240
         finally:
             await response.aclose()
         return written
@@ -291,7 +294,7 @@ class Documents(Resource):
     async def get(self, document_id: str, *, wait: float | None = None) -> DocumentRead:
         return await self._client._get(f"{API}/documents/{document_id}", DocumentRead, wait=wait)
 
-    async def wait(self, document_id: str, *, timeout: float = 300.0) -> DocumentRead:
+    async def wait(self, document_id: str, *, timeout: float = 300.0) -> DocumentRead:  # noqa: ASYNC109 - a deadline over many long-polls
         """Long-poll until the document is completed, failed or cancelled; returns it.
         ``FolioTimeoutError`` if it is still running after ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
@@ -309,7 +312,7 @@ class Documents(Resource):
         limit: int = 50,
         status: str | None = None,
         batch_id: str | None = None,
-        type: str | None = None,  # noqa: A002 - the API's parameter name
+        type: str | None = None,  # the API's parameter name
         q: str | None = None,
     ) -> AsyncIterator[DocumentRead]:
         """Every matching document, newest first, page by page (``limit`` per request)."""
@@ -338,7 +341,9 @@ class Documents(Resource):
         return await self._client.download(f"{API}/documents/{document_id}/searchable-pdf", to)
 
     async def reprocess(self, document_id: str) -> DocumentRead:
-        return await self._client._send("POST", f"{API}/documents/{document_id}/reprocess", DocumentRead)
+        return await self._client._send(
+            "POST", f"{API}/documents/{document_id}/reprocess", DocumentRead
+        )
 
     async def delete(self, document_id: str) -> None:
         await self._client.request("DELETE", f"{API}/documents/{document_id}")
@@ -381,7 +386,7 @@ class Batches(Resource):
         """Every file of ``folder`` matching ``pattern`` (sorted; not recursive unless the
         pattern says ``**/``), as one batch named after the folder unless ``name`` is given."""
         root = Path(folder)
-        files = sorted(path for path in root.glob(pattern) if path.is_file())
+        files = await asyncio.to_thread(_folder_files, root, pattern)
         if not files:
             raise ValueError(f"no file in {root} matches {pattern!r}")
         return await self.upload(
@@ -395,7 +400,11 @@ class Batches(Resource):
         return self._client.paginate(f"{API}/batches", BatchRead, limit=limit)
 
     async def iter_results(
-        self, batch_id: str, *, timeout: float = 600.0, poll: float = 1.0
+        self,
+        batch_id: str,
+        *,
+        timeout: float = 600.0,  # noqa: ASYNC109 - a deadline over many polls, as in the sync client
+        poll: float = 1.0,
     ) -> AsyncIterator[DocumentRead]:
         """Each document of the batch as soon as it is finished (completed, failed or
         cancelled), in the order they finish; ends when all are."""
@@ -415,10 +424,14 @@ class Batches(Resource):
             await self._client.sleep(poll)
 
     async def cancel(self, batch_id: str) -> dict[str, Any]:
-        return (await self._client.request("POST", f"{API}/batches/{batch_id}/cancel")).json()  # type: ignore[no-any-return]
+        response = await self._client.request("POST", f"{API}/batches/{batch_id}/cancel")
+        result: dict[str, Any] = response.json()
+        return result
 
     async def retry_failed(self, batch_id: str) -> dict[str, Any]:
-        return (await self._client.request("POST", f"{API}/batches/{batch_id}/retry-failed")).json()  # type: ignore[no-any-return]
+        response = await self._client.request("POST", f"{API}/batches/{batch_id}/retry-failed")
+        result: dict[str, Any] = response.json()
+        return result
 
 
 class Webhooks(Resource):
@@ -448,13 +461,17 @@ class Webhooks(Resource):
         return self._client.paginate(f"{API}/webhooks", WebhookRead, limit=limit)
 
     async def update(self, webhook_id: str, **changes: Any) -> WebhookRead:
-        return await self._client._send("PATCH", f"{API}/webhooks/{webhook_id}", WebhookRead, changes)
+        return await self._client._send(
+            "PATCH", f"{API}/webhooks/{webhook_id}", WebhookRead, changes
+        )
 
     async def delete(self, webhook_id: str) -> None:
         await self._client.request("DELETE", f"{API}/webhooks/{webhook_id}")
 
     async def test(self, webhook_id: str) -> WebhookTestResult:
-        return await self._client._send("POST", f"{API}/webhooks/{webhook_id}/test", WebhookTestResult)
+        return await self._client._send(
+            "POST", f"{API}/webhooks/{webhook_id}/test", WebhookTestResult
+        )
 
     def deliveries(self, webhook_id: str, *, limit: int = 50) -> AsyncIterator[DeliveryRead]:
         return self._client.paginate(
@@ -524,7 +541,8 @@ def _raise_refusal(closed: websockets.ConnectionClosed) -> None:
     refusal = REFUSALS.get(code or 0)
     if refusal is not None:
         reason = closed.rcvd.reason if closed.rcvd is not None else ""
-        raise refusal(code or 0, {"code": "UNAUTHORIZED", "detail": reason}, httpx.Headers())
+        problem = {"code": "UNAUTHORIZED" if code == 4401 else "FORBIDDEN", "detail": reason}
+        raise refusal(code or 0, problem, httpx.Headers())
 
 
 class Keys(Resource):
@@ -569,6 +587,10 @@ class Teams(Resource):
 
     def list(self, *, limit: int = 50) -> AsyncIterator[TeamRead]:
         return self._client.paginate(f"{API}/teams", TeamRead, limit=limit)
+
+
+def _folder_files(root: Path, pattern: str) -> list[Path]:
+    return sorted(path for path in root.glob(pattern) if path.is_file())
 
 
 def _new_key() -> str:

@@ -41,8 +41,8 @@ class RetryPolicy:
     max_wait: float = 60.0
 
     def backoff_delay(self, attempt: int) -> float:
-        ceiling = min(self.max_backoff, self.backoff * 2**attempt)
-        return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not crypto
+        ceiling = min(self.max_backoff, self.backoff * 2.0**attempt)
+        return ceiling / 2 + random.uniform(0, ceiling / 2)  # jitter, not cryptography
 
     def delay(self, attempt: int, response: httpx.Response | None) -> float | None:
         """Seconds to wait before attempt ``attempt + 1``, or None to give up."""
@@ -220,7 +220,7 @@ class UploadFile:
         start = stream.tell()
         size = stream.seek(0, os.SEEK_END) - start
         stream.seek(start)
-        return cls(name, lambda: _Tail(stream, start), size)  # type: ignore[arg-type]
+        return cls(name, lambda: _Tail(stream, start), size)  # type: ignore[arg-type,return-value]
 
 
 def multipart_files(

@@ -113,7 +113,9 @@ class Folio:
         while True:
             if authenticated:
                 self._ensure_token()
-            response = self._attempt(method, url, params, json, body, headers, authenticated, stream)
+            response = self._attempt(
+                method, url, params, json, body, headers, authenticated, stream
+            )
             if response is not None and response.status_code < 400:
                 return response
             if (
@@ -300,7 +302,7 @@ class Documents(Resource):
         limit: int = 50,
         status: str | None = None,
         batch_id: str | None = None,
-        type: str | None = None,  # noqa: A002 - the API's parameter name
+        type: str | None = None,  # the API's parameter name
         q: str | None = None,
     ) -> Iterator[DocumentRead]:
         """Every matching document, newest first, page by page (``limit`` per request)."""
@@ -375,9 +377,7 @@ class Batches(Resource):
         files = sorted(path for path in root.glob(pattern) if path.is_file())
         if not files:
             raise ValueError(f"no file in {root} matches {pattern!r}")
-        return self.upload(
-            list(files), name=name or root.name, options=options, progress=progress
-        )
+        return self.upload(list(files), name=name or root.name, options=options, progress=progress)
 
     def get(self, batch_id: str) -> BatchRead:
         return self._client._get(f"{API}/batches/{batch_id}", BatchRead)
@@ -406,10 +406,14 @@ class Batches(Resource):
             self._client.sleep(poll)
 
     def cancel(self, batch_id: str) -> dict[str, Any]:
-        return self._client.request("POST", f"{API}/batches/{batch_id}/cancel").json()  # type: ignore[no-any-return]
+        response = self._client.request("POST", f"{API}/batches/{batch_id}/cancel")
+        result: dict[str, Any] = response.json()
+        return result
 
     def retry_failed(self, batch_id: str) -> dict[str, Any]:
-        return self._client.request("POST", f"{API}/batches/{batch_id}/retry-failed").json()  # type: ignore[no-any-return]
+        response = self._client.request("POST", f"{API}/batches/{batch_id}/retry-failed")
+        result: dict[str, Any] = response.json()
+        return result
 
 
 class Webhooks(Resource):

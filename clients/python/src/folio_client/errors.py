@@ -3,10 +3,9 @@ exception raised for it carries that document (``code``, ``request_id``, field `
 
 from __future__ import annotations
 
-from typing import Any
-
 import email.utils
 import time
+from typing import Any
 
 import httpx
 
@@ -113,8 +112,6 @@ BY_STATUS: dict[int, type[APIError]] = {
 def parse_retry_after(headers: httpx.Headers) -> float | None:
     """Seconds from ``Retry-After`` (delta seconds or an HTTP date), else from
     ``X-RateLimit-Reset`` (Unix seconds) when nothing remains; None when neither says."""
-
-
 
     value = headers.get("retry-after")
     if value:
