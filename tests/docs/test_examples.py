@@ -27,6 +27,7 @@ EXAMPLES = DOCS / "examples"
 TEXT_PDF = "pypdf_sample_files/004-pdflatex-4-pages/pdflatex-4-pages.pdf"
 INVOICE = "invoice2data/tests/compare/AmazonWebServices.pdf"
 PORT = "<a free port>"
+SDK = DOCS.parent / "clients" / "python" / "src"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,16 @@ EXPECTED: dict[str, Example] = {
         (), (r"project prj_\w+", r'"status": "pending"', r'"current_balance": \d+')
     ),
     "limits.sh": Example((), (r"(?i)x-ratelimit-limit: \d+", r'"plan": "free"')),
+    "sdk.py": Example(
+        (INVOICE,),
+        (
+            r"sent (\d+) of \1 bytes",
+            r"doc_\w+ completed 1 pages",
+            r"words on page 1: [1-9]",
+            r"listed doc_\w+ AmazonWebServices.pdf",
+            r"404 NOT_FOUND request \S+",
+        ),
+    ),
 }
 HELPERS = {"webhook_receiver.py"}  # webhooks.sh runs it
 
@@ -90,8 +101,10 @@ def run(command: list[str], server: Server, cwd: Path) -> subprocess.CompletedPr
         **os.environ,
         "FOLIO_URL": server.url,
         "FOLIO_API_KEY": server.api_key,
-        # `folio` on the PATH, as after `make install` and activating the virtualenv
+        # `folio` on the PATH and the SDK importable, as after `make install` and activating
+        # the virtualenv (the tests import the SDK from its source tree)
         "PATH": f"{FOLIO.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(SDK), os.environ.get("PYTHONPATH")])),
     }
     return subprocess.run(
         command, cwd=cwd, capture_output=True, text=True, env=env, timeout=180, check=False
