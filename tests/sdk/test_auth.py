@@ -16,7 +16,7 @@ def settings_overrides() -> dict[str, object]:
     return {"access_token_ttl_s": 2, "auth_cache_ttl_s": 0}
 
 
-async def test_password_login_refreshes_an_expired_token(
+async def test_password_login_refreshes_an_expired_token_and_a_wrong_one_raises(
     base_url: str, second_account: Account
 ) -> None:
     async with AsyncFolio(base_url, email=second_account.email, password=PASSWORD) as folio:
@@ -25,12 +25,16 @@ async def test_password_login_refreshes_an_expired_token(
         await asyncio.sleep(2.2)  # the access token has expired
         document = await folio.documents.upload(b"mine\n", filename="m.txt")
         second = folio.credentials.tokens
+    async with AsyncFolio(base_url, email=second_account.email, password="wrong") as stranger:
+        with pytest.raises(AuthenticationError) as refused:
+            await stranger.auth.me()
 
     assert me.email == second_account.email
     assert first is not None and second is not None
     assert second.access_token != first.access_token
     assert second.refresh_token != first.refresh_token  # renewed through /auth/refresh
     assert document.team_id == second_account.team_id
+    assert refused.value.status == 401 and refused.value.request_id
 
 
 async def test_an_ended_session_logs_in_again(base_url: str, second_account: Account) -> None:
@@ -51,10 +55,3 @@ async def test_an_ended_session_logs_in_again(base_url: str, second_account: Acc
 
     user_id, access = await asyncio.to_thread(scenario)
     assert user_id == second_account.user_id and access
-
-
-async def test_a_wrong_password_raises(base_url: str, second_account: Account) -> None:
-    async with AsyncFolio(base_url, email=second_account.email, password="wrong") as folio:
-        with pytest.raises(AuthenticationError) as refused:
-            await folio.auth.me()
-    assert refused.value.status == 401 and refused.value.request_id

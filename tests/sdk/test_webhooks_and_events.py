@@ -43,7 +43,7 @@ async def test_the_event_stream_receives_the_processed_event_and_replays(
     async with AsyncFolio(base_url, api_key=admin.api_key) as folio:
         stream = folio.events.stream()
         first = asyncio.ensure_future(anext(stream))  # connected and subscribed before the upload
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(1)
         document = await folio.documents.upload(b"events\n", filename="e.txt")
         seen = [await first]
         async with asyncio.timeout(60):
@@ -51,17 +51,17 @@ async def test_the_event_stream_receives_the_processed_event_and_replays(
                 seen.append(await anext(stream))
         await stream.aclose()  # type: ignore[attr-defined]
 
-        # a new stream from the first event's id gets what came after it, replayed (in id
-        # order, which need not be the order they were published live)
-        replay = folio.events.stream(last_event_id=seen[0].id)
-        wanted = {e.id for e in seen[1:]}
+        # a new stream from our first event's id gets the stored events after it, replayed
+        # (in id order, which need not be the order they were published live)
+        ours = [e for e in seen if e.data.get("document_id") == document.id]
+        replay = folio.events.stream(last_event_id=ours[0].id)
+        wanted = {e.id for e in ours[1:]}
         replayed: set[str] = set()
         async with asyncio.timeout(30):
             while not wanted <= replayed:
                 replayed.add((await anext(replay)).id)
         await replay.aclose()  # type: ignore[attr-defined]
 
-    ours = [e for e in seen if e.data.get("document_id") == document.id]
-    assert ours[0].type == "document.uploaded" and ours[-1].type == "document.processed"
+    assert ours[-1].type == "document.processed" and len(ours) >= 2
     assert all(isinstance(e, EventRead) for e in seen)
-    assert seen[0].id not in replayed
+    assert ours[0].id not in replayed
