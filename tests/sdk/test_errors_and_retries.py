@@ -13,9 +13,9 @@ from folio_client import (
     Folio,
     NotFoundError,
     RateLimitedError,
+    RetryPolicy,
     ValidationError,
 )
-from folio_client._core import RetryPolicy
 
 from folio.ratelimit.middleware import RateLimitMiddleware
 from tests.factories import Account

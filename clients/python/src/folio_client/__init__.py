@@ -6,6 +6,7 @@ from __future__ import annotations
 __version__ = "0.1.0"  # the API version it speaks (OpenAPI info.version)
 
 from folio_client._async import AsyncFolio
+from folio_client._core import RetryPolicy
 from folio_client._sync import Folio
 from folio_client.errors import (
     APIError,
@@ -41,6 +42,7 @@ __all__ = [
     "PermissionDeniedError",
     "QuotaExceededError",
     "RateLimitedError",
+    "RetryPolicy",
     "ServerError",
     "ServiceUnavailableError",
     "UnprocessableDocumentError",
