@@ -5,15 +5,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-LINTED := src tests bench migrations docs/hooks.py docs/examples
+LINTED := src tests bench migrations docs/hooks.py docs/examples clients/python/src
 
 .PHONY: install run test test-fast test-scaleout lint format bench clean
 
-$(STAMP): pyproject.toml scripts/install-system-deps.sh
+$(STAMP): pyproject.toml clients/python/pyproject.toml scripts/install-system-deps.sh
 	./scripts/install-system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e clients/python  # the server and its SDK
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -27,6 +27,7 @@ EXAMPLES = DOCS / "examples"
 TEXT_PDF = "pypdf_sample_files/004-pdflatex-4-pages/pdflatex-4-pages.pdf"
 INVOICE = "invoice2data/tests/compare/AmazonWebServices.pdf"
 PORT = "<a free port>"
+SDK = DOCS.parent / "clients" / "python" / "src"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,16 @@ EXPECTED: dict[str, Example] = {
     "zero_retention.sh": Example(
         (TEXT_PDF,), (r'"document_id": null', r'"pages": 4', r'"first_line": "Hello, here is')
     ),
+    "sdk.py": Example(
+        (INVOICE,),
+        (
+            r"sent (\d+) of \1 bytes",
+            r"doc_\w+ completed 1 pages",
+            r"words on page 1: [1-9]",
+            r"listed doc_\w+ AmazonWebServices.pdf",
+            r"404 NOT_FOUND request \S+",
+        ),
+    ),
 }
 HELPERS = {"webhook_receiver.py"}  # webhooks.sh runs it
 
@@ -93,8 +104,10 @@ def run(command: list[str], server: Server, cwd: Path) -> subprocess.CompletedPr
         **os.environ,
         "FOLIO_URL": server.url,
         "FOLIO_API_KEY": server.api_key,
-        # `folio` on the PATH, as after `make install` and activating the virtualenv
+        # `folio` on the PATH and the SDK importable, as after `make install` and activating
+        # the virtualenv (the tests import the SDK from its source tree)
         "PATH": f"{FOLIO.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(SDK), os.environ.get("PYTHONPATH")])),
     }
     return subprocess.run(
         command, cwd=cwd, capture_output=True, text=True, env=env, timeout=180, check=False

@@ -1,0 +1,597 @@
+"""The asynchronous client: ``_sync.py`` with ``async``/``await`` (keep the two in step), plus
+``events.stream()``, the WebSocket event iterator."""
+
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import httpx
+import websockets
+from pydantic import BaseModel
+
+from folio_client._core import (
+    API,
+    DEFAULT_URL,
+    Credentials,
+    Progress,
+    RetryPolicy,
+    Source,
+    Tokens,
+    UploadFile,
+    base_headers,
+    close_files,
+    idempotency_key,
+    multipart_files,
+    options_form,
+)
+from folio_client.errors import (
+    AuthenticationError,
+    FolioTimeoutError,
+    PermissionDeniedError,
+    error_for,
+)
+from folio_client.models import (
+    FINAL_STATUSES,
+    BatchCreated,
+    BatchRead,
+    DeliveryRead,
+    DocumentRead,
+    DocumentResults,
+    EventRead,
+    KeyCreated,
+    KeyRead,
+    LoginResult,
+    TeamRead,
+    UserRead,
+    WebhookCreated,
+    WebhookRead,
+    WebhookTestResult,
+)
+
+M = TypeVar("M", bound=BaseModel)
+LONG_POLL_S = 30.0  # one ?wait= request; the server allows up to 300
+
+
+class AsyncFolio:
+    """A Folio server. Give ``api_key``, or ``email`` and ``password`` (the client logs in,
+    refreshes its access token before it expires and on a 401, and logs in again if the
+    refresh token is gone). ``team_id`` picks the team a password login acts in."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_URL,
+        *,
+        api_key: str | None = None,
+        email: str | None = None,
+        password: str | None = None,
+        team_id: str | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        http: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.credentials = Credentials(api_key, email, password)
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep  # injectable, so a test can record the waits
+        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._base_url = base_url.rstrip("/")
+        self._headers = base_headers(team_id)
+        self.documents = Documents(self)
+        self.batches = Batches(self)
+        self.webhooks = Webhooks(self)
+        self.events = Events(self)
+        self.keys = Keys(self)
+        self.teams = Teams(self)
+        self.auth = Auth(self)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncFolio:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    # -- transport ---------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        body: Callable[[], dict[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """One API call with authentication, retries and error mapping. ``body`` builds the
+        request's ``files``/``data`` afresh for each attempt (an upload is sent again whole).
+        A 2xx response is returned; anything else raises a typed ``APIError``."""
+        url = path if path.startswith("http") else f"{self._base_url}{path}"
+        refreshed = False
+        attempt = 0
+        while True:
+            if authenticated:
+                await self._ensure_token()
+            response = await self._attempt(
+                method, url, params, json, body, headers, authenticated, stream
+            )
+            if response is not None and response.status_code < 400:
+                return response
+            if (
+                response is not None
+                and response.status_code == 401
+                and authenticated
+                and self.credentials.uses_password
+                and not refreshed
+            ):
+                refreshed = True
+                await self._renew()
+                continue
+            delay = self.retry.delay(attempt, response)
+            if delay is None:
+                if response is None:
+                    raise httpx.ConnectError(f"no answer from {url}")
+                await response.aread()
+                raise error_for(response)
+            if response is not None:
+                await response.aclose()
+            attempt += 1
+            await self.sleep(delay)
+
+    async def _attempt(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        body: Callable[[], dict[str, Any]] | None,
+        headers: Mapping[str, str] | None,
+        authenticated: bool,
+        stream: bool,
+    ) -> httpx.Response | None:
+        all_headers = {**self._headers, **(headers or {})}
+        if authenticated:
+            all_headers.update(self.credentials.header())
+        parts = body() if body is not None else {}
+        try:
+            request = self._http.build_request(
+                method, url, params=params, json=json, headers=all_headers, **parts
+            )
+            return await self._http.send(request, stream=stream)
+        except (httpx.ConnectError, httpx.RemoteProtocolError):
+            return None  # retried with backoff: the server never saw the request
+        finally:
+            if "files" in parts:
+                close_files(parts["files"])
+
+    async def _ensure_token(self) -> None:
+        credentials = self.credentials
+        if credentials.uses_password and (credentials.tokens is None or credentials.tokens.stale):
+            await self._renew()
+
+    async def _renew(self) -> None:
+        """Refresh the access token; log in again when there is none or the refresh fails."""
+        tokens = self.credentials.tokens
+        if tokens is not None:
+            try:
+                response = await self.request(
+                    "POST",
+                    f"{API}/auth/refresh",
+                    json={"refresh_token": tokens.refresh_token},
+                    authenticated=False,
+                )
+                pair = response.json()
+                self.credentials.tokens = Tokens.from_pair(pair)
+                return
+            except AuthenticationError:
+                pass  # the session ended: log in again
+        await self.auth.login()
+
+    async def _get(self, path: str, model: type[M], **params: Any) -> M:
+        return model.model_validate((await self.request("GET", path, params=_clean(params))).json())
+
+    async def _send(self, method: str, path: str, model: type[M], json: Any = None) -> M:
+        return model.model_validate((await self.request(method, path, json=json)).json())
+
+    async def paginate(self, path: str, model: type[M], **params: Any) -> AsyncIterator[M]:
+        """Every item of a cursor-paginated list, fetching pages as the iteration needs them."""
+        query = _clean(params)
+        while True:
+            page = (await self.request("GET", path, params=query)).json()
+            for item in page["items"]:
+                yield model.model_validate(item)
+            if not page.get("has_more") or not page.get("next_cursor"):
+                return
+            query = {**query, "cursor": page["next_cursor"]}
+
+    async def download(self, path: str, to: str | Path | IO[bytes], **params: Any) -> int:
+        """Stream a file answer to a path or a binary file; returns the bytes written."""
+        response = await self.request("GET", path, params=_clean(params), stream=True)
+        written = 0
+        try:
+            # 64 KiB writes to a local file: a thread per chunk would cost more than it saves
+            if isinstance(to, str | Path):
+                with Path(to).open("wb") as file:  # noqa: ASYNC230
+                    async for chunk in response.aiter_bytes():
+                        written += file.write(chunk)
+            else:
+                async for chunk in response.aiter_bytes():
+                    written += to.write(chunk)  # noqa: ASYNC240
+        finally:
+            await response.aclose()
+        return written
+
+
+def _clean(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in params.items() if value is not None}
+
+
+class Resource:
+    def __init__(self, client: AsyncFolio) -> None:
+        self._client = client
+
+
+class Auth(Resource):
+    async def login(self) -> LoginResult:
+        """Log in with the client's e-mail and password (done for you on the first call)."""
+        credentials = self._client.credentials
+        response = await self._client.request(
+            "POST",
+            f"{API}/auth/login",
+            json={"email": credentials.email, "password": credentials.password},
+            authenticated=False,
+        )
+        result = LoginResult.model_validate(response.json())
+        if result.tokens is None:
+            raise AuthenticationError(
+                401,
+                {"code": "MFA_REQUIRED", "detail": "this account needs a second factor"},
+                response.headers,
+            )
+        credentials.tokens = Tokens.from_pair(result.tokens.model_dump())
+        return result
+
+    async def me(self) -> UserRead:
+        return await self._client._get(f"{API}/auth/me", UserRead)
+
+
+class Documents(Resource):
+    async def upload(
+        self,
+        source: Source,
+        *,
+        filename: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+        idempotency_key: str | None = None,
+    ) -> DocumentRead:
+        """Upload a path, bytes or a binary stream (202: queued for processing). The upload
+        carries an ``Idempotency-Key`` (generated unless given), so a retry never makes a
+        second document. ``progress(sent, total)`` is called as the bytes go out."""
+        upload = UploadFile.from_source(source, filename)
+        key = idempotency_key or _new_key()
+
+        def body() -> dict[str, Any]:
+            return {
+                "files": multipart_files("file", [upload], progress),
+                "data": options_form(options),
+            }
+
+        response = await self._client.request(
+            "POST", f"{API}/documents", body=body, headers={"Idempotency-Key": key}
+        )
+        return DocumentRead.model_validate(response.json())
+
+    async def get(self, document_id: str, *, wait: float | None = None) -> DocumentRead:
+        return await self._client._get(f"{API}/documents/{document_id}", DocumentRead, wait=wait)
+
+    async def wait(self, document_id: str, *, timeout: float = 300.0) -> DocumentRead:  # noqa: ASYNC109 - a deadline over many long-polls
+        """Long-poll until the document is completed, failed or cancelled; returns it.
+        ``FolioTimeoutError`` if it is still running after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            document = await self.get(document_id, wait=round(max(0.0, min(LONG_POLL_S, left)), 1))
+            if document.status in FINAL_STATUSES:
+                return document
+            if time.monotonic() >= deadline:
+                raise FolioTimeoutError(f"{document_id} still {document.status} after {timeout} s")
+
+    def list(
+        self,
+        *,
+        limit: int = 50,
+        status: str | None = None,
+        batch_id: str | None = None,
+        type: str | None = None,  # the API's parameter name
+        q: str | None = None,
+    ) -> AsyncIterator[DocumentRead]:
+        """Every matching document, newest first, page by page (``limit`` per request)."""
+        return self._client.paginate(
+            f"{API}/documents",
+            DocumentRead,
+            limit=limit,
+            status=status,
+            batch_id=batch_id,
+            type=type,
+            q=q,
+        )
+
+    async def results(self, document_id: str) -> DocumentResults:
+        return await self._client._get(f"{API}/documents/{document_id}/results", DocumentResults)
+
+    async def text(self, document_id: str) -> str:
+        """The plain text, pages separated by form feeds (``\\f``)."""
+        return (await self._client.request("GET", f"{API}/documents/{document_id}/text")).text
+
+    async def download(self, document_id: str, to: str | Path | IO[bytes]) -> int:
+        """Stream the original file to ``to``; returns the bytes written."""
+        return await self._client.download(f"{API}/documents/{document_id}/file", to)
+
+    async def download_searchable_pdf(self, document_id: str, to: str | Path | IO[bytes]) -> int:
+        return await self._client.download(f"{API}/documents/{document_id}/searchable-pdf", to)
+
+    async def reprocess(self, document_id: str) -> DocumentRead:
+        return await self._client._send(
+            "POST", f"{API}/documents/{document_id}/reprocess", DocumentRead
+        )
+
+    async def delete(self, document_id: str) -> None:
+        await self._client.request("DELETE", f"{API}/documents/{document_id}")
+
+
+class Batches(Resource):
+    async def upload(
+        self,
+        sources: list[Source],
+        *,
+        name: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+        idempotency_key: str | None = None,
+    ) -> BatchCreated:
+        """Upload several files as one batch (one request, one ``Idempotency-Key``)."""
+        uploads = [UploadFile.from_source(source) for source in sources]
+        key = idempotency_key or _new_key()
+
+        def body() -> dict[str, Any]:
+            return {
+                "files": multipart_files("files", uploads, progress),
+                "data": options_form(options, name=name),
+            }
+
+        response = await self._client.request(
+            "POST", f"{API}/batches", body=body, headers={"Idempotency-Key": key}
+        )
+        return BatchCreated.model_validate(response.json())
+
+    async def upload_folder(
+        self,
+        folder: str | Path,
+        *,
+        pattern: str = "*",
+        name: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+    ) -> BatchCreated:
+        """Every file of ``folder`` matching ``pattern`` (sorted; not recursive unless the
+        pattern says ``**/``), as one batch named after the folder unless ``name`` is given."""
+        root = Path(folder)
+        files = await asyncio.to_thread(_folder_files, root, pattern)
+        if not files:
+            raise ValueError(f"no file in {root} matches {pattern!r}")
+        return await self.upload(
+            list(files), name=name or root.name, options=options, progress=progress
+        )
+
+    async def get(self, batch_id: str) -> BatchRead:
+        return await self._client._get(f"{API}/batches/{batch_id}", BatchRead)
+
+    def list(self, *, limit: int = 50) -> AsyncIterator[BatchRead]:
+        return self._client.paginate(f"{API}/batches", BatchRead, limit=limit)
+
+    async def iter_results(
+        self,
+        batch_id: str,
+        *,
+        timeout: float = 600.0,  # noqa: ASYNC109 - a deadline over many polls, as in the sync client
+        poll: float = 1.0,
+    ) -> AsyncIterator[DocumentRead]:
+        """Each document of the batch as soon as it is finished (completed, failed or
+        cancelled), in the order they finish; ends when all are."""
+        seen: set[str] = set()
+        deadline = time.monotonic() + timeout
+        while True:
+            batch = await self.get(batch_id)
+            statuses = batch.documents or []
+            for entry in statuses:
+                if entry.status in FINAL_STATUSES and entry.id not in seen:
+                    seen.add(entry.id)
+                    yield await self._client.documents.get(entry.id)
+            if len(seen) >= batch.totals.total:
+                return
+            if time.monotonic() >= deadline:
+                raise FolioTimeoutError(f"{batch_id}: {len(seen)} of {batch.totals.total} done")
+            await self._client.sleep(poll)
+
+    async def cancel(self, batch_id: str) -> dict[str, Any]:
+        response = await self._client.request("POST", f"{API}/batches/{batch_id}/cancel")
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def retry_failed(self, batch_id: str) -> dict[str, Any]:
+        response = await self._client.request("POST", f"{API}/batches/{batch_id}/retry-failed")
+        result: dict[str, Any] = response.json()
+        return result
+
+
+class Webhooks(Resource):
+    async def create(
+        self,
+        url: str,
+        *,
+        event_types: list[str] | None = None,
+        description: str | None = None,
+        max_attempts: int | None = None,
+    ) -> WebhookCreated:
+        """Register an endpoint; the answer's ``secret`` (shown once) verifies deliveries."""
+        body = _clean(
+            {
+                "url": url,
+                "event_types": event_types,
+                "description": description,
+                "max_attempts": max_attempts,
+            }
+        )
+        return await self._client._send("POST", f"{API}/webhooks", WebhookCreated, body)
+
+    async def get(self, webhook_id: str) -> WebhookRead:
+        return await self._client._get(f"{API}/webhooks/{webhook_id}", WebhookRead)
+
+    def list(self, *, limit: int = 50) -> AsyncIterator[WebhookRead]:
+        return self._client.paginate(f"{API}/webhooks", WebhookRead, limit=limit)
+
+    async def update(self, webhook_id: str, **changes: Any) -> WebhookRead:
+        return await self._client._send(
+            "PATCH", f"{API}/webhooks/{webhook_id}", WebhookRead, changes
+        )
+
+    async def delete(self, webhook_id: str) -> None:
+        await self._client.request("DELETE", f"{API}/webhooks/{webhook_id}")
+
+    async def test(self, webhook_id: str) -> WebhookTestResult:
+        return await self._client._send(
+            "POST", f"{API}/webhooks/{webhook_id}/test", WebhookTestResult
+        )
+
+    def deliveries(self, webhook_id: str, *, limit: int = 50) -> AsyncIterator[DeliveryRead]:
+        return self._client.paginate(
+            f"{API}/webhooks/{webhook_id}/deliveries", DeliveryRead, limit=limit
+        )
+
+
+class Events(Resource):
+    def list(self, *, limit: int = 50, **filters: Any) -> AsyncIterator[EventRead]:
+        """The team's stored events (``GET /events``), newest first."""
+        return self._client.paginate(f"{API}/events", EventRead, limit=limit, **filters)
+
+    async def stream(
+        self,
+        *,
+        channel: str = "team",
+        last_event_id: str | None = None,
+        max_backoff: float = 30.0,
+    ) -> AsyncIterator[EventRead]:
+        """Events as they happen, over the WebSocket (``channel``: ``team``, ``system``,
+        ``document:{id}`` or ``batch:{id}``). A dropped connection is opened again with
+        ``last_event_id``, so the server replays what was missed; a refused credential or
+        permission ends the iteration with ``AuthenticationError``/``PermissionDeniedError``."""
+        url = self._client._base_url.replace("http", "ws", 1) + f"{API}/ws"
+        delay = 0.5
+        while True:
+            await self._client._ensure_token()
+            try:
+                async with websockets.connect(
+                    url, additional_headers=self._client.credentials.header()
+                ) as socket:
+                    await _subscribe(socket, channel, last_event_id)
+                    delay = 0.5
+                    async for raw in socket:
+                        message = jsonlib.loads(raw)
+                        if message.get("type") == "event":
+                            event = EventRead.model_validate(message["payload"])
+                            last_event_id = event.id
+                            yield event
+            except websockets.ConnectionClosed as closed:
+                _raise_refusal(closed)
+            except OSError:
+                pass  # the server is away: try again
+            await self._client.sleep(delay)
+            delay = min(max_backoff, delay * 2)
+
+
+async def _subscribe(
+    socket: websockets.ClientConnection, channel: str, last_event_id: str | None
+) -> None:
+    hello = jsonlib.loads(await socket.recv())
+    if hello.get("type") != "auth:success":
+        raise AuthenticationError(401, hello.get("payload") or {}, httpx.Headers())
+    payload = {"channel": channel, **({"last_event_id": last_event_id} if last_event_id else {})}
+    await socket.send(jsonlib.dumps({"type": "subscribe", "payload": payload}))
+
+
+REFUSALS: dict[int, type[AuthenticationError] | type[PermissionDeniedError]] = {
+    4401: AuthenticationError,
+    4403: PermissionDeniedError,
+}
+
+
+def _raise_refusal(closed: websockets.ConnectionClosed) -> None:
+    """A close for a refused credential or permission is final; any other is reconnected."""
+    code = closed.rcvd.code if closed.rcvd is not None else None
+    refusal = REFUSALS.get(code or 0)
+    if refusal is not None:
+        reason = closed.rcvd.reason if closed.rcvd is not None else ""
+        problem = {"code": "UNAUTHORIZED" if code == 4401 else "FORBIDDEN", "detail": reason}
+        raise refusal(code or 0, problem, httpx.Headers())
+
+
+class Keys(Resource):
+    async def create(
+        self,
+        name: str,
+        *,
+        scopes: list[str] | None = None,
+        rate_limit_per_minute: int | None = None,
+        expires_at: str | None = None,
+    ) -> KeyCreated:
+        body = _clean(
+            {
+                "name": name,
+                "scopes": scopes,
+                "rate_limit_per_minute": rate_limit_per_minute,
+                "expires_at": expires_at,
+            }
+        )
+        return await self._client._send("POST", f"{API}/keys", KeyCreated, body)
+
+    async def get(self, key_id: str) -> KeyRead:
+        return await self._client._get(f"{API}/keys/{key_id}", KeyRead)
+
+    def list(self, *, limit: int = 50) -> AsyncIterator[KeyRead]:
+        return self._client.paginate(f"{API}/keys", KeyRead, limit=limit)
+
+    async def rotate(self, key_id: str) -> KeyCreated:
+        return await self._client._send("POST", f"{API}/keys/{key_id}/rotate", KeyCreated)
+
+    async def revoke(self, key_id: str) -> None:
+        await self._client.request("DELETE", f"{API}/keys/{key_id}")
+
+
+class Teams(Resource):
+    async def create(self, name: str, *, description: str | None = None) -> TeamRead:
+        body = _clean({"name": name, "description": description})
+        return await self._client._send("POST", f"{API}/teams", TeamRead, body)
+
+    async def get(self, team_id: str) -> TeamRead:
+        return await self._client._get(f"{API}/teams/{team_id}", TeamRead)
+
+    def list(self, *, limit: int = 50) -> AsyncIterator[TeamRead]:
+        return self._client.paginate(f"{API}/teams", TeamRead, limit=limit)
+
+
+def _folder_files(root: Path, pattern: str) -> list[Path]:
+    return sorted(path for path in root.glob(pattern) if path.is_file())
+
+
+def _new_key() -> str:
+    return idempotency_key()

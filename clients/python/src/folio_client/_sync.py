@@ -1,0 +1,511 @@
+"""The synchronous client. ``_async.py`` is the same client with ``async``/``await``; a change
+here is made there too (``tests/sdk`` runs both against a real server)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from folio_client._core import (
+    API,
+    DEFAULT_URL,
+    Credentials,
+    Progress,
+    RetryPolicy,
+    Source,
+    Tokens,
+    UploadFile,
+    base_headers,
+    close_files,
+    idempotency_key,
+    multipart_files,
+    options_form,
+)
+from folio_client.errors import AuthenticationError, FolioTimeoutError, error_for
+from folio_client.models import (
+    FINAL_STATUSES,
+    BatchCreated,
+    BatchRead,
+    DeliveryRead,
+    DocumentRead,
+    DocumentResults,
+    EventRead,
+    KeyCreated,
+    KeyRead,
+    LoginResult,
+    TeamRead,
+    UserRead,
+    WebhookCreated,
+    WebhookRead,
+    WebhookTestResult,
+)
+
+M = TypeVar("M", bound=BaseModel)
+LONG_POLL_S = 30.0  # one ?wait= request; the server allows up to 300
+
+
+class Folio:
+    """A Folio server. Give ``api_key``, or ``email`` and ``password`` (the client logs in,
+    refreshes its access token before it expires and on a 401, and logs in again if the
+    refresh token is gone). ``team_id`` picks the team a password login acts in."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_URL,
+        *,
+        api_key: str | None = None,
+        email: str | None = None,
+        password: str | None = None,
+        team_id: str | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        http: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.credentials = Credentials(api_key, email, password)
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep  # injectable, so a test can record the waits
+        self._http = http or httpx.Client(timeout=timeout)
+        self._base_url = base_url.rstrip("/")
+        self._headers = base_headers(team_id)
+        self.documents = Documents(self)
+        self.batches = Batches(self)
+        self.webhooks = Webhooks(self)
+        self.events = Events(self)
+        self.keys = Keys(self)
+        self.teams = Teams(self)
+        self.auth = Auth(self)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Folio:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        body: Callable[[], dict[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """One API call with authentication, retries and error mapping. ``body`` builds the
+        request's ``files``/``data`` afresh for each attempt (an upload is sent again whole).
+        A 2xx response is returned; anything else raises a typed ``APIError``."""
+        url = path if path.startswith("http") else f"{self._base_url}{path}"
+        refreshed = False
+        attempt = 0
+        while True:
+            if authenticated:
+                self._ensure_token()
+            response = self._attempt(
+                method, url, params, json, body, headers, authenticated, stream
+            )
+            if response is not None and response.status_code < 400:
+                return response
+            if (
+                response is not None
+                and response.status_code == 401
+                and authenticated
+                and self.credentials.uses_password
+                and not refreshed
+            ):
+                refreshed = True
+                self._renew()
+                continue
+            delay = self.retry.delay(attempt, response)
+            if delay is None:
+                if response is None:
+                    raise httpx.ConnectError(f"no answer from {url}")
+                response.read()
+                raise error_for(response)
+            if response is not None:
+                response.close()
+            attempt += 1
+            self.sleep(delay)
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        body: Callable[[], dict[str, Any]] | None,
+        headers: Mapping[str, str] | None,
+        authenticated: bool,
+        stream: bool,
+    ) -> httpx.Response | None:
+        all_headers = {**self._headers, **(headers or {})}
+        if authenticated:
+            all_headers.update(self.credentials.header())
+        parts = body() if body is not None else {}
+        try:
+            request = self._http.build_request(
+                method, url, params=params, json=json, headers=all_headers, **parts
+            )
+            return self._http.send(request, stream=stream)
+        except (httpx.ConnectError, httpx.RemoteProtocolError):
+            return None  # retried with backoff: the server never saw the request
+        finally:
+            if "files" in parts:
+                close_files(parts["files"])
+
+    def _ensure_token(self) -> None:
+        credentials = self.credentials
+        if credentials.uses_password and (credentials.tokens is None or credentials.tokens.stale):
+            self._renew()
+
+    def _renew(self) -> None:
+        """Refresh the access token; log in again when there is none or the refresh fails."""
+        tokens = self.credentials.tokens
+        if tokens is not None:
+            try:
+                pair = self.request(
+                    "POST",
+                    f"{API}/auth/refresh",
+                    json={"refresh_token": tokens.refresh_token},
+                    authenticated=False,
+                ).json()
+                self.credentials.tokens = Tokens.from_pair(pair)
+                return
+            except AuthenticationError:
+                pass  # the session ended: log in again
+        self.auth.login()
+
+    def _get(self, path: str, model: type[M], **params: Any) -> M:
+        return model.model_validate(self.request("GET", path, params=_clean(params)).json())
+
+    def _send(self, method: str, path: str, model: type[M], json: Any = None) -> M:
+        return model.model_validate(self.request(method, path, json=json).json())
+
+    def paginate(self, path: str, model: type[M], **params: Any) -> Iterator[M]:
+        """Every item of a cursor-paginated list, fetching pages as the iteration needs them."""
+        query = _clean(params)
+        while True:
+            page = self.request("GET", path, params=query).json()
+            for item in page["items"]:
+                yield model.model_validate(item)
+            if not page.get("has_more") or not page.get("next_cursor"):
+                return
+            query = {**query, "cursor": page["next_cursor"]}
+
+    def download(self, path: str, to: str | Path | IO[bytes], **params: Any) -> int:
+        """Stream a file answer to a path or a binary file; returns the bytes written."""
+        response = self.request("GET", path, params=_clean(params), stream=True)
+        written = 0
+        try:
+            if isinstance(to, str | Path):
+                with Path(to).open("wb") as file:
+                    for chunk in response.iter_bytes():
+                        written += file.write(chunk)
+            else:
+                for chunk in response.iter_bytes():
+                    written += to.write(chunk)
+        finally:
+            response.close()
+        return written
+
+
+def _clean(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in params.items() if value is not None}
+
+
+class Resource:
+    def __init__(self, client: Folio) -> None:
+        self._client = client
+
+
+class Auth(Resource):
+    def login(self) -> LoginResult:
+        """Log in with the client's e-mail and password (done for you on the first call)."""
+        credentials = self._client.credentials
+        response = self._client.request(
+            "POST",
+            f"{API}/auth/login",
+            json={"email": credentials.email, "password": credentials.password},
+            authenticated=False,
+        )
+        result = LoginResult.model_validate(response.json())
+        if result.tokens is None:
+            raise AuthenticationError(
+                401,
+                {"code": "MFA_REQUIRED", "detail": "this account needs a second factor"},
+                response.headers,
+            )
+        credentials.tokens = Tokens.from_pair(result.tokens.model_dump())
+        return result
+
+    def me(self) -> UserRead:
+        return self._client._get(f"{API}/auth/me", UserRead)
+
+
+class Documents(Resource):
+    def upload(
+        self,
+        source: Source,
+        *,
+        filename: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+        idempotency_key: str | None = None,
+    ) -> DocumentRead:
+        """Upload a path, bytes or a binary stream (202: queued for processing). The upload
+        carries an ``Idempotency-Key`` (generated unless given), so a retry never makes a
+        second document. ``progress(sent, total)`` is called as the bytes go out."""
+        upload = UploadFile.from_source(source, filename)
+        key = idempotency_key or _new_key()
+
+        def body() -> dict[str, Any]:
+            return {
+                "files": multipart_files("file", [upload], progress),
+                "data": options_form(options),
+            }
+
+        response = self._client.request(
+            "POST", f"{API}/documents", body=body, headers={"Idempotency-Key": key}
+        )
+        return DocumentRead.model_validate(response.json())
+
+    def get(self, document_id: str, *, wait: float | None = None) -> DocumentRead:
+        return self._client._get(f"{API}/documents/{document_id}", DocumentRead, wait=wait)
+
+    def wait(self, document_id: str, *, timeout: float = 300.0) -> DocumentRead:
+        """Long-poll until the document is completed, failed or cancelled; returns it.
+        ``FolioTimeoutError`` if it is still running after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            document = self.get(document_id, wait=round(max(0.0, min(LONG_POLL_S, left)), 1))
+            if document.status in FINAL_STATUSES:
+                return document
+            if time.monotonic() >= deadline:
+                raise FolioTimeoutError(f"{document_id} still {document.status} after {timeout} s")
+
+    def list(
+        self,
+        *,
+        limit: int = 50,
+        status: str | None = None,
+        batch_id: str | None = None,
+        type: str | None = None,  # the API's parameter name
+        q: str | None = None,
+    ) -> Iterator[DocumentRead]:
+        """Every matching document, newest first, page by page (``limit`` per request)."""
+        return self._client.paginate(
+            f"{API}/documents",
+            DocumentRead,
+            limit=limit,
+            status=status,
+            batch_id=batch_id,
+            type=type,
+            q=q,
+        )
+
+    def results(self, document_id: str) -> DocumentResults:
+        return self._client._get(f"{API}/documents/{document_id}/results", DocumentResults)
+
+    def text(self, document_id: str) -> str:
+        """The plain text, pages separated by form feeds (``\\f``)."""
+        return self._client.request("GET", f"{API}/documents/{document_id}/text").text
+
+    def download(self, document_id: str, to: str | Path | IO[bytes]) -> int:
+        """Stream the original file to ``to``; returns the bytes written."""
+        return self._client.download(f"{API}/documents/{document_id}/file", to)
+
+    def download_searchable_pdf(self, document_id: str, to: str | Path | IO[bytes]) -> int:
+        return self._client.download(f"{API}/documents/{document_id}/searchable-pdf", to)
+
+    def reprocess(self, document_id: str) -> DocumentRead:
+        return self._client._send("POST", f"{API}/documents/{document_id}/reprocess", DocumentRead)
+
+    def delete(self, document_id: str) -> None:
+        self._client.request("DELETE", f"{API}/documents/{document_id}")
+
+
+class Batches(Resource):
+    def upload(
+        self,
+        sources: list[Source],
+        *,
+        name: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+        idempotency_key: str | None = None,
+    ) -> BatchCreated:
+        """Upload several files as one batch (one request, one ``Idempotency-Key``)."""
+        uploads = [UploadFile.from_source(source) for source in sources]
+        key = idempotency_key or _new_key()
+
+        def body() -> dict[str, Any]:
+            return {
+                "files": multipart_files("files", uploads, progress),
+                "data": options_form(options, name=name),
+            }
+
+        response = self._client.request(
+            "POST", f"{API}/batches", body=body, headers={"Idempotency-Key": key}
+        )
+        return BatchCreated.model_validate(response.json())
+
+    def upload_folder(
+        self,
+        folder: str | Path,
+        *,
+        pattern: str = "*",
+        name: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+    ) -> BatchCreated:
+        """Every file of ``folder`` matching ``pattern`` (sorted; not recursive unless the
+        pattern says ``**/``), as one batch named after the folder unless ``name`` is given."""
+        root = Path(folder)
+        files = sorted(path for path in root.glob(pattern) if path.is_file())
+        if not files:
+            raise ValueError(f"no file in {root} matches {pattern!r}")
+        return self.upload(list(files), name=name or root.name, options=options, progress=progress)
+
+    def get(self, batch_id: str) -> BatchRead:
+        return self._client._get(f"{API}/batches/{batch_id}", BatchRead)
+
+    def list(self, *, limit: int = 50) -> Iterator[BatchRead]:
+        return self._client.paginate(f"{API}/batches", BatchRead, limit=limit)
+
+    def iter_results(
+        self, batch_id: str, *, timeout: float = 600.0, poll: float = 1.0
+    ) -> Iterator[DocumentRead]:
+        """Each document of the batch as soon as it is finished (completed, failed or
+        cancelled), in the order they finish; ends when all are."""
+        seen: set[str] = set()
+        deadline = time.monotonic() + timeout
+        while True:
+            batch = self.get(batch_id)
+            statuses = batch.documents or []
+            for entry in statuses:
+                if entry.status in FINAL_STATUSES and entry.id not in seen:
+                    seen.add(entry.id)
+                    yield self._client.documents.get(entry.id)
+            if len(seen) >= batch.totals.total:
+                return
+            if time.monotonic() >= deadline:
+                raise FolioTimeoutError(f"{batch_id}: {len(seen)} of {batch.totals.total} done")
+            self._client.sleep(poll)
+
+    def cancel(self, batch_id: str) -> dict[str, Any]:
+        response = self._client.request("POST", f"{API}/batches/{batch_id}/cancel")
+        result: dict[str, Any] = response.json()
+        return result
+
+    def retry_failed(self, batch_id: str) -> dict[str, Any]:
+        response = self._client.request("POST", f"{API}/batches/{batch_id}/retry-failed")
+        result: dict[str, Any] = response.json()
+        return result
+
+
+class Webhooks(Resource):
+    def create(
+        self,
+        url: str,
+        *,
+        event_types: list[str] | None = None,
+        description: str | None = None,
+        max_attempts: int | None = None,
+    ) -> WebhookCreated:
+        """Register an endpoint; the answer's ``secret`` (shown once) verifies deliveries."""
+        body = _clean(
+            {
+                "url": url,
+                "event_types": event_types,
+                "description": description,
+                "max_attempts": max_attempts,
+            }
+        )
+        return self._client._send("POST", f"{API}/webhooks", WebhookCreated, body)
+
+    def get(self, webhook_id: str) -> WebhookRead:
+        return self._client._get(f"{API}/webhooks/{webhook_id}", WebhookRead)
+
+    def list(self, *, limit: int = 50) -> Iterator[WebhookRead]:
+        return self._client.paginate(f"{API}/webhooks", WebhookRead, limit=limit)
+
+    def update(self, webhook_id: str, **changes: Any) -> WebhookRead:
+        return self._client._send("PATCH", f"{API}/webhooks/{webhook_id}", WebhookRead, changes)
+
+    def delete(self, webhook_id: str) -> None:
+        self._client.request("DELETE", f"{API}/webhooks/{webhook_id}")
+
+    def test(self, webhook_id: str) -> WebhookTestResult:
+        return self._client._send("POST", f"{API}/webhooks/{webhook_id}/test", WebhookTestResult)
+
+    def deliveries(self, webhook_id: str, *, limit: int = 50) -> Iterator[DeliveryRead]:
+        return self._client.paginate(
+            f"{API}/webhooks/{webhook_id}/deliveries", DeliveryRead, limit=limit
+        )
+
+
+class Events(Resource):
+    def list(self, *, limit: int = 50, **filters: Any) -> Iterator[EventRead]:
+        """The team's stored events (``GET /events``), newest first."""
+        return self._client.paginate(f"{API}/events", EventRead, limit=limit, **filters)
+
+
+class Keys(Resource):
+    def create(
+        self,
+        name: str,
+        *,
+        scopes: list[str] | None = None,
+        rate_limit_per_minute: int | None = None,
+        expires_at: str | None = None,
+    ) -> KeyCreated:
+        body = _clean(
+            {
+                "name": name,
+                "scopes": scopes,
+                "rate_limit_per_minute": rate_limit_per_minute,
+                "expires_at": expires_at,
+            }
+        )
+        return self._client._send("POST", f"{API}/keys", KeyCreated, body)
+
+    def get(self, key_id: str) -> KeyRead:
+        return self._client._get(f"{API}/keys/{key_id}", KeyRead)
+
+    def list(self, *, limit: int = 50) -> Iterator[KeyRead]:
+        return self._client.paginate(f"{API}/keys", KeyRead, limit=limit)
+
+    def rotate(self, key_id: str) -> KeyCreated:
+        return self._client._send("POST", f"{API}/keys/{key_id}/rotate", KeyCreated)
+
+    def revoke(self, key_id: str) -> None:
+        self._client.request("DELETE", f"{API}/keys/{key_id}")
+
+
+class Teams(Resource):
+    def create(self, name: str, *, description: str | None = None) -> TeamRead:
+        body = _clean({"name": name, "description": description})
+        return self._client._send("POST", f"{API}/teams", TeamRead, body)
+
+    def get(self, team_id: str) -> TeamRead:
+        return self._client._get(f"{API}/teams/{team_id}", TeamRead)
+
+    def list(self, *, limit: int = 50) -> Iterator[TeamRead]:
+        return self._client.paginate(f"{API}/teams", TeamRead, limit=limit)
+
+
+def _new_key() -> str:
+    return idempotency_key()
