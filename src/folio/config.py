@@ -458,7 +458,6 @@ SETTING_DESCRIPTIONS: dict[str, str] = {
     "crawler_poll_s": "How often an idle process looks for chunks",
     "crawler_phash_threshold": "Perceptual-hash distance (0 to 32) up to which two images are "
     "duplicates",
-    "credits_initial_balance": "A new team's first credit balance",
     "openverse_api_url": "The Openverse API (or a mirror of it)",
     "wikimedia_api_url": "The Wikimedia Commons API",
     "public_url": "Base of the links Folio puts in e-mails",

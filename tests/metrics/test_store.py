@@ -59,3 +59,29 @@ def test_samples_of_finished_processes_add_up_and_wipe_forgets_them(tmp_path: Pa
     store.wipe(directory)
 
     assert list(directory.iterdir()) == []
+
+
+SAMPLE_BEFORE_AND_AFTER = """
+import sys
+from pathlib import Path
+from folio.metrics import collectors, store
+collectors.record_webhook_delivery("succeeded")  # e.g. a library use before any app
+store.enable(Path(sys.argv[1]))
+collectors.record_webhook_delivery("succeeded")
+print(store.render().decode())
+"""
+
+
+def test_a_label_set_used_before_the_store_was_on_is_scraped_afterwards(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if k != store.ENV}
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", SAMPLE_BEFORE_AND_AFTER, str(tmp_path / "m")],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    # before the fix the second sample went to the in-memory child and the scrape saw none
+    lines = [line for line in done.stdout.splitlines() if 'outcome="succeeded"' in line]
+    assert any(line.endswith(" 1.0") for line in lines), done.stdout

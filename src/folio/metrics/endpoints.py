@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from folio.core.deps import RuntimeDep, get_principal
+from folio.core.deps import AUTHENTICATES, MAY_FORBID, RuntimeDep, get_principal
 from folio.core.responses import problems
 from folio.metrics.service import metrics as metrics_service
 
@@ -20,6 +20,8 @@ async def check_metrics_reader(request: Request) -> None:
     metrics_service.assert_reader(await get_principal(request))
 
 
+setattr(check_metrics_reader, AUTHENTICATES, True)  # the OpenAPI document: bearer, 401, 403
+setattr(check_metrics_reader, MAY_FORBID, True)
 MetricsReader = Annotated[None, Depends(check_metrics_reader)]
 
 

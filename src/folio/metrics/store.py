@@ -15,10 +15,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from prometheus_client import REGISTRY, CollectorRegistry, Metric, generate_latest, values
+from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from folio.core.datadir import OWNER_ONLY_UMASK
+from folio.metrics import collectors
 
 ENV = "PROMETHEUS_MULTIPROC_DIR"
 logger = logging.getLogger("folio.metrics")
@@ -34,9 +36,18 @@ def enable(directory: Path) -> Path:
     finally:
         os.umask(previous)
     if not getattr(values.ValueClass, "_multiprocess", False):
+        _forget_samples_in_memory()  # before the variable is set: clear() warns after
         os.environ[ENV] = str(chosen)
         values.ValueClass = values.MultiProcessValue()
     return chosen
+
+
+def _forget_samples_in_memory() -> None:
+    """Samples made before the store was on live in memory, where no scrape sees them, and
+    their label sets would keep writing there: drop them so each is made again in a file."""
+    for metric in vars(collectors).values():
+        if isinstance(metric, MetricWrapperBase) and metric._labelnames:
+            metric.clear()
 
 
 def active_directory() -> Path | None:
