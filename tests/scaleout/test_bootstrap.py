@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from folio.auth.bootstrap import InitialCredentials, bootstrap_admin
+from folio.config import Settings
 from folio.core.db import Database
 from tests.scaleout.stack import Stack
 
@@ -25,7 +26,7 @@ async def start_one(url: str) -> InitialCredentials | None:
     database = Database(url)  # its own engine and connection, as in another process
     try:
         async with database.session() as session:
-            return await bootstrap_admin(session, "admin@example.com")
+            return await bootstrap_admin(session, "admin@example.com", Settings(database_url=url))
     finally:
         await database.dispose()
 
