@@ -244,8 +244,14 @@ def settings_command(
 
 def fresh_metrics(settings: Settings) -> None:
     """This run's processes share one metrics directory, emptied first: unless a server
-    already runs on the data directory (that one keeps its samples; this start will fail)."""
+    already runs on the data directory (that one keeps its samples; this start will fail), or
+    the directory came from PROMETHEUS_MULTIPROC_DIR, whose owner empties it (processes
+    started by another one inherit it, and emptying it under them unlinks the files they
+    are still writing to)."""
+    inherited = bool(os.environ.get(metrics_store.ENV))
     directory = metrics_store.enable(settings.metrics_path)
+    if inherited:
+        return
     lock = DataDirLock(settings.data_dir)
     try:
         lock.acquire()

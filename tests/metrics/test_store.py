@@ -85,3 +85,27 @@ def test_a_label_set_used_before_the_store_was_on_is_scraped_afterwards(tmp_path
     # before the fix the second sample went to the in-memory child and the scrape saw none
     lines = [line for line in done.stdout.splitlines() if 'outcome="succeeded"' in line]
     assert any(line.endswith(" 1.0") for line in lines), done.stdout
+
+
+FRESH_METRICS = """
+import sys
+from pathlib import Path
+from folio.cli import fresh_metrics
+from folio.config import Settings
+fresh_metrics(Settings(data_dir=Path(sys.argv[1])))
+"""
+
+
+def test_serve_leaves_an_inherited_directory_to_its_owner(tmp_path: Path) -> None:
+    inherited = tmp_path / "owner"
+    inherited.mkdir()
+    (inherited / "counter_1.db").write_bytes(b"")  # another process's samples
+    environment = {k: v for k, v in os.environ.items() if k != store.ENV}
+    subprocess.run(
+        [sys.executable, "-c", FRESH_METRICS, str(tmp_path / "data")],
+        env=environment | {store.ENV: str(inherited)},
+        check=True,
+    )
+
+    # before the fix `folio serve` emptied it, unlinking files a running process writes to
+    assert (inherited / "counter_1.db").exists()
