@@ -27,6 +27,9 @@ MARGIN_ZONE = 0.12  # running headers and footers live in this share of the page
 EDGE_ZONE = 0.08  # an isolated line this close to the top or bottom edge is furniture
 ISOLATION = 2.0  # ... when the gap to the body is this many body line heights
 SMALL_FONT = 0.75  # a line in the margin zone at this share of the body font is furniture
+GUTTER_WIDTH = 0.5  # a column gutter is at least this many text heights wide
+GUTTER_CROSSING = 0.1  # ... crossed by at most this share of the rows (titles, figures)
+GUTTER_ROWS = 5  # ... with text on both sides of it in at least this many rows
 OUTLIER_GAP = 3.0  # ... or wider than this many times the row's median word gap
 GUTTER = 0.8  # the narrowest column gutter, in body line heights
 PROSE_WORDS = 3  # a piece with this many words is prose
@@ -121,9 +124,9 @@ def _pieces(page: Page) -> list[Piece]:
     if not words:
         return _text_pieces(page)
     upright = _fold_joined([word for word in words if not _vertical(word)])
-    pieces = [
-        _piece(page.number, segment) for row in group_rows(upright) for segment in _split(row)
-    ]
+    rows = group_rows(upright)
+    gutters = _gutters(rows)
+    pieces = [_piece(page.number, segment) for row in rows for segment in _split(row, gutters)]
     pieces += [
         _piece(page.number, [word], furniture=_in_side_margin(word, page))
         for word in words
@@ -140,25 +143,70 @@ def _fold_joined(words: list[_IndexedWord]) -> list[_IndexedWord]:
     usual = statistics.median(word.bbox[3] - word.bbox[1] for word in words)
     for word in words:
         x0, y0, x1, y1 = word.bbox
-        if y1 - y0 > JOINED_HEIGHT * usual and len(word.text) >= 4 and word.text.isalpha():
+        if y1 - y0 > JOINED_HEIGHT * usual and sum(c.isalpha() for c in word.text) >= 4:
             word.bbox = (max(x0, x1 - usual), y0, x1, y0 + usual)
     return words
 
 
-def _split(row: list[LWord]) -> list[list[LWord]]:
+def _gutters(rows: list[list[LWord]]) -> list[tuple[float, float]]:
+    """Vertical runs of white space that most rows leave empty and that have text on both
+    sides in many rows: the gutters between columns, however narrow."""
+    words = [word for row in rows for word in row]
+    if len(rows) < 2 * GUTTER_ROWS:
+        return []
+    left = min(word.bbox[0] for word in words)
+    right = max(word.bbox[2] for word in words)
+    height = statistics.median(word.bbox[3] - word.bbox[1] for word in words)
+    bins = max(1, int(right - left) + 1)
+    covered = [0] * bins
+    for row in rows:
+        seen = bytearray(bins)
+        for word in row:
+            for x in range(int(word.bbox[0] - left), min(bins, int(word.bbox[2] - left) + 1)):
+                seen[x] = 1
+        for x in range(bins):
+            covered[x] += seen[x]
+    limit = max(1, GUTTER_CROSSING * len(rows))
+    gutters, start = [], None
+    for x in range(bins + 1):
+        empty = x < bins and covered[x] <= limit
+        if empty and start is None:
+            start = x
+        elif not empty and start is not None:
+            if x - start >= GUTTER_WIDTH * height:
+                gutters.append((left + start, left + x))
+            start = None
+    return [g for g in gutters if _both_sides(rows, g)]
+
+
+def _both_sides(rows: list[list[LWord]], gutter: tuple[float, float]) -> bool:
+    lo, hi = gutter
+    both = sum(
+        any(w.bbox[2] <= lo + 1 for w in row) and any(w.bbox[0] >= hi - 1 for w in row)
+        for row in rows
+    )
+    return both >= GUTTER_ROWS
+
+
+def _split(row: list[LWord], gutters: list[tuple[float, float]]) -> list[list[LWord]]:
     """A row split at gaps wider than ``PIECE_GAP`` times the smaller of the two words' heights
-    (two columns set in different sizes share rows), or at a gap far wider than the row's usual
-    word spacing (a narrow gutter between justified columns)."""
+    (two columns set in different sizes share rows), at a gap far wider than the row's usual
+    word spacing, or at a gap over one of the page's column gutters."""
     gaps = [word.bbox[0] - previous.bbox[2] for previous, word in itertools.pairwise(row)]
     usual = statistics.median(gaps) if gaps else 0.0
     segments = [[row[0]]]
     for gap, (previous, word) in zip(gaps, itertools.pairwise(row), strict=True):
         height = min(previous.bbox[3] - previous.bbox[1], word.bbox[3] - word.bbox[1])
-        if gap > PIECE_GAP * height or (gap > GUTTER * height and gap > OUTLIER_GAP * usual):
+        wide = gap > PIECE_GAP * height or (gap > GUTTER * height and gap > OUTLIER_GAP * usual)
+        if wide or (gap > 0 and _over_gutter(previous.bbox[2], word.bbox[0], gutters)):
             segments.append([word])
         else:
             segments[-1].append(word)
     return segments
+
+
+def _over_gutter(x0: float, x1: float, gutters: list[tuple[float, float]]) -> bool:
+    return any(x0 <= (lo + hi) / 2 <= x1 for lo, hi in gutters)
 
 
 def _text_pieces(page: Page) -> list[Piece]:
