@@ -20,18 +20,23 @@ from folio.documents.schemas import (
     BulkDeleteRequest,
     BulkProcessRequest,
     BulkResult,
+    DocumentChunks,
     DocumentId,
+    DocumentMarkdown,
     DocumentRead,
     DocumentResults,
     DocumentVersions,
+    MarkdownFormat,
     ProcessingOptions,
     ReprocessRequest,
     document_url,
 )
 from folio.documents.service import document as document_service
+from folio.documents.structure import structure as structure_service
 from folio.documents.versions import version as version_service
 from folio.documents.zero_retention import zero_retention as zero_retention_service
 from folio.pipeline.ingest import KIND_BY_MIME
+from folio.pipeline.structure.chunks import MIN_TOKENS
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 # an original is served as the type sniffed at upload, which is always one Folio accepts
@@ -42,6 +47,7 @@ ORIGINAL_MEDIA_TYPES = {
 DocumentsRead = Annotated[Principal, Depends(require(Permission.documents_read))]
 DocumentsWrite = Annotated[Principal, Depends(require(Permission.documents_write))]
 DocumentsDelete = Annotated[Principal, Depends(require(Permission.documents_delete))]
+MAX_CHUNK_TOKENS = 8192
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 OptionsField = Annotated[
     str | None, Form(description="JSON: ocr, ocr_engine, language, password, priority")
@@ -271,6 +277,62 @@ async def get_document_text(
 ) -> PlainTextResponse:
     text = await document_service.get_text(session, principal, document_id)
     return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
+
+
+@router.get(
+    "/{document_id}/markdown",
+    response_class=PlainTextResponse,
+    summary="Get the text as Markdown, without page headers and footers",
+    description="Headings, paragraphs, lists and tables in reading order (columns one after "
+    "the other). `format=json` returns the Markdown with the left-out page furniture "
+    "(running headers, footers, page numbers) and their boxes.",
+    responses={
+        200: {
+            "content": {
+                "text/markdown": {},
+                "application/json": {"schema": DocumentMarkdown.model_json_schema()},
+            }
+        },
+        **problems(401, 403, 404, 409, 422),
+    },
+)
+async def get_document_markdown(
+    document_id: DocumentId,
+    principal: DocumentsRead,
+    session: DbSession,
+    runtime: RuntimeDep,
+    output_format: Annotated[MarkdownFormat, Query(alias="format")] = "markdown",
+) -> Response:
+    body = await structure_service.markdown(session, principal, runtime, document_id)
+    if output_format == "json":
+        return Response(body.model_dump_json(), media_type="application/json")
+    return Response(body.markdown, media_type="text/markdown; charset=utf-8")
+
+
+@router.get(
+    "/{document_id}/chunks",
+    response_model=DocumentChunks,
+    summary="Split the text into chunks for retrieval",
+    description="Chunks follow the structure: a heading starts one, paragraphs and tables stay "
+    "whole while they fit. Each has its heading path, pages and the boxes of its text.",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def get_document_chunks(
+    document_id: DocumentId,
+    principal: DocumentsRead,
+    session: DbSession,
+    runtime: RuntimeDep,
+    max_tokens: Annotated[
+        int, Query(ge=MIN_TOKENS, le=MAX_CHUNK_TOKENS, description="Tokens per chunk at most")
+    ] = 512,
+    overlap: Annotated[
+        int,
+        Query(ge=0, le=MAX_CHUNK_TOKENS, description="Tokens a cut paragraph repeats (< half)"),
+    ] = 0,
+) -> DocumentChunks:
+    return await structure_service.chunks(
+        session, principal, runtime, document_id, max_tokens=max_tokens, overlap=overlap
+    )
 
 
 @router.get(

@@ -269,3 +269,44 @@ class BulkResult(Schema):
     skipped: int
     not_found: int
     items: list[BulkItem]
+
+
+MarkdownFormat = Literal["markdown", "json"]
+TOKENIZER = r"regex \w+|[^\w\s] (words, numbers and single punctuation marks)"
+
+
+class SourceBoxRead(BaseModel):
+    page: int
+    bbox: tuple[float, float, float, float] = Field(description="[x0, y0, x1, y1] in page units")
+
+
+class FurnitureRead(SourceBoxRead):
+    text: str
+    words: list[int] = Field(description="Indexes of its words in the page's `words`")
+
+
+class DocumentMarkdown(BaseModel):
+    document_id: str
+    version: int
+    markdown: str
+    furniture: list[FurnitureRead] = Field(
+        description="Running headers, footers and page numbers left out of the Markdown"
+    )
+
+
+class ChunkRead(BaseModel):
+    index: int
+    text: str
+    tokens: int
+    headings: list[str] = Field(description="The headings the chunk is under, outermost first")
+    pages: list[int]
+    boxes: list[SourceBoxRead] = Field(description="Where its text is: one box per line piece")
+
+
+class DocumentChunks(BaseModel):
+    document_id: str | None
+    version: int
+    max_tokens: int
+    overlap: int
+    tokenizer: str = TOKENIZER
+    chunks: list[ChunkRead]

@@ -124,7 +124,7 @@ def join_lines(lines: list[str]) -> str:
 
 
 def _source(piece: Piece) -> SourceBox:
-    return SourceBox(piece.page, piece.bbox, tuple(piece.indexes))
+    return SourceBox(piece.page, piece.source_bbox, tuple(piece.indexes))
 
 
 # --- lines and paragraphs -----------------------------------------------------------------

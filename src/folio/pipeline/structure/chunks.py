@@ -139,11 +139,20 @@ def _table_units(block: Block, position: int, max_tokens: int) -> Iterator[_Unit
 
 
 def _table_unit(block: Block, position: int, header: int, rows: list[int]) -> _Unit:
+    """Rows of a table under its header, with the boxes of the line pieces in those rows."""
     assert block.table is not None
     text = render_table(_rows(block.table, header, rows))
-    boxes = [cell.bbox for cell in block.table.cells if cell.row in {header, *rows} and cell.bbox]
-    sources = [SourceBox(block.page, box, ()) for box in boxes] or block.sources
-    return _Unit(text, count_tokens(text), sources, position)
+    spans = [
+        (cell.bbox[1], cell.bbox[3])
+        for cell in block.table.cells
+        if cell.row in {header, *rows} and cell.bbox is not None
+    ]
+    sources = [
+        source
+        for source in block.sources
+        if any(top <= (source.bbox[1] + source.bbox[3]) / 2 <= bottom for top, bottom in spans)
+    ]
+    return _Unit(text, count_tokens(text), sources or block.sources, position)
 
 
 def _rows(table: Table, header: int, rows: list[int]) -> Table:

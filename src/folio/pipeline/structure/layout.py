@@ -15,6 +15,9 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
 
 from folio.pipeline.fields.layout import Line, LWord, union
 from folio.pipeline.fields.tables import tables_from_lines
@@ -22,6 +25,7 @@ from folio.pipeline.fields.types import BBox, Table
 from folio.pipeline.types import DocumentResult, Page
 
 JOINED_HEIGHT = 1.8  # a word this many times the usual height spans two lines (hyphenated)
+SPREAD_WIDTH = 0.9  # ... or is wider per letter than this share of its height
 PIECE_GAP = 1.25  # a gap wider than this many text heights splits a line into pieces
 MARGIN_ZONE = 0.12  # running headers and footers live in this share of the page height
 EDGE_ZONE = 0.08  # an isolated line this close to the top or bottom edge is furniture
@@ -30,6 +34,7 @@ SMALL_FONT = 0.75  # a line in the margin zone at this share of the body font is
 GUTTER_WIDTH = 0.5  # a column gutter is at least this many text heights wide
 GUTTER_CROSSING = 0.1  # ... crossed by at most this share of the rows (titles, figures)
 GUTTER_ROWS = 5  # ... with text on both sides of it in at least this many rows
+GUTTER_SHARE = 0.2  # ... and this share of the page's rows
 OUTLIER_GAP = 3.0  # ... or wider than this many times the row's median word gap
 GUTTER = 0.8  # the narrowest column gutter, in body line heights
 PROSE_WORDS = 3  # a piece with this many words is prose
@@ -58,11 +63,16 @@ class Piece:
     bbox: BBox
     furniture: bool = False
 
-    @property
+    @cached_property
+    def source_bbox(self) -> BBox:
+        """The union of the words' own boxes (``bbox`` is where layout placed them)."""
+        return union([_own_box(word) for word in self.words])
+
+    @cached_property
     def text(self) -> str:
         return " ".join(word.text for word in self.words)
 
-    @property
+    @cached_property
     def height(self) -> float:
         return statistics.median(word.bbox[3] - word.bbox[1] for word in self.words)
 
@@ -88,6 +98,7 @@ class PageLayout:
 @dataclass
 class _IndexedWord(LWord):
     index: int = -1
+    source: BBox | None = None  # the word's own box, when ``bbox`` is moved for layout
 
 
 def analyze_pages(result: DocumentResult) -> list[PageLayout]:
@@ -141,11 +152,27 @@ def _fold_joined(words: list[_IndexedWord]) -> list[_IndexedWord]:
     if not words:
         return words
     usual = statistics.median(word.bbox[3] - word.bbox[1] for word in words)
-    for word in words:
+    tall = [
+        word
+        for word in words
+        if word.bbox[3] - word.bbox[1] > JOINED_HEIGHT * usual
+        and sum(c.isalpha() for c in word.text) >= 4
+    ]
+    for word in tall:
         x0, y0, x1, y1 = word.bbox
-        if y1 - y0 > JOINED_HEIGHT * usual and sum(c.isalpha() for c in word.text) >= 4:
-            word.bbox = (max(x0, x1 - usual), y0, x1, y0 + usual)
+        wide = (x1 - x0) / len(word.text) > SPREAD_WIDTH * (y1 - y0)
+        if not wide and any(_same_size_line(word, other) for other in tall if other is not word):
+            continue  # large type (a title), not a word over two lines
+        word.source = word.bbox
+        word.bbox = (max(x0, x1 - usual), y0, x1, y0 + usual)
     return words
+
+
+def _same_size_line(word: LWord, other: LWord) -> bool:
+    height = word.bbox[3] - word.bbox[1]
+    other_height = other.bbox[3] - other.bbox[1]
+    overlap = min(word.bbox[3], other.bbox[3]) - max(word.bbox[1], other.bbox[1])
+    return abs(height - other_height) < 0.15 * height and overlap > 0.8 * height
 
 
 def _gutters(rows: list[list[LWord]]) -> list[tuple[float, float]]:
@@ -158,24 +185,20 @@ def _gutters(rows: list[list[LWord]]) -> list[tuple[float, float]]:
     right = max(word.bbox[2] for word in words)
     height = statistics.median(word.bbox[3] - word.bbox[1] for word in words)
     bins = max(1, int(right - left) + 1)
-    covered = [0] * bins
+    covered = np.zeros(bins, dtype=np.int32)
+    seen = np.zeros(bins, dtype=bool)
     for row in rows:
-        seen = bytearray(bins)
+        seen[:] = False
         for word in row:
-            for x in range(int(word.bbox[0] - left), min(bins, int(word.bbox[2] - left) + 1)):
-                seen[x] = 1
-        for x in range(bins):
-            covered[x] += seen[x]
-    limit = max(1, GUTTER_CROSSING * len(rows))
-    gutters, start = [], None
-    for x in range(bins + 1):
-        empty = x < bins and covered[x] <= limit
-        if empty and start is None:
-            start = x
-        elif not empty and start is not None:
-            if x - start >= GUTTER_WIDTH * height:
-                gutters.append((left + start, left + x))
-            start = None
+            seen[int(word.bbox[0] - left) : int(word.bbox[2] - left) + 1] = True
+        covered += seen
+    empty = np.concatenate(([False], covered <= max(1, GUTTER_CROSSING * len(rows)), [False]))
+    edges = np.flatnonzero(np.diff(empty.astype(np.int8)))
+    gutters = [
+        (left + float(start), left + float(end))
+        for start, end in zip(edges[0::2], edges[1::2], strict=True)
+        if end - start >= GUTTER_WIDTH * height
+    ]
     return [g for g in gutters if _both_sides(rows, g)]
 
 
@@ -185,7 +208,7 @@ def _both_sides(rows: list[list[LWord]], gutter: tuple[float, float]) -> bool:
         any(w.bbox[2] <= lo + 1 for w in row) and any(w.bbox[0] >= hi - 1 for w in row)
         for row in rows
     )
-    return both >= GUTTER_ROWS
+    return both >= max(GUTTER_ROWS, GUTTER_SHARE * len(rows))
 
 
 def _split(row: list[LWord], gutters: list[tuple[float, float]]) -> list[list[LWord]]:
@@ -198,7 +221,9 @@ def _split(row: list[LWord], gutters: list[tuple[float, float]]) -> list[list[LW
     for gap, (previous, word) in zip(gaps, itertools.pairwise(row), strict=True):
         height = min(previous.bbox[3] - previous.bbox[1], word.bbox[3] - word.bbox[1])
         wide = gap > PIECE_GAP * height or (gap > GUTTER * height and gap > OUTLIER_GAP * usual)
-        if wide or (gap > 0 and _over_gutter(previous.bbox[2], word.bbox[0], gutters)):
+        if wide or (
+            gap > GUTTER * height and _over_gutter(previous.bbox[2], word.bbox[0], gutters)
+        ):
             segments.append([word])
         else:
             segments[-1].append(word)
@@ -207,6 +232,12 @@ def _split(row: list[LWord], gutters: list[tuple[float, float]]) -> list[list[LW
 
 def _over_gutter(x0: float, x1: float, gutters: list[tuple[float, float]]) -> bool:
     return any(x0 <= (lo + hi) / 2 <= x1 for lo, hi in gutters)
+
+
+def _own_box(word: LWord) -> BBox:
+    if isinstance(word, _IndexedWord) and word.source is not None:
+        return word.source
+    return word.bbox
 
 
 def _text_pieces(page: Page) -> list[Piece]:
