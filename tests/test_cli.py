@@ -80,3 +80,24 @@ def test_serve_refuses_several_processes_on_the_embedded_defaults(tmp_path: Path
     assert completed.returncode == 2
     assert "FOLIO_EXECUTOR=celery" in completed.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_process_as_markdown_and_chunks() -> None:
+    pdf = str(corpus("pypdf_sample_files/026-latex-multicolumn/multicolumn.pdf"))
+
+    markdown = run_folio("process", pdf, "--format", "markdown")
+    chunks = run_folio("process", pdf, "--format", "chunks", "--max-tokens", "64")
+    refused = run_folio(
+        "process", pdf, "--format", "chunks", "--max-tokens", "64", "--overlap", "40"
+    )
+
+    assert markdown.returncode == 0, markdown.stderr
+    assert markdown.stdout.startswith("# Two-Column Document with Lorem Ipsum\n")
+    assert "| Austria | 8.9 | 83,879 | Vienna | German |" in markdown.stdout
+    assert chunks.returncode == 0, chunks.stderr
+    lines = [json.loads(line) for line in chunks.stdout.splitlines()]
+    assert [line["index"] for line in lines] == list(range(len(lines)))
+    assert all(line["filename"] == "multicolumn.pdf" and line["tokens"] <= 64 for line in lines)
+    assert {page for line in lines for page in line["pages"]} == {1, 2, 3}
+    assert refused.returncode == 2
+    assert "--overlap" in refused.stderr

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,6 +28,7 @@ from folio.core.db import Database, create_engine
 from folio.core.errors import Conflict
 from folio.core.settings_reference import markdown_table, plain_text, settings_reference
 from folio.documents.results import results_from_pipeline
+from folio.documents.schemas import ChunkRead
 from folio.metrics import store as metrics_store
 from folio.migrations import upgrade_database
 from folio.pipeline import (
@@ -39,6 +41,8 @@ from folio.pipeline import (
 )
 from folio.pipeline.fields import BUILTINS, Template, apply_template, get_template
 from folio.pipeline.intelligence import Intelligence, IntelligenceOptions, analyze
+from folio.pipeline.structure import chunk_structure, document_structure, render_markdown
+from folio.pipeline.structure.chunks import MIN_TOKENS
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -50,6 +54,11 @@ app.add_typer(admin, name="admin")
 stderr = Console(stderr=True)
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Default: ./folio-data")]
+
+
+class OutputFormat(StrEnum):
+    markdown = "markdown"
+    chunks = "chunks"
 
 
 def settings_with(**overrides: object) -> Settings:
@@ -296,8 +305,28 @@ def process(
             f"({', '.join(BUILTINS)}) or a template JSON file; analysis is skipped"
         ),
     ] = None,
+    output_format: Annotated[
+        OutputFormat | None,
+        typer.Option(
+            "--format",
+            help="markdown: the text as Markdown; chunks: one JSON object per retrieval chunk "
+            "(as GET /documents/{id}/chunks); analysis is skipped",
+        ),
+    ] = None,
+    max_tokens: Annotated[
+        int, typer.Option(min=MIN_TOKENS, max=8192, help="--format chunks: tokens per chunk")
+    ] = 512,
+    overlap: Annotated[
+        int, typer.Option(min=0, help="--format chunks: tokens a cut paragraph repeats")
+    ] = 0,
 ) -> None:
     """Run the pipeline on local files, without a server."""
+    if output_format is not None:
+        if overlap * 2 >= max_tokens:
+            raise typer.BadParameter(
+                "must be less than half of --max-tokens", param_hint="--overlap"
+            )
+        analysis = False
     if template is not None:
         analysis = False
         extraction_template = _load_template(template)
@@ -324,6 +353,8 @@ def process(
             progress.update(task, description=path.name)
             if template is not None:
                 failures += not _extract_one(path, options, extraction_template, as_json=as_json)
+            elif output_format is not None:
+                failures += not _structure_one(path, options, output_format, max_tokens, overlap)
             else:
                 failures += not _process_one(path, options, understanding, as_json=as_json)
             progress.advance(task)
@@ -362,6 +393,25 @@ def _extract_one(
         stderr.print(f"[bold]{path.name}[/bold]: template {template.name} v{template.version}")
         for name, value in extraction.values().items():
             sys.stdout.write(f"{name}: {json.dumps(value, ensure_ascii=False, default=str)}\n")
+    return True
+
+
+def _structure_one(
+    path: Path, options: PipelineOptions, output_format: OutputFormat, max_tokens: int, overlap: int
+) -> bool:
+    """Prints the document as Markdown, or its chunks as JSON lines."""
+    try:
+        result = process_file(path, options, filename=path.name)
+    except PipelineError as error:
+        _print_failure(path, error, as_json=output_format is OutputFormat.chunks)
+        return False
+    structure = document_structure(result)
+    if output_format is OutputFormat.markdown:
+        sys.stdout.write(render_markdown(structure) + "\n")
+        return True
+    for index, chunk in enumerate(chunk_structure(structure, max_tokens, overlap)):
+        line = {"filename": path.name, **ChunkRead.of(index, chunk).model_dump(mode="json")}
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
     return True
 
 

@@ -20,6 +20,7 @@ from folio.pipeline import (
     Word,
 )
 from folio.pipeline.intelligence import Intelligence
+from folio.pipeline.structure import Chunk
 
 DocumentId = Annotated[str, Field(pattern=r"^doc_[0-9a-z]{26}$", examples=["doc_01jd…"])]
 
@@ -301,6 +302,17 @@ class ChunkRead(BaseModel):
     headings: list[str] = Field(description="The headings the chunk is under, outermost first")
     pages: list[int]
     boxes: list[SourceBoxRead] = Field(description="Where its text is: one box per line piece")
+
+    @classmethod
+    def of(cls, index: int, chunk: Chunk) -> ChunkRead:
+        return cls(
+            index=index,
+            text=chunk.text,
+            tokens=chunk.tokens,
+            headings=chunk.headings,
+            pages=chunk.pages,
+            boxes=[SourceBoxRead(page=box.page, bbox=box.bbox) for box in chunk.boxes],
+        )
 
 
 class DocumentChunks(BaseModel):

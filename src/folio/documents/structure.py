@@ -24,11 +24,9 @@ from folio.documents.schemas import (
     DocumentChunks,
     DocumentMarkdown,
     FurnitureRead,
-    SourceBoxRead,
 )
 from folio.documents.service import document as document_service
 from folio.pipeline.structure import (
-    Chunk,
     DocumentStructure,
     chunk_structure,
     document_structure,
@@ -96,7 +94,7 @@ class StructureService:
             version=document.version,
             max_tokens=max_tokens,
             overlap=overlap,
-            chunks=[chunk_read(index, chunk) for index, chunk in enumerate(chunks)],
+            chunks=[ChunkRead.of(index, chunk) for index, chunk in enumerate(chunks)],
         )
 
     async def _structure(
@@ -110,17 +108,6 @@ class StructureService:
             structure = await anyio.to_thread.run_sync(document_structure, result)
             cache.put(key, structure)
         return document, structure
-
-
-def chunk_read(index: int, chunk: Chunk) -> ChunkRead:
-    return ChunkRead(
-        index=index,
-        text=chunk.text,
-        tokens=chunk.tokens,
-        headings=chunk.headings,
-        pages=chunk.pages,
-        boxes=[SourceBoxRead(page=box.page, bbox=box.bbox) for box in chunk.boxes],
-    )
 
 
 def _cache(runtime: Runtime) -> StructureCache:

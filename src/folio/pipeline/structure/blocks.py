@@ -96,7 +96,7 @@ def document_structure(result: DocumentResult) -> DocumentStructure:
         for _ in item.words
     ]
     body = statistics.median(heights) if heights else 1.0
-    blocks = [block for layout in layouts for block in _page_blocks(layout)]
+    blocks = _join_across_pages([_page_blocks(layout) for layout in layouts])
     _classify(blocks, body)
     furniture = [piece for layout in layouts for piece in layout.furniture]
     return DocumentStructure(
@@ -105,6 +105,26 @@ def document_structure(result: DocumentResult) -> DocumentStructure:
         furniture_text=[piece.text for piece in furniture],
         body_height=body,
     )
+
+
+def _join_across_pages(pages: list[list[Block]]) -> list[Block]:
+    """A paragraph cut by a page break (no closing punctuation, the next page's first paragraph
+    starting in lower case) continues as one block."""
+    blocks: list[Block] = []
+    for page in pages:
+        if blocks and page and _continues(blocks[-1], page[0]):
+            blocks[-1].lines += page[0].lines
+            blocks[-1].line_sources += page[0].line_sources
+            page = page[1:]
+        blocks += page
+    return blocks
+
+
+def _continues(before: Block, after: Block) -> bool:
+    if before.kind is not BlockKind.paragraph or after.kind is not BlockKind.paragraph:
+        return False
+    end, start = before.text.rstrip(), after.text.lstrip()
+    return bool(end and start) and end[-1] not in ".!?:;" and start[0].islower()
 
 
 def join_lines(lines: list[str]) -> str:
