@@ -28,7 +28,7 @@ from folio.core.db import Database, create_engine
 from folio.core.errors import Conflict
 from folio.core.settings_reference import markdown_table, plain_text, settings_reference
 from folio.documents.results import results_from_pipeline
-from folio.documents.schemas import ChunkRead
+from folio.documents.schemas import DocumentChunkRead
 from folio.metrics import store as metrics_store
 from folio.migrations import upgrade_database
 from folio.pipeline import (
@@ -410,7 +410,7 @@ def _structure_one(
         sys.stdout.write(render_markdown(structure) + "\n")
         return True
     for index, chunk in enumerate(chunk_structure(structure, max_tokens, overlap)):
-        line = {"filename": path.name, **ChunkRead.of(index, chunk).model_dump(mode="json")}
+        line = {"filename": path.name, **DocumentChunkRead.of(index, chunk).model_dump(mode="json")}
         sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
     return True
 

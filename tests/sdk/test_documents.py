@@ -39,6 +39,11 @@ async def test_upload_a_path_wait_and_read_everything(
             assert len(results.pages) == 4
             text = folio.documents.text(document.id)
             assert text.count("\f") == 3 and len(text) > 100
+            markdown = folio.documents.markdown(document.id)
+            assert "Is there no information?" in markdown and "\f" not in markdown
+            chunks = folio.documents.chunks(document.id, max_tokens=100, overlap=10)
+            assert chunks.max_tokens == 100 and all(c.tokens <= 100 for c in chunks.chunks)
+            assert {page for c in chunks.chunks for page in c.pages} == {1, 2, 3, 4}
             written = folio.documents.download(document.id, tmp_path / "copy.pdf")
             assert written == source.stat().st_size
             assert (tmp_path / "copy.pdf").read_bytes() == source.read_bytes()
@@ -58,6 +63,10 @@ async def test_async_upload_of_a_stream_and_long_poll(base_url: str, admin: Acco
         accepted = await folio.documents.upload(stream, filename="note.txt")
         document = await folio.documents.wait(accepted.id, timeout=120)
         text = await folio.documents.text(document.id)
+        markdown = await folio.documents.markdown(document.id)
+        chunks = await folio.documents.chunks(document.id, max_tokens=32)
+    assert markdown == "Folio reads streams.\n"
+    assert [chunk.text for chunk in chunks.chunks] == ["Folio reads streams."]
     assert document.status == "completed"
     assert document.size_bytes == len(b"Folio reads streams.\n")
     assert "Folio reads streams." in text

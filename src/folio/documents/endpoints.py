@@ -281,17 +281,15 @@ async def get_document_text(
 
 @router.get(
     "/{document_id}/markdown",
-    response_class=PlainTextResponse,
     summary="Get the text as Markdown, without page headers and footers",
     description="Headings, paragraphs, lists and tables in reading order (columns one after "
     "the other). `format=json` returns the Markdown with the left-out page furniture "
     "(running headers, footers, page numbers) and their boxes.",
     responses={
         200: {
-            "content": {
-                "text/markdown": {},
-                "application/json": {"schema": DocumentMarkdown.model_json_schema()},
-            }
+            "model": DocumentMarkdown,
+            "content": {"text/markdown": {"schema": {"type": "string"}}},
+            "description": "Markdown, or with `format=json` the Markdown and the furniture",
         },
         **problems(401, 403, 404, 409, 422),
     },

@@ -295,7 +295,7 @@ class DocumentMarkdown(BaseModel):
     )
 
 
-class ChunkRead(BaseModel):
+class DocumentChunkRead(BaseModel):
     index: int
     text: str
     tokens: int
@@ -304,7 +304,7 @@ class ChunkRead(BaseModel):
     boxes: list[SourceBoxRead] = Field(description="Where its text is: one box per line piece")
 
     @classmethod
-    def of(cls, index: int, chunk: Chunk) -> ChunkRead:
+    def of(cls, index: int, chunk: Chunk) -> DocumentChunkRead:
         return cls(
             index=index,
             text=chunk.text,
@@ -321,4 +321,4 @@ class DocumentChunks(BaseModel):
     max_tokens: int
     overlap: int
     tokenizer: str = TOKENIZER
-    chunks: list[ChunkRead]
+    chunks: list[DocumentChunkRead]

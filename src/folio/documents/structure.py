@@ -20,7 +20,7 @@ from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.documents.models import Document
 from folio.documents.schemas import (
-    ChunkRead,
+    DocumentChunkRead,
     DocumentChunks,
     DocumentMarkdown,
     FurnitureRead,
@@ -94,7 +94,7 @@ class StructureService:
             version=document.version,
             max_tokens=max_tokens,
             overlap=overlap,
-            chunks=[ChunkRead.of(index, chunk) for index, chunk in enumerate(chunks)],
+            chunks=[DocumentChunkRead.of(index, chunk) for index, chunk in enumerate(chunks)],
         )
 
     async def _structure(

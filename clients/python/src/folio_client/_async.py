@@ -40,6 +40,7 @@ from folio_client.models import (
     BatchCreated,
     BatchRead,
     DeliveryRead,
+    DocumentChunks,
     DocumentRead,
     DocumentResults,
     EventRead,
@@ -332,6 +333,21 @@ class Documents(Resource):
     async def text(self, document_id: str) -> str:
         """The plain text, pages separated by form feeds (``\\f``)."""
         return (await self._client.request("GET", f"{API}/documents/{document_id}/text")).text
+
+    async def markdown(self, document_id: str) -> str:
+        """The text as Markdown, without page headers, footers and numbers."""
+        return (await self._client.request("GET", f"{API}/documents/{document_id}/markdown")).text
+
+    async def chunks(
+        self, document_id: str, max_tokens: int = 512, overlap: int = 0
+    ) -> DocumentChunks:
+        """The text cut into chunks of at most ``max_tokens`` for retrieval."""
+        return await self._client._get(
+            f"{API}/documents/{document_id}/chunks",
+            DocumentChunks,
+            max_tokens=max_tokens,
+            overlap=overlap,
+        )
 
     async def download(self, document_id: str, to: str | Path | IO[bytes]) -> int:
         """Stream the original file to ``to``; returns the bytes written."""

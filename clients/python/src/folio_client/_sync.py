@@ -32,6 +32,7 @@ from folio_client.models import (
     BatchCreated,
     BatchRead,
     DeliveryRead,
+    DocumentChunks,
     DocumentRead,
     DocumentResults,
     EventRead,
@@ -322,6 +323,19 @@ class Documents(Resource):
     def text(self, document_id: str) -> str:
         """The plain text, pages separated by form feeds (``\\f``)."""
         return self._client.request("GET", f"{API}/documents/{document_id}/text").text
+
+    def markdown(self, document_id: str) -> str:
+        """The text as Markdown, without page headers, footers and numbers."""
+        return self._client.request("GET", f"{API}/documents/{document_id}/markdown").text
+
+    def chunks(self, document_id: str, max_tokens: int = 512, overlap: int = 0) -> DocumentChunks:
+        """The text cut into chunks of at most ``max_tokens`` for retrieval."""
+        return self._client._get(
+            f"{API}/documents/{document_id}/chunks",
+            DocumentChunks,
+            max_tokens=max_tokens,
+            overlap=overlap,
+        )
 
     def download(self, document_id: str, to: str | Path | IO[bytes]) -> int:
         """Stream the original file to ``to``; returns the bytes written."""

@@ -119,6 +119,31 @@ class DocumentResults(Model):
     pages: list[dict[str, Any]]
 
 
+class SourceBox(Model):
+    page: int
+    bbox: tuple[float, float, float, float]
+
+
+class Chunk(Model):
+    """A piece of a document's text for retrieval, with where it came from."""
+
+    index: int
+    text: str
+    tokens: int
+    headings: list[str]
+    pages: list[int]
+    boxes: list[SourceBox]
+
+
+class DocumentChunks(Model):
+    document_id: str | None
+    version: int
+    max_tokens: int
+    overlap: int
+    tokenizer: str
+    chunks: list[Chunk]
+
+
 class RejectedFile(Model):
     filename: str | None
     status: int
@@ -298,6 +323,9 @@ COMPONENTS: dict[type[BaseModel], str] = {
     DocumentLinks: "DocumentLinks",
     DocumentRead: "DocumentRead",
     DocumentResults: "DocumentResults",
+    SourceBox: "SourceBoxRead",
+    Chunk: "DocumentChunkRead",
+    DocumentChunks: "DocumentChunks",
     RejectedFile: "RejectedFile",
     BatchCreated: "BatchCreated",
     BatchTotals: "BatchTotals",
