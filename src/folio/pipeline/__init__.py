@@ -8,6 +8,8 @@ Where things are:
 - ``process`` (``process_file``): sniff (``ingest``), read the format, OCR, metadata.
 - ``formats/``: one module per file format (PDF, Office, email, HTML, image, text) → pages.
 - ``ocr/``: Tesseract and RapidOCR engines.
+- ``structure/``: page furniture, column reading order, headings, lists and tables from word
+  boxes; Markdown and retrieval chunks.
 - ``language``, ``metadata``: the document's language and its metadata record.
 - ``dates``, ``checksums``: dates and checksummed identifiers, read alike by the two below.
 - ``fields/``: templates of typed fields (locators, anchors, tables, validation, exports).

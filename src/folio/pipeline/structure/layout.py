@@ -24,27 +24,31 @@ from folio.pipeline.fields.tables import tables_from_lines
 from folio.pipeline.fields.types import BBox, Table
 from folio.pipeline.types import DocumentResult, Page
 
+# words and pieces
 JOINED_HEIGHT = 1.8  # a word this many times the usual height spans two lines (hyphenated)
 SPREAD_WIDTH = 0.9  # ... or is wider per letter than this share of its height
 PIECE_GAP = 1.25  # a gap wider than this many text heights splits a line into pieces
+OUTLIER_GAP = 3.0  # ... as does one over GUTTER heights and this many times the row's median
+# furniture
 MARGIN_ZONE = 0.12  # running headers and footers live in this share of the page height
 EDGE_ZONE = 0.08  # an isolated line this close to the top or bottom edge is furniture
 ISOLATION = 2.0  # ... when the gap to the body is this many body line heights
 SMALL_FONT = 0.75  # a line in the margin zone at this share of the body font is furniture
-GUTTER_WIDTH = 0.5  # a column gutter is at least this many text heights wide
+# columns and reading order
+GUTTER = 0.8  # the narrowest column gutter, in body line heights
+GUTTER_WIDTH = 0.5  # a page-wide gutter is at least this many text heights wide
 GUTTER_CROSSING = 0.1  # ... crossed by at most this share of the rows (titles, figures)
 GUTTER_ROWS = 5  # ... with text on both sides of it in at least this many rows
 GUTTER_SHARE = 0.2  # ... and this share of the page's rows
-OUTLIER_GAP = 3.0  # ... or wider than this many times the row's median word gap
-GUTTER = 0.8  # the narrowest column gutter, in body line heights
 PROSE_WORDS = 3  # a piece with this many words is prose
 PROSE_SHARE = 0.6  # a column whose words are mostly prose is a text column
 BAND_GAP = 1.0  # a region splits at horizontal gaps this many body line heights tall
 PEEL_ROWS = 3  # rows tried at either end of a region that does not split otherwise
 MAX_DEPTH = 200  # XY-cut recursion; deeper regions read top to bottom
-MAX_CELL_WORDS = 4
-NUMERIC_SHARE = 0.2  # a table of prose-like rows needs this share of cells with digits
-PROSE_ROW_WORDS = 6  # a "table" whose cells are longer than this (median) is two text columns
+# tables
+MAX_CELL_WORDS = 4  # a "table" with longer cells (median) is text columns side by side
+NUMERIC_SHARE = 0.2  # ... as is one with fewer cells holding digits
+PROSE_ROW_WORDS = 6  # ... and rows of this many words or more
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s+)?[-\u2013\u2014(\[]?\s*(?:\d{1,4}|[ivxlcdm]{1,7})\s*[-\u2013\u2014)\].]?"
     r"(?:\s*(?:of|/)\s*\d{1,4})?$",
