@@ -43,8 +43,8 @@ SCALEOUT_TESTS := tests/scaleout tests/events tests/documents/test_endpoints.py 
 PYTEST_WORKERS ?= 2
 
 test: lint
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --durations=25 --ignore=tests/scaleout --ignore=tests/e2e
-	$(BIN)/python -m pytest -q tests/e2e
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --durations=25 --ignore=tests/scaleout --ignore=tests/e2e --ignore=tests/web
+	$(BIN)/python -m pytest -q tests/e2e tests/web
 	FOLIO_TEST_BACKEND=scaleout $(BIN)/python -m pytest -q $(SCALEOUT_TESTS)
 
 test-scaleout: install
