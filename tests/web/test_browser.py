@@ -254,6 +254,34 @@ def test_api_key_is_shown_once_listed_masked_and_revoked(
         assert client.get("/api/v1/documents").status_code == 401
 
 
+def test_a_finished_batch_shows_on_its_page_and_rings_the_bell_live(
+    admin: Page, running: Running, artifacts: Path
+) -> None:
+    admin.goto(f"{running.server.url}/batches")
+    expect(admin.locator("body[data-live='1']")).to_be_attached(timeout=20_000)
+    bell = admin.locator("#unread-count")
+    expect(bell).to_have_attribute("data-count", re.compile(r"\d+"))
+    before = bell.get_attribute("data-count")
+    notes = [(f"note-{n}.txt", f"Meeting note {n}".encode(), "text/plain") for n in (1, 2)]
+    with running.client() as client:
+        batch = client.post(
+            "/api/v1/batches", files=[("files", note) for note in notes], data={"name": "notes"}
+        ).json()
+    expect(bell).not_to_have_attribute("data-count", before or "", timeout=60_000)  # no reload
+    admin.goto(f"{running.server.url}/batches")
+    row = admin.locator(f'#batches-body tr[data-batch-id="{batch["id"]}"]')
+    expect(row).to_have_attribute("data-status", "completed")
+    row.get_by_role("link").click()
+    expect(admin.locator("#batch-documents tr")).to_have_count(2)
+    expect(admin.locator("#batch-documents [data-status=completed]")).to_have_count(2)
+    check_page(admin, artifacts, "batch.png")
+    admin.goto(f"{running.server.url}/notifications")
+    expect(admin.locator("#notifications")).to_contain_text("A batch finished")
+    check_page(admin, artifacts, "notifications.png")
+    admin.get_by_role("button", name="Mark all as read").click()
+    expect(bell).to_have_attribute("data-count", "0")
+
+
 def test_a_second_user_sees_none_of_the_first_users_documents(
     browser: Browser, uploaded: dict[str, Any], running: Running, artifacts: Path
 ) -> None:
@@ -274,6 +302,10 @@ def test_a_second_user_sees_none_of_the_first_users_documents(
     check_page(page, artifacts, "not-found.png")
     page.goto(f"{running.server.url}/keys")
     expect(page.locator("#keys-body")).to_contain_text("No API keys yet")
+    page.goto(f"{running.server.url}/batches")
+    expect(page.locator("#batches-body [data-empty]")).to_be_visible()
+    page.goto(f"{running.server.url}/notifications")
+    expect(page.locator("#notifications [data-empty]")).to_be_visible()
     context.close()
 
 

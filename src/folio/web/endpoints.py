@@ -50,13 +50,16 @@ def _shell() -> HTMLResponse:
 @router.get("/")
 @router.get("/login")
 @router.get("/keys")
+@router.get("/batches")
+@router.get("/notifications")
 async def page() -> HTMLResponse:
     return _shell()
 
 
 @router.get("/documents/{document_id}")
-async def document_page(document_id: str) -> HTMLResponse:
-    return _shell()  # the script asks the API for the document: another team's is a 404 there
+@router.get("/batches/{batch_id}")
+async def item_page() -> HTMLResponse:
+    return _shell()  # the script asks the API for the item: another team's is a 404 there
 
 
 @router.post("/web/session", response_model=WebSession)

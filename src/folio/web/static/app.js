@@ -100,8 +100,29 @@ async function download(path, filename, options = {}) {
   setTimeout(() => URL.revokeObjectURL(link.href), 10000);
 }
 
-// ---------- live events ----------
-function connectEvents(onEvent, statusEl) {
+// ---------- live events: one socket per page, shared by the view and the bell ----------
+const listeners = new Set();
+const liveLabels = new Set();
+let live = false;
+
+function setLive(on) {
+  live = on;
+  document.body.dataset.live = on ? "1" : "0";
+  for (const el of liveLabels) {
+    el.textContent = on ? "Live updates on" : "Live updates reconnecting…";
+    el.dataset.state = on ? "live" : "off";
+  }
+}
+
+function onEvents(listener, statusEl) {
+  listeners.add(listener);
+  if (statusEl) {
+    liveLabels.add(statusEl);
+    if (live) setLive(true);
+  }
+}
+
+function connectEvents() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${location.host}${API}/ws`);
   socket.addEventListener("open", () => {
@@ -110,19 +131,12 @@ function connectEvents(onEvent, statusEl) {
   });
   socket.addEventListener("message", (message) => {
     const data = JSON.parse(message.data);
-    if (data.type === "subscribed" && statusEl) {
-      statusEl.textContent = "Live updates on";
-      statusEl.dataset.state = "live";
-    } else if (data.type === "event") {
-      onEvent(data.payload);
-    }
+    if (data.type === "subscribed") setLive(true);
+    else if (data.type === "event") listeners.forEach((listener) => listener(data.payload));
   });
   socket.addEventListener("close", () => {
-    if (statusEl) {
-      statusEl.textContent = "Live updates reconnecting…";
-      statusEl.dataset.state = "off";
-    }
-    setTimeout(() => connectEvents(onEvent, statusEl), 2000);
+    setLive(false);
+    setTimeout(connectEvents, 2000);
   });
 }
 
@@ -306,7 +320,7 @@ async function upload(file, options, list, onUploaded) {
 
 async function documentsView() {
   const params = new URLSearchParams(location.search);
-  const live = h("p", { id: "live-status", class: "muted", dataset: { state: "off" } }, "Connecting live updates…");
+  const liveLabel = h("p", { id: "live-status", class: "muted", dataset: { state: "off" } }, "Connecting live updates…");
   const body = h("tbody", { id: "documents-body" });
   const more = h("button", { type: "button", class: "secondary", id: "more", hidden: true }, "More documents");
   const addRow = (doc) => {
@@ -323,13 +337,13 @@ async function documentsView() {
   render("Documents",
     h("h1", {}, "Documents"),
     h("section", { "aria-labelledby": "upload-title" }, h("h2", { id: "upload-title" }, "Upload"),
-      uploadForm(addRow), live),
+      uploadForm(addRow), liveLabel),
     h("section", { "aria-labelledby": "list-title" }, h("h2", { id: "list-title" }, "Your documents"), search,
       h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-labelledby": "list-title" }, h("table", {},
         h("thead", {}, h("tr", {}, ["File", "Status", "Progress", "Type", "Pages", "PII", "Uploaded"]
           .map((c) => h("th", { scope: "col" }, c)))), body)),
       more));
-  connectEvents((event) => {
+  onEvents((event) => {
     const data = event.data || {};
     if (!data.document_id) return;
     lastEvents.set(data.document_id, data);
@@ -344,7 +358,7 @@ async function documentsView() {
       row.querySelector(".status").replaceChildren(statusCell(data.status));
       row.querySelector(".progress").textContent = `${data.progress ?? 0}%`;
     }
-  }, live);
+  }, liveLabel);
   let cursor = null;
   const load = async () => {
     const query = new URLSearchParams({ limit: "20" });
@@ -554,7 +568,7 @@ async function documentView(id) {
     const live = h("p", { id: "live-status", class: "muted" }, "Waiting for processing…");
     render(doc.filename, heading, h("p", { role: "status" }, `This document is ${doc.status}.`), live);
     if (doc.status === "queued" || doc.status === "processing") {
-      connectEvents((event) => {
+      onEvents((event) => {
         if (event.data?.document_id === doc.id && ["completed", "failed"].includes(event.data.status)) location.reload();
       }, live);
     }
@@ -619,6 +633,105 @@ async function keysView() {
   await load();
 }
 
+// ---------- batches ----------
+function batchProgress(totals) {
+  return h("progress", { max: totals.total || 1, value: totals.processed,
+    "aria-label": `${totals.processed} of ${totals.total} processed` });
+}
+
+function successRate(totals) {
+  return totals.success_rate === null ? "—" : percent(totals.success_rate);
+}
+
+async function batchesView() {
+  const body = h("tbody", { id: "batches-body" });
+  render("Batches", h("h1", {}, "Batches"),
+    h("p", {}, "Batches are uploaded through the API (POST /api/v1/batches) or the SDK."),
+    h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Your batches" }, h("table", {},
+      h("thead", {}, h("tr", {}, ["Batch", "Status", "Progress", "Completed", "Failed", "Success rate", "Created"]
+        .map((c) => h("th", { scope: "col" }, c)))), body)));
+  const page = await api("/batches?limit=50");
+  body.replaceChildren(...page.items.map((batch) => h("tr", { dataset: { batchId: batch.id, status: batch.status } },
+    h("td", {}, h("a", { href: `/batches/${encodeURIComponent(batch.id)}` }, batch.name || batch.id)),
+    h("td", {}, batch.status), h("td", {}, batchProgress(batch.totals)),
+    h("td", {}, batch.totals.completed), h("td", {}, batch.totals.failed),
+    h("td", {}, successRate(batch.totals)), h("td", {}, new Date(batch.created_at).toLocaleString()))));
+  if (!page.items.length) body.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 7 }, "No batches yet.")));
+}
+
+async function batchView(id) {
+  let batch;
+  try {
+    batch = await api(`/batches/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (err.status === 404 || err.status === 422) return notFound();
+    throw err;
+  }
+  const { totals } = batch;
+  const message = h("p", { role: "status", id: "batch-message" });
+  const retry = totals.failed + totals.cancelled > 0
+    ? h("button", { type: "button", onclick: async () => {
+      try {
+        const result = await api(`/batches/${batch.id}/retry-failed`, { method: "POST" });
+        message.textContent = `${result.affected} document(s) queued again.`;
+      } catch (err) {
+        message.textContent = err.message;
+      }
+    } }, "Retry failed")
+    : null;
+  render(batch.name || batch.id, h("hgroup", {}, h("h1", {}, batch.name || batch.id),
+    h("p", {}, `${batch.status} · ${totals.processed} of ${totals.total} processed · success rate ${successRate(totals)}`)),
+  batchProgress(totals), retry, message,
+  h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Documents of the batch" }, h("table", {},
+    h("thead", {}, h("tr", {}, ["File", "Status", "Error", "Time"].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", { id: "batch-documents" }, (batch.documents || []).map((d) => h("tr", { dataset: { documentId: d.id } },
+      h("td", {}, h("a", { href: `/documents/${encodeURIComponent(d.id)}` }, d.filename)),
+      h("td", {}, statusCell(d.status)), h("td", {}, d.error_code || ""),
+      h("td", {}, d.processing_time_ms === null ? "—" : `${(d.processing_time_ms / 1000).toFixed(1)} s`)))))));
+}
+
+// ---------- notifications ----------
+const NOTIFYING = /^(document\.failed|document\.shared|batch\.completed|team\.|system\.)/;
+
+async function updateBell() {
+  const page = await api("/notifications?read=false&limit=100");
+  const count = page.has_more ? "100+" : String(page.items.length);
+  const badge = document.getElementById("unread-count");
+  badge.textContent = count;
+  badge.dataset.count = count;
+  document.getElementById("nav-bell").setAttribute("aria-label", `Notifications, ${count} unread`);
+}
+
+function watchBell() {
+  onEvents((event) => {
+    if (!NOTIFYING.test(event.type)) return;
+    // the notification is written when the event is handled: look again shortly after
+    setTimeout(() => updateBell().catch(() => {}), 700);
+    setTimeout(() => updateBell().catch(() => {}), 3000);
+  });
+  return updateBell();
+}
+
+async function notificationsView() {
+  const list = h("ul", { id: "notifications" });
+  const load = async () => {
+    const page = await api("/notifications?limit=50");
+    list.replaceChildren(...page.items.map((n) => h("li", { class: n.read ? "muted" : "", dataset: { read: String(n.read) } },
+      h("strong", {}, n.title), ` · ${new Date(n.created_at).toLocaleString()}`, h("br"), n.body)));
+    if (!page.items.length) list.append(h("li", { dataset: { empty: "1" } }, "No notifications."));
+  };
+  const readAll = h("button", { type: "button", class: "secondary", onclick: async () => {
+    await api("/notifications/read-all", { method: "POST" });
+    await load();
+    await updateBell();
+  } }, "Mark all as read");
+  onEvents((event) => {
+    if (NOTIFYING.test(event.type)) setTimeout(() => load().catch(() => {}), 700);
+  });
+  render("Notifications", h("h1", {}, "Notifications"), readAll, list);
+  await load();
+}
+
 function notFound() {
   render("Not found", h("h1", {}, "Not found"),
     h("p", {}, "There is no such page, or it is not shared with you."), h("p", {}, h("a", { href: "/" }, "Back to your documents")));
@@ -628,6 +741,9 @@ function notFound() {
 const ROUTES = [
   [/^\/$/, documentsView],
   [/^\/keys$/, keysView],
+  [/^\/batches$/, batchesView],
+  [/^\/batches\/([^/]+)$/, (id) => batchView(decodeURIComponent(id))],
+  [/^\/notifications$/, notificationsView],
   [/^\/documents\/([^/]+)$/, (id) => documentView(decodeURIComponent(id))],
 ];
 
@@ -642,6 +758,8 @@ async function start() {
   document.getElementById("nav-user").textContent = me.email;
   document.getElementById("nav-links").hidden = false;
   document.getElementById("sign-out").addEventListener("click", signOut);
+  connectEvents();
+  watchBell().catch(() => {});
   for (const [pattern, view] of ROUTES) {
     const match = location.pathname.match(pattern);
     if (match) return view(...match.slice(1));
