@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -60,7 +63,13 @@ def _first_start_credentials(server: Server) -> tuple[str, str, str]:
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    server = Server(tmp_path_factory.mktemp("web") / "data")
+    server = Server(
+        tmp_path_factory.mktemp("web") / "data",
+        FOLIO_WEBHOOK_ALLOWED_HOSTS='["127.0.0.1"]',  # the webhook test's receiver is on loopback
+        # one browser user clicks through every page within a minute: more than the free
+        # plan's 60 calls (the app waits out a 429, which would only make the tests slow)
+        FOLIO_RATE_LIMIT_PLANS='{"free": {"minute": 1000, "hour": 10000, "day": 100000}}',
+    )
     server.start()
     try:
         yield Running(server, *_first_start_credentials(server))
@@ -74,6 +83,29 @@ def browser() -> Iterator[object]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    received: ClassVar[list[dict[str, str]]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("content-length", "0"))
+        self.received.append({**self.headers, "body": self.rfile.read(length).decode()})
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """A webhook endpoint on loopback that records what it is sent."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/hook", _Receiver.received
+    httpd.shutdown()
 
 
 @pytest.fixture(scope="module")

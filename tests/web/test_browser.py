@@ -282,6 +282,25 @@ def test_a_finished_batch_shows_on_its_page_and_rings_the_bell_live(
     expect(bell).to_have_attribute("data-count", "0")
 
 
+def test_webhook_is_added_tested_and_deleted(
+    admin: Page, running: Running, artifacts: Path, receiver: tuple[str, list[dict[str, str]]]
+) -> None:
+    url, received = receiver
+    admin.goto(f"{running.server.url}/webhooks")
+    admin.get_by_label("Endpoint URL").fill(url)
+    admin.get_by_role("button", name="Add webhook").click()
+    expect(admin.locator("#webhook-secret")).to_have_text(re.compile(r"^whsec_"))
+    item = admin.locator("#webhooks article", has_text=url)
+    item.get_by_role("button", name="Send a test event").click()
+    expect(item.locator(".webhook-result")).to_have_attribute("data-ok", "true", timeout=30_000)
+    assert any("webhook-signature" in {k.lower() for k in r} for r in received)
+    item.get_by_text("Delivery log").click()
+    check_page(admin, artifacts, "webhooks.png")
+    admin.once("dialog", lambda dialog: dialog.accept())
+    item.get_by_role("button", name="Delete").click()
+    expect(admin.locator("#webhooks [data-empty]")).to_be_visible()
+
+
 def test_a_second_user_sees_none_of_the_first_users_documents(
     browser: Browser, uploaded: dict[str, Any], running: Running, artifacts: Path
 ) -> None:
@@ -306,6 +325,8 @@ def test_a_second_user_sees_none_of_the_first_users_documents(
     expect(page.locator("#batches-body [data-empty]")).to_be_visible()
     page.goto(f"{running.server.url}/notifications")
     expect(page.locator("#notifications [data-empty]")).to_be_visible()
+    page.goto(f"{running.server.url}/webhooks")
+    expect(page.locator("#webhooks [data-empty]")).to_be_visible()
     context.close()
 
 

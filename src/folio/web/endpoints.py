@@ -52,6 +52,7 @@ def _shell() -> HTMLResponse:
 @router.get("/keys")
 @router.get("/batches")
 @router.get("/notifications")
+@router.get("/webhooks")
 async def page() -> HTMLResponse:
     return _shell()
 

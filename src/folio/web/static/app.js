@@ -68,9 +68,15 @@ function keep(session) {
   refreshTimer = setTimeout(() => refresh().catch(() => location.assign("/login")), seconds * 1000);
 }
 
-async function refresh() {
-  keep(await sessionCall("/refresh"));
+let refreshing = null;
+
+function refresh() {
+  // one at a time: a second use of the same refresh token would end the session
+  refreshing ??= sessionCall("/refresh").then(keep).finally(() => { refreshing = null; });
+  return refreshing;
 }
+
+const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
 async function api(path, { method = "GET", json, body, raw = false } = {}) {
   const headers = {};
@@ -84,6 +90,11 @@ async function api(path, { method = "GET", json, body, raw = false } = {}) {
   let response = await send();
   if (response.status === 401) {
     await refresh();
+    response = await send();
+  }
+  if (response.status === 429) {
+    // the team's plan allows so many calls a minute: wait as told (up to 10 s), then once more
+    await pause(Math.min(Number(response.headers.get("Retry-After")) || 2, 10) * 1000);
     response = await send();
   }
   if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
@@ -702,12 +713,14 @@ async function updateBell() {
   document.getElementById("nav-bell").setAttribute("aria-label", `Notifications, ${count} unread`);
 }
 
+let bellTimer = null;
+
 function watchBell() {
   onEvents((event) => {
     if (!NOTIFYING.test(event.type)) return;
-    // the notification is written when the event is handled: look again shortly after
-    setTimeout(() => updateBell().catch(() => {}), 700);
-    setTimeout(() => updateBell().catch(() => {}), 3000);
+    // the notification is written when the event is handled: look shortly after, once
+    clearTimeout(bellTimer);
+    bellTimer = setTimeout(() => updateBell().catch(() => {}), 1500);
   });
   return updateBell();
 }
@@ -732,6 +745,92 @@ async function notificationsView() {
   await load();
 }
 
+// ---------- webhooks ----------
+function deliveriesTable(webhook) {
+  const body = h("tbody", {});
+  const load = async () => {
+    const page = await api(`/webhooks/${webhook.id}/deliveries?limit=20`);
+    body.replaceChildren(...page.items.map((d) => h("tr", { dataset: { deliveryId: d.id, status: d.status } },
+      h("td", {}, d.event_type), h("td", {}, d.status), h("td", {}, d.attempts),
+      h("td", {}, d.last_status_code ?? d.last_error ?? "—"),
+      h("td", {}, h("button", { type: "button", class: "secondary outline", "aria-label": `Redeliver ${d.event_type}`,
+        onclick: async () => {
+          await api(`/webhooks/${webhook.id}/deliveries/${d.id}/redeliver`, { method: "POST" });
+          await load();
+        } }, "Redeliver")))));
+    if (!page.items.length) body.append(h("tr", {}, h("td", { colspan: 5 }, "No deliveries yet.")));
+  };
+  const table = h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": `Deliveries to ${webhook.url}` },
+    h("table", {}, h("thead", {}, h("tr", {}, ["Event", "Status", "Attempts", "Last answer", "Action"]
+      .map((c) => h("th", { scope: "col" }, c)))), body));
+  return { table, load };
+}
+
+function webhookItem(webhook, reload) {
+  const result = h("p", { role: "status", class: "webhook-result" });
+  const { table, load } = deliveriesTable(webhook);
+  const log = h("details", { ontoggle: (e) => e.target.open && load().catch((err) => { result.textContent = err.message; }) },
+    h("summary", {}, "Delivery log"), table);
+  return h("article", { dataset: { webhookId: webhook.id } },
+    h("header", {}, h("strong", {}, webhook.url), " · ",
+      webhook.is_active ? "active" : `disabled (${webhook.disabled_reason || "failures"})`),
+    h("p", {}, webhook.event_types.length ? `Events: ${webhook.event_types.join(", ")}` : "Every event"),
+    h("div", { class: "actions" },
+      h("button", { type: "button", onclick: async () => {
+        result.textContent = "Sending…";
+        try {
+          const test = await api(`/webhooks/${webhook.id}/test`, { method: "POST" });
+          result.textContent = test.ok ? `Delivered: HTTP ${test.status_code} in ${test.latency_ms} ms`
+            : `Failed: ${test.error || `HTTP ${test.status_code}`}`;
+          result.dataset.ok = String(test.ok);
+        } catch (err) {
+          result.textContent = err.message;
+        }
+      } }, "Send a test event"),
+      h("button", { type: "button", class: "secondary outline", onclick: async () => {
+        if (!window.confirm(`Delete the webhook to ${webhook.url}?`)) return;
+        await api(`/webhooks/${webhook.id}`, { method: "DELETE" });
+        await reload();
+      } }, "Delete")),
+    result, log);
+}
+
+async function webhooksView() {
+  const list = h("div", { id: "webhooks" });
+  const created = h("div", { id: "created-webhook", "aria-live": "polite" });
+  const error = errorLine("webhook-error");
+  const load = async () => {
+    const page = await api("/webhooks?limit=100");
+    list.replaceChildren(...page.items.map((w) => webhookItem(w, load)));
+    if (!page.items.length) list.append(h("p", { dataset: { empty: "1" } }, "No webhooks yet."));
+  };
+  const form = h("form", { id: "webhook-form" },
+    h("div", { class: "grid" },
+      h("label", {}, "Endpoint URL", h("input", { type: "url", name: "url", required: true })),
+      h("label", {}, "Events (comma-separated; empty for all)",
+        h("input", { name: "event_types", placeholder: "document.processed, batch.*" }))),
+    h("button", { type: "submit" }, "Add webhook"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const data = new FormData(form);
+    const types = String(data.get("event_types") || "").split(",").map((t) => t.trim()).filter(Boolean);
+    try {
+      const webhook = await api("/webhooks", { method: "POST", json: { url: data.get("url"), event_types: types } });
+      created.replaceChildren(h("article", {},
+        h("p", {}, h("strong", {}, "Signing secret, shown only once:")),
+        h("p", { class: "key-once", id: "webhook-secret" }, webhook.secret)));
+      form.reset();
+      await load();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  render("Webhooks", h("h1", {}, "Webhooks"),
+    h("p", {}, "Folio posts signed events (Standard Webhooks) to these endpoints."), form, error, created, list);
+  await load();
+}
+
 function notFound() {
   render("Not found", h("h1", {}, "Not found"),
     h("p", {}, "There is no such page, or it is not shared with you."), h("p", {}, h("a", { href: "/" }, "Back to your documents")));
@@ -744,6 +843,7 @@ const ROUTES = [
   [/^\/batches$/, batchesView],
   [/^\/batches\/([^/]+)$/, (id) => batchView(decodeURIComponent(id))],
   [/^\/notifications$/, notificationsView],
+  [/^\/webhooks$/, webhooksView],
   [/^\/documents\/([^/]+)$/, (id) => documentView(decodeURIComponent(id))],
 ];
 
