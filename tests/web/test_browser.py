@@ -254,6 +254,23 @@ def test_api_key_is_shown_once_listed_masked_and_revoked(
         assert client.get("/api/v1/documents").status_code == 401
 
 
+def test_usage_page_shows_quotas_and_a_key_chart(
+    admin: Page, uploaded: dict[str, Any], running: Running, artifacts: Path
+) -> None:
+    with running.client() as client:  # the first-start key: the team's only active key here
+        assert client.get("/api/v1/documents").status_code == 200
+    time.sleep(1.5)  # usage is buffered for audit_flush_interval_s
+    admin.goto(f"{running.server.url}/usage")
+    documents = admin.locator('[data-quota="Documents processed"]')
+    expect(documents).to_contain_text(re.compile(r"Documents processed: \d"))
+    used = int(re.search(r": (\d+)", documents.inner_text()).group(1))  # type: ignore[union-attr]
+    assert used >= len(uploaded["ids"])
+    bars = admin.locator("#key-usage svg rect.bar")
+    expect(bars.first).to_be_attached()
+    assert sum(int(bar.get_attribute("data-requests") or 0) for bar in bars.all()) >= 1
+    check_page(admin, artifacts, "usage.png")
+
+
 def test_a_finished_batch_shows_on_its_page_and_rings_the_bell_live(
     admin: Page, running: Running, artifacts: Path
 ) -> None:

@@ -53,6 +53,7 @@ def _shell() -> HTMLResponse:
 @router.get("/batches")
 @router.get("/notifications")
 @router.get("/webhooks")
+@router.get("/usage")
 async def page() -> HTMLResponse:
     return _shell()
 

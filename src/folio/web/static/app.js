@@ -831,6 +831,74 @@ async function webhooksView() {
   await load();
 }
 
+// ---------- usage ----------
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, String(value));
+  el.append(...children);
+  return el;
+}
+
+function dailyChart(days, title) {
+  // one bar per day: requests, the errors inside it darker; sizes through attributes, not styles
+  const width = 600;
+  const height = 160;
+  const top = Math.max(1, ...days.map((d) => d.requests));
+  const step = width / Math.max(days.length, 1);
+  const bars = days.flatMap((d, i) => {
+    const total = (d.requests / top) * (height - 20);
+    const errors = (d.errors / top) * (height - 20);
+    return [
+      svg("rect", { class: "bar", x: i * step + 1, y: height - total, width: Math.max(step - 2, 1), height: total,
+        "data-date": d.date, "data-requests": d.requests }, svg("title", {}, `${d.date}: ${d.requests} requests, ${d.errors} errors`)),
+      svg("rect", { class: "bar-errors", x: i * step + 1, y: height - errors, width: Math.max(step - 2, 1), height: errors }),
+    ];
+  });
+  return svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": title, class: "chart" },
+    svg("title", {}, title), ...bars);
+}
+
+function quotaRow(label, quota, format = (n) => n.toLocaleString()) {
+  return h("div", { class: "quota", dataset: { quota: label } },
+    h("p", {}, h("strong", {}, label), ": ", format(quota.used),
+      quota.limit === null ? " (unlimited)" : ` of ${format(quota.limit)}`),
+    quota.limit === null ? null
+      : h("meter", { min: 0, max: quota.limit, value: quota.used, high: quota.limit * 0.8,
+        "aria-label": `${label}: ${quota.used} of ${quota.limit}` }));
+}
+
+async function usageView() {
+  const usage = await api("/usage/current");
+  const keys = (await api("/keys?limit=100")).items;
+  const chart = h("div", { id: "key-usage", "aria-live": "polite" });
+  const showKey = async (id) => {
+    const data = await api(`/keys/${encodeURIComponent(id)}/usage`);
+    chart.replaceChildren(
+      h("p", {}, `${data.requests} requests, ${data.errors} errors from ${data.start} to ${data.end}` +
+        (data.avg_response_time_ms === null ? "" : `, ${Math.round(data.avg_response_time_ms)} ms on average`)),
+      dailyChart(data.daily_usage, "Requests per day"),
+      data.top_endpoints.length ? h("ul", {}, data.top_endpoints.map((e) => h("li", {}, `${e.endpoint}: ${e.count}`))) : null);
+  };
+  const select = h("select", { name: "key", onchange: (e) => showKey(e.target.value) },
+    keys.map((k) => h("option", { value: k.id }, `${k.name} (${k.status})`)));
+  const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
+  render("Usage", h("h1", {}, "Usage"),
+    h("section", { "aria-labelledby": "quota-title" },
+      h("h2", { id: "quota-title" }, `This month (plan ${usage.plan})`),
+      quotaRow("API calls", usage.api_calls), quotaRow("Documents processed", usage.documents_processed),
+      quotaRow("Storage", usage.storage_bytes, mib),
+      h("p", { class: "muted" }, `Resets ${new Date(usage.resets_at).toLocaleString()}.`)),
+    h("section", { "aria-labelledby": "key-usage-title" }, h("h2", { id: "key-usage-title" }, "API key usage"),
+      keys.length ? h("label", {}, "API key", select) : h("p", {}, "No API keys yet."), chart));
+  const active = keys.find((k) => k.is_active) || keys[0];
+  if (active) {
+    select.value = active.id;
+    await showKey(active.id);
+  }
+}
+
 function notFound() {
   render("Not found", h("h1", {}, "Not found"),
     h("p", {}, "There is no such page, or it is not shared with you."), h("p", {}, h("a", { href: "/" }, "Back to your documents")));
@@ -844,6 +912,7 @@ const ROUTES = [
   [/^\/batches\/([^/]+)$/, (id) => batchView(decodeURIComponent(id))],
   [/^\/notifications$/, notificationsView],
   [/^\/webhooks$/, webhooksView],
+  [/^\/usage$/, usageView],
   [/^\/documents\/([^/]+)$/, (id) => documentView(decodeURIComponent(id))],
 ];
 
