@@ -9,8 +9,14 @@ LINTED := src tests bench migrations docs/hooks.py docs/examples clients/python/
 
 .PHONY: install run test test-fast test-scaleout lint format bench clean
 
-$(STAMP): pyproject.toml clients/python/pyproject.toml scripts/install-system-deps.sh
+WEB_VENDOR := src/folio/web/static/vendor
+
+$(STAMP): pyproject.toml clients/python/pyproject.toml scripts/install-system-deps.sh package-lock.json
 	./scripts/install-system-deps.sh
+	# the web app's CSS and PDF viewer (and axe-core for its tests), pinned by package-lock.json
+	npm ci --no-audit --no-fund --omit=optional
+	mkdir -p $(WEB_VENDOR) && cp node_modules/@picocss/pico/css/pico.min.css \
+	  node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs $(WEB_VENDOR)/
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]' -e clients/python  # the server and its SDK
@@ -37,8 +43,8 @@ SCALEOUT_TESTS := tests/scaleout tests/events tests/documents/test_endpoints.py 
 PYTEST_WORKERS ?= 2
 
 test: lint
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --durations=25 --ignore=tests/scaleout --ignore=tests/e2e
-	$(BIN)/python -m pytest -q tests/e2e
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --durations=25 --ignore=tests/scaleout --ignore=tests/e2e --ignore=tests/web
+	$(BIN)/python -m pytest -q tests/e2e tests/web
 	FOLIO_TEST_BACKEND=scaleout $(BIN)/python -m pytest -q $(SCALEOUT_TESTS)
 
 test-scaleout: install

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages Folio needs beyond its Python wheels: libmagic for file-type sniffing,
-# redis-server for the tests of the scale-out storage.
+# redis-server for the tests of the scale-out storage, Chromium and npm for the web app.
 # (Tesseract, PDFium, qpdf and ONNX Runtime come inside their wheels; OCR data from PyPI.)
 set -euo pipefail
 missing=()
@@ -11,6 +11,9 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # the documentation's shell examples (docs/examples, run by tests/docs) use curl and jq
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v jq >/dev/null 2>&1 || missing+=(jq)
+# the web app's browser tests (tests/web) drive Debian's Chromium through Playwright; npm installs its assets
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

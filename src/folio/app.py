@@ -71,6 +71,7 @@ from folio.teams.endpoints import router as teams_router
 from folio.templates.endpoints import router as templates_router
 from folio.tickets.endpoints import router as tickets_router
 from folio.usage.endpoints import router as usage_router
+from folio.web.endpoints import install_web
 from folio.webhooks.dispatcher import WebhookDispatcher
 from folio.webhooks.endpoints import router as webhooks_router
 from folio.workers.executors import build_executor
@@ -215,6 +216,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics_router,
     ):
         app.include_router(router)
+    install_web(app)  # the browser app at /, after the API's routes
     install_openapi(app)
     # usage counts and audit entries: buffered, flushed by a task inside the lifespan
     activity = ActivityRecorder(settings)

@@ -1,0 +1,941 @@
+// Folio web app: a plain ES module over the REST API (/api/v1) and its WebSocket.
+// The DOM is built with textContent only, so uploaded text is never parsed as HTML.
+const API = "/api/v1";
+const main = document.getElementById("main");
+const STATUSES = ["queued", "processing", "completed", "failed", "cancelled"];
+const FINAL = ["completed", "failed", "cancelled"];
+const DOCUMENT_TYPES = [
+  "invoice", "receipt", "contract", "resume", "bank_statement", "payslip", "tax_form",
+  "id_document", "medical_record", "letter", "sale_deed", "purchase_order", "utility_bill",
+  "form", "report", "other",
+];
+const COMPLIANCE = ["gdpr", "hipaa", "sox", "pci_dss"];
+const BROWSER_IMAGES = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp"];
+let accessToken = null;
+let refreshTimer = null;
+
+// ---------- DOM helper ----------
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+function render(title, ...nodes) {
+  document.title = `${title} · Folio`;
+  main.replaceChildren(...nodes);
+}
+
+function percent(value) {
+  return `${Math.round(value * 100)}%`;
+}
+
+// ---------- session and API ----------
+class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+async function sessionCall(path, body, withToken = false) {
+  const headers = { "Content-Type": "application/json", "X-Folio-CSRF": "1" };
+  if (withToken) headers.Authorization = `Bearer ${accessToken}`;
+  const response = await fetch(`/web/session${path}`, {
+    method: "POST", headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+function keep(session) {
+  accessToken = session.access_token;
+  clearTimeout(refreshTimer);
+  const seconds = Math.max(10, (session.expires_in || 300) - 30);
+  refreshTimer = setTimeout(() => refresh().catch(() => location.assign("/login")), seconds * 1000);
+}
+
+let refreshing = null;
+
+function refresh() {
+  // one at a time: a second use of the same refresh token would end the session
+  refreshing ??= sessionCall("/refresh").then(keep).finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+async function api(path, { method = "GET", json, body, raw = false } = {}) {
+  const headers = {};
+  if (json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(json);
+  }
+  const send = () => fetch(API + path, {
+    method, body, headers: { ...headers, Authorization: `Bearer ${accessToken}` },
+  });
+  let response = await send();
+  if (response.status === 401) {
+    await refresh();
+    response = await send();
+  }
+  if (response.status === 429) {
+    // the team's plan allows so many calls a minute: wait as told (up to 10 s), then once more
+    await pause(Math.min(Number(response.headers.get("Retry-After")) || 2, 10) * 1000);
+    response = await send();
+  }
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
+  if (raw) return response;
+  return response.status === 204 ? null : response.json();
+}
+
+async function download(path, filename, options = {}) {
+  const blob = await (await api(path, { ...options, raw: true })).blob();
+  const link = h("a", { href: URL.createObjectURL(blob), download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}
+
+// ---------- live events: one socket per page, shared by the view and the bell ----------
+const listeners = new Set();
+const liveLabels = new Set();
+let live = false;
+
+function setLive(on) {
+  live = on;
+  document.body.dataset.live = on ? "1" : "0";
+  for (const el of liveLabels) {
+    el.textContent = on ? "Live updates on" : "Live updates reconnecting…";
+    el.dataset.state = on ? "live" : "off";
+  }
+}
+
+function onEvents(listener, statusEl) {
+  listeners.add(listener);
+  if (statusEl) {
+    liveLabels.add(statusEl);
+    if (live) setLive(true);
+  }
+}
+
+function connectEvents() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}${API}/ws`);
+  socket.addEventListener("open", () => {
+    socket.send(JSON.stringify({ type: "auth", payload: { token: accessToken } }));
+    socket.send(JSON.stringify({ type: "subscribe", payload: { channel: "team" } }));
+  });
+  socket.addEventListener("message", (message) => {
+    const data = JSON.parse(message.data);
+    if (data.type === "subscribed") setLive(true);
+    else if (data.type === "event") listeners.forEach((listener) => listener(data.payload));
+  });
+  socket.addEventListener("close", () => {
+    setLive(false);
+    setTimeout(connectEvents, 2000);
+  });
+}
+
+// ---------- sign in ----------
+function errorLine(id) {
+  return h("p", { class: "error", role: "alert", id });
+}
+
+function loginView() {
+  const error = errorLine("login-error");
+  const form = h("form", { id: "login-form" },
+    h("label", {}, "E-mail",
+      h("input", { type: "email", name: "email", autocomplete: "username", required: true })),
+    h("label", {}, "Password",
+      h("input", { type: "password", name: "password", autocomplete: "current-password", required: true })),
+    h("button", { type: "submit" }, "Sign in"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const data = new FormData(form);
+    try {
+      const result = await sessionCall("", { email: data.get("email"), password: data.get("password") });
+      if (result.mfa_required) mfaView(result.mfa_token);
+      else location.assign("/");
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  render("Sign in", h("article", { class: "narrow" }, h("h1", {}, "Sign in"), form, error,
+    h("p", { class: "muted" },
+      "The first administrator's e-mail and password are printed by folio serve when it first starts.")));
+}
+
+function mfaView(mfaToken) {
+  const error = errorLine("mfa-error");
+  const form = h("form", { id: "mfa-form" },
+    h("label", {}, "Authentication code",
+      h("input", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true, minlength: 6 })),
+    h("button", { type: "submit" }, "Verify"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await sessionCall("/mfa", { mfa_token: mfaToken, code: new FormData(form).get("code") });
+      location.assign("/");
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  render("Sign in", h("article", { class: "narrow" }, h("h1", {}, "Two-step sign-in"),
+    h("p", {}, "Enter the code from your authenticator app, or a recovery code."), form, error));
+}
+
+async function signOut() {
+  try {
+    await sessionCall("/logout", undefined, true);
+  } finally {
+    location.assign("/login");
+  }
+}
+
+// ---------- documents list and upload ----------
+function statusCell(status) {
+  return h("span", { class: `status-${status}`, dataset: { status } }, status);
+}
+
+function documentRow(doc) {
+  return h("tr", { dataset: { documentId: doc.id } },
+    h("td", {}, h("a", { href: `/documents/${encodeURIComponent(doc.id)}` }, doc.filename)),
+    h("td", { class: "status" }, statusCell(doc.status)),
+    h("td", { class: "progress" }, `${doc.progress}%`),
+    h("td", {}, doc.document_type || "—"),
+    h("td", {}, doc.page_count ?? "—"),
+    h("td", {}, doc.pii_detected === null ? "—" : doc.pii_detected ? "yes" : "no"),
+    h("td", {}, new Date(doc.created_at).toLocaleString()));
+}
+
+function uploadForm(onUploaded) {
+  const files = h("input", { type: "file", id: "file-input", name: "files", multiple: true });
+  const zone = h("div", { class: "drop-zone", id: "drop-zone" },
+    h("p", {}, "Drag and drop files here, or choose them:"),
+    h("label", { for: "file-input" }, "Files to upload"), files);
+  const select = (name, label, values) => h("label", {}, label,
+    h("select", { name }, values.map((v) => h("option", { value: v }, v))));
+  const options = h("details", {},
+    h("summary", {}, "Processing options"),
+    h("div", { class: "grid" },
+      select("ocr", "OCR", ["auto", "force", "off"]),
+      select("ocr_engine", "OCR engine", ["tesseract", "rapidocr"]),
+      h("label", {}, "Extraction template (id or name)", h("input", { name: "template" }))),
+    h("fieldset", {}, h("legend", {}, "Compliance packs"),
+      COMPLIANCE.map((c) => h("label", {},
+        h("input", { type: "checkbox", name: "compliance", value: c }), ` ${c.toUpperCase()}`))));
+  const list = h("ul", { class: "uploads", id: "uploads", "aria-label": "Uploads" });
+  const form = h("form", { id: "upload-form" }, zone, options,
+    h("button", { type: "submit", id: "upload-button" }, "Start upload"), list);
+  const optionsOf = () => {
+    const data = new FormData(form);
+    const chosen = { ocr: data.get("ocr"), ocr_engine: data.get("ocr_engine") };
+    if (data.get("template")) chosen.template = data.get("template");
+    const packs = data.getAll("compliance");
+    if (packs.length) chosen.compliance_frameworks = packs;
+    return chosen;
+  };
+  const start = (fileList) => [...fileList].forEach((f) => upload(f, optionsOf(), list, onUploaded));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    start(files.files);
+    files.value = "";
+  });
+  zone.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    zone.classList.add("dragging");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("dragging"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("dragging");
+    start(event.dataTransfer.files);
+  });
+  return form;
+}
+
+const uploadRows = new Map(); // document id -> upload row
+const lastEvents = new Map(); // document id -> latest event data (may come before the id)
+
+function showProgress(row, data) {
+  if (!row) return;
+  const status = data.status;
+  row.dataset.status = status;
+  row.querySelector("progress").value = status === "completed" ? 100 : data.progress ?? 0;
+  const stage = data.stage ? ` · ${data.stage}` : "";
+  const pages = data.pages_total ? ` · page ${data.pages_done}/${data.pages_total}` : "";
+  row.querySelector(".upload-status").textContent = `${status}${status === "completed" ? "" : stage + pages}`;
+}
+
+function sendUpload(file, options) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", `${API}/documents`);
+    request.setRequestHeader("Authorization", `Bearer ${accessToken}`);
+    request.responseType = "json";
+    request.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable) file.onBytes?.(Math.round((e.loaded / e.total) * 100));
+    });
+    request.addEventListener("load", () => resolve(request));
+    request.addEventListener("error", () => reject(new Error("The upload failed (network).")));
+    const body = new FormData();
+    body.append("file", file);
+    body.append("options", JSON.stringify(options));
+    request.send(body);
+  });
+}
+
+async function upload(file, options, list, onUploaded) {
+  const state = h("span", { class: "upload-status" }, "uploading");
+  const bar = h("progress", { max: 100, value: 0, "aria-label": `Progress of ${file.name}` });
+  const row = h("li", { dataset: { filename: file.name, status: "uploading" } },
+    h("span", {}, file.name), bar, state);
+  list.append(row);
+  file.onBytes = (p) => { state.textContent = `uploading ${p}%`; };
+  try {
+    let request = await sendUpload(file, options);
+    if (request.status === 401) {
+      await refresh();
+      request = await sendUpload(file, options);
+    }
+    if (request.status !== 202) throw new ApiError(request.status, request.response);
+    const doc = request.response;
+    row.dataset.documentId = doc.id;
+    uploadRows.set(doc.id, row);
+    const seen = lastEvents.get(doc.id);
+    showProgress(row, seen || doc);
+    // processing may have ended before the upload's answer arrived
+    onUploaded(seen && FINAL.includes(seen.status) ? await api(`/documents/${doc.id}`) : doc);
+  } catch (err) {
+    row.dataset.status = "failed";
+    state.textContent = `failed: ${err.message}`;
+    state.classList.add("error");
+  }
+}
+
+async function documentsView() {
+  const params = new URLSearchParams(location.search);
+  const liveLabel = h("p", { id: "live-status", class: "muted", dataset: { state: "off" } }, "Connecting live updates…");
+  const body = h("tbody", { id: "documents-body" });
+  const more = h("button", { type: "button", class: "secondary", id: "more", hidden: true }, "More documents");
+  const addRow = (doc) => {
+    body.querySelector("[data-empty]")?.remove();
+    if (!body.querySelector(`tr[data-document-id="${CSS.escape(doc.id)}"]`)) body.prepend(documentRow(doc));
+  };
+  const search = h("form", { id: "search-form", class: "filters", method: "get", action: "/", role: "search" },
+    h("label", {}, "Search the text",
+      h("input", { type: "search", name: "q", value: params.get("q") || "" })),
+    h("label", {}, "Status",
+      h("select", { name: "status" }, h("option", { value: "" }, "any"),
+        STATUSES.map((s) => h("option", { value: s, selected: params.get("status") === s }, s)))),
+    h("button", { type: "submit" }, "Search"));
+  render("Documents",
+    h("h1", {}, "Documents"),
+    h("section", { "aria-labelledby": "upload-title" }, h("h2", { id: "upload-title" }, "Upload"),
+      uploadForm(addRow), liveLabel),
+    h("section", { "aria-labelledby": "list-title" }, h("h2", { id: "list-title" }, "Your documents"), search,
+      h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-labelledby": "list-title" }, h("table", {},
+        h("thead", {}, h("tr", {}, ["File", "Status", "Progress", "Type", "Pages", "PII", "Uploaded"]
+          .map((c) => h("th", { scope: "col" }, c)))), body)),
+      more));
+  onEvents((event) => {
+    const data = event.data || {};
+    if (!data.document_id) return;
+    lastEvents.set(data.document_id, data);
+    showProgress(uploadRows.get(data.document_id), data);
+    const row = body.querySelector(`tr[data-document-id="${CSS.escape(data.document_id)}"]`);
+    if (!row || !data.status) return;
+    if (FINAL.includes(data.status)) {
+      // the row's type, pages and PII are known now
+      api(`/documents/${encodeURIComponent(data.document_id)}`)
+        .then((doc) => row.replaceWith(documentRow(doc))).catch(() => {});
+    } else {
+      row.querySelector(".status").replaceChildren(statusCell(data.status));
+      row.querySelector(".progress").textContent = `${data.progress ?? 0}%`;
+    }
+  }, liveLabel);
+  let cursor = null;
+  const load = async () => {
+    const query = new URLSearchParams({ limit: "20" });
+    for (const key of ["q", "status"]) if (params.get(key)) query.set(key, params.get(key));
+    if (cursor) query.set("cursor", cursor);
+    const page = await api(`/documents?${query}`);
+    page.items.forEach((doc) => body.append(documentRow(doc)));
+    if (!body.children.length) {
+      body.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 7 }, "No documents yet.")));
+    }
+    cursor = page.next_cursor;
+    more.hidden = !page.has_more;
+  };
+  more.addEventListener("click", load);
+  await load();
+}
+
+// ---------- one document ----------
+function boxButton(kind, item, page, onPick) {
+  const [x0, y0, x1, y1] = item.bbox;
+  const label = kind === "word" ? item.text : `${kind === "pii" ? "PII" : "Entity"} ${item.type}: ${item.text}`;
+  const button = h("button", {
+    type: "button", class: `box ${kind}`, title: label, "aria-label": label,
+    tabindex: kind === "word" ? -1 : 0,
+    dataset: { kind, type: item.type || "word", text: item.text },
+  });
+  // CSSOM positions are allowed by the CSP (no style attribute is parsed from markup)
+  Object.assign(button.style, {
+    left: `${(x0 / page.width) * 100}%`, top: `${(y0 / page.height) * 100}%`,
+    width: `${((x1 - x0) / page.width) * 100}%`, height: `${((y1 - y0) / page.height) * 100}%`,
+  });
+  button.addEventListener("click", () => onPick(button, kind, item));
+  return button;
+}
+
+async function pageImages(doc, results) {
+  if (doc.kind === "pdf") {
+    const pdfjs = await import("/web/static/vendor/pdf.min.mjs");
+    pdfjs.GlobalWorkerOptions.workerSrc = "/web/static/vendor/pdf.worker.min.mjs";
+    const bytes = await (await api(`/documents/${doc.id}/file`, { raw: true })).arrayBuffer();
+    const pdf = await pdfjs.getDocument({ data: bytes, isEvalSupported: false }).promise;
+    return results.pages.map((page) => async () => {
+      const pdfPage = await pdf.getPage(page.number);
+      const viewport = pdfPage.getViewport({ scale: 1.5 });
+      const canvas = h("canvas", { width: Math.floor(viewport.width), height: Math.floor(viewport.height),
+        role: "img", "aria-label": `Page ${page.number} of ${doc.filename}` });
+      await pdfPage.render({ canvasContext: canvas.getContext("2d"), viewport }).promise;
+      return canvas;
+    });
+  }
+  if (doc.kind === "image" && BROWSER_IMAGES.includes(doc.mime_type) && results.pages.length === 1) {
+    const blob = await (await api(`/documents/${doc.id}/file`, { raw: true })).blob();
+    const url = URL.createObjectURL(blob);
+    return [async () => h("img", { src: url, alt: `Page 1 of ${doc.filename}` })];
+  }
+  return results.pages.map((page) => async () => {
+    const blank = h("div", { class: "blank", role: "img", "aria-label": `Page ${page.number} (no preview)` });
+    blank.style.aspectRatio = `${page.width} / ${page.height}`;
+    return blank;
+  });
+}
+
+function detailsPanel() {
+  const panel = h("section", { id: "box-details", "aria-live": "polite", "aria-labelledby": "details-title" },
+    h("h2", { id: "details-title" }, "Selected"), h("p", { class: "muted" }, "Select a box on the page."));
+  const show = (kind, item) => {
+    const rows = [["Kind", kind], ["Type", item.type || "word"], ["Value", item.text]];
+    if (item.normalized) rows.push(["Normalized", item.normalized]);
+    if (item.confidence !== null && item.confidence !== undefined) {
+      rows.push(["Confidence", kind === "word" ? `${Math.round(item.confidence)}%` : percent(item.confidence)]);
+    }
+    if (item.context) rows.push(["Context", item.context]);
+    panel.replaceChildren(h("h2", { id: "details-title" }, "Selected"),
+      h("dl", {}, rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", { dataset: { field: k.toLowerCase() } }, v)])));
+  };
+  return { panel, show };
+}
+
+async function viewer(doc, results, intelligence) {
+  const { panel, show } = detailsPanel();
+  let selected = null;
+  const pick = (button, kind, item) => {
+    selected?.classList.remove("selected");
+    selected = button;
+    button.classList.add("selected");
+    show(kind, item);
+  };
+  const container = h("div", { class: "viewer hide-word", id: "viewer" });
+  const toggles = h("fieldset", { class: "toggles" }, h("legend", {}, "Show boxes"),
+    [["word", "Words", false], ["entity", "Entities", true], ["pii", "PII", true]].map(([kind, label, on]) =>
+      h("label", {}, h("input", {
+        type: "checkbox", role: "switch", checked: on, name: `show-${kind}`,
+        onchange: (e) => container.classList.toggle(`hide-${kind}`, !e.target.checked),
+      }), ` ${label}`)));
+  const images = await pageImages(doc, results).catch(() => null);
+  const pii = intelligence?.pii?.entities || [];
+  const entities = (intelligence?.entities || []).filter(
+    (e) => !pii.some((p) => p.page === e.page && p.start === e.start && p.end === e.end));
+  for (const [index, page] of results.pages.entries()) {
+    const overlay = h("div", { class: "overlay" });
+    for (const word of page.words || []) overlay.append(boxButton("word", word, page, pick));
+    for (const [kind, list] of [["entity", entities], ["pii", pii]]) {
+      list.filter((e) => e.page === page.number && e.bbox)
+        .forEach((e) => overlay.append(boxButton(kind, e, page, pick)));
+    }
+    const figure = h("figure", { class: "page", dataset: { page: page.number } });
+    container.append(figure);
+    const image = images ? await images[index]().catch(() => null) : null;
+    figure.append(image || h("div", { class: "blank", role: "img", "aria-label": `Page ${page.number}` }), overlay);
+  }
+  return { toggles, container, panel };
+}
+
+function classificationSection(doc, classification) {
+  const current = h("p", { id: "current-type" },
+    classification ? `${classification.document_type} (${percent(classification.confidence)}, ${classification.method})` : "not classified");
+  const alternatives = classification?.alternatives?.length
+    ? h("p", { class: "muted" }, "Alternatives: ",
+      classification.alternatives.map((a) => `${a.document_type} ${percent(a.confidence)}`).join(", "))
+    : null;
+  const types = [...new Set([classification?.document_type, ...DOCUMENT_TYPES].filter(Boolean))];
+  const message = h("p", { role: "status", id: "classification-status" });
+  const form = h("form", { id: "classification-form" },
+    h("label", {}, "Correct the type",
+      h("select", { name: "document_type" },
+        types.map((t) => h("option", { value: t, selected: t === classification?.document_type }, t)))),
+    h("button", { type: "submit" }, "Save type"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const type = new FormData(form).get("document_type");
+    try {
+      await api(`/documents/${doc.id}/classification`, { method: "PUT", json: { document_type: type } });
+      current.textContent = `${type} (set by you)`;
+      message.textContent = "Saved; the label also trains your team's classifier.";
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  return h("section", { "aria-labelledby": "class-title" },
+    h("h2", { id: "class-title" }, "Classification"), current, alternatives, form, message);
+}
+
+function findingsSection(intelligence) {
+  const security = intelligence?.security;
+  const threats = security?.threats || [];
+  const compliance = intelligence?.compliance || [];
+  return h("section", { "aria-labelledby": "findings-title" },
+    h("h2", { id: "findings-title" }, "Findings"),
+    h("p", {}, `Security risk: ${security?.risk_level || "not scanned"}`),
+    threats.length ? h("ul", {}, threats.map((t) => h("li", {}, `${t.severity} · ${t.code}: ${t.description}`))) : null,
+    compliance.length
+      ? h("ul", { id: "compliance" }, compliance.map((f) => h("li", {},
+        `${f.framework.toUpperCase()} · ${f.severity} · ${f.description}`,
+        f.evidence.length ? h("ul", {}, f.evidence.map((e) => h("li", {}, `${e.label}: ${e.text}`))) : null)))
+      : h("p", { class: "muted" }, "No compliance findings."));
+}
+
+function summarySection(intelligence) {
+  const summary = intelligence?.summary;
+  return h("section", { "aria-labelledby": "summary-title" },
+    h("h2", { id: "summary-title" }, "Summary"),
+    summary ? h("p", { id: "summary" }, summary.text) : h("p", { class: "muted" }, "No summary."));
+}
+
+function downloadsSection(doc, intelligence) {
+  const message = h("p", { role: "status" });
+  const act = (label, run) => h("button", { type: "button", class: "secondary", onclick: async () => {
+    message.textContent = `${label}…`;
+    try {
+      await run();
+      message.textContent = "";
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  } }, label);
+  const stem = doc.filename.replace(/\.[^.]+$/, "");
+  const piiTypes = intelligence?.pii?.types || [];
+  return h("section", { "aria-labelledby": "dl-title" }, h("h2", { id: "dl-title" }, "Download"),
+    h("div", { class: "actions" },
+      act("Original", () => download(`/documents/${doc.id}/file`, doc.filename)),
+      act("Searchable PDF", () => download(`/documents/${doc.id}/searchable-pdf`, `${stem}.searchable.pdf`)),
+      piiTypes.length ? act("Redacted PDF (PII)", async () => {
+        const redaction = await api(`/documents/${doc.id}/redactions`, { method: "POST", json: { entity_types: piiTypes } });
+        await download(`/redactions/${redaction.id}/file`, `${stem}.redacted.pdf`);
+      }) : null),
+    message);
+}
+
+function textSection(results) {
+  return h("section", { "aria-labelledby": "text-title" }, h("h2", { id: "text-title" }, "Text"),
+    results.pages.map((page) => h("details", { open: page.number === 1 },
+      h("summary", {}, `Page ${page.number}`),
+      h("pre", { class: "page-text", tabindex: 0, "aria-label": `Text of page ${page.number}` }, page.text))));
+}
+
+async function documentView(id) {
+  let doc;
+  try {
+    doc = await api(`/documents/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (err.status === 404 || err.status === 422) return notFound();
+    throw err;
+  }
+  const heading = h("hgroup", {}, h("h1", {}, doc.filename),
+    h("p", {}, `${doc.status} · ${doc.page_count ?? "?"} page(s) · ${doc.language || "language unknown"}`));
+  if (doc.status !== "completed") {
+    const live = h("p", { id: "live-status", class: "muted" }, "Waiting for processing…");
+    render(doc.filename, heading, h("p", { role: "status" }, `This document is ${doc.status}.`), live);
+    if (doc.status === "queued" || doc.status === "processing") {
+      onEvents((event) => {
+        if (event.data?.document_id === doc.id && ["completed", "failed"].includes(event.data.status)) location.reload();
+      }, live);
+    }
+    return;
+  }
+  const results = await api(`/documents/${doc.id}/results`);
+  const intelligence = results.intelligence;
+  const { toggles, container, panel } = await viewer(doc, results, intelligence);
+  render(doc.filename, heading,
+    h("div", { class: "doc-grid" },
+      h("section", { "aria-labelledby": "pages-title" }, h("h2", { id: "pages-title" }, "Pages"), toggles, container),
+      h("div", {}, panel, classificationSection(doc, intelligence?.classification),
+        findingsSection(intelligence), summarySection(intelligence), downloadsSection(doc, intelligence),
+        textSection(results))));
+}
+
+// ---------- API keys ----------
+async function keysView() {
+  const body = h("tbody", { id: "keys-body" });
+  const created = h("div", { id: "created-key", "aria-live": "polite" });
+  const error = errorLine("keys-error");
+  const load = async () => {
+    const page = await api("/keys?limit=100");
+    body.replaceChildren(...page.items.map((key) => h("tr", { dataset: { keyId: key.id, status: key.status } },
+      h("td", {}, key.name), h("td", {}, h("code", {}, key.masked_key)), h("td", { class: "key-status" }, key.status),
+      h("td", {}, key.last_used_at ? new Date(key.last_used_at).toLocaleString() : "never"),
+      h("td", {}, key.is_active ? h("button", { type: "button", class: "secondary outline",
+        "aria-label": `Revoke ${key.name}`,
+        onclick: async () => {
+          if (!window.confirm(`Revoke the key "${key.name}"? Programs using it stop working.`)) return;
+          try {
+            await api(`/keys/${key.id}`, { method: "DELETE" });
+            await load();
+          } catch (err) {
+            error.textContent = err.message;
+          }
+        } }, "Revoke") : ""))));
+    if (!page.items.length) body.append(h("tr", {}, h("td", { colspan: 5 }, "No API keys yet.")));
+  };
+  const form = h("form", { id: "key-form", class: "filters" },
+    h("label", {}, "Key name", h("input", { name: "name", required: true, maxlength: 100 })),
+    h("button", { type: "submit" }, "Create key"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    try {
+      const key = await api("/keys", { method: "POST", json: { name: new FormData(form).get("name") } });
+      created.replaceChildren(h("article", {},
+        h("p", {}, h("strong", {}, "Copy this key now: it is shown only once.")),
+        h("p", { class: "key-once", id: "new-key" }, key.key)));
+      form.reset();
+      await load();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  render("API keys", h("h1", {}, "API keys"),
+    h("p", {}, "Keys let programs use the API as you, in your team."), form, error, created,
+    h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Your API keys" }, h("table", {},
+      h("thead", {}, h("tr", {}, ["Name", "Key", "Status", "Last used", "Action"].map((c) => h("th", { scope: "col" }, c)))),
+      body)));
+  await load();
+}
+
+// ---------- batches ----------
+function batchProgress(totals) {
+  return h("progress", { max: totals.total || 1, value: totals.processed,
+    "aria-label": `${totals.processed} of ${totals.total} processed` });
+}
+
+function successRate(totals) {
+  return totals.success_rate === null ? "—" : percent(totals.success_rate);
+}
+
+async function batchesView() {
+  const body = h("tbody", { id: "batches-body" });
+  render("Batches", h("h1", {}, "Batches"),
+    h("p", {}, "Batches are uploaded through the API (POST /api/v1/batches) or the SDK."),
+    h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Your batches" }, h("table", {},
+      h("thead", {}, h("tr", {}, ["Batch", "Status", "Progress", "Completed", "Failed", "Success rate", "Created"]
+        .map((c) => h("th", { scope: "col" }, c)))), body)));
+  const page = await api("/batches?limit=50");
+  body.replaceChildren(...page.items.map((batch) => h("tr", { dataset: { batchId: batch.id, status: batch.status } },
+    h("td", {}, h("a", { href: `/batches/${encodeURIComponent(batch.id)}` }, batch.name || batch.id)),
+    h("td", {}, batch.status), h("td", {}, batchProgress(batch.totals)),
+    h("td", {}, batch.totals.completed), h("td", {}, batch.totals.failed),
+    h("td", {}, successRate(batch.totals)), h("td", {}, new Date(batch.created_at).toLocaleString()))));
+  if (!page.items.length) body.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 7 }, "No batches yet.")));
+}
+
+async function batchView(id) {
+  let batch;
+  try {
+    batch = await api(`/batches/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (err.status === 404 || err.status === 422) return notFound();
+    throw err;
+  }
+  const { totals } = batch;
+  const message = h("p", { role: "status", id: "batch-message" });
+  const retry = totals.failed + totals.cancelled > 0
+    ? h("button", { type: "button", onclick: async () => {
+      try {
+        const result = await api(`/batches/${batch.id}/retry-failed`, { method: "POST" });
+        message.textContent = `${result.affected} document(s) queued again.`;
+      } catch (err) {
+        message.textContent = err.message;
+      }
+    } }, "Retry failed")
+    : null;
+  render(batch.name || batch.id, h("hgroup", {}, h("h1", {}, batch.name || batch.id),
+    h("p", {}, `${batch.status} · ${totals.processed} of ${totals.total} processed · success rate ${successRate(totals)}`)),
+  batchProgress(totals), retry, message,
+  h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Documents of the batch" }, h("table", {},
+    h("thead", {}, h("tr", {}, ["File", "Status", "Error", "Time"].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", { id: "batch-documents" }, (batch.documents || []).map((d) => h("tr", { dataset: { documentId: d.id } },
+      h("td", {}, h("a", { href: `/documents/${encodeURIComponent(d.id)}` }, d.filename)),
+      h("td", {}, statusCell(d.status)), h("td", {}, d.error_code || ""),
+      h("td", {}, d.processing_time_ms === null ? "—" : `${(d.processing_time_ms / 1000).toFixed(1)} s`)))))));
+}
+
+// ---------- notifications ----------
+const NOTIFYING = /^(document\.failed|document\.shared|batch\.completed|team\.|system\.)/;
+
+async function updateBell() {
+  const page = await api("/notifications?read=false&limit=100");
+  const count = page.has_more ? "100+" : String(page.items.length);
+  const badge = document.getElementById("unread-count");
+  badge.textContent = count;
+  badge.dataset.count = count;
+  document.getElementById("nav-bell").setAttribute("aria-label", `Notifications, ${count} unread`);
+}
+
+let bellTimer = null;
+
+function watchBell() {
+  onEvents((event) => {
+    if (!NOTIFYING.test(event.type)) return;
+    // the notification is written when the event is handled: look shortly after, once
+    clearTimeout(bellTimer);
+    bellTimer = setTimeout(() => updateBell().catch(() => {}), 1500);
+  });
+  return updateBell();
+}
+
+async function notificationsView() {
+  const list = h("ul", { id: "notifications" });
+  const load = async () => {
+    const page = await api("/notifications?limit=50");
+    list.replaceChildren(...page.items.map((n) => h("li", { class: n.read ? "muted" : "", dataset: { read: String(n.read) } },
+      h("strong", {}, n.title), ` · ${new Date(n.created_at).toLocaleString()}`, h("br"), n.body)));
+    if (!page.items.length) list.append(h("li", { dataset: { empty: "1" } }, "No notifications."));
+  };
+  const readAll = h("button", { type: "button", class: "secondary", onclick: async () => {
+    await api("/notifications/read-all", { method: "POST" });
+    await load();
+    await updateBell();
+  } }, "Mark all as read");
+  onEvents((event) => {
+    if (NOTIFYING.test(event.type)) setTimeout(() => load().catch(() => {}), 700);
+  });
+  render("Notifications", h("h1", {}, "Notifications"), readAll, list);
+  await load();
+}
+
+// ---------- webhooks ----------
+function deliveriesTable(webhook) {
+  const body = h("tbody", {});
+  const load = async () => {
+    const page = await api(`/webhooks/${webhook.id}/deliveries?limit=20`);
+    body.replaceChildren(...page.items.map((d) => h("tr", { dataset: { deliveryId: d.id, status: d.status } },
+      h("td", {}, d.event_type), h("td", {}, d.status), h("td", {}, d.attempts),
+      h("td", {}, d.last_status_code ?? d.last_error ?? "—"),
+      h("td", {}, h("button", { type: "button", class: "secondary outline", "aria-label": `Redeliver ${d.event_type}`,
+        onclick: async () => {
+          await api(`/webhooks/${webhook.id}/deliveries/${d.id}/redeliver`, { method: "POST" });
+          await load();
+        } }, "Redeliver")))));
+    if (!page.items.length) body.append(h("tr", {}, h("td", { colspan: 5 }, "No deliveries yet.")));
+  };
+  const table = h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": `Deliveries to ${webhook.url}` },
+    h("table", {}, h("thead", {}, h("tr", {}, ["Event", "Status", "Attempts", "Last answer", "Action"]
+      .map((c) => h("th", { scope: "col" }, c)))), body));
+  return { table, load };
+}
+
+function webhookItem(webhook, reload) {
+  const result = h("p", { role: "status", class: "webhook-result" });
+  const { table, load } = deliveriesTable(webhook);
+  const log = h("details", { ontoggle: (e) => e.target.open && load().catch((err) => { result.textContent = err.message; }) },
+    h("summary", {}, "Delivery log"), table);
+  return h("article", { dataset: { webhookId: webhook.id } },
+    h("header", {}, h("strong", {}, webhook.url), " · ",
+      webhook.is_active ? "active" : `disabled (${webhook.disabled_reason || "failures"})`),
+    h("p", {}, webhook.event_types.length ? `Events: ${webhook.event_types.join(", ")}` : "Every event"),
+    h("div", { class: "actions" },
+      h("button", { type: "button", onclick: async () => {
+        result.textContent = "Sending…";
+        try {
+          const test = await api(`/webhooks/${webhook.id}/test`, { method: "POST" });
+          result.textContent = test.ok ? `Delivered: HTTP ${test.status_code} in ${test.latency_ms} ms`
+            : `Failed: ${test.error || `HTTP ${test.status_code}`}`;
+          result.dataset.ok = String(test.ok);
+        } catch (err) {
+          result.textContent = err.message;
+        }
+      } }, "Send a test event"),
+      h("button", { type: "button", class: "secondary outline", onclick: async () => {
+        if (!window.confirm(`Delete the webhook to ${webhook.url}?`)) return;
+        await api(`/webhooks/${webhook.id}`, { method: "DELETE" });
+        await reload();
+      } }, "Delete")),
+    result, log);
+}
+
+async function webhooksView() {
+  const list = h("div", { id: "webhooks" });
+  const created = h("div", { id: "created-webhook", "aria-live": "polite" });
+  const error = errorLine("webhook-error");
+  const load = async () => {
+    const page = await api("/webhooks?limit=100");
+    list.replaceChildren(...page.items.map((w) => webhookItem(w, load)));
+    if (!page.items.length) list.append(h("p", { dataset: { empty: "1" } }, "No webhooks yet."));
+  };
+  const form = h("form", { id: "webhook-form" },
+    h("div", { class: "grid" },
+      h("label", {}, "Endpoint URL", h("input", { type: "url", name: "url", required: true })),
+      h("label", {}, "Events (comma-separated; empty for all)",
+        h("input", { name: "event_types", placeholder: "document.processed, batch.*" }))),
+    h("button", { type: "submit" }, "Add webhook"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const data = new FormData(form);
+    const types = String(data.get("event_types") || "").split(",").map((t) => t.trim()).filter(Boolean);
+    try {
+      const webhook = await api("/webhooks", { method: "POST", json: { url: data.get("url"), event_types: types } });
+      created.replaceChildren(h("article", {},
+        h("p", {}, h("strong", {}, "Signing secret, shown only once:")),
+        h("p", { class: "key-once", id: "webhook-secret" }, webhook.secret)));
+      form.reset();
+      await load();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  render("Webhooks", h("h1", {}, "Webhooks"),
+    h("p", {}, "Folio posts signed events (Standard Webhooks) to these endpoints."), form, error, created, list);
+  await load();
+}
+
+// ---------- usage ----------
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, String(value));
+  el.append(...children);
+  return el;
+}
+
+function dailyChart(days, title) {
+  // one bar per day: requests, the errors inside it darker; sizes through attributes, not styles
+  const width = 600;
+  const height = 160;
+  const top = Math.max(1, ...days.map((d) => d.requests));
+  const step = width / Math.max(days.length, 1);
+  const bars = days.flatMap((d, i) => {
+    const total = (d.requests / top) * (height - 20);
+    const errors = (d.errors / top) * (height - 20);
+    return [
+      svg("rect", { class: "bar", x: i * step + 1, y: height - total, width: Math.max(step - 2, 1), height: total,
+        "data-date": d.date, "data-requests": d.requests }, svg("title", {}, `${d.date}: ${d.requests} requests, ${d.errors} errors`)),
+      svg("rect", { class: "bar-errors", x: i * step + 1, y: height - errors, width: Math.max(step - 2, 1), height: errors }),
+    ];
+  });
+  return svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": title, class: "chart" },
+    svg("title", {}, title), ...bars);
+}
+
+function quotaRow(label, quota, format = (n) => n.toLocaleString()) {
+  return h("div", { class: "quota", dataset: { quota: label } },
+    h("p", {}, h("strong", {}, label), ": ", format(quota.used),
+      quota.limit === null ? " (unlimited)" : ` of ${format(quota.limit)}`),
+    quota.limit === null ? null
+      : h("meter", { min: 0, max: quota.limit, value: quota.used, high: quota.limit * 0.8,
+        "aria-label": `${label}: ${quota.used} of ${quota.limit}` }));
+}
+
+async function usageView() {
+  const usage = await api("/usage/current");
+  const keys = (await api("/keys?limit=100")).items;
+  const chart = h("div", { id: "key-usage", "aria-live": "polite" });
+  const showKey = async (id) => {
+    const data = await api(`/keys/${encodeURIComponent(id)}/usage`);
+    chart.replaceChildren(
+      h("p", {}, `${data.requests} requests, ${data.errors} errors from ${data.start} to ${data.end}` +
+        (data.avg_response_time_ms === null ? "" : `, ${Math.round(data.avg_response_time_ms)} ms on average`)),
+      dailyChart(data.daily_usage, "Requests per day"),
+      data.top_endpoints.length ? h("ul", {}, data.top_endpoints.map((e) => h("li", {}, `${e.endpoint}: ${e.count}`))) : null);
+  };
+  const select = h("select", { name: "key", onchange: (e) => showKey(e.target.value) },
+    keys.map((k) => h("option", { value: k.id }, `${k.name} (${k.status})`)));
+  const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
+  render("Usage", h("h1", {}, "Usage"),
+    h("section", { "aria-labelledby": "quota-title" },
+      h("h2", { id: "quota-title" }, `This month (plan ${usage.plan})`),
+      quotaRow("API calls", usage.api_calls), quotaRow("Documents processed", usage.documents_processed),
+      quotaRow("Storage", usage.storage_bytes, mib),
+      h("p", { class: "muted" }, `Resets ${new Date(usage.resets_at).toLocaleString()}.`)),
+    h("section", { "aria-labelledby": "key-usage-title" }, h("h2", { id: "key-usage-title" }, "API key usage"),
+      keys.length ? h("label", {}, "API key", select) : h("p", {}, "No API keys yet."), chart));
+  const active = keys.find((k) => k.is_active) || keys[0];
+  if (active) {
+    select.value = active.id;
+    await showKey(active.id);
+  }
+}
+
+function notFound() {
+  render("Not found", h("h1", {}, "Not found"),
+    h("p", {}, "There is no such page, or it is not shared with you."), h("p", {}, h("a", { href: "/" }, "Back to your documents")));
+}
+
+// ---------- start ----------
+const ROUTES = [
+  [/^\/$/, documentsView],
+  [/^\/keys$/, keysView],
+  [/^\/batches$/, batchesView],
+  [/^\/batches\/([^/]+)$/, (id) => batchView(decodeURIComponent(id))],
+  [/^\/notifications$/, notificationsView],
+  [/^\/webhooks$/, webhooksView],
+  [/^\/usage$/, usageView],
+  [/^\/documents\/([^/]+)$/, (id) => documentView(decodeURIComponent(id))],
+];
+
+async function start() {
+  if (location.pathname === "/login") return loginView();
+  try {
+    await refresh();
+  } catch {
+    return location.replace("/login");
+  }
+  const me = await api("/auth/me");
+  document.getElementById("nav-user").textContent = me.email;
+  document.getElementById("nav-links").hidden = false;
+  document.getElementById("sign-out").addEventListener("click", signOut);
+  connectEvents();
+  watchBell().catch(() => {});
+  for (const [pattern, view] of ROUTES) {
+    const match = location.pathname.match(pattern);
+    if (match) return view(...match.slice(1));
+  }
+  return notFound();
+}
+
+start().catch((err) => {
+  render("Error", h("h1", {}, "Something went wrong"), h("p", { role: "alert" }, err.message));
+}).finally(() => document.body.dataset.ready = "1");

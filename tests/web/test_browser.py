@@ -1,0 +1,383 @@
+"""The web app in real Chromium against a real `folio serve`: sign-in, live upload progress, the
+page viewer's boxes, corrections, API keys and a second user who sees none of it."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.conftest import corpus
+from tests.web.conftest import AXE, Running
+
+pytestmark = [pytest.mark.e2e, pytest.mark.ocr]
+INVOICE = "invoice2data/tests/compare/AzureInterior.pdf"
+RECEIPT = "sroie/data/img/005.jpg"
+TEXT_PDF = "pdfplumber/tests/pdfs/issue-1054-example.pdf"
+PASSWORD = "a long enough passphrase 42"
+
+
+def new_context(browser: Browser, **options: Any) -> BrowserContext:
+    context = browser.new_context(**options)
+    context.add_init_script(path=str(AXE))  # the page's CSP does not apply to init scripts
+    return context
+
+
+def watched_page(context: BrowserContext) -> Page:
+    """A page that fails the test on any script error or policy violation."""
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.problems = problems  # type: ignore[attr-defined]
+    return page
+
+
+def sign_in(page: Page, url: str, email: str, password: str) -> None:
+    page.goto(f"{url}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}/")
+    expect(page.locator("#documents-body tr").first).to_be_attached()
+
+
+def check_page(page: Page, artifacts: Path, name: str) -> None:
+    """No serious or critical axe-core violation, no CSP breach; a screenshot as artefact."""
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))"""
+    )
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+    assert page.problems == []  # type: ignore[attr-defined]
+    page.screenshot(path=str(artifacts / name), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def admin(browser: Browser, running: Running) -> Iterator[Page]:
+    context = new_context(browser, viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = watched_page(context)
+    sign_in(page, running.server.url, running.email, running.password)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def uploaded(admin: Page, running: Running) -> dict[str, Any]:
+    """Three corpus files dropped on the upload form, watched to the end without a reload."""
+    admin.goto(f"{running.server.url}/")
+    expect(admin.locator("#live-status[data-state=live]")).to_be_attached(timeout=20_000)
+    admin.evaluate(
+        """() => {
+            window.__sameDocument = true;
+            window.__statuses = [];
+            new MutationObserver(records => records.forEach(r =>
+                window.__statuses.push(r.target.dataset.status)))
+              .observe(document.getElementById("uploads"),
+                       {subtree: true, attributes: true, attributeFilter: ["data-status"]});
+        }"""
+    )
+    files = [corpus(name) for name in (INVOICE, RECEIPT, TEXT_PDF)]
+    started = time.monotonic()
+    admin.set_input_files("#file-input", [str(path) for path in files])
+    admin.click("#upload-button")
+    done = admin.locator("#uploads li[data-status=completed]")
+    expect(done).to_have_count(3, timeout=180_000)
+    ids = {
+        row.get_attribute("data-filename"): row.get_attribute("data-document-id")
+        for row in done.all()
+    }
+    return {
+        "ids": ids,
+        "seconds": time.monotonic() - started,
+        "statuses": admin.evaluate("() => window.__statuses"),
+        "same_document": admin.evaluate("() => window.__sameDocument === true"),
+    }
+
+
+def test_pages_carry_a_strict_policy_and_session_posts_need_same_origin(running: Running) -> None:
+    with running.client() as client:
+        page = client.get("/")
+        refused = client.post("/web/session", json={"email": "a@b.co", "password": "x"})
+        cross_site = client.post(
+            "/web/session",
+            json={"email": running.email, "password": running.password},
+            headers={"X-Folio-CSRF": "1", "Origin": "https://evil.example"},
+        )
+        wrong = client.post(
+            "/web/session",
+            json={"email": running.email, "password": "wrong"},
+            headers={"X-Folio-CSRF": "1"},
+        )
+        no_cookie = client.post("/web/session/refresh", headers={"X-Folio-CSRF": "1"})
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert cross_site.status_code == 403 and "set-cookie" not in cross_site.headers
+    assert wrong.status_code == 401
+    assert no_cookie.status_code == 401
+
+
+def test_sign_in_refuses_a_wrong_password_then_takes_the_first_start_admin(
+    browser: Browser, running: Running, artifacts: Path
+) -> None:
+    context = new_context(browser)
+    page = watched_page(context)
+    page.goto(f"{running.server.url}/")
+    page.wait_for_url(f"{running.server.url}/login")  # no session: to the sign-in page
+    page.get_by_label("E-mail").fill(running.email)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#login-error")).not_to_be_empty()
+    check_page(page, artifacts, "login.png")
+    sign_in(page, running.server.url, running.email, running.password)
+    cookie = next(c for c in context.cookies() if c["name"] == "folio_refresh")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert cookie["path"] == "/web/session"
+    context.close()
+
+
+def test_three_uploads_reach_completed_live_without_a_reload(
+    admin: Page, uploaded: dict[str, Any], artifacts: Path, running: Running
+) -> None:
+    assert set(uploaded["ids"]) == {"AzureInterior.pdf", "005.jpg", "issue-1054-example.pdf"}
+    assert uploaded["same_document"]
+    # "processing" only ever arrives over the WebSocket (the upload's answer says "queued")
+    assert "processing" in uploaded["statuses"]
+    rows = admin.locator("#documents-body tr[data-document-id]")
+    for document_id in uploaded["ids"].values():
+        row = admin.locator(f'#documents-body tr[data-document-id="{document_id}"]')
+        expect(row.locator("[data-status=completed]")).to_be_visible()
+    assert rows.count() == 3
+    check_page(admin, artifacts, "documents.png")
+    print(f"three uploads completed in {uploaded['seconds']:.1f} s")
+
+
+def test_search_and_status_filter(admin: Page, uploaded: dict[str, Any], running: Running) -> None:
+    invoice_id = uploaded["ids"]["AzureInterior.pdf"]
+    with running.client() as client:
+        text = client.get(f"/api/v1/documents/{invoice_id}/text").text
+    word = max(re.findall(r"[A-Za-z]{6,}", text), key=len)
+    admin.goto(f"{running.server.url}/?q={word}")
+    rows = admin.locator("#documents-body tr[data-document-id]")
+    expect(rows).to_have_count(1)
+    assert rows.first.get_attribute("data-document-id") == invoice_id
+    admin.goto(f"{running.server.url}/?status=failed")
+    expect(admin.locator("#documents-body [data-empty]")).to_be_visible()
+
+
+def _area(box: dict[str, float]) -> float:
+    return box["width"] * box["height"]
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> float:
+    """Intersection over the smaller box."""
+    width = min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"])
+    height = min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"])
+    return max(0.0, width) * max(0.0, height) / min(_area(a), _area(b))
+
+
+def test_document_page_draws_a_pii_box_on_its_word_and_takes_a_type_correction(
+    admin: Page, uploaded: dict[str, Any], running: Running, artifacts: Path
+) -> None:
+    invoice_id = uploaded["ids"]["AzureInterior.pdf"]
+    admin.goto(f"{running.server.url}/documents/{invoice_id}")
+    expect(admin.locator("#viewer .page canvas")).to_have_count(1, timeout=30_000)
+    admin.get_by_role("switch", name="Words", exact=True).check()
+    email_box = admin.locator(".box.pii[data-type=email]").first
+    expect(email_box).to_be_visible()
+    value = email_box.get_attribute("data-text") or ""
+    assert "@" in value
+    word_box = admin.locator(f'.box.word[data-text="{value}"]')
+    pii_rect, word_rect = email_box.bounding_box(), word_box.first.bounding_box()
+    assert pii_rect and word_rect and _overlap(pii_rect, word_rect) > 0.8
+    email_box.click()
+    expect(admin.locator('#box-details dd[data-field="value"]')).to_have_text(value)
+    expect(admin.locator('#box-details dd[data-field="confidence"]')).to_have_text(
+        re.compile(r"\d+%")
+    )
+    admin.get_by_role("switch", name="PII", exact=True).uncheck()
+    expect(email_box).to_be_hidden()
+    admin.get_by_role("switch", name="PII", exact=True).check()
+    admin.get_by_role("switch", name="Words", exact=True).uncheck()
+    check_page(admin, artifacts, "document.png")
+
+    admin.get_by_label("Correct the type").select_option("contract")
+    admin.get_by_role("button", name="Save type").click()
+    expect(admin.locator("#current-type")).to_contain_text("contract")
+    with running.client() as client:
+        document = client.get(f"/api/v1/documents/{invoice_id}").json()
+    assert document["document_type"] == "contract"
+
+    with admin.expect_download() as original:
+        admin.get_by_role("button", name="Original").click()
+    assert original.value.suggested_filename == "AzureInterior.pdf"
+    assert Path(original.value.path()).read_bytes() == corpus(INVOICE).read_bytes()
+    with admin.expect_download(timeout=60_000) as redacted:
+        admin.get_by_role("button", name="Redacted PDF (PII)").click()
+    assert Path(redacted.value.path()).read_bytes().startswith(b"%PDF")
+
+
+def test_api_key_is_shown_once_listed_masked_and_revoked(
+    admin: Page, running: Running, artifacts: Path
+) -> None:
+    admin.goto(f"{running.server.url}/keys")
+    admin.get_by_label("Key name").fill("browser test key")
+    admin.get_by_role("button", name="Create key").click()
+    key = admin.locator("#new-key").inner_text()
+    row = admin.locator("#keys-body tr", has_text="browser test key")
+    expect(row).to_have_attribute("data-status", "active")
+    assert key not in row.inner_text()  # the list shows the masked form only
+    with running.client(key) as client:
+        assert client.get("/api/v1/documents").status_code == 200
+    check_page(admin, artifacts, "keys.png")
+    admin.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Revoke browser test key").click()
+    expect(row).to_have_attribute("data-status", "revoked")
+    with running.client(key) as client:
+        assert client.get("/api/v1/documents").status_code == 401
+
+
+def test_usage_page_shows_quotas_and_a_key_chart(
+    admin: Page, uploaded: dict[str, Any], running: Running, artifacts: Path
+) -> None:
+    with running.client() as client:  # the first-start key: the team's only active key here
+        assert client.get("/api/v1/documents").status_code == 200
+    time.sleep(1.5)  # usage is buffered for audit_flush_interval_s
+    admin.goto(f"{running.server.url}/usage")
+    documents = admin.locator('[data-quota="Documents processed"]')
+    expect(documents).to_contain_text(re.compile(r"Documents processed: \d"))
+    used = int(re.search(r": (\d+)", documents.inner_text()).group(1))  # type: ignore[union-attr]
+    assert used >= len(uploaded["ids"])
+    bars = admin.locator("#key-usage svg rect.bar")
+    expect(bars.first).to_be_attached()
+    assert sum(int(bar.get_attribute("data-requests") or 0) for bar in bars.all()) >= 1
+    check_page(admin, artifacts, "usage.png")
+
+
+def test_a_finished_batch_shows_on_its_page_and_rings_the_bell_live(
+    admin: Page, running: Running, artifacts: Path
+) -> None:
+    admin.goto(f"{running.server.url}/batches")
+    expect(admin.locator("body[data-live='1']")).to_be_attached(timeout=20_000)
+    bell = admin.locator("#unread-count")
+    expect(bell).to_have_attribute("data-count", re.compile(r"\d+"))
+    before = bell.get_attribute("data-count")
+    notes = [(f"note-{n}.txt", f"Meeting note {n}".encode(), "text/plain") for n in (1, 2)]
+    with running.client() as client:
+        batch = client.post(
+            "/api/v1/batches", files=[("files", note) for note in notes], data={"name": "notes"}
+        ).json()
+    expect(bell).not_to_have_attribute("data-count", before or "", timeout=60_000)  # no reload
+    admin.goto(f"{running.server.url}/batches")
+    row = admin.locator(f'#batches-body tr[data-batch-id="{batch["id"]}"]')
+    expect(row).to_have_attribute("data-status", "completed")
+    row.get_by_role("link").click()
+    expect(admin.locator("#batch-documents tr")).to_have_count(2)
+    expect(admin.locator("#batch-documents [data-status=completed]")).to_have_count(2)
+    check_page(admin, artifacts, "batch.png")
+    admin.goto(f"{running.server.url}/notifications")
+    expect(admin.locator("#notifications")).to_contain_text("A batch finished")
+    check_page(admin, artifacts, "notifications.png")
+    admin.get_by_role("button", name="Mark all as read").click()
+    expect(bell).to_have_attribute("data-count", "0")
+
+
+def test_webhook_is_added_tested_and_deleted(
+    admin: Page, running: Running, artifacts: Path, receiver: tuple[str, list[dict[str, str]]]
+) -> None:
+    url, received = receiver
+    admin.goto(f"{running.server.url}/webhooks")
+    admin.get_by_label("Endpoint URL").fill(url)
+    admin.get_by_role("button", name="Add webhook").click()
+    expect(admin.locator("#webhook-secret")).to_have_text(re.compile(r"^whsec_"))
+    item = admin.locator("#webhooks article", has_text=url)
+    item.get_by_role("button", name="Send a test event").click()
+    expect(item.locator(".webhook-result")).to_have_attribute("data-ok", "true", timeout=30_000)
+    assert any("webhook-signature" in {k.lower() for k in r} for r in received)
+    item.get_by_text("Delivery log").click()
+    check_page(admin, artifacts, "webhooks.png")
+    admin.once("dialog", lambda dialog: dialog.accept())
+    item.get_by_role("button", name="Delete").click()
+    expect(admin.locator("#webhooks [data-empty]")).to_be_visible()
+
+
+def test_a_second_user_sees_none_of_the_first_users_documents(
+    browser: Browser, uploaded: dict[str, Any], running: Running, artifacts: Path
+) -> None:
+    with running.client() as client:
+        made = client.post(
+            "/api/v1/auth/register", json={"email": "second@example.com", "password": PASSWORD}
+        )
+    assert made.status_code == 201, made.text
+    context = new_context(browser)
+    page = watched_page(context)
+    sign_in(page, running.server.url, "second@example.com", PASSWORD)
+    expect(page.locator("#documents-body [data-empty]")).to_be_visible()
+    invoice_id = uploaded["ids"]["AzureInterior.pdf"]
+    page.goto(f"{running.server.url}/?q=Invoice")
+    expect(page.locator("#documents-body [data-empty]")).to_be_visible()
+    page.goto(f"{running.server.url}/documents/{invoice_id}")
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    check_page(page, artifacts, "not-found.png")
+    page.goto(f"{running.server.url}/keys")
+    expect(page.locator("#keys-body")).to_contain_text("No API keys yet")
+    page.goto(f"{running.server.url}/batches")
+    expect(page.locator("#batches-body [data-empty]")).to_be_visible()
+    page.goto(f"{running.server.url}/notifications")
+    expect(page.locator("#notifications [data-empty]")).to_be_visible()
+    page.goto(f"{running.server.url}/webhooks")
+    expect(page.locator("#webhooks [data-empty]")).to_be_visible()
+    context.close()
+
+
+def test_mfa_sign_in_then_sign_out(browser: Browser, running: Running, artifacts: Path) -> None:
+    with running.client() as client:
+        made = client.post(
+            "/api/v1/auth/register", json={"email": "mfa@example.com", "password": PASSWORD}
+        ).json()
+        token = made["tokens"]["access_token"]
+        setup = client.post(
+            "/api/v1/auth/mfa/enable", headers={"Authorization": f"Bearer {token}"}
+        ).json()
+        totp = pyotp.TOTP(setup["secret"])
+        verified = client.post(
+            "/api/v1/auth/mfa/verify",
+            json={"code": totp.now()},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert verified.status_code == 200, verified.text
+    context = new_context(browser, viewport={"width": 390, "height": 844})  # a phone
+    page = watched_page(context)
+    page.goto(f"{running.server.url}/login")
+    page.get_by_label("E-mail").fill("mfa@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Authentication code").fill(totp.at(time.time() + 30))
+    check_page(page, artifacts, "mfa.png")
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(f"{running.server.url}/")
+    expect(page.locator("#documents-body [data-empty]")).to_be_visible()
+    check_page(page, artifacts, "phone.png")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{running.server.url}/login")
+    page.goto(f"{running.server.url}/")
+    page.wait_for_url(f"{running.server.url}/login")  # the session ended with the sign-out
+    context.close()
