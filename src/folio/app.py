@@ -10,6 +10,8 @@ from fastapi import FastAPI
 
 from folio import __version__
 from folio.ai.endpoints import router as ai_router
+from folio.analytics.endpoints import admin_router as analytics_admin_router
+from folio.analytics.endpoints import router as analytics_router
 from folio.assembly import build_runtime
 from folio.audit.endpoints import router as audit_router
 from folio.audit.middleware import ActivityLog, ActivityMiddleware
@@ -191,6 +193,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         shares_router,
         shared_router,
         usage_router,
+        analytics_router,
+        analytics_admin_router,
         audit_router,
         realtime_router,
         webhooks_router,
