@@ -61,7 +61,7 @@ class HistogramRepository(Repository[HistogramBucket]):
 
     async def cells(
         self, team_ids: TeamIds, metric: str, start: date, end: date
-    ) -> Sequence[Row[Any]]:
+    ) -> Sequence[Sequence[Any]]:
         """(series, bucket, count, sum_ms) added up over ``start``..``end`` inclusive."""
         h = HistogramBucket
         statement = (
