@@ -62,6 +62,8 @@ from folio.realtime.endpoints import router as realtime_router
 from folio.realtime.hub import Hub
 from folio.recommendations.endpoints import router as recommendations_router
 from folio.redactions.endpoints import router as redactions_router
+from folio.reports.builder import ReportBuilder
+from folio.reports.endpoints import router as reports_router
 from folio.security_scans.endpoints import router as security_router
 from folio.shares.endpoints import public_router as shared_router
 from folio.shares.endpoints import router as shares_router
@@ -140,6 +142,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         if crawls is not None:
             await crawls.start()
+        reports = ReportBuilder(runtime)
+        await reports.start()
         app.state.metrics_listener = listener = start_listener(runtime)  # or None
         await system_service.announce_lifecycle(runtime, "started")
         try:
@@ -148,6 +152,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await system_service.announce_lifecycle(runtime, "stopping")
             if listener is not None:
                 listener.stop()
+            await reports.stop()
             if crawls is not None:
                 await crawls.stop()
             if pool is not None:
@@ -195,6 +200,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         usage_router,
         analytics_router,
         analytics_admin_router,
+        reports_router,
         audit_router,
         realtime_router,
         webhooks_router,
