@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from folio.analytics.models import HistogramBucket
 from folio.classifiers.models import DocumentLabel
-from folio.core.repository import Repository
+from folio.core.repository import TeamScopedRepository
 from folio.documents.models import Document, DocumentPage
 from folio.templates.models import Extraction
 from folio.usage.models import RequestUsage
@@ -23,6 +23,8 @@ TeamIds = Collection[str] | None  # None: every team (system scope)
 
 
 def _within(column: Any, team_ids: TeamIds) -> list[ColumnElement[bool]]:
+    """The team filter of every read here; ``None`` (every team) only reaches this from the
+    system-admin routes."""
     return [] if team_ids is None else [column.in_(list(team_ids))]
 
 
@@ -39,7 +41,7 @@ def as_date(value: Any) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-class HistogramRepository(Repository[HistogramBucket]):
+class HistogramRepository(TeamScopedRepository[HistogramBucket]):
     model = HistogramBucket
 
     async def add_cells(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -72,7 +74,7 @@ class HistogramRepository(Repository[HistogramBucket]):
         return (await self.session.execute(statement)).all()
 
 
-class AnalyticsRepository(Repository[RequestUsage]):
+class AnalyticsRepository(TeamScopedRepository[RequestUsage]):
     model = RequestUsage
 
     async def api_calls(

@@ -129,6 +129,9 @@ class ReportService:
         self, session: AsyncSession, principal: Principal, runtime: Runtime, report_id: str
     ) -> None:
         report = await self._get(session, principal, report_id)
+        mine = report.created_by in {principal.user_id, principal.key_id} - {None}
+        if not mine and not principal.can(Permission.team_manage):
+            raise Forbidden("Only who asked for a report, or a team manager, deletes it.")
         if report.status is ReportStatus.building:
             raise Conflict("The report is being built; delete it when it is ready.")
         key = report.blob_key
