@@ -91,9 +91,17 @@ class AnalyticsRepository(TeamScopedRepository[RequestUsage]):
                 .group_by(r.day)
             )
             return [(day, None, n, e) for day, n, e in (await self.session.execute(statement))]
-        group: Any = (
-            (r.method + " " + r.route) if dimension == "route" else getattr(r, dimension)
-        ).label("grp")
+        if dimension == "route":  # grouped on the columns, joined here: cheaper than in SQL
+            statement = (
+                select(r.day, r.method, r.route, func.sum(r.requests), func.sum(r.errors))
+                .where(*scope)
+                .group_by(r.day, r.method, r.route)
+            )
+            return [
+                (day, f"{method} {route}", n, e)
+                for day, method, route, n, e in await self.session.execute(statement)
+            ]
+        group = getattr(r, dimension)
         statement = (
             select(r.day, group, func.sum(r.requests), func.sum(r.errors))
             .where(*scope)
