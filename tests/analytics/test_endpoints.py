@@ -228,6 +228,20 @@ class TestQualityAndDashboard:
         assert len(body["ocr"]["distribution"]) == 10
         assert body["fields"]["extractions"] == 0
 
+    async def test_ocr_confidence_of_the_pages_read(self, second_client: httpx.AsyncClient) -> None:
+        document = await upload_ok(second_client, corpus(TRIVIAL_PDF), options={"ocr": "force"})
+        assert (await wait_settled(second_client, document["id"]))["status"] == "completed"
+        results = (await second_client.get(f"/api/v1/documents/{document['id']}/results")).json()
+        confidences = [p["ocr_confidence"] for p in results["pages"]]
+        assert confidences and all(c is not None for c in confidences)
+        ocr = (await second_client.get(QUALITY)).json()["ocr"]
+        assert ocr["pages"] == len(confidences)
+        assert ocr["mean_confidence"] == pytest.approx(sum(confidences) / len(confidences), abs=0.01)
+        expected = [0] * 10
+        for confidence in confidences:
+            expected[min(int(confidence // 10), 9)] += 1
+        assert [b["pages"] for b in ocr["distribution"]] == expected
+
     async def test_dashboard_in_one_call(self, second_client: httpx.AsyncClient) -> None:
         counter = Counter()
         await processed_team(second_client, counter)

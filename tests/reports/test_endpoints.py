@@ -15,7 +15,10 @@ from sqlalchemy import update
 
 from folio.analytics.histograms import HTTP, HistogramBuffer
 from folio.core.db import utcnow
+from folio.core.ids import IdPrefix, new_id
+from folio.pipeline.intelligence.types import Severity
 from folio.reports.models import ReportSchedule
+from folio.security_scans.models import SecurityEvent, SecurityEventType
 from tests.conftest import corpus
 from tests.factories import Account
 from tests.helpers import assert_problem, upload_ok, wait_settled
@@ -114,6 +117,65 @@ class TestPerformanceReport:
         assert rows[0] == ("route", "count", "mean_ms", "p50_ms", "p95_ms", "p99_ms")
         things = next(r for r in rows if r[0] == "GET /api/v1/things")
         assert things[1] == 100 and 100 <= things[3] <= 200 and 100 <= things[5] <= 200
+
+
+async def add_findings(app: FastAPI, team_id: str, document_id: str) -> None:
+    """Analysis is off in tests: findings as processing records them."""
+    rows = [
+        (SecurityEventType.compliance_indicator, "GDPR_PERSONAL_DATA", Severity.high,
+         {"framework": "gdpr"}),
+        (SecurityEventType.compliance_indicator, "HIPAA_PHI", Severity.medium,
+         {"framework": "hipaa"}),
+        (SecurityEventType.pii_detected, "PII_DETECTED", Severity.medium,
+         {"counts": {"email": 2, "phone": 1}, "types": ["email", "phone"],
+          "risk_level": "medium"}),
+    ]  # fmt: skip
+    async with app.state.runtime.db.session() as session:
+        session.add_all(
+            SecurityEvent(
+                id=new_id(IdPrefix.security_event),
+                team_id=team_id,
+                document_id=document_id,
+                document_version=1,
+                origin="processing",
+                type=kind,
+                code=code,
+                severity=severity,
+                message=code.lower(),
+                details=details,
+            )
+            for kind, code, severity, details in rows
+        )
+
+
+class TestFindingReports:
+    async def test_compliance_and_pii_inventory(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        admin: Account,
+        second_client: httpx.AsyncClient,
+    ) -> None:
+        document = await upload_ok(client, corpus(TRIVIAL_PDF))
+        await add_findings(app, admin.team_id, document["id"])
+        _, data = await ready_report(client, {"kind": "compliance", "format": "csv"})
+        rows = list(csv.reader(io.StringIO(data.decode())))
+        header = rows.index(
+            ["found_at", "document_id", "filename", "framework", "code", "severity", "message"]
+        )
+        found = sorted((r[3], r[4], r[5]) for r in rows[header + 1 :])
+        assert found == [("gdpr", "GDPR_PERSONAL_DATA", "high"), ("hipaa", "HIPAA_PHI", "medium")]
+        assert all(r[1] == document["id"] and r[2] == document["filename"]
+                   for r in rows[header + 1 :])  # fmt: skip
+        _, data = await ready_report(client, {"kind": "pii_inventory", "format": "xlsx"})
+        workbook = load_workbook(io.BytesIO(data), read_only=True)
+        per_type = list(workbook[workbook.sheetnames[2]].iter_rows(values_only=True))
+        assert per_type == [("type", "items"), ("email", 2), ("phone", 1)]
+        documents = list(workbook[workbook.sheetnames[1]].iter_rows(values_only=True))
+        assert documents[1] == (document["id"], document["filename"], "medium",
+                                "email:2, phone:1", 3)  # fmt: skip
+        _, data = await ready_report(second_client, {"kind": "compliance", "format": "pdf"})
+        assert "Findings: 0" in pdf_text(data)
 
 
 class TestAccess:

@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from folio.analytics.models import HistogramBucket
@@ -92,22 +92,22 @@ class AnalyticsRepository(TeamScopedRepository[RequestUsage]):
             )
             return [(day, None, n, e) for day, n, e in (await self.session.execute(statement))]
         if dimension == "route":  # grouped on the columns, joined here: cheaper than in SQL
-            statement = (
+            by_route = (
                 select(r.day, r.method, r.route, func.sum(r.requests), func.sum(r.errors))
                 .where(*scope)
                 .group_by(r.day, r.method, r.route)
             )
             return [
                 (day, f"{method} {route}", n, e)
-                for day, method, route, n, e in await self.session.execute(statement)
+                for day, method, route, n, e in await self.session.execute(by_route)
             ]
         group = getattr(r, dimension)
-        statement = (
+        grouped = (
             select(r.day, group, func.sum(r.requests), func.sum(r.errors))
             .where(*scope)
             .group_by(r.day, group)
         )
-        return (await self.session.execute(statement)).all()
+        return (await self.session.execute(grouped)).all()
 
     async def documents(
         self, team_ids: TeamIds, start: date, end: date, by_type: bool
@@ -161,7 +161,8 @@ class AnalyticsRepository(TeamScopedRepository[RequestUsage]):
         """(confidence bucket 0..9 by tens, pages, sum of confidences) of the OCR'd pages of
         the current version of documents completed in the period."""
         p, d = DocumentPage, Document
-        bucket = func.min(func.cast(p.ocr_confidence / 10, Integer()), 9).label("bucket")
+        tens = [(p.ocr_confidence < 10 * (b + 1), b) for b in range(9)]
+        bucket = case(*tens, else_=9).label("bucket")  # portable: no min(a, b) or floor
         statement = (
             select(bucket, func.count(p.id), func.sum(p.ocr_confidence))
             .join(d, (d.id == p.document_id) & (d.version == p.version))
@@ -196,7 +197,7 @@ class AnalyticsRepository(TeamScopedRepository[RequestUsage]):
         """(corrections made, corrections of a predicted type, those that kept the prediction)
         in the period: a correction that confirms the predicted type counts as a hit."""
         lbl = DocumentLabel
-        hit = func.sum(func.cast(lbl.label == lbl.previous_type, Integer()))
+        hit = func.sum(case((lbl.label == lbl.previous_type, 1), else_=0))
         statement = select(
             func.count(lbl.id), func.count(lbl.previous_type), func.coalesce(hit, 0)
         ).where(
