@@ -32,6 +32,7 @@ SELF_SERVICE = {("POST", "/api/v1/teams")}
 READ_ONLY_POSTS = {("POST", "/api/v1/ai/extract-entities"), ("POST", "/api/v1/ai/summarize")}
 READ_ONLY_POSTS |= {("POST", "/api/v1/documents/{document_id}/validate")}
 READ_ONLY_POSTS |= {("POST", "/api/v1/ai/predict")}
+READ_ONLY_POSTS |= {("POST", "/api/v1/reports")}  # a file of figures the viewer may read
 
 WALK_SETTINGS = {
     "workers": 0,
@@ -63,6 +64,12 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/system/broadcasts"): {"message": "walk"},
     ("POST", "/api/v1/templates/{template_id}/apply"): {"batch_id": "{batch_id}"},
     ("PATCH", "/api/v1/tickets/{ticket_id}/status"): {"status": "in_progress"},
+    ("POST", "/api/v1/reports"): {"kind": "usage", "format": "csv"},
+    ("POST", "/api/v1/report-schedules"): {
+        "kind": "usage",
+        "cadence": "weekly",
+        "recipients": ["walk@example.com"],
+    },
 }
 
 
@@ -161,8 +168,17 @@ async def owned(
             json={"user_name": "A", "error_type": "OCR Failure", "description": "walk"},
         )
     ).json()
+    report = (await client.post("/api/v1/reports", json={"kind": "usage"})).json()
+    schedule = (
+        await client.post(
+            "/api/v1/report-schedules",
+            json={"kind": "usage", "cadence": "weekly", "recipients": ["walk@example.com"]},
+        )
+    ).json()
     return Owned(
         {
+            "report_id": report["id"],
+            "schedule_id": schedule["id"],
             "document_id": document["id"],
             "batch_id": batch["id"],
             "team_id": admin.team_id,

@@ -33,6 +33,7 @@ OWNER_MODULES = {
     "folio/images/dedup.py": "the de-duplication index, loaded by the crawl supervisor",
     "folio/datasets/builder.py": "the dataset builder, run by the crawl supervisor",
     "folio/webhooks/dispatcher.py": "the webhook delivery loop",
+    "folio/reports/builder.py": "the report builder, a background loop of the server",
 }
 
 # one function of a module that also serves requests
@@ -55,6 +56,7 @@ OWNER_FUNCTIONS = {
     "folio/datasets/service.py::DatasetService.get": "long poll: a fresh read per look, "
     "no transaction held while it waits",
     "folio/documents/service.py::DocumentService._summary": "long poll, as datasets",
+    "folio/reports/service.py::ReportService.get": "long poll, as datasets",
     "folio/system/service.py::SystemService._check_database": "the health probe: a fresh "
     "connection whose failure is reported, not raised",
     "folio/system/service.py::SystemService.announce_lifecycle": "process start and stop",

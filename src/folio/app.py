@@ -10,6 +10,8 @@ from fastapi import FastAPI
 
 from folio import __version__
 from folio.ai.endpoints import router as ai_router
+from folio.analytics.endpoints import admin_router as analytics_admin_router
+from folio.analytics.endpoints import router as analytics_router
 from folio.assembly import build_runtime
 from folio.audit.endpoints import router as audit_router
 from folio.audit.middleware import ActivityLog, ActivityMiddleware
@@ -60,6 +62,8 @@ from folio.realtime.endpoints import router as realtime_router
 from folio.realtime.hub import Hub
 from folio.recommendations.endpoints import router as recommendations_router
 from folio.redactions.endpoints import router as redactions_router
+from folio.reports.builder import ReportBuilder
+from folio.reports.endpoints import router as reports_router
 from folio.security_scans.endpoints import router as security_router
 from folio.shares.endpoints import public_router as shared_router
 from folio.shares.endpoints import router as shares_router
@@ -139,6 +143,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         if crawls is not None:
             await crawls.start()
+        reports = ReportBuilder(runtime)
+        await reports.start()
         app.state.metrics_listener = listener = start_listener(runtime)  # or None
         await system_service.announce_lifecycle(runtime, "started")
         try:
@@ -147,6 +153,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await system_service.announce_lifecycle(runtime, "stopping")
             if listener is not None:
                 listener.stop()
+            await reports.stop()
             if crawls is not None:
                 await crawls.stop()
             if pool is not None:
@@ -192,6 +199,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         shares_router,
         shared_router,
         usage_router,
+        analytics_router,
+        analytics_admin_router,
+        reports_router,
         audit_router,
         realtime_router,
         webhooks_router,

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and ``create_all`` see the whole schema."""
 
+from folio.analytics.models import HistogramBucket
 from folio.audit.models import AuditEntry
 from folio.auth.models import AuthSession, OneTimeToken, RecoveryCode, RefreshToken
 from folio.batches.models import Batch
@@ -18,6 +19,7 @@ from folio.notifications.models import Notification, NotificationPreference
 from folio.projects.models import Project
 from folio.recommendations.models import DocumentRecommendation, RecommendationAction
 from folio.redactions.models import Redaction
+from folio.reports.models import Report, ReportSchedule
 from folio.security_scans.models import SecurityEvent
 from folio.shares.models import DocumentShare
 from folio.teams.models import Invitation, Membership, Role, RoleAssignment, Team
@@ -50,6 +52,7 @@ __all__ = [
     "Extraction",
     "ExtractionTemplate",
     "ExtractionTemplateVersion",
+    "HistogramBucket",
     "IdempotencyRecord",
     "Invitation",
     "Job",
@@ -63,6 +66,8 @@ __all__ = [
     "RecoveryCode",
     "Redaction",
     "RefreshToken",
+    "Report",
+    "ReportSchedule",
     "RequestUsage",
     "Role",
     "RoleAssignment",

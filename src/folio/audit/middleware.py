@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from folio.analytics.histograms import HTTP
 from folio.audit.actions import (
     API_PREFIX,
     WRITE_METHODS,
@@ -70,6 +71,9 @@ class ActivityLog:
                 status=status,
                 latency_ms=latency_ms,
             )
+            if template is not None:
+                route = f"{scope['method']} {template}"
+                self.recorder.latency.record(principal.team_id, HTTP, route, latency_ms)
         if scope["method"] in WRITE_METHODS and template is not None:
             entry = self._entry(
                 scope, principal, template, status, request_body, response_body, content_type

@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from folio.analytics.histograms import HistogramBuffer
 from folio.audit.repository import AuditRepository
 from folio.config import Settings
 from folio.core.db import Database
@@ -31,6 +32,7 @@ class ActivityRecorder:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.usage = UsageMeter(settings)
+        self.latency = HistogramBuffer()  # per-team route latency for the analytics API
         self.db: Database | None = None
         self._entries: list[dict[str, Any]] = []
         self._wake = asyncio.Event()
@@ -69,6 +71,8 @@ class ActivityRecorder:
                     self._entries[:0] = batch
                     raise
         await self.usage.flush()
+        if self.db is not None:
+            await self.latency.flush(self.db)
 
     # ---- lifecycle -------------------------------------------------------------------------
 

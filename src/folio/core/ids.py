@@ -42,6 +42,8 @@ class IdPrefix(StrEnum):
     template = "tpl"
     extraction = "ext"
     ticket = "tkt"
+    report = "rpt"
+    report_schedule = "rsc"
 
 
 def new_id(prefix: IdPrefix) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.analytics.service import analytics as analytics_service
 from folio.batches.service import batch as batch_service
 from folio.classifiers.service import classifier as classifier_service
 from folio.core.runtime import Runtime
@@ -109,6 +110,13 @@ class JobRunner:
             await lifecycle.record_result(session, document, result, intelligence)
             await self.after_result(session, document, result)
             await lifecycle.record_processed(session, self.runtime, document, job_id=job.id)
+            await analytics_service.record_processed(
+                session,
+                team_id=document.team_id,
+                kind=document.kind,
+                pages=document.page_count or 0,
+                elapsed_ms=float(document.processing_time_ms or 0),
+            )
             await job_service.finish(session, self.runtime, job, JobStatus.completed)
             await self._after_settled(session, document)
 

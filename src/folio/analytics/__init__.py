@@ -1,0 +1,1 @@
+"""Team analytics: usage, performance histograms, quality and a dashboard."""

@@ -1,0 +1,1 @@
+"""Reports of usage, performance, compliance, audit and PII, built in the background."""

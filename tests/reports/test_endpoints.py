@@ -1,0 +1,268 @@
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import time
+from datetime import timedelta
+
+import httpx
+import pypdfium2
+import pytest
+from fastapi import FastAPI
+from openpyxl import load_workbook
+from sqlalchemy import update
+
+from folio.analytics.histograms import HTTP, HistogramBuffer
+from folio.core.db import utcnow
+from folio.core.ids import IdPrefix, new_id
+from folio.pipeline.intelligence.types import Severity
+from folio.reports.models import ReportSchedule
+from folio.security_scans.models import SecurityEvent, SecurityEventType
+from tests.conftest import corpus
+from tests.factories import Account
+from tests.helpers import assert_problem, upload_ok, wait_settled
+from tests.smtp import Inbox
+
+TRIVIAL_PDF = "pypdf_sample_files/001-trivial/minimal-document.pdf"
+FOUR_PAGES_PDF = "pypdf_sample_files/004-pdflatex-4-pages/pdflatex-4-pages.pdf"
+REPORTS = "/api/v1/reports"
+SCHEDULES = "/api/v1/report-schedules"
+
+
+@pytest.fixture
+def settings_overrides(inbox: Inbox) -> dict[str, object]:
+    return {"smtp_host": "127.0.0.1", "smtp_port": inbox.port}
+
+
+async def ready_report(client: httpx.AsyncClient, body: dict) -> tuple[dict, bytes]:
+    created = await client.post(REPORTS, json=body)
+    assert created.status_code == 202, created.text
+    assert created.json()["status"] in {"pending", "building", "ready"}
+    report = (await client.get(f"{REPORTS}/{created.json()['id']}", params={"wait": 60})).json()
+    assert report["status"] == "ready", report
+    download = await client.get(report["download_url"])
+    assert download.status_code == 200
+    assert int(download.headers["content-length"]) == report["bytes"] == len(download.content)
+    return report, download.content
+
+
+async def two_documents(client: httpx.AsyncClient) -> list[dict]:
+    documents = [
+        await upload_ok(client, corpus(TRIVIAL_PDF)),
+        await upload_ok(client, corpus(FOUR_PAGES_PDF)),
+    ]
+    return [await wait_settled(client, d["id"]) for d in documents]
+
+
+def pdf_text(data: bytes) -> str:
+    document = pypdfium2.PdfDocument(data)
+    return "\n".join(page.get_textpage().get_text_range() for page in document)
+
+
+class TestUsageReport:
+    async def test_pdf_has_the_figures_and_charts(
+        self, app: FastAPI, second_client: httpx.AsyncClient
+    ) -> None:
+        settled = await two_documents(second_client)
+        for _ in range(3):
+            await second_client.get("/api/v1/documents")
+        await app.state.activity.flush()
+        calls = (await second_client.get("/api/v1/analytics/usage")).json()["totals"]
+        report, data = await ready_report(
+            second_client, {"kind": "usage", "format": "pdf", "period": "7d"}
+        )
+        assert data.startswith(b"%PDF")
+        text = pdf_text(data)
+        assert "Usage report" in text
+        assert "Documents: 2" in text
+        assert f"Pages: {sum(d['page_count'] for d in settled)}" in text
+        # the analytics read itself and the report request may be flushed before the build
+        counted = [f"API calls: {calls['api_calls'] + n}" in text for n in range(3)]
+        assert any(counted), text[:500]
+        assert "API calls per day" in text and "Documents per day" in text  # the charts
+        assert report["period_end"] > report["period_start"]
+
+    async def test_csv_and_xlsx(self, second_client: httpx.AsyncClient) -> None:
+        await upload_ok(second_client, corpus(FOUR_PAGES_PDF))
+        _, data = await ready_report(second_client, {"kind": "usage", "format": "csv"})
+        rows = list(csv.reader(io.StringIO(data.decode())))
+        summary = {r[0]: r[1] for r in rows if len(r) == 2}
+        assert summary["Documents"] == "1"
+        assert summary["Stored bytes"] == str(corpus(FOUR_PAGES_PDF).stat().st_size)
+        header = rows.index(["day", "documents", "pages", "uploaded_bytes", "api_calls",
+                             "api_errors"])  # fmt: skip
+        days = rows[header + 1 :]
+        assert len(days) == 30 and sum(int(r[1]) for r in days) == 1
+        _, data = await ready_report(second_client, {"kind": "usage", "format": "xlsx"})
+        workbook = load_workbook(io.BytesIO(data), read_only=True)
+        summary = list(workbook["Summary"].iter_rows(values_only=True))
+        figures = {r[0]: r[1] for r in summary[1:]}
+        assert figures["Documents"] == 1
+        sheet = workbook[workbook.sheetnames[1]]
+        assert sum(r[1] for r in list(sheet.iter_rows(values_only=True))[1:]) == 1
+
+
+class TestPerformanceReport:
+    async def test_xlsx_percentiles(
+        self, app: FastAPI, client: httpx.AsyncClient, admin: Account
+    ) -> None:
+        buffer = HistogramBuffer()
+        for value in [150.0] * 99 + [4000.0]:
+            buffer.record(admin.team_id, HTTP, "GET /api/v1/things", value)
+        await buffer.flush(app.state.runtime.db)
+        _, data = await ready_report(client, {"kind": "performance", "format": "xlsx"})
+        workbook = load_workbook(io.BytesIO(data), read_only=True)
+        rows = list(workbook[workbook.sheetnames[1]].iter_rows(values_only=True))
+        assert rows[0] == ("route", "count", "mean_ms", "p50_ms", "p95_ms", "p99_ms")
+        things = next(r for r in rows if r[0] == "GET /api/v1/things")
+        assert things[1] == 100 and 100 <= things[3] <= 200 and 100 <= things[5] <= 200
+
+
+async def add_findings(app: FastAPI, team_id: str, document_id: str) -> None:
+    """Analysis is off in tests: findings as processing records them."""
+    rows = [
+        (SecurityEventType.compliance_indicator, "GDPR_PERSONAL_DATA", Severity.high,
+         {"framework": "gdpr"}),
+        (SecurityEventType.compliance_indicator, "HIPAA_PHI", Severity.medium,
+         {"framework": "hipaa"}),
+        (SecurityEventType.pii_detected, "PII_DETECTED", Severity.medium,
+         {"counts": {"email": 2, "phone": 1}, "types": ["email", "phone"],
+          "risk_level": "medium"}),
+    ]  # fmt: skip
+    async with app.state.runtime.db.session() as session:
+        session.add_all(
+            SecurityEvent(
+                id=new_id(IdPrefix.security_event),
+                team_id=team_id,
+                document_id=document_id,
+                document_version=1,
+                origin="processing",
+                type=kind,
+                code=code,
+                severity=severity,
+                message=code.lower(),
+                details=details,
+            )
+            for kind, code, severity, details in rows
+        )
+
+
+class TestFindingReports:
+    async def test_compliance_and_pii_inventory(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        admin: Account,
+        second_client: httpx.AsyncClient,
+    ) -> None:
+        document = await upload_ok(client, corpus(TRIVIAL_PDF))
+        await add_findings(app, admin.team_id, document["id"])
+        _, data = await ready_report(client, {"kind": "compliance", "format": "csv"})
+        rows = list(csv.reader(io.StringIO(data.decode())))
+        header = rows.index(
+            ["found_at", "document_id", "filename", "framework", "code", "severity", "message"]
+        )
+        found = sorted((r[3], r[4], r[5]) for r in rows[header + 1 :])
+        assert found == [("gdpr", "GDPR_PERSONAL_DATA", "high"), ("hipaa", "HIPAA_PHI", "medium")]
+        assert all(r[1] == document["id"] and r[2] == document["filename"]
+                   for r in rows[header + 1 :])  # fmt: skip
+        _, data = await ready_report(client, {"kind": "pii_inventory", "format": "xlsx"})
+        workbook = load_workbook(io.BytesIO(data), read_only=True)
+        per_type = list(workbook[workbook.sheetnames[2]].iter_rows(values_only=True))
+        assert per_type == [("type", "items"), ("email", 2), ("phone", 1)]
+        documents = list(workbook[workbook.sheetnames[1]].iter_rows(values_only=True))
+        assert documents[1] == (document["id"], document["filename"], "medium",
+                                "email:2, phone:1", 3)  # fmt: skip
+        _, data = await ready_report(second_client, {"kind": "compliance", "format": "pdf"})
+        assert "Findings: 0" in pdf_text(data)
+
+
+class TestAccess:
+    async def test_other_team_sees_none(
+        self, client: httpx.AsyncClient, second_client: httpx.AsyncClient
+    ) -> None:
+        report, _ = await ready_report(client, {"kind": "usage", "format": "csv"})
+        for path in (f"{REPORTS}/{report['id']}", report["download_url"]):
+            assert_problem(await second_client.get(path), 404, "NOT_FOUND")
+        assert_problem(await second_client.delete(f"{REPORTS}/{report['id']}"), 404, "NOT_FOUND")
+        assert (await second_client.get(REPORTS)).json()["items"] == []
+        assert [r["id"] for r in (await client.get(REPORTS)).json()["items"]] == [report["id"]]
+
+    async def test_audit_report_needs_audit_read(
+        self, app: FastAPI, client: httpx.AsyncClient, viewer_client: httpx.AsyncClient
+    ) -> None:
+        response = await viewer_client.post(REPORTS, json={"kind": "audit", "format": "csv"})
+        assert_problem(response, 403, "FORBIDDEN")
+        await client.post("/api/v1/keys", json={"name": "audited"})
+        await app.state.activity.flush()  # audit entries are written in batches
+        _, data = await ready_report(client, {"kind": "audit", "format": "csv"})
+        assert "keys.create" in data.decode()
+
+    async def test_key_without_analytics_scope(self, client: httpx.AsyncClient) -> None:
+        created = await client.post(
+            "/api/v1/keys", json={"name": "docs", "scopes": ["documents:read"]}
+        )
+        headers = {"Authorization": f"Bearer {created.json()['key']}"}
+        response = await client.post(REPORTS, json={"kind": "usage"}, headers=headers)
+        assert_problem(response, 403, "FORBIDDEN")
+
+    async def test_viewer_cannot_schedule(self, viewer_client: httpx.AsyncClient) -> None:
+        body = {"kind": "usage", "cadence": "weekly", "recipients": ["a@example.com"]}
+        assert_problem(await viewer_client.post(SCHEDULES, json=body), 403, "FORBIDDEN")
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"kind": "gossip"},
+            {"kind": "usage", "format": "docx"},
+            {"kind": "usage", "period": "yesterday-ish"},
+            {"kind": "usage", "start": "2026-03-02", "end": "2026-03-01"},
+            {"kind": "usage", "recipients": ["not an address"]},
+        ],
+    )
+    async def test_bad_input(self, client: httpx.AsyncClient, body: dict) -> None:
+        assert_problem(await client.post(REPORTS, json=body), 422, "VALIDATION_ERROR")
+
+    async def test_bad_schedule(self, client: httpx.AsyncClient) -> None:
+        body = {"kind": "usage", "cadence": "hourly", "recipients": ["a@example.com"]}
+        assert_problem(await client.post(SCHEDULES, json=body), 422, "VALIDATION_ERROR")
+        body = {"kind": "usage", "cadence": "weekly", "recipients": []}
+        assert_problem(await client.post(SCHEDULES, json=body), 422, "VALIDATION_ERROR")
+
+
+class TestSchedules:
+    async def test_a_due_schedule_mails_its_report(
+        self, app: FastAPI, client: httpx.AsyncClient, inbox: Inbox
+    ) -> None:
+        body = {
+            "kind": "usage",
+            "format": "pdf",
+            "cadence": "monthly",
+            "recipients": ["ops@example.com", "cfo@example.com"],
+        }
+        created = await client.post(SCHEDULES, json=body)
+        assert created.status_code == 201, created.text
+        schedule = created.json()
+        assert schedule["next_run_at"] > utcnow().isoformat()
+        async with app.state.runtime.db.session() as session:  # its time has come
+            await session.execute(
+                update(ReportSchedule)
+                .where(ReportSchedule.id == schedule["id"])
+                .values(next_run_at=utcnow() - timedelta(minutes=1))
+            )
+        app.state.runtime.state["report_builder"].wake()
+        deadline = time.monotonic() + 60
+        while len(inbox.messages) < 2 and time.monotonic() < deadline:  # noqa: ASYNC110 - the SMTP server fills a list
+            await asyncio.sleep(0.2)
+        assert sorted(m["To"] for m in inbox.messages) == ["cfo@example.com", "ops@example.com"]
+        message = inbox.messages[0]
+        assert "Usage report" in message["Subject"]
+        text = message.get_payload(decode=True).decode()
+        assert "Documents: 0" in text and "/api/v1/reports/rpt_" in text
+        listed = (await client.get(SCHEDULES)).json()["items"][0]
+        assert listed["last_report_id"] and listed["next_run_at"] > utcnow().isoformat()
+        report = (await client.get(f"{REPORTS}/{listed['last_report_id']}")).json()
+        assert report["status"] == "ready" and report["schedule_id"] == schedule["id"]
+        assert (await client.delete(f"{SCHEDULES}/{schedule['id']}")).status_code == 204
+        assert (await client.get(SCHEDULES)).json()["items"] == []
