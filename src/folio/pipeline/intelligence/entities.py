@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from folio.pipeline.intelligence.candidates import Candidate, context_of, resolve_overlaps
+from folio.pipeline.intelligence.context import enhance, find_licences
 from folio.pipeline.intelligence.identifiers import find_identifiers
 from folio.pipeline.intelligence.ner import NER_TYPES, find_names
 from folio.pipeline.intelligence.patterns import find_patterns
@@ -26,6 +27,7 @@ ENTITY_TYPES = frozenset(
         "invoice_number",
         "postal_code",
         "address",
+        "drivers_license",
     }
 )
 
@@ -36,9 +38,11 @@ def find_candidates(text: str, types: set[str] | None = None) -> list[Candidate]
     if types is None or types & ID_TYPES:
         found.extend(find_identifiers(text))
     found.extend(find_patterns(text, types))
+    if types is None or "drivers_license" in types:
+        found.extend(find_licences(text))
     if types is None or types & NER_TYPES:
         found.extend(find_names(text, types))
-    kept = resolve_overlaps(found)
+    kept = resolve_overlaps(enhance(found, text))
     return [c for c in kept if types is None or c.type in types]
 
 
