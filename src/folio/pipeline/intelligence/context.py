@@ -37,7 +37,7 @@ _NEGATIVE = {
     "location": r"street|st|road|rd|avenue|ave|lane|inc|ltd|llc",
 }
 _CUES = {t: re.compile(rf"(?i)\b(?:{w})\b") for t, w in _WORDS.items()}
-_AFTER = {t: re.compile(rf"(?i)^[ \t]*(?:{w})\b") for t, w in _NEGATIVE.items()}
+_AFTER = {t: re.compile(rf"(?i)[ \t]*(?:{w})\b") for t, w in _NEGATIVE.items()}
 
 
 def find_licences(text: str) -> Iterator[Candidate]:
@@ -59,7 +59,11 @@ def enhance(candidates: list[Candidate], text: str) -> list[Candidate]:
     for cand in candidates:
         conf = cand.confidence
         cue = _CUES.get(cand.type)
-        if cue is not None and cand.source == "ner" and near(text, cand.start, cand.end, cue, 30):
+        if (
+            cue is not None
+            and cand.source != "pattern"
+            and near(text, cand.start, cand.end, cue, 30)
+        ):
             conf = min(0.95, conf + BOOST)
         after = _AFTER.get(cand.type)
         if after is not None and after.match(text, cand.end):

@@ -39,6 +39,8 @@ _CUED_YEAR = re.compile(
 )
 _POSSIBLE = phonenumbers.Leniency.POSSIBLE
 _FALLBACK_REGIONS = ("US", "GB", "IN", "DE")
+_PART_BEFORE = re.compile(r"\d[ -]?\Z")
+_PART_AFTER = re.compile(r"[ -]?\d")
 _DIGIT_RUN = re.compile(r"\d(?:[\s().-]{0,2}\d){5}")  # six digits: no phone number is shorter
 _INTL_PREFIX = re.compile(r"(?<![\w+])\+\s?(\d{1,3})(?=[\s(.-]{0,2}\d)")
 # currency marks and country names, each naming the country whose numbering plan applies
@@ -137,6 +139,8 @@ def _phones(text: str) -> Iterator[Candidate]:
 
 
 def _phone(text: str, match: phonenumbers.PhoneNumberMatch, known: bool) -> Candidate | None:
+    if _PART_BEFORE.search(text, 0, match.start) or _PART_AFTER.match(text, match.end):
+        return None  # a piece of a longer digit run (a card or account number)
     raw = match.raw_string
     valid = phonenumbers.is_valid_number(match.number)
     international = raw.startswith("+")
