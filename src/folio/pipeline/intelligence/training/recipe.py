@@ -15,6 +15,8 @@ from datetime import date, timedelta
 
 from faker import Faker
 
+from folio.pipeline.intelligence.nrp import NRP
+
 LABELS = ("PERSON", "ORG", "GPE", "ADDRESS", "DATE", "NORP")
 Example = tuple[str, list[tuple[int, int, str]]]
 LOCALES = (
@@ -22,32 +24,6 @@ LOCALES = (
     "es_ES", "it_IT", "nl_NL", "pt_PT", "pt_BR", "sv_SE", "da_DK", "no_NO", "fi_FI", "pl_PL",
     "cs_CZ", "hu_HU", "el_GR", "is_IS", "hr_HR", "ro_RO", "tr_TR", "es_MX", "fr_CA",
     "id_ID", "sk_SK", "sl_SI", "lt_LT", "et_EE",
-)  # fmt: skip
-NRP = (
-    "American", "British", "English", "Scottish", "Welsh", "Irish", "French", "German", "Dutch",
-    "Belgian", "Swiss", "Austrian", "Italian", "Spanish", "Portuguese", "Greek", "Turkish",
-    "Swedish", "Norwegian", "Danish", "Finnish", "Icelandic", "Polish", "Czech", "Slovak",
-    "Hungarian", "Romanian", "Bulgarian", "Serbian", "Croatian", "Slovenian", "Bosnian",
-    "Albanian", "Ukrainian", "Russian", "Belarusian", "Lithuanian", "Latvian", "Estonian",
-    "Georgian", "Armenian", "Azerbaijani", "Kazakh", "Uzbek", "Chechen", "Mongolian", "Chinese",
-    "Japanese", "Korean", "Vietnamese", "Thai", "Malaysian", "Indonesian", "Filipino",
-    "Singaporean", "Indian", "Pakistani", "Bangladeshi", "Sri Lankan", "Nepali", "Afghan",
-    "Iranian", "Iraqi", "Syrian", "Lebanese", "Jordanian", "Israeli", "Palestinian", "Saudi",
-    "Emirati", "Qatari", "Omani", "Yemeni", "Egyptian", "Libyan", "Tunisian", "Algerian",
-    "Moroccan", "Nigerian", "Ghanaian", "Kenyan", "Ethiopian", "Somali", "Sudanese", "Ugandan",
-    "Tanzanian", "Rwandan", "Congolese", "Angolan", "Zambian", "Zimbabwean", "South African",
-    "Namibian", "Malagasy", "Mexican", "Guatemalan", "Honduran", "Salvadoran", "Nicaraguan",
-    "Costa Rican", "Panamanian", "Cuban", "Haitian", "Dominican", "Jamaican", "Colombian",
-    "Venezuelan", "Ecuadorian", "Peruvian", "Bolivian", "Chilean", "Argentinian", "Argentine",
-    "Uruguayan", "Paraguayan", "Brazilian", "Canadian", "Australian", "New Zealander",
-    "Fijian", "Samoan", "Maltese", "Cypriot", "Luxembourgish", "Belizean", "Bruneian",
-    "Bhutanese", "Maldivian", "Burmese", "Cambodian", "Laotian", "Tibetan", "Kurdish", "Basque",
-    "Catalan", "Flemish", "Christian", "Catholic", "Protestant", "Orthodox", "Muslim", "Sunni",
-    "Shia", "Jewish", "Hindu", "Buddhist", "Sikh", "Jain", "Mormon", "Lutheran", "Baptist",
-    "Methodist", "Anglican", "Evangelical", "Quaker", "Atheist", "Agnostic", "Democrat",
-    "Republican", "Conservative", "Liberal", "Labour", "Socialist", "Communist", "Libertarian",
-    "Green", "Hispanic", "Latino", "Latina", "African American", "Asian", "Arab", "European",
-    "African", "Caucasian", "Indigenous", "Aboriginal", "Roma",
 )  # fmt: skip
 # chat turns, letters, records; {P} person, {F} first name, {L} last name, {O} organisation,
 # {C} city, {K} country, {S} state, {A} street address, {M} multi-line address, {D} date,
@@ -102,6 +78,24 @@ SENTENCES = (
     "Located at {A} in downtown {C}.", "Our new store: {A}\n{C}",
     "Applicant: {P}\nDate of birth: {D}\nNationality: {N}\nAddress: {M}",
     "Issued on {D} by {O}, {C}.", "{K}'s capital is {C}.",
+)  # fmt: skip
+# people in any position of a sentence: subject, object, lists, quotes, headings
+VERBS = (
+    "met", "called", "emailed", "thanked", "married", "hired", "visited", "helped", "told",
+    "asked", "replaced", "interviewed", "trained", "followed", "warned", "paid", "invited",
+    "texted", "blamed", "forgave", "introduced", "congratulated", "sued", "defeated",
+)  # fmt: skip
+PEOPLE = (
+    "{F} {verb} {F2} after lunch.", "{P} {verb} {P2} twice last week.",
+    "Yesterday {F} {verb} {F2}.", "Why has {F} {verb} {L}?", "{F} and {F2} {verb} {F3}.",
+    "{F}, {F2}, {F3} and {F4} came along.", "We invited {F}, {F2} and {F3}.",
+    "Present: {P}, {P2}, {P3}", "{P} ({O})", '{F}: "Sure, see you."', '"I agree," said {P}.',
+    "{P} wrote: thanks!", "According to {P}, the plan works.", "Photo by {P}",
+    "Written by {P} and {P2}", "Interview with {P}", "{L} scored twice.", "{F} is always on time.",
+    "Ask {F} about it.", "Is {F} coming?", "That was {F}'s idea.", "The {L} report was late.",
+    "{P}\n{job}\n{O}", "{P}\n{job}", "{job}: {P}", "{F}?", "{p_lower} lives in {c_lower}",
+    "hi my name is {p_lower}", "{P} and I went to {C}.", "Please add {P} to the account.",
+    "Remove {P} from the list.", "{P} is my new neighbour.",
 )  # fmt: skip
 NEGATIVES = (
     "What are my options?", "Thank you for your help.", "The total is {amt}.",
@@ -201,7 +195,7 @@ class Recipe:
 
     def value(self, slot: str, fake: Faker) -> tuple[str, str | None]:
         """``(text, label or None)`` for a template slot."""
-        base = slot.rstrip("2")
+        base = slot.rstrip("0123456789")
         makers: dict[str, Callable[[], tuple[str, str | None]]] = {
             "P": lambda: (self._name(fake), "PERSON"),
             "F": lambda: (fake.first_name(), "PERSON"),
@@ -223,6 +217,10 @@ class Recipe:
             "amt": lambda: (self.rng.choice(("$", "€", "£", "RM", "")) + self._price(9999), None),
             "age": lambda: (str(self.rng.randrange(2, 99)), None),
             "dl": lambda: (self._licence(), None),
+            "verb": lambda: (self.rng.choice(VERBS), None),
+            "job": lambda: (fake.job(), None),
+            "p_lower": lambda: (self._name(fake).lower(), "PERSON"),
+            "c_lower": lambda: (fake.city().lower(), "GPE"),
         }
         return makers[base]()
 
@@ -329,10 +327,9 @@ class Recipe:
         """Case changes and same-length OCR confusions (offsets unchanged)."""
         text, spans = example
         roll = self.rng.random()
-        if roll < 0.08:
-            text = text.upper()
-        elif roll < 0.14:
-            text = text.lower()
+        changed = text.upper() if roll < 0.08 else text.lower() if roll < 0.14 else text
+        if len(changed) == len(text):  # "ß".upper() is "SS": a case change must keep offsets
+            text = changed
         if self.rng.random() < 0.15:
             swaps = {"O": "0", "l": "1", "I": "l", "S": "5", "e": "c", "rn": "m"}
             chars = list(text)
@@ -345,10 +342,12 @@ class Recipe:
     def examples(self, count: int) -> Iterator[Example]:
         for _ in range(count):
             roll = self.rng.random()
-            if roll < 0.2:
+            if roll < 0.12:
                 example = self.receipt()
-            elif roll < 0.27:
+            elif roll < 0.2:
                 example = self.fill(self.rng.choice(NEGATIVES))
+            elif roll < 0.45:
+                example = self.fill(self.rng.choice(PEOPLE))
             else:
                 example = self.fill(self.rng.choice(SENTENCES))
             yield self.noisy(example)
