@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 LINTED := src tests bench migrations docs/hooks.py docs/examples clients/python/src
 
-.PHONY: install run test test-fast test-scaleout lint format bench clean
+.PHONY: install run test test-fast test-scaleout lint format bench clean train-ner
 
 WEB_VENDOR := src/folio/web/static/vendor
 
@@ -56,6 +56,11 @@ test-fast: install
 format: install
 	$(BIN)/ruff format $(LINTED)
 	$(BIN)/ruff check --fix $(LINTED)
+
+# The packaged entity model (src/folio/pipeline/intelligence/models/ner): synthetic recipe,
+# fixed seed, CPU only; about 20 minutes on two shared cores.
+train-ner: install
+	nice -n 10 $(BIN)/python -m folio.pipeline.intelligence.training.train
 
 bench: install
 	./scripts/install-bench-deps.sh

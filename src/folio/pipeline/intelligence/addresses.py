@@ -23,7 +23,8 @@ _ENGLISH = re.compile(
 )
 _PREFIX_TYPES = (
     r"(?:Rua|Rue|Via|Viale|Calle|Carrer|Avenida|Avda\.|Piazza|Plaza|Praça|Largo|Corso|Chaussée"
-    r"|Camino|Paseo|Travessa|Estrada|ul\.|ulica|Odos|Plac|Aleja)"
+    r"|Camino|Paseo|Travessa|Estrada|ul\.|ulica|Odos|Plac|Aleja"
+    r"|Jalan|JALAN|Jln\.?|JLN\.?|Lorong|LORONG|Lrg\.?|Persiaran|PERSIARAN|Lebuh|LEBUH)"
 )
 _PARTICLE = r"(?:(?:d[aeo]s?|de la|del|di|du|des|al|el|la|le)[ \t]+)?"
 _PREFIXED = re.compile(

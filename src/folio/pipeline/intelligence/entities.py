@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from dataclasses import replace
 
 from folio.pipeline.intelligence.candidates import Candidate, context_of, resolve_overlaps
+from folio.pipeline.intelligence.context import enhance, find_licences
 from folio.pipeline.intelligence.identifiers import find_identifiers
 from folio.pipeline.intelligence.ner import NER_TYPES, find_names
+from folio.pipeline.intelligence.nrp import find_groups
 from folio.pipeline.intelligence.patterns import find_patterns
 from folio.pipeline.intelligence.types import BBox, Entity
 from folio.pipeline.types import DocumentResult, Page
@@ -26,6 +29,7 @@ ENTITY_TYPES = frozenset(
         "invoice_number",
         "postal_code",
         "address",
+        "drivers_license",
     }
 )
 
@@ -36,10 +40,32 @@ def find_candidates(text: str, types: set[str] | None = None) -> list[Candidate]
     if types is None or types & ID_TYPES:
         found.extend(find_identifiers(text))
     found.extend(find_patterns(text, types))
+    if types is None or "drivers_license" in types:
+        found.extend(find_licences(text))
+    if types is None or "nrp" in types:
+        found.extend(find_groups(text))
     if types is None or types & NER_TYPES:
         found.extend(find_names(text, types))
-    kept = resolve_overlaps(found)
+    kept = resolve_overlaps(enhance(merge_addresses(found, text), text))
     return [c for c in kept if types is None or c.type in types]
+
+
+def merge_addresses(found: list[Candidate], text: str) -> list[Candidate]:
+    """Overlapping addresses from the model and the patterns become their union: the model
+    knows where an address starts, the patterns follow its lines to the town and postcode."""
+    addresses = sorted((c for c in found if c.type == "address"), key=lambda c: c.start)
+    merged: list[Candidate] = []
+    for cand in addresses:
+        last = merged[-1] if merged else None
+        if last is not None and cand.start < last.end:
+            start, end = last.start, max(last.end, cand.end)
+            conf = max(last.confidence, cand.confidence)
+            raw = text[start:end]
+            merged[-1] = replace(last, end=end, text=raw, confidence=conf,
+                                 normalized=" ".join(raw.split()))  # fmt: skip
+        else:
+            merged.append(cand)
+    return [c for c in found if c.type != "address"] + merged
 
 
 class WordIndex:

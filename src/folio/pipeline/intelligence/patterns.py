@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 import phonenumbers
@@ -36,7 +37,35 @@ _YEAR = r"(?:19|20)\d{2}"
 _CUED_YEAR = re.compile(
     rf"(?i)\b(?:in|since|of|from|until|by|year|during|circa|before|after)\s+({_YEAR})\b"
 )
-_PHONE_CUE = re.compile(r"(?i)\b(phone|tel|telephone|mobile|cell|call|fax|contact|whatsapp)\b")
+_POSSIBLE = phonenumbers.Leniency.POSSIBLE
+_FALLBACK_REGIONS = ("US", "GB", "IN", "DE")
+_PART_BEFORE = re.compile(r"\d[ -]?\Z")
+_PART_AFTER = re.compile(r"[ -]?\d")
+_DIGIT_RUN = re.compile(r"\d(?:[\s().-]{0,2}\d){5}")  # six digits: no phone number is shorter
+_INTL_PREFIX = re.compile(r"(?<![\w+])\+\s?(\d{1,3})(?=[\s(.-]{0,2}\d)")
+# currency marks and country names, each naming the country whose numbering plan applies
+_REGION_OF = {
+    "rm": "MY", "myr": "MY", "malaysia": "MY", "sdn bhd": "MY", "£": "GB", "gbp": "GB",
+    "united kingdom": "GB", "england": "GB", "₹": "IN", "rs.": "IN", "inr": "IN", "india": "IN",
+    "us$": "US", "usd": "US", "united states": "US", "usa": "US", "a$": "AU", "aud": "AU",
+    "australia": "AU", "c$": "CA", "cad": "CA", "canada": "CA", "s$": "SG", "sgd": "SG",
+    "singapore": "SG", "germany": "DE", "deutschland": "DE", "france": "FR", "italy": "IT",
+    "italia": "IT", "spain": "ES", "españa": "ES", "netherlands": "NL", "nederland": "NL",
+    "ireland": "IE", "new zealand": "NZ", "nzd": "NZ", "south africa": "ZA", "zar": "ZA",
+    "philippines": "PH", "indonesia": "ID", "thailand": "TH", "hong kong": "HK", "hkd": "HK",
+    "switzerland": "CH", "chf": "CH", "sweden": "SE", "sek": "SE", "norway": "NO", "nok": "NO",
+    "denmark": "DK", "dkk": "DK", "poland": "PL", "zł": "PL", "pln": "PL", "brazil": "BR",
+    "brasil": "BR", "r$": "BR", "mexico": "MX", "japan": "JP", "¥": "JP",
+}  # fmt: skip
+_REGION_WORDS = re.compile(
+    r"(?i)(?<![^\W\d_$])("
+    + "|".join(re.escape(k) for k in sorted(_REGION_OF, key=len, reverse=True))
+    + r")(?![^\W\d_])"
+)
+_PHONE_CUE = re.compile(
+    r"(?i)\b(phone|tel|telephone|mobile|mob|cell|call|fax|contact|whatsapp|office|home|sms|text"
+    r"|dial|ring|registered|number)\b"
+)
 _CURRENCY_SYMBOLS = {
     "$": "USD",
     "US$": "USD",
@@ -85,20 +114,59 @@ def _ips(text: str) -> Iterator[Candidate]:
         yield Candidate("ip_address", m.start(), m.end(), m.group(), 0.9, str(addr))
 
 
-def _phones(text: str, region: str = "US") -> Iterator[Candidate]:
-    """Valid numbers for the region (or in international form); merely possible ones when they
-    are written like phone numbers (separators or a leading ``+``)."""
-    leniency = phonenumbers.Leniency.POSSIBLE
-    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
-        raw = match.raw_string
-        valid = phonenumbers.is_valid_number(match.number)
-        shaped = raw.startswith(("+", "(")) or len(re.findall(r"[\s().-]", raw)) >= 1
-        if not valid and not shaped:
-            continue
-        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-        cued = near(text, match.start, match.end, _PHONE_CUE)
-        conf = (0.75 if valid else 0.5) + (0.15 if cued else 0.0)
-        yield Candidate("phone", match.start, match.end, raw, conf, e164)
+def _phones(text: str) -> Iterator[Candidate]:
+    """Valid numbers for the region the document points at (or in international form); merely
+    possible ones when they are written like phone numbers (separators or a leading ``+``).
+
+    Without a region from the text, national numbers are still found (as numbers of the
+    commonest regions) but get an E.164 form only when they are valid for that region: a
+    Malaysian ``03-…`` number is never given ``+1``."""
+    if not _DIGIT_RUN.search(text):
+        return
+    region = infer_region(text)
+    seen: set[tuple[int, int]] = set()
+    for guess in (region,) if region else _FALLBACK_REGIONS:
+        for match in phonenumbers.PhoneNumberMatcher(text, guess, leniency=_POSSIBLE):
+            if (match.start, match.end) in seen:
+                continue
+            seen.add((match.start, match.end))
+            cand = _phone(text, match, known=region is not None)
+            # a guessed region other than the first must make the number valid, or a cue word
+            # must say it is a phone number
+            guessed = region is None and guess != _FALLBACK_REGIONS[0]
+            if cand and not (guessed and cand.confidence < 0.65):
+                yield cand
+
+
+def _phone(text: str, match: phonenumbers.PhoneNumberMatch, known: bool) -> Candidate | None:
+    if _PART_BEFORE.search(text, 0, match.start) or _PART_AFTER.match(text, match.end):
+        return None  # a piece of a longer digit run (a card or account number)
+    raw = match.raw_string
+    valid = phonenumbers.is_valid_number(match.number)
+    international = raw.startswith("+")
+    shaped = international or raw.startswith("(") or bool(re.search(r"[\s().-]", raw))
+    if not valid and not shaped:
+        return None
+    if valid or international or known:
+        normalized = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+    else:
+        normalized = re.sub(r"\D", "", raw)
+    cued = near(text, match.start, match.end, _PHONE_CUE)
+    conf = (0.75 if valid else 0.5) + (0.15 if cued else 0.0)
+    return Candidate("phone", match.start, match.end, raw, conf, normalized)
+
+
+def infer_region(text: str) -> str | None:
+    """The country a text's phone numbers most likely belong to, from its other signals:
+    international prefixes, currency marks, country names; ``None`` when nothing says."""
+    votes: Counter[str] = Counter()
+    for m in _INTL_PREFIX.finditer(text):
+        region = phonenumbers.region_code_for_country_code(int(m.group(1)))
+        if region != "ZZ":
+            votes[region] += 2
+    for m in _REGION_WORDS.finditer(text):
+        votes[_REGION_OF[m.group(1).lower()]] += 1
+    return votes.most_common(1)[0][0] if votes else None
 
 
 def parse_amount(raw: str) -> float | None:
@@ -115,6 +183,14 @@ def parse_amount(raw: str) -> float | None:
         return None
 
 
+_CUED_AMOUNT = re.compile(
+    r"(?i)\b(?:(?:grand |nett? |sub ?)?total|amount(?: due| payable| paid)?|balance(?: due)?"
+    r"|total due|cash|change|paid|rounding)\b[^\S\n]*(?:\([^)\n]{0,20}\))?[^\S\n]*[:=]?"
+    r"[^\S\n]*\n?[^\S\n]*[:=]?[^\S\n]*(\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d.,%])"
+)
+_CURRENCY_WORD = re.compile(rf"(?<![A-Za-z])(?:RM|{_CODES})(?![A-Za-z])")
+
+
 def _money(text: str) -> Iterator[Candidate]:
     for m in _MONEY.finditer(text):
         sign = m.group("pre") or m.group("post")
@@ -123,6 +199,28 @@ def _money(text: str) -> Iterator[Candidate]:
             continue
         currency = _CURRENCY_SYMBOLS.get(sign, sign)
         yield Candidate("money", m.start(), m.end(), m.group(), 0.85, f"{amount:.2f} {currency}")
+
+
+def _cued_amounts(text: str) -> Iterator[Candidate]:
+    """Amounts without a currency mark after a total/amount label (receipts print ``TOTAL : 9.00``
+    with the currency once, in a column head); the currency is the one the text names most."""
+    currency = _document_currency(text)
+    for m in _CUED_AMOUNT.finditer(text):
+        amount = parse_amount(m.group(1))
+        if amount is not None:
+            raw = m.group(1)
+            yield Candidate("money", m.start(1), m.end(1), raw, 0.6, f"{amount:.2f} {currency}")
+
+
+def _document_currency(text: str) -> str:
+    found = Counter(
+        _CURRENCY_SYMBOLS.get(sign, sign)
+        for m in _MONEY.finditer(text)
+        if (sign := m.group("pre") or m.group("post"))
+    )
+    for m in _CURRENCY_WORD.finditer(text):
+        found[_CURRENCY_SYMBOLS.get(m.group(), m.group())] += 1
+    return found.most_common(1)[0][0] if found else "XXX"  # ISO 4217: no currency
 
 
 def _percentages(text: str) -> Iterator[Candidate]:
@@ -163,6 +261,7 @@ PATTERN_DETECTORS: dict[str, Callable[[str], Iterator[Candidate]]] = {
     "ip_address": _ips,
     "phone": _phones,
     "money": _money,
+    "cued_money": _cued_amounts,
     "percentage": _percentages,
     "invoice_number": _invoice_numbers,
     "postal_code": _postal_codes,
@@ -174,6 +273,6 @@ PATTERN_DETECTORS: dict[str, Callable[[str], Iterator[Candidate]]] = {
 def find_patterns(text: str, types: set[str] | None = None) -> list[Candidate]:
     found: list[Candidate] = []
     for kind, detect in PATTERN_DETECTORS.items():
-        if types is None or kind in types:
+        if types is None or kind.removeprefix("cued_") in types:
             found.extend(detect(text))
     return found

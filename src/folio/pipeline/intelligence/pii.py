@@ -15,6 +15,8 @@ PII_WEIGHTS: dict[str, int] = {
     "in_pan": 6,
     "credit_card": 10,
     "iban": 6,
+    "drivers_license": 6,
+    "nrp": 3,
     "person": 1,
     "email": 2,
     "phone": 2,
