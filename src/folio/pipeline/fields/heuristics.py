@@ -364,3 +364,12 @@ def _pair(key: str, value: str, words: list[LWord], line: Line, loc: Locator) ->
 
 HEURISTICS["gender"] = gender
 HEURISTICS["key_values"] = key_values
+
+
+def _deed_parties(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
+    from folio.pipeline.fields.parties import deed_parties  # parties imports this module's deps
+
+    return deed_parties(ctx, spec, loc, lines)
+
+
+HEURISTICS["deed_parties"] = _deed_parties
