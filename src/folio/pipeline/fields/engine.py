@@ -151,7 +151,7 @@ def from_found(spec: FieldSpec, found: Found) -> FieldValue:
         raw=found.raw,
         confidence=found.confidence,
         page=words[0].page if words else None,
-        bbox=union([w.bbox for w in words]) if words else None,
+        bbox=union([w.page_bbox for w in words]) if words else None,
         method=found.method,
     )
 
