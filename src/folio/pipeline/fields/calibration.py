@@ -44,7 +44,10 @@ def fit_isotonic(pairs: Iterable[tuple[float, bool]], prior: float = 1.0) -> Ste
             last = blocks.pop()
             blocks[-1][1] += last[1]
             blocks[-1][2] += last[2]
-    points = [(b[0], round((b[1] + 0.5 * prior) / (b[2] + prior), 3)) for b in blocks]
+    points: list[tuple[float, float]] = []
+    for b in blocks:  # smoothing may lower a small block below the one before: keep monotone
+        smoothed = round((b[1] + 0.5 * prior) / (b[2] + prior), 3)
+        points.append((b[0], max(smoothed, points[-1][1]) if points else smoothed))
     points[0] = (0.0, points[0][1])
     return StepMap(tuple(points))
 

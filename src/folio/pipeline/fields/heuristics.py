@@ -185,10 +185,6 @@ def receipt_company(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Lin
         if RECEIPT_COMPANY.search(line.text) and not RECEIPT_STOP.search(line.text):
             text = REG_SUFFIX.sub("", line.text).strip(" *")
             return [_found(text, line.words, loc, line.index)]
-    for line in header:  # a legal form further down beats a wordy line at the top
-        text = REG_SUFFIX.sub("", line.text).strip(" *")
-        if FORM_HINT.search(text) and _wordy(text) and not RECEIPT_STOP.search(text):
-            return [_weaker(_found(text, line.words, loc, line.index), 0.9)]
     for line in header:
         text = REG_SUFFIX.sub("", line.text).strip(" *")
         if _wordy(text) and not RECEIPT_STOP.search(text) and not POSTCODE.search(text):

@@ -168,6 +168,7 @@ def _fields() -> list[FieldSpec]:
                 "kontoinhaber",
                 "rekeninghouder",
                 "beneficiary name",
+                "payment received by",
                 position=Position.right_of,
             ),
             heuristic("issuer"),
