@@ -116,3 +116,12 @@ def test_isotonic_calibration_is_monotone_and_smoothed() -> None:
     assert calibrator.calibrate("total", "anchor", 0.9, found=False) == 0.0
     assert calibrator.calibrate("other", "anchor", 0.42, found=True) == 0.42
     assert fit_isotonic(pairs[:5]).points == ()  # too few to fit: the raw score stays
+
+
+def test_the_document_settles_day_or_month_first() -> None:
+    us = [(20, "SHIPPED 03/20/2023"), (20, "DATE 04/05/2023 10:15"), (20, "TOTAL 9.00")]
+    eu = [(20, "SHIPPED 20/03/2023"), (20, "DATE 04/05/2023 10:15"), (20, "TOTAL 9.00")]
+    template = get_template("receipt")  # day first unless the document says otherwise
+
+    assert apply_template(receipt(us), template).values()["date"] == "2023-04-05"
+    assert apply_template(receipt(eu), template).values()["date"] == "2023-05-04"

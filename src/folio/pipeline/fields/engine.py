@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from folio.pipeline.dates import DateOrder
 from folio.pipeline.fields import patterns
 from folio.pipeline.fields.calibration import shipped_calibrator
 from folio.pipeline.fields.heuristics import HEURISTICS
@@ -43,7 +44,8 @@ def apply_template(
     """Every field by its rule locators; with ``llm``, fields with an ``llm`` locator are then
     asked of that endpoint (see :func:`apply_llm_locators`)."""
     lines = document_lines(result)
-    ctx = Context(lines, template.date_order, tables_from_lines(lines))
+    order = document_date_order(lines, template.date_order)
+    ctx = Context(lines, order, tables_from_lines(lines))
     fields: dict[str, FieldValue] = {}
     for spec in template.fields:
         fields[spec.name] = ctx.values[spec.name] = extract_field(ctx, spec, lines)
@@ -66,6 +68,25 @@ def apply_template(
     if llm is not None:
         return apply_llm_locators(result, template, extraction, llm)
     return extraction
+
+
+NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{4}|\d{2})(?![\d/.-])")
+
+
+def document_date_order(lines: list[Line], default: DateOrder) -> DateOrder:
+    """The document's own day/month order when its dates settle it: a ``20/03/2023`` makes an
+    ambiguous ``03/04/2023`` day first, a ``03/20/2023`` month first; otherwise ``default``."""
+    day_first = month_first = 0
+    for line in lines:
+        for m in NUMERIC_DATE.finditer(line.text):
+            a, b = int(m.group(1)), int(m.group(2))
+            day_first += a > 12 and b <= 12
+            month_first += b > 12 and a <= 12
+    if day_first and not month_first and default != "DMY":
+        return "DMY"
+    if month_first and not day_first and default != "MDY":
+        return "MDY"
+    return default
 
 
 def _calibrate(template: Template, fields: dict[str, FieldValue]) -> None:
