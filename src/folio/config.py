@@ -160,6 +160,8 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_model: str | None = None
     llm_timeout_s: float = Field(default=30.0, gt=0)
+    # extracted fields below this (calibrated) confidence are marked for review
+    extraction_review_below: float = Field(default=0.8, ge=0, le=1)
 
     # Rate limits (folio.ratelimit): counters in memory, or in Redis when redis_url is set.
     redis_url: str | None = None
@@ -408,11 +410,15 @@ SETTING_DESCRIPTIONS: dict[str, str] = {
     "summary) for uploads whose options do not say",
     "classifier_min_confidence": "A team's trained classifier decides a document's type when "
     "at least this sure (0 to 1)",
-    "llm_base_url": "OpenAI-compatible endpoint for abstractive summaries, e.g. "
-    "`http://127.0.0.1:8080/v1`; unset: extractive summaries only",
+    "llm_base_url": "OpenAI-compatible endpoint for abstractive summaries and templates' `llm` "
+    "locators, e.g. `http://127.0.0.1:8080/v1`; unset: extractive summaries only, `llm` fields "
+    "left in `llm_pending`, nothing leaves the machine",
     "llm_api_key": "Bearer key for that endpoint",
     "llm_model": "Model name sent to that endpoint",
-    "llm_timeout_s": "Time allowed for one LLM call before falling back to the extractive summary",
+    "llm_timeout_s": "Time allowed for one LLM call before falling back to the extractive "
+    "summary or a field's rule locators",
+    "extraction_review_below": "Extracted fields with a confidence below this (0 to 1) or "
+    "missing are marked `needs_review` in `GET /documents/{id}/extractions`",
     "redis_url": "Redis for rate-limit counters, events and (with `celery`) the broker; unset: "
     "in-memory counters and events (one process)",
     "rate_limit_enabled": "Answer `429 RATE_LIMITED` past a plan's request limits",

@@ -54,13 +54,19 @@ async def list_document_extractions(
     document_id: DocumentId,
     principal: DocumentsRead,
     session: DbSession,
+    runtime: RuntimeDep,
     page: PageQuery,
     template: Annotated[
         str | None, Query(max_length=100, description="Only this template's (by name)")
     ] = None,
 ):
     return await extraction_service.extractions(
-        session, principal, document_id, page, template=template
+        session,
+        principal,
+        document_id,
+        page,
+        template=template,
+        review_below=runtime.settings.extraction_review_below,
     )
 
 

@@ -61,7 +61,13 @@ class ExtractionRead(Schema):
     template_version: int
     values: dict[str, Any]
     fields: dict[str, FieldValue] = Field(
-        description="Per field: value (normalised), raw, confidence, page, bbox, method"
+        description="Per field: value (normalised), raw, confidence (calibrated for the "
+        "built-in templates), page, bbox, method, needs_review"
+    )
+    review: list[str] = Field(
+        default_factory=list,
+        description="Fields to check by hand: missing, or confidence below "
+        "FOLIO_EXTRACTION_REVIEW_BELOW",
     )
     tables: list[Table]
     validation: ValidationReport | None

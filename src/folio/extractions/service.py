@@ -4,6 +4,7 @@ stored as an ``Extraction``."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.batches.repository import BatchRepository
+from folio.config import Settings
 from folio.core.errors import Conflict, FolioError, NotFound, ServiceUnavailable
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
@@ -20,14 +22,17 @@ from folio.core.runtime import Runtime
 from folio.core.sandbox import SandboxBusy, SandboxCrashed, SandboxTimeout
 from folio.documents.models import Document
 from folio.documents.service import document as document_service
-from folio.extractions.schemas import ApplyItem, ApplyRequest, ApplyResult
+from folio.extractions.schemas import ApplyItem, ApplyRequest, ApplyResult, ExtractionRead
 from folio.pipeline import DocumentResult
 from folio.pipeline.fields import (
     ExtractionResult,
+    LocatorKind,
     RegexBudgetExceeded,
     Template,
     apply_template_all,
 )
+from folio.pipeline.fields.engine import apply_llm_locators
+from folio.pipeline.fields.llm import ChatEndpoint
 from folio.templates.models import Extraction
 from folio.templates.repository import ExtractionRepository
 from folio.templates.service import ResolvedTemplate
@@ -92,6 +97,41 @@ def extraction_row(
     )
 
 
+def llm_endpoint(settings: Settings) -> ChatEndpoint | None:
+    if not settings.llm_base_url or not settings.llm_model:
+        return None
+    return ChatEndpoint(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key,
+        timeout_s=settings.llm_timeout_s,
+    )
+
+
+async def with_llm(
+    settings: Settings, result: DocumentResult, template: Template, extraction: ExtractionResult
+) -> ExtractionResult:
+    """The template's ``llm`` locators asked of the configured endpoint (in a thread: the
+    calls wait on the network), outside the sandbox, whose time limit is for regexes. Without
+    an endpoint nothing leaves the machine and the fields stay in ``llm_pending``."""
+    endpoint = llm_endpoint(settings)
+    wants = any(loc.kind == LocatorKind.llm for spec in template.fields for loc in spec.locators)
+    if endpoint is None or not wants:
+        return extraction
+    return await asyncio.to_thread(apply_llm_locators, result, template, extraction, endpoint)
+
+
+def marked(row: Extraction, review_below: float) -> ExtractionRead:
+    """The stored extraction with each top-level field marked for review when it is missing
+    or its confidence is below ``review_below``; ``review`` lists those fields."""
+    read = ExtractionRead.model_validate(row)
+    for name, value in read.fields.items():
+        value.needs_review = value.value in (None, [], {}) or value.confidence < review_below
+        if value.needs_review:
+            read.review.append(name)
+    return read
+
+
 class ExtractionService:
     async def apply(
         self, runtime: Runtime, principal: Principal, template_id: str, data: ApplyRequest
@@ -148,7 +188,7 @@ class ExtractionService:
         """One sandbox call for all processed documents: they share one regex budget."""
         ready = [document for document in documents if document.version > 0]
         results = [await document_service.pipeline_result_of(session, d) for d in ready]
-        extractions = iter(
+        extractions = (
             await sandboxed(
                 runtime,
                 apply_template_all,
@@ -159,7 +199,12 @@ class ExtractionService:
             if results
             else []
         )
-        return [next(extractions) if d.version > 0 else None for d in documents]
+        refined = [
+            await with_llm(runtime.settings, result, resolved.template, extraction)
+            for result, extraction in zip(results, extractions, strict=True)
+        ]
+        done = iter(refined)
+        return [next(done) if d.version > 0 else None for d in documents]
 
     async def _store(self, runtime: Runtime, rows: list[Extraction]) -> None:
         try:
@@ -194,12 +239,18 @@ class ExtractionService:
         page: PageParams,
         *,
         template: str | None,
-    ) -> Page[Extraction]:
+        review_below: float = 0.8,
+    ) -> Page[ExtractionRead]:
         await document_service.get(session, principal, document_id)
         rows = await ExtractionRepository.from_session(session).list_for_document(
             principal, document_id, template_name=template, limit=page.limit, before=page.after
         )
-        return Page.from_rows(rows, page.limit, cursor=lambda row: row.id)
+        listed: Page[Extraction] = Page.from_rows(rows, page.limit, cursor=lambda row: row.id)
+        return Page[ExtractionRead](
+            items=[marked(row, review_below) for row in listed.items],
+            next_cursor=listed.next_cursor,
+            has_more=listed.has_more,
+        )
 
     async def apply_requested(
         self, session: AsyncSession, runtime: Runtime, document: Document, result: DocumentResult
@@ -219,6 +270,7 @@ class ExtractionService:
             extraction = (
                 await sandboxed(runtime, apply_template_all, [result], found.template, budget)
             )[0]
+            extraction = await with_llm(runtime.settings, result, found.template, extraction)
         except FolioError as error:
             document.warnings = [*document.warnings, f"template {reference}: {error.detail}"]
             return

@@ -6,13 +6,17 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from folio.pipeline.dates import DateOrder
 from folio.pipeline.fields import patterns
+from folio.pipeline.fields.calibration import shipped_calibrator
 from folio.pipeline.fields.heuristics import HEURISTICS
 from folio.pipeline.fields.items import table_cell, table_items
 from folio.pipeline.fields.layout import Line, document_lines, union
+from folio.pipeline.fields.llm import ChatEndpoint, LlmError, ask_field
 from folio.pipeline.fields.locators import RUNNERS, Context, Found, sections
 from folio.pipeline.fields.normalize import compact
 from folio.pipeline.fields.tables import tables_from_lines
+from folio.pipeline.fields.templates import BUILTINS
 from folio.pipeline.fields.typed import plain_value
 from folio.pipeline.fields.types import (
     ExtractionResult,
@@ -30,15 +34,22 @@ from folio.pipeline.fields.validation import validate
 from folio.pipeline.types import DocumentResult
 
 NOT_FOUND = "no locator matched the document"
+LLM_CONFIDENCE = 0.8  # an answer the document contains, typed: not calibrated (no dev runs)
 LLM_PENDING = "needs the LLM backend (instruction recorded, not run by the library)"
 
 
-def apply_template(result: DocumentResult, template: Template) -> ExtractionResult:
+def apply_template(
+    result: DocumentResult, template: Template, llm: ChatEndpoint | None = None
+) -> ExtractionResult:
+    """Every field by its rule locators; with ``llm``, fields with an ``llm`` locator are then
+    asked of that endpoint (see :func:`apply_llm_locators`)."""
     lines = document_lines(result)
-    ctx = Context(lines, template.date_order, tables_from_lines(lines))
+    order = document_date_order(lines, template.date_order)
+    ctx = Context(lines, order, tables_from_lines(lines))
     fields: dict[str, FieldValue] = {}
     for spec in template.fields:
         fields[spec.name] = ctx.values[spec.name] = extract_field(ctx, spec, lines)
+    _calibrate(template, fields)
     pending = [
         spec.name
         for spec in template.fields
@@ -54,7 +65,78 @@ def apply_template(result: DocumentResult, template: Template) -> ExtractionResu
     )
     if template.rules:
         extraction.validation = validate(extraction, template.rules)
+    if llm is not None:
+        return apply_llm_locators(result, template, extraction, llm)
     return extraction
+
+
+NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{4}|\d{2})(?![\d/.-])")
+
+
+def document_date_order(lines: list[Line], default: DateOrder) -> DateOrder:
+    """The document's own day/month order when its dates settle it: a ``20/03/2023`` makes an
+    ambiguous ``03/04/2023`` day first, a ``03/20/2023`` month first; otherwise ``default``."""
+    day_first = month_first = 0
+    for line in lines:
+        for m in NUMERIC_DATE.finditer(line.text):
+            a, b = int(m.group(1)), int(m.group(2))
+            day_first += a > 12 and b <= 12
+            month_first += b > 12 and a <= 12
+    if day_first and not month_first and default != "DMY":
+        return "DMY"
+    if month_first and not day_first and default != "MDY":
+        return "MDY"
+    return default
+
+
+def _calibrate(template: Template, fields: dict[str, FieldValue]) -> None:
+    """Raw scores → calibrated confidence, for the built-in templates as shipped."""
+    if template.name not in BUILTINS or template != BUILTINS[template.name]():
+        return
+    calibrator = shipped_calibrator(template.name)
+    for name, value in fields.items():
+        value.score = value.confidence
+        if calibrator is not None:
+            found = value.value not in (None, [], {})
+            value.confidence = calibrator.calibrate(name, value.method, value.confidence, found)
+
+
+def apply_llm_locators(
+    result: DocumentResult,
+    template: Template,
+    extraction: ExtractionResult,
+    endpoint: ChatEndpoint,
+) -> ExtractionResult:
+    """Each top-level field with an ``llm`` locator asked of ``endpoint``; a valid answer
+    replaces the rule value (method ``llm``, the answer kept in ``llm_response``), any failure
+    keeps the rule value and adds a warning. Network only: no template regex runs here."""
+    text = "\n".join(line.text for line in document_lines(result))
+    out = extraction.model_copy(deep=True)
+    for spec in template.fields:
+        loc = next((loc for loc in spec.locators if loc.kind == LocatorKind.llm), None)
+        if loc is None or spec.type in (FieldType.list, FieldType.object):
+            continue
+        instruction = loc.instruction or spec.description or f"The {spec.name}"
+        try:
+            answer = ask_field(endpoint, spec, instruction, text, template.date_order)
+        except LlmError as exc:
+            out.warnings.append(f"{spec.name}: LLM answer not used ({exc}); rule value kept")
+            if out.fields[spec.name].value is None:
+                out.fields[spec.name].missing_reason = f"LLM answer not used: {exc}"
+            continue
+        out.fields[spec.name] = FieldValue(
+            name=spec.name,
+            type=spec.type,
+            value=transform(spec, answer.value),
+            raw=answer.raw,
+            confidence=loc.confidence if loc.confidence is not None else LLM_CONFIDENCE,
+            method="llm",
+            llm_response=answer.response,
+        )
+    out.llm_pending = []
+    if template.rules:
+        out.validation = validate(out, template.rules)
+    return out
 
 
 def apply_template_all(
@@ -90,7 +172,7 @@ def from_found(spec: FieldSpec, found: Found) -> FieldValue:
         raw=found.raw,
         confidence=found.confidence,
         page=words[0].page if words else None,
-        bbox=union([w.bbox for w in words]) if words else None,
+        bbox=union([w.page_bbox for w in words]) if words else None,
         method=found.method,
     )
 

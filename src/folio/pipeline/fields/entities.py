@@ -17,7 +17,7 @@ from folio.pipeline.fields.normalize import (
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 PHONE_RE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?)?(?:\(?\d{2,5}\)?[\s.-]?){1,4}\d{3,5}(?!\w)")
-PINCODE_RE = re.compile(r"(?<![\d-])[1-9]\d{2}\s?\d{3}(?![\d-])")
+PINCODE_RE = re.compile(r"(?<![\w-])[1-9]\d{2}\s?\d{3}(?![\d-])")
 PAN_RE = re.compile(r"\b[A-Z]{3}[ABCFGHLJPTK][A-Z]\d{4}[A-Z]\b")
 AADHAAR_RE = re.compile(r"(?<![\d-])[2-9]\d{3}[\s-]?\d{4}[\s-]?\d{4}(?![\d-])")
 IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{2,5}){3,8}\b")

@@ -10,10 +10,10 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from folio.pipeline.fields.layout import Line, LWord, fold, union
+from folio.pipeline.fields.layout import Line, LWord, fold, line_region, union
 from folio.pipeline.fields.locators import Context, Found, confidence, run_anchor
 from folio.pipeline.fields.normalize import currency_code, detect_currency
-from folio.pipeline.fields.typed import money_value
+from folio.pipeline.fields.typed import money_value, typed_matches
 from folio.pipeline.fields.types import FieldSpec, FieldType, FieldValue, Locator
 
 FORMS = (
@@ -40,9 +40,11 @@ RECEIPT_COMPANY = re.compile(
 RECEIPT_STOP = re.compile(
     r"\b(tel|telephone|phone|fax|h/?p|gst|email|e-mail|www|http|invoice|receipt|cashier|"
     r"date|tarikh|doc|bill|table|counter|order|member|sales|tax|cash|pay|carry|slip|"
-    r"cashier|qty|description|mobile|whatsapps?|hotline|careline|outlet)\b|\btel|@",
+    r"cashier|qty|description|mobile|whatsapps?|hotline|careline|outlet|check|guest)\b"
+    r"|\btel|@",
     re.IGNORECASE,
 )
+CONTACT = re.compile(r"@|www|http|\b(?:tel|fax|phone|h/?p)\b", re.IGNORECASE)
 REGISTRATION = re.compile(
     r"(co\.?\s*reg|company\s*no|roc|\breg(?:istration)?\.?\s*n[oa]\b|\(\s*\d{3,}[\w-]*\s*\)|^\s*\d{5,}-?\w?\s*$)",
     re.IGNORECASE,
@@ -175,24 +177,47 @@ def receipt_company(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Lin
     """A line with a business word (``SDN BHD``, ``TRADING`` …) among the first three,
     else the first wordy line of the header."""
     header = [ln for ln in _header_lines(lines) if not TITLE_WORDS.search(ln.text.strip(" *"))]
+    for line in header[:3]:  # a legal form at the top names the company, whatever its words
+        text = REG_SUFFIX.sub("", line.text).strip(" *")
+        if FORM_HINT.search(text) and _wordy(text) and not CONTACT.search(text):
+            return [_found(text, line.words, loc, line.index)]
     for line in header[:3]:
         if RECEIPT_COMPANY.search(line.text) and not RECEIPT_STOP.search(line.text):
             text = REG_SUFFIX.sub("", line.text).strip(" *")
             return [_found(text, line.words, loc, line.index)]
     for line in header:
         text = REG_SUFFIX.sub("", line.text).strip(" *")
-        if _wordy(text) and not RECEIPT_STOP.search(text):
-            return [_found(text, line.words, loc, line.index)]
+        if _wordy(text) and not RECEIPT_STOP.search(text) and not POSTCODE.search(text):
+            return [_weaker(_found(text, line.words, loc, line.index), 0.7)]
     return []
+
+
+def _weaker(found: Found, factor: float) -> Found:
+    """A fallback reading: the same value, a lower raw score for calibration to sort on."""
+    found.confidence = round(found.confidence * factor, 3)
+    return found
+
+
+ADDRESS_WORD = re.compile(
+    r"\b(no|lot|unit|floor|level|block|blok|road|rd|street|st|jalan|jln|lorong|taman|tmn|"
+    r"avenue|ave|lane|km|batu|plaza|mall|centre|center|building|bangunan|rue|strasse|straße|"
+    r"straat|via|calle|kampung|kg|industrial|park|square|route|autoroute|highway|boulevard|blvd|drive)\b|\d",
+    re.IGNORECASE,
+)
 
 
 def _address_lines(header: list[Line]) -> list[Line]:
     picked: list[Line] = []
     after_postcode = 0
-    for line in header:
+    for i, line in enumerate(header):
         text = REG_PREFIX.sub("", line.text)
+        if not picked and _name_continues(text, header[i + 1 : i + 2]):
+            continue
         if not picked and (
-            PRE_ADDRESS.search(text) or REGISTRATION.search(text) or _letters(text) < 2
+            PRE_ADDRESS.search(text)
+            or REGISTRATION.search(text)
+            or FORM_HINT.search(text)  # another company line: a former name, a franchisor
+            or _letters(text) < 2
         ):
             continue
         if RECEIPT_STOP.search(text) or REGISTRATION.search(text) or _letters(text) < 2:
@@ -205,6 +230,16 @@ def _address_lines(header: list[Line]) -> list[Line]:
         if len(picked) >= 6:
             break
     return picked
+
+
+def _name_continues(text: str, following: list[Line]) -> bool:
+    """A line of words only (a second name line, a branch or trade name) right above a line
+    that reads like an address belongs to the name, not the address."""
+    return (
+        not ADDRESS_WORD.search(text)
+        and bool(following)
+        and bool(re.match(r"\W*\d|\W*(?:no|lot|unit)\b", following[0].text, re.IGNORECASE))
+    )
 
 
 def receipt_address(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
@@ -220,7 +255,8 @@ def receipt_address(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Lin
         return []
     text = " ".join(REG_PREFIX.sub("", line.text) for line in picked)
     words = [w for line in picked for w in line.words]
-    return [_found(text, words, loc, picked[0].index)]
+    found = _found(text, words, loc, picked[0].index)
+    return [found if POSTCODE.search(text) else _weaker(found, 0.7)]
 
 
 def currency(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
@@ -283,7 +319,60 @@ def rounded_total(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]
     return [max(rounded, key=lambda fa: fa[0].order)[0]] if rounded else []
 
 
+TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
+DATE_LABEL = re.compile(r"\b(date|dated|tarikh|datum|fecha|data|le)\b", re.IGNORECASE)
+
+
+def document_date(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
+    """The date of issue: a date labelled as such or printed with a time of day ranks before
+    a bare date (a birthday, a "since 1995", a date of an item)."""
+    best: tuple[int, Found] | None = None
+    for line in lines:
+        region = line_region(line)
+        for m in typed_matches(region.text, spec, ctx.date_order):
+            rank = 2 * bool(TIME.search(line.text)) + 2 * bool(DATE_LABEL.search(line.text))
+            words = region.words_in(m.start, m.end)
+            found = _found(m.raw, words, loc, line.index, m.value)
+            found.confidence = round(found.confidence * (0.6 + 0.1 * rank), 3)
+            if best is None or rank > best[0]:
+                best = (rank, found)
+    return [best[1]] if best else []
+
+
+PAID = ("cash", "tunai", "tendered", "amount paid", "paid", "cash received", "received")
+CHANGE = ("change", "baki", "balance returned", "kembalian")
+
+
+def cash_less_change(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
+    """No total line read: what was handed over less the change given back."""
+    paid = run_anchor(ctx, spec, _anchor_like(loc, PAID, ("change", "bill", "cashier")), lines)
+    change = run_anchor(ctx, spec, _anchor_like(loc, CHANGE, ()), lines)
+    if not paid or not change:
+        return []
+    cash, back = paid[-1], change[-1]
+    value = round(money_value(cash.value) - money_value(back.value), 2)
+    if value <= 0:
+        return []
+    found = _weaker(_found(f"{cash.raw} - {back.raw}", cash.words, loc, cash.order, value), 0.8)
+    found.method = "derived"
+    return [found]
+
+
+def _anchor_like(loc: Locator, labels: tuple[str, ...], exclude: tuple[str, ...]) -> Locator:
+    return loc.model_copy(
+        update={
+            "kind": "anchor",
+            "labels": list(labels),
+            "exclude": list(exclude),
+            "position": "right_of",
+            "value_pick": "last",
+        }
+    )
+
+
 HEURISTICS: dict[str, Heuristic] = {
+    "document_date": document_date,
+    "cash_less_change": cash_less_change,
     "rounded_total": rounded_total,
     "issuer": issuer,
     "top_line": top_line,
@@ -364,3 +453,12 @@ def _pair(key: str, value: str, words: list[LWord], line: Line, loc: Locator) ->
 
 HEURISTICS["gender"] = gender
 HEURISTICS["key_values"] = key_values
+
+
+def _deed_parties(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
+    from folio.pipeline.fields.parties import deed_parties  # parties imports this module's deps
+
+    return deed_parties(ctx, spec, loc, lines)
+
+
+HEURISTICS["deed_parties"] = _deed_parties

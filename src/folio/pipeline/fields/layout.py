@@ -20,9 +20,14 @@ from folio.pipeline.types import DocumentResult, Page
 @dataclass
 class LWord:
     text: str
-    bbox: BBox
+    bbox: BBox  # deskewed on a photo taken at an angle: what lines are grouped by
     page: int
     confidence: float | None = None
+    source_bbox: BBox | None = None  # the box on the page as it is, when deskewed
+
+    @property
+    def page_bbox(self) -> BBox:
+        return self.source_bbox or self.bbox
 
 
 @dataclass
@@ -119,10 +124,45 @@ def split_segments(words: list[LWord], gap_factor: float = 1.0) -> list[list[LWo
     return segments
 
 
+MIN_SKEW = 0.005  # tan of ~0.3 degree: flatter pages are left as they are
+MIN_PAIRS = 8
+
+
+def skew(words: list[LWord]) -> float:
+    """The page's text slope (dy/dx): the median over neighbouring words of one OCR line,
+    i.e. consecutive words, left to right, at nearly the same height."""
+    slopes = []
+    for a, b in itertools.pairwise(words):
+        height = min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1])
+        dx = (b.bbox[0] + b.bbox[2] - a.bbox[0] - a.bbox[2]) / 2
+        dy = (b.bbox[1] + b.bbox[3] - a.bbox[1] - a.bbox[3]) / 2
+        if b.bbox[0] >= a.bbox[2] - 0.2 * height and dx > height and abs(dy) < 0.8 * height:
+            slopes.append(dy / dx)
+    if len(slopes) < MIN_PAIRS:
+        return 0.0
+    slope = statistics.median(slopes)
+    return slope if abs(slope) >= MIN_SKEW else 0.0
+
+
+def deskewed(words: list[LWord]) -> list[LWord]:
+    """Words of a page photographed at an angle, moved so its lines are level again (the
+    page's own boxes kept in ``source_bbox``): a total and its label then share a line."""
+    slope = skew(words)
+    if not slope or not words:
+        return words
+    cx = statistics.median((w.bbox[0] + w.bbox[2]) / 2 for w in words)
+    out = []
+    for w in words:
+        shift = -((w.bbox[0] + w.bbox[2]) / 2 - cx) * slope
+        box = (w.bbox[0], w.bbox[1] + shift, w.bbox[2], w.bbox[3] + shift)
+        out.append(LWord(w.text, box, w.page, w.confidence, w.bbox))
+    return out
+
+
 def document_lines(result: DocumentResult) -> list[Line]:
     lines: list[Line] = []
     for page in result.pages:
-        for row in _group_lines(_page_words(page)):
+        for row in _group_lines(deskewed(_page_words(page))):
             lines.append(Line(page.number, row, len(lines), split_segments(row)))
     return lines
 

@@ -76,7 +76,9 @@ ISO_CODES = {
 _CUR = r"(?:US\$|A\$|C\$|S\$|R\$|[€$£¥₹]|\b(?:RS\.?|INR|EUR|USD|GBP|PLN|MYR|CHF|ZŁ|RM)(?![A-Za-z]))"
 _POST = r"(?:€|£|zł|\b(?:EUR|USD|GBP|PLN|INR|CHF|MYR)\b)"
 _NUM = (
-    r"(?<![\w.,/-])-?(?:\d{1,3}(?:[ \u202f\u00a0]\d{3})+,\d{2}"
+    # a currency code glued to the amount (``RM367.10``) is a mark, not part of a word
+    r"(?:(?<![\w.,/-])|(?<=RM)|(?<=RS)|(?<=INR)|(?<=EUR)|(?<=USD)|(?<=GBP))"
+    r"-?(?:\d{1,3}(?:[ \u202f\u00a0]\d{3})+,\d{2}"
     r"|\d{1,3}(?:[.,'\u202f\u00a0]\d{3})+(?:[.,]\d{1,2})?"
     r"|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?"
     r"|\d+(?:[.,]\d{1,2})?)(?![\d%])(?![.,]\d)"

@@ -148,11 +148,14 @@ class FieldValue(BaseModel):
     type: FieldType
     value: Any = None  # normalised: str, float, ISO date, bool, list or dict
     raw: str | None = None
-    confidence: float = 0.0
+    confidence: float = 0.0  # calibrated when the template ships a calibration
+    score: float | None = None  # the locator's raw score, before calibration
+    needs_review: bool = False  # missing or below the review threshold (set by the server)
     page: int | None = None
     bbox: BBox | None = None
     method: str | None = None
     missing_reason: str | None = None
+    llm_response: str | None = None  # method "llm": the model's answer as it came
     items: list[FieldValue] | None = None  # list fields: one value per element
     fields: dict[str, FieldValue] | None = None  # object fields: one value per sub-field
 

@@ -162,6 +162,13 @@ def _fields() -> list[FieldSpec]:
                 "lieferant",
                 "fournisseur",
                 "issued by",
+                # the payee of the bank transfer is the issuer
+                "account holder",
+                "titulaire du compte",
+                "kontoinhaber",
+                "rekeninghouder",
+                "beneficiary name",
+                "payment received by",
                 position=Position.right_of,
             ),
             heuristic("issuer"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from folio.pipeline.fields.templates.builder import anchor, entity, field, heuristic
+from folio.pipeline.fields.templates.builder import anchor, field, heuristic
 from folio.pipeline.fields.types import (
     FieldType,
     Locator,
@@ -40,7 +40,7 @@ def receipt_template() -> Template:
                 "date",
                 T.date,
                 anchor("date", "tarikh", "dated", position=Position.right_of),
-                entity("date"),
+                heuristic("document_date"),
             ),
             field(
                 "total",
@@ -67,6 +67,7 @@ def receipt_template() -> Template:
                     position=Position.below,
                     max_lines_below=1,
                 ),
+                heuristic("cash_less_change"),
                 required=True,
                 value_pattern=AMOUNT_WITH_CENTS,
             ),

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from folio.pipeline.fields.templates.builder import anchor, entity, field, heuristic, regex
 from folio.pipeline.fields.templates.builder import section as section_of
-from folio.pipeline.fields.types import FieldSpec, FieldType, Pick, Position, Rule, Template
+from folio.pipeline.fields.types import (
+    FieldSpec,
+    FieldType,
+    Locator,
+    LocatorKind,
+    Pick,
+    Position,
+    Rule,
+    Template,
+)
 
 T = FieldType
 R = Position.right_of
@@ -36,6 +45,15 @@ NAME_RE = (
     r"(?:(?:mr|mrs|ms|smt|shri|sri|kum|dr)\.?\s+)?([A-Za-z][A-Za-z .']+?)"
     r"(?=\s*,|\s+(?:s/o|d/o|w/o|son of|daughter of|wife of|aged)\b|\s*$)"
 ).replace("{num}", _NUM)
+
+
+SELLER_ROLES = ("seller", "vendor", "transferor", "grantor", "executant", "assignor")
+BUYER_ROLES = ("buyer", "purchaser", "vendee", "transferee", "grantee", "claimant", "assignee")
+MONEY = r"((?:rs\.?|inr|\u20b9|\$|\u00a3|\u20ac)\s*\d[\d,]*(?:\.\d+)?)"
+
+
+def _parties(role_words: tuple[str, ...]) -> Locator:
+    return Locator(kind=LocatorKind.heuristic, heuristic="deed_parties", labels=list(role_words))
 
 
 def _party_fields(with_share: bool) -> list[FieldSpec]:
@@ -111,6 +129,7 @@ def _property_fields() -> list[FieldSpec]:
                 "property address",
                 position=R,
             ),
+            regex(r"^\W*(?:\d+\s+)?property\s*:\s*(.+)$"),
         ),
         field(
             "pincode",
@@ -137,16 +156,35 @@ def _property_fields() -> list[FieldSpec]:
                 "consideration",
                 position=R,
             ),
+            regex(r"consideration(?:\s+of)?\s*[:\-]?\s*" + MONEY),
+            regex(r"\bsum\s+of\s+" + MONEY),
         ),
         field(
             "stamp_duty",
             T.money,
-            anchor("stamp duty fee", "stamp duty paid", "stamp duty", position=R),
+            anchor(
+                "stamp duty fee",
+                "stamp duty paid",
+                "stamp duty land tax",
+                "stamp duty",
+                "documentary stamp tax",
+                "transfer tax",
+                "conveyance tax",
+                position=R,
+            ),
         ),
         field(
             "registration_fee",
             T.money,
-            anchor("registration fee", "registration fees", "reg. fee", position=R),
+            anchor(
+                "registration fee",
+                "registration fees",
+                "reg. fee",
+                "recording fee",
+                "land registry fee",
+                "registry fee",
+                position=R,
+            ),
         ),
         field(
             "guidance_value",
@@ -178,6 +216,10 @@ def sale_deed_template() -> Template:
                     "registration no",
                     "registration number",
                     "regd no",
+                    "instrument no",
+                    "instrument number",
+                    "title number",
+                    "deed no",
                     position=R,
                 ),
                 required=True,
@@ -219,6 +261,7 @@ def sale_deed_template() -> Template:
                 "sellers",
                 T.list,
                 section_of(SELLER_START, PARTY_END),
+                _parties(SELLER_ROLES),
                 item_type=T.object,
                 fields=_party_fields(with_share=True),
             ),
@@ -226,6 +269,7 @@ def sale_deed_template() -> Template:
                 "buyers",
                 T.list,
                 section_of(BUYER_START, PARTY_END),
+                _parties(BUYER_ROLES),
                 item_type=T.object,
                 fields=_party_fields(with_share=False),
             ),

@@ -1,0 +1,127 @@
+"""Receipt rules on receipts laid out word by word (as OCR reports them): a photo taken at an
+angle, a total read from cash less change, the date printed with a time, amounts with a
+glued currency code, and calibrated confidence."""
+
+from __future__ import annotations
+
+import math
+
+from folio.pipeline import DocumentResult
+from folio.pipeline.fields import apply_template, find_money, get_template
+from folio.pipeline.fields.calibration import Calibrator, fit_isotonic
+from folio.pipeline.fields.layout import document_lines
+from folio.pipeline.types import (
+    DocumentKind,
+    Metadata,
+    OcrInfo,
+    OcrMode,
+    Page,
+    PageSource,
+    Word,
+)
+
+RECEIPT = [
+    (160, "KEDAI RUNCIT MAJU SDN BHD"),
+    (140, "NO. 12, JALAN MERANTI 3,"),
+    (150, "43000 KAJANG, SELANGOR"),
+    (20, "BORN 22/05/1995 CLUB MEMBER"),
+    (20, "INVOICE 1042    30/03/2018 12:36"),
+    (20, "MINERAL WATER 2 X 1.50        3.00"),
+    (20, "BREAD                         4.60"),
+    (20, "TOTAL                         7.60"),
+    (20, "CASH                         10.00"),
+    (20, "CHANGE                        2.40"),
+]
+
+
+def receipt(rows: list[tuple[int, str]], degrees: float = 0.0) -> DocumentResult:
+    """Word boxes of 12 px wide characters on 30 px lines, turned by ``degrees``."""
+    turn = math.radians(degrees)
+    words, pos = [], 0
+    for row, (x, text) in enumerate(rows):
+        col = 0
+        for token in text.split(" "):
+            if token:
+                x0, y0 = x + col * 12, 40 + row * 30
+                cx, cy = x0 + len(token) * 6, y0 + 11
+                nx = cx * math.cos(turn) - cy * math.sin(turn)
+                ny = cx * math.sin(turn) + cy * math.cos(turn) + 60
+                box = (nx - len(token) * 6, ny - 11, nx + len(token) * 6, ny + 11)
+                words.append(Word(text=token, bbox=box, start=pos, end=pos + len(token)))
+                pos += len(token) + 1
+            col += len(token) + 1
+    text = "\n".join(t for _, t in rows)
+    page = Page(
+        number=1, width=700, height=700, unit="px", source=PageSource.ocr, text=text, words=words
+    )
+    return DocumentResult(
+        kind=DocumentKind.image,
+        mime_type="image/jpeg",
+        metadata=Metadata(page_count=1, word_count=len(words), char_count=len(text)),
+        pages=[page],
+        ocr=OcrInfo(mode=OcrMode.auto, pages_ocr=1),
+    )
+
+
+def test_fields_of_a_level_receipt() -> None:
+    values = apply_template(receipt(RECEIPT), get_template("receipt")).values()
+
+    assert values["company"] == "KEDAI RUNCIT MAJU SDN BHD"
+    assert values["address"] == "NO. 12, JALAN MERANTI 3, 43000 KAJANG, SELANGOR"
+    assert values["date"] == "2018-03-30"  # printed with a time, not the birthday above it
+    assert values["total"] == 7.60
+    assert apply_template(receipt(RECEIPT), get_template("receipt")).fields["total"].method == (
+        "anchor:right_of"
+    )
+
+
+def test_cash_less_change_when_no_total_line_is_read() -> None:
+    rows = [r for r in RECEIPT if not r[1].startswith("TOTAL")]
+
+    total = apply_template(receipt(rows), get_template("receipt")).fields["total"]
+
+    assert total.value == 7.60 and total.method == "derived"
+
+
+def test_a_photo_taken_at_an_angle_is_levelled() -> None:
+    level = document_lines(receipt(RECEIPT))
+    turned = document_lines(receipt(RECEIPT, degrees=4))
+
+    assert [ln.text for ln in turned] == [ln.text for ln in level]
+    values = apply_template(receipt(RECEIPT, degrees=-4), get_template("receipt")).values()
+    assert values["total"] == 7.60 and values["company"] == "KEDAI RUNCIT MAJU SDN BHD"
+
+
+def test_the_reported_box_is_the_page_s_own() -> None:
+    result = receipt(RECEIPT, degrees=4)
+    total = apply_template(result, get_template("receipt")).fields["total"]
+
+    word = next(w for w in result.pages[0].words if w.text == "7.60")
+    assert total.bbox == word.bbox
+
+
+def test_a_currency_code_glued_to_the_amount() -> None:
+    assert [m.value for m in find_money("total RM367.10")] == [(367.10, "MYR")]
+    assert find_money("code AB12.50") == []
+
+
+def test_isotonic_calibration_is_monotone_and_smoothed() -> None:
+    pairs = [(0.3, False)] * 6 + [(0.5, True), (0.5, False)] * 3 + [(0.9, True)] * 10
+    step = fit_isotonic(pairs)
+
+    values = [step(s) for s in (0.0, 0.3, 0.5, 0.7, 0.9, 1.0)]
+    assert values == sorted(values)
+    assert step(0.3) < 0.2 and 0.9 <= step(0.9) < 1.0
+    calibrator = Calibrator({"total": step})
+    assert calibrator.calibrate("total", "anchor", 0.9, found=False) == 0.0
+    assert calibrator.calibrate("other", "anchor", 0.42, found=True) == 0.42
+    assert fit_isotonic(pairs[:5]).points == ()  # too few to fit: the raw score stays
+
+
+def test_the_document_settles_day_or_month_first() -> None:
+    us = [(20, "SHIPPED 03/20/2023"), (20, "DATE 04/05/2023 10:15"), (20, "TOTAL 9.00")]
+    eu = [(20, "SHIPPED 20/03/2023"), (20, "DATE 04/05/2023 10:15"), (20, "TOTAL 9.00")]
+    template = get_template("receipt")  # day first unless the document says otherwise
+
+    assert apply_template(receipt(us), template).values()["date"] == "2023-04-05"
+    assert apply_template(receipt(eu), template).values()["date"] == "2023-05-04"
