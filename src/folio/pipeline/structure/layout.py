@@ -132,7 +132,7 @@ def analyze_pages(result: DocumentResult) -> list[PageLayout]:
 
 def _pieces(page: Page) -> list[Piece]:
     words = [
-        _IndexedWord(word.text, (*word.bbox,), page.number, word.confidence, index)
+        _IndexedWord(word.text, (*word.bbox,), page.number, word.confidence, index=index)
         for index, word in enumerate(page.words)
         if word.text.strip()
     ]
