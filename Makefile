@@ -36,7 +36,9 @@ lint: install
 # Second run of the storage, job and event tests on PostgreSQL + Redis + Celery workers
 # (tests/scaleout/stack.py; .ci/run makes sure PostgreSQL and Redis are up).
 SCALEOUT_TESTS := tests/scaleout tests/events tests/documents/test_endpoints.py \
-                  tests/storage_s3/test_scaleout.py
+                  tests/storage_s3/test_scaleout.py tests/backup/test_postgres.py \
+                  tests/system/test_health_probes.py::TestScaleOut \
+                  tests/realtime/test_reauthorisation.py::test_a_change_in_one_api_process_closes_a_socket_held_by_another
 
 # The embedded suite runs on PYTEST_WORKERS processes (pytest-xdist); the tests that kill and
 # restart real servers run on their own afterwards, so their timing does not share the cores.

@@ -59,6 +59,10 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
         # turns analysis on
         "analysis_enabled": False,
         "dispatcher_poll_s": 0.2,
+        # a spawned worker (or sandbox) process imports the pipeline afresh, about 1.3 s of CPU
+        # in every test that processes a document; forked from a server that imported it once,
+        # it starts in ~0.1 s. `folio serve` (tests/e2e, docs, backup) keeps the default, spawn.
+        "worker_start_method": "forkserver",
     }
     return Settings(_env_file=None, **{**defaults, **overrides})  # type: ignore[call-arg]
 

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     worker_max_jobs: int = Field(default=200, ge=1)  # recycle a worker process after N jobs
     worker_max_rss_mb: int = Field(default=2048, ge=64)  # ... or when its memory grows past this
     worker_prestart: bool = True
+    worker_start_method: Literal["spawn", "forkserver"] = "spawn"
     worker_memory_limit_mb: int = Field(
         default=2048,
         ge=0,
@@ -367,6 +368,9 @@ SETTING_DESCRIPTIONS: dict[str, str] = {
     "worker_max_jobs": "A worker process is replaced after this many jobs",
     "worker_max_rss_mb": "A worker process is replaced when its memory grows past this (MiB)",
     "worker_prestart": "Start the worker processes with the server instead of on the first job",
+    "worker_start_method": "How pipeline worker and sandbox processes start: `spawn` (a fresh "
+    "interpreter that imports the pipeline each time) or `forkserver` (forked from a helper "
+    "process that imported it once; cheap when they start often, as in the test suite)",
     "job_time_limit_s": "Time one document may take; past it the worker is killed and the "
     "document fails with `PROCESSING_TIMEOUT`",
     "job_max_attempts": "Tries for a job whose worker or server died under it",

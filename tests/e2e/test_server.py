@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import corpus
 from tests.e2e.server import Server, bootstrap_key
+from tests.helpers import TERMINAL
 
 pytestmark = [pytest.mark.e2e, pytest.mark.ocr]
 TEXT_PDF = "pypdf_sample_files/004-pdflatex-4-pages/pdflatex-4-pages.pdf"
@@ -36,10 +37,16 @@ def upload(client: httpx.Client, path: Path, **options: str) -> str:
     return response.json()["id"]
 
 
-def wait(client: httpx.Client, document_id: str) -> dict:
-    response = client.get(f"/api/v1/documents/{document_id}", params={"wait": 120}, timeout=130)
-    assert response.status_code == 200
-    return response.json()
+def wait(client: httpx.Client, document_id: str, seconds: float = 240) -> dict:
+    """The document once it settles. The server holds one long poll at most 60 s
+    (long_poll_max_s), less than a cold worker on a loaded machine may need: ask again."""
+    deadline = time.monotonic() + seconds
+    while True:
+        response = client.get(f"/api/v1/documents/{document_id}", params={"wait": 60}, timeout=70)
+        assert response.status_code == 200
+        document = response.json()
+        if document["status"] in TERMINAL or time.monotonic() >= deadline:
+            return document
 
 
 def test_upload_text_pdf_and_scan_over_http(server: Server) -> None:

@@ -148,7 +148,8 @@ class TestDamagedStore:
 
 class TestRealServer:
     async def test_scraped_over_a_real_connection(self, app: FastAPI) -> None:
-        async with serving(app) as url, httpx.AsyncClient(base_url=url) as http:
+        # httpx's default 5 s read timeout is too short for a scrape on a loaded CI machine
+        async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=60) as http:
             assert (await http.get("/health/live")).status_code == 200
             response = await http.get("/metrics", headers=BEARER)
 
@@ -167,7 +168,7 @@ class TestAdminListener:
 
     async def test_serves_metrics_without_credentials(self, app: FastAPI) -> None:
         port = app.state.metrics_listener.port
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
             response = await http.get("/metrics")
             other = await http.get("/api/v1/documents")
 

@@ -5,10 +5,26 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import multiprocessing
 import resource
 import signal
+from collections.abc import Sequence
+from multiprocessing.context import ForkServerContext, SpawnContext
 
 PR_SET_PDEATHSIG = 1
+_FORKSERVER_PRELOAD: list[str] = []
+
+
+def start_context(method: str, preload: Sequence[str] = ()) -> SpawnContext | ForkServerContext:
+    """``spawn``: each child is a fresh interpreter that imports what it needs. ``forkserver``:
+    children fork from one helper process that imported the ``preload`` modules of every
+    caller before it started, once."""
+    if method != "forkserver":
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    _FORKSERVER_PRELOAD.extend(name for name in preload if name not in _FORKSERVER_PRELOAD)
+    context.set_forkserver_preload(list(_FORKSERVER_PRELOAD))
+    return context
 
 
 def die_with_parent() -> None:

@@ -88,12 +88,14 @@ def build_runtime(settings: Settings, *, event_consumers: Sequence[EventConsumer
             timeout_s=settings.template_apply_timeout_s,
             memory_limit_mb=settings.worker_memory_limit_mb,
             preload=("folio.pipeline.fields",),
+            start_method=settings.worker_start_method,
         ),
         processor=Sandbox(
             settings.process_workers,
             timeout_s=settings.process_time_limit_s,
             memory_limit_mb=settings.worker_memory_limit_mb,
             preload=("folio.pipeline", "folio.pipeline.intelligence"),
+            start_method=settings.worker_start_method,
         ),
     )
 

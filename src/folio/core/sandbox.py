@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import functools
 import importlib
-import multiprocessing
 import signal
 import threading
 import time
@@ -25,7 +24,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
-from folio.core.processes import die_with_parent, limit_memory
+from folio.core.processes import die_with_parent, limit_memory, start_context
 
 STARTUP_TIMEOUT_S = 60
 T = TypeVar("T")
@@ -69,9 +68,10 @@ def _child_main(connection: Connection, memory_limit_mb: int, preload: tuple[str
 
 
 class _Child:
-    def __init__(self, memory_limit_mb: int, preload: tuple[str, ...]) -> None:
+    def __init__(self, memory_limit_mb: int, preload: tuple[str, ...], start_method: str) -> None:
         self.memory_limit_mb = memory_limit_mb
         self.preload = preload
+        self.start_method = start_method
         self.process: BaseProcess | None = None
         self.connection: Connection | None = None
 
@@ -96,7 +96,7 @@ class _Child:
         if self.process is not None and self.process.is_alive() and self.connection is not None:
             return self.connection
         self.stop()
-        context = multiprocessing.get_context("spawn")
+        context = start_context(self.start_method, self.preload)
         parent_end, child_end = context.Pipe()
         process = context.Process(
             target=_child_main, args=(child_end, self.memory_limit_mb, self.preload), daemon=True
@@ -131,10 +131,12 @@ class Sandbox:
         timeout_s: float,
         memory_limit_mb: int = 0,
         preload: tuple[str, ...] = (),
+        start_method: str = "spawn",
     ) -> None:
         self.timeout_s = timeout_s
+        start_context(start_method, preload)  # a fork server, once started, has it imported
         size = max(size, 1)
-        self._free = [_Child(memory_limit_mb, preload) for _ in range(size)]
+        self._free = [_Child(memory_limit_mb, preload, start_method) for _ in range(size)]
         self._children = list(self._free)
         self._lock = threading.Lock()
         self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="folio-sandbox")

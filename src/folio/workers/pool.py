@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import multiprocessing
 import os
 import socket
 import threading
@@ -24,6 +23,7 @@ from typing import Any
 
 from folio.core.background import stop_task
 from folio.core.limits import pipeline_limits
+from folio.core.processes import start_context
 from folio.core.runtime import Runtime
 from folio.jobs.models import Job
 from folio.jobs.service import job as job_service
@@ -35,6 +35,9 @@ from folio.workers.worker_process import JobTicket, worker_main
 logger = logging.getLogger("folio.pool")
 POLL_S = 0.5
 STARTUP_TIMEOUT_S = 60
+# what a fork server imports for the workers: the pipeline, not worker_process, whose metrics
+# hooks would then be in the sandbox processes forked from the same server too
+FORKSERVER_PRELOAD = ("folio.pipeline", "folio.pipeline.intelligence")
 
 
 class WorkerDied(Exception):
@@ -46,6 +49,7 @@ class WorkerSlot:
     index: int
     limits: dict[str, Any]
     memory_limit_mb: int = 0
+    start_method: str = "spawn"
     process: BaseProcess | None = None
     connection: Connection | None = None
     jobs_done: int = 0
@@ -65,7 +69,7 @@ class WorkerSlot:
         if self.process is not None and self.process.is_alive():
             return
         self.stop()
-        context = multiprocessing.get_context("spawn")
+        context = start_context(self.start_method, FORKSERVER_PRELOAD)
         parent_end, child_end = context.Pipe()
         process = context.Process(
             target=worker_main,
@@ -129,8 +133,11 @@ class LocalWorkerPool:
         self.runner = JobRunner(runtime, worker=self.name)
         limits = pipeline_limits(runtime.settings).model_dump()
         memory = runtime.settings.worker_memory_limit_mb
+        method = runtime.settings.worker_start_method
+        start_context(method, FORKSERVER_PRELOAD)  # a fork server, once started, has it
         self.slots = [
-            WorkerSlot(index=i, limits=limits, memory_limit_mb=memory) for i in range(size)
+            WorkerSlot(index=i, limits=limits, memory_limit_mb=memory, start_method=method)
+            for i in range(size)
         ]
         self._threads = ThreadPoolExecutor(
             max_workers=max(size, 1) + 1, thread_name_prefix="folio-pool"
