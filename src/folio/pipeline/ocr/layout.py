@@ -18,9 +18,10 @@ from folio.pipeline.ocr.base import Box
 
 T = TypeVar("T")
 
-SAME_ROW_OVERLAP = 0.5  # of the shorter box's height
+SAME_ROW_OVERLAP = 0.5  # of the shorter height, against the row's mean band
 MIN_GUTTER = 1.5  # line heights: narrower gaps are spaces between words, even justified
 MIN_COLUMN_ROWS = 3
+SOLID_ROWS = 0.75  # share of a column's rows with no wide gap: text, not table cells
 MAX_GUTTERS = 5  # candidates tried per region
 MIN_COLUMN_WIDTH = 6.0  # line heights: a column's median row is running text, not a label
 
@@ -89,15 +90,21 @@ def _sections(rows: list[Row[T]], gutter: float, line_height: float) -> list[lis
 
 
 def group_rows(items: list[Placed[T]]) -> list[Row[T]]:
-    """Boxes that overlap vertically (by half the shorter height) share a row."""
+    """Boxes that overlap a row's band (its members' mean top and bottom) share the row."""
     rows: list[Row[T]] = []
     for item in sorted(items, key=lambda placed: (placed.box[1] + placed.box[3]) / 2):
         row = rows[-1] if rows else None
-        if row is not None and any(_same_row(other.box, item.box) for other in row[-3:]):
+        if row is not None and _same_row(_band(row), item.box):
             row.append(item)
         else:
             rows.append([item])
     return [sorted(row, key=lambda placed: placed.box[0]) for row in rows]
+
+
+def _band(row: Row[T]) -> Box:
+    top = statistics.fmean(placed.box[1] for placed in row)
+    bottom = statistics.fmean(placed.box[3] for placed in row)
+    return row[0].box[0], top, row[-1].box[2], bottom
 
 
 def _same_row(first: Box, second: Box) -> bool:
@@ -133,7 +140,12 @@ def _crosses(row: Row[T], x: float) -> bool:
 
 
 def _is_text_column(rows: list[Row[T]], line_height: float) -> bool:
+    """Rows of running text: wide, and (most of them) without a gutter-wide gap inside."""
     if len(rows) < MIN_COLUMN_ROWS:
         return False
     widths = [row[-1].box[2] - row[0].box[0] for row in rows]
-    return statistics.median(widths) >= MIN_COLUMN_WIDTH * line_height
+    solid = sum(not _row_gaps(row, line_height) for row in rows)
+    return (
+        statistics.median(widths) >= MIN_COLUMN_WIDTH * line_height
+        and solid >= SOLID_ROWS * len(rows)
+    )
