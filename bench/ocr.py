@@ -7,7 +7,8 @@ order), ``tesseract_test`` (two clean page scans with ``.txt`` truth) and the sc
 ``olmocr_bench`` (no text layer; scored by their ``present`` checks, and timed).
 
 Every engine reads each file through ``process_file`` (what a user gets), one after the other on
-the same file, so all see the same machine load.
+the same file, so all see the same machine load. ``rapidocr_raw`` is RapidOCR's own output, its
+lines joined in the engine's order: the baseline for Folio's reading order (images only).
 
 - CER: both texts lower-cased, every whitespace run made one space, ends stripped; CER of a set =
   sum of Levenshtein distances / sum of truth lengths (micro average); ``cer_mean`` is the mean
@@ -16,8 +17,9 @@ the same file, so all see the same machine load.
   read, recall = common / truth, summed over the set.
 - seconds per page: wall clock of ``process_file``, and CPU seconds of the process (all threads),
   which depend less on what else the machine runs.
-- folds: files of a set numbered in name order; fold ``even`` and fold ``odd``. ``--cv`` tunes
-  the auto policy's thresholds on one fold, scores on the other (from the readings made here).
+- folds: files of a set numbered in name order; fold ``even`` and fold ``odd``. The auto
+  policy's thresholds are tuned on one fold and scored on the other, both ways, replaying the
+  choice AutoEngine makes on the Tesseract and RapidOCR readings made here.
 
 Prints a table; writes bench/results/ocr.json.
 """
@@ -37,8 +39,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image, ImageOps
 
-from folio.pipeline import OcrEngineName, PipelineOptions, engines_available, process_file
+from folio.pipeline import (
+    DocumentResult,
+    OcrEngineName,
+    PipelineOptions,
+    engines_available,
+    process_file,
+)
+from folio.pipeline.ocr import rapid
+from folio.pipeline.ocr.auto import POLICY, AutoPolicy, keeps_tesseract, takes_rapidocr
+from folio.pipeline.ocr.base import prepare_image
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("FOLIO_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -46,7 +58,8 @@ RESULTS = REPO / "bench" / "results" / "ocr.json"
 SROIE = CORPUS / "sroie/data"
 TESSERACT_TEST = CORPUS / "tesseract_test/testing"
 OLMOCR = CORPUS / "olmocr_bench/olmocr/bench/sample_data"
-ENGINES = ("tesseract", "rapidocr", "auto")
+RAW_RAPIDOCR = "rapidocr_raw"  # the engine's own line order: the baseline of the reading order
+ENGINES = ("tesseract", RAW_RAPIDOCR, "rapidocr", "auto")
 
 
 @dataclass
@@ -183,7 +196,9 @@ def olmocr_scans() -> list[Sample]:
 # --- running ---------------------------------------------------------------------------------
 
 
-def read(sample: Sample, engine: str) -> tuple[dict[str, Any], str]:
+def read(sample: Sample, engine: str) -> tuple[dict[str, Any], DocumentResult | None]:
+    if engine == RAW_RAPIDOCR:
+        return read_raw_rapidocr(sample), None
     options = PipelineOptions(ocr_engine=OcrEngineName(engine))
     wall, cpu = time.perf_counter(), time.process_time()
     result = process_file(sample.path, options)
@@ -202,24 +217,124 @@ def read(sample: Sample, engine: str) -> tuple[dict[str, Any], str]:
             fuzzy_contains(haystack, normalize(c["text"]), int(c.get("max_diffs", 0)))
             for c in sample.checks
         ]
-    return row, result.text
+    return row, result
+
+
+def read_raw_rapidocr(sample: Sample) -> dict[str, Any]:
+    """RapidOCR as it comes: its lines joined in the engine's own order (images only)."""
+    with Image.open(sample.path) as image:
+        upright = prepare_image(ImageOps.exif_transpose(image))
+    wall, cpu = time.perf_counter(), time.process_time()
+    lines = rapid.load_engine().read_lines(upright)
+    row: dict[str, Any] = {
+        "file": sample.path.name,
+        "fold": sample.fold,
+        "pages": 1,
+        "wall_s": time.perf_counter() - wall,
+        "cpu_s": time.process_time() - cpu,
+    }
+    if sample.truth is not None:
+        row.update(text_scores("\n".join(text for _, text, _ in lines), sample.truth))
+    return row
 
 
 def warm_up(engines: list[str]) -> None:
     """Load every engine once, as a worker process would before its first document."""
     first = TESSERACT_TEST / "phototest.tif"
     for engine in engines:
-        process_file(first, PipelineOptions(ocr_engine=OcrEngineName(engine)))
+        if engine != RAW_RAPIDOCR:
+            process_file(first, PipelineOptions(ocr_engine=OcrEngineName(engine)))
 
 
-def run(chosen: list[Sample], engines: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+def run(
+    chosen: list[Sample], engines: list[str]
+) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], list[Reading]]:
     rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    readings: list[Reading] = []
     for number, sample in enumerate(chosen, start=1):
+        results: dict[str, DocumentResult] = {}
         for engine in engines:
-            row, _ = read(sample, engine)
+            if engine == RAW_RAPIDOCR and sample.path.suffix.lower() == ".pdf":
+                continue
+            row, result = read(sample, engine)
             rows.setdefault(sample.set, {}).setdefault(engine, []).append(row)
+            if result is not None:
+                results[engine] = result
+        if sample.truth is not None and {"tesseract", "rapidocr"} <= set(results):
+            readings.append(Reading.of(sample, results["tesseract"], results["rapidocr"]))
         print(f"  {number}/{len(chosen)} {sample.set} {sample.path.name}", file=sys.stderr)
-    return rows
+    return rows, readings
+
+
+# --- the auto policy, cross-validated ----------------------------------------------------------
+
+
+@dataclass
+class Reading:
+    """Both engines' readings of one file with ground truth."""
+
+    sample: Sample
+    tesseract_confidence: float | None
+    tesseract_words: int
+    rapidocr_words: int
+    scores: dict[str, dict[str, int]]  # engine -> text_scores
+
+    @classmethod
+    def of(cls, sample: Sample, tesseract: DocumentResult, rapid: DocumentResult) -> Reading:
+        assert sample.truth is not None
+        return cls(
+            sample,
+            tesseract.ocr.mean_confidence,
+            tesseract.metadata.word_count,
+            rapid.metadata.word_count,
+            {
+                "tesseract": text_scores(tesseract.text, sample.truth),
+                "rapidocr": text_scores(rapid.text, sample.truth),
+            },
+        )
+
+    def auto(self, policy: AutoPolicy) -> dict[str, int]:
+        """The scores auto would get with ``policy`` (AutoEngine.second_opinion, one page)."""
+        if keeps_tesseract(self.tesseract_confidence, policy):
+            return self.scores["tesseract"]
+        second = takes_rapidocr(self.tesseract_words, self.rapidocr_words)
+        return self.scores["rapidocr" if second else "tesseract"]
+
+
+GRID = [AutoPolicy(float(trusted)) for trusted in range(50, 102, 2)]
+
+
+def policy_cer(readings: list[Reading], policy: AutoPolicy) -> dict[str, float]:
+    """CER per set under ``policy``."""
+    per_set: dict[str, list[int]] = {}
+    for reading in readings:
+        scores = reading.auto(policy)
+        totals = per_set.setdefault(reading.sample.set, [0, 0])
+        totals[0] += scores["edits"]
+        totals[1] += scores["chars"]
+    return {name: edits / chars for name, (edits, chars) in per_set.items()}
+
+
+def cross_validate(readings: list[Reading]) -> dict[str, Any]:
+    """Tune on one fold (the mean of the sets' CERs), score on the other, both ways."""
+    folds: dict[str, Any] = {}
+    for tune, score in (("even", "odd"), ("odd", "even")):
+        tuning = [r for r in readings if r.sample.fold == tune]
+        held_out = [r for r in readings if r.sample.fold == score]
+        best = min(GRID, key=lambda p: statistics.mean(policy_cer(tuning, p).values()))
+        folds[f"tuned_on_{tune}"] = {
+            "trusted_confidence": best.trusted_confidence,
+            f"cer_on_{score}": {k: round(v, 4) for k, v in policy_cer(held_out, best).items()},
+        }
+    shipped = POLICY
+    folds["shipped_policy_cer"] = {
+        fold: {
+            k: round(v, 4)
+            for k, v in policy_cer([r for r in readings if r.sample.fold == fold], shipped).items()
+        }
+        for fold in ("even", "odd")
+    }
+    return folds
 
 
 def report_for(rows: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, Any]:
@@ -257,8 +372,9 @@ def main() -> int:
     engines = [name.strip() for name in arguments.engines.split(",") if name.strip()]
     started = time.perf_counter()
     warm_up(engines)
-    rows = run(samples(arguments.quick), engines)
+    rows, readings = run(samples(arguments.quick), engines)
     sets = report_for(rows)
+    validation = cross_validate(readings) if readings else {}
     report: dict[str, Any] = {
         "mode": "quick" if arguments.quick else "full",
         "machine": {
@@ -268,10 +384,14 @@ def main() -> int:
         },
         "engines": engines_available(),
         "sets": sets,
+        "auto_policy_cross_validated": validation,
         "files": rows,
         "seconds": round(time.perf_counter() - started, 1),
     }
     print_table(sets)
+    if validation:
+        print("\nauto policy, tuned on one fold and scored on the other:")
+        print(json.dumps(validation, indent=1))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwritten to {RESULTS.relative_to(REPO)} in {report['seconds']} s")

@@ -21,7 +21,7 @@ T = TypeVar("T")
 SAME_ROW_OVERLAP = 0.5  # of the shorter height, against the row's mean band
 MIN_GUTTER = 1.5  # line heights: narrower gaps are spaces between words, even justified
 MIN_COLUMN_ROWS = 3
-SOLID_ROWS = 0.75  # share of a column's rows with no wide gap: text, not table cells
+SOLID_ROWS = 0.6  # share of a column's rows with no wide gap: text, not table cells
 MAX_GUTTERS = 5  # candidates tried per region
 MIN_COLUMN_WIDTH = 6.0  # line heights: a column's median row is running text, not a label
 
@@ -145,7 +145,6 @@ def _is_text_column(rows: list[Row[T]], line_height: float) -> bool:
         return False
     widths = [row[-1].box[2] - row[0].box[0] for row in rows]
     solid = sum(not _row_gaps(row, line_height) for row in rows)
-    return (
-        statistics.median(widths) >= MIN_COLUMN_WIDTH * line_height
-        and solid >= SOLID_ROWS * len(rows)
-    )
+    return statistics.median(
+        widths
+    ) >= MIN_COLUMN_WIDTH * line_height and solid >= SOLID_ROWS * len(rows)

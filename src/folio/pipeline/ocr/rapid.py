@@ -65,17 +65,20 @@ class RapidOcrEngine:
         self.version = rapidocr_version()
 
     def recognize(self, image: Image.Image, dpi: int | None) -> list[OcrWord]:
+        return words_in_reading_order(self.read_lines(image))
+
+    def read_lines(self, image: Image.Image) -> list[tuple[Quad, str, float]]:
+        """The detected lines with their text and score (0..1), in the engine's own order."""
         pixels = np.asarray(image.convert("RGB"))
         with self._lock:
             # det and rec on, cls off: the whole pipeline's output, whatever the union says
             output = cast("RapidOCROutput", self._engine(pixels))
         if output.boxes is None or output.txts is None or output.scores is None:
             return []
-        lines = [
+        return [
             (_as_quad(box), str(text), float(score))
             for box, text, score in zip(output.boxes, output.txts, output.scores, strict=False)
         ]
-        return words_in_reading_order(lines)
 
 
 def _as_quad(box: Any) -> Quad:
