@@ -161,7 +161,7 @@ def samples(quick: bool) -> list[Sample]:
     found: list[Sample] = []
     receipts = sorted((SROIE / "img").glob("*.jpg"))
     for index, image in enumerate(receipts):
-        if quick and index % 4:
+        if quick and index % 3:  # every third: both folds keep receipts
             continue
         found.append(
             Sample("sroie", index, image, sroie_truth(SROIE / "box" / f"{image.stem}.csv"))
@@ -363,7 +363,7 @@ def print_table(sets: dict[str, Any]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="every 4th receipt, no olmOCR scans")
+    parser.add_argument("--quick", action="store_true", help="every third receipt, no olmOCR scans")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated")
     arguments = parser.parse_args()
     if not CORPUS.is_dir():
