@@ -287,7 +287,9 @@ def process(
             help="OCR pages without a text layer (auto), every page (force) or none (off)"
         ),
     ] = OcrMode.auto,
-    ocr_engine: Annotated[OcrEngineName, typer.Option()] = OcrEngineName.tesseract,
+    ocr_engine: Annotated[
+        OcrEngineName, typer.Option(help="auto picks per page; or tesseract, rapidocr")
+    ] = OcrEngineName.auto,
     language: Annotated[list[str] | None, typer.Option(help="ISO 639-1 hint, repeatable")] = None,
     password: Annotated[str | None, typer.Option(help="Password of encrypted PDFs")] = None,
     analysis: Annotated[bool, typer.Option(help="Classify, find entities, PII, insights")] = True,

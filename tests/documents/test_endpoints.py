@@ -203,7 +203,13 @@ class TestBadInput:
 
     @pytest.mark.parametrize(
         "options",
-        ["{not json", '{"ocr": "sometimes"}', '{"colour": 1}', '{"language": ["english!"]}'],
+        [
+            "{not json",
+            '{"ocr": "sometimes"}',
+            '{"ocr_engine": "easyocr"}',
+            '{"colour": 1}',
+            '{"language": ["english!"]}',
+        ],
     )
     async def test_malformed_options(self, client: httpx.AsyncClient, options: str) -> None:
         response = await upload(client, corpus(TRIVIAL_PDF), options=options)

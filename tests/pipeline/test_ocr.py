@@ -227,3 +227,37 @@ class TestEngines:
         assert "quick brown dog" in result.text
         plain = process_file(TESTING / "phototest.tif", PipelineOptions(languages=("en",)))
         assert plain.warnings == []
+
+
+def sroie_truth(receipt: str) -> str:
+    rows = (SROIE / f"box/{receipt}.csv").read_text(encoding="utf-8").splitlines()
+    return "\n".join(row.split(",", 8)[8] for row in rows if row.count(",") >= 8)
+
+
+class TestAuto:
+    """``auto`` (the default) against the single engines' figures from bench/ocr.py."""
+
+    def test_clean_scan_stays_with_tesseract(self, corpus: Path) -> None:
+        result = ocr(TESTING / "phototest.tif", OcrEngineName.auto)
+        truth = (TESTING / "phototest.txt").read_text(encoding="utf-8")
+        assert character_error_rate(result.text, truth) <= 0.01  # both engines: 0.0
+        assert result.ocr.engine is OcrEngineName.auto
+        assert set(result.engine_versions) >= {"tesseract"}
+        assert "rapidocr" not in result.engine_versions  # confident: one engine run
+        assert result.ocr.engine_version == f"tesseract {result.engine_versions['tesseract']}"
+
+    def test_receipt_photo_is_read_by_rapidocr_in_order(self, corpus: Path) -> None:
+        result = ocr(SROIE / "img/005.jpg", OcrEngineName.auto)
+        truth = sroie_truth("005")
+        # bench: Tesseract 0.184, RapidOCR 0.051 on this receipt
+        assert character_error_rate(result.text.lower(), truth.lower()) <= 0.08
+        assert {"tesseract", "rapidocr"} <= set(result.engine_versions)
+        lines = result.text.upper().splitlines()
+        order = ["TAN CHAY YEE", "CASH BILL", "DESCRIPTION", "TOTAL AMOUNT", "CHANGE", "THANK YOU"]
+        positions = [next(n for n, line in enumerate(lines) if key in line) for key in order]
+        assert positions == sorted(positions)
+        assert any(line.split() == ["CHANGE", ":", "70.00"] for line in lines)  # label, amount
+        assert_consistent(result)
+
+    def test_default_engine_is_auto(self) -> None:
+        assert PipelineOptions().ocr_engine is OcrEngineName.auto

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import random
+from pathlib import Path
+
 import pytest
 from PIL import Image
 
+from folio.pipeline import OcrMode, PipelineOptions, process_file
 from folio.pipeline.ocr import OcrOutput, OcrWord
 from folio.pipeline.ocr.base import prepare_image
+from folio.pipeline.ocr.layout import Placed, reading_order
 from folio.pipeline.ocr.rapid import split_line, words_in_reading_order
 from folio.pipeline.pages import layout_ocr_words, paginate_text
+
+OFF = PipelineOptions(ocr=OcrMode.off)
 
 
 def test_line_split_into_proportional_word_boxes() -> None:
@@ -72,3 +80,47 @@ def test_transparent_image_is_flattened_on_white() -> None:
 def test_paginate_keeps_short_text_whole() -> None:
     assert paginate_text("") == [""]
     assert paginate_text("one line\nsecond line") == ["one line\nsecond line"]
+
+
+def _line(x0: float, y0: float, x1: float, text: str, height: float = 10.0) -> Placed[str]:
+    return Placed((x0, y0, x1, y0 + height), text)
+
+
+def test_two_columns_read_one_after_the_other_below_a_full_width_title() -> None:
+    title = _line(0, 0, 400, "title")
+    left = [_line(0, 20 + 14 * n, 180, f"left {n}") for n in range(4)]
+    right = [_line(220, 20 + 14 * n, 400, f"right {n}") for n in range(4)]
+    footer = _line(0, 90, 400, "footer")
+    rows = reading_order([footer, *right, title, *reversed(left)])
+    assert [row[0] for row in rows] == [
+        "title",
+        *(f"left {n}" for n in range(4)),
+        *(f"right {n}" for n in range(4)),
+        "footer",
+    ]
+
+
+def test_labels_and_amounts_stay_on_their_rows() -> None:
+    """A receipt's narrow label and amount columns are read row by row, as printed."""
+    labels = [_line(10, 14 * n, 60, f"label {n}") for n in range(5)]
+    amounts = [_line(300, 14 * n + 1, 340, f"{n}.00") for n in range(5)]
+    rows = reading_order([*amounts, *labels])
+    assert rows == [[f"label {n}", f"{n}.00"] for n in range(5)]
+
+
+def test_columns_of_a_real_two_column_page_from_word_boxes(corpus: Path) -> None:
+    """The words of a two-column article, shuffled: the olmOCR order checks hold."""
+    bench = corpus / "olmocr_bench/olmocr/bench/sample_data"
+    page = process_file(bench / "pdfs/multi_column_miss.pdf", OFF).pages[0]
+    placed = [Placed(word.bbox, word.text) for word in page.words]
+    random.Random(16).shuffle(placed)
+    text = " ".join(" ".join(row) for row in reading_order(placed))
+    checks = [json.loads(line) for line in (bench / "dataset.jsonl").read_text().splitlines()]
+    orders = [c for c in checks if c["pdf"] == "multi_column_miss.pdf" and c["type"] == "order"]
+    found = 0
+    for check in orders:
+        before, after = text.find(check["before"][:30]), text.find(check["after"].strip()[:30])
+        if before >= 0 and after >= 0:
+            assert before < after, check["id"]
+            found += 1
+    assert found >= 2

@@ -123,10 +123,14 @@ class TestTeamControls:
         results = (await client.get(f"/api/v1/documents/{forced['id']}/results")).json()
         assert results["ocr"]["pages_ocr"] == 1
         assert (await second_client.get(f"{P}/ocr-mode")).json()["ocr"] == "auto"
+        assert (await second_client.get(f"{P}/ocr-mode")).json()["ocr_engine"] == "auto"
         assert (await client.get(f"{P}/config")).json()["default_ocr"] == "force"
         assert_problem(
             await client.put(f"{P}/ocr-mode", json={"ocr": "sometimes"}), 422, "VALIDATION_ERROR"
         )
+        engine = await client.put(f"{P}/ocr-mode", json={"ocr_engine": "easyocr"})
+        assert_problem(engine, 422, "VALIDATION_ERROR")
+        assert (await client.get(f"{P}/config")).json()["default_ocr_engine"] == "auto"
 
 
 class TestSystem:

@@ -153,5 +153,5 @@ class ProcessingSettings(TimestampMixin, Base):
         ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
     )
     ocr: Mapped[str] = mapped_column(String(10), default="auto")
-    ocr_engine: Mapped[str] = mapped_column(String(20), default="tesseract")
+    ocr_engine: Mapped[str] = mapped_column(String(20), default="auto")
     updated_by: Mapped[str | None] = mapped_column(String(40))

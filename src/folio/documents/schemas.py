@@ -39,7 +39,7 @@ class ProcessingOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ocr: OcrMode = OcrMode.auto
-    ocr_engine: OcrEngineName = OcrEngineName.tesseract
+    ocr_engine: OcrEngineName = OcrEngineName.auto
     language: list[Annotated[str, Field(pattern=LANGUAGE_HINT)]] = Field(
         default_factory=list, max_length=5, description="ISO 639-1 hints for OCR, e.g. ['en']"
     )

@@ -142,8 +142,7 @@ class _Relay:
 
 def _engine_versions(kind: DocumentKind, ocr: OcrSession) -> dict[str, str]:
     versions = {name: _version(name) for name in LIBRARIES[kind]}
-    if ocr.engine is not None:
-        versions[ocr.engine.name.value] = ocr.engine.version
+    versions.update(ocr.versions())
     return versions
 
 

@@ -22,6 +22,7 @@ class OcrMode(StrEnum):
 
 
 class OcrEngineName(StrEnum):
+    auto = "auto"  # per page: RapidOCR for photos, Tesseract for clean scans (ocr/auto.py)
     tesseract = "tesseract"
     rapidocr = "rapidocr"
 
@@ -64,7 +65,7 @@ class PipelineOptions(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     ocr: OcrMode = OcrMode.auto
-    ocr_engine: OcrEngineName = OcrEngineName.tesseract
+    ocr_engine: OcrEngineName = OcrEngineName.auto
     languages: tuple[str, ...] = ()  # ISO 639-1 hints, e.g. ("en", "de")
     password: str | None = None
     limits: Limits = Field(default_factory=Limits)

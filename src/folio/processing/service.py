@@ -158,7 +158,7 @@ class ProcessingService:
         row = await DocumentRepository.from_session(session).processing_settings(principal)
         if row is None:
             return OcrSettingsRead(
-                ocr=OcrMode.auto, ocr_engine=OcrEngineName.tesseract, updated_at=None
+                ocr=OcrMode.auto, ocr_engine=OcrEngineName.auto, updated_at=None
             )
         return OcrSettingsRead.model_validate(row)
 

@@ -71,7 +71,7 @@ def rss_mb() -> float:
 def pipeline_options(options: dict[str, Any], limits: Limits) -> PipelineOptions:
     return PipelineOptions(
         ocr=options.get("ocr", "auto"),
-        ocr_engine=options.get("ocr_engine", "tesseract"),
+        ocr_engine=options.get("ocr_engine", "auto"),
         languages=tuple(options.get("language", ())),
         password=options.get("password"),
         limits=limits,

@@ -23,7 +23,9 @@ class OcrWord:
 
 class OcrEngine(Protocol):
     name: OcrEngineName
-    version: str
+
+    @property
+    def version(self) -> str: ...
 
     def recognize(self, image: Image.Image, dpi: int | None) -> list[OcrWord]:
         """Words of ``image`` (mode ``L`` or ``RGB``) in reading order."""

@@ -14,6 +14,7 @@ from PIL import Image
 
 from folio.pipeline.errors import OcrUnavailable
 from folio.pipeline.ocr.base import Box, OcrWord
+from folio.pipeline.ocr.layout import Placed, reading_order
 from folio.pipeline.types import OcrEngineName
 
 if TYPE_CHECKING:
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
-SAME_ROW_OVERLAP = 0.5
 
 Point = tuple[float, float]
 Quad = tuple[Point, Point, Point, Point]  # top-left, top-right, bottom-right, bottom-left
@@ -65,17 +65,20 @@ class RapidOcrEngine:
         self.version = rapidocr_version()
 
     def recognize(self, image: Image.Image, dpi: int | None) -> list[OcrWord]:
+        return words_in_reading_order(self.read_lines(image))
+
+    def read_lines(self, image: Image.Image) -> list[tuple[Quad, str, float]]:
+        """The detected lines with their text and score (0..1), in the engine's own order."""
         pixels = np.asarray(image.convert("RGB"))
         with self._lock:
             # det and rec on, cls off: the whole pipeline's output, whatever the union says
             output = cast("RapidOCROutput", self._engine(pixels))
         if output.boxes is None or output.txts is None or output.scores is None:
             return []
-        lines = [
+        return [
             (_as_quad(box), str(text), float(score))
             for box, text, score in zip(output.boxes, output.txts, output.scores, strict=False)
         ]
-        return words_in_reading_order(lines)
 
 
 def _as_quad(box: Any) -> Quad:
@@ -84,39 +87,19 @@ def _as_quad(box: Any) -> Quad:
 
 
 def words_in_reading_order(lines: list[tuple[Quad, str, float]]) -> list[OcrWord]:
+    """Detected lines in reading order (rows, and columns where the page has them), as words."""
+    placed = [Placed(_bounds(quad), (quad, text, score)) for quad, text, score in lines]
     words: list[OcrWord] = []
-    for row_number, row in enumerate(_rows(lines)):
+    for row_number, row in enumerate(reading_order(placed)):
         for quad, text, score in row:
             words.extend(split_line(quad, text, score * 100.0, row_number))
     return words
 
 
-def _rows(lines: list[tuple[Quad, str, float]]) -> list[list[tuple[Quad, str, float]]]:
-    """Group detected lines that share a baseline into rows, top to bottom, left to right."""
-    rows: list[list[tuple[Quad, str, float]]] = []
-    for line in sorted(lines, key=lambda item: _top(item[0])):
-        row = rows[-1] if rows else None
-        if row is not None and _same_row(row[-1][0], line[0]):
-            row.append(line)
-        else:
-            rows.append([line])
-    return [sorted(row, key=lambda item: _left(item[0])) for row in rows]
-
-
-def _top(quad: Quad) -> float:
-    return min(point[1] for point in quad)
-
-
-def _left(quad: Quad) -> float:
-    return min(point[0] for point in quad)
-
-
-def _same_row(first: Quad, second: Quad) -> bool:
-    top_a, bottom_a = _top(first), max(point[1] for point in first)
-    top_b, bottom_b = _top(second), max(point[1] for point in second)
-    overlap = min(bottom_a, bottom_b) - max(top_a, top_b)
-    shorter = min(bottom_a - top_a, bottom_b - top_b)
-    return shorter > 0 and overlap / shorter >= SAME_ROW_OVERLAP
+def _bounds(quad: Quad) -> Box:
+    xs = [point[0] for point in quad]
+    ys = [point[1] for point in quad]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def split_line(quad: Quad, text: str, confidence: float, line: int) -> list[OcrWord]:

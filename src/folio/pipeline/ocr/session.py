@@ -8,6 +8,7 @@ from PIL import Image
 
 from folio.pipeline.errors import OcrUnavailable
 from folio.pipeline.ocr import rapid, tesseract
+from folio.pipeline.ocr.auto import AutoEngine
 from folio.pipeline.ocr.base import (
     OcrEngine,
     OcrWord,
@@ -67,7 +68,7 @@ class OcrSession:
         return OcrInfo(
             mode=mode,
             engine=engine.name if engine is not None else None,
-            engine_version=engine.version if engine is not None else None,
+            engine_version=(engine.version or None) if engine is not None else None,
             pages_ocr=self.pages,
             mean_confidence=round(mean, 2) if mean is not None else None,
         )
@@ -79,7 +80,8 @@ class OcrSession:
 
     def _load_engine(self) -> OcrEngine:
         hints = self._options.languages
-        if self._options.ocr_engine is OcrEngineName.rapidocr:
+        chosen = self._options.ocr_engine
+        if chosen is OcrEngineName.rapidocr:
             ignored = sorted({hint for hint in hints if hint.lower() not in RAPIDOCR_LANGUAGES})
             if ignored:
                 self._warnings.append(
@@ -88,7 +90,19 @@ class OcrSession:
             return rapid.load_engine()
         languages, warnings = tesseract.resolve_languages(hints)
         self._warnings.extend(warnings)
-        return tesseract.load_engine(languages)
+        if chosen is OcrEngineName.tesseract:
+            return tesseract.load_engine(languages)
+        return AutoEngine(
+            lambda: tesseract.load_engine(languages),
+            rapid.load_engine if _rapidocr_reads(hints) else None,
+        )
+
+    def versions(self) -> dict[str, str]:
+        """The engines that read pages of this document, with their versions."""
+        engine = self._engine
+        if isinstance(engine, AutoEngine):
+            return {name.value: version for name, version in engine.used.items()}
+        return {engine.name.value: engine.version} if engine is not None else {}
 
     def _read_upright(self, engine: OcrEngine, image: Image.Image, dpi: int | None) -> OcrOutput:
         """Read the image; if the reading looks turned, ask OSD and read the turned image too.
@@ -96,7 +110,12 @@ class OcrSession:
         Upright pages with confident words cost one engine run. A page read with low confidence,
         or read as vertical lines (Tesseract can read a page turned by 90 degrees that way), is
         turned as OSD says and read again; the better reading wins, the upright one on a near tie.
+        With ``auto``, Tesseract's readings decide the orientation; RapidOCR may then read the
+        upright page.
         """
+        auto = engine if isinstance(engine, AutoEngine) else None
+        if auto is not None:
+            engine = auto.first()
         words = engine.recognize(image, dpi)
         rotation = 0
         vertical = mostly_vertical(words)
@@ -108,8 +127,15 @@ class OcrSession:
                 margin = NEAR_TIE if vertical else 1.0
                 if recognized_mass(retry) > margin * recognized_mass(words):
                     image, words, rotation = turned, retry, turn
+        if auto is not None:
+            words = auto.second_opinion(image, dpi, words)
         width, height = image.size
         return OcrOutput(words, rotation, width, height, mean_confidence(words))
+
+
+def _rapidocr_reads(hints: tuple[str, ...]) -> bool:
+    """RapidOCR's models read Latin and Chinese script: other hints keep auto on Tesseract."""
+    return rapid.rapidocr_available() and all(hint.lower() in RAPIDOCR_LANGUAGES for hint in hints)
 
 
 def _is_blank(image: Image.Image) -> bool:
