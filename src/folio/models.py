@@ -9,6 +9,7 @@ from folio.crawls.models import CrawlChunk, CrawlJob
 from folio.credits.models import CreditAccount, CreditTransaction
 from folio.datasets.models import Dataset
 from folio.documents.models import Document, DocumentPage, DocumentVersion, ProcessingSettings
+from folio.erasure.models import ErasureRequest
 from folio.events.models import EventRecord
 from folio.idempotency.models import IdempotencyRecord
 from folio.images.models import CrawledImage
@@ -18,6 +19,7 @@ from folio.notifications.models import Notification, NotificationPreference
 from folio.projects.models import Project
 from folio.recommendations.models import DocumentRecommendation, RecommendationAction
 from folio.redactions.models import Redaction
+from folio.retention.models import LegalHold, PurgeRecord, RetentionPolicy
 from folio.security_scans.models import SecurityEvent
 from folio.shares.models import DocumentShare
 from folio.teams.models import Invitation, Membership, Role, RoleAssignment, Team
@@ -46,6 +48,7 @@ __all__ = [
     "DocumentRecommendation",
     "DocumentShare",
     "DocumentVersion",
+    "ErasureRequest",
     "EventRecord",
     "Extraction",
     "ExtractionTemplate",
@@ -53,17 +56,20 @@ __all__ = [
     "IdempotencyRecord",
     "Invitation",
     "Job",
+    "LegalHold",
     "Membership",
     "Notification",
     "NotificationPreference",
     "OneTimeToken",
     "ProcessingSettings",
     "Project",
+    "PurgeRecord",
     "RecommendationAction",
     "RecoveryCode",
     "Redaction",
     "RefreshToken",
     "RequestUsage",
+    "RetentionPolicy",
     "Role",
     "RoleAssignment",
     "SecurityEvent",

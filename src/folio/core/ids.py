@@ -42,6 +42,10 @@ class IdPrefix(StrEnum):
     template = "tpl"
     extraction = "ext"
     ticket = "tkt"
+    retention_policy = "rtp"
+    legal_hold = "hld"
+    purge = "prg"
+    erasure = "era"
 
 
 def new_id(prefix: IdPrefix) -> str:

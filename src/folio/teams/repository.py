@@ -71,6 +71,16 @@ class TeamRepository(TeamScopedRepository[Team]):
             .where(Membership.user_id == user_id, Membership.status == "active")
         )
 
+    async def all_teams_of(self, user_id: str) -> Sequence[tuple[Team, Membership]]:
+        """Every team ``user_id`` belongs to, pending memberships included."""
+        statement = (
+            select(Team, Membership)
+            .join(Membership, Membership.team_id == Team.id)
+            .where(Membership.user_id == user_id)
+            .order_by(Team.id)
+        )
+        return [(team, membership) for team, membership in await self.session.execute(statement)]
+
     async def list_for_user(
         self, user_id: str, *, limit: int, after: str | None
     ) -> Sequence[tuple[Team, Membership]]:

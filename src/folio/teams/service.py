@@ -125,10 +125,15 @@ class TeamService:
             raise ValidationFailed(
                 [FieldError("plan", "unknown", f"Known plans: {', '.join(sorted(known))}.")]
             )
+        team = await self.get_unscoped(session, team_id)
+        team.plan = plan
+        return team
+
+    async def get_unscoped(self, session: AsyncSession, team_id: str) -> Team:
+        """Any team, for an operator (system admin or CLI); 404 when it does not exist."""
         team = await TeamRepository.from_session(session).get_unscoped(team_id)
         if team is None:
             raise NotFound(f"No team {team_id}.")
-        team.plan = plan
         return team
 
     async def list_teams(
