@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.admin.conftest import session_headers
 from tests.factories import Account
 from tests.helpers import assert_problem, upload_ok, wait_settled
 
@@ -217,3 +218,28 @@ async def test_a_viewer_cannot_manage_retention(viewer_client: httpx.AsyncClient
     log = await viewer_client.get("/api/v1/retention/purge-log")
     assert_problem(refused, 403, "FORBIDDEN")
     assert_problem(log, 403, "FORBIDDEN")
+
+
+async def test_deleting_a_team_removes_its_files_but_not_while_a_document_is_held(
+    app: FastAPI, anonymous_client: httpx.AsyncClient, second_account: Account
+) -> None:
+    session = await session_headers(app, second_account.email)
+    team = (
+        await anonymous_client.post("/api/v1/teams", headers=session, json={"name": "Project"})
+    ).json()
+    in_team = {**session, "X-Team-Id": team["id"]}
+    document = await upload_ok(
+        anonymous_client, content=b"plans", filename="p.txt", headers=in_team
+    )
+    hold = await anonymous_client.post(
+        "/api/v1/legal-holds", headers=in_team, json={"document_id": document["id"], "reason": "r"}
+    )
+    files = app.state.runtime.settings.blob_dir / team["id"]
+
+    refused = await anonymous_client.delete(f"/api/v1/teams/{team['id']}", headers=session)
+    await anonymous_client.delete(f"/api/v1/legal-holds/{hold.json()['id']}", headers=in_team)
+    deleted = await anonymous_client.delete(f"/api/v1/teams/{team['id']}", headers=session)
+
+    assert_problem(refused, 409, "LEGAL_HOLD")
+    assert deleted.status_code == 204, deleted.text
+    assert not files.exists()
