@@ -17,26 +17,25 @@ class Person:
     email: str | None
     name: str | None
 
+    def name_pattern(self) -> re.Pattern[str] | None:
+        if not self.name:
+            return None
+        words = [re.escape(word) for word in self.name.split()]
+        return re.compile(r"\b" + r"\s+".join(words) + r"\b", re.IGNORECASE)
+
     def patterns(self) -> list[re.Pattern[str]]:
-        found = []
-        if self.email:
-            found.append(re.compile(re.escape(self.email), re.IGNORECASE))
-        if self.name:
-            words = [re.escape(word) for word in self.name.split()]
-            found.append(re.compile(r"\b" + r"\s+".join(words) + r"\b", re.IGNORECASE))
-        return found
+        email = re.compile(re.escape(self.email), re.IGNORECASE) if self.email else None
+        return [pattern for pattern in (email, self.name_pattern()) if pattern is not None]
 
     def matches_entity(self, entity: dict[str, Any]) -> bool:
         kind = str(entity.get("type", "")).lower()
         values = [str(entity.get("text") or ""), str(entity.get("normalized") or "")]
         if self.email and kind in EMAIL_TYPES:
             return any(value.strip().lower() == self.email.lower() for value in values)
-        if self.name and kind in NAME_TYPES:
-            return any(self._name_in(value) for value in values)
+        name = self.name_pattern()
+        if name is not None and kind in NAME_TYPES:
+            return any(name.search(value) for value in values)
         return False
-
-    def _name_in(self, value: str) -> bool:
-        return any(pattern.search(value) for pattern in self.patterns()[-1:])
 
 
 def entity_findings(person: Person, intelligence: dict[str, Any] | None) -> list[dict[str, Any]]:
