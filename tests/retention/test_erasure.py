@@ -51,7 +51,7 @@ async def test_report_then_redact_masks_the_person_and_keeps_everyone_else(
     assert "jane.doe" not in text.lower() and "Jane Doe" not in text
     assert "bob.smith@example.org" in text and "█" in text
     assert "jane.doe" not in results.lower()
-    assert_problem(original, 410, "PURGED")
+    assert_problem(original, 409, "PURGED")
     assert not (app.state.runtime.settings.blob_dir / admin.team_id / str(jane["id"])).exists()
     assert {(r["document_id"], r["action"]) for r in log} == {
         (jane["id"], "original_deleted"),

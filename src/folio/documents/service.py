@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from folio.core.db import after_commit, utcnow
 from folio.core.errors import (
     Conflict,
-    FolioError,
     NotFound,
     UnprocessableDocument,
 )
@@ -61,8 +60,7 @@ class DocumentBusy(Conflict):
     title = "The document is still being processed"
 
 
-class Purged(FolioError):
-    status = 410
+class Purged(Conflict):
     code = "PURGED"
     title = "Deleted by the team's retention policy or an erasure"
 
