@@ -17,9 +17,12 @@ from folio.core.events import access_changed
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
+from folio.documents.repository import DocumentRepository
 from folio.teams.models import Team
+from folio.teams.repository import TeamRepository
 from folio.teams.service import team as team_service
 from folio.usage.quotas import current_period
+from folio.usage.repository import UsageRepository
 from folio.users.models import User
 from folio.users.repository import UserRepository
 
@@ -108,13 +111,13 @@ class AdminService:
         return await self._usage(session, await AdminRepository.from_session(session).teams())
 
     async def _usage(self, session: AsyncSession, teams: Sequence[Team]) -> SystemUsage:
-        repository = AdminRepository.from_session(session)
         period = current_period()
-        members = await repository.members_per_team()
-        documents = await repository.documents_per_team()
-        processed = await repository.processed_per_team(period.start)
-        calls = await repository.api_calls_per_team(period.start, period.end)
-        users, active_users = await repository.user_counts()
+        usage = UsageRepository.from_session(session)
+        members = await TeamRepository.from_session(session).members_per_team()
+        documents = await DocumentRepository.from_session(session).totals_per_team()
+        processed = await usage.processed_per_team(period.start)
+        calls = await usage.api_calls_per_team(period.start, period.end)
+        users, active_users = await AdminRepository.from_session(session).user_counts()
         per_team = [
             TeamUsage(
                 team_id=team.id,

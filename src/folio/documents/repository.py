@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     Select,
     bindparam,
+    case,
     delete,
     false,
     func,
@@ -251,6 +252,15 @@ class DocumentRepository(TeamScopedRepository[Document]):
         await self.session.execute(
             delete(DocumentVersion).where(DocumentVersion.document_id == document.id)
         )
+
+    async def totals_per_team(self) -> dict[str, tuple[int, int]]:
+        """Every team's (documents, bytes of originals still stored): for system admins."""
+        stored = func.sum(
+            case((Document.original_deleted_at.is_(None), Document.size_bytes), else_=0)
+        )
+        statement = select(Document.team_id, func.count(), stored).group_by(Document.team_id)
+        rows = (await self.session.execute(statement)).all()
+        return {team: (int(n), int(size or 0)) for team, n, size in rows}
 
     async def unindex_team(self, team_id: str) -> None:
         """The search index of every document of a team about to be deleted (the index is

@@ -71,6 +71,15 @@ class TeamRepository(TeamScopedRepository[Team]):
             .where(Membership.user_id == user_id, Membership.status == "active")
         )
 
+    async def members_per_team(self) -> dict[str, int]:
+        """Every team's active members: for system admins (``folio.admin``)."""
+        statement = (
+            select(Membership.team_id, func.count())
+            .where(Membership.status == "active")
+            .group_by(Membership.team_id)
+        )
+        return {team: int(n) for team, n in (await self.session.execute(statement)).all()}
+
     async def all_teams_of(self, user_id: str) -> Sequence[tuple[Team, Membership]]:
         """Every team ``user_id`` belongs to, pending memberships included."""
         statement = (

@@ -72,6 +72,22 @@ class UsageRepository(TeamScopedRepository[RequestUsage]):
         result = await self.session.execute(delete(RequestUsage).where(RequestUsage.day < day))
         return rowcount(result) or 0
 
+    async def processed_per_team(self, period_start: date) -> dict[str, int]:
+        """Every team's documents this period: for system admins (``folio.admin``)."""
+        statement = select(UsageCounter.team_id, UsageCounter.documents_processed).where(
+            UsageCounter.period_start == period_start
+        )
+        return {team: int(n) for team, n in (await self.session.execute(statement)).all()}
+
+    async def api_calls_per_team(self, start: date, end: date) -> dict[str, int]:
+        """Every team's requests from ``start`` up to ``end``: for system admins."""
+        statement = (
+            select(RequestUsage.team_id, func.sum(RequestUsage.requests))
+            .where(RequestUsage.day >= start, RequestUsage.day < end)
+            .group_by(RequestUsage.team_id)
+        )
+        return {team: int(n or 0) for team, n in (await self.session.execute(statement)).all()}
+
     # ---- reads -----------------------------------------------------------------------------
 
     async def team_api_calls(self, team_id: str, start: date, end: date) -> int:
