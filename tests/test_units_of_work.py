@@ -34,6 +34,8 @@ OWNER_MODULES = {
     "folio/datasets/builder.py": "the dataset builder, run by the crawl supervisor",
     "folio/webhooks/dispatcher.py": "the webhook delivery loop",
     "folio/reports/builder.py": "the report builder, a background loop of the server",
+    "folio/retention/purge.py": "the retention purge, a periodic task; its on-demand route takes "
+    "no session: one short unit of work per batch of documents, never one long write",
 }
 
 # one function of a module that also serves requests

@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from folio import __version__
+from folio.account.endpoints import router as account_router
+from folio.admin.endpoints import router as admin_router
 from folio.ai.endpoints import router as ai_router
 from folio.analytics.endpoints import admin_router as analytics_admin_router
 from folio.analytics.endpoints import router as analytics_router
@@ -19,6 +21,7 @@ from folio.audit.recorder import ActivityRecorder
 from folio.auth.bootstrap import announce, bootstrap_admin
 from folio.auth.endpoints import router as auth_router
 from folio.auth.middleware import AuthenticationMiddleware
+from folio.auth.principal_cache import AccessWatcher
 from folio.backup.schedule import scheduled_backups
 from folio.batches.endpoints import router as batches_router
 from folio.classifiers.endpoints import router as classifiers_router
@@ -39,6 +42,7 @@ from folio.credits.endpoints import router as credits_router
 from folio.datasets.builder import build_next
 from folio.datasets.endpoints import router as datasets_router
 from folio.documents.endpoints import router as documents_router
+from folio.erasure.endpoints import router as erasure_router
 from folio.events.endpoints import router as events_router
 from folio.events.service import event_log_pruning
 from folio.exports.endpoints import router as exports_router
@@ -64,6 +68,9 @@ from folio.recommendations.endpoints import router as recommendations_router
 from folio.redactions.endpoints import router as redactions_router
 from folio.reports.builder import ReportBuilder
 from folio.reports.endpoints import router as reports_router
+from folio.retention.endpoints import holds_router as legal_holds_router
+from folio.retention.endpoints import router as retention_router
+from folio.retention.purge import retention_purging
 from folio.security_scans.endpoints import router as security_router
 from folio.shares.endpoints import public_router as shared_router
 from folio.shares.endpoints import router as shares_router
@@ -112,6 +119,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = runtime
         app.state.initial_credentials = credentials
         await runtime.bus.start()
+        access_watcher = AccessWatcher(runtime.bus)
+        access_watcher.start()
         hub = Hub(
             runtime.bus,
             queue_size=settings.ws_queue_size,
@@ -129,6 +138,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         backups = scheduled_backups(settings)
         if backups is not None:
             backups.start()
+        purging = retention_purging(runtime)
+        if purging is not None:
+            purging.start()
         app.state.digests = digests
         webhooks = WebhookDispatcher(runtime)
         await webhooks.start()
@@ -162,9 +174,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await digests.stop()
             if backups is not None:
                 await backups.stop()
+            if purging is not None:
+                await purging.stop()
             await webhooks.stop()
             await analytics.stop()
             await hub.stop()
+            await access_watcher.stop()
     finally:
         runtime.sandbox.close()
         runtime.processor.close()
@@ -224,6 +239,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         processing_router,
         tickets_router,
         metrics_router,
+        admin_router,
+        account_router,
+        retention_router,
+        legal_holds_router,
+        erasure_router,
     ):
         app.include_router(router)
     install_web(app)  # the browser app at /, after the API's routes

@@ -10,9 +10,11 @@ from folio.core.runtime import EventConsumer, Runtime
 from folio.core.runtime import build_runtime as build_core_runtime
 from folio.crawls.service import crawl as crawl_service
 from folio.datasets.service import dataset as dataset_service
+from folio.documents.service import document as document_service
 from folio.images.service import image as image_service
 from folio.notifications.service import notification as notification_service
 from folio.projects.service import project as project_service
+from folio.retention.service import retention as retention_service
 from folio.webhooks.service import webhook as webhook_service
 
 EVENT_CONSUMERS: tuple[EventConsumer, ...] = (
@@ -24,6 +26,9 @@ EVENT_CONSUMERS: tuple[EventConsumer, ...] = (
 project_service.count_with("job_count", crawl_service.count_per_project)
 project_service.count_with("image_count", image_service.unique_count_per_project)
 project_service.count_with("dataset_count", dataset_service.count_per_project)
+
+# a document under legal hold is not deleted (retention sits above documents)
+document_service.guard_deletion(retention_service.refuse_held)
 
 
 def build_runtime(settings: Settings) -> Runtime:

@@ -259,6 +259,8 @@ class Settings(BaseSettings):
     # resolved credentials kept per API process; 0 turns the cache off (folio.auth.principal_cache)
     auth_cache_ttl_s: float = Field(default=5.0, ge=0)
     admin_email: str = "admin@folio.local"  # first start creates this admin
+    registration: Literal["open", "invite", "closed"] = "open"
+    retention_purge_interval_s: float = Field(default=3600.0, ge=0)
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_username: str | None = None
@@ -490,6 +492,11 @@ SETTING_DESCRIPTIONS: dict[str, str] = {
     "auth_cache_ttl_s": "Seconds an API process reuses a resolved credential; 0 turns the cache "
     "off",
     "admin_email": "The admin account the first start of an empty installation creates",
+    "registration": "Who may create an account with `POST /api/v1/auth/register`: `open` "
+    "(anyone), `invite` (only with a pending invitation to that address) or `closed` (only "
+    "system admins, with `folio admin create-user`)",
+    "retention_purge_interval_s": "Seconds between runs of the retention purge (team retention "
+    "policies); 0: never",
     "smtp_host": "Outgoing mail server; unset: mail is written to `outbox/` in the data "
     "directory as `.eml` files",
     "smtp_port": "SMTP port",

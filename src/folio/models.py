@@ -10,6 +10,7 @@ from folio.crawls.models import CrawlChunk, CrawlJob
 from folio.credits.models import CreditAccount, CreditTransaction
 from folio.datasets.models import Dataset
 from folio.documents.models import Document, DocumentPage, DocumentVersion, ProcessingSettings
+from folio.erasure.models import ErasureRequest
 from folio.events.models import EventRecord
 from folio.idempotency.models import IdempotencyRecord
 from folio.images.models import CrawledImage
@@ -20,6 +21,7 @@ from folio.projects.models import Project
 from folio.recommendations.models import DocumentRecommendation, RecommendationAction
 from folio.redactions.models import Redaction
 from folio.reports.models import Report, ReportSchedule
+from folio.retention.models import LegalHold, PurgeRecord, RetentionPolicy
 from folio.security_scans.models import SecurityEvent
 from folio.shares.models import DocumentShare
 from folio.teams.models import Invitation, Membership, Role, RoleAssignment, Team
@@ -48,6 +50,7 @@ __all__ = [
     "DocumentRecommendation",
     "DocumentShare",
     "DocumentVersion",
+    "ErasureRequest",
     "EventRecord",
     "Extraction",
     "ExtractionTemplate",
@@ -56,12 +59,14 @@ __all__ = [
     "IdempotencyRecord",
     "Invitation",
     "Job",
+    "LegalHold",
     "Membership",
     "Notification",
     "NotificationPreference",
     "OneTimeToken",
     "ProcessingSettings",
     "Project",
+    "PurgeRecord",
     "RecommendationAction",
     "RecoveryCode",
     "Redaction",
@@ -69,6 +74,7 @@ __all__ = [
     "Report",
     "ReportSchedule",
     "RequestUsage",
+    "RetentionPolicy",
     "Role",
     "RoleAssignment",
     "SecurityEvent",

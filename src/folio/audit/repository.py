@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, or_
+from sqlalchemy import Select, delete, insert, or_, select
 
 from folio.audit.models import AuditEntry
 from folio.core.db import rowcount
@@ -28,6 +28,17 @@ class AuditFilters:
 
 class AuditRepository(TeamScopedRepository[AuditEntry]):
     model = AuditEntry
+
+    async def by_actor(self, user_id: str, *, limit: int) -> Sequence[AuditEntry]:
+        """Every team's entries made by ``user_id``, newest first: the account's own data
+        export (a person's requests, wherever they were made)."""
+        statement = (
+            select(AuditEntry)
+            .where(AuditEntry.actor_user_id == user_id)
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        )
+        return await self.get_all(statement)
 
     async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:

@@ -37,7 +37,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
     status_code=201,
     response_model=LoginResult,
     summary="Create an account (with a personal team) and sign in",
-    responses=problems(409, 422),
+    responses=problems(403, 409, 422),
 )
 async def register(
     data: RegisterRequest, session: DbSession, runtime: RuntimeDep, client: Client

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from folio.core.errors import FolioError, Unauthorized
+from folio.core.errors import FolioError, Forbidden, Unauthorized
 
 
 class InvalidCredentials(Unauthorized):
@@ -31,3 +31,8 @@ class AccountLocked(FolioError):
     def __init__(self, detail: str, retry_after_s: int) -> None:
         super().__init__(detail, retry_after_s=retry_after_s)
         self.headers = {"Retry-After": str(max(1, retry_after_s))}
+
+
+class RegistrationClosed(Forbidden):
+    code = "REGISTRATION_CLOSED"
+    title = "Sign-up is not open"

@@ -7,7 +7,10 @@ users, teams, memberships, roles, role assignments), flushed or bulk-updated thr
 bumps a generation counter, and an entry made under an older generation is never used. An
 entry also never outlives the first moment the resolution itself would answer differently
 on its own: the key's expiry or grace end, a role assignment's expiry, the token's ``exp``.
-Across API processes (scale-out) a change reaches the others within ``auth_cache_ttl_s``.
+Across API processes (scale-out) every ``access.changed`` event on the bus (a disabled user,
+a revoked key or session, a changed membership) empties the cache of each process that runs an
+:class:`AccessWatcher`, so a disabled account is refused at its next request everywhere;
+other changes reach the others within ``auth_cache_ttl_s``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from folio.auth.models import AuthSession
+from folio.core.background import stop_task
 from folio.core.db import utcnow
+from folio.core.events import ACCESS_CHANGED, EventBus
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.keys.models import ApiKey
@@ -79,6 +84,36 @@ def _after_commit(session: Session) -> None:
     # again at commit: a resolution that read the old rows after the flush must not be kept
     if session.info.pop(CHANGED, False):
         _Generation.bump()
+
+
+class AccessWatcher:
+    """Forgets every cached principal of this process when any process announces an access
+    change (the bus carries it from the process that committed it to all others)."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.subscribed = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="folio-access-watcher")
+
+    async def _run(self) -> None:
+        async with self._bus.subscribe(maxsize=10_000) as queue:
+            self.subscribed.set()
+            while not self._stopping.is_set():
+                try:
+                    async with asyncio.timeout(1.0):
+                        event = await queue.get()
+                except TimeoutError:
+                    continue
+                if event.type == ACCESS_CHANGED or queue.full():
+                    _Generation.bump()  # a full queue may have dropped one: forget all
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        await stop_task(self._task)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from folio.keys.models import ApiKey
 from folio.keys.repository import KeyRepository
 from folio.keys.service import KEY_PREFIX, key_status
 from folio.teams.access import member_grants
+from folio.teams.models import Team
 from folio.teams.repository import TeamRepository
 from folio.users.models import User
 from folio.users.repository import UserRepository
@@ -100,6 +101,9 @@ async def _from_api_key(session: AsyncSession, secret: str) -> tuple[Principal, 
 async def _principal_for_key(session: AsyncSession, key: ApiKey) -> Principal:
     if key_status(key) not in ("active", "rotated"):
         raise InvalidToken("The API key is not valid (unknown, revoked, expired or inactive).")
+    owner = await UserRepository.from_session(session).get(key.user_id)
+    if owner is None or not owner.is_active:
+        raise InvalidToken("The API key's owner is disabled.")
     grants = await member_grants(session, key.team_id, key.user_id)
     if grants is None:
         raise InvalidToken("The API key's creator is no longer a member of its team.")
@@ -118,6 +122,7 @@ async def _principal_for_key(session: AsyncSession, key: ApiKey) -> Principal:
         plan=team.plan if team else "free",
         rate_limit_per_minute=key.rate_limit_per_minute,
         scoped_grants=scoped,
+        quota_overrides=quota_overrides(team),
     )
 
 
@@ -159,7 +164,12 @@ async def principal_for_user(
         plan=team.plan if team else "free",
         session_id=session_id,
         scoped_grants=grants.scoped,
+        quota_overrides=quota_overrides(team),
     )
+
+
+def quota_overrides(team: Team | None) -> tuple[tuple[str, int | None], ...]:
+    return tuple(sorted((team.quota_overrides or {}).items())) if team is not None else ()
 
 
 async def _touch(runtime: Runtime, principal: Principal, last_used: datetime | None) -> None:

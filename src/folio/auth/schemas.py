@@ -12,6 +12,9 @@ class RegisterRequest(Schema):
     email: EmailStr
     password: Password
     name: Name = ""
+    invitation_token: str | None = Field(
+        default=None, max_length=200, description="Required when registration is by invitation"
+    )
 
 
 class LoginRequest(Schema):

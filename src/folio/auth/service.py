@@ -14,6 +14,7 @@ from folio.auth.errors import (
     InvalidCredentials,
     InvalidMfaCode,
     InvalidToken,
+    RegistrationClosed,
     TokenReused,
 )
 from folio.auth.mfa import mfa as mfa_service
@@ -39,6 +40,7 @@ from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.core.security import digest, hash_password, verify_password
 from folio.ratelimit.limiter import build_storage
+from folio.teams.repository import TeamRepository
 from folio.users.models import User
 from folio.users.service import user as user_service
 from folio.users.service import user_read
@@ -59,6 +61,7 @@ class AuthService:
     async def register(
         self, session: AsyncSession, runtime: Runtime, data: RegisterRequest, client: Client
     ) -> LoginResult:
+        await self._check_registration(session, runtime, data)
         user = await create_account(
             session, email=str(data.email), password=data.password, name=data.name
         )
@@ -67,6 +70,36 @@ class AuthService:
             session, runtime, user, ip=client.ip, user_agent=client.user_agent
         )
         return LoginResult(tokens=tokens, user=user_read(user))
+
+    async def _check_registration(
+        self, session: AsyncSession, runtime: Runtime, data: RegisterRequest
+    ) -> None:
+        """``FOLIO_REGISTRATION``: open to anyone, by a pending invitation to this very
+        address, or closed (accounts are made by system admins)."""
+        mode = runtime.settings.registration
+        if mode == "closed":
+            raise RegistrationClosed(
+                "This installation does not take sign-ups; ask an administrator for an account."
+            )
+        if mode == "invite":
+            token = data.invitation_token
+            invitation = (
+                await TeamRepository.from_session(session).invitation_by_token(digest(token))
+                if token
+                else None
+            )
+            if (
+                invitation is None
+                or invitation.email != str(data.email).lower()
+                or invitation.accepted_at is not None
+                or invitation.revoked_at is not None
+                or invitation.expires_at <= utcnow()
+            ):
+                raise RegistrationClosed(
+                    "Sign-up is by invitation: send the invitation_token of a pending "
+                    "invitation to this e-mail address.",
+                    registration="invite",
+                )
 
     async def login(
         self, session: AsyncSession, runtime: Runtime, data: LoginRequest, client: Client
@@ -90,7 +123,7 @@ class AuthService:
         if user is None or not verified:
             await by_address.record(address)
             await by_source.record(source)
-            if user is not None:
+            if user is not None and user.is_active:  # a disabled account has nothing to lock
                 self._count_failure_after_rollback(session, runtime, user.id)
             raise InvalidCredentials("E-mail or password is wrong.")
         await by_source.clear(source)

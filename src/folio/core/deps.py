@@ -84,6 +84,21 @@ setattr(get_interactive_principal, MAY_FORBID, True)
 InteractiveSession = Annotated[Principal, Depends(get_interactive_principal)]
 
 
+def require_interactive(permission: Permission) -> Callable[..., object]:
+    """``permission`` held by a password-signed-in user, never by an API key alone: for
+    account-security actions on other accounts (disable, delete)."""
+
+    async def check(request: Request) -> Principal:
+        principal = await get_interactive_principal(request)
+        if not principal.can(permission):
+            raise Forbidden(f"This action needs the permission {permission}.")
+        return principal
+
+    setattr(check, AUTHENTICATES, True)
+    setattr(check, MAY_FORBID, True)
+    return check
+
+
 def require(permission: Permission) -> Callable[..., object]:
     async def check(request: Request) -> Principal:
         principal = await get_principal(request)  # called, not nested: one solve less per route

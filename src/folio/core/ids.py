@@ -44,6 +44,10 @@ class IdPrefix(StrEnum):
     ticket = "tkt"
     report = "rpt"
     report_schedule = "rsc"
+    retention_policy = "rtp"
+    legal_hold = "hld"
+    purge = "prg"
+    erasure = "era"
 
 
 def new_id(prefix: IdPrefix) -> str:

@@ -57,6 +57,7 @@ class Principal:
     rate_limit_per_minute: int | None = None  # an API key's own limit, if it has one
     session_id: str | None = None
     scoped_grants: tuple[ScopedGrant, ...] = ()
+    quota_overrides: tuple[tuple[str, int | None], ...] = ()  # the team's, over its plan's
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.core.errors import Conflict
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.documents.models import Document, DocumentStatus
@@ -112,7 +113,13 @@ class BulkService:
         items = []
         for document_id in ids:
             if document_id in documents:
-                await document_service.delete(session, principal, runtime, document_id)
+                try:  # a guard (legal hold) refuses before anything of it changed
+                    await document_service.delete(session, principal, runtime, document_id)
+                except Conflict as refused:
+                    items.append(
+                        BulkItem(document_id=document_id, outcome="skipped", detail=refused.detail)
+                    )
+                    continue
                 items.append(BulkItem(document_id=document_id, outcome="accepted"))
             else:
                 items.append(BulkItem(document_id=document_id, outcome="not_found"))

@@ -337,7 +337,7 @@ async def get_document_chunks(
     "/{document_id}/file",
     response_class=StreamingResponse,
     summary="Download the original file",
-    responses={200: {"content": ORIGINAL_MEDIA_TYPES}, **problems(401, 403, 404)},
+    responses={200: {"content": ORIGINAL_MEDIA_TYPES}, **problems(401, 403, 404, 409)},
 )
 async def get_document_file(
     document_id: DocumentId, principal: DocumentsRead, session: DbSession, runtime: RuntimeDep
@@ -355,8 +355,8 @@ async def get_document_file(
 @router.delete(
     "/{document_id}",
     status_code=204,
-    summary="Delete a document, its file and results",
-    responses=problems(401, 403, 404),
+    summary="Delete a document, its file and results (409 while under legal hold)",
+    responses=problems(401, 403, 404, 409),
 )
 async def delete_document(
     document_id: DocumentId, principal: DocumentsDelete, session: DbSession, runtime: RuntimeDep

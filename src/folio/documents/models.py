@@ -85,6 +85,9 @@ class Document(TimestampMixin, Base):
     engine_versions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     intelligence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     pii_detected: Mapped[bool | None] = mapped_column(Boolean)
+    # retention (folio.retention): the original file or the results were purged, the row stays
+    original_deleted_at: Mapped[datetime | None] = mapped_column()
+    results_deleted_at: Mapped[datetime | None] = mapped_column()
 
     pages: Mapped[list[DocumentPage]] = relationship(
         lazy="raise", order_by="DocumentPage.number", passive_deletes=True

@@ -12,10 +12,12 @@ from sqlalchemy import (
     Integer,
     Select,
     bindparam,
+    case,
     delete,
     false,
     func,
     literal_column,
+    or_,
     select,
     text,
 )
@@ -239,6 +241,52 @@ class DocumentRepository(TeamScopedRepository[Document]):
         await self.session.execute(
             text("DELETE FROM document_fts WHERE document_id = :d"), {"d": document_id}
         )
+
+    async def delete_results(self, document: Document) -> None:
+        """Every version's pages and version rows, and the search index of its text."""
+        if self._is_sqlite:
+            await self._unindex_text(document.id)
+        await self.session.execute(
+            delete(DocumentPage).where(DocumentPage.document_id == document.id)
+        )
+        await self.session.execute(
+            delete(DocumentVersion).where(DocumentVersion.document_id == document.id)
+        )
+
+    async def totals_per_team(self) -> dict[str, tuple[int, int]]:
+        """Every team's (documents, bytes of originals still stored): for system admins."""
+        stored = func.sum(
+            case((Document.original_deleted_at.is_(None), Document.size_bytes), else_=0)
+        )
+        statement = select(Document.team_id, func.count(), stored).group_by(Document.team_id)
+        rows = (await self.session.execute(statement)).all()
+        return {team: (int(n), int(size or 0)) for team, n, size in rows}
+
+    async def unindex_team(self, team_id: str) -> None:
+        """The search index of every document of a team about to be deleted (the index is
+        not a table with a foreign key, so no cascade reaches it)."""
+        if self._is_sqlite:
+            await self.session.execute(
+                text("DELETE FROM document_fts WHERE team_id = :t"), {"t": team_id}
+            )
+
+    async def ids_in(
+        self, document_ids: Sequence[str], batch_ids: Sequence[str]
+    ) -> Sequence[Document]:
+        """Documents by id or by batch, any team: an account's own uploads for its export."""
+        statement = select(Document).where(
+            or_(Document.id.in_(document_ids), Document.batch_id.in_(batch_ids))
+        )
+        return (await self.session.scalars(statement.order_by(Document.id))).all()
+
+    async def all_pages(self, document: Document) -> Sequence[DocumentPage]:
+        statement = select(DocumentPage).where(DocumentPage.document_id == document.id)
+        return (await self.session.scalars(statement)).all()
+
+    async def reindex_text(self, document: Document) -> None:
+        """The search index of the current version's text, after its pages were changed."""
+        await self.session.flush()
+        await self._index_text(document, await self.get_pages(document, document.version))
 
     async def delete(self, document: Document) -> None:
         if self._is_sqlite:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 
 import anyio
 from pydantic import TypeAdapter
@@ -60,7 +60,26 @@ class DocumentBusy(Conflict):
     title = "The document is still being processed"
 
 
+class Purged(Conflict):
+    code = "PURGED"
+    title = "Deleted by the team's retention policy or an erasure"
+
+
+# checks a package built on documents adds (``folio.assembly``): each may refuse a deletion
+DeletionGuard = Callable[[AsyncSession, Sequence[Document]], Awaitable[None]]
+
+
 class DocumentService:
+    def __init__(self) -> None:
+        self._deletion_guards: list[DeletionGuard] = []
+
+    def guard_deletion(self, guard: DeletionGuard) -> None:
+        self._deletion_guards.append(guard)
+
+    async def check_deletable(self, session: AsyncSession, documents: Sequence[Document]) -> None:
+        for guard in self._deletion_guards:
+            await guard(session, documents)
+
     # ---- upload -------------------------------------------------------------------------
 
     async def upload_once(
@@ -328,6 +347,12 @@ class DocumentService:
         return separator.join(page.text for page in pages)
 
     def require_results(self, document: Document) -> None:
+        if document.results_deleted_at is not None:
+            raise Purged(
+                f"The results of {document.id} were deleted on "
+                f"{document.results_deleted_at.isoformat()}.",
+                deleted_at=document.results_deleted_at.isoformat(),
+            )
         """The one rule for every reader of results (results, text, scans, redactions,
         templates, exports): a document that has any version has results, those of its
         latest good version, even if a later run failed; one that never succeeded answers
@@ -350,7 +375,16 @@ class DocumentService:
         self, session: AsyncSession, principal: Principal, runtime: Runtime, document_id: str
     ) -> tuple[Document, Iterator[bytes]]:
         document = await self.get(session, principal, document_id)
+        self.require_original(document)
         return document, runtime.storage.iter_chunks(document.blob_key)
+
+    def require_original(self, document: Document) -> None:
+        if document.original_deleted_at is not None:
+            raise Purged(
+                f"The original file of {document.id} was deleted on "
+                f"{document.original_deleted_at.isoformat()}.",
+                deleted_at=document.original_deleted_at.isoformat(),
+            )
 
     # ---- changes ------------------------------------------------------------------------
 
@@ -358,6 +392,12 @@ class DocumentService:
         self, session: AsyncSession, principal: Principal, runtime: Runtime, document_id: str
     ) -> None:
         document = await self.get(session, principal, document_id)
+        await self.check_deletable(session, [document])
+        await self.remove(session, runtime, document)
+
+    async def remove(self, session: AsyncSession, runtime: Runtime, document: Document) -> None:
+        """Deletes ``document`` (already loaded and checked) with every file under its
+        folder (original, redactions) once the unit of work commits."""
         await job_service.cancel_for_documents(session, runtime, [document.id])
         await DocumentRepository.from_session(session).delete(document)
         folder = document.blob_key.rsplit("/", 1)[0]
@@ -388,6 +428,7 @@ class DocumentService:
         """Processes a failed or cancelled document again with its stored options."""
         if not document.status.is_final or document.status == DocumentStatus.completed:
             raise Conflict(f"Document {document.id} is {document.status}.")
+        self.require_original(document)
         lifecycle.reset_for_processing(document)
         options = ProcessingOptions.model_validate(document.options)
         await self._enqueue(session, runtime, document, options)
@@ -405,6 +446,7 @@ class DocumentService:
                 f"Document {document.id} is {document.status}; wait for it or cancel it first.",
                 document_status=document.status,
             )
+        self.require_original(document)
         await template_service.check_requested(session, document.team_id, options.template)
         document.options = options.public()
         lifecycle.reset_for_processing(document)

@@ -61,6 +61,7 @@ class ArchiveService:
                 reason="NOT_A_SCAN",
             )
         result = await document_service.pipeline_result_of(session, document, version)
+        document_service.require_original(document)
         source = runtime.storage.local_path(document.blob_key)
         handle = spooled()
         layered = await anyio.to_thread.run_sync(write_searchable_pdf, source, result, handle)
@@ -96,6 +97,7 @@ class ArchiveService:
         failed = await repository.documents_with_status(
             principal, batch.id if batch else None, DocumentStatus.failed
         )
+        failed = [d for d in failed if d.original_deleted_at is None]  # retention took the rest
         if not failed:
             where = f"Batch {batch.id} has" if batch else "The team has"
             raise NotFound(f"{where} no failed documents.")

@@ -33,3 +33,7 @@ class KeyRepository(TeamScopedRepository[ApiKey]):
             ApiKey.team_id == team_id, ApiKey.revoked_at.is_(None), ApiKey.replaced_by.is_(None)
         )
         return int(await self.session.scalar(statement) or 0)
+
+    async def of_user(self, user_id: str) -> Sequence[ApiKey]:
+        """Every team's keys of ``user_id``: the account's own data export."""
+        return await self.get_all(select(ApiKey).where(ApiKey.user_id == user_id))

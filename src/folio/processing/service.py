@@ -157,9 +157,7 @@ class ProcessingService:
     async def ocr_settings(self, session: AsyncSession, principal: Principal) -> OcrSettingsRead:
         row = await DocumentRepository.from_session(session).processing_settings(principal)
         if row is None:
-            return OcrSettingsRead(
-                ocr=OcrMode.auto, ocr_engine=OcrEngineName.auto, updated_at=None
-            )
+            return OcrSettingsRead(ocr=OcrMode.auto, ocr_engine=OcrEngineName.auto, updated_at=None)
         return OcrSettingsRead.model_validate(row)
 
     async def update_ocr_settings(

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import delete
+
 from folio.core.principal import Principal
 from folio.core.repository import TeamScopedRepository
 from folio.redactions.models import Redaction
@@ -18,3 +20,7 @@ class RedactionRepository(TeamScopedRepository[Redaction]):
 
     async def add(self, redaction: Redaction) -> Redaction:
         return await self.create(redaction, flush=True)
+
+    async def delete_for_document(self, document_id: str) -> None:
+        """A document's redacted copies (their files go with the document's folder)."""
+        await self.session.execute(delete(Redaction).where(Redaction.document_id == document_id))

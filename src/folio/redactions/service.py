@@ -119,6 +119,7 @@ class RedactionService:
             )
         boxes = _boxes_by_page(data, result)
         entities = await self._entities(result, data.entity_types, data.min_confidence)
+        document_service.require_original(document)
         source = runtime.storage.local_path(document.blob_key)
         try:
             plan, report, out = await anyio.to_thread.run_sync(

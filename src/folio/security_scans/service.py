@@ -70,6 +70,7 @@ class SecurityScanService:
         result = None
         if request.include_pii or request.compliance_frameworks:  # these read the text
             result = await document_service.pipeline_result_of(session, document)
+        document_service.require_original(document)
         path = runtime.storage.local_path(document.blob_key)
         report = await anyio.to_thread.run_sync(
             lambda: scan_security(

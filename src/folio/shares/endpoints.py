@@ -67,7 +67,10 @@ async def revoke_share(
     "/{token}",
     response_class=StreamingResponse,
     summary="Download a shared document (no sign-in: the link's token is the credential)",
-    responses={200: {"content": {"application/octet-stream": {}}}, **problems(404, 422, 429)},
+    responses={
+        200: {"content": {"application/octet-stream": {}}},
+        **problems(404, 409, 422, 429),
+    },
 )
 async def download_shared(token: ShareToken, session: DbSession, runtime: RuntimeDep):
     document, chunks = await share_service.open_shared(session, runtime, token)

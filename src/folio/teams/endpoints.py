@@ -72,8 +72,10 @@ async def update_team(team_id: str, data: TeamUpdate, principal: Authenticated, 
     summary="Delete a team (owners only)",
     responses=problems(401, 403, 404, 409),
 )
-async def delete_team(team_id: str, principal: Authenticated, session: DbSession) -> Response:
-    await team_service.delete(session, principal, team_id)
+async def delete_team(
+    team_id: str, principal: Authenticated, session: DbSession, runtime: RuntimeDep
+) -> Response:
+    await team_service.delete(session, principal, runtime, team_id)
     return Response(status_code=204)
 
 

@@ -21,6 +21,8 @@ class Team(TimestampMixin, Base):
     # default_permissions (for new members' custom grants), max_members, require_approval
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_by: Mapped[str | None] = mapped_column(String(40))
+    # a system admin's per-team quota limits over the plan's (quota name -> limit, null: none)
+    quota_overrides: Mapped[dict[str, int | None] | None] = mapped_column(JSON)
 
 
 class Membership(TimestampMixin, Base):

@@ -71,6 +71,25 @@ class TeamRepository(TeamScopedRepository[Team]):
             .where(Membership.user_id == user_id, Membership.status == "active")
         )
 
+    async def members_per_team(self) -> dict[str, int]:
+        """Every team's active members: for system admins (``folio.admin``)."""
+        statement = (
+            select(Membership.team_id, func.count())
+            .where(Membership.status == "active")
+            .group_by(Membership.team_id)
+        )
+        return {team: int(n) for team, n in (await self.session.execute(statement)).all()}
+
+    async def all_teams_of(self, user_id: str) -> Sequence[tuple[Team, Membership]]:
+        """Every team ``user_id`` belongs to, pending memberships included."""
+        statement = (
+            select(Team, Membership)
+            .join(Membership, Membership.team_id == Team.id)
+            .where(Membership.user_id == user_id)
+            .order_by(Team.id)
+        )
+        return [(team, membership) for team, membership in await self.session.execute(statement)]
+
     async def list_for_user(
         self, user_id: str, *, limit: int, after: str | None
     ) -> Sequence[tuple[Team, Membership]]:

@@ -15,7 +15,10 @@ from folio.core.permissions import BUILTIN_ROLE_PERMISSIONS, BuiltinRole, Permis
 from folio.core.plans import PlanLimit, ensure_room, most_generous
 from folio.core.principal import Credential, Principal
 from folio.core.runtime import Runtime
+from folio.documents.repository import DocumentRepository
 from folio.events.service import event as event_service
+from folio.retention.actions import remove_files_after_commit
+from folio.retention.service import retention as retention_service
 from folio.teams.access import TeamAccess, ensure_grantable, role_permissions, team_access
 from folio.teams.models import Membership, Role, RoleAssignment, Team
 from folio.teams.repository import TeamRepository
@@ -125,10 +128,15 @@ class TeamService:
             raise ValidationFailed(
                 [FieldError("plan", "unknown", f"Known plans: {', '.join(sorted(known))}.")]
             )
+        team = await self.get_unscoped(session, team_id)
+        team.plan = plan
+        return team
+
+    async def get_unscoped(self, session: AsyncSession, team_id: str) -> Team:
+        """Any team, for an operator (system admin or CLI); 404 when it does not exist."""
         team = await TeamRepository.from_session(session).get_unscoped(team_id)
         if team is None:
             raise NotFound(f"No team {team_id}.")
-        team.plan = plan
         return team
 
     async def list_teams(
@@ -211,13 +219,20 @@ class TeamService:
             )
         )
 
-    async def delete(self, session: AsyncSession, principal: Principal, team_id: str) -> None:
+    async def delete(
+        self, session: AsyncSession, principal: Principal, runtime: Runtime, team_id: str
+    ) -> None:
+        """With its documents: their rows by cascade, their search index, and once this
+        commits every file under the team's folder in the blob store."""
         access = await team_access(session, principal, team_id)
         if not access.is_owner:
             raise Forbidden("Only an owner can delete a team.")
         if access.team.is_personal:
             raise Conflict("A personal team cannot be deleted.")
+        await retention_service.refuse_held_team(session, team_id)
+        await DocumentRepository.from_session(session).unindex_team(team_id)
         await TeamRepository.from_session(session).delete(access.team)
+        remove_files_after_commit(session, runtime, team_id)
         access_changed(session, team_id=team_id)
 
     async def members(

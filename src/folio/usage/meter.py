@@ -130,7 +130,9 @@ class UsageMeter:
     # ---- the monthly API-call quota --------------------------------------------------------
 
     async def api_calls_exceeded(self, principal: Principal) -> QuotaExceeded | None:
-        limit = quota_limit(self.settings, principal.plan, Quota.api_calls)
+        limit = quota_limit(
+            self.settings, principal.plan, Quota.api_calls, principal.quota_overrides
+        )
         if limit is None or self.db is None:
             return None
         period = current_period()

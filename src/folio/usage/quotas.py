@@ -63,13 +63,22 @@ def current_period(now: datetime | None = None) -> Period:
     return Period(start, end)
 
 
-def plan_quotas(settings: Settings, plan: str) -> dict[Quota, int | None]:
-    plans = settings.quota_plans
-    configured = plans.get(plan) or plans.get(FALLBACK_PLAN) or {}
-    return {quota: configured.get(quota.value) for quota in Quota}
+Overrides = tuple[tuple[str, int | None], ...]  # a team's own limits (system admins set them)
 
 
-def quota_limit(settings: Settings, plan: str, quota: Quota) -> int | None:
+def plan_quotas(
+    settings: Settings, plan: str, overrides: Overrides = ()
+) -> dict[Quota, int | None]:
+    return {quota: quota_limit(settings, plan, quota, overrides) for quota in Quota}
+
+
+def quota_limit(
+    settings: Settings, plan: str, quota: Quota, overrides: Overrides = ()
+) -> int | None:
+    """The team's override for ``quota`` if it has one, else its plan's (None: unlimited)."""
+    for name, value in overrides:
+        if name == quota.value:
+            return value
     plans = settings.quota_plans
     configured = plans.get(plan) or plans.get(FALLBACK_PLAN) or {}
     return configured.get(quota.value)

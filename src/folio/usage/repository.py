@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import Row, column, delete, func, select, table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from folio.core.db import rowcount
@@ -16,6 +16,8 @@ from folio.documents.repository import DocumentRepository
 from folio.usage.models import RequestUsage, UsageCounter
 
 BUCKET_COLUMNS = ("day", "team_id", "key_id", "user_id", "method", "route")
+# the teams table by name: usage sits below the teams domain (it must not import it)
+TEAMS = table("teams", column("id"))
 
 
 class UsageRepository(TeamScopedRepository[RequestUsage]):
@@ -29,7 +31,14 @@ class UsageRepository(TeamScopedRepository[RequestUsage]):
     # ---- writes (the meter's flush and the upload check) ---------------------------------
 
     async def add_request_counts(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Adds counts to their (day, team, key, user, method, route) rows, creating them."""
+        """Adds counts to their (day, team, key, user, method, route) rows, creating them.
+        Counts of a team deleted since the requests are dropped: one of them would fail the
+        whole insert (foreign key) and the meter would retry it forever."""
+        teams = {row["team_id"] for row in rows}
+        existing = set(
+            (await self.session.scalars(select(TEAMS.c.id).where(TEAMS.c.id.in_(teams)))).all()
+        )
+        rows = [row for row in rows if row["team_id"] in existing]
         if not rows:
             return
         statement = self._insert(RequestUsage)
@@ -62,6 +71,22 @@ class UsageRepository(TeamScopedRepository[RequestUsage]):
         """Every team's: the periodic retention job acts for the system."""
         result = await self.session.execute(delete(RequestUsage).where(RequestUsage.day < day))
         return rowcount(result) or 0
+
+    async def processed_per_team(self, period_start: date) -> dict[str, int]:
+        """Every team's documents this period: for system admins (``folio.admin``)."""
+        statement = select(UsageCounter.team_id, UsageCounter.documents_processed).where(
+            UsageCounter.period_start == period_start
+        )
+        return {team: int(n) for team, n in (await self.session.execute(statement)).all()}
+
+    async def api_calls_per_team(self, start: date, end: date) -> dict[str, int]:
+        """Every team's requests from ``start`` up to ``end``: for system admins."""
+        statement = (
+            select(RequestUsage.team_id, func.sum(RequestUsage.requests))
+            .where(RequestUsage.day >= start, RequestUsage.day < end)
+            .group_by(RequestUsage.team_id)
+        )
+        return {team: int(n or 0) for team, n in (await self.session.execute(statement)).all()}
 
     # ---- reads -----------------------------------------------------------------------------
 

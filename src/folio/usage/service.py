@@ -84,7 +84,7 @@ class UsageService:
         """The acting team's usage this calendar month against its plan's quotas."""
         period = current_period()
         repository = UsageRepository.from_session(session)
-        limits = plan_quotas(settings, principal.plan)
+        limits = plan_quotas(settings, principal.plan, principal.quota_overrides)
         api_calls = unflushed_api_calls + await repository.team_api_calls(
             principal.team_id, period.start, period.end
         )
@@ -118,8 +118,12 @@ class UsageService:
         uploads of the team wait for this unit of work instead of both passing the check."""
         period = current_period()
         repository = UsageRepository.from_session(session)
-        storage_limit = quota_limit(settings, principal.plan, Quota.storage_bytes)
-        documents_limit = quota_limit(settings, principal.plan, Quota.documents_processed)
+        storage_limit = quota_limit(
+            settings, principal.plan, Quota.storage_bytes, principal.quota_overrides
+        )
+        documents_limit = quota_limit(
+            settings, principal.plan, Quota.documents_processed, principal.quota_overrides
+        )
         documents = 0
         if documents_limit is not None:
             documents = await repository.increment_documents(principal.team_id, period.start, 0)
@@ -149,7 +153,9 @@ class UsageService:
         """Zero-retention processing, before it starts: a read only (no write lock is held
         while the document is processed); raises :class:`QuotaExceeded` when the team has
         processed its monthly documents."""
-        limit = quota_limit(settings, principal.plan, Quota.documents_processed)
+        limit = quota_limit(
+            settings, principal.plan, Quota.documents_processed, principal.quota_overrides
+        )
         if limit is None:
             return
         period = current_period()
@@ -168,7 +174,9 @@ class UsageService:
         used = await UsageRepository.from_session(session).increment_documents(
             principal.team_id, period.start, 1
         )
-        limit = quota_limit(settings, principal.plan, Quota.documents_processed)
+        limit = quota_limit(
+            settings, principal.plan, Quota.documents_processed, principal.quota_overrides
+        )
         if limit is not None and used > limit:
             raise self._documents_exceeded(used - 1, limit, period)
 

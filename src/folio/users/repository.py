@@ -20,3 +20,8 @@ class UserRepository(Repository[User]):
 
     async def add(self, user: User) -> User:
         return await self.create(user, flush=True)
+
+    async def delete(self, user: User) -> None:
+        """The account row; its sessions, keys, memberships and tokens go by cascade."""
+        await self.session.delete(user)
+        await self.session.flush()
