@@ -23,6 +23,7 @@ from folio.audit.actions import (
 from folio.audit.recorder import ActivityRecorder
 from folio.audit.service import new_audit_id
 from folio.core.db import utcnow
+from folio.core.openapi import documented_paths
 from folio.core.principal import Principal
 from folio.ratelimit.middleware import caller, client_ip, is_limited_path
 
@@ -94,10 +95,10 @@ class ActivityLog:
             )
 
     def _route_table(self, scope: Scope) -> RouteTable:
-        """From the app's OpenAPI paths (every route is documented; FastAPI keeps included
-        routers nested, so ``app.routes`` does not list them)."""
+        """From the app's documented paths (FastAPI keeps included routers nested, so
+        ``app.routes`` does not list them)."""
         if self._routes is None:
-            paths = scope["app"].openapi()["paths"]
+            paths = documented_paths(scope["app"])
             self._routes = RouteTable(p for p in paths if p.startswith(API_PREFIX))
         return self._routes
 

@@ -77,6 +77,17 @@ def install_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented extension point
 
 
+def documented_paths(app: FastAPI) -> list[str]:
+    """The path templates of the OpenAPI document's ``paths``, read off the routes: building
+    the document costs about a second of CPU, which a middleware's first request should not."""
+    paths = (
+        context.path_format
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute) and context.include_in_schema
+    )
+    return list(dict.fromkeys(path for path in paths if path))
+
+
 def route_facts(app: FastAPI) -> dict[tuple[str, str], RouteFacts]:
     facts: dict[tuple[str, str], RouteFacts] = {}
     for context in iter_route_contexts(app.routes):
