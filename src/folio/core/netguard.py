@@ -8,8 +8,10 @@ every redirect hop is checked the same way.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
+import ssl
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -113,6 +115,13 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One verifying context per process: loading the CA bundle costs ~30 ms of CPU, and
+    every app start builds several transports. An SSLContext may be shared by connections."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """An httpx transport whose every connection goes through :class:`GuardedNetworkBackend`.
     Proxies from the environment are ignored: they would hide the real target."""
@@ -122,10 +131,10 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     ) -> None:
         # keep every connection alive: a crawl goes back to the same hosts again and again
         limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=100)
-        super().__init__(trust_env=False, limits=limits)
+        super().__init__(verify=shared_ssl_context(), trust_env=False, limits=limits)
         # httpx does not expose the network backend; the pool is rebuilt with ours
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=shared_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
