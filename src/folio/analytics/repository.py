@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from folio.analytics.models import HistogramBucket
 from folio.classifiers.models import DocumentLabel
-from folio.core.repository import TeamScopedRepository
+from folio.core.repository import TeamScopedRepository, rows_of_existing_teams
 from folio.documents.models import Document, DocumentPage
 from folio.templates.models import Extraction
 from folio.usage.models import RequestUsage
@@ -45,7 +45,9 @@ class HistogramRepository(TeamScopedRepository[HistogramBucket]):
     model = HistogramBucket
 
     async def add_cells(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Adds counts and sums to their (day, team, metric, series, bucket) rows."""
+        """Adds counts and sums to their (day, team, metric, series, bucket) rows; cells of
+        a team deleted since the requests are dropped."""
+        rows = await rows_of_existing_teams(self.session, rows)
         if not rows:
             return
         dialect = self.session.get_bind().dialect.name

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any, ClassVar, Generic, Self, TypeVar, TypeVarTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, column, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.principal import Principal
@@ -25,6 +25,19 @@ def team_scoped(model: Any, team_ids: Collection[str], *, column: str = "team_id
     if deleted_at is not None:
         statement = statement.where(deleted_at.is_(None))
     return statement
+
+
+_TEAMS = table("teams", column("id"))
+
+
+async def rows_of_existing_teams(
+    session: AsyncSession, rows: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """``rows`` less those of teams deleted since they were counted in memory: one of them
+    would fail a whole batched insert (foreign key), and its buffer would retry it forever."""
+    teams = {row["team_id"] for row in rows}
+    existing = set((await session.scalars(select(_TEAMS.c.id).where(_TEAMS.c.id.in_(teams)))).all())
+    return [row for row in rows if row["team_id"] in existing]
 
 
 def keyset(

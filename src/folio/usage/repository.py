@@ -6,18 +6,16 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, column, delete, func, select, table
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from folio.core.db import rowcount
 from folio.core.principal import Principal
-from folio.core.repository import TeamScopedRepository, team_scoped
+from folio.core.repository import TeamScopedRepository, rows_of_existing_teams, team_scoped
 from folio.documents.repository import DocumentRepository
 from folio.usage.models import RequestUsage, UsageCounter
 
 BUCKET_COLUMNS = ("day", "team_id", "key_id", "user_id", "method", "route")
-# the teams table by name: usage sits below the teams domain (it must not import it)
-TEAMS = table("teams", column("id"))
 
 
 class UsageRepository(TeamScopedRepository[RequestUsage]):
@@ -34,11 +32,7 @@ class UsageRepository(TeamScopedRepository[RequestUsage]):
         """Adds counts to their (day, team, key, user, method, route) rows, creating them.
         Counts of a team deleted since the requests are dropped: one of them would fail the
         whole insert (foreign key) and the meter would retry it forever."""
-        teams = {row["team_id"] for row in rows}
-        existing = set(
-            (await self.session.scalars(select(TEAMS.c.id).where(TEAMS.c.id.in_(teams)))).all()
-        )
-        rows = [row for row in rows if row["team_id"] in existing]
+        rows = await rows_of_existing_teams(self.session, rows)
         if not rows:
             return
         statement = self._insert(RequestUsage)
