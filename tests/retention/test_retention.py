@@ -4,6 +4,9 @@ they left on disk."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -247,3 +250,21 @@ async def test_deleting_a_team_removes_its_files_but_not_while_a_document_is_hel
     assert_problem(refused, 409, "LEGAL_HOLD")
     assert deleted.status_code == 204, deleted.text
     assert not files.exists()
+
+
+async def test_a_batch_results_archive_leaves_out_documents_whose_results_were_purged(
+    client: httpx.AsyncClient,
+) -> None:
+    files = [("files", (f"{n}.txt", f"memo {n}".encode(), "text/plain")) for n in ("a", "b")]
+    batch = (await client.post("/api/v1/batches", files=files)).json()
+    kept, _purged = [await wait_settled(client, d["id"]) for d in batch["documents"]]
+    await client.post("/api/v1/legal-holds", json={"document_id": kept["id"], "reason": "audit"})
+    await client.post("/api/v1/retention/policies", json={"target": "results", "days": 0})
+    assert (await client.post("/api/v1/retention/purge")).json()["results_deleted"] == 1
+
+    response = await client.get(f"/api/v1/batches/{batch['id']}/results-archive")
+
+    assert response.status_code == 200, response.text  # not the purged document's 409
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    assert [row["document_id"] for row in manifest] == [kept["id"]]

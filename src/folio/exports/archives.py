@@ -139,6 +139,7 @@ class ArchiveService:
         completed = await repository.documents_with_status(
             principal, batch.id, DocumentStatus.completed
         )
+        completed = [d for d in completed if d.results_deleted_at is None]  # retention took them
         if not completed:
             raise NotFound(f"Batch {batch.id} has no processed documents.")
         handle = spooled()
