@@ -14,7 +14,8 @@ curl -sSf -H "$AUTH" "$FOLIO_URL/api/v1/documents/$DOC/results" | jq '.intellige
   pii: .pii | {risk_level, counts},
   summary: .summary.text[:200]}'
 
-curl -sSf -H "$AUTH" "$FOLIO_URL/api/v1/documents/$DOC/anonymized-text?mode=mask" | head -c 300; echo
+MASKED=$(curl -sSf -H "$AUTH" "$FOLIO_URL/api/v1/documents/$DOC/anonymized-text?mode=mask")
+echo "${MASKED:0:300}"
 
 # a PDF whose people's names and addresses are painted over, with no text left under them
 curl -sSf -H "$AUTH" -H "Content-Type: application/json" \

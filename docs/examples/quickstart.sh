@@ -15,6 +15,7 @@ curl -sSf -H "$AUTH" "$FOLIO_URL/api/v1/documents/$DOC?wait=60" \
   | jq '{status, page_count, word_count, language, document_type}'
 
 # the plain text (pages separated by form feeds) ...
-curl -sSf -H "$AUTH" "$FOLIO_URL/api/v1/documents/$DOC/text" | head -c 300; echo
+TEXT=$(curl -sSf -H "$AUTH" "$FOLIO_URL/api/v1/documents/$DOC/text")
+echo "${TEXT:0:300}"
 # ... and the structured results: pages, words with their boxes, metadata, intelligence
 curl -sSf -H "$AUTH" "$FOLIO_URL/api/v1/documents/$DOC/results" | jq '.pages[0].words[0]'
