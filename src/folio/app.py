@@ -86,6 +86,8 @@ from folio.web.endpoints import install_web
 from folio.webhooks.dispatcher import WebhookDispatcher
 from folio.webhooks.endpoints import router as webhooks_router
 from folio.workers.executors import build_executor
+from folio.workflows.endpoints import router as workflows_router
+from folio.workflows.reminders import workflow_reminding
 
 MULTIPART_OVERHEAD = 1024 * 1024
 
@@ -141,6 +143,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         purging = retention_purging(runtime)
         if purging is not None:
             purging.start()
+        reminding = workflow_reminding(runtime)
+        if reminding is not None:
+            reminding.start()
         app.state.digests = digests
         webhooks = WebhookDispatcher(runtime)
         await webhooks.start()
@@ -176,6 +181,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 await backups.stop()
             if purging is not None:
                 await purging.stop()
+            if reminding is not None:
+                await reminding.stop()
             await webhooks.stop()
             await analytics.stop()
             await hub.stop()
@@ -244,6 +251,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         retention_router,
         legal_holds_router,
         erasure_router,
+        workflows_router,
     ):
         app.include_router(router)
     install_web(app)  # the browser app at /, after the API's routes

@@ -261,6 +261,7 @@ class Settings(BaseSettings):
     admin_email: str = "admin@folio.local"  # first start creates this admin
     registration: Literal["open", "invite", "closed"] = "open"
     retention_purge_interval_s: float = Field(default=3600.0, ge=0)
+    workflow_reminder_interval_s: float = Field(default=300.0, ge=0)
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_username: str | None = None
@@ -497,6 +498,8 @@ SETTING_DESCRIPTIONS: dict[str, str] = {
     "system admins, with `folio admin create-user`)",
     "retention_purge_interval_s": "Seconds between runs of the retention purge (team retention "
     "policies); 0: never",
+    "workflow_reminder_interval_s": "Seconds between looks for overdue workflow tasks to "
+    "remind their assignees of; 0: never",
     "smtp_host": "Outgoing mail server; unset: mail is written to `outbox/` in the data "
     "directory as `.eml` files",
     "smtp_port": "SMTP port",

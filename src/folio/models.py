@@ -30,6 +30,12 @@ from folio.tickets.models import Ticket
 from folio.usage.models import RequestUsage, UsageCounter
 from folio.users.models import User
 from folio.webhooks.models import WebhookDelivery, WebhookEndpoint
+from folio.workflows.models import (
+    WorkflowEntry,
+    WorkflowInstance,
+    WorkflowTask,
+    WorkflowTemplate,
+)
 
 __all__ = [
     "ApiKey",
@@ -84,4 +90,8 @@ __all__ = [
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WorkflowEntry",
+    "WorkflowInstance",
+    "WorkflowTask",
+    "WorkflowTemplate",
 ]

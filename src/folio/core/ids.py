@@ -48,6 +48,10 @@ class IdPrefix(StrEnum):
     legal_hold = "hld"
     purge = "prg"
     erasure = "era"
+    workflow = "wfl"
+    workflow_instance = "wfi"
+    workflow_task = "wtk"
+    workflow_entry = "wfe"
 
 
 def new_id(prefix: IdPrefix) -> str:

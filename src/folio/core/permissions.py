@@ -16,6 +16,8 @@ class Permission(StrEnum):
     datasets_read = "datasets:read"  # image projects, crawls, images, exports, credits
     datasets_write = "datasets:write"
     system_admin = "system:admin"
+    workflows_read = "workflows:read"  # templates, instances, tasks
+    workflows_write = "workflows:write"  # templates, start, comment, act on own tasks
 
 
 class BuiltinRole(StrEnum):
@@ -40,9 +42,16 @@ BUILTIN_ROLE_PERMISSIONS: dict[BuiltinRole, frozenset[Permission]] = {
             Permission.webhooks_manage,
             Permission.datasets_read,
             Permission.datasets_write,
+            Permission.workflows_read,
+            Permission.workflows_write,
         }
     ),
     BuiltinRole.viewer: frozenset(
-        {Permission.documents_read, Permission.analytics_read, Permission.datasets_read}
+        {
+            Permission.documents_read,
+            Permission.analytics_read,
+            Permission.datasets_read,
+            Permission.workflows_read,
+        }
     ),
 }

@@ -14,6 +14,7 @@ class Category(StrEnum):
     batches = "batches"  # a batch finished
     team = "team"  # members joined, left, changed role
     system = "system"
+    workflows = "workflows"  # workflow tasks assigned, due, acted on; instances ended
 
 
 class DigestFrequency(StrEnum):
@@ -22,7 +23,13 @@ class DigestFrequency(StrEnum):
     weekly = "weekly"
 
 
-DEFAULT_CATEGORIES = [Category.documents, Category.batches, Category.team, Category.system]
+DEFAULT_CATEGORIES = [
+    Category.documents,
+    Category.batches,
+    Category.team,
+    Category.system,
+    Category.workflows,
+]
 
 
 class NotificationRead(Schema):

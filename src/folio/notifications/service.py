@@ -18,7 +18,7 @@ from folio.core.mail import Mail
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
-from folio.events.catalog import DOCUMENT_SHARED, SYSTEM_TEAM_ID
+from folio.events.catalog import DOCUMENT_SHARED, SYSTEM_TEAM_ID, WORKFLOW_EVENTS
 from folio.notifications.models import Notification, NotificationPreference
 from folio.notifications.repository import NotificationRepository
 from folio.notifications.schemas import (
@@ -66,7 +66,33 @@ def describe(event: Event) -> tuple[Category, str, str] | None:
             "A document was shared with you",
             f"{data.get('filename') or data.get('document_id')} ({data.get('document_id')})",
         )
+    if event.type in WORKFLOW_EVENTS:
+        return Category.workflows, *_workflow_text(event)
     return None
+
+
+WORKFLOW_TITLES = {
+    "workflow.started": "A workflow started",
+    "workflow.task_assigned": "A workflow task for you",
+    "workflow.task_approved": "A workflow task was approved",
+    "workflow.task_rejected": "A workflow task was rejected",
+    "workflow.task_overdue": "A workflow task is overdue",
+    "workflow.step_executed": "A workflow step ran",
+    "workflow.commented": "A comment on a workflow",
+    "workflow.completed": "A workflow completed",
+    "workflow.rejected": "A workflow was rejected",
+    "workflow.cancelled": "A workflow was cancelled",
+}
+
+
+def _workflow_text(event: Event) -> tuple[str, str]:
+    data = event.data
+    about = f"{data.get('workflow_name')} on {data.get('document_id')}"
+    if data.get("step"):
+        about += f", step {data.get('step')}"
+    detail = data.get("message") or data.get("comment")
+    body = f"{about}: {detail}" if detail else about
+    return WORKFLOW_TITLES.get(event.type, event.type), body[:2000]
 
 
 Recipient = tuple[str, str, NotificationPreference | None]  # user id, team id, preference
@@ -139,10 +165,13 @@ class NotificationService:
         self, repository: NotificationRepository, event: Event
     ) -> list[Recipient]:
         """Everyone for system-wide events (in their personal team), the one person a document
-        was shared with, else the event's team's active members."""
+        was shared with, the people a workflow event names, else the team's active members."""
         if event.team_id == SYSTEM_TEAM_ID:
             return list(await repository.everyone())
         members = await repository.recipients(event.team_id)
+        if event.type in WORKFLOW_EVENTS:  # the people the workflow named, if still members
+            named = set(event.data.get("recipient_user_ids") or ())
+            return [(u, event.team_id, p) for u, p in members if u in named]
         only = event.data.get("recipient_user_id") if event.type == DOCUMENT_SHARED else None
         return [
             (user_id, event.team_id, preference)
