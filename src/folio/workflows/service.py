@@ -575,9 +575,7 @@ class WorkflowService:
                 assignee_role=assignee.role,
                 state=TaskState.open,
                 due_at=now + step.due_in if step.due_in else None,
-                remind_every_s=int(step.remind_every.total_seconds())
-                if step.remind_every
-                else None,
+                remind_every_s=every,
                 reminders_sent=0,
                 created_at=now,
                 updated_at=now,
