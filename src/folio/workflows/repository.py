@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
+from folio.core.permissions import BuiltinRole
 from folio.core.principal import Principal
 from folio.core.repository import TeamScopedRepository
 from folio.teams.models import Membership, RoleAssignment
@@ -20,6 +21,13 @@ from folio.workflows.models import (
 )
 
 REMINDER_BATCH = 200
+# a team's owners hold its admin role too: a task for the admins is theirs as well
+IMPLIED = {BuiltinRole.owner.value: (BuiltinRole.admin.value,)}
+
+
+def roles_including(role: str) -> set[str]:
+    """The membership roles that hold ``role``."""
+    return {role} | {holder for holder, implied in IMPLIED.items() if role in implied}
 
 
 class TemplateRepository(TeamScopedRepository[WorkflowTemplate]):
@@ -144,6 +152,18 @@ class EntryRepository(TeamScopedRepository[WorkflowEntry]):
         statement = self.owned_by(instance.team_id).where(WorkflowEntry.instance_id == instance.id)
         return await self.page_after(statement, limit=limit, after=after)
 
+    async def actors(self, instance: WorkflowInstance) -> set[str]:
+        """Everyone who did something on the instance (started, acted, commented)."""
+        statement = (
+            select(WorkflowEntry.actor_user_id)
+            .where(
+                WorkflowEntry.instance_id == instance.id,
+                WorkflowEntry.actor_user_id.is_not(None),
+            )
+            .distinct()
+        )
+        return {actor for actor in (await self.session.scalars(statement)).all() if actor}
+
 
 class RoleHolderRepository(TeamScopedRepository[Membership]):
     """Who holds a role in a team: by membership, or by a live team-wide assignment."""
@@ -154,7 +174,7 @@ class RoleHolderRepository(TeamScopedRepository[Membership]):
         by_membership = select(Membership.user_id).where(
             Membership.team_id == team_id,
             Membership.status == "active",
-            Membership.role == role,
+            Membership.role.in_(roles_including(role)),
         )
         by_assignment = (
             select(RoleAssignment.user_id, RoleAssignment.scope)
@@ -193,7 +213,7 @@ class RoleHolderRepository(TeamScopedRepository[Membership]):
             RoleAssignment.user_id == user_id,
             or_(RoleAssignment.expires_at.is_(None), RoleAssignment.expires_at > now),
         )
-        roles = {membership}
+        roles = {membership, *IMPLIED.get(membership, ())}
         for role, scope in await self.session.execute(assigned):
             if not scope:  # a scoped assignment holds the role only for some documents
                 roles.add(role)

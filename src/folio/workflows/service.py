@@ -529,9 +529,7 @@ class WorkflowService:
         run = Run(session, runtime, instance, actor)
         if instance.started_by:
             run.participants.add(instance.started_by)
-        for task in await TaskRepository.from_session(session).of_instances([instance.id]):
-            if task.acted_by:
-                run.participants.add(task.acted_by)
+        run.participants |= await EntryRepository.from_session(session).actors(instance)
         if actor:
             run.participants.add(actor)
         return run
