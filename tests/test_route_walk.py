@@ -70,6 +70,9 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "cadence": "weekly",
         "recipients": ["walk@example.com"],
     },
+    ("POST", "/api/v1/workflows/{workflow_id}/instances"): {"document_id": "{document_id}"},
+    ("POST", "/api/v1/workflows/instances/{instance_id}/comments"): {"body": "walk"},
+    ("POST", "/api/v1/workflows/tasks/{task_id}/reassign"): {"role": "admin"},
 }
 
 
@@ -184,8 +187,25 @@ async def owned(
         )
     ).json()
     erasure = (await client.post("/api/v1/erasure-requests", json={"name": "Nobody Here"})).json()
+    workflow = (
+        await client.post(
+            "/api/v1/workflows",
+            json={
+                "name": "walk",
+                "steps": [{"name": "A", "kind": "approve", "assignee": {"role": "admin"}}],
+            },
+        )
+    ).json()
+    instance = (
+        await client.post(
+            f"/api/v1/workflows/{workflow['id']}/instances", json={"document_id": document["id"]}
+        )
+    ).json()
     return Owned(
         {
+            "workflow_id": workflow["id"],
+            "instance_id": instance["id"],
+            "task_id": instance["tasks"][0]["id"],
             "report_id": report["id"],
             "schedule_id": schedule["id"],
             "policy_id": policy["id"],

@@ -36,6 +36,7 @@ OWNER_MODULES = {
     "folio/reports/builder.py": "the report builder, a background loop of the server",
     "folio/retention/purge.py": "the retention purge, a periodic task; its on-demand route takes "
     "no session: one short unit of work per batch of documents, never one long write",
+    "folio/workflows/reminders.py": "the workflow reminders, a periodic task",
 }
 
 # one function of a module that also serves requests
