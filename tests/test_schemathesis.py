@@ -56,6 +56,7 @@ EXCLUDED_CHECKS = "positive_data_acceptance,negative_data_rejection"
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/documents/{document_id}/redactions"): {"entity_types": ["email"]},
     ("POST", "/api/v1/templates/{template_id}/apply"): {"document_ids": [SOME_DOCUMENT]},
+    ("POST", "/api/v1/workflows/tasks/{task_id}/reassign"): {"role": "admin"},
 }
 CONFORMANCE = [
     not_a_server_error,
@@ -90,7 +91,17 @@ async def seed_tenant(client: httpx.AsyncClient) -> dict[str, str]:
         json={"project_id": project.json()["id"], "seeds": ["http://127.0.0.1:9/"]},
     )
     dataset = await client.post(f"/api/v1/projects/{project.json()['id']}/datasets", json={})
-    made = [batch, template, webhook, project, share, ticket, key, job, dataset]
+    workflow = await client.post(
+        "/api/v1/workflows",
+        json={
+            "name": "fuzz",
+            "steps": [{"name": "A", "kind": "approve", "assignee": {"role": "owner"}}],
+        },
+    )
+    instance = await client.post(
+        f"/api/v1/workflows/{workflow.json()['id']}/instances", json={"document_id": document["id"]}
+    )
+    made = [batch, template, webhook, project, share, ticket, key, job, dataset, workflow, instance]
     failed = [(r.url.path, r.status_code, r.text[:300]) for r in made if r.status_code >= 300]
     assert not failed
     return {
@@ -104,6 +115,9 @@ async def seed_tenant(client: httpx.AsyncClient) -> dict[str, str]:
         "key_id": key.json()["id"],
         "job_id": job.json()["id"],
         "dataset_id": dataset.json()["id"],
+        "workflow_id": workflow.json()["id"],
+        "instance_id": instance.json()["id"],
+        "task_id": instance.json()["tasks"][0]["id"],
     }
 
 

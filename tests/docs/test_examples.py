@@ -75,6 +75,14 @@ EXPECTED: dict[str, Example] = {
     "zero_retention.sh": Example(
         (TEXT_PDF,), (r'"document_id": null', r'"pages": 4', r'"first_line": "Hello, here is')
     ),
+    "workflows.sh": Example(
+        (INVOICE,),
+        (
+            r"started wfi_\w+ at step Approve",
+            r'"state": "completed"',
+            r"started task_opened task_approved step_executed completed",
+        ),
+    ),
     "sdk.py": Example(
         (INVOICE,),
         (

@@ -113,7 +113,7 @@ async def my_tasks(
     principal: WorkflowsRead,
     session: DbSession,
     page: PageQuery,
-    state: Annotated[TaskState | None, Query(description="Only in this state; unset: all")] = (
+    state: Annotated[TaskState, Query(description="Only tasks in this state (default: open)")] = (
         TaskState.open
     ),
 ) -> Page[TaskRead]:
