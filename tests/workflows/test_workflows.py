@@ -383,3 +383,13 @@ async def test_another_team_sees_nothing_and_cannot_act(
     assert still["state"] == "active" and open_task(still)["id"] == task["id"]
     history = (await client.get(f"{BASE}/instances/{instance['id']}/history")).json()["items"]
     assert [e["kind"] for e in history] == ["started", "task_opened"]
+
+    outsider_cancel = await second_client.post(f"{BASE}/instances/{instance['id']}/cancel")
+    viewer_cancel = await viewer_client.post(f"{BASE}/instances/{instance['id']}/cancel")
+    cancelled = await client.post(f"{BASE}/instances/{instance['id']}/cancel")
+    again = await client.post(f"{BASE}/instances/{instance['id']}/cancel")
+    assert_problem(outsider_cancel, 404, "NOT_FOUND")
+    assert_problem(viewer_cancel, 403, "FORBIDDEN")
+    assert cancelled.json()["state"] == "cancelled"
+    assert [t["state"] for t in cancelled.json()["tasks"]] == ["cancelled"]
+    assert_problem(again, 409, "CONFLICT")
