@@ -90,7 +90,7 @@ async def test_preferences_choose_categories_and_email(
     assert defaults == {
         "email_enabled": False,
         "digest_frequency": "none",
-        "categories": ["documents", "batches", "team", "system"],
+        "categories": ["documents", "batches", "team", "system", "workflows"],
     }
     assert none_for_batches == []
     assert updated.json()["categories"] == ["batches"]
