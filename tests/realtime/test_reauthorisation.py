@@ -221,7 +221,9 @@ async def test_a_role_change_that_keeps_access_refreshes_the_permissions(
     assert changed.status_code == 200, changed.text
     assert updated == {
         "type": "auth:updated",
-        "payload": {"permissions": ["analytics:read", "datasets:read", "documents:read"]},
+        "payload": {
+            "permissions": ["analytics:read", "datasets:read", "documents:read", "workflows:read"]
+        },
     }
     assert all(m["type"] == "event" for m in still_open)
 
