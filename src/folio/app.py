@@ -36,6 +36,7 @@ from folio.core.middleware import (
 )
 from folio.core.openapi import install_openapi
 from folio.core.problems import install_problem_handlers, internal_error_app, too_large_app
+from folio.core.routing import include_shared
 from folio.crawls.endpoints import router as crawls_router
 from folio.crawls.supervisor import CrawlSupervisor
 from folio.credits.endpoints import router as credits_router
@@ -253,7 +254,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         erasure_router,
         workflows_router,
     ):
-        app.include_router(router)
+        include_shared(app, router)
     install_web(app)  # the browser app at /, after the API's routes
     install_openapi(app)
     # usage counts and audit entries: buffered, flushed by a task inside the lifespan

@@ -102,14 +102,19 @@ class AccessWatcher:
     async def _run(self) -> None:
         async with self._bus.subscribe(maxsize=10_000) as queue:
             self.subscribed.set()
-            while not self._stopping.is_set():
-                try:
-                    async with asyncio.timeout(1.0):
-                        event = await queue.get()
-                except TimeoutError:
-                    continue
-                if event.type == ACCESS_CHANGED or queue.full():
-                    _Generation.bump()  # a full queue may have dropped one: forget all
+            # the next event or the stop, whichever comes first: a stop does not wait out a poll
+            stopping = asyncio.ensure_future(self._stopping.wait())
+            try:
+                while True:
+                    getting = asyncio.ensure_future(queue.get())
+                    await asyncio.wait((getting, stopping), return_when=asyncio.FIRST_COMPLETED)
+                    if not getting.done():
+                        getting.cancel()
+                        return
+                    if getting.result().type == ACCESS_CHANGED or queue.full():
+                        _Generation.bump()  # a full queue may have dropped one: forget all
+            finally:
+                stopping.cancel()
 
     async def stop(self) -> None:
         self._stopping.set()
