@@ -36,6 +36,8 @@ OWNER_MODULES = {
     "folio/reports/builder.py": "the report builder, a background loop of the server",
     "folio/retention/purge.py": "the retention purge, a periodic task; its on-demand route takes "
     "no session: one short unit of work per batch of documents, never one long write",
+    "folio/encryption/service.py": "folio encryption rotate (command line): one short unit of "
+    "work per batch of rows, so a stopped rotation resumes",
 }
 
 # one function of a module that also serves requests
