@@ -29,6 +29,8 @@ from sqlalchemy import Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from folio.core.db import load_json
+
 PREFIX = "fenc:v1:"
 KEY_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 NONCE_BYTES = 12
@@ -170,4 +172,4 @@ class EncryptedJSON(TypeDecorator[Any]):
             return None
         if not isinstance(value, str):  # a native JSON column's driver may decode it already
             return value
-        return json.loads(_ring.decrypt(value))
+        return load_json(_ring.decrypt(value))
