@@ -4,11 +4,13 @@ because an encryption key is missing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 
 import httpx
 import pytest
+import websockets
 
 from folio.core import crypto
 from tests.e2e.server import Server, bootstrap_key
@@ -58,6 +60,24 @@ def test_a_key_is_refused_outside_its_allow_list(server: Server) -> None:
     forwarded = {"X-Forwarded-For": "10.1.2.3"}
     assert get_documents(server, office, **forwarded).status_code == 200
     assert get_documents(server, loopback, **forwarded).status_code == 403
+
+
+async def test_a_websocket_with_the_key_is_refused_outside_its_allow_list(
+    server: Server,
+) -> None:
+    office = key_with(server, ["10.0.0.0/8"])
+    url = server.url.replace("http", "ws") + "/api/v1/ws"
+    for socket in (
+        await websockets.connect(f"{url}?token={office}"),
+        await websockets.connect(url, additional_headers={"Authorization": f"Bearer {office}"}),
+    ):
+        async with asyncio.timeout(30):
+            refusal = json.loads(await socket.recv())
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await socket.recv()
+        assert refusal["type"] == "auth:error"
+        assert refusal["payload"]["code"] == "ADDRESS_NOT_ALLOWED"
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
 
 
 def test_hsts_only_behind_tls(server: Server) -> None:

@@ -96,7 +96,8 @@ class RealtimeService:
             if isinstance(error, KeyRefused):
                 note_refusal(scope, error)
             detail = getattr(error, "detail", None) or str(error) or "sign-in timed out"
-            await socket.send_json(message("auth:error", code="UNAUTHORIZED", message=detail))
+            code = error.code if isinstance(error, KeyRefused) else "UNAUTHORIZED"
+            await socket.send_json(message("auth:error", code=code, message=detail))
             await socket.close(CLOSE_UNAUTHORIZED)
             return None
         return principal
