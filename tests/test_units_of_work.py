@@ -37,6 +37,8 @@ OWNER_MODULES = {
     "folio/retention/purge.py": "the retention purge, a periodic task; its on-demand route takes "
     "no session: one short unit of work per batch of documents, never one long write",
     "folio/workflows/reminders.py": "the workflow reminders, a periodic task",
+    "folio/encryption/service.py": "folio encryption rotate (command line): one short unit of "
+    "work per batch of rows, so a stopped rotation resumes",
 }
 
 # one function of a module that also serves requests

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from folio.auth.accounts import create_account
@@ -97,10 +98,18 @@ def create_key(
     ] = None,
     name: Annotated[str, typer.Option()] = "admin cli",
     team: Annotated[str | None, typer.Option(help="Team id; default: personal team")] = None,
+    allowed_ip: Annotated[
+        list[str] | None,
+        typer.Option("--allowed-ip", help="A CIDR the key may be used from; repeatable"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Create an API key for a user; the full key is printed once."""
+    try:
+        data = KeyCreate.model_validate({"name": name, "scopes": scopes, "allowed_ips": allowed_ip})
+    except ValidationError as error:
+        raise typer.BadParameter(str(error)) from error
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
 
     async def work(database: Database) -> dict[str, object]:
@@ -109,9 +118,7 @@ def create_key(
             if owner is None:
                 raise typer.BadParameter(f"no user {user}")
             principal = await principal_for_user(session, owner, team)
-            created = await key_service.create(
-                session, principal, settings, KeyCreate(name=name, scopes=scopes)
-            )
+            created = await key_service.create(session, principal, settings, data)
             return {
                 "id": created.id,
                 "key": created.key,

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from folio import __version__
 from folio.account.endpoints import router as account_router
@@ -33,6 +34,7 @@ from folio.core.middleware import (
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
     UnhandledErrorMiddleware,
+    hsts_value,
 )
 from folio.core.openapi import install_openapi
 from folio.core.problems import install_problem_handlers, internal_error_app, too_large_app
@@ -43,6 +45,7 @@ from folio.credits.endpoints import router as credits_router
 from folio.datasets.builder import build_next
 from folio.datasets.endpoints import router as datasets_router
 from folio.documents.endpoints import router as documents_router
+from folio.encryption.service import check_keys
 from folio.erasure.endpoints import router as erasure_router
 from folio.events.endpoints import router as events_router
 from folio.events.service import event_log_pruning
@@ -115,6 +118,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         if settings.is_sqlite:
             await upgrade_database(runtime.db.engine)
+        async with runtime.db.session() as session:
+            await check_keys(session, settings.keyring())  # a missing key stops the start
         async with runtime.db.session() as session:
             credentials = await bootstrap_admin(session, settings.admin_email, settings)
         if credentials is not None:
@@ -275,7 +280,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimitMiddleware, limit_for=body_limit_for(settings), on_too_large=too_large_app
     )
     app.add_middleware(UnhandledErrorMiddleware, on_error=internal_error_app)
-    app.add_middleware(SecurityHeadersMiddleware, script_paths=docs_paths(app))
+    if settings.cors_allow_origins:  # off by default: browsers then allow same-origin calls only
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=settings.cors_allow_methods,
+            allow_headers=settings.cors_allow_headers,
+            expose_headers=settings.cors_expose_headers,
+            allow_credentials=settings.cors_allow_credentials,
+            max_age=settings.cors_max_age_s,
+        )
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        script_paths=docs_paths(app),
+        hsts=hsts_value(settings.hsts_max_age_s, settings.hsts_include_subdomains),
+    )
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(HttpMetricsMiddleware)  # outermost: every answer counts, 500s too
     return app

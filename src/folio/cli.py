@@ -29,6 +29,7 @@ from folio.core.errors import Conflict
 from folio.core.settings_reference import markdown_table, plain_text, settings_reference
 from folio.documents.results import results_from_pipeline
 from folio.documents.schemas import DocumentChunkRead
+from folio.encryption_cli import encryption
 from folio.metrics import store as metrics_store
 from folio.migrations import upgrade_database
 from folio.pipeline import (
@@ -51,6 +52,7 @@ app = typer.Typer(
     help="Folio: self-hosted document intelligence.", no_args_is_help=True, add_completion=False
 )
 app.add_typer(admin, name="admin")
+app.add_typer(encryption, name="encryption")
 stderr = Console(stderr=True)
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Default: ./folio-data")]

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from folio.core.crypto import KeyRing
+
+CORS_ORIGIN = re.compile(r"^https?://(\[[0-9A-Fa-f:.]+\]|[^/\s:\[\]]+)(:\d{1,5})?$")
 
 
 def _plan_limits() -> dict[str, dict[str, int | None]]:
@@ -271,6 +276,74 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # API hardening (docs/operations/security.md)
+    cors_allow_origins: list[str] = Field(
+        default_factory=list,
+        description='Browser origins (JSON list, e.g. ["https://app.example.com"]) whose '
+        "scripts may call the API; empty: CORS is off and browsers allow only same-origin calls; "
+        '["*"]: any origin (never with credentials)',
+    )
+    cors_allow_methods: list[str] = Field(
+        default_factory=lambda: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+        description="Methods a cross-origin caller may use (JSON list)",
+    )
+    cors_allow_headers: list[str] = Field(
+        default_factory=lambda: [
+            "Authorization",
+            "Content-Type",
+            "X-API-Key",
+            "X-Team-ID",
+            "X-Request-ID",
+            "Idempotency-Key",
+        ],
+        description="Request headers a cross-origin caller may send (JSON list)",
+    )
+    cors_expose_headers: list[str] = Field(
+        default_factory=lambda: [
+            "X-Request-ID",
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+            "Retry-After",
+            "Location",
+        ],
+        description="Response headers a cross-origin script may read (JSON list)",
+    )
+    cors_allow_credentials: bool = Field(
+        default=False,
+        description="Let browsers send cookies with cross-origin calls; off unless you need it "
+        "(API keys and tokens go in headers)",
+    )
+    cors_max_age_s: int = Field(
+        default=600, ge=0, description="How long a browser may reuse a preflight answer"
+    )
+    hsts_max_age_s: int = Field(
+        default=365 * 24 * 3600,
+        ge=0,
+        description="Strict-Transport-Security max-age sent on answers to HTTPS requests (the "
+        "request's scheme, or X-Forwarded-Proto from a trusted proxy); 0: no HSTS header",
+    )
+    hsts_include_subdomains: bool = Field(
+        default=False, description="Add includeSubDomains to the Strict-Transport-Security header"
+    )
+    api_keys_require_ip_allowlist: bool = Field(
+        default=False,
+        description="Installation-wide: every API key needs an IP allow-list; creating one "
+        "without is refused (422) and keys without one are refused at use (403). A team can "
+        "also require it for its own keys (team setting require_key_ip_allowlist)",
+    )
+    encryption_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Field-level encryption at rest (JSON map of key id to a base64 32-byte "
+        "key; `folio encryption new-key` makes one): personal data in results and webhook "
+        "secrets are stored AES-256-GCM encrypted; empty: stored as plaintext",
+    )
+    encryption_active_key: str | None = Field(
+        default=None,
+        description="The key id new values are encrypted with; required when "
+        "FOLIO_ENCRYPTION_KEYS names more than one (rotation)",
+    )
+
     # operations (docs/operations/metrics.md): Prometheus metrics and health probes
     metrics_token: str | None = Field(
         default=None,
@@ -330,6 +403,22 @@ class Settings(BaseSettings):
                 "(then the standard AWS credential chain applies)"
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_hardening(self) -> Settings:
+        for origin in self.cors_allow_origins:
+            if origin != "*" and not CORS_ORIGIN.match(origin):
+                raise ValueError(
+                    f"FOLIO_CORS_ALLOW_ORIGINS: {origin!r} is not an origin (scheme://host[:port])"
+                )
+        if self.cors_allow_credentials and "*" in self.cors_allow_origins:
+            raise ValueError("FOLIO_CORS_ALLOW_CREDENTIALS needs listed origins, not '*'")
+        self.keyring()  # a bad key stops the start here, not each request later
+        return self
+
+    def keyring(self) -> KeyRing:
+        keys = {kid: value.get_secret_value() for kid, value in self.encryption_keys.items()}
+        return KeyRing.from_config(keys, self.encryption_active_key)
 
     @property
     def metrics_path(self) -> Path:

@@ -10,6 +10,7 @@ from folio.crawls.models import CrawlChunk, CrawlJob
 from folio.credits.models import CreditAccount, CreditTransaction
 from folio.datasets.models import Dataset
 from folio.documents.models import Document, DocumentPage, DocumentVersion, ProcessingSettings
+from folio.encryption.models import EncryptionKeyUse
 from folio.erasure.models import ErasureRequest
 from folio.events.models import EventRecord
 from folio.idempotency.models import IdempotencyRecord
@@ -56,6 +57,7 @@ __all__ = [
     "DocumentRecommendation",
     "DocumentShare",
     "DocumentVersion",
+    "EncryptionKeyUse",
     "ErasureRequest",
     "EventRecord",
     "Extraction",

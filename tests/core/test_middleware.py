@@ -16,7 +16,9 @@ HARDENING = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "cross-origin-resource-policy": "same-origin",
+    "x-frame-options": "DENY",
 }
+API_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
 def assert_hardened(response: httpx.Response) -> None:
@@ -27,7 +29,7 @@ def assert_hardened(response: httpx.Response) -> None:
 def assert_served_as_sandboxed_attachment(response: httpx.Response) -> None:
     assert response.status_code == 200, response.text
     assert_hardened(response)
-    assert response.headers["content-security-policy"] == "sandbox"
+    assert response.headers["content-security-policy"] == API_POLICY
     assert response.headers["content-disposition"].startswith("attachment;")
 
 
@@ -42,7 +44,8 @@ class TestSecurityHeaders:
             await anonymous_client.get("/health"),
         ):
             assert_hardened(response)
-            assert response.headers["content-security-policy"] == "sandbox"
+            assert response.headers["content-security-policy"] == API_POLICY
+            assert "strict-transport-security" not in response.headers  # plain HTTP
 
     async def test_the_api_docs_keep_their_scripts(
         self, anonymous_client: httpx.AsyncClient
@@ -50,7 +53,7 @@ class TestSecurityHeaders:
         response = await anonymous_client.get("/docs")
 
         assert_hardened(response)
-        assert "content-security-policy" not in response.headers
+        assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
 
     async def test_an_uploaded_html_original_downloads_sandboxed(
         self, client: httpx.AsyncClient

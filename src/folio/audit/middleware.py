@@ -24,7 +24,7 @@ from folio.audit.recorder import ActivityRecorder
 from folio.audit.service import new_audit_id
 from folio.core.db import utcnow
 from folio.core.openapi import documented_paths
-from folio.core.principal import Principal
+from folio.core.principal import KEY_REFUSAL_KEY, Principal
 from folio.ratelimit.middleware import caller, client_ip, is_limited_path
 
 logger = logging.getLogger("folio.audit")
@@ -75,7 +75,10 @@ class ActivityLog:
             if template is not None:
                 route = f"{scope['method']} {template}"
                 self.recorder.latency.record(principal.team_id, HTTP, route, latency_ms)
-        if scope["method"] in WRITE_METHODS and template is not None:
+        refusal = scope.get("state", {}).get(KEY_REFUSAL_KEY)
+        if refusal is not None:
+            self.recorder.add(self._refusal_entry(scope, refusal, template, status))
+        elif scope["method"] in WRITE_METHODS and template is not None:
             entry = self._entry(
                 scope, principal, template, status, request_body, response_body, content_type
             )
@@ -93,6 +96,31 @@ class ActivityLog:
                 status=status,
                 latency_ms=0.0,
             )
+
+    def _refusal_entry(
+        self, scope: Scope, refusal: dict[str, str], template: str | None, status: int
+    ) -> dict[str, Any]:
+        """A valid API key used from an address (or without the allow-list) its team's policy
+        refuses: a security entry in that team's trail, whatever the method."""
+        return {
+            "id": new_audit_id(),
+            "created_at": utcnow(),
+            "team_id": refusal["team_id"],
+            "actor_type": "api_key",
+            "actor_user_id": refusal["user_id"] or None,
+            "actor_key_id": refusal["key_id"],
+            "action": f"api_keys.{refusal['code'].lower()}",
+            "resource_type": "api_key",
+            "resource_id": refusal["key_id"],
+            "method": scope["method"],
+            "route": (template or scope["path"])[:300],
+            "status_code": status,
+            "outcome": outcome_of(status).value,
+            "ip": client_ip(scope)[:64],
+            "user_agent": header(scope, b"user-agent")[:500] or None,
+            "request_id": scope.get("state", {}).get("request_id"),
+            "changed_fields": [],
+        }
 
     def _route_table(self, scope: Scope) -> RouteTable:
         """From the app's documented paths (FastAPI keeps included routers nested, so

@@ -37,12 +37,20 @@ async def bootstrap_admin(
         session, email=email, password=password, name="Admin", is_admin=True, verified=True
     )
     principal = await principal_for_user(session, admin)
+    # where keys need an allow-list, the first key works from this machine only
+    loopback = LOOPBACK if settings.api_keys_require_ip_allowlist else None
     created = await key_service.create(
-        session, principal, settings, KeyCreate(name="initial admin key")
+        session,
+        principal,
+        settings,
+        KeyCreate.model_validate({"name": "initial admin key", "allowed_ips": loopback}),
     )
     return InitialCredentials(
         email=admin.email, password=password, api_key=created.key, team_id=principal.team_id
     )
+
+
+LOOPBACK = ["127.0.0.0/8", "::1/128"]
 
 
 def announce(credentials: InitialCredentials) -> str:

@@ -36,3 +36,21 @@ class AccountLocked(FolioError):
 class RegistrationClosed(Forbidden):
     code = "REGISTRATION_CLOSED"
     title = "Sign-up is not open"
+
+
+class KeyRefused(Forbidden):
+    """A valid API key refused for its network policy; names the key for the audit trail."""
+
+    def __init__(self, detail: str, *, team_id: str, user_id: str, key_id: str) -> None:
+        super().__init__(detail)
+        self.team_id, self.user_id, self.key_id = team_id, user_id, key_id
+
+
+class AddressNotAllowed(KeyRefused):
+    code = "ADDRESS_NOT_ALLOWED"
+    title = "This API key may not be used from this address"
+
+
+class IpAllowlistRequired(KeyRefused):
+    code = "IP_ALLOWLIST_REQUIRED"
+    title = "API keys need an IP allow-list here"

@@ -6,6 +6,8 @@ import logging
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from folio.auth.addresses import ensure_allowed, note_refusal
+from folio.auth.errors import KeyRefused
 from folio.auth.principal_cache import PrincipalCache
 from folio.auth.resolver import credential_from_headers, resolve
 from folio.core.errors import FolioError
@@ -35,8 +37,11 @@ class AuthenticationMiddleware:
         runtime = scope["app"].state.runtime
         try:
             principal = await self.principals.resolve(runtime, credential, team_header)
+            ensure_allowed(principal, scope)  # per request: the cache is not per address
         except FolioError as error:
             state[AUTH_ERROR_KEY] = error
+            if isinstance(error, KeyRefused):
+                note_refusal(scope, error)
             return
         state[PRINCIPAL_KEY] = principal
         activity = getattr(scope["app"].state, "team_activity", None)

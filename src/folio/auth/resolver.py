@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from folio.auth.errors import InvalidToken
+from folio.auth.addresses import networks
+from folio.auth.errors import InvalidToken, IpAllowlistRequired
 from folio.auth.models import AuthSession
 from folio.auth.repository import AuthRepository
 from folio.auth.tokens import ACCESS
@@ -20,7 +21,7 @@ from folio.core.security import InvalidToken as BadJwt
 from folio.core.security import digest
 from folio.keys.models import ApiKey
 from folio.keys.repository import KeyRepository
-from folio.keys.service import KEY_PREFIX, key_status
+from folio.keys.service import KEY_PREFIX, key_status, team_requires_allowlist
 from folio.teams.access import member_grants
 from folio.teams.models import Team
 from folio.teams.repository import TeamRepository
@@ -40,7 +41,9 @@ def credential_from_headers(headers: dict[bytes, bytes]) -> str | None:
 async def resolve(runtime: Runtime, credential: str, team_header: str | None) -> Principal:
     async with runtime.db.session(write=False) as session:
         if credential.startswith(KEY_PREFIX):
-            principal, last_used = await _from_api_key(session, credential)
+            principal, last_used = await _from_api_key(
+                session, credential, runtime.settings.api_keys_require_ip_allowlist
+            )
         else:
             principal, last_used = await _from_access_token(
                 session, runtime, credential, team_header
@@ -66,7 +69,9 @@ async def refresh(runtime: Runtime, principal: Principal) -> Principal:
             key = await session.get(ApiKey, principal.key_id)
             if key is None:
                 raise InvalidToken("The API key no longer exists.")
-            return await _principal_for_key(session, key)
+            return await _principal_for_key(
+                session, key, runtime.settings.api_keys_require_ip_allowlist
+            )
         return await _refreshed_user(session, principal)
 
 
@@ -91,14 +96,18 @@ def _session_ended(auth_session: AuthSession, user_id: object) -> bool:
     return auth_session.revoked_at is not None or auth_session.user_id != user_id
 
 
-async def _from_api_key(session: AsyncSession, secret: str) -> tuple[Principal, datetime | None]:
+async def _from_api_key(
+    session: AsyncSession, secret: str, allowlist_required: bool
+) -> tuple[Principal, datetime | None]:
     key = await KeyRepository.from_session(session).by_secret_hash(digest(secret))
     if key is None:
         raise InvalidToken("The API key is not valid (unknown, revoked, expired or inactive).")
-    return await _principal_for_key(session, key), key.last_used_at
+    return await _principal_for_key(session, key, allowlist_required), key.last_used_at
 
 
-async def _principal_for_key(session: AsyncSession, key: ApiKey) -> Principal:
+async def _principal_for_key(
+    session: AsyncSession, key: ApiKey, allowlist_required: bool
+) -> Principal:
     if key_status(key) not in ("active", "rotated"):
         raise InvalidToken("The API key is not valid (unknown, revoked, expired or inactive).")
     owner = await UserRepository.from_session(session).get(key.user_id)
@@ -108,6 +117,14 @@ async def _principal_for_key(session: AsyncSession, key: ApiKey) -> Principal:
     if grants is None:
         raise InvalidToken("The API key's creator is no longer a member of its team.")
     team = await TeamRepository.from_session(session).get_unscoped(key.team_id)
+    if key.allowed_ips is None and (allowlist_required or team_requires_allowlist(team)):
+        raise IpAllowlistRequired(
+            "This API key has no IP allow-list, which API keys need here: give it one "
+            "(PATCH /api/v1/keys/{id} with allowed_ips).",
+            team_id=key.team_id,
+            user_id=key.user_id,
+            key_id=key.id,
+        )
     key_scopes = frozenset(Permission(s) for s in key.scopes)
     scoped = tuple(
         ScopedGrant(grant.permissions & key_scopes, grant.resource_ids) for grant in grants.scoped
@@ -123,6 +140,7 @@ async def _principal_for_key(session: AsyncSession, key: ApiKey) -> Principal:
         rate_limit_per_minute=key.rate_limit_per_minute,
         scoped_grants=scoped,
         quota_overrides=quota_overrides(team),
+        allowed_networks=networks(key.allowed_ips),
     )
 
 

@@ -65,6 +65,7 @@ async def get_principal(request: Request) -> Principal:
 
 
 setattr(get_principal, AUTHENTICATES, True)
+setattr(get_principal, MAY_FORBID, True)  # an API key used outside its IP allow-list
 Authenticated = Annotated[Principal, Depends(get_principal)]
 
 

@@ -74,30 +74,50 @@ SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-resource-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
 )
-SANDBOX = (b"content-security-policy", b"sandbox")
+# JSON, problems and served files: nothing in them may run, load or be framed
+API_POLICY = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'; sandbox")
+# the interactive API docs run scripts from a CDN: they may not be framed, that is all
+DOCS_POLICY = (b"content-security-policy", b"frame-ancestors 'none'")
 CONTENT_DISPOSITION = b"content-disposition"
+SECURE_SCHEMES = frozenset({"https", "wss"})
+
+
+def hsts_value(max_age_s: int, include_subdomains: bool) -> bytes | None:
+    if max_age_s <= 0:
+        return None
+    return f"max-age={max_age_s}{'; includeSubDomains' if include_subdomains else ''}".encode()
 
 
 class SecurityHeadersMiddleware:
-    """Hardening headers on every response. Everything but the interactive API docs (which run
-    scripts) gets ``Content-Security-Policy: sandbox``, and a served file always downloads as an
-    attachment, so an uploaded HTML or SVG file never runs in Folio's origin."""
+    """The one owner of the hardening headers, on every response: API answers, problems, 404s,
+    served files and refused WebSocket upgrades. A response that sets a header itself keeps
+    its value: the web app's pages layer their stricter policy on top this way. Everything
+    but the interactive API docs (which run scripts) gets a policy ending in ``sandbox``, and a
+    served file always downloads as an attachment, so an uploaded HTML or SVG file never runs
+    in Folio's origin. ``Strict-Transport-Security`` goes on answers to HTTPS requests: the
+    scheme uvicorn saw, which is ``X-Forwarded-Proto`` only when the proxy is trusted
+    (``FORWARDED_ALLOW_IPS``)."""
 
-    def __init__(self, app: ASGIApp, script_paths: Collection[str] = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, script_paths: Collection[str] = (), hsts: bytes | None = None
+    ) -> None:
         self.app = app
         self.script_paths = frozenset(script_paths)
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        extra = (
-            SECURITY_HEADERS if scope["path"] in self.script_paths else (*SECURITY_HEADERS, SANDBOX)
-        )
+        policy = DOCS_POLICY if scope["path"] in self.script_paths else API_POLICY
+        extra: tuple[tuple[bytes, bytes], ...] = (*SECURITY_HEADERS, policy)
+        if self.hsts is not None and scope.get("scheme") in SECURE_SCHEMES:
+            extra = (*extra, (b"strict-transport-security", self.hsts))
 
         async def send_hardened(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] in ("http.response.start", "websocket.http.response.start"):
                 message["headers"] = _hardened(list(message.get("headers", [])), extra)
             await send(message)
 

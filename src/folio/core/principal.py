@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network
 from typing import Any
 
 from folio.core.permissions import Permission
 
 PRINCIPAL_KEY = "principal"
 AUTH_ERROR_KEY = "auth_error"
+# a valid API key refused for where it was used from: {"team_id", "user_id", "key_id", "code"},
+# for the audit trail of the key's team (the request itself stays anonymous)
+KEY_REFUSAL_KEY = "key_refusal"
 
 
 class Credential(StrEnum):
@@ -58,6 +62,8 @@ class Principal:
     session_id: str | None = None
     scoped_grants: tuple[ScopedGrant, ...] = ()
     quota_overrides: tuple[tuple[str, int | None], ...] = ()  # the team's, over its plan's
+    # an API key's IP allow-list; None: any address (checked per request, auth/addresses.py)
+    allowed_networks: tuple[IPv4Network | IPv6Network, ...] | None = None
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions

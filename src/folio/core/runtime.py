@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.config import Settings
+from folio.core import crypto
 from folio.core.datadir import prepare_data_dir
 from folio.core.db import Database
 from folio.core.events import Event, EventBus, access_change_publisher, build_event_bus
@@ -68,6 +69,7 @@ class Runtime:
 
 def build_runtime(settings: Settings, *, event_consumers: Sequence[EventConsumer]) -> Runtime:
     prepare_data_dir(settings.data_dir)
+    crypto.install(settings.keyring())  # encrypted columns find their keys here
     database = Database(
         settings.resolved_database_url,
         pool_size=settings.db_pool_size,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from folio.core.crypto import EncryptedJSON
 from folio.core.db import Base, TimestampMixin, str_enum, utcnow
 
 
@@ -83,7 +84,8 @@ class Document(TimestampMixin, Base):
     ocr: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     engine_versions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    intelligence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # entities and PII values: encrypted at rest when FOLIO_ENCRYPTION_KEYS is set
+    intelligence: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     pii_detected: Mapped[bool | None] = mapped_column(Boolean)
     # retention (folio.retention): the original file or the results were purged, the row stays
     original_deleted_at: Mapped[datetime | None] = mapped_column()
@@ -140,7 +142,8 @@ class DocumentVersion(Base):
     ocr: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     engine_versions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    intelligence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # entities and PII values: encrypted at rest when FOLIO_ENCRYPTION_KEYS is set
+    intelligence: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     document_type: Mapped[str | None] = mapped_column(String(50))
     processing_time_ms: Mapped[int | None] = mapped_column(Integer)
     started_at: Mapped[datetime | None] = mapped_column()

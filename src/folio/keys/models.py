@@ -27,3 +27,5 @@ class ApiKey(TimestampMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
     replaced_by: Mapped[str | None] = mapped_column(String(40))  # set by rotation
     grace_until: Mapped[datetime | None] = mapped_column()  # a rotated key works until then
+    # CIDRs the key may be used from (normalised strings); None: any address
+    allowed_ips: Mapped[list[str] | None] = mapped_column(JSON)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, IPvAnyNetwork, StringConstraints
 
 from folio.core.permissions import Permission
 from folio.core.schemas import FutureDatetime, Schema
@@ -15,6 +15,12 @@ RATE_LIMIT_DESCRIPTION = (
 )
 
 KeyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ALLOWED_IPS_DESCRIPTION = (
+    "CIDRs (IPv4 or IPv6; a bare address is one host) this key may be used from; a request "
+    "from elsewhere is refused with 403 ADDRESS_NOT_ALLOWED. Null: any address, unless the "
+    "installation or the team requires an allow-list (then null is refused with 422)."
+)
+AllowedIps = Annotated[list[IPvAnyNetwork], Field(min_length=1, max_length=100)]
 
 
 class KeyCreate(Schema):
@@ -28,6 +34,7 @@ class KeyCreate(Schema):
         default=None, ge=1, le=1_000_000, description=RATE_LIMIT_DESCRIPTION
     )
     expires_at: FutureDatetime | None = None
+    allowed_ips: AllowedIps | None = Field(default=None, description=ALLOWED_IPS_DESCRIPTION)
 
 
 class KeyUpdate(Schema):
@@ -38,6 +45,7 @@ class KeyUpdate(Schema):
     )
     is_active: bool | None = None
     expires_at: FutureDatetime | None = None
+    allowed_ips: AllowedIps | None = Field(default=None, description=ALLOWED_IPS_DESCRIPTION)
 
 
 class KeyRotate(Schema):
@@ -61,6 +69,7 @@ class KeyRead(Schema):
     revoked_at: datetime | None
     replaced_by: str | None
     grace_until: datetime | None
+    allowed_ips: list[str] | None = Field(description="CIDRs the key may be used from; null: any")
     created_at: datetime
 
 

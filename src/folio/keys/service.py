@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from ipaddress import IPv4Network, IPv6Network
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +23,7 @@ from folio.keys.repository import KeyRepository
 from folio.keys.schemas import KeyCreate, KeyCreated, KeyRead, KeyRotate, KeyUpdate
 from folio.ratelimit.policy import plan_minute_limit
 from folio.teams.access import ensure_grantable
+from folio.teams.models import Team
 from folio.teams.repository import TeamRepository
 from folio.usage.schemas import KeyUsage
 from folio.usage.service import usage as usage_service
@@ -60,8 +63,17 @@ def key_read(key: ApiKey) -> KeyRead:
         revoked_at=key.revoked_at,
         replaced_by=key.replaced_by,
         grace_until=key.grace_until,
+        allowed_ips=key.allowed_ips,
         created_at=key.created_at,
     )
+
+
+def team_requires_allowlist(team: Team | None) -> bool:
+    return bool(team is not None and (team.settings or {}).get("require_key_ip_allowlist"))
+
+
+def normalized_networks(wanted: Sequence[IPv4Network | IPv6Network] | None) -> list[str] | None:
+    return None if wanted is None else sorted({str(network) for network in wanted})
 
 
 def check_rate_limit(settings: Settings, principal: Principal, wanted: int | None) -> None:
@@ -86,6 +98,9 @@ class KeyService:
     ) -> KeyCreated:
         scopes = self._scopes(principal, data.scopes)
         check_rate_limit(settings, principal, data.rate_limit_per_minute)
+        allowed_ips = normalized_networks(data.allowed_ips)
+        if allowed_ips is None:
+            await self._ensure_allowlist_optional(session, settings, principal.team_id)
         await self._ensure_key_room(session, principal, settings)
         secret = new_key_secret()
         key = await KeyRepository.from_session(session).add(
@@ -99,9 +114,27 @@ class KeyService:
                 scopes=scopes,
                 rate_limit_per_minute=data.rate_limit_per_minute,
                 expires_at=data.expires_at,
+                allowed_ips=allowed_ips,
             )
         )
         return KeyCreated(**key_read(key).model_dump(), key=secret)
+
+    async def _ensure_allowlist_optional(
+        self, session: AsyncSession, settings: Settings, team_id: str
+    ) -> None:
+        """A key without an allow-list is refused where the installation or the team requires
+        one (a key of a required team without one is also refused at use)."""
+        team = await TeamRepository.from_session(session).get_unscoped(team_id)
+        if settings.api_keys_require_ip_allowlist or team_requires_allowlist(team):
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "allowed_ips",
+                        "required_by_policy",
+                        "API keys need an IP allow-list here (a list of CIDRs).",
+                    )
+                ]
+            )
 
     async def _ensure_key_room(
         self, session: AsyncSession, principal: Principal, settings: Settings
@@ -171,6 +204,10 @@ class KeyService:
         for field in ("rate_limit_per_minute", "expires_at"):  # null clears these
             if field in changes:
                 setattr(key, field, changes[field])
+        if "allowed_ips" in changes:
+            key.allowed_ips = normalized_networks(data.allowed_ips)
+            if key.allowed_ips is None:
+                await self._ensure_allowlist_optional(session, settings, key.team_id)
         access_changed(session, team_id=key.team_id, key_id=key.id)
         return key_read(key)
 
@@ -194,6 +231,7 @@ class KeyService:
                 rate_limit_per_minute=old.rate_limit_per_minute,
                 is_active=old.is_active,
                 expires_at=old.expires_at,
+                allowed_ips=old.allowed_ips,
             )
         )
         old.replaced_by = new.id

@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from folio.core.principal import principal_from_scope
 from folio.realtime.service import realtime as realtime_service
 
 router = APIRouter(tags=["real time"])
@@ -27,9 +26,7 @@ async def events_socket(
     await websocket.accept()
     runtime = websocket.app.state.runtime
     try:
-        principal = await realtime_service.authenticate(
-            websocket, runtime, principal_from_scope(websocket.scope), token
-        )
+        principal = await realtime_service.authenticate(websocket, runtime, websocket.scope, token)
         if principal is not None:
             await realtime_service.serve(websocket, runtime, websocket.app.state.hub, principal)
     except WebSocketDisconnect:

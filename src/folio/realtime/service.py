@@ -16,15 +16,18 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from folio.auth.addresses import ensure_allowed, note_refusal
+from folio.auth.errors import KeyRefused
 from folio.auth.resolver import refresh, resolve
 from folio.batches.repository import BatchRepository
 from folio.core.errors import FolioError, NotFound, Unauthorized
 from folio.core.events import Event
 from folio.core.permissions import Permission
-from folio.core.principal import Principal
+from folio.core.principal import AUTH_ERROR_KEY, Principal, principal_from_scope, scope_state
 from folio.core.runtime import Runtime
 from folio.documents.repository import DocumentRepository
 from folio.events.service import event as event_service
@@ -64,10 +67,19 @@ def event_message(event: Event) -> dict[str, Any]:
 
 class RealtimeService:
     async def authenticate(
-        self, socket: Socket, runtime: Runtime, principal: Principal | None, token: str | None
+        self,
+        socket: Socket,
+        runtime: Runtime,
+        scope: MutableMapping[str, Any],
+        token: str | None,
     ) -> Principal | None:
-        """Header or ``?token=`` first; else the first message must be ``auth``."""
+        """Header or ``?token=`` first; else the first message must be ``auth``. A key with an
+        IP allow-list is checked against the connection's address whichever way it came."""
+        principal = principal_from_scope(scope)
+        refused = scope_state(scope).get(AUTH_ERROR_KEY)
         try:
+            if isinstance(refused, KeyRefused):
+                raise refused
             if principal is None and token:
                 principal = await resolve(runtime, token, None)
             if principal is None:
@@ -79,9 +91,13 @@ class RealtimeService:
                 principal = await resolve(
                     runtime, str(payload.get("token", "")), payload.get("team_id")
                 )
+            ensure_allowed(principal, scope)
         except (FolioError, ValueError, TimeoutError) as error:
+            if isinstance(error, KeyRefused):
+                note_refusal(scope, error)
             detail = getattr(error, "detail", None) or str(error) or "sign-in timed out"
-            await socket.send_json(message("auth:error", code="UNAUTHORIZED", message=detail))
+            code = error.code if isinstance(error, KeyRefused) else "UNAUTHORIZED"
+            await socket.send_json(message("auth:error", code=code, message=detail))
             await socket.close(CLOSE_UNAUTHORIZED)
             return None
         return principal

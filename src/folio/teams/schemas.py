@@ -16,6 +16,11 @@ class TeamSettings(Schema):
     default_permissions: list[Permission] = Field(default_factory=list)
     max_members: int | None = Field(default=None, ge=1, le=100_000)
     require_approval: bool = False
+    require_key_ip_allowlist: bool = Field(
+        default=False,
+        description="Every API key of the team needs an IP allow-list: creating one without "
+        "is refused (422) and keys without one are refused at use (403 IP_ALLOWLIST_REQUIRED)",
+    )
 
 
 class TeamCreate(Schema):

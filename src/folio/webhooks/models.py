@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from folio.core.crypto import EncryptedText
 from folio.core.db import Base, TimestampMixin, str_enum
 
 
@@ -19,7 +20,7 @@ class WebhookEndpoint(TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(String(500))
     event_types: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every event
     # the signing secret must be readable to sign; it never leaves the server after creation
-    secret: Mapped[str] = mapped_column(String(100))
+    secret: Mapped[str] = mapped_column(EncryptedText)  # encrypted at rest with a key ring
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     max_attempts: Mapped[int] = mapped_column(Integer)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)

@@ -569,6 +569,7 @@ class Keys(Resource):
         scopes: list[str] | None = None,
         rate_limit_per_minute: int | None = None,
         expires_at: str | None = None,
+        allowed_ips: list[str] | None = None,
     ) -> KeyCreated:
         body = _clean(
             {
@@ -576,6 +577,7 @@ class Keys(Resource):
                 "scopes": scopes,
                 "rate_limit_per_minute": rate_limit_per_minute,
                 "expires_at": expires_at,
+                "allowed_ips": allowed_ips,
             }
         )
         return await self._client._send("POST", f"{API}/keys", KeyCreated, body)

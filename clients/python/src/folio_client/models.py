@@ -268,6 +268,7 @@ class KeyRead(Model):
     revoked_at: datetime | None
     replaced_by: str | None
     grace_until: datetime | None
+    allowed_ips: list[str] | None  # CIDRs the key may be used from; None: any address
     created_at: datetime
 
 
