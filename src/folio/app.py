@@ -41,6 +41,9 @@ from folio.crawls.supervisor import CrawlSupervisor
 from folio.credits.endpoints import router as credits_router
 from folio.datasets.builder import build_next
 from folio.datasets.endpoints import router as datasets_router
+from folio.directory.endpoints import login_router as ldap_login_router
+from folio.directory.endpoints import router as directory_router
+from folio.directory.schedule import directory_syncing
 from folio.documents.endpoints import router as documents_router
 from folio.erasure.endpoints import router as erasure_router
 from folio.events.endpoints import router as events_router
@@ -141,6 +144,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         purging = retention_purging(runtime)
         if purging is not None:
             purging.start()
+        directory_sync = directory_syncing(runtime)
+        if directory_sync is not None:
+            directory_sync.start()
         app.state.digests = digests
         webhooks = WebhookDispatcher(runtime)
         await webhooks.start()
@@ -176,6 +182,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 await backups.stop()
             if purging is not None:
                 await purging.stop()
+            if directory_sync is not None:
+                await directory_sync.stop()
             await webhooks.stop()
             await analytics.stop()
             await hub.stop()
@@ -244,6 +252,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         retention_router,
         legal_holds_router,
         erasure_router,
+        directory_router,
+        ldap_login_router,
     ):
         app.include_router(router)
     install_web(app)  # the browser app at /, after the API's routes

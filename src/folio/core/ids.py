@@ -48,6 +48,10 @@ class IdPrefix(StrEnum):
     legal_hold = "hld"
     purge = "prg"
     erasure = "era"
+    ldap_directory = "ldp"
+    directory_account = "dra"
+    directory_sync = "dsr"
+    scim_token = "sct"
 
 
 def new_id(prefix: IdPrefix) -> str:
