@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import utcnow
 from folio.core.errors import NotFound
 from folio.core.ids import IdPrefix, new_id
 from folio.core.principal import Principal
+from folio.core.runtime import Runtime
 from folio.core.security import digest, new_secret
 from folio.directory.models import ScimToken
 from folio.directory.repository import ScimTokenRepository
 from folio.directory.schemas import ScimTokenCreate, ScimTokenCreated, ScimTokenRead
 
 TOKEN_PREFIX = "fscim_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def token_read(token: ScimToken) -> ScimTokenRead:
@@ -58,14 +62,21 @@ class ScimTokenService:
     async def revoke(self, session: AsyncSession, principal: Principal, token_id: str) -> None:
         (await self._get(session, principal, token_id)).revoked_at = utcnow()
 
-    async def team_of(self, session: AsyncSession, secret: str) -> str | None:
-        """The team a presented token acts for, or None."""
+    async def resolve(self, runtime: Runtime, secret: str) -> str | None:
+        """The team a presented token acts for, or None. Last use is noted at most once a
+        minute, in a unit of work of its own (the request may be a read)."""
         if not secret.startswith(TOKEN_PREFIX):
             return None
-        token = await ScimTokenRepository.from_session(session).by_hash(digest(secret))
+        async with runtime.db.session(write=False) as session:
+            token = await ScimTokenRepository.from_session(session).by_hash(digest(secret))
         if token is None:
             return None
-        token.last_used_at = utcnow()
+        now = utcnow()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            async with runtime.db.independent() as session:
+                await session.execute(
+                    update(ScimToken).where(ScimToken.id == token.id).values(last_used_at=now)
+                )
         return token.team_id
 
 
