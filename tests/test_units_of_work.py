@@ -36,6 +36,11 @@ OWNER_MODULES = {
     "folio/reports/builder.py": "the report builder, a background loop of the server",
     "folio/retention/purge.py": "the retention purge, a periodic task; its on-demand route takes "
     "no session: one short unit of work per batch of documents, never one long write",
+    "folio/directory/runs.py": "LDAP test and sync (manual route, periodic task): a read, the "
+    "directory's answer with no transaction open, then one short write",
+    "folio/directory/login.py": "LDAP sign-in takes no session: a read, the bind with no "
+    "transaction open, then one short write",
+    "folio/directory/schedule.py": "the scheduled LDAP sync, a periodic task",
 }
 
 # one function of a module that also serves requests
@@ -66,6 +71,8 @@ OWNER_FUNCTIONS = {
     "folio/metrics/live.py::_queue": "a metrics scrape: a failed read still leaves the rest",
     "folio/notifications/service.py::digest_sending.send": "a periodic task",
     "folio/events/service.py::event_log_pruning.prune": "a periodic task",
+    "folio/directory/tokens.py::ScimTokenService.resolve": "the SCIM token check, as resolve: "
+    "its last use is noted apart, whatever becomes of the request",
 }
 
 

@@ -10,6 +10,7 @@ from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.responses import problems
+from folio.directory import runs
 from folio.directory.login import ldap_login
 from folio.directory.models import DirectorySyncRun
 from folio.directory.schemas import (
@@ -72,10 +73,8 @@ async def delete_ldap_directory(principal: TeamSecurity, session: DbSession) -> 
     summary="Bind and search with the stored settings; nothing changes",
     responses=problems(401, 403, 404),
 )
-async def test_ldap_directory(
-    principal: TeamManage, session: DbSession, runtime: RuntimeDep
-) -> ConnectionTest:
-    return await ldap_service.test(session, runtime, principal)
+async def test_ldap_directory(principal: TeamManage, runtime: RuntimeDep) -> ConnectionTest:
+    return await runs.test_connection(runtime, principal)
 
 
 @router.post(
@@ -84,10 +83,8 @@ async def test_ldap_directory(
     summary="Sync now: create, update and disable the directory's accounts",
     responses=problems(401, 403, 404),
 )
-async def sync_ldap_directory(
-    principal: TeamManage, session: DbSession, runtime: RuntimeDep
-) -> DirectorySyncRun:
-    return await ldap_service.sync_now(session, runtime, principal)
+async def sync_ldap_directory(principal: TeamManage, runtime: RuntimeDep) -> DirectorySyncRun:
+    return await runs.sync_now(runtime, principal)
 
 
 @router.get(
@@ -163,7 +160,5 @@ async def revoke_scim_token(token_id: str, principal: TeamSecurity, session: DbS
     summary="Sign in with the username and password of the team's LDAP directory",
     responses=problems(401, 422, 429, 503),
 )
-async def login_ldap(
-    data: LdapLogin, session: DbSession, runtime: RuntimeDep, client: Client
-) -> LoginResult:
-    return await ldap_login(session, runtime, data, ip=client.ip, user_agent=client.user_agent)
+async def login_ldap(data: LdapLogin, runtime: RuntimeDep, client: Client) -> LoginResult:
+    return await ldap_login(runtime, data, ip=client.ip, user_agent=client.user_agent)

@@ -1,5 +1,5 @@
 """The scheduled LDAP sync: every ``directory_sync_check_s`` the API process looks for
-directories whose ``sync_interval_s`` has passed and syncs each in a unit of work of its own."""
+directories whose ``sync_interval_s`` has passed and syncs each (``runs.sync_team``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import logging
 
 from folio.core.background import Periodic
 from folio.core.runtime import Runtime
+from folio.directory.models import SyncTrigger
+from folio.directory.runs import sync_team
 from folio.directory.service import ldap_directory
 
 logger = logging.getLogger("folio.directory")
@@ -17,8 +19,7 @@ async def sync_due(runtime: Runtime) -> int:
         team_ids = await ldap_directory.due_team_ids(session)
     for team_id in team_ids:
         try:
-            async with runtime.db.session() as session:
-                await ldap_directory.sync_team(session, runtime, team_id)
+            await sync_team(runtime, team_id, SyncTrigger.scheduled)
         except Exception:  # one team's failure must not stop the others
             logger.exception("scheduled LDAP sync of team %s failed", team_id)
     return len(team_ids)

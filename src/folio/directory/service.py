@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +35,7 @@ from folio.directory.repository import (
     SyncRunRepository,
     is_due,
 )
-from folio.directory.schemas import ConnectionTest, LdapDirectoryRead, LdapDirectoryWrite
+from folio.directory.schemas import LdapDirectoryRead, LdapDirectoryWrite
 from folio.users.models import User
 
 logger = logging.getLogger("folio.directory")
@@ -110,6 +111,20 @@ def group_query(directory: LdapDirectory) -> Query | None:
     return Query(directory.group_base, directory.group_filter, (directory.group_member_attribute,))
 
 
+Fetched = tuple[list[Entry], list[Entry]]  # users, groups
+
+
+async def fetch(runtime: Runtime, directory: LdapDirectory) -> Fetched:
+    """The directory's users and groups, read in a thread: no transaction is open meanwhile."""
+    config = await connection_config(runtime, directory)
+    queries = [user_query(directory)]
+    groups = group_query(directory)
+    if groups is not None:
+        queries.append(groups)
+    found = await asyncio.to_thread(ldapclient.entries, config, queries)
+    return found[0], (found[1] if groups is not None else [])
+
+
 @dataclass
 class Tally:
     seen: int = 0
@@ -173,66 +188,39 @@ class LdapDirectoryService:
         """The accounts it created stay as they are; they are no longer synced."""
         await session.delete(await self.get(session, principal))
 
-    # ---- connection test ---------------------------------------------------------------
+    # ---- sync: applying what was read (runs.py reads the directory first) ---------------
 
-    async def test(
-        self, session: AsyncSession, runtime: Runtime, principal: Principal
-    ) -> ConnectionTest:
-        directory = await self.get(session, principal)
-        try:
-            users, groups = await self._fetch(runtime, directory)
-        except LdapFailure as exc:
-            return ConnectionTest(ok=False, users_found=0, groups_found=0, error=str(exc))
-        return ConnectionTest(ok=True, users_found=len(users), groups_found=len(groups))
-
-    async def _fetch(
-        self, runtime: Runtime, directory: LdapDirectory
-    ) -> tuple[list[Entry], list[Entry]]:
-        config = await connection_config(runtime, directory)
-        queries = [user_query(directory)]
-        groups = group_query(directory)
-        if groups is not None:
-            queries.append(groups)
-        found = await asyncio.to_thread(ldapclient.entries, config, queries)
-        return found[0], (found[1] if groups is not None else [])
-
-    # ---- sync --------------------------------------------------------------------------
-
-    async def sync_now(
-        self, session: AsyncSession, runtime: Runtime, principal: Principal
-    ) -> DirectorySyncRun:
-        directory = await self.get(session, principal)
-        return await self.sync(
-            session, runtime, directory, SyncTrigger.manual, started_by=principal.user_id
-        )
-
-    async def sync(
+    async def record(
         self,
         session: AsyncSession,
-        runtime: Runtime,
-        directory: LdapDirectory,
+        directory_id: str,
         trigger: SyncTrigger,
+        fetched: Fetched | LdapFailure,
         *,
-        started_by: str | None = None,
-    ) -> DirectorySyncRun:
-        """One run: reads the directory, then applies it in ``session``. A directory that
-        cannot be read changes nothing (nobody is disabled because a server was down)."""
+        started_at: datetime,
+        started_by: str | None,
+    ) -> DirectorySyncRun | None:
+        """Applies a read of the directory in one short write and records the run. A read
+        that failed changes nothing (nobody is disabled because a server was down). None when
+        the directory was removed meanwhile."""
+        directory = await session.get(LdapDirectory, directory_id)
+        if directory is None:
+            return None
         run = DirectorySyncRun(
             id=new_id(IdPrefix.directory_sync),
             team_id=directory.team_id,
             trigger=trigger,
             status=SyncStatus.succeeded,
-            started_at=utcnow(),
+            started_at=started_at,
             started_by=started_by,
             errors=[],
         )
         tally = Tally()
-        try:
-            users, groups = await self._fetch(runtime, directory)
-        except LdapFailure as exc:
+        if isinstance(fetched, LdapFailure):
             run.status = SyncStatus.failed
-            tally.error(str(exc))
+            tally.error(str(fetched))
         else:
+            users, groups = fetched
             await self._apply(session, directory, users, roles_by_dn(directory, groups), tally)
         directory.last_sync_at = run.finished_at = utcnow()
         run.seen, run.created, run.updated = tally.seen, tally.created, tally.updated
@@ -338,10 +326,9 @@ class LdapDirectoryService:
         directories = await LdapDirectoryRepository.from_session(session).all_syncing()
         return [directory.team_id for directory in directories if is_due(directory, now)]
 
-    async def sync_team(self, session: AsyncSession, runtime: Runtime, team_id: str) -> None:
-        directory = await LdapDirectoryRepository.from_session(session).of_team(team_id)
-        if directory is not None and directory.sync_enabled:
-            await self.sync(session, runtime, directory, SyncTrigger.scheduled)
+    async def of_team(self, session: AsyncSession, team_id: str) -> LdapDirectory | None:
+        """For work done for the system (the scheduled sync, sign-in): no principal."""
+        return await LdapDirectoryRepository.from_session(session).of_team(team_id)
 
 
 ldap_directory = LdapDirectoryService()
