@@ -48,7 +48,7 @@ class DirectoryAccountRepository(TeamScopedRepository[DirectoryAccount]):
 
     def with_users(
         self, team_id: str, source: DirectorySource
-    ) -> Select[tuple[DirectoryAccount, User]]:
+    ) -> Select[DirectoryAccount, User]:
         return (
             select(DirectoryAccount, User)
             .join(User, User.id == DirectoryAccount.user_id)
@@ -63,7 +63,7 @@ class DirectoryAccountRepository(TeamScopedRepository[DirectoryAccount]):
         return (row[0], row[1]) if row is not None else None
 
     async def accounts_with_users(
-        self, statement: Select[tuple[DirectoryAccount, User]]
+        self, statement: Select[DirectoryAccount, User]
     ) -> list[tuple[DirectoryAccount, User]]:
         return [(row[0], row[1]) for row in (await self.session.execute(statement)).all()]
 
