@@ -14,6 +14,9 @@ command -v jq >/dev/null 2>&1 || missing+=(jq)
 # the web app's browser tests (tests/web) drive Debian's Chromium through Playwright; npm installs its assets
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# the LDAP directory tests (tests/directory) start a real OpenLDAP server and load it with ldapadd
+[ -x /usr/sbin/slapd ] || missing+=(slapd)
+command -v ldapadd >/dev/null 2>&1 || missing+=(ldap-utils)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

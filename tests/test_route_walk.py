@@ -12,6 +12,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from folio.auth.resolver import principal_for_user
+from folio.directory.models import SyncTrigger
+from folio.directory.runs import sync_team
+from folio.directory.schemas import LdapDirectoryWrite, ScimTokenCreate
+from folio.directory.service import ldap_directory as ldap_service
+from folio.directory.tokens import scim_token as scim_token_service
+from folio.users.repository import UserRepository
 from tests.factories import Account
 from tests.helpers import upload_ok
 
@@ -24,6 +31,7 @@ PUBLIC = {
     ("POST", "/api/v1/auth/password/reset"),
     ("POST", "/api/v1/auth/verify-email"),
     ("GET", "/api/v1/shared/{token}"),  # a share link's token is the credential
+    ("POST", "/api/v1/auth/ldap/login"),
 }
 # writes any signed-in user may make for themselves (their own account, their own new team)
 SELF_SERVICE_PREFIXES = ("/api/v1/auth/", "/api/v1/invitations/", "/api/v1/notifications")
@@ -201,6 +209,7 @@ async def owned(
             f"/api/v1/workflows/{workflow['id']}/instances", json={"document_id": document["id"]}
         )
     ).json()
+    scim_token_id, sync_run_id = await directory_rows(app, admin)
     return Owned(
         {
             "workflow_id": workflow["id"],
@@ -235,8 +244,30 @@ async def owned(
             "share_id": share["id"],
             "template_id": template["id"],
             "ticket_id": ticket["id"],
+            "token_id": scim_token_id,
+            "run_id": sync_run_id,
         }
     )
+
+
+async def directory_rows(app: FastAPI, admin: Account) -> tuple[str, str]:
+    """A SCIM token and an LDAP sync run of the admin's team, made through the services: their
+    routes need a signed-in session, and the walkers hold API keys. The directory's address is
+    refused (not on FOLIO_LDAP_ALLOWED_HOSTS), so the run is a failed one."""
+    runtime = app.state.runtime
+    async with runtime.db.session() as session:
+        user = await UserRepository.from_session(session).get_by_email(admin.email)
+        assert user is not None
+        principal = await principal_for_user(session, user, admin.team_id)
+        token = await scim_token_service.create(session, principal, ScimTokenCreate(name="walk"))
+        directory = await ldap_service.put(
+            session,
+            principal,
+            LdapDirectoryWrite(url="ldap://127.0.0.1:9", user_base="dc=x", default_role="viewer"),
+        )
+    run = await sync_team(runtime, directory.team_id, SyncTrigger.manual)
+    assert run is not None
+    return token.id, run.id
 
 
 @pytest.mark.parametrize("settings_overrides", [WALK_SETTINGS])
@@ -257,6 +288,10 @@ async def test_anonymous_gets_401_everywhere_but_public_routes(
 
 # account-security routes refuse API keys (the walkers) before looking at the id (issue 25)
 INTERACTIVE_ONLY = {("DELETE", "/api/v1/auth/sessions/{session_id}")}
+INTERACTIVE_ONLY |= {
+    ("POST", "/api/v1/directory/scim-tokens/{token_id}/rotate"),
+    ("DELETE", "/api/v1/directory/scim-tokens/{token_id}"),
+}
 # system administration spans every team: a caller without system:admin gets 403 there
 SYSTEM_ADMIN_PREFIX = "/api/v1/admin/"
 

@@ -39,6 +39,11 @@ OWNER_MODULES = {
     "folio/workflows/reminders.py": "the workflow reminders, a periodic task",
     "folio/encryption/service.py": "folio encryption rotate (command line): one short unit of "
     "work per batch of rows, so a stopped rotation resumes",
+    "folio/directory/runs.py": "LDAP test and sync (manual route, periodic task): a read, the "
+    "directory's answer with no transaction open, then one short write",
+    "folio/directory/login.py": "LDAP sign-in takes no session: a read, the bind with no "
+    "transaction open, then one short write",
+    "folio/directory/schedule.py": "the scheduled LDAP sync, a periodic task",
 }
 
 # one function of a module that also serves requests
@@ -69,6 +74,8 @@ OWNER_FUNCTIONS = {
     "folio/metrics/live.py::_queue": "a metrics scrape: a failed read still leaves the rest",
     "folio/notifications/service.py::digest_sending.send": "a periodic task",
     "folio/events/service.py::event_log_pruning.prune": "a periodic task",
+    "folio/directory/tokens.py::ScimTokenService.resolve": "the SCIM token check, as resolve: "
+    "its last use is noted apart, whatever becomes of the request",
 }
 
 

@@ -44,6 +44,9 @@ from folio.crawls.supervisor import CrawlSupervisor
 from folio.credits.endpoints import router as credits_router
 from folio.datasets.builder import build_next
 from folio.datasets.endpoints import router as datasets_router
+from folio.directory.endpoints import login_router as ldap_login_router
+from folio.directory.endpoints import router as directory_router
+from folio.directory.schedule import directory_syncing
 from folio.documents.endpoints import router as documents_router
 from folio.encryption.service import check_keys
 from folio.erasure.endpoints import router as erasure_router
@@ -75,6 +78,8 @@ from folio.reports.endpoints import router as reports_router
 from folio.retention.endpoints import holds_router as legal_holds_router
 from folio.retention.endpoints import router as retention_router
 from folio.retention.purge import retention_purging
+from folio.scim.endpoints import router as scim_router
+from folio.scim.errors import ScimError, on_scim_error
 from folio.security_scans.endpoints import router as security_router
 from folio.shares.endpoints import public_router as shared_router
 from folio.shares.endpoints import router as shares_router
@@ -152,6 +157,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         reminding = workflow_reminding(runtime)
         if reminding is not None:
             reminding.start()
+        directory_sync = directory_syncing(runtime)
+        if directory_sync is not None:
+            directory_sync.start()
         app.state.digests = digests
         webhooks = WebhookDispatcher(runtime)
         await webhooks.start()
@@ -189,6 +197,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 await purging.stop()
             if reminding is not None:
                 await reminding.stop()
+            if directory_sync is not None:
+                await directory_sync.stop()
             await webhooks.stop()
             await analytics.stop()
             await hub.stop()
@@ -214,6 +224,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     metrics_store.enable(settings.metrics_path)  # before any sample: all processes add up
     install_problem_handlers(app)
+    app.add_exception_handler(ScimError, on_scim_error)  # SCIM answers in its own format
     # FastAPI tries the routers in this order on every request: the most requested come first
     for router in (
         documents_router,
@@ -258,6 +269,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         legal_holds_router,
         erasure_router,
         workflows_router,
+        directory_router,
+        ldap_login_router,
+        scim_router,
     ):
         include_shared(app, router)
     install_web(app)  # the browser app at /, after the API's routes

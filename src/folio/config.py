@@ -267,6 +267,12 @@ class Settings(BaseSettings):
     registration: Literal["open", "invite", "closed"] = "open"
     retention_purge_interval_s: float = Field(default=3600.0, ge=0)
     workflow_reminder_interval_s: float = Field(default=300.0, ge=0)
+    # LDAP directories (folio.directory): the servers a team's directory may reach although
+    # they are loopback, private or link-local, the time allowed per LDAP operation, and how
+    # often the periodic sync looks for directories that are due
+    ldap_allowed_hosts: list[str] = Field(default_factory=list)
+    ldap_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    directory_sync_check_s: float = Field(default=60.0, ge=0)
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_username: str | None = None
@@ -585,6 +591,11 @@ SETTING_DESCRIPTIONS: dict[str, str] = {
     "registration": "Who may create an account with `POST /api/v1/auth/register`: `open` "
     "(anyone), `invite` (only with a pending invitation to that address) or `closed` (only "
     "system admins, with `folio admin create-user`)",
+    "ldap_allowed_hosts": "Hosts or CIDRs (JSON list) a team's LDAP directory may reach although "
+    "they are loopback, private or link-local (an intranet directory server)",
+    "ldap_timeout_s": "Time allowed for one LDAP connect, bind or search",
+    "directory_sync_check_s": "Seconds between checks for LDAP directories due for their "
+    "scheduled sync; 0: never",
     "retention_purge_interval_s": "Seconds between runs of the retention purge (team retention "
     "policies); 0: never",
     "workflow_reminder_interval_s": "Seconds between looks for overdue workflow tasks to "

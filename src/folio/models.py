@@ -9,6 +9,12 @@ from folio.core.db import Base
 from folio.crawls.models import CrawlChunk, CrawlJob
 from folio.credits.models import CreditAccount, CreditTransaction
 from folio.datasets.models import Dataset
+from folio.directory.models import (
+    DirectoryAccount,
+    DirectorySyncRun,
+    LdapDirectory,
+    ScimToken,
+)
 from folio.documents.models import Document, DocumentPage, DocumentVersion, ProcessingSettings
 from folio.encryption.models import EncryptionKeyUse
 from folio.erasure.models import ErasureRequest
@@ -51,6 +57,8 @@ __all__ = [
     "CreditAccount",
     "CreditTransaction",
     "Dataset",
+    "DirectoryAccount",
+    "DirectorySyncRun",
     "Document",
     "DocumentLabel",
     "DocumentPage",
@@ -67,6 +75,7 @@ __all__ = [
     "IdempotencyRecord",
     "Invitation",
     "Job",
+    "LdapDirectory",
     "LegalHold",
     "Membership",
     "Notification",
@@ -85,6 +94,7 @@ __all__ = [
     "RetentionPolicy",
     "Role",
     "RoleAssignment",
+    "ScimToken",
     "SecurityEvent",
     "Team",
     "Ticket",

@@ -52,6 +52,10 @@ class IdPrefix(StrEnum):
     workflow_instance = "wfi"
     workflow_task = "wtk"
     workflow_entry = "wfe"
+    ldap_directory = "ldp"
+    directory_account = "dra"
+    directory_sync = "dsr"
+    scim_token = "sct"
 
 
 def new_id(prefix: IdPrefix) -> str:

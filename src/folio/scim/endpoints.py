@@ -1,0 +1,222 @@
+"""``/scim/v2``: SCIM 2.0 for identity providers. Answers and errors are SCIM's
+(``application/scim+json``), not problem+json: see ``folio.scim.errors``."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from folio.core.deps import DbSession, RuntimeDep
+from folio.directory.tokens import scim_token as token_service
+from folio.scim import discovery
+from folio.scim.errors import MEDIA_TYPE, ScimError, scim_responses
+from folio.scim.service import page_bounds
+from folio.scim.service import scim as scim_service
+
+MAX_BODY = 1024 * 1024
+
+
+class ScimResponse(JSONResponse):
+    media_type = MEDIA_TYPE
+
+
+router = APIRouter(prefix="/scim/v2", tags=["scim"], default_response_class=ScimResponse)
+BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            MEDIA_TYPE: {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+async def scim_team(request: Request, runtime: RuntimeDep) -> str:
+    """The team of the presented SCIM token: each token reaches its own team only."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    team_id = (
+        await token_service.resolve(runtime, secret.strip()) if scheme.lower() == "bearer" else None
+    )
+    if team_id is None:
+        raise ScimError(401, "Send a valid SCIM token: Authorization: Bearer fscim_….")
+    return team_id
+
+
+ScimTeam = Annotated[str, Depends(scim_team)]
+Filter = Annotated[str | None, Query(alias="filter", max_length=1000)]
+StartIndex = Annotated[str | None, Query(alias="startIndex", max_length=20)]
+Count = Annotated[str | None, Query(alias="count", max_length=20)]
+
+
+async def body(request: Request) -> Any:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise ScimError(413, "The request body is larger than 1 MiB.")
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ScimError(400, "The body is not JSON.", "invalidSyntax") from exc
+
+
+Body = Annotated[Any, Depends(body)]
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/scim/v2"
+
+
+def scim(body_or_status: Any, status: int = 200) -> ScimResponse:
+    return ScimResponse(body_or_status, status_code=status)
+
+
+@router.get(
+    "/ServiceProviderConfig",
+    summary="What this SCIM server supports",
+    responses=scim_responses(401),
+)
+async def get_service_provider_config(request: Request, team: ScimTeam) -> ScimResponse:
+    return scim(discovery.service_provider_config(base_url(request)))
+
+
+@router.get("/ResourceTypes", summary="User and Group", responses=scim_responses(401))
+async def list_resource_types(request: Request, team: ScimTeam) -> ScimResponse:
+    return scim(discovery.listed(discovery.resource_types(base_url(request))))
+
+
+@router.get(
+    "/Schemas", summary="The User and Group schemas (RFC 7643)", responses=scim_responses(401)
+)
+async def list_schemas(request: Request, team: ScimTeam) -> ScimResponse:
+    return scim(discovery.listed(discovery.schemas(base_url(request))))
+
+
+@router.get(
+    "/Users",
+    summary="The team's SCIM-provisioned users, filtered and paged",
+    responses=scim_responses(400, 401),
+)
+async def list_users(
+    request: Request,
+    session: DbSession,
+    team: ScimTeam,
+    filter_text: Filter = None,
+    start_index: StartIndex = None,
+    count: Count = None,
+) -> ScimResponse:
+    start, size = page_bounds(start_index, count)
+    found = await scim_service.list_users(
+        session, team, base_url(request), filter_text=filter_text, start=start, count=size
+    )
+    return scim(found)
+
+
+@router.post(
+    "/Users",
+    status_code=201,
+    summary="Provision a user: a Folio account in the team, role member",
+    responses=scim_responses(400, 401, 409, 413),
+    openapi_extra=BODY,
+)
+async def create_user(
+    request: Request, session: DbSession, team: ScimTeam, payload: Body
+) -> ScimResponse:
+    return scim(await scim_service.create_user(session, team, payload, base_url(request)), 201)
+
+
+@router.get("/Users/{user_id}", summary="A provisioned user", responses=scim_responses(401, 404))
+async def get_user(
+    user_id: str, request: Request, session: DbSession, team: ScimTeam
+) -> ScimResponse:
+    return scim(await scim_service.get_user(session, team, user_id, base_url(request)))
+
+
+@router.put(
+    "/Users/{user_id}",
+    summary="Replace a user (active: false disables the account at once)",
+    responses=scim_responses(400, 401, 404, 409, 413),
+    openapi_extra=BODY,
+)
+async def replace_user(
+    user_id: str, request: Request, session: DbSession, team: ScimTeam, payload: Body
+) -> ScimResponse:
+    return scim(await scim_service.replace_user(session, team, user_id, payload, base_url(request)))
+
+
+@router.patch(
+    "/Users/{user_id}",
+    summary="Change a user with PatchOp operations (replace active false: deprovision)",
+    responses=scim_responses(400, 401, 404, 409, 413),
+    openapi_extra=BODY,
+)
+async def patch_user(
+    user_id: str, request: Request, session: DbSession, team: ScimTeam, payload: Body
+) -> ScimResponse:
+    return scim(await scim_service.patch_user(session, team, user_id, payload, base_url(request)))
+
+
+@router.delete(
+    "/Users/{user_id}",
+    status_code=204,
+    summary="Deprovision: the account is disabled and leaves the team",
+    responses=scim_responses(401, 404),
+)
+async def delete_user(user_id: str, session: DbSession, team: ScimTeam) -> Response:
+    await scim_service.delete_user(session, team, user_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/Groups",
+    summary="The team's roles as groups (admin, member, viewer) with their SCIM members",
+    responses=scim_responses(400, 401),
+)
+async def list_groups(
+    request: Request,
+    session: DbSession,
+    team: ScimTeam,
+    filter_text: Filter = None,
+    start_index: StartIndex = None,
+    count: Count = None,
+) -> ScimResponse:
+    start, size = page_bounds(start_index, count)
+    found = await scim_service.list_groups(
+        session, team, base_url(request), filter_text=filter_text, start=start, count=size
+    )
+    return scim(found)
+
+
+@router.get("/Groups/{group_id}", summary="A role group", responses=scim_responses(401, 404))
+async def get_group(
+    group_id: str, request: Request, session: DbSession, team: ScimTeam
+) -> ScimResponse:
+    return scim(await scim_service.get_group(session, team, group_id, base_url(request)))
+
+
+@router.put(
+    "/Groups/{group_id}",
+    summary="Set a role's members (those left out leave the team)",
+    responses=scim_responses(400, 401, 404, 413),
+    openapi_extra=BODY,
+)
+async def replace_group(
+    group_id: str, request: Request, session: DbSession, team: ScimTeam, payload: Body
+) -> ScimResponse:
+    return scim(
+        await scim_service.replace_group(session, team, group_id, payload, base_url(request))
+    )
+
+
+@router.patch(
+    "/Groups/{group_id}",
+    summary="Add or remove a role's members",
+    responses=scim_responses(400, 401, 404, 413),
+    openapi_extra=BODY,
+)
+async def patch_group(
+    group_id: str, request: Request, session: DbSession, team: ScimTeam, payload: Body
+) -> ScimResponse:
+    return scim(await scim_service.patch_group(session, team, group_id, payload, base_url(request)))
