@@ -83,6 +83,8 @@ from folio.templates.endpoints import router as templates_router
 from folio.tickets.endpoints import router as tickets_router
 from folio.usage.endpoints import router as usage_router
 from folio.web.endpoints import install_web
+from folio.sso.endpoints import router as sso_router
+from folio.sso.web_endpoints import router as sso_web_router
 from folio.webhooks.dispatcher import WebhookDispatcher
 from folio.webhooks.endpoints import router as webhooks_router
 from folio.workers.executors import build_executor
@@ -244,6 +246,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         retention_router,
         legal_holds_router,
         erasure_router,
+        sso_router,
+        sso_web_router,
     ):
         app.include_router(router)
     install_web(app)  # the browser app at /, after the API's routes

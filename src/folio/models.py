@@ -30,6 +30,7 @@ from folio.tickets.models import Ticket
 from folio.usage.models import RequestUsage, UsageCounter
 from folio.users.models import User
 from folio.webhooks.models import WebhookDelivery, WebhookEndpoint
+from folio.sso.models import IdentityProvider, SsoFlow, SsoIdentity, SsoSession
 
 __all__ = [
     "ApiKey",
@@ -84,4 +85,8 @@ __all__ = [
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "IdentityProvider",
+    "SsoFlow",
+    "SsoIdentity",
+    "SsoSession",
 ]

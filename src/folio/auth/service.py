@@ -40,6 +40,7 @@ from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.core.security import digest, hash_password, verify_password
 from folio.ratelimit.limiter import build_storage
+from folio.sso.service import provider as sso_provider_service
 from folio.teams.repository import TeamRepository
 from folio.users.models import User
 from folio.users.service import user as user_service
@@ -126,6 +127,7 @@ class AuthService:
             if user is not None and user.is_active:  # a disabled account has nothing to lock
                 self._count_failure_after_rollback(session, runtime, user.id)
             raise InvalidCredentials("E-mail or password is wrong.")
+        await sso_provider_service.refuse_password_login(session, user)
         await by_source.clear(source)
         user.failed_logins, user.locked_until = 0, None
         if user.mfa_enabled_at is not None:

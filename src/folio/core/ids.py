@@ -48,6 +48,9 @@ class IdPrefix(StrEnum):
     legal_hold = "hld"
     purge = "prg"
     erasure = "era"
+    identity_provider = "idp"
+    sso_flow = "ssf"
+    sso_identity = "ssi"
 
 
 def new_id(prefix: IdPrefix) -> str:
