@@ -24,10 +24,12 @@ PUBLIC = {
     ("POST", "/api/v1/auth/password/reset"),
     ("POST", "/api/v1/auth/verify-email"),
     ("GET", "/api/v1/shared/{token}"),  # a share link's token is the credential
+    ("POST", "/api/v1/sso/flows"),  # single sign-on starts signed out
+    ("POST", "/api/v1/sso/flows/{flow_id}/callback"),  # its state is the credential
 }
 # writes any signed-in user may make for themselves (their own account, their own new team)
 SELF_SERVICE_PREFIXES = ("/api/v1/auth/", "/api/v1/invitations/", "/api/v1/notifications")
-SELF_SERVICE = {("POST", "/api/v1/teams")}
+SELF_SERVICE = {("POST", "/api/v1/teams"), ("POST", "/api/v1/sso/logout")}
 # POSTs that only read (analyses on demand): a viewer may call them
 READ_ONLY_POSTS = {("POST", "/api/v1/ai/extract-entities"), ("POST", "/api/v1/ai/summarize")}
 READ_ONLY_POSTS |= {("POST", "/api/v1/documents/{document_id}/validate")}
@@ -215,6 +217,8 @@ async def owned(
             "share_id": share["id"],
             "template_id": template["id"],
             "ticket_id": ticket["id"],
+            # a provider needs a live issuer to be created: tests/sso walks real ones
+            "provider_id": "idp_01jd0000000000000000000000",
         }
     )
 
@@ -237,6 +241,10 @@ async def test_anonymous_gets_401_everywhere_but_public_routes(
 
 # account-security routes refuse API keys (the walkers) before looking at the id (issue 25)
 INTERACTIVE_ONLY = {("DELETE", "/api/v1/auth/sessions/{session_id}")}
+INTERACTIVE_ONLY |= {
+    ("PATCH", "/api/v1/sso/providers/{provider_id}"),  # tests/sso: another team's is 404
+    ("DELETE", "/api/v1/sso/providers/{provider_id}"),
+}
 # system administration spans every team: a caller without system:admin gets 403 there
 SYSTEM_ADMIN_PREFIX = "/api/v1/admin/"
 

@@ -74,6 +74,8 @@ from folio.retention.purge import retention_purging
 from folio.security_scans.endpoints import router as security_router
 from folio.shares.endpoints import public_router as shared_router
 from folio.shares.endpoints import router as shares_router
+from folio.sso.endpoints import router as sso_router
+from folio.sso.web_endpoints import router as sso_web_router
 from folio.system.endpoints import admin_router as system_admin_router
 from folio.system.endpoints import router as system_router
 from folio.system.service import system as system_service
@@ -83,8 +85,6 @@ from folio.templates.endpoints import router as templates_router
 from folio.tickets.endpoints import router as tickets_router
 from folio.usage.endpoints import router as usage_router
 from folio.web.endpoints import install_web
-from folio.sso.endpoints import router as sso_router
-from folio.sso.web_endpoints import router as sso_web_router
 from folio.webhooks.dispatcher import WebhookDispatcher
 from folio.webhooks.endpoints import router as webhooks_router
 from folio.workers.executors import build_executor

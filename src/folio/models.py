@@ -24,13 +24,13 @@ from folio.reports.models import Report, ReportSchedule
 from folio.retention.models import LegalHold, PurgeRecord, RetentionPolicy
 from folio.security_scans.models import SecurityEvent
 from folio.shares.models import DocumentShare
+from folio.sso.models import IdentityProvider, SsoFlow, SsoIdentity, SsoSession
 from folio.teams.models import Invitation, Membership, Role, RoleAssignment, Team
 from folio.templates.models import Extraction, ExtractionTemplate, ExtractionTemplateVersion
 from folio.tickets.models import Ticket
 from folio.usage.models import RequestUsage, UsageCounter
 from folio.users.models import User
 from folio.webhooks.models import WebhookDelivery, WebhookEndpoint
-from folio.sso.models import IdentityProvider, SsoFlow, SsoIdentity, SsoSession
 
 __all__ = [
     "ApiKey",
@@ -58,6 +58,7 @@ __all__ = [
     "ExtractionTemplateVersion",
     "HistogramBucket",
     "IdempotencyRecord",
+    "IdentityProvider",
     "Invitation",
     "Job",
     "LegalHold",
@@ -79,14 +80,13 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "SecurityEvent",
+    "SsoFlow",
+    "SsoIdentity",
+    "SsoSession",
     "Team",
     "Ticket",
     "UsageCounter",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",
-    "IdentityProvider",
-    "SsoFlow",
-    "SsoIdentity",
-    "SsoSession",
 ]

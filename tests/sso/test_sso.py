@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from fastapi import FastAPI
-
 from tests.factories import PASSWORD, Account, create_account
 from tests.helpers import assert_problem
 from tests.sso.conftest import OidcServer, sign_in_at_provider
@@ -182,7 +181,8 @@ class TestApiFlow:
         assert url.startswith(f"{oidc.issuer}/session/end?")
         assert "id_token_hint=" in url and "post_logout_redirect_uri=" in url
         # the provider accepts it: its confirmation page, not an error
-        confirm = httpx.get(url, timeout=10)
+        async with httpx.AsyncClient(timeout=10) as browser:
+            confirm = await browser.get(url)
         assert confirm.status_code == 200 and "logout" in confirm.text.lower()
         after = await client.get("/api/v1/auth/me", headers=bearer(answer))
         assert after.status_code == 401
@@ -256,9 +256,7 @@ class TestProviders:
         self, oidc: OidcServer, client: httpx.AsyncClient, admin_headers: dict[str, str]
     ) -> None:
         unreachable = {"name": "x", "issuer": "http://127.0.0.1:9", "client_id": "x"}
-        answer = await client.post(
-            "/api/v1/sso/providers", json=unreachable, headers=admin_headers
-        )
+        answer = await client.post("/api/v1/sso/providers", json=unreachable, headers=admin_headers)
         problem = assert_problem(answer, 422, "VALIDATION_ERROR")
         assert problem["errors"][0]["field"] == "issuer"
         team_only = {

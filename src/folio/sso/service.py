@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.auth.service import PASSWORD_LOGIN_CHECKS
 from folio.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
@@ -182,3 +183,5 @@ class ProviderService:
 
 
 provider = ProviderService()
+if provider.refuse_password_login not in PASSWORD_LOGIN_CHECKS:
+    PASSWORD_LOGIN_CHECKS.append(provider.refuse_password_login)
