@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from folio.auth.service import Client as ClientData
-from folio.core.deps import Client, DbSession, RuntimeDep
+from folio.core.deps import Authenticated, Client, DbSession, RuntimeDep
 from folio.sso.models import FlowKind
-from folio.sso.schemas import FlowStarted, WebFlowCallback, WebFlowStart
+from folio.sso.schemas import FlowStarted, LogoutResult, WebFlowCallback, WebFlowStart
 from folio.sso.signin import signin as signin_service
 from folio.web import service as web_service
 from folio.web.schemas import WebSession
@@ -51,3 +51,18 @@ async def finish(
         client=ClientData(client.ip, client.user_agent),
     )
     return web_service.session_response(result, request, response)
+
+
+@router.post("/logout", response_model=LogoutResult)
+async def sign_out(
+    request: Request,
+    response: Response,
+    principal: Authenticated,
+    session: DbSession,
+    runtime: RuntimeDep,
+) -> LogoutResult:
+    """Like ``/web/session/logout``, and for an SSO session the provider's sign-out URL."""
+    web_service.check_same_origin(request)
+    result = await signin_service.logout(session, runtime, principal)
+    web_service.clear_cookie(response)
+    return result
