@@ -127,8 +127,14 @@ class TestApiFlow:
         # group "staff" is unmapped: the default role, member, who may not manage providers
         refused = await client.get("/api/v1/sso/providers", headers=bearer(bob))
         assert_problem(refused, 403, "FORBIDDEN")
-        wrong_domain, _ = await sso_sign_in(client, provider["id"], "mallory")
+        wrong_domain, spent = await sso_sign_in(client, provider["id"], "mallory")
         assert_problem(wrong_domain, 403, "SSO_SIGN_IN_REFUSED")
+        # the refused callback rolled back, yet its state stays spent
+        again = await client.post(
+            f"/api/v1/sso/flows/{spent['flow_id']}/callback",
+            json={"code": spent["code"], "state": spent["state"]},
+        )
+        assert_problem(again, 401, "SSO_STATE_INVALID")
         unverified, _ = await sso_sign_in(client, provider["id"], "unverified")
         assert_problem(unverified, 403, "SSO_SIGN_IN_REFUSED")
 
