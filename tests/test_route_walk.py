@@ -32,10 +32,12 @@ PUBLIC = {
     ("POST", "/api/v1/auth/verify-email"),
     ("GET", "/api/v1/shared/{token}"),  # a share link's token is the credential
     ("POST", "/api/v1/auth/ldap/login"),
+    ("POST", "/api/v1/sso/flows"),  # single sign-on starts signed out
+    ("POST", "/api/v1/sso/flows/{flow_id}/callback"),  # its state is the credential
 }
 # writes any signed-in user may make for themselves (their own account, their own new team)
 SELF_SERVICE_PREFIXES = ("/api/v1/auth/", "/api/v1/invitations/", "/api/v1/notifications")
-SELF_SERVICE = {("POST", "/api/v1/teams")}
+SELF_SERVICE = {("POST", "/api/v1/teams"), ("POST", "/api/v1/sso/logout")}
 # POSTs that only read (analyses on demand): a viewer may call them
 READ_ONLY_POSTS = {("POST", "/api/v1/ai/extract-entities"), ("POST", "/api/v1/ai/summarize")}
 READ_ONLY_POSTS |= {("POST", "/api/v1/documents/{document_id}/validate")}
@@ -246,6 +248,8 @@ async def owned(
             "ticket_id": ticket["id"],
             "token_id": scim_token_id,
             "run_id": sync_run_id,
+            # a provider needs a live issuer to be created: tests/sso walks real ones
+            "provider_id": "idp_01jd0000000000000000000000",
         }
     )
 
@@ -291,6 +295,8 @@ INTERACTIVE_ONLY = {("DELETE", "/api/v1/auth/sessions/{session_id}")}
 INTERACTIVE_ONLY |= {
     ("POST", "/api/v1/directory/scim-tokens/{token_id}/rotate"),
     ("DELETE", "/api/v1/directory/scim-tokens/{token_id}"),
+    ("PATCH", "/api/v1/sso/providers/{provider_id}"),  # tests/sso: another team's is 404
+    ("DELETE", "/api/v1/sso/providers/{provider_id}"),
 }
 # system administration spans every team: a caller without system:admin gets 403 there
 SYSTEM_ADMIN_PREFIX = "/api/v1/admin/"

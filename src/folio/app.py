@@ -83,6 +83,8 @@ from folio.scim.errors import ScimError, on_scim_error
 from folio.security_scans.endpoints import router as security_router
 from folio.shares.endpoints import public_router as shared_router
 from folio.shares.endpoints import router as shares_router
+from folio.sso.endpoints import router as sso_router
+from folio.sso.web_endpoints import router as sso_web_router
 from folio.system.endpoints import admin_router as system_admin_router
 from folio.system.endpoints import router as system_router
 from folio.system.service import system as system_service
@@ -272,6 +274,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         directory_router,
         ldap_login_router,
         scim_router,
+        sso_router,
+        sso_web_router,
     ):
         include_shared(app, router)
     install_web(app)  # the browser app at /, after the API's routes

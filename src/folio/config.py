@@ -384,6 +384,26 @@ class Settings(BaseSettings):
         description="How long /health/ready waits for Redis and for Celery workers to answer "
         "(a Celery ping always waits this long, to count the workers)",
     )
+    sso_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts or CIDRs (JSON list) an OIDC identity provider may be reached at "
+        "although they are loopback, private or link-local (an intranet Keycloak)",
+    )
+    sso_timeout_s: float = Field(
+        default=10.0, gt=0, description="Time allowed for one request to an identity provider"
+    )
+    sso_flow_ttl_s: int = Field(
+        default=600,
+        ge=30,
+        description="How long a started SSO sign-in (its state, nonce and PKCE verifier) "
+        "may wait for the provider's answer",
+    )
+    sso_metadata_ttl_s: int = Field(
+        default=3600,
+        ge=0,
+        description="How long a provider's discovery document and signing keys are cached "
+        "(an unknown key id fetches the keys again at once)",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -31,6 +31,7 @@ from folio.reports.models import Report, ReportSchedule
 from folio.retention.models import LegalHold, PurgeRecord, RetentionPolicy
 from folio.security_scans.models import SecurityEvent
 from folio.shares.models import DocumentShare
+from folio.sso.models import IdentityProvider, SsoFlow, SsoIdentity, SsoSession
 from folio.teams.models import Invitation, Membership, Role, RoleAssignment, Team
 from folio.templates.models import Extraction, ExtractionTemplate, ExtractionTemplateVersion
 from folio.tickets.models import Ticket
@@ -73,6 +74,7 @@ __all__ = [
     "ExtractionTemplateVersion",
     "HistogramBucket",
     "IdempotencyRecord",
+    "IdentityProvider",
     "Invitation",
     "Job",
     "LdapDirectory",
@@ -96,6 +98,9 @@ __all__ = [
     "RoleAssignment",
     "ScimToken",
     "SecurityEvent",
+    "SsoFlow",
+    "SsoIdentity",
+    "SsoSession",
     "Team",
     "Ticket",
     "UsageCounter",

@@ -48,7 +48,7 @@ def sign_in(page: Page, url: str, email: str, password: str) -> None:
     page.goto(f"{url}/login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{url}/")
     expect(page.locator("#documents-body tr").first).to_be_attached()
 
@@ -143,7 +143,7 @@ def test_sign_in_refuses_a_wrong_password_then_takes_the_first_start_admin(
     page.wait_for_url(f"{running.server.url}/login")  # no session: to the sign-in page
     page.get_by_label("E-mail").fill(running.email)
     page.get_by_label("Password").fill("not the password")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.locator("#login-error")).not_to_be_empty()
     check_page(page, artifacts, "login.png")
     sign_in(page, running.server.url, running.email, running.password)
@@ -368,7 +368,7 @@ def test_mfa_sign_in_then_sign_out(browser: Browser, running: Running, artifacts
     page.goto(f"{running.server.url}/login")
     page.get_by_label("E-mail").fill("mfa@example.com")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_label("Authentication code").fill(totp.at(time.time() + 30))
     check_page(page, artifacts, "mfa.png")
     page.get_by_role("button", name="Verify").click()

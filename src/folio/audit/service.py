@@ -12,7 +12,7 @@ from ulid import ULID
 from folio.audit.models import AuditEntry
 from folio.audit.repository import AuditFilters, AuditRepository
 from folio.audit.schemas import AuditEntryRead, ExportFormat
-from folio.core.db import Database
+from folio.core.db import Database, utcnow
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.pipeline.cells import inert_row
@@ -38,6 +38,11 @@ def csv_cell(value: object) -> str:
 
 
 class AuditService:
+    def record(self, session: AsyncSession, **values: object) -> None:
+        """An entry a service writes in its own unit of work, for what the request log
+        cannot tell: who signed in through single sign-on, to which team."""
+        session.add(AuditEntry(id=new_audit_id(), created_at=utcnow(), **values))
+
     async def list_entries(
         self,
         session: AsyncSession,

@@ -22,6 +22,8 @@ class AuthSession(TimestampMixin, Base):
     expires_at: Mapped[datetime] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
     revoked_reason: Mapped[str | None] = mapped_column(String(100))
+    # set when a team's identity provider started the session: it acts in that team only
+    bound_team_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class RefreshToken(Base):

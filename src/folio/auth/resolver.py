@@ -159,8 +159,20 @@ async def _from_access_token(
     user = await UserRepository.from_session(session).get(claims["sub"])
     if user is None or not user.is_active:
         raise InvalidToken("The account is disabled.")
-    principal = await principal_for_user(session, user, team_header, session_id=auth_session.id)
+    team_id = _bound_team(auth_session, team_header)
+    principal = await principal_for_user(session, user, team_id, session_id=auth_session.id)
     return principal, auth_session.last_seen_at
+
+
+def _bound_team(auth_session: AuthSession, team_header: str | None) -> str | None:
+    """A session a team's identity provider started acts in that team only: another team
+    answers as one the user is not a member of (issue 22)."""
+    bound = auth_session.bound_team_id
+    if bound is None:
+        return team_header
+    if team_header not in (None, bound):
+        raise NotFound(f"No team {team_header}.")
+    return bound
 
 
 async def principal_for_user(

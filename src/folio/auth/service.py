@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -49,6 +50,10 @@ VERIFY_TTL = timedelta(days=2)
 RESET_TTL = timedelta(hours=1)
 MFA_LOGIN_TTL = timedelta(minutes=5)
 LOGIN_THROTTLES = "auth.login_throttles"
+PasswordLoginCheck = Callable[[AsyncSession, User], Awaitable[None]]
+# rules other domains add to a password sign-in, run once the password is right (single
+# sign-on's "SSO required" raises there): auth imports none of them
+PASSWORD_LOGIN_CHECKS: list[PasswordLoginCheck] = []
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,8 @@ class AuthService:
             if user is not None and user.is_active:  # a disabled account has nothing to lock
                 self._count_failure_after_rollback(session, runtime, user.id)
             raise InvalidCredentials("E-mail or password is wrong.")
+        for check in PASSWORD_LOGIN_CHECKS:
+            await check(session, user)
         await by_source.clear(source)
         user.failed_logins, user.locked_until = 0, None
         if user.mfa_enabled_at is not None:

@@ -56,6 +56,9 @@ class IdPrefix(StrEnum):
     directory_account = "dra"
     directory_sync = "dsr"
     scim_token = "sct"
+    identity_provider = "idp"
+    sso_flow = "ssf"
+    sso_identity = "ssi"
 
 
 def new_id(prefix: IdPrefix) -> str:

@@ -16,6 +16,7 @@ DESCRIPTIONS = {
     415: "Unsupported media type",
     422: "Validation failed or the document could not be processed",
     429: "Rate limited",
+    502: "An upstream service (such as an identity provider) failed",
     503: "Service unavailable",
 }
 

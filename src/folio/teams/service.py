@@ -321,6 +321,31 @@ class TeamService:
         )
         return member_read(membership, user)
 
+    async def add_member(
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        team: Team,
+        user_id: str,
+        role: str,
+        *,
+        pending: bool,
+    ) -> Membership:
+        """A member joined by the system (single sign-on), not by an invitation: pending
+        until a team admin approves, or active at once."""
+        await self.check_capacity(session, team, with_pending=pending)
+        membership = Membership(
+            id=new_id(IdPrefix.member),
+            team_id=team.id,
+            user_id=user_id,
+            role=role,
+            status="pending" if pending else "active",
+        )
+        await TeamRepository.from_session(session).add(membership)
+        if not pending:
+            await self.announce(session, runtime, "team.member_joined", team.id, user_id, role=role)
+        return membership
+
     async def announce(
         self,
         session: AsyncSession,

@@ -54,6 +54,7 @@ def _shell() -> HTMLResponse:
 @router.get("/notifications")
 @router.get("/webhooks")
 @router.get("/usage")
+@router.get("/sso/callback")
 async def page() -> HTMLResponse:
     return _shell()
 

@@ -1,5 +1,7 @@
 // Folio web app: a plain ES module over the REST API (/api/v1) and its WebSocket.
 // The DOM is built with textContent only, so uploaded text is never parsed as HTML.
+import { finishSso, ssoButton, ssoSignOut } from "./sso.js";
+
 const API = "/api/v1";
 const main = document.getElementById("main");
 const STATUSES = ["queued", "processing", "completed", "failed", "cancelled"];
@@ -176,7 +178,8 @@ function loginView() {
       error.textContent = err.message;
     }
   });
-  render("Sign in", h("article", { class: "narrow" }, h("h1", {}, "Sign in"), form, error,
+  render("Sign in", h("article", { class: "narrow" }, h("h1", {}, "Sign in"), form,
+    ssoButton(form, error), error,
     h("p", { class: "muted" },
       "The first administrator's e-mail and password are printed by folio serve when it first starts.")));
 }
@@ -201,10 +204,11 @@ function mfaView(mfaToken) {
 }
 
 async function signOut() {
+  let providerSignOut = null;
   try {
-    await sessionCall("/logout", undefined, true);
+    providerSignOut = await ssoSignOut(accessToken);
   } finally {
-    location.assign("/login");
+    location.assign(providerSignOut || "/login");
   }
 }
 
@@ -918,6 +922,10 @@ const ROUTES = [
 
 async function start() {
   if (location.pathname === "/login") return loginView();
+  if (location.pathname === "/sso/callback") {
+    return finishSso((message) => render("Sign in", h("article", { class: "narrow" },
+      h("p", { class: "error", role: "alert" }, message), h("a", { href: "/login" }, "Back to sign-in"))));
+  }
   try {
     await refresh();
   } catch {
