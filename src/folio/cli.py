@@ -1,4 +1,5 @@
-"""``folio serve | migrate | worker | process | backup | restore | settings``."""
+"""``folio serve | migrate | worker | process | backup | restore | settings``, and the
+``admin`` and ``remote`` sub-commands."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ from folio.pipeline.fields import BUILTINS, Template, apply_template, get_templa
 from folio.pipeline.intelligence import Intelligence, IntelligenceOptions, analyze
 from folio.pipeline.structure import chunk_structure, document_structure, render_markdown
 from folio.pipeline.structure.chunks import MIN_TOKENS
+from folio.remote.commands import remote
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -51,6 +53,7 @@ app = typer.Typer(
     help="Folio: self-hosted document intelligence.", no_args_is_help=True, add_completion=False
 )
 app.add_typer(admin, name="admin")
+app.add_typer(remote, name="remote")
 stderr = Console(stderr=True)
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Default: ./folio-data")]

@@ -591,7 +591,7 @@ class Webhooks(Resource):
 
 class Events(Resource):
     def list(self, *, limit: int = 50, **filters: Any) -> AsyncIterator[EventRead]:
-        """The team's stored events (``GET /events``), newest first."""
+        """The team's stored events (``GET /events``), oldest first."""
         return self._client.paginate(f"{API}/events", EventRead, limit=limit, **filters)
 
     async def stream(
