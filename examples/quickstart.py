@@ -31,7 +31,8 @@ def main(path: str) -> None:
         entities = (results.intelligence or {}).get("entities", [])
         print(f"{len(entities)} entities")
         for entity in entities:
-            print(f"  {entity['type']:<14} {entity['text']}  (page {entity['page']})")
+            text = " ".join(entity["text"].split())  # an address spans lines
+            print(f"  {entity['type']:<14} {text}  (page {entity['page']})")
 
 
 if __name__ == "__main__":
