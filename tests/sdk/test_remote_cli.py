@@ -152,8 +152,10 @@ def test_upload_wait_ls_pages_get_results_and_export(remote: Remote, tmp_path: P
 
 
 def test_watch_streams_a_processed_event_and_the_key_stays_out_of_the_process_list(
-    remote: Remote,
+    remote: Remote, tmp_path: Path
 ) -> None:
+    note = tmp_path / "watched.txt"
+    note.write_bytes(NOTE)
     with remote.sdk() as folio:
         *_, last = folio.events.list(limit=100)  # oldest first: the last is the newest
         watcher = subprocess.Popen(
@@ -169,15 +171,18 @@ def test_watch_streams_a_processed_event_and_the_key_stays_out_of_the_process_li
         try:
             listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True)
             arguments = Path(f"/proc/{watcher.pid}/cmdline").read_bytes()
-            document = folio.documents.upload(NOTE, filename="watched.txt")
+            uploaded = remote.run("upload", str(note))  # the table for people, not --json
             out, err = watcher.communicate(timeout=90)
         finally:
             watcher.kill()
 
+    assert uploaded.returncode == 0, uploaded.stderr
+    (row,) = [line.split() for line in uploaded.stdout.splitlines() if "watched.txt" in line]
+    assert row[0].startswith("doc_") and row[2] in {"queued", "processing", "completed"}
     assert watcher.returncode == 0, err
     event = json.loads(out.splitlines()[0])
     assert event["type"] == "document.processed"
-    assert event["data"]["document_id"] == document.id
+    assert event["data"]["document_id"] == row[0]
     assert remote.server.api_key not in listing.stdout
     assert remote.server.api_key.encode() not in arguments
     assert remote.server.api_key not in out + err

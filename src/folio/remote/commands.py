@@ -127,8 +127,11 @@ def login(
     profile: ProfileOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Store a profile: the server and an API key (FOLIO_API_KEY, stdin or a prompt), or with
-    --email a session (its refresh token is stored, the password never). It becomes current."""
+    """Check a credential and store it as a profile, which becomes the current one.
+
+    The API key comes from --api-key-stdin, FOLIO_API_KEY or a prompt; with --email, the
+    password logs in (from --password-stdin, FOLIO_PASSWORD or a prompt) and only the
+    session's refresh token is stored."""
     name = profile or store.load().current or store.DEFAULT
     with reporting(as_json):
         if email is None:
@@ -435,6 +438,15 @@ def results(
         stdout.print_json(found.model_dump_json(by_alias=True))
 
 
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("a date as YYYY-MM-DD", param_hint=option) from None
+
+
 EXPORT_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".ndjson": "ndjson"}
 
 
@@ -455,7 +467,7 @@ def export(
     chosen = export_format or EXPORT_FORMATS.get(output.suffix.lower())
     if chosen is None:
         raise typer.BadParameter("give --format, or a file ending .xlsx/.csv/.json/.ndjson")
-    dates = [date.fromisoformat(d) if d else None for d in (since, until)]
+    dates = [parse_date(value, name) for value, name in ((since, "--since"), (until, "--until"))]
     partial = output.with_name(output.name + ".part")
     with reporting(as_json), connected(profile) as client:
         try:

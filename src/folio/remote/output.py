@@ -90,7 +90,8 @@ def emit_json(value: Any) -> None:
 def problem_lines(error: APIError) -> list[str]:
     title = error.title or error.code
     lines = [f"[bold red]Error:[/] {escape(title)} ({error.status} {escape(error.code)})"]
-    if error.detail and error.detail != title:
+    repeated = any(str(e.get("message", "")) in error.detail for e in error.errors)
+    if error.detail and error.detail != title and not repeated:
         lines.append(f"  {escape(error.detail)}")
     lines += [
         f"  {escape(e.get('field', ''))}: {escape(e.get('message', ''))}" for e in error.errors
