@@ -44,7 +44,6 @@ from folio.pipeline.fields import BUILTINS, Template, apply_template, get_templa
 from folio.pipeline.intelligence import Intelligence, IntelligenceOptions, analyze
 from folio.pipeline.structure import chunk_structure, document_structure, render_markdown
 from folio.pipeline.structure.chunks import MIN_TOKENS
-from folio.remote.commands import remote
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -53,8 +52,25 @@ app = typer.Typer(
     help="Folio: self-hosted document intelligence.", no_args_is_help=True, add_completion=False
 )
 app.add_typer(admin, name="admin")
-app.add_typer(remote, name="remote")
 stderr = Console(stderr=True)
+
+try:
+    from folio.remote.commands import remote
+except ModuleNotFoundError as missing:  # the server installed without its SDK
+    if missing.name != "folio_client":
+        raise
+
+    @app.command(
+        "remote",
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+        help="Talk to a running server (needs folio-client)",
+    )
+    def remote_needs_the_client() -> None:
+        stderr.print("folio remote needs the SDK: pip install ./clients/python")
+        raise typer.Exit(code=1) from None
+
+else:
+    app.add_typer(remote, name="remote")
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Default: ./folio-data")]
 
