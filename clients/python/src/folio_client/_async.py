@@ -549,44 +549,32 @@ class Webhooks(Resource):
         self,
         url: str,
         *,
-        event_types: list[str] | None = None,
+        event_types: Ids | None = None,
         description: str | None = None,
         max_attempts: int | None = None,
     ) -> WebhookCreated:
         """Register an endpoint; the answer's ``secret`` (shown once) verifies deliveries."""
-        body = _clean(
-            {
-                "url": url,
-                "event_types": event_types,
-                "description": description,
-                "max_attempts": max_attempts,
-            }
+        return await self._client.call(
+            calls.webhook_create(url, event_types, description, max_attempts)
         )
-        return await self._client._send("POST", f"{API}/webhooks", WebhookCreated, body)
 
     async def get(self, webhook_id: str) -> WebhookRead:
-        return await self._client._get(f"{API}/webhooks/{webhook_id}", WebhookRead)
+        return await self._client.call(calls.webhook_get(webhook_id))
 
     def list(self, *, limit: int = 50) -> AsyncIterator[WebhookRead]:
-        return self._client.paginate(f"{API}/webhooks", WebhookRead, limit=limit)
+        return self._client.listing(calls.webhook_list(limit))
 
     async def update(self, webhook_id: str, **changes: Any) -> WebhookRead:
-        return await self._client._send(
-            "PATCH", f"{API}/webhooks/{webhook_id}", WebhookRead, changes
-        )
+        return await self._client.call(calls.webhook_update(webhook_id, changes))
 
     async def delete(self, webhook_id: str) -> None:
-        await self._client.request("DELETE", f"{API}/webhooks/{webhook_id}")
+        await self._client.call(calls.webhook_delete(webhook_id))
 
     async def test(self, webhook_id: str) -> WebhookTestResult:
-        return await self._client._send(
-            "POST", f"{API}/webhooks/{webhook_id}/test", WebhookTestResult
-        )
+        return await self._client.call(calls.webhook_test(webhook_id))
 
     def deliveries(self, webhook_id: str, *, limit: int = 50) -> AsyncIterator[DeliveryRead]:
-        return self._client.paginate(
-            f"{API}/webhooks/{webhook_id}/deliveries", DeliveryRead, limit=limit
-        )
+        return self._client.listing(calls.webhook_deliveries(webhook_id, limit))
 
 
 class Events(Resource):
@@ -660,43 +648,36 @@ class Keys(Resource):
         self,
         name: str,
         *,
-        scopes: list[str] | None = None,
+        scopes: Ids | None = None,
         rate_limit_per_minute: int | None = None,
         expires_at: str | None = None,
     ) -> KeyCreated:
-        body = _clean(
-            {
-                "name": name,
-                "scopes": scopes,
-                "rate_limit_per_minute": rate_limit_per_minute,
-                "expires_at": expires_at,
-            }
+        return await self._client.call(
+            calls.key_create(name, scopes, rate_limit_per_minute, expires_at)
         )
-        return await self._client._send("POST", f"{API}/keys", KeyCreated, body)
 
     async def get(self, key_id: str) -> KeyRead:
-        return await self._client._get(f"{API}/keys/{key_id}", KeyRead)
+        return await self._client.call(calls.key_get(key_id))
 
     def list(self, *, limit: int = 50) -> AsyncIterator[KeyRead]:
-        return self._client.paginate(f"{API}/keys", KeyRead, limit=limit)
+        return self._client.listing(calls.key_list(limit))
 
     async def rotate(self, key_id: str) -> KeyCreated:
-        return await self._client._send("POST", f"{API}/keys/{key_id}/rotate", KeyCreated)
+        return await self._client.call(calls.key_rotate(key_id))
 
     async def revoke(self, key_id: str) -> None:
-        await self._client.request("DELETE", f"{API}/keys/{key_id}")
+        await self._client.call(calls.key_revoke(key_id))
 
 
 class Teams(Resource):
     async def create(self, name: str, *, description: str | None = None) -> TeamRead:
-        body = _clean({"name": name, "description": description})
-        return await self._client._send("POST", f"{API}/teams", TeamRead, body)
+        return await self._client.call(calls.team_create(name, description))
 
     async def get(self, team_id: str) -> TeamRead:
-        return await self._client._get(f"{API}/teams/{team_id}", TeamRead)
+        return await self._client.call(calls.team_get(team_id))
 
     def list(self, *, limit: int = 50) -> AsyncIterator[TeamRead]:
-        return self._client.paginate(f"{API}/teams", TeamRead, limit=limit)
+        return self._client.listing(calls.team_list(limit))
 
 
 class Templates(Resource):

@@ -1,7 +1,7 @@
-"""The API calls of the newer resources (templates, extractions, exports, projects, crawls,
-datasets, zero-retention processing), written once: each function says which request to make
-and how to read its answer. ``_sync.py`` and ``_async.py`` only send them, so the two clients'
-methods for these resources are one line each and cannot drift apart."""
+"""The API calls of the resources (templates, extractions, exports, projects, crawls, datasets,
+zero-retention processing, webhooks, keys, teams), written once: each function says which
+request to make and how to read its answer. ``_sync.py`` and ``_async.py`` only send them, so
+the two clients' methods for these resources are one line each and cannot drift apart."""
 
 from __future__ import annotations
 
@@ -21,12 +21,19 @@ from folio_client.models import (
     CrawlJobRead,
     CrawlProgress,
     DatasetRead,
+    DeliveryRead,
     DocumentResults,
     ExtractionRead,
+    KeyCreated,
+    KeyRead,
     ProjectRead,
+    TeamRead,
     TemplateRead,
     TemplateVersionRead,
     ValidationRead,
+    WebhookCreated,
+    WebhookRead,
+    WebhookTestResult,
 )
 
 R = TypeVar("R")
@@ -276,3 +283,91 @@ def process(
         params={"words": json.dumps(words)},
         body=body,
     )
+
+
+# -- webhooks, keys and teams ----------------------------------------------------------------
+
+
+def webhook_create(
+    url: str, event_types: list[str] | None, description: str | None, max_attempts: int | None
+) -> Call[WebhookCreated]:
+    body = clean(
+        {
+            "url": url,
+            "event_types": event_types,
+            "description": description,
+            "max_attempts": max_attempts,
+        }
+    )
+    return Call("POST", f"{API}/webhooks", model(WebhookCreated), json=body)
+
+
+def webhook_get(webhook_id: str) -> Call[WebhookRead]:
+    return Call("GET", f"{API}/webhooks/{webhook_id}", model(WebhookRead))
+
+
+def webhook_list(limit: int) -> Listing[WebhookRead]:
+    return Listing(f"{API}/webhooks", WebhookRead, {"limit": limit})
+
+
+def webhook_update(webhook_id: str, changes: Mapping[str, Any]) -> Call[WebhookRead]:
+    path = f"{API}/webhooks/{webhook_id}"
+    return Call("PATCH", path, model(WebhookRead), json=dict(changes))
+
+
+def webhook_delete(webhook_id: str) -> Call[None]:
+    return Call("DELETE", f"{API}/webhooks/{webhook_id}", nothing)
+
+
+def webhook_test(webhook_id: str) -> Call[WebhookTestResult]:
+    return Call("POST", f"{API}/webhooks/{webhook_id}/test", model(WebhookTestResult))
+
+
+def webhook_deliveries(webhook_id: str, limit: int) -> Listing[DeliveryRead]:
+    return Listing(f"{API}/webhooks/{webhook_id}/deliveries", DeliveryRead, {"limit": limit})
+
+
+def key_create(
+    name: str,
+    scopes: list[str] | None,
+    rate_limit_per_minute: int | None,
+    expires_at: str | None,
+) -> Call[KeyCreated]:
+    body = clean(
+        {
+            "name": name,
+            "scopes": scopes,
+            "rate_limit_per_minute": rate_limit_per_minute,
+            "expires_at": expires_at,
+        }
+    )
+    return Call("POST", f"{API}/keys", model(KeyCreated), json=body)
+
+
+def key_get(key_id: str) -> Call[KeyRead]:
+    return Call("GET", f"{API}/keys/{key_id}", model(KeyRead))
+
+
+def key_list(limit: int) -> Listing[KeyRead]:
+    return Listing(f"{API}/keys", KeyRead, {"limit": limit})
+
+
+def key_rotate(key_id: str) -> Call[KeyCreated]:
+    return Call("POST", f"{API}/keys/{key_id}/rotate", model(KeyCreated))
+
+
+def key_revoke(key_id: str) -> Call[None]:
+    return Call("DELETE", f"{API}/keys/{key_id}", nothing)
+
+
+def team_create(name: str, description: str | None) -> Call[TeamRead]:
+    body = clean({"name": name, "description": description})
+    return Call("POST", f"{API}/teams", model(TeamRead), json=body)
+
+
+def team_get(team_id: str) -> Call[TeamRead]:
+    return Call("GET", f"{API}/teams/{team_id}", model(TeamRead))
+
+
+def team_list(limit: int) -> Listing[TeamRead]:
+    return Listing(f"{API}/teams", TeamRead, {"limit": limit})

@@ -529,40 +529,30 @@ class Webhooks(Resource):
         self,
         url: str,
         *,
-        event_types: list[str] | None = None,
+        event_types: Ids | None = None,
         description: str | None = None,
         max_attempts: int | None = None,
     ) -> WebhookCreated:
         """Register an endpoint; the answer's ``secret`` (shown once) verifies deliveries."""
-        body = _clean(
-            {
-                "url": url,
-                "event_types": event_types,
-                "description": description,
-                "max_attempts": max_attempts,
-            }
-        )
-        return self._client._send("POST", f"{API}/webhooks", WebhookCreated, body)
+        return self._client.call(calls.webhook_create(url, event_types, description, max_attempts))
 
     def get(self, webhook_id: str) -> WebhookRead:
-        return self._client._get(f"{API}/webhooks/{webhook_id}", WebhookRead)
+        return self._client.call(calls.webhook_get(webhook_id))
 
     def list(self, *, limit: int = 50) -> Iterator[WebhookRead]:
-        return self._client.paginate(f"{API}/webhooks", WebhookRead, limit=limit)
+        return self._client.listing(calls.webhook_list(limit))
 
     def update(self, webhook_id: str, **changes: Any) -> WebhookRead:
-        return self._client._send("PATCH", f"{API}/webhooks/{webhook_id}", WebhookRead, changes)
+        return self._client.call(calls.webhook_update(webhook_id, changes))
 
     def delete(self, webhook_id: str) -> None:
-        self._client.request("DELETE", f"{API}/webhooks/{webhook_id}")
+        self._client.call(calls.webhook_delete(webhook_id))
 
     def test(self, webhook_id: str) -> WebhookTestResult:
-        return self._client._send("POST", f"{API}/webhooks/{webhook_id}/test", WebhookTestResult)
+        return self._client.call(calls.webhook_test(webhook_id))
 
     def deliveries(self, webhook_id: str, *, limit: int = 50) -> Iterator[DeliveryRead]:
-        return self._client.paginate(
-            f"{API}/webhooks/{webhook_id}/deliveries", DeliveryRead, limit=limit
-        )
+        return self._client.listing(calls.webhook_deliveries(webhook_id, limit))
 
 
 class Events(Resource):
@@ -576,43 +566,34 @@ class Keys(Resource):
         self,
         name: str,
         *,
-        scopes: list[str] | None = None,
+        scopes: Ids | None = None,
         rate_limit_per_minute: int | None = None,
         expires_at: str | None = None,
     ) -> KeyCreated:
-        body = _clean(
-            {
-                "name": name,
-                "scopes": scopes,
-                "rate_limit_per_minute": rate_limit_per_minute,
-                "expires_at": expires_at,
-            }
-        )
-        return self._client._send("POST", f"{API}/keys", KeyCreated, body)
+        return self._client.call(calls.key_create(name, scopes, rate_limit_per_minute, expires_at))
 
     def get(self, key_id: str) -> KeyRead:
-        return self._client._get(f"{API}/keys/{key_id}", KeyRead)
+        return self._client.call(calls.key_get(key_id))
 
     def list(self, *, limit: int = 50) -> Iterator[KeyRead]:
-        return self._client.paginate(f"{API}/keys", KeyRead, limit=limit)
+        return self._client.listing(calls.key_list(limit))
 
     def rotate(self, key_id: str) -> KeyCreated:
-        return self._client._send("POST", f"{API}/keys/{key_id}/rotate", KeyCreated)
+        return self._client.call(calls.key_rotate(key_id))
 
     def revoke(self, key_id: str) -> None:
-        self._client.request("DELETE", f"{API}/keys/{key_id}")
+        self._client.call(calls.key_revoke(key_id))
 
 
 class Teams(Resource):
     def create(self, name: str, *, description: str | None = None) -> TeamRead:
-        body = _clean({"name": name, "description": description})
-        return self._client._send("POST", f"{API}/teams", TeamRead, body)
+        return self._client.call(calls.team_create(name, description))
 
     def get(self, team_id: str) -> TeamRead:
-        return self._client._get(f"{API}/teams/{team_id}", TeamRead)
+        return self._client.call(calls.team_get(team_id))
 
     def list(self, *, limit: int = 50) -> Iterator[TeamRead]:
-        return self._client.paginate(f"{API}/teams", TeamRead, limit=limit)
+        return self._client.listing(calls.team_list(limit))
 
 
 class Templates(Resource):
