@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "folio"
+CLIENT = Path(__file__).resolve().parents[1] / "clients" / "python" / "src" / "folio_client"
 
 # modules that assemble the application; no package imports them (``folio.assembly``, the
 # runtime with its event consumers, is for the processes' entry points: app, CLI, workers)
@@ -164,6 +165,21 @@ def test_listed_cycles_still_exist() -> None:
     """A cycle that was broken is taken off the list, so it cannot come back unnoticed."""
     found = {frozenset(cycle) for cycle in cycles(domain_graph(GRAPH))}
     assert set(ALLOWED_CYCLES) <= found
+
+
+def test_the_remote_cli_reaches_the_server_only_through_the_client() -> None:
+    """``folio remote`` speaks the public API (``folio_client``), never the server's modules."""
+    assert set(GRAPH["remote"]) == set()
+
+
+def test_the_client_package_imports_nothing_of_the_server() -> None:
+    """``folio-client`` installs on its own: no import of ``folio``."""
+    imported = set()
+    for path in sorted(CLIENT.rglob("*.py")):
+        module = "folio_client." + path.stem
+        imported |= set(_imported_modules(ast.parse(path.read_text()), module))
+    assert "folio_client._core" in imported  # the walk saw the package
+    assert {name for name in imported if name == "folio" or name.startswith("folio.")} == set()
 
 
 def print_graph() -> None:

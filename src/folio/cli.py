@@ -1,4 +1,5 @@
-"""``folio serve | migrate | worker | process | backup | restore | settings``."""
+"""``folio serve | migrate | worker | process | backup | restore | settings``, and the
+``admin`` and ``remote`` sub-commands."""
 
 from __future__ import annotations
 
@@ -54,6 +55,24 @@ app = typer.Typer(
 app.add_typer(admin, name="admin")
 app.add_typer(encryption, name="encryption")
 stderr = Console(stderr=True)
+
+try:
+    from folio.remote.commands import remote
+except ModuleNotFoundError as missing:  # the server installed without its SDK
+    if missing.name != "folio_client":
+        raise
+
+    @app.command(
+        "remote",
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+        help="Talk to a running server (needs folio-client)",
+    )
+    def remote_needs_the_client() -> None:
+        stderr.print("folio remote needs the SDK: pip install ./clients/python")
+        raise typer.Exit(code=1) from None
+
+else:
+    app.add_typer(remote, name="remote")
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Default: ./folio-data")]
 

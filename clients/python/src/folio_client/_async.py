@@ -7,6 +7,7 @@ import asyncio
 import json as jsonlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -14,6 +15,8 @@ import httpx
 import websockets
 from pydantic import BaseModel
 
+from folio_client import _calls as calls
+from folio_client._calls import Call, Download, Listing
 from folio_client._core import (
     API,
     DEFAULT_URL,
@@ -36,25 +39,43 @@ from folio_client.errors import (
     error_for,
 )
 from folio_client.models import (
+    DATASET_FINAL,
     FINAL_STATUSES,
+    ApplyResult,
     BatchCreated,
     BatchRead,
+    CrawlChunk,
+    CrawlJobRead,
+    CrawlProgress,
+    DatasetRead,
     DeliveryRead,
     DocumentChunks,
     DocumentRead,
     DocumentResults,
     EventRead,
+    ExtractionRead,
     KeyCreated,
     KeyRead,
     LoginResult,
+    Page,
+    ProjectRead,
     TeamRead,
+    TemplateRead,
+    TemplateVersionRead,
     UserRead,
+    ValidationRead,
     WebhookCreated,
     WebhookRead,
     WebhookTestResult,
 )
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+# for annotations inside the classes that define a ``list`` method
+Specs = list[dict[str, Any]]
+Ids = list[str]
+TemplateVersions = list[TemplateVersionRead]
+CrawlChunks = list[CrawlChunk]
 LONG_POLL_S = 30.0  # one ?wait= request; the server allows up to 300
 
 
@@ -70,13 +91,14 @@ class AsyncFolio:
         api_key: str | None = None,
         email: str | None = None,
         password: str | None = None,
+        refresh_token: str | None = None,
         team_id: str | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         http: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.credentials = Credentials(api_key, email, password)
+        self.credentials = Credentials(api_key, email, password, refresh_token=refresh_token)
         self.retry = retry or RetryPolicy()
         self.sleep = sleep  # injectable, so a test can record the waits
         self._http = http or httpx.AsyncClient(timeout=timeout)
@@ -89,6 +111,11 @@ class AsyncFolio:
         self.keys = Keys(self)
         self.teams = Teams(self)
         self.auth = Auth(self)
+        self.templates = Templates(self)
+        self.exports = Exports(self)
+        self.projects = Projects(self)
+        self.crawls = Crawls(self)
+        self.datasets = Datasets(self)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -194,7 +221,9 @@ class AsyncFolio:
                 self.credentials.tokens = Tokens.from_pair(pair)
                 return
             except AuthenticationError:
-                pass  # the session ended: log in again
+                if not self.credentials.can_log_in:
+                    raise  # a stored session that ended: only a new login opens another
+                # the session ended: log in again
         await self.auth.login()
 
     async def _get(self, path: str, model: type[M], **params: Any) -> M:
@@ -230,6 +259,32 @@ class AsyncFolio:
         finally:
             await response.aclose()
         return written
+
+    async def call(self, call: Call[R]) -> R:
+        """Send one described call (``_calls.py``) and read its answer."""
+        response = await self.request(
+            call.method,
+            call.path,
+            params=call.params,
+            json=call.json,
+            body=call.body,
+            headers=call.headers,
+        )
+        return call.read(response)
+
+    def listing(self, listing: Listing[M]) -> AsyncIterator[M]:
+        return self.paginate(listing.path, listing.model, **listing.params)
+
+    async def page(
+        self, path: str, model: type[M], *, cursor: str | None = None, **params: Any
+    ) -> Page[M]:
+        """One page of a cursor-paginated list; give its ``next_cursor`` for the next one."""
+        query = _clean({**params, "cursor": cursor})
+        body = (await self.request("GET", path, params=query)).json()
+        return Page[model].model_validate(body)  # type: ignore[valid-type]
+
+    async def fetch(self, download: Download, to: str | Path | IO[bytes]) -> int:
+        return await self.download(download.path, to, **download.params)
 
 
 def _clean(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -320,6 +375,45 @@ class Documents(Resource):
         return self._client.paginate(
             f"{API}/documents",
             DocumentRead,
+            limit=limit,
+            status=status,
+            batch_id=batch_id,
+            type=type,
+            q=q,
+        )
+
+    async def process(
+        self,
+        source: Source,
+        *,
+        filename: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        words: bool = True,
+        progress: Progress | None = None,
+    ) -> DocumentResults:
+        """Zero-retention processing: the file's results in the answer, and neither the file
+        nor its results kept on the server (no document, no blob). Smaller size, page and time
+        limits apply than to ``upload``; ``words=False`` leaves out the words with boxes."""
+        call = calls.process(
+            source, filename=filename, options=options, words=words, progress=progress
+        )
+        return await self._client.call(call)
+
+    async def page(
+        self,
+        *,
+        cursor: str | None = None,
+        limit: int = 50,
+        status: str | None = None,
+        batch_id: str | None = None,
+        type: str | None = None,  # the API's parameter name
+        q: str | None = None,
+    ) -> Page[DocumentRead]:
+        """One page of ``list``: its ``next_cursor`` asks for the following one."""
+        return await self._client.page(
+            f"{API}/documents",
+            DocumentRead,
+            cursor=cursor,
             limit=limit,
             status=status,
             batch_id=batch_id,
@@ -455,49 +549,37 @@ class Webhooks(Resource):
         self,
         url: str,
         *,
-        event_types: list[str] | None = None,
+        event_types: Ids | None = None,
         description: str | None = None,
         max_attempts: int | None = None,
     ) -> WebhookCreated:
         """Register an endpoint; the answer's ``secret`` (shown once) verifies deliveries."""
-        body = _clean(
-            {
-                "url": url,
-                "event_types": event_types,
-                "description": description,
-                "max_attempts": max_attempts,
-            }
+        return await self._client.call(
+            calls.webhook_create(url, event_types, description, max_attempts)
         )
-        return await self._client._send("POST", f"{API}/webhooks", WebhookCreated, body)
 
     async def get(self, webhook_id: str) -> WebhookRead:
-        return await self._client._get(f"{API}/webhooks/{webhook_id}", WebhookRead)
+        return await self._client.call(calls.webhook_get(webhook_id))
 
     def list(self, *, limit: int = 50) -> AsyncIterator[WebhookRead]:
-        return self._client.paginate(f"{API}/webhooks", WebhookRead, limit=limit)
+        return self._client.listing(calls.webhook_list(limit))
 
     async def update(self, webhook_id: str, **changes: Any) -> WebhookRead:
-        return await self._client._send(
-            "PATCH", f"{API}/webhooks/{webhook_id}", WebhookRead, changes
-        )
+        return await self._client.call(calls.webhook_update(webhook_id, changes))
 
     async def delete(self, webhook_id: str) -> None:
-        await self._client.request("DELETE", f"{API}/webhooks/{webhook_id}")
+        await self._client.call(calls.webhook_delete(webhook_id))
 
     async def test(self, webhook_id: str) -> WebhookTestResult:
-        return await self._client._send(
-            "POST", f"{API}/webhooks/{webhook_id}/test", WebhookTestResult
-        )
+        return await self._client.call(calls.webhook_test(webhook_id))
 
     def deliveries(self, webhook_id: str, *, limit: int = 50) -> AsyncIterator[DeliveryRead]:
-        return self._client.paginate(
-            f"{API}/webhooks/{webhook_id}/deliveries", DeliveryRead, limit=limit
-        )
+        return self._client.listing(calls.webhook_deliveries(webhook_id, limit))
 
 
 class Events(Resource):
     def list(self, *, limit: int = 50, **filters: Any) -> AsyncIterator[EventRead]:
-        """The team's stored events (``GET /events``), newest first."""
+        """The team's stored events (``GET /events``), oldest first."""
         return self._client.paginate(f"{API}/events", EventRead, limit=limit, **filters)
 
     async def stream(
@@ -566,7 +648,7 @@ class Keys(Resource):
         self,
         name: str,
         *,
-        scopes: list[str] | None = None,
+        scopes: Ids | None = None,
         rate_limit_per_minute: int | None = None,
         expires_at: str | None = None,
         allowed_ips: list[str] | None = None,
@@ -579,32 +661,203 @@ class Keys(Resource):
                 "expires_at": expires_at,
                 "allowed_ips": allowed_ips,
             }
+        return await self._client.call(
+            calls.key_create(name, scopes, rate_limit_per_minute, expires_at)
         )
-        return await self._client._send("POST", f"{API}/keys", KeyCreated, body)
 
     async def get(self, key_id: str) -> KeyRead:
-        return await self._client._get(f"{API}/keys/{key_id}", KeyRead)
+        return await self._client.call(calls.key_get(key_id))
 
     def list(self, *, limit: int = 50) -> AsyncIterator[KeyRead]:
-        return self._client.paginate(f"{API}/keys", KeyRead, limit=limit)
+        return self._client.listing(calls.key_list(limit))
 
     async def rotate(self, key_id: str) -> KeyCreated:
-        return await self._client._send("POST", f"{API}/keys/{key_id}/rotate", KeyCreated)
+        return await self._client.call(calls.key_rotate(key_id))
 
     async def revoke(self, key_id: str) -> None:
-        await self._client.request("DELETE", f"{API}/keys/{key_id}")
+        await self._client.call(calls.key_revoke(key_id))
 
 
 class Teams(Resource):
     async def create(self, name: str, *, description: str | None = None) -> TeamRead:
-        body = _clean({"name": name, "description": description})
-        return await self._client._send("POST", f"{API}/teams", TeamRead, body)
+        return await self._client.call(calls.team_create(name, description))
 
     async def get(self, team_id: str) -> TeamRead:
-        return await self._client._get(f"{API}/teams/{team_id}", TeamRead)
+        return await self._client.call(calls.team_get(team_id))
 
     def list(self, *, limit: int = 50) -> AsyncIterator[TeamRead]:
-        return self._client.paginate(f"{API}/teams", TeamRead, limit=limit)
+        return self._client.listing(calls.team_list(limit))
+
+
+class Templates(Resource):
+    """Extraction templates (built-ins and the team's), applying them, their results."""
+
+    async def create(
+        self,
+        name: str,
+        fields: Specs,
+        *,
+        description: str | None = None,
+        rules: Specs | None = None,
+        date_order: str | None = None,
+    ) -> TemplateRead:
+        return await self._client.call(
+            calls.template_create(
+                name, fields, description=description, rules=rules, date_order=date_order
+            )
+        )
+
+    async def get(self, template_id: str) -> TemplateRead:
+        return await self._client.call(calls.template_get(template_id))
+
+    def list(self, *, limit: int = 50) -> AsyncIterator[TemplateRead]:
+        return self._client.listing(calls.template_list(limit))
+
+    async def update(self, template_id: str, **changes: Any) -> TemplateRead:
+        return await self._client.call(calls.template_update(template_id, changes))
+
+    async def delete(self, template_id: str) -> None:
+        await self._client.call(calls.template_delete(template_id))
+
+    async def versions(self, template_id: str) -> TemplateVersions:
+        return await self._client.call(calls.template_versions(template_id))
+
+    async def apply(
+        self,
+        template_id: str,
+        *,
+        document_ids: Ids | None = None,
+        batch_id: str | None = None,
+    ) -> ApplyResult:
+        """Apply to processed documents (or a batch's); each extraction is stored."""
+        return await self._client.call(calls.template_apply(template_id, document_ids, batch_id))
+
+    def extractions(
+        self, document_id: str, *, template: str | None = None, limit: int = 50
+    ) -> AsyncIterator[ExtractionRead]:
+        """A document's stored extractions, newest first (``template``: only its)."""
+        return self._client.listing(calls.extraction_list(document_id, template, limit))
+
+    async def validate(
+        self,
+        document_id: str,
+        *,
+        rules: Specs | None = None,
+        template_id: str | None = None,
+    ) -> ValidationRead:
+        return await self._client.call(calls.validate(document_id, rules, template_id))
+
+
+class Exports(Resource):
+    """Files streamed to a path or a binary file; each method returns the bytes written."""
+
+    async def extractions(
+        self,
+        to: str | Path | IO[bytes],
+        *,
+        template: str,
+        format: str = "xlsx",  # the API's parameter name: xlsx, csv, json or ndjson
+        layout: str | None = None,
+        batch_ids: Ids | None = None,
+        start_date: date | str | None = None,
+        end_date: date | str | None = None,
+    ) -> int:
+        download = calls.export_extractions(
+            template=template,
+            format=format,
+            layout=layout,
+            batch_ids=batch_ids,
+            start_date=start_date,
+            end_date=end_date,
+        )
+        return await self._client.fetch(download, to)
+
+    async def results_archive(
+        self, batch_id: str, to: str | Path | IO[bytes], *, words: bool = False
+    ) -> int:
+        return await self._client.fetch(calls.results_archive(batch_id, words), to)
+
+    async def failed_originals(
+        self, to: str | Path | IO[bytes], *, batch_id: str | None = None
+    ) -> int:
+        return await self._client.fetch(calls.failed_originals(batch_id), to)
+
+
+class Projects(Resource):
+    async def create(self, name: str, *, description: str | None = None) -> ProjectRead:
+        return await self._client.call(calls.project_create(name, description))
+
+    async def get(self, project_id: str) -> ProjectRead:
+        return await self._client.call(calls.project_get(project_id))
+
+    def list(self, *, limit: int = 50) -> AsyncIterator[ProjectRead]:
+        return self._client.listing(calls.project_list(limit))
+
+    async def delete(self, project_id: str) -> None:
+        await self._client.call(calls.project_delete(project_id))
+
+
+class Crawls(Resource):
+    """Image crawl jobs (``/crawl-jobs``) of a project."""
+
+    async def create(self, project_id: str, **settings: Any) -> CrawlJobRead:
+        """``settings``: the fields of the API's ``CrawlJobCreate`` (``seeds``, ``keywords``,
+        ``url_list``, ``max_images``, ``start`` …)."""
+        return await self._client.call(calls.crawl_create(project_id, settings))
+
+    async def get(self, job_id: str) -> CrawlJobRead:
+        return await self._client.call(calls.crawl_get(job_id))
+
+    def list(
+        self, *, project_id: str | None = None, status: str | None = None, limit: int = 50
+    ) -> AsyncIterator[CrawlJobRead]:
+        return self._client.listing(calls.crawl_list(project_id, status, limit))
+
+    async def progress(self, job_id: str) -> CrawlProgress:
+        return await self._client.call(calls.crawl_progress(job_id))
+
+    async def chunks(self, job_id: str) -> CrawlChunks:
+        return await self._client.call(calls.crawl_chunks(job_id))
+
+    async def start(self, job_id: str) -> CrawlJobRead:
+        return await self._client.call(calls.crawl_action(job_id, "start"))
+
+    async def stop(self, job_id: str) -> CrawlJobRead:
+        return await self._client.call(calls.crawl_action(job_id, "stop"))
+
+    async def retry(self, job_id: str) -> CrawlJobRead:
+        return await self._client.call(calls.crawl_action(job_id, "retry"))
+
+
+class Datasets(Resource):
+    """Dataset exports of a project's images (ZIP, WebDataset or Parquet)."""
+
+    async def create(self, project_id: str, **settings: Any) -> DatasetRead:
+        """``settings``: the API's ``DatasetCreate`` (``format``, ``split``, ``labels`` …)."""
+        return await self._client.call(calls.dataset_create(project_id, settings))
+
+    def list(self, project_id: str, *, limit: int = 50) -> AsyncIterator[DatasetRead]:
+        return self._client.listing(calls.dataset_list(project_id, limit))
+
+    async def get(self, dataset_id: str, *, wait: float | None = None) -> DatasetRead:
+        return await self._client.call(calls.dataset_get(dataset_id, wait))
+
+    async def wait(self, dataset_id: str, *, timeout: float = 300.0) -> DatasetRead:  # noqa: ASYNC109 - a deadline over many long-polls
+        """Long-poll until the dataset is ready or failed."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = max(0.0, min(LONG_POLL_S, deadline - time.monotonic()))
+            dataset = await self.get(dataset_id, wait=round(left, 1))
+            if dataset.status in DATASET_FINAL:
+                return dataset
+            if time.monotonic() >= deadline:
+                raise FolioTimeoutError(f"{dataset_id} still {dataset.status} after {timeout} s")
+
+    async def download(self, dataset_id: str, to: str | Path | IO[bytes]) -> int:
+        return await self._client.fetch(calls.dataset_download(dataset_id), to)
+
+    async def delete(self, dataset_id: str) -> None:
+        await self._client.call(calls.dataset_delete(dataset_id))
 
 
 def _folder_files(root: Path, pattern: str) -> list[Path]:

@@ -91,20 +91,29 @@ class Tokens:
 
 @dataclass
 class Credentials:
-    """An API key, or an e-mail and password that log in (and again when a refresh fails)."""
+    """An API key; or an e-mail and password that log in (and again when a refresh fails);
+    or the refresh token of a session opened before (``folio remote login`` keeps one)."""
 
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)
     email: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     tokens: Tokens | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        if self.api_key is None and (self.email is None or self.password is None):
-            raise ValueError("give api_key, or email and password")
+        if self.refresh_token is not None and self.tokens is None:
+            self.tokens = Tokens("", self.refresh_token, expires_at=0.0)  # stale: refresh first
+        if self.api_key is None and not self.can_log_in and self.tokens is None:
+            raise ValueError("give api_key, or email and password, or refresh_token")
 
     @property
     def uses_password(self) -> bool:
+        """Whether requests carry session tokens (renewed by the client), not an API key."""
         return self.api_key is None
+
+    @property
+    def can_log_in(self) -> bool:
+        return self.email is not None and self.password is not None
 
     def header(self) -> dict[str, str]:
         token = self.api_key or (self.tokens.access_token if self.tokens else None)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
+from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import httpx
 from pydantic import BaseModel
 
+from folio_client import _calls as calls
+from folio_client._calls import Call, Download, Listing
 from folio_client._core import (
     API,
     DEFAULT_URL,
@@ -28,25 +31,43 @@ from folio_client._core import (
 )
 from folio_client.errors import AuthenticationError, FolioTimeoutError, error_for
 from folio_client.models import (
+    DATASET_FINAL,
     FINAL_STATUSES,
+    ApplyResult,
     BatchCreated,
     BatchRead,
+    CrawlChunk,
+    CrawlJobRead,
+    CrawlProgress,
+    DatasetRead,
     DeliveryRead,
     DocumentChunks,
     DocumentRead,
     DocumentResults,
     EventRead,
+    ExtractionRead,
     KeyCreated,
     KeyRead,
     LoginResult,
+    Page,
+    ProjectRead,
     TeamRead,
+    TemplateRead,
+    TemplateVersionRead,
     UserRead,
+    ValidationRead,
     WebhookCreated,
     WebhookRead,
     WebhookTestResult,
 )
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+# for annotations inside the classes that define a ``list`` method
+Specs = list[dict[str, Any]]
+Ids = list[str]
+TemplateVersions = list[TemplateVersionRead]
+CrawlChunks = list[CrawlChunk]
 LONG_POLL_S = 30.0  # one ?wait= request; the server allows up to 300
 
 
@@ -62,13 +83,14 @@ class Folio:
         api_key: str | None = None,
         email: str | None = None,
         password: str | None = None,
+        refresh_token: str | None = None,
         team_id: str | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         http: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.credentials = Credentials(api_key, email, password)
+        self.credentials = Credentials(api_key, email, password, refresh_token=refresh_token)
         self.retry = retry or RetryPolicy()
         self.sleep = sleep  # injectable, so a test can record the waits
         self._http = http or httpx.Client(timeout=timeout)
@@ -81,6 +103,11 @@ class Folio:
         self.keys = Keys(self)
         self.teams = Teams(self)
         self.auth = Auth(self)
+        self.templates = Templates(self)
+        self.exports = Exports(self)
+        self.projects = Projects(self)
+        self.crawls = Crawls(self)
+        self.datasets = Datasets(self)
 
     def close(self) -> None:
         self._http.close()
@@ -185,7 +212,9 @@ class Folio:
                 self.credentials.tokens = Tokens.from_pair(pair)
                 return
             except AuthenticationError:
-                pass  # the session ended: log in again
+                if not self.credentials.can_log_in:
+                    raise  # a stored session that ended: only a new login opens another
+                # the session ended: log in again
         self.auth.login()
 
     def _get(self, path: str, model: type[M], **params: Any) -> M:
@@ -220,6 +249,32 @@ class Folio:
         finally:
             response.close()
         return written
+
+    def call(self, call: Call[R]) -> R:
+        """Send one described call (``_calls.py``) and read its answer."""
+        response = self.request(
+            call.method,
+            call.path,
+            params=call.params,
+            json=call.json,
+            body=call.body,
+            headers=call.headers,
+        )
+        return call.read(response)
+
+    def listing(self, listing: Listing[M]) -> Iterator[M]:
+        return self.paginate(listing.path, listing.model, **listing.params)
+
+    def page(
+        self, path: str, model: type[M], *, cursor: str | None = None, **params: Any
+    ) -> Page[M]:
+        """One page of a cursor-paginated list; give its ``next_cursor`` for the next one."""
+        query = _clean({**params, "cursor": cursor})
+        body = self.request("GET", path, params=query).json()
+        return Page[model].model_validate(body)  # type: ignore[valid-type]
+
+    def fetch(self, download: Download, to: str | Path | IO[bytes]) -> int:
+        return self.download(download.path, to, **download.params)
 
 
 def _clean(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -310,6 +365,45 @@ class Documents(Resource):
         return self._client.paginate(
             f"{API}/documents",
             DocumentRead,
+            limit=limit,
+            status=status,
+            batch_id=batch_id,
+            type=type,
+            q=q,
+        )
+
+    def process(
+        self,
+        source: Source,
+        *,
+        filename: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        words: bool = True,
+        progress: Progress | None = None,
+    ) -> DocumentResults:
+        """Zero-retention processing: the file's results in the answer, and neither the file
+        nor its results kept on the server (no document, no blob). Smaller size, page and time
+        limits apply than to ``upload``; ``words=False`` leaves out the words with boxes."""
+        call = calls.process(
+            source, filename=filename, options=options, words=words, progress=progress
+        )
+        return self._client.call(call)
+
+    def page(
+        self,
+        *,
+        cursor: str | None = None,
+        limit: int = 50,
+        status: str | None = None,
+        batch_id: str | None = None,
+        type: str | None = None,  # the API's parameter name
+        q: str | None = None,
+    ) -> Page[DocumentRead]:
+        """One page of ``list``: its ``next_cursor`` asks for the following one."""
+        return self._client.page(
+            f"{API}/documents",
+            DocumentRead,
+            cursor=cursor,
             limit=limit,
             status=status,
             batch_id=batch_id,
@@ -435,45 +529,35 @@ class Webhooks(Resource):
         self,
         url: str,
         *,
-        event_types: list[str] | None = None,
+        event_types: Ids | None = None,
         description: str | None = None,
         max_attempts: int | None = None,
     ) -> WebhookCreated:
         """Register an endpoint; the answer's ``secret`` (shown once) verifies deliveries."""
-        body = _clean(
-            {
-                "url": url,
-                "event_types": event_types,
-                "description": description,
-                "max_attempts": max_attempts,
-            }
-        )
-        return self._client._send("POST", f"{API}/webhooks", WebhookCreated, body)
+        return self._client.call(calls.webhook_create(url, event_types, description, max_attempts))
 
     def get(self, webhook_id: str) -> WebhookRead:
-        return self._client._get(f"{API}/webhooks/{webhook_id}", WebhookRead)
+        return self._client.call(calls.webhook_get(webhook_id))
 
     def list(self, *, limit: int = 50) -> Iterator[WebhookRead]:
-        return self._client.paginate(f"{API}/webhooks", WebhookRead, limit=limit)
+        return self._client.listing(calls.webhook_list(limit))
 
     def update(self, webhook_id: str, **changes: Any) -> WebhookRead:
-        return self._client._send("PATCH", f"{API}/webhooks/{webhook_id}", WebhookRead, changes)
+        return self._client.call(calls.webhook_update(webhook_id, changes))
 
     def delete(self, webhook_id: str) -> None:
-        self._client.request("DELETE", f"{API}/webhooks/{webhook_id}")
+        self._client.call(calls.webhook_delete(webhook_id))
 
     def test(self, webhook_id: str) -> WebhookTestResult:
-        return self._client._send("POST", f"{API}/webhooks/{webhook_id}/test", WebhookTestResult)
+        return self._client.call(calls.webhook_test(webhook_id))
 
     def deliveries(self, webhook_id: str, *, limit: int = 50) -> Iterator[DeliveryRead]:
-        return self._client.paginate(
-            f"{API}/webhooks/{webhook_id}/deliveries", DeliveryRead, limit=limit
-        )
+        return self._client.listing(calls.webhook_deliveries(webhook_id, limit))
 
 
 class Events(Resource):
     def list(self, *, limit: int = 50, **filters: Any) -> Iterator[EventRead]:
-        """The team's stored events (``GET /events``), newest first."""
+        """The team's stored events (``GET /events``), oldest first."""
         return self._client.paginate(f"{API}/events", EventRead, limit=limit, **filters)
 
 
@@ -482,7 +566,7 @@ class Keys(Resource):
         self,
         name: str,
         *,
-        scopes: list[str] | None = None,
+        scopes: Ids | None = None,
         rate_limit_per_minute: int | None = None,
         expires_at: str | None = None,
         allowed_ips: list[str] | None = None,
@@ -497,30 +581,199 @@ class Keys(Resource):
             }
         )
         return self._client._send("POST", f"{API}/keys", KeyCreated, body)
+        return self._client.call(calls.key_create(name, scopes, rate_limit_per_minute, expires_at))
 
     def get(self, key_id: str) -> KeyRead:
-        return self._client._get(f"{API}/keys/{key_id}", KeyRead)
+        return self._client.call(calls.key_get(key_id))
 
     def list(self, *, limit: int = 50) -> Iterator[KeyRead]:
-        return self._client.paginate(f"{API}/keys", KeyRead, limit=limit)
+        return self._client.listing(calls.key_list(limit))
 
     def rotate(self, key_id: str) -> KeyCreated:
-        return self._client._send("POST", f"{API}/keys/{key_id}/rotate", KeyCreated)
+        return self._client.call(calls.key_rotate(key_id))
 
     def revoke(self, key_id: str) -> None:
-        self._client.request("DELETE", f"{API}/keys/{key_id}")
+        self._client.call(calls.key_revoke(key_id))
 
 
 class Teams(Resource):
     def create(self, name: str, *, description: str | None = None) -> TeamRead:
-        body = _clean({"name": name, "description": description})
-        return self._client._send("POST", f"{API}/teams", TeamRead, body)
+        return self._client.call(calls.team_create(name, description))
 
     def get(self, team_id: str) -> TeamRead:
-        return self._client._get(f"{API}/teams/{team_id}", TeamRead)
+        return self._client.call(calls.team_get(team_id))
 
     def list(self, *, limit: int = 50) -> Iterator[TeamRead]:
-        return self._client.paginate(f"{API}/teams", TeamRead, limit=limit)
+        return self._client.listing(calls.team_list(limit))
+
+
+class Templates(Resource):
+    """Extraction templates (built-ins and the team's), applying them, their results."""
+
+    def create(
+        self,
+        name: str,
+        fields: Specs,
+        *,
+        description: str | None = None,
+        rules: Specs | None = None,
+        date_order: str | None = None,
+    ) -> TemplateRead:
+        return self._client.call(
+            calls.template_create(
+                name, fields, description=description, rules=rules, date_order=date_order
+            )
+        )
+
+    def get(self, template_id: str) -> TemplateRead:
+        return self._client.call(calls.template_get(template_id))
+
+    def list(self, *, limit: int = 50) -> Iterator[TemplateRead]:
+        return self._client.listing(calls.template_list(limit))
+
+    def update(self, template_id: str, **changes: Any) -> TemplateRead:
+        return self._client.call(calls.template_update(template_id, changes))
+
+    def delete(self, template_id: str) -> None:
+        self._client.call(calls.template_delete(template_id))
+
+    def versions(self, template_id: str) -> TemplateVersions:
+        return self._client.call(calls.template_versions(template_id))
+
+    def apply(
+        self,
+        template_id: str,
+        *,
+        document_ids: Ids | None = None,
+        batch_id: str | None = None,
+    ) -> ApplyResult:
+        """Apply to processed documents (or a batch's); each extraction is stored."""
+        return self._client.call(calls.template_apply(template_id, document_ids, batch_id))
+
+    def extractions(
+        self, document_id: str, *, template: str | None = None, limit: int = 50
+    ) -> Iterator[ExtractionRead]:
+        """A document's stored extractions, newest first (``template``: only its)."""
+        return self._client.listing(calls.extraction_list(document_id, template, limit))
+
+    def validate(
+        self,
+        document_id: str,
+        *,
+        rules: Specs | None = None,
+        template_id: str | None = None,
+    ) -> ValidationRead:
+        return self._client.call(calls.validate(document_id, rules, template_id))
+
+
+class Exports(Resource):
+    """Files streamed to a path or a binary file; each method returns the bytes written."""
+
+    def extractions(
+        self,
+        to: str | Path | IO[bytes],
+        *,
+        template: str,
+        format: str = "xlsx",  # the API's parameter name: xlsx, csv, json or ndjson
+        layout: str | None = None,
+        batch_ids: Ids | None = None,
+        start_date: date | str | None = None,
+        end_date: date | str | None = None,
+    ) -> int:
+        download = calls.export_extractions(
+            template=template,
+            format=format,
+            layout=layout,
+            batch_ids=batch_ids,
+            start_date=start_date,
+            end_date=end_date,
+        )
+        return self._client.fetch(download, to)
+
+    def results_archive(
+        self, batch_id: str, to: str | Path | IO[bytes], *, words: bool = False
+    ) -> int:
+        return self._client.fetch(calls.results_archive(batch_id, words), to)
+
+    def failed_originals(self, to: str | Path | IO[bytes], *, batch_id: str | None = None) -> int:
+        return self._client.fetch(calls.failed_originals(batch_id), to)
+
+
+class Projects(Resource):
+    def create(self, name: str, *, description: str | None = None) -> ProjectRead:
+        return self._client.call(calls.project_create(name, description))
+
+    def get(self, project_id: str) -> ProjectRead:
+        return self._client.call(calls.project_get(project_id))
+
+    def list(self, *, limit: int = 50) -> Iterator[ProjectRead]:
+        return self._client.listing(calls.project_list(limit))
+
+    def delete(self, project_id: str) -> None:
+        self._client.call(calls.project_delete(project_id))
+
+
+class Crawls(Resource):
+    """Image crawl jobs (``/crawl-jobs``) of a project."""
+
+    def create(self, project_id: str, **settings: Any) -> CrawlJobRead:
+        """``settings``: the fields of the API's ``CrawlJobCreate`` (``seeds``, ``keywords``,
+        ``url_list``, ``max_images``, ``start`` …)."""
+        return self._client.call(calls.crawl_create(project_id, settings))
+
+    def get(self, job_id: str) -> CrawlJobRead:
+        return self._client.call(calls.crawl_get(job_id))
+
+    def list(
+        self, *, project_id: str | None = None, status: str | None = None, limit: int = 50
+    ) -> Iterator[CrawlJobRead]:
+        return self._client.listing(calls.crawl_list(project_id, status, limit))
+
+    def progress(self, job_id: str) -> CrawlProgress:
+        return self._client.call(calls.crawl_progress(job_id))
+
+    def chunks(self, job_id: str) -> CrawlChunks:
+        return self._client.call(calls.crawl_chunks(job_id))
+
+    def start(self, job_id: str) -> CrawlJobRead:
+        return self._client.call(calls.crawl_action(job_id, "start"))
+
+    def stop(self, job_id: str) -> CrawlJobRead:
+        return self._client.call(calls.crawl_action(job_id, "stop"))
+
+    def retry(self, job_id: str) -> CrawlJobRead:
+        return self._client.call(calls.crawl_action(job_id, "retry"))
+
+
+class Datasets(Resource):
+    """Dataset exports of a project's images (ZIP, WebDataset or Parquet)."""
+
+    def create(self, project_id: str, **settings: Any) -> DatasetRead:
+        """``settings``: the API's ``DatasetCreate`` (``format``, ``split``, ``labels`` …)."""
+        return self._client.call(calls.dataset_create(project_id, settings))
+
+    def list(self, project_id: str, *, limit: int = 50) -> Iterator[DatasetRead]:
+        return self._client.listing(calls.dataset_list(project_id, limit))
+
+    def get(self, dataset_id: str, *, wait: float | None = None) -> DatasetRead:
+        return self._client.call(calls.dataset_get(dataset_id, wait))
+
+    def wait(self, dataset_id: str, *, timeout: float = 300.0) -> DatasetRead:
+        """Long-poll until the dataset is ready or failed."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = max(0.0, min(LONG_POLL_S, deadline - time.monotonic()))
+            dataset = self.get(dataset_id, wait=round(left, 1))
+            if dataset.status in DATASET_FINAL:
+                return dataset
+            if time.monotonic() >= deadline:
+                raise FolioTimeoutError(f"{dataset_id} still {dataset.status} after {timeout} s")
+
+    def download(self, dataset_id: str, to: str | Path | IO[bytes]) -> int:
+        return self._client.fetch(calls.dataset_download(dataset_id), to)
+
+    def delete(self, dataset_id: str) -> None:
+        self._client.call(calls.dataset_delete(dataset_id))
 
 
 def _new_key() -> str:

@@ -315,6 +315,168 @@ class LoginResult(Model):
     user: UserRead | None = None
 
 
+class TemplateRead(Model):
+    """A template: a built-in (``builtin``, no team) or one of the team's (``tpl_…``)."""
+
+    id: str
+    team_id: str | None
+    name: str
+    description: str
+    version: int
+    builtin: bool
+    fields: list[dict[str, Any]]
+    rules: list[dict[str, Any]]
+    date_order: str
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+class TemplateVersionRead(Model):
+    version: int
+    description: str
+    fields: list[dict[str, Any]]
+    rules: list[dict[str, Any]]
+    date_order: str
+    created_at: datetime | None
+
+
+class ApplyResult(Model):
+    """What applying a template answers; ``results`` has one entry per document."""
+
+    template_id: str
+    template_name: str
+    template_version: int
+    extracted: int
+    not_ready: int
+    results: list[dict[str, Any]]
+
+
+class ExtractionRead(Model):
+    id: str
+    document_id: str
+    document_version: int
+    template_id: str | None
+    template_name: str
+    template_version: int
+    values: dict[str, Any]
+    fields: dict[str, Any]
+    review: list[str] = []
+    tables: list[Any]
+    validation: dict[str, Any] | None
+    llm_pending: list[str]
+    warnings: list[str]
+    created_at: datetime
+
+
+class ValidationRead(Model):
+    document_id: str
+    extraction_id: str | None
+    template_name: str
+    template_version: int
+    passed: bool
+    failed: int
+    results: list[dict[str, Any]]
+
+
+class ProjectRead(Model):
+    """An image project: crawl jobs fill it, datasets export it."""
+
+    id: str
+    team_id: str
+    name: str
+    description: str | None
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    job_count: int = 0
+    image_count: int = 0
+    dataset_count: int = 0
+
+
+CrawlStatus = Literal["pending", "running", "paused", "stopped", "completed", "failed"]
+
+
+class CrawlJobRead(Model):
+    id: str
+    project_id: str
+    name: str | None
+    engines: list[str]
+    keywords: list[str]
+    seeds: list[str]
+    allowed_domains: list[str]
+    max_depth: int
+    max_images: int
+    quality_filters: dict[str, Any]
+    labels: list[str]
+    status: CrawlStatus
+    error_code: str | None
+    error_message: str | None
+    errors: list[Any]
+    images_downloaded: int
+    images_valid: int
+    images_failed: int
+    images_duplicate: int
+    credits_used: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class CrawlProgress(Model):
+    job_id: str
+    status: CrawlStatus
+    progress: int
+    total_chunks: int
+    active_chunks: int
+    pending_chunks: int
+    completed_chunks: int
+    failed_chunks: int
+    images_downloaded: int
+    images_validated: int
+    images_failed: int
+    images_duplicate: int
+    images_accepted: int
+    credits_used: int
+    error_code: str | None
+    estimated_completion: datetime | None
+
+
+class CrawlChunk(Model):
+    """One unit of a crawl job's work (a keyword page, a seed, a slice of a URL list)."""
+
+    id: str
+    engine: str
+    spec: dict[str, Any]
+    status: str
+    attempts: int
+    candidates: int
+    accepted: int
+    error_code: str | None
+    error_message: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+DatasetStatus = Literal["pending", "building", "ready", "failed"]
+DATASET_FINAL: frozenset[str] = frozenset({"ready", "failed"})
+
+
+class DatasetRead(Model):
+    id: str
+    project_id: str
+    format: Literal["zip", "webdataset", "parquet"]
+    status: DatasetStatus
+    split: dict[str, Any]
+    seed: int
+    image_count: int
+    split_counts: dict[str, Any]
+    bytes: int
+    error_message: str | None
+    created_at: datetime
+    ready_at: datetime | None
+    download_url: str | None = None
+
+
 # model -> the component of the server's OpenAPI document it mirrors (checked by the tests)
 COMPONENTS: dict[type[BaseModel], str] = {
     Problem: "Problem",
@@ -344,4 +506,14 @@ COMPONENTS: dict[type[BaseModel], str] = {
     UserRead: "UserRead",
     TokenPair: "TokenPair",
     LoginResult: "LoginResult",
+    TemplateRead: "TemplateRead",
+    TemplateVersionRead: "TemplateVersionRead",
+    ApplyResult: "ApplyResult",
+    ExtractionRead: "ExtractionRead",
+    ValidationRead: "ValidationRead",
+    ProjectRead: "ProjectRead",
+    CrawlJobRead: "CrawlJobRead",
+    CrawlProgress: "CrawlProgress",
+    CrawlChunk: "ChunkRead",
+    DatasetRead: "DatasetRead",
 }
