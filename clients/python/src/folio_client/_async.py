@@ -653,16 +653,8 @@ class Keys(Resource):
         expires_at: str | None = None,
         allowed_ips: list[str] | None = None,
     ) -> KeyCreated:
-        body = _clean(
-            {
-                "name": name,
-                "scopes": scopes,
-                "rate_limit_per_minute": rate_limit_per_minute,
-                "expires_at": expires_at,
-                "allowed_ips": allowed_ips,
-            }
         return await self._client.call(
-            calls.key_create(name, scopes, rate_limit_per_minute, expires_at)
+            calls.key_create(name, scopes, rate_limit_per_minute, expires_at, allowed_ips)
         )
 
     async def get(self, key_id: str) -> KeyRead:

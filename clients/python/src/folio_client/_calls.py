@@ -332,6 +332,7 @@ def key_create(
     scopes: list[str] | None,
     rate_limit_per_minute: int | None,
     expires_at: str | None,
+    allowed_ips: list[str] | None = None,
 ) -> Call[KeyCreated]:
     body = clean(
         {
@@ -339,6 +340,7 @@ def key_create(
             "scopes": scopes,
             "rate_limit_per_minute": rate_limit_per_minute,
             "expires_at": expires_at,
+            "allowed_ips": allowed_ips,
         }
     )
     return Call("POST", f"{API}/keys", model(KeyCreated), json=body)

@@ -571,17 +571,9 @@ class Keys(Resource):
         expires_at: str | None = None,
         allowed_ips: list[str] | None = None,
     ) -> KeyCreated:
-        body = _clean(
-            {
-                "name": name,
-                "scopes": scopes,
-                "rate_limit_per_minute": rate_limit_per_minute,
-                "expires_at": expires_at,
-                "allowed_ips": allowed_ips,
-            }
+        return self._client.call(
+            calls.key_create(name, scopes, rate_limit_per_minute, expires_at, allowed_ips)
         )
-        return self._client._send("POST", f"{API}/keys", KeyCreated, body)
-        return self._client.call(calls.key_create(name, scopes, rate_limit_per_minute, expires_at))
 
     def get(self, key_id: str) -> KeyRead:
         return self._client.call(calls.key_get(key_id))
