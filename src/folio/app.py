@@ -75,6 +75,7 @@ from folio.security_scans.endpoints import router as security_router
 from folio.shares.endpoints import public_router as shared_router
 from folio.shares.endpoints import router as shares_router
 from folio.system.endpoints import admin_router as system_admin_router
+from folio.tags.endpoints import router as tags_router
 from folio.system.endpoints import router as system_router
 from folio.system.service import system as system_service
 from folio.teams.endpoints import invitations_router
@@ -244,6 +245,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         retention_router,
         legal_holds_router,
         erasure_router,
+        tags_router,
     ):
         app.include_router(router)
     install_web(app)  # the browser app at /, after the API's routes

@@ -24,6 +24,7 @@ from folio.reports.models import Report, ReportSchedule
 from folio.retention.models import LegalHold, PurgeRecord, RetentionPolicy
 from folio.security_scans.models import SecurityEvent
 from folio.shares.models import DocumentShare
+from folio.tags.models import CustomField, DocumentFieldValue, DocumentTag, Tag
 from folio.teams.models import Invitation, Membership, Role, RoleAssignment, Team
 from folio.templates.models import Extraction, ExtractionTemplate, ExtractionTemplateVersion
 from folio.tickets.models import Ticket
@@ -36,6 +37,10 @@ __all__ = [
     "AuditEntry",
     "AuthSession",
     "Base",
+    "CustomField",
+    "DocumentFieldValue",
+    "DocumentTag",
+    "Tag",
     "Batch",
     "ClassifierModel",
     "CrawlChunk",

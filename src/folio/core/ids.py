@@ -48,6 +48,10 @@ class IdPrefix(StrEnum):
     legal_hold = "hld"
     purge = "prg"
     erasure = "era"
+    tag = "tag"
+    custom_field = "cfd"
+    automation = "aut"
+    automation_run = "arn"
 
 
 def new_id(prefix: IdPrefix) -> str:

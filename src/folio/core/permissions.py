@@ -16,6 +16,9 @@ class Permission(StrEnum):
     datasets_read = "datasets:read"  # image projects, crawls, images, exports, credits
     datasets_write = "datasets:write"
     system_admin = "system:admin"
+    tags_manage = "tags:manage"  # define tags and custom fields; setting them is documents:write
+    automations_read = "automations:read"
+    automations_write = "automations:write"
 
 
 class BuiltinRole(StrEnum):
@@ -40,6 +43,7 @@ BUILTIN_ROLE_PERMISSIONS: dict[BuiltinRole, frozenset[Permission]] = {
             Permission.webhooks_manage,
             Permission.datasets_read,
             Permission.datasets_write,
+            Permission.automations_read,
         }
     ),
     BuiltinRole.viewer: frozenset(
