@@ -70,6 +70,7 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "cadence": "weekly",
         "recipients": ["walk@example.com"],
     },
+    ("PUT", "/api/v1/documents/{document_id}/fields/{field_id}"): {"value": "walk"},
 }
 
 
@@ -184,8 +185,14 @@ async def owned(
         )
     ).json()
     erasure = (await client.post("/api/v1/erasure-requests", json={"name": "Nobody Here"})).json()
+    tag = (await client.post("/api/v1/tags", json={"name": "walk"})).json()
+    field = (
+        await client.post("/api/v1/custom-fields", json={"name": "walk", "type": "text"})
+    ).json()
     return Owned(
         {
+            "tag_id": tag["id"],
+            "field_id": field["id"],
             "report_id": report["id"],
             "schedule_id": schedule["id"],
             "policy_id": policy["id"],

@@ -90,7 +90,9 @@ async def seed_tenant(client: httpx.AsyncClient) -> dict[str, str]:
         json={"project_id": project.json()["id"], "seeds": ["http://127.0.0.1:9/"]},
     )
     dataset = await client.post(f"/api/v1/projects/{project.json()['id']}/datasets", json={})
-    made = [batch, template, webhook, project, share, ticket, key, job, dataset]
+    tag = await client.post("/api/v1/tags", json={"name": "fuzz"})
+    field = await client.post("/api/v1/custom-fields", json={"name": "fuzz", "type": "text"})
+    made = [batch, template, webhook, project, share, ticket, key, job, dataset, tag, field]
     failed = [(r.url.path, r.status_code, r.text[:300]) for r in made if r.status_code >= 300]
     assert not failed
     return {
@@ -104,6 +106,8 @@ async def seed_tenant(client: httpx.AsyncClient) -> dict[str, str]:
         "key_id": key.json()["id"],
         "job_id": job.json()["id"],
         "dataset_id": dataset.json()["id"],
+        "tag_id": tag.json()["id"],
+        "field_id": field.json()["id"],
     }
 
 
