@@ -94,6 +94,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_document_field_values_field_key", "document_field_values", ["field_id", "value_key"]
     )
+    _automations()
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("tags", sa.JSON(), nullable=False, server_default="[]"))
         batch_op.add_column(
@@ -101,9 +102,69 @@ def upgrade() -> None:
         )
 
 
+def _automations() -> None:
+    op.create_table(
+        "automation_rules",
+        sa.Column("id", sa.String(40), primary_key=True),
+        _team_id(),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("trigger", sa.JSON(), nullable=False),
+        sa.Column("trigger_type", sa.String(40), nullable=False),
+        sa.Column("conditions", sa.JSON()),
+        sa.Column("actions", sa.JSON(), nullable=False),
+        sa.Column("max_failures", sa.Integer(), nullable=False),
+        sa.Column("consecutive_failures", sa.Integer(), nullable=False),
+        sa.Column("paused_at", UTCDateTime()),
+        sa.Column("paused_reason", sa.String(300)),
+        sa.Column("next_run_at", UTCDateTime()),
+        sa.Column("created_by", sa.String(40)),
+        *_timestamps(),
+    )
+    op.create_index("ix_automation_rules_team_id", "automation_rules", ["team_id"])
+    op.create_index("ix_automation_rules_trigger_type", "automation_rules", ["trigger_type"])
+    op.create_index(
+        "ix_automation_rules_team_position", "automation_rules", ["team_id", "position"]
+    )
+    op.create_table(
+        "automation_runs",
+        sa.Column("id", sa.String(40), primary_key=True),
+        _team_id(),
+        sa.Column(
+            "rule_id",
+            sa.String(40),
+            sa.ForeignKey("automation_rules.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("event_id", sa.String(80), nullable=False),
+        sa.Column("event_type", sa.String(60), nullable=False),
+        sa.Column("event_data", sa.JSON(), nullable=False),
+        sa.Column("document_id", sa.String(40)),
+        sa.Column("depth", sa.Integer(), nullable=False),
+        sa.Column("cause", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("matched", sa.Boolean()),
+        sa.Column("evaluation", sa.JSON()),
+        sa.Column("steps", sa.JSON(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", UTCDateTime()),
+        sa.Column("claimed_until", UTCDateTime()),
+        sa.Column("holder", sa.String(100)),
+        sa.Column("error", sa.Text()),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("finished_at", UTCDateTime()),
+        sa.UniqueConstraint("rule_id", "event_id", name="uq_automation_runs_rule_event"),
+    )
+    op.create_index("ix_automation_runs_team_id", "automation_runs", ["team_id"])
+    op.create_index("ix_automation_runs_due", "automation_runs", ["status", "next_attempt_at"])
+    op.create_index("ix_automation_runs_rule_id_id", "automation_runs", ["rule_id", "id"])
+
+
 def downgrade() -> None:
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_column("custom_fields")
         batch_op.drop_column("tags")
-    for table in ("document_field_values", "document_tags", "custom_fields", "tags"):
+    tables = ("automation_runs", "automation_rules")
+    for table in (*tables, "document_field_values", "document_tags", "custom_fields", "tags"):
         op.drop_table(table)

@@ -22,6 +22,8 @@ from folio.auth.bootstrap import announce, bootstrap_admin
 from folio.auth.endpoints import router as auth_router
 from folio.auth.middleware import AuthenticationMiddleware
 from folio.auth.principal_cache import AccessWatcher
+from folio.automations.endpoints import router as automations_router
+from folio.automations.runner import AutomationRunner
 from folio.backup.schedule import scheduled_backups
 from folio.batches.endpoints import router as batches_router
 from folio.classifiers.endpoints import router as classifiers_router
@@ -75,9 +77,9 @@ from folio.security_scans.endpoints import router as security_router
 from folio.shares.endpoints import public_router as shared_router
 from folio.shares.endpoints import router as shares_router
 from folio.system.endpoints import admin_router as system_admin_router
-from folio.tags.endpoints import router as tags_router
 from folio.system.endpoints import router as system_router
 from folio.system.service import system as system_service
+from folio.tags.endpoints import router as tags_router
 from folio.teams.endpoints import invitations_router
 from folio.teams.endpoints import router as teams_router
 from folio.templates.endpoints import router as templates_router
@@ -145,6 +147,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.digests = digests
         webhooks = WebhookDispatcher(runtime)
         await webhooks.start()
+        automations = AutomationRunner(runtime)
+        await automations.start()
         pool = build_executor(runtime)
         if pool is not None:
             runtime.dispatcher = pool
@@ -178,6 +182,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             if purging is not None:
                 await purging.stop()
             await webhooks.stop()
+            await automations.stop()
             await analytics.stop()
             await hub.stop()
             await access_watcher.stop()
@@ -246,6 +251,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         legal_holds_router,
         erasure_router,
         tags_router,
+        automations_router,
     ):
         app.include_router(router)
     install_web(app)  # the browser app at /, after the API's routes

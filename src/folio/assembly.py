@@ -5,6 +5,7 @@ records the same webhook deliveries and notifications with them."""
 
 from __future__ import annotations
 
+from folio.automations.service import automation as automation_service
 from folio.config import Settings
 from folio.core.runtime import EventConsumer, Runtime
 from folio.core.runtime import build_runtime as build_core_runtime
@@ -21,6 +22,7 @@ from folio.webhooks.service import webhook as webhook_service
 EVENT_CONSUMERS: tuple[EventConsumer, ...] = (
     webhook_service.enqueue_for_events,
     notification_service.from_events,
+    automation_service.enqueue_for_events,
 )
 
 # a project's read counts what the packages above projects keep for it

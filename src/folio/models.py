@@ -3,6 +3,7 @@
 from folio.analytics.models import HistogramBucket
 from folio.audit.models import AuditEntry
 from folio.auth.models import AuthSession, OneTimeToken, RecoveryCode, RefreshToken
+from folio.automations.models import AutomationRule, AutomationRun
 from folio.batches.models import Batch
 from folio.classifiers.models import ClassifierModel, DocumentLabel
 from folio.core.db import Base
@@ -36,11 +37,9 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "AuthSession",
+    "AutomationRule",
+    "AutomationRun",
     "Base",
-    "CustomField",
-    "DocumentFieldValue",
-    "DocumentTag",
-    "Tag",
     "Batch",
     "ClassifierModel",
     "CrawlChunk",
@@ -48,12 +47,15 @@ __all__ = [
     "CrawledImage",
     "CreditAccount",
     "CreditTransaction",
+    "CustomField",
     "Dataset",
     "Document",
+    "DocumentFieldValue",
     "DocumentLabel",
     "DocumentPage",
     "DocumentRecommendation",
     "DocumentShare",
+    "DocumentTag",
     "DocumentVersion",
     "ErasureRequest",
     "EventRecord",
@@ -83,6 +85,7 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "SecurityEvent",
+    "Tag",
     "Team",
     "Ticket",
     "UsageCounter",

@@ -73,9 +73,7 @@ class TestDefinitions:
 
 
 class TestValues:
-    async def test_typed_values_are_checked_and_normalised(
-        self, client: httpx.AsyncClient
-    ) -> None:
+    async def test_typed_values_are_checked_and_normalised(self, client: httpx.AsyncClient) -> None:
         total = await created(
             client, "/api/v1/custom-fields", {"name": "total", "type": "money", "currency": "EUR"}
         )
@@ -142,10 +140,13 @@ class TestListFilters:
 
     async def test_bulk_tag_and_untag(self, client: httpx.AsyncClient) -> None:
         tag = await created(client, "/api/v1/tags", {"name": "review"})
-        docs = [await upload_ok(client, content=f"doc {i}".encode(), filename=f"{i}.txt") for i in (1, 2)]
+        docs = [
+            await upload_ok(client, content=f"doc {i}".encode(), filename=f"{i}.txt")
+            for i in (1, 2)
+        ]
         ids = [d["id"] for d in docs]
         body = {"document_ids": [*ids, "doc_01jd0000000000000000000000"], "tag_ids": [tag["id"]]}
-        added = (await client.post("/api/v1/documents/bulk/tags", json={**body, "action": "add"}))
+        added = await client.post("/api/v1/documents/bulk/tags", json={**body, "action": "add"})
         assert added.status_code == 200, added.text
         assert (added.json()["accepted"], added.json()["not_found"]) == (2, 1)
         assert set(await listed(client, tag="review")) == set(ids)

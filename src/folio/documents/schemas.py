@@ -167,7 +167,10 @@ class DocumentRead(Schema):
         links = DocumentLinks(
             self=url, results=f"{url}/results", text=f"{url}/text", file=f"{url}/file"
         )
-        labels = {"tags": fields.get("tags") or [], "custom_fields": fields.get("custom_fields") or {}}
+        labels = {
+            "tags": fields.get("tags") or [],
+            "custom_fields": fields.get("custom_fields") or {},
+        }
         return {**fields, **labels, "error": error, "status_url": url, "links": links}
 
 

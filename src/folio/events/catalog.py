@@ -11,3 +11,7 @@ DOCUMENT_SHARED = "team.document_shared"
 # Not in the catalog: ``access.changed`` (folio.core.events.ACCESS_CHANGED) is internal. It
 # travels on the bus only, to re-check WebSocket connections, and is never stored, delivered
 # to a webhook or a notification, or sent to a socket.
+# an automation rule's notify action: folio.notifications makes the in-app notifications
+AUTOMATION_NOTIFICATION = "automation.notification"
+# an automation rule paused after failing too often in a row (a notification says so)
+AUTOMATION_PAUSED = "automation.paused"

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from folio.core.deps import DbSession, PageQuery, require
+from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
 from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
@@ -138,9 +138,13 @@ async def delete_custom_field(field_id: str, principal: TagsManage, session: DbS
     responses=problems(401, 403, 404),
 )
 async def tag_document(
-    document_id: str, tag_id: str, principal: DocumentsWrite, session: DbSession
+    document_id: str,
+    tag_id: str,
+    principal: DocumentsWrite,
+    session: DbSession,
+    runtime: RuntimeDep,
 ):
-    return await label_service.add_tag(session, principal, document_id, tag_id)
+    return await label_service.add_tag(session, principal, runtime, document_id, tag_id)
 
 
 @router.delete(
@@ -150,9 +154,13 @@ async def tag_document(
     responses=problems(401, 403, 404),
 )
 async def untag_document(
-    document_id: str, tag_id: str, principal: DocumentsWrite, session: DbSession
+    document_id: str,
+    tag_id: str,
+    principal: DocumentsWrite,
+    session: DbSession,
+    runtime: RuntimeDep,
 ):
-    return await label_service.remove_tag(session, principal, document_id, tag_id)
+    return await label_service.remove_tag(session, principal, runtime, document_id, tag_id)
 
 
 @router.put(
@@ -190,6 +198,6 @@ async def clear_document_field(
     responses=problems(401, 403, 422),
 )
 async def bulk_tag_documents(
-    data: BulkTagRequest, principal: DocumentsWrite, session: DbSession
+    data: BulkTagRequest, principal: DocumentsWrite, session: DbSession, runtime: RuntimeDep
 ) -> BulkResult:
-    return await label_service.bulk(session, principal, data)
+    return await label_service.bulk(session, principal, runtime, data)

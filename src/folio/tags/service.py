@@ -10,13 +10,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from folio.core.events import Event
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
+from folio.core.runtime import Runtime
 from folio.documents.models import Document
 from folio.documents.repository import DocumentRepository
 from folio.documents.schemas import BulkItem, BulkResult
 from folio.documents.service import document as document_service
+from folio.events.service import event as event_service
 from folio.tags.models import CustomField, FieldType, Tag
 from folio.tags.repository import CustomFieldRepository, TagRepository
 from folio.tags.schemas import (
@@ -33,7 +36,9 @@ from folio.teams.repository import TeamRepository
 
 def labels_of(document: Document) -> DocumentLabels:
     return DocumentLabels(
-        document_id=document.id, tags=document.tags or [], custom_fields=document.custom_fields or {}
+        document_id=document.id,
+        tags=document.tags or [],
+        custom_fields=document.custom_fields or {},
     )
 
 
@@ -172,32 +177,113 @@ class LabelService:
         return tag
 
     async def add_tag(
-        self, session: AsyncSession, principal: Principal, document_id: str, tag_id: str
-    ) -> DocumentLabels:
-        document = await self._document(session, principal, document_id)
-        await self.tag(session, document, await self._tag_for(session, principal, document, tag_id))
-        return labels_of(document)
-
-    async def remove_tag(
-        self, session: AsyncSession, principal: Principal, document_id: str, tag_id: str
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        runtime: Runtime,
+        document_id: str,
+        tag_id: str,
     ) -> DocumentLabels:
         document = await self._document(session, principal, document_id)
         tag = await self._tag_for(session, principal, document, tag_id)
-        await self.untag(session, document, tag)
+        await self.tag(session, runtime, document, tag)
         return labels_of(document)
 
-    async def tag(self, session: AsyncSession, document: Document, tag: Tag) -> bool:
-        """For the document's own team (a rule's action too); False when already tagged."""
+    async def remove_tag(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        runtime: Runtime,
+        document_id: str,
+        tag_id: str,
+    ) -> DocumentLabels:
+        document = await self._document(session, principal, document_id)
+        tag = await self._tag_for(session, principal, document, tag_id)
+        await self.untag(session, runtime, document, tag)
+        return labels_of(document)
+
+    async def tag(
+        self, session: AsyncSession, runtime: Runtime, document: Document, tag: Tag
+    ) -> bool:
+        """For the document's own team (a rule's action too); False when already tagged.
+        Announces ``document.tagged``, which automation rules may listen to."""
         changed = await TagRepository.from_session(session).link(document.id, tag)
         if changed:
             await refresh_copies(session, document)
+            await self._announce(session, runtime, "document.tagged", document, tag)
         return changed
 
-    async def untag(self, session: AsyncSession, document: Document, tag: Tag) -> bool:
+    async def untag(
+        self, session: AsyncSession, runtime: Runtime, document: Document, tag: Tag
+    ) -> bool:
         changed = await TagRepository.from_session(session).unlink(document.id, tag)
         if changed:
             await refresh_copies(session, document)
+            await self._announce(session, runtime, "document.untagged", document, tag)
         return changed
+
+    async def _announce(
+        self, session: AsyncSession, runtime: Runtime, type_: str, document: Document, tag: Tag
+    ) -> None:
+        event = Event(
+            type=type_,
+            team_id=document.team_id,
+            data={"document_id": document.id, "tag": tag.name, "tag_id": tag.id},
+        )
+        await event_service.emit(session, runtime, event)
+
+    async def missing_tags(
+        self, session: AsyncSession, team_id: str, names: Sequence[str]
+    ) -> list[str]:
+        repository = TagRepository.from_session(session)
+        return [name for name in names if await repository.by_name(team_id, name) is None]
+
+    async def tag_by_names(
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        document: Document,
+        names: Sequence[str],
+        *,
+        add: bool,
+    ) -> list[str]:
+        """The names changed; a tag deleted since the rule was saved is passed over."""
+        repository = TagRepository.from_session(session)
+        change = self.tag if add else self.untag
+        changed = []
+        for name in names:
+            tag = await repository.by_name(document.team_id, name)
+            if tag is not None and await change(session, runtime, document, tag):
+                changed.append(name)
+        return changed
+
+    async def _field_named(
+        self, session: AsyncSession, team_id: str, name: str, path: str
+    ) -> CustomField:
+        fields = await CustomFieldRepository.from_session(session).by_name((team_id,), name)
+        if not fields:
+            raise ValidationFailed(
+                [FieldError(f"{path}.name", "unknown_field", f"No custom field {name!r}.")]
+            )
+        return fields[0]
+
+    async def check_value(
+        self, session: AsyncSession, team_id: str, name: str, value: Any, path: str
+    ) -> None:
+        """422 unless ``team_id`` has a field ``name`` that takes ``value``."""
+        field = await self._field_named(session, team_id, name, path)
+        try:
+            coerce(field, value)
+        except BadValue as exc:
+            raise ValidationFailed(
+                [FieldError(f"{path}.value", "invalid_value", str(exc))]
+            ) from exc
+
+    async def put_by_name(
+        self, session: AsyncSession, document: Document, name: str, value: Any, *, path: str
+    ) -> None:
+        field = await self._field_named(session, document.team_id, name, path)
+        await self.put(session, document, field, value, path=path)
 
     async def set_value(
         self,
@@ -215,7 +301,13 @@ class LabelService:
         return labels_of(document)
 
     async def put(
-        self, session: AsyncSession, document: Document, field: CustomField, value: Any, *, path: str
+        self,
+        session: AsyncSession,
+        document: Document,
+        field: CustomField,
+        value: Any,
+        *,
+        path: str,
     ) -> None:
         """``value`` checked against ``field``'s type (422 naming ``path``), then stored."""
         try:
@@ -243,7 +335,11 @@ class LabelService:
         return labels_of(document)
 
     async def bulk(
-        self, session: AsyncSession, principal: Principal, request: BulkTagRequest
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        runtime: Runtime,
+        request: BulkTagRequest,
     ) -> BulkResult:
         tags = await TagRepository.from_session(session).of_team(
             principal.team_id, set(request.tag_ids)
@@ -256,7 +352,10 @@ class LabelService:
         unique = list(dict.fromkeys(request.document_ids))
         found = await DocumentRepository.from_session(session).get_many(principal, unique)
         documents = {d.id: d for d in found if d.team_id == principal.team_id}
-        items = [await self._bulk_item(session, documents.get(i), i, tags, request) for i in unique]
+        items = [
+            await self._bulk_item(session, runtime, documents.get(i), i, tags, request)
+            for i in unique
+        ]
         return BulkResult(
             action=f"tag.{request.action}",
             requested=len(items),
@@ -269,6 +368,7 @@ class LabelService:
     async def _bulk_item(
         self,
         session: AsyncSession,
+        runtime: Runtime,
         document: Document | None,
         document_id: str,
         tags: Sequence[Tag],
@@ -277,7 +377,7 @@ class LabelService:
         if document is None:
             return BulkItem(document_id=document_id, outcome="not_found")
         change = self.tag if request.action == "add" else self.untag
-        changed = [await change(session, document, tag) for tag in tags]
+        changed = [await change(session, runtime, document, tag) for tag in tags]
         if any(changed):
             return BulkItem(document_id=document_id, outcome="accepted", status=document.status)
         detail = "Already tagged." if request.action == "add" else "Not tagged."
