@@ -32,7 +32,7 @@ SELF_SERVICE = {("POST", "/api/v1/teams")}
 READ_ONLY_POSTS = {("POST", "/api/v1/ai/extract-entities"), ("POST", "/api/v1/ai/summarize")}
 READ_ONLY_POSTS |= {("POST", "/api/v1/documents/{document_id}/validate")}
 READ_ONLY_POSTS |= {("POST", "/api/v1/ai/predict")}
-READ_ONLY_POSTS |= {("POST", "/api/v1/reports")}  # a file of figures the viewer may read
+READ_ONLY_POSTS |= {("POST", "/api/v1/reports")}
 
 WALK_SETTINGS = {
     "workers": 0,
@@ -71,6 +71,7 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "recipients": ["walk@example.com"],
     },
     ("PUT", "/api/v1/documents/{document_id}/fields/{field_id}"): {"value": "walk"},
+    ("POST", "/api/v1/automations/{automation_id}/test"): {"document_id": "{document_id}"},
 }
 
 
@@ -189,8 +190,19 @@ async def owned(
     field = (
         await client.post("/api/v1/custom-fields", json={"name": "walk", "type": "text"})
     ).json()
+    automation = (
+        await client.post(
+            "/api/v1/automations",
+            json={
+                "name": "walk",
+                "trigger": {"type": "document.uploaded"},
+                "actions": [{"kind": "notify", "title": "walk"}],
+            },
+        )
+    ).json()
     return Owned(
         {
+            "automation_id": automation["id"],
             "tag_id": tag["id"],
             "field_id": field["id"],
             "report_id": report["id"],

@@ -92,7 +92,16 @@ async def seed_tenant(client: httpx.AsyncClient) -> dict[str, str]:
     dataset = await client.post(f"/api/v1/projects/{project.json()['id']}/datasets", json={})
     tag = await client.post("/api/v1/tags", json={"name": "fuzz"})
     field = await client.post("/api/v1/custom-fields", json={"name": "fuzz", "type": "text"})
+    automation = await client.post(
+        "/api/v1/automations",
+        json={
+            "name": "fuzz",
+            "trigger": {"type": "document.uploaded"},
+            "actions": [{"kind": "notify", "title": "fuzz"}],
+        },
+    )
     made = [batch, template, webhook, project, share, ticket, key, job, dataset, tag, field]
+    made.append(automation)
     failed = [(r.url.path, r.status_code, r.text[:300]) for r in made if r.status_code >= 300]
     assert not failed
     return {
@@ -108,6 +117,7 @@ async def seed_tenant(client: httpx.AsyncClient) -> dict[str, str]:
         "dataset_id": dataset.json()["id"],
         "tag_id": tag.json()["id"],
         "field_id": field.json()["id"],
+        "automation_id": automation.json()["id"],
     }
 
 

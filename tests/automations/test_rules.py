@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from folio.automations.models import AutomationRule
 from folio.core.db import utcnow
-from tests.automations.conftest import FAST, create_rule, eventually, runs, settled_runs
+from tests.automations.conftest import FAST, create_rule, runs, settled_runs
 from tests.helpers import assert_problem, upload_ok, wait_settled
 
 pytestmark = pytest.mark.timeout(180)

@@ -42,7 +42,7 @@ from folio.templates.repository import ExtractionRepository
 WAKE = "automations.wake"
 TRIGGER = TypeAdapter[Trigger](AnyTrigger)
 CONDITION = TypeAdapter[Condition](AnyCondition)
-ACTIONS = TypeAdapter[list[Action]](list[AnyAction])
+ACTIONS: TypeAdapter[list[Action]] = TypeAdapter(list[AnyAction])  # type: ignore[arg-type]
 
 
 def trigger_of(rule: AutomationRule) -> Trigger:

@@ -55,7 +55,7 @@ class TagRepository(TeamScopedRepository[Tag]):
         )
         return bool(result.rowcount)
 
-    def documents_tagged(self, team_ids: Collection[str], name: str) -> Select[tuple[str]]:
+    def documents_tagged(self, team_ids: Collection[str], name: str) -> Select[Any]:
         """Ids of the documents of ``team_ids`` carrying a tag named ``name``."""
         return (
             select(DocumentTag.document_id)
