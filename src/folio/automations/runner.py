@@ -212,46 +212,78 @@ class AutomationRunner:
             return next((i for i, s in enumerate(run.steps) if s["status"] == "pending"), None)
 
     async def _do_step(self, run_id: str, index: int) -> None:
-        """The step and its record in one commit: done once, or not at all."""
+        """A local step and its record in one commit: done once, or not at all. An outbound
+        step (a webhook) is sent with no transaction open (the SQLite writer is never held
+        over the network), then recorded; a crash between the two sends it again."""
+        async with self.runtime.db.session(write=False) as session:
+            action, _ = await self._step_action(session, run_id, index)
+        if action.outbound:
+            async with self.runtime.db.session(write=False) as session:
+                result, duration = await self._run_action(session, run_id, index)
+            async with self.runtime.db.session() as session:
+                await self._record_step(session, run_id, index, result, duration)
+            return
         async with self.runtime.db.session() as session:
-            run = await self._held(session, run_id)
-            if run is None or run.steps[index]["status"] != "pending":
-                raise ActionFailed("the run was taken over by another runner")
-            rule = await AutomationRepository.from_session(session).rule(run.rule_id)
-            if rule is None:
-                raise ActionFailed("the rule was deleted")
-            step = dict(run.steps[index])
-            actions = actions_of(rule)
-            if step["action"] >= len(actions):
-                raise ActionFailed("the rule's actions changed since the run was planned")
-            action = actions[step["action"]]
-            document = None
-            if step["document_id"] is not None:
-                repository = AutomationRepository.from_session(session)
-                document = await repository.document(run.team_id, step["document_id"])
-            started = time.perf_counter()
-            token = CAUSE.set((*run.cause, rule.id))
-            try:
-                if document is None and action.needs_document:
-                    result: dict[str, Any] = {"skipped": "the document is gone"}
-                else:
-                    result = await action.run(
-                        ActionContext(
-                            session, self.runtime, run.team_id, rule.id, run.id, index, document
-                        )
-                    )
-            except ActionFailed:
-                raise
-            except Exception as exc:
-                raise ActionFailed(f"{type(exc).__name__}: {exc}"[:500]) from exc
-            finally:
-                CAUSE.reset(token)
-            step.update(
-                status="done",
-                result=result,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            result, duration = await self._run_action(session, run_id, index)
+            await self._record_step(session, run_id, index, result, duration)
+
+    async def _step_action(
+        self, session: AsyncSession, run_id: str, index: int
+    ) -> tuple[Action, AutomationRun]:
+        run = await AutomationRepository.from_session(session).run(run_id)
+        if run is None or run.holder != self.holder or run.steps[index]["status"] != "pending":
+            raise ActionFailed("the run was taken over by another runner")
+        rule = await AutomationRepository.from_session(session).rule(run.rule_id)
+        if rule is None:
+            raise ActionFailed("the rule was deleted")
+        actions = actions_of(rule)
+        if run.steps[index]["action"] >= len(actions):
+            raise ActionFailed("the rule's actions changed since the run was planned")
+        return actions[run.steps[index]["action"]], run
+
+    async def _run_action(
+        self, session: AsyncSession, run_id: str, index: int
+    ) -> tuple[dict[str, Any], float]:
+        action, run = await self._step_action(session, run_id, index)
+        document_id = run.steps[index]["document_id"]
+        document = None
+        if document_id is not None:
+            document = await AutomationRepository.from_session(session).document(
+                run.team_id, document_id
             )
-            run.steps = [*run.steps[:index], step, *run.steps[index + 1 :]]
+        if document is None and action.needs_document:
+            return {"skipped": "the document is gone"}, 0.0
+        context = ActionContext(
+            session, self.runtime, run.team_id, run.rule_id, run.id, index, document
+        )
+        started = time.perf_counter()
+        token = CAUSE.set((*run.cause, run.rule_id))  # events of the action carry the cause
+        try:
+            result = await action.run(context)
+        except ActionFailed:
+            raise
+        except Exception as exc:
+            raise ActionFailed(f"{type(exc).__name__}: {exc}"[:500]) from exc
+        finally:
+            CAUSE.reset(token)
+        return result, round((time.perf_counter() - started) * 1000, 2)
+
+    async def _record_step(
+        self,
+        session: AsyncSession,
+        run_id: str,
+        index: int,
+        result: dict[str, Any],
+        duration_ms: float,
+    ) -> None:
+        """Marks the step done under the run's lock, if this runner still holds the run
+        (else raising rolls back what the step changed in this unit of work)."""
+        run = await self._held(session, run_id)
+        if run is None or run.steps[index]["status"] != "pending":
+            raise ActionFailed("the run was taken over by another runner")
+        step = {**run.steps[index], "status": "done", "result": result}
+        step["duration_ms"], step["error"] = duration_ms, None
+        run.steps = [*run.steps[:index], step, *run.steps[index + 1 :]]
 
     async def _finish(self, run_id: str, *, error: str | None) -> None:
         async with self.runtime.db.session() as session:

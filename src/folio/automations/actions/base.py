@@ -37,6 +37,8 @@ class ActionFailed(Exception):
 class Action(BaseModel):
     model_config = ConfigDict(extra="forbid")
     needs_document: ClassVar[bool] = True
+    # calls out of Folio: run with no write transaction open, recorded after (at least once)
+    outbound: ClassVar[bool] = False
 
     async def check(self, session: AsyncSession, team_id: str, path: str) -> list[FieldError]:
         """Problems with the team's data (a tag or field that does not exist …)."""

@@ -20,6 +20,7 @@ class CallWebhook(Action):
     kind: Literal["call_webhook"]
     webhook_id: str = Field(max_length=40, description="A webhook endpoint of the team")
     needs_document: ClassVar[bool] = False
+    outbound: ClassVar[bool] = True
 
     async def check(self, session: AsyncSession, team_id: str, path: str) -> list[FieldError]:
         endpoint = await WebhookRepository.from_session(session).endpoint(self.webhook_id)
