@@ -75,6 +75,16 @@ EXPECTED: dict[str, Example] = {
     "zero_retention.sh": Example(
         (TEXT_PDF,), (r'"document_id": null', r'"pages": 4', r'"first_line": "Hello, here is')
     ),
+    "automations.sh": Example(
+        (INVOICE,),
+        (
+            r'"name": "to-pay"',
+            r"rule aut_\w+",
+            r'"status": "succeeded"',
+            r'"tags":\["to-pay"\]',
+            r'"would_run": true',
+        ),
+    ),
     "sdk.py": Example(
         (INVOICE,),
         (
