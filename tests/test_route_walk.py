@@ -42,7 +42,7 @@ SELF_SERVICE = {("POST", "/api/v1/teams"), ("POST", "/api/v1/sso/logout")}
 READ_ONLY_POSTS = {("POST", "/api/v1/ai/extract-entities"), ("POST", "/api/v1/ai/summarize")}
 READ_ONLY_POSTS |= {("POST", "/api/v1/documents/{document_id}/validate")}
 READ_ONLY_POSTS |= {("POST", "/api/v1/ai/predict")}
-READ_ONLY_POSTS |= {("POST", "/api/v1/reports")}  # a file of figures the viewer may read
+READ_ONLY_POSTS |= {("POST", "/api/v1/reports")}
 
 WALK_SETTINGS = {
     "workers": 0,
@@ -83,6 +83,8 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/workflows/{workflow_id}/instances"): {"document_id": "{document_id}"},
     ("POST", "/api/v1/workflows/instances/{instance_id}/comments"): {"body": "walk"},
     ("POST", "/api/v1/workflows/tasks/{task_id}/reassign"): {"role": "admin"},
+    ("PUT", "/api/v1/documents/{document_id}/fields/{field_id}"): {"value": "walk"},
+    ("POST", "/api/v1/automations/{automation_id}/test"): {"document_id": "{document_id}"},
 }
 
 
@@ -212,11 +214,28 @@ async def owned(
         )
     ).json()
     scim_token_id, sync_run_id = await directory_rows(app, admin)
+    tag = (await client.post("/api/v1/tags", json={"name": "walk"})).json()
+    field = (
+        await client.post("/api/v1/custom-fields", json={"name": "walk", "type": "text"})
+    ).json()
+    automation = (
+        await client.post(
+            "/api/v1/automations",
+            json={
+                "name": "walk",
+                "trigger": {"type": "document.uploaded"},
+                "actions": [{"kind": "notify", "title": "walk"}],
+            },
+        )
+    ).json()
     return Owned(
         {
             "workflow_id": workflow["id"],
             "instance_id": instance["id"],
             "task_id": instance["tasks"][0]["id"],
+            "automation_id": automation["id"],
+            "tag_id": tag["id"],
+            "field_id": field["id"],
             "report_id": report["id"],
             "schedule_id": schedule["id"],
             "policy_id": policy["id"],

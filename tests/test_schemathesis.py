@@ -102,6 +102,18 @@ async def seed_tenant(client: httpx.AsyncClient) -> dict[str, str]:
         f"/api/v1/workflows/{workflow.json()['id']}/instances", json={"document_id": document["id"]}
     )
     made = [batch, template, webhook, project, share, ticket, key, job, dataset, workflow, instance]
+    tag = await client.post("/api/v1/tags", json={"name": "fuzz"})
+    field = await client.post("/api/v1/custom-fields", json={"name": "fuzz", "type": "text"})
+    automation = await client.post(
+        "/api/v1/automations",
+        json={
+            "name": "fuzz",
+            "trigger": {"type": "document.uploaded"},
+            "actions": [{"kind": "notify", "title": "fuzz"}],
+        },
+    )
+    made = [batch, template, webhook, project, share, ticket, key, job, dataset, tag, field]
+    made.append(automation)
     failed = [(r.url.path, r.status_code, r.text[:300]) for r in made if r.status_code >= 300]
     assert not failed
     return {
@@ -118,6 +130,9 @@ async def seed_tenant(client: httpx.AsyncClient) -> dict[str, str]:
         "workflow_id": workflow.json()["id"],
         "instance_id": instance.json()["id"],
         "task_id": instance.json()["tasks"][0]["id"],
+        "tag_id": tag.json()["id"],
+        "field_id": field.json()["id"],
+        "automation_id": automation.json()["id"],
     }
 
 

@@ -33,6 +33,7 @@ OWNER_MODULES = {
     "folio/images/dedup.py": "the de-duplication index, loaded by the crawl supervisor",
     "folio/datasets/builder.py": "the dataset builder, run by the crawl supervisor",
     "folio/webhooks/dispatcher.py": "the webhook delivery loop",
+    "folio/automations/runner.py": "the automation runner: a transaction per planned step",
     "folio/reports/builder.py": "the report builder, a background loop of the server",
     "folio/retention/purge.py": "the retention purge, a periodic task; its on-demand route takes "
     "no session: one short unit of work per batch of documents, never one long write",

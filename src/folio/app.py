@@ -23,6 +23,8 @@ from folio.auth.bootstrap import announce, bootstrap_admin
 from folio.auth.endpoints import router as auth_router
 from folio.auth.middleware import AuthenticationMiddleware
 from folio.auth.principal_cache import AccessWatcher
+from folio.automations.endpoints import router as automations_router
+from folio.automations.runner import AutomationRunner
 from folio.backup.schedule import scheduled_backups
 from folio.batches.endpoints import router as batches_router
 from folio.classifiers.endpoints import router as classifiers_router
@@ -88,6 +90,7 @@ from folio.sso.web_endpoints import router as sso_web_router
 from folio.system.endpoints import admin_router as system_admin_router
 from folio.system.endpoints import router as system_router
 from folio.system.service import system as system_service
+from folio.tags.endpoints import router as tags_router
 from folio.teams.endpoints import invitations_router
 from folio.teams.endpoints import router as teams_router
 from folio.templates.endpoints import router as templates_router
@@ -165,6 +168,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.digests = digests
         webhooks = WebhookDispatcher(runtime)
         await webhooks.start()
+        automations = AutomationRunner(runtime)
+        await automations.start()
         pool = build_executor(runtime)
         if pool is not None:
             runtime.dispatcher = pool
@@ -202,6 +207,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             if directory_sync is not None:
                 await directory_sync.stop()
             await webhooks.stop()
+            await automations.stop()
             await analytics.stop()
             await hub.stop()
             await access_watcher.stop()
@@ -276,6 +282,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scim_router,
         sso_router,
         sso_web_router,
+        tags_router,
+        automations_router,
     ):
         include_shared(app, router)
     install_web(app)  # the browser app at /, after the API's routes

@@ -221,6 +221,14 @@ class Settings(BaseSettings):
     webhook_disable_after_failures: int = Field(default=20, ge=1)
     webhook_max_redirects: int = Field(default=3, ge=0)
 
+    # automation rules (folio.automations)
+    automation_poll_s: float = Field(default=1.0, gt=0)
+    automation_lease_s: float = Field(default=60.0, gt=0)
+    automation_max_attempts: int = Field(default=5, ge=1, le=50)
+    automation_retry_base_s: float = Field(default=5.0, gt=0)
+    automation_retry_max_s: float = Field(default=600.0, gt=0)
+    automation_max_depth: int = Field(default=3, ge=1, le=10)
+
     # image dataset builder (folio.webcrawl, folio.crawls): outbound fetches refuse private,
     # loopback and link-local addresses unless a host or CIDR is listed here
     crawler_allowed_hosts: list[str] = Field(default_factory=list)
@@ -570,6 +578,12 @@ SETTING_DESCRIPTIONS: dict[str, str] = {
     "webhook_retry_max_s": "Longest retry delay",
     "webhook_disable_after_failures": "Failed deliveries in a row that disable an endpoint",
     "webhook_max_redirects": "Redirects a delivery follows, each checked like the first URL",
+    "automation_poll_s": "How often the automation runner looks for due runs and schedules",
+    "automation_lease_s": "How long a runner holds a run before another may take it over",
+    "automation_max_attempts": "Tries of a failing run before it fails (with backoff)",
+    "automation_retry_base_s": "First retry delay of a failed run; doubles per attempt",
+    "automation_retry_max_s": "Longest retry delay of a failed run",
+    "automation_max_depth": "Rules a chain of rule-caused events may pass through (loops stop)",
     "crawler_allowed_hosts": "Hosts or CIDRs (JSON list) crawls may fetch although they are "
     "loopback, private or link-local (e.g. an intranet image server)",
     "crawler_timeout_s": "Timeout of one fetch",

@@ -3,6 +3,7 @@
 from folio.analytics.models import HistogramBucket
 from folio.audit.models import AuditEntry
 from folio.auth.models import AuthSession, OneTimeToken, RecoveryCode, RefreshToken
+from folio.automations.models import AutomationRule, AutomationRun
 from folio.batches.models import Batch
 from folio.classifiers.models import ClassifierModel, DocumentLabel
 from folio.core.db import Base
@@ -32,6 +33,7 @@ from folio.retention.models import LegalHold, PurgeRecord, RetentionPolicy
 from folio.security_scans.models import SecurityEvent
 from folio.shares.models import DocumentShare
 from folio.sso.models import IdentityProvider, SsoFlow, SsoIdentity, SsoSession
+from folio.tags.models import CustomField, DocumentFieldValue, DocumentTag, Tag
 from folio.teams.models import Invitation, Membership, Role, RoleAssignment, Team
 from folio.templates.models import Extraction, ExtractionTemplate, ExtractionTemplateVersion
 from folio.tickets.models import Ticket
@@ -49,6 +51,8 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "AuthSession",
+    "AutomationRule",
+    "AutomationRun",
     "Base",
     "Batch",
     "ClassifierModel",
@@ -57,14 +61,17 @@ __all__ = [
     "CrawledImage",
     "CreditAccount",
     "CreditTransaction",
+    "CustomField",
     "Dataset",
     "DirectoryAccount",
     "DirectorySyncRun",
     "Document",
+    "DocumentFieldValue",
     "DocumentLabel",
     "DocumentPage",
     "DocumentRecommendation",
     "DocumentShare",
+    "DocumentTag",
     "DocumentVersion",
     "EncryptionKeyUse",
     "ErasureRequest",
@@ -101,6 +108,7 @@ __all__ = [
     "SsoFlow",
     "SsoIdentity",
     "SsoSession",
+    "Tag",
     "Team",
     "Ticket",
     "UsageCounter",

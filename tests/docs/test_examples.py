@@ -83,6 +83,16 @@ EXPECTED: dict[str, Example] = {
             r"started task_opened task_approved step_executed completed",
         ),
     ),
+    "automations.sh": Example(
+        (INVOICE,),
+        (
+            r'"name": "to-pay"',
+            r"rule aut_\w+",
+            r'"status": "succeeded"',
+            r'"tags":\["to-pay"\]',
+            r'"would_run": true',
+        ),
+    ),
     "sdk.py": Example(
         (INVOICE,),
         (

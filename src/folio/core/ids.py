@@ -59,6 +59,10 @@ class IdPrefix(StrEnum):
     identity_provider = "idp"
     sso_flow = "ssf"
     sso_identity = "ssi"
+    tag = "tag"
+    custom_field = "cfd"
+    automation = "aut"
+    automation_run = "arn"
 
 
 def new_id(prefix: IdPrefix) -> str:

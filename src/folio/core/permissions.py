@@ -18,6 +18,9 @@ class Permission(StrEnum):
     system_admin = "system:admin"
     workflows_read = "workflows:read"  # templates, instances, tasks
     workflows_write = "workflows:write"  # templates, start, comment, act on own tasks
+    tags_manage = "tags:manage"  # define tags and custom fields; setting them is documents:write
+    automations_read = "automations:read"
+    automations_write = "automations:write"
 
 
 class BuiltinRole(StrEnum):
@@ -44,6 +47,7 @@ BUILTIN_ROLE_PERMISSIONS: dict[BuiltinRole, frozenset[Permission]] = {
             Permission.datasets_write,
             Permission.workflows_read,
             Permission.workflows_write,
+            Permission.automations_read,
         }
     ),
     BuiltinRole.viewer: frozenset(

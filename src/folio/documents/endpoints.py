@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
@@ -55,6 +55,7 @@ OptionsField = Annotated[
 
 
 async def list_filters(
+    request: Request,
     status: DocumentStatus | None = None,
     batch_id: Annotated[str | None, Query(max_length=40)] = None,
     document_type: Annotated[
@@ -68,8 +69,18 @@ async def list_filters(
     created_after: AwareDatetime | None = None,
     created_before: AwareDatetime | None = None,
     q: Annotated[str | None, Query(max_length=500, description="Full-text search")] = None,
+    tag: Annotated[
+        list[str] | None,
+        Query(
+            max_length=20,
+            description="Tag name; repeat for documents carrying every one. "
+            "`field.<name>=value` (any custom field's name) filters by a custom-field value.",
+        ),
+    ] = None,
 ) -> DocumentFilters:
     return DocumentFilters(
+        tags=tuple(tag or ()),
+        fields=field_filters(request),
         status=status,
         batch_id=batch_id,
         type=document_type,
@@ -80,6 +91,16 @@ async def list_filters(
 
 
 Filters = Annotated[DocumentFilters, Depends(list_filters)]
+FIELD_PREFIX = "field."
+
+
+def field_filters(request: Request) -> tuple[tuple[str, str], ...]:
+    """``field.<name>=value`` query parameters: their names are the team's own fields."""
+    return tuple(
+        (name.removeprefix(FIELD_PREFIX), value[:1000])
+        for name, value in request.query_params.multi_items()
+        if name.startswith(FIELD_PREFIX)
+    )[:20]
 
 
 @router.post(

@@ -80,6 +80,12 @@ class DocumentFilters:
     created_after: datetime | None = None
     created_before: datetime | None = None
     query: str | None = None
+    tags: tuple[str, ...] = ()  # tag names: every one must be on the document
+    fields: tuple[tuple[str, str], ...] = ()  # (custom field name, value)
+
+    @property
+    def by_labels(self) -> bool:
+        return bool(self.tags or self.fields)
 
 
 NO_FILTERS = DocumentFilters()
@@ -124,14 +130,27 @@ class DocumentRepository(TeamScopedRepository[Document]):
         statement = self.readable(principal).where(Document.id.in_(document_ids))
         return await self.get_all(statement.order_by(Document.id))
 
+    async def documents_by_id(self, document_ids: Sequence[str]) -> Sequence[Document]:
+        """Unscoped, for a change made for the documents' own team (their tags' read copy)."""
+        if not document_ids:
+            return []
+        return await self.get_all(select(Document).where(Document.id.in_(document_ids)))
+
     async def get_for_update(self, document_id: str) -> Document | None:
         """Unscoped load for the job runner, which acts for the document's own team."""
         return await self.session.get(Document, document_id, populate_existing=True)
 
     async def list_page_keys(
-        self, principal: Principal, filters: DocumentFilters, *, limit: int, before: str | None
+        self,
+        principal: Principal,
+        filters: DocumentFilters,
+        *,
+        limit: int,
+        before: str | None,
+        among: Sequence[Select[Any]] = (),
     ) -> Sequence[ResultRow]:
-        """``(id, updated_at)`` of the page's documents, newest first."""
+        """``(id, updated_at)`` of the page's documents, newest first; ``among``: subqueries
+        of document ids each document must be in (the tag and custom-field filters)."""
         parameters: dict[str, Any] = {"team_ids": list(principal.team_ids), "limit": limit + 1}
         prepared = _LIST_KEYS
         if before is not None:
@@ -139,6 +158,8 @@ class DocumentRepository(TeamScopedRepository[Document]):
         if filters == NO_FILTERS:
             return await prepared.all(self.session, **parameters)
         statement = self._apply_filters(prepared.statement, filters)
+        for ids in among:
+            statement = statement.where(Document.id.in_(ids))
         return (await self.session.execute(statement, parameters)).all()
 
     async def summary_rows(

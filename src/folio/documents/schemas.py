@@ -134,6 +134,10 @@ class DocumentRead(Schema):
     language: str | None
     pii_detected: bool | None
     options: dict[str, Any]
+    tags: list[str] = Field(default_factory=list, description="Tag names, sorted")
+    custom_fields: dict[str, Any] = Field(
+        default_factory=dict, description="Custom-field values by field name"
+    )
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None
@@ -163,7 +167,11 @@ class DocumentRead(Schema):
         links = DocumentLinks(
             self=url, results=f"{url}/results", text=f"{url}/text", file=f"{url}/file"
         )
-        return {**fields, "error": error, "status_url": url, "links": links}
+        labels = {
+            "tags": fields.get("tags") or [],
+            "custom_fields": fields.get("custom_fields") or {},
+        }
+        return {**fields, **labels, "error": error, "status_url": url, "links": links}
 
 
 # the fields of DocumentRead read straight from a document's columns

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from typing import Any
 
 import anyio
 from pydantic import TypeAdapter
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import after_commit, utcnow
@@ -67,11 +69,21 @@ class Purged(Conflict):
 
 # checks a package built on documents adds (``folio.assembly``): each may refuse a deletion
 DeletionGuard = Callable[[AsyncSession, Sequence[Document]], Awaitable[None]]
+# the package keeping tags and custom fields (``folio.assembly``) turns the list filters on them
+# into subqueries of document ids: (session, principal, tag names, (field name, value) pairs)
+LabelFilter = Callable[
+    [AsyncSession, Principal, Sequence[str], Sequence[tuple[str, str]]],
+    Awaitable[list[Select[Any]]],
+]
 
 
 class DocumentService:
     def __init__(self) -> None:
         self._deletion_guards: list[DeletionGuard] = []
+        self._label_filter: LabelFilter | None = None
+
+    def filter_labels_with(self, label_filter: LabelFilter) -> None:
+        self._label_filter = label_filter
 
     def guard_deletion(self, guard: DeletionGuard) -> None:
         self._deletion_guards.append(guard)
@@ -193,8 +205,11 @@ class DocumentService:
     ) -> bytes:
         """A ``Page[DocumentRead]`` as JSON, its items serialised once per document change."""
         repository = DocumentRepository.from_session(session)
+        among: list[Select[Any]] = []
+        if filters.by_labels and self._label_filter is not None:
+            among = await self._label_filter(session, principal, filters.tags, filters.fields)
         keys = await repository.list_page_keys(
-            principal, filters, limit=page.limit, before=page.after
+            principal, filters, limit=page.limit, before=page.after, among=among
         )
         visible = keys[: page.limit]  # one more was read to know whether there are more
         cache = summary_cache(runtime)

@@ -38,3 +38,7 @@ WORKFLOW_EVENTS = frozenset(
         WORKFLOW_CANCELLED,
     }
 )
+# an automation rule's notify action: folio.notifications makes the in-app notifications
+AUTOMATION_NOTIFICATION = "automation.notification"
+# an automation rule paused after failing too often in a row (a notification says so)
+AUTOMATION_PAUSED = "automation.paused"

@@ -18,7 +18,13 @@ from folio.core.mail import Mail
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
-from folio.events.catalog import DOCUMENT_SHARED, SYSTEM_TEAM_ID, WORKFLOW_EVENTS
+from folio.events.catalog import (
+    AUTOMATION_NOTIFICATION,
+    AUTOMATION_PAUSED,
+    DOCUMENT_SHARED,
+    SYSTEM_TEAM_ID,
+    WORKFLOW_EVENTS,
+)
 from folio.notifications.models import Notification, NotificationPreference
 from folio.notifications.repository import NotificationRepository
 from folio.notifications.schemas import (
@@ -55,6 +61,16 @@ def describe(event: Event) -> tuple[Category, str, str] | None:
             "A batch finished",
             f"{data.get('batch_id')}: {totals.get('completed', 0)} completed, "
             f"{totals.get('failed', 0)} failed of {totals.get('total', 0)}",
+        )
+    if event.type == AUTOMATION_NOTIFICATION:
+        document = data.get("filename") or data.get("document_id") or ""
+        body = str(data.get("message") or "") or f"Rule {data.get('rule_id')}"
+        return (Category.documents, str(data.get("title")), f"{body} ({document})".strip())
+    if event.type == AUTOMATION_PAUSED:
+        return (
+            Category.documents,
+            "An automation rule was paused",
+            f"{data.get('name')} ({data.get('rule_id')}): {data.get('reason')}",
         )
     if event.type.startswith("team.member_") or event.type == "team.role_changed":
         return (Category.team, "Team change", f"{event.type}: {data.get('user_id')}")
