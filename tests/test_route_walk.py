@@ -70,6 +70,10 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "cadence": "weekly",
         "recipients": ["walk@example.com"],
     },
+    ("POST", "/api/v1/documents/{document_id}/extractions/{extraction_id}/corrections"): {
+        "field": "total",
+        "value": "1",
+    },
 }
 
 
@@ -215,6 +219,7 @@ async def owned(
             "share_id": share["id"],
             "template_id": template["id"],
             "ticket_id": ticket["id"],
+            "extraction_id": "ext_01jd0000000000000000000000",  # needs a processed document
         }
     )
 

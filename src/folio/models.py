@@ -12,6 +12,7 @@ from folio.datasets.models import Dataset
 from folio.documents.models import Document, DocumentPage, DocumentVersion, ProcessingSettings
 from folio.erasure.models import ErasureRequest
 from folio.events.models import EventRecord
+from folio.extractions.models import ExtractionCorrection
 from folio.idempotency.models import IdempotencyRecord
 from folio.images.models import CrawledImage
 from folio.jobs.models import Job
@@ -53,6 +54,7 @@ __all__ = [
     "ErasureRequest",
     "EventRecord",
     "Extraction",
+    "ExtractionCorrection",
     "ExtractionTemplate",
     "ExtractionTemplateVersion",
     "HistogramBucket",

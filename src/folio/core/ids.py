@@ -48,6 +48,7 @@ class IdPrefix(StrEnum):
     legal_hold = "hld"
     purge = "prg"
     erasure = "era"
+    extraction_correction = "exc"
 
 
 def new_id(prefix: IdPrefix) -> str:
