@@ -128,7 +128,9 @@ class CorrectionService:
         rows = await CorrectionRepository.from_session(session).list_for_extraction(
             principal, extraction_id, limit=page.limit, before=page.after
         )
-        listed = Page.from_rows(rows, page.limit, cursor=lambda row: row.id)
+        listed: Page[ExtractionCorrection] = Page.from_rows(
+            rows, page.limit, cursor=lambda row: row.id
+        )
         return Page[CorrectionRead](
             items=[CorrectionRead.model_validate(row) for row in listed.items],
             next_cursor=listed.next_cursor,
