@@ -234,6 +234,52 @@ def test_document_page_draws_a_pii_box_on_its_word_and_takes_a_type_correction(
     assert Path(redacted.value.path()).read_bytes().startswith(b"%PDF")
 
 
+def test_extraction_review_corrects_a_field_validates_and_exports(
+    admin: Page, uploaded: dict[str, Any], running: Running, artifacts: Path
+) -> None:
+    invoice_id = uploaded["ids"]["AzureInterior.pdf"]
+    admin.goto(f"{running.server.url}/documents/{invoice_id}")
+    admin.get_by_label("Template to apply").select_option("invoice")
+    admin.get_by_role("button", name="Extract fields").click()
+    rows = admin.locator("#fields-table tbody tr")
+    expect(rows.first).to_be_visible(timeout=30_000)
+    flagged = admin.locator("#fields-table tr.needs-review")
+    assert flagged.count() == admin.locator("#fields-table tr[data-review=true]").count() > 0
+    with running.client() as client:
+        stored = client.get(f"/api/v1/documents/{invoice_id}/extractions").json()["items"][0]
+    assert flagged.count() == len(stored["review"])
+    expect(admin.locator(".box.field").first).to_be_attached()  # the fields' boxes on the page
+    check_page(admin, artifacts, "extraction-review.png")
+
+    admin.get_by_label("Value of invoice_number").fill("INV-REVIEWED-7")
+    admin.get_by_role("button", name="Save invoice_number").click()
+    row = admin.locator('#fields-table tr[data-field="invoice_number"]')
+    expect(row).to_have_attribute("data-method", "corrected")
+    expect(row).to_have_attribute("data-review", "false")
+    with running.client() as client:
+        base = f"/api/v1/documents/{invoice_id}/extractions/{stored['id']}/corrections"
+        corrections = client.get(base).json()["items"]
+        audit = client.get(
+            "/api/v1/audit/logs", params={"action": "documents.extractions.corrections"}
+        ).json()["items"]
+    assert corrections[0]["value"] == "INV-REVIEWED-7"
+    assert corrections[0]["previous_value"] == stored["values"]["invoice_number"]
+    assert audit and audit[0]["resource_id"] == stored["id"]
+    admin.get_by_label("Value of total").fill("not a number")
+    admin.get_by_role("button", name="Save total").click()
+    expect(admin.locator('#fields-table tr[data-field="total"] .field-note')).to_contain_text(
+        "number"
+    )
+
+    admin.get_by_role("button", name="Run validation").click()
+    expect(admin.locator("#validation-summary")).to_be_visible()
+    expect(admin.locator("#validation-results li").first).to_be_visible()
+    admin.get_by_label("Export format").select_option("csv")
+    with admin.expect_download() as exported:
+        admin.get_by_role("button", name=re.compile("^Export ")).click()
+    assert "INV-REVIEWED-7" in Path(exported.value.path()).read_text()
+
+
 def test_api_key_is_shown_once_listed_masked_and_revoked(
     admin: Page, running: Running, artifacts: Path
 ) -> None:

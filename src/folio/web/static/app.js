@@ -388,9 +388,11 @@ async function documentsView() {
 }
 
 // ---------- one document ----------
+const BOX_NAMES = { pii: "PII", entity: "Entity", field: "Field" };
+
 function boxButton(kind, item, page, onPick) {
   const [x0, y0, x1, y1] = item.bbox;
-  const label = kind === "word" ? item.text : `${kind === "pii" ? "PII" : "Entity"} ${item.type}: ${item.text}`;
+  const label = kind === "word" ? item.text : `${BOX_NAMES[kind]} ${item.type}: ${item.text}`;
   const button = h("button", {
     type: "button", class: `box ${kind}`, title: label, "aria-label": label,
     tabindex: kind === "word" ? -1 : 0,
@@ -459,7 +461,7 @@ async function viewer(doc, results, intelligence) {
   };
   const container = h("div", { class: "viewer hide-word", id: "viewer" });
   const toggles = h("fieldset", { class: "toggles" }, h("legend", {}, "Show boxes"),
-    [["word", "Words", false], ["entity", "Entities", true], ["pii", "PII", true]].map(([kind, label, on]) =>
+    [["word", "Words", false], ["entity", "Entities", true], ["pii", "PII", true], ["field", "Fields", true]].map(([kind, label, on]) =>
       h("label", {}, h("input", {
         type: "checkbox", role: "switch", checked: on, name: `show-${kind}`,
         onchange: (e) => container.classList.toggle(`hide-${kind}`, !e.target.checked),
@@ -468,8 +470,10 @@ async function viewer(doc, results, intelligence) {
   const pii = intelligence?.pii?.entities || [];
   const entities = (intelligence?.entities || []).filter(
     (e) => !pii.some((p) => p.page === e.page && p.start === e.start && p.end === e.end));
+  const overlays = new Map();
   for (const [index, page] of results.pages.entries()) {
     const overlay = h("div", { class: "overlay" });
+    overlays.set(page.number, { overlay, page });
     for (const word of page.words || []) overlay.append(boxButton("word", word, page, pick));
     for (const [kind, list] of [["entity", entities], ["pii", pii]]) {
       list.filter((e) => e.page === page.number && e.bbox)
@@ -480,7 +484,16 @@ async function viewer(doc, results, intelligence) {
     const image = images ? await images[index]().catch(() => null) : null;
     figure.append(image || h("div", { class: "blank", role: "img", "aria-label": `Page ${page.number}` }), overlay);
   }
-  return { toggles, container, panel };
+  const setFields = (extraction) => {
+    container.querySelectorAll(".box.field").forEach((box) => box.remove());
+    for (const [name, field] of Object.entries(extraction?.fields || {})) {
+      const target = overlays.get(field.page);
+      if (!field.bbox || !target) continue;
+      const item = { bbox: field.bbox, type: name, text: fieldText(field.value), confidence: field.confidence, normalized: field.raw };
+      target.overlay.append(boxButton("field", item, target.page, pick));
+    }
+  };
+  return { toggles, container, panel, setFields };
 }
 
 function classificationSection(doc, classification) {
@@ -565,6 +578,128 @@ function textSection(results) {
       h("pre", { class: "page-text", tabindex: 0, "aria-label": `Text of page ${page.number}` }, page.text))));
 }
 
+// ---------- extraction review ----------
+function fieldText(value) {
+  if (value === null || value === undefined) return "";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+function fieldRow(doc, extraction, name, field, onSaved) {
+  const editable = !["list", "object"].includes(field.type);
+  const input = h("input", { name: `field-${name}`, value: fieldText(field.value), "aria-label": `Value of ${name}`,
+    readonly: !editable, dataset: { field: name } });
+  const note = h("small", { class: "field-note", role: "status" });
+  const save = async () => {
+    note.textContent = "Saving…";
+    try {
+      await api(`/documents/${doc.id}/extractions/${extraction.id}/corrections`,
+        { method: "POST", json: { field: name, value: input.value } });
+      note.textContent = "Saved as a correction.";
+      await onSaved();
+    } catch (err) {
+      note.textContent = err.message;
+      note.classList.add("error");
+    }
+  };
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && editable) {
+      event.preventDefault();
+      save();
+    }
+  });
+  const review = field.needs_review;
+  return h("tr", { class: review ? "needs-review" : "", dataset: { field: name, review: String(review), method: field.method || "" } },
+    h("th", { scope: "row" }, name, review ? h("span", { class: "review-flag" }, " · check") : null,
+      h("small", { class: "field-how" }, field.method || field.missing_reason || "not found")),
+    h("td", {}, input, note),
+    h("td", { class: "field-confidence" }, percent(field.confidence || 0)),
+    h("td", {}, editable ? h("button", { type: "button", class: "secondary outline", "aria-label": `Save ${name}`, onclick: save }, "Save") : ""));
+}
+
+function ruleName(rule) {
+  return rule.name || `${rule.kind} ${[rule.field, ...(rule.fields || [])].filter(Boolean).join(", ")}`;
+}
+
+function validationList(report) {
+  return h("ul", { id: "validation-results" }, report.results.map((r) => h("li", { dataset: { status: r.status } },
+    `${r.status === "pass" ? "✓" : r.status === "fail" ? "✗" : "–"} ${ruleName(r.rule)}`, r.message ? `: ${r.message}` : "")));
+}
+
+function exportControls(doc, extraction) {
+  const format = h("select", { name: "export-format", "aria-label": "Export format" },
+    [["xlsx", "Excel"], ["csv", "CSV"], ["json", "JSON"]].map(([v, l]) => h("option", { value: v }, l)));
+  const message = h("p", { role: "status", id: "export-status" });
+  const scope = doc.batch_id ? "this batch" : `every document's ${extraction.template_name} results`;
+  const run = async () => {
+    const query = new URLSearchParams({ template: extraction.template_id || extraction.template_name, format: format.value });
+    if (doc.batch_id) query.set("batch_ids", doc.batch_id);
+    message.textContent = "Exporting…";
+    try {
+      await download(`/exports/extractions?${query}`, `${extraction.template_name}-export.${format.value}`);
+      message.textContent = "";
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  };
+  return h("div", {}, h("div", { class: "actions" }, format,
+    h("button", { type: "button", class: "secondary", onclick: run }, `Export ${scope}`)), message);
+}
+
+function applyTemplateForm(doc, onApplied) {
+  const select = h("select", { name: "template", "aria-label": "Template to apply" });
+  const message = h("p", { role: "status" });
+  api("/templates?limit=100").then((page) => select.replaceChildren(
+    ...page.items.map((t) => h("option", { value: t.id }, t.builtin ? `${t.name} (built-in)` : t.name)))).catch(() => {});
+  const form = h("form", { id: "apply-template", class: "actions" }, select, h("button", { type: "submit" }, "Extract fields"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.textContent = "Extracting…";
+    try {
+      await api(`/templates/${encodeURIComponent(select.value)}/apply`, { method: "POST", json: { document_ids: [doc.id] } });
+      message.textContent = "";
+      await onApplied();
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  return h("div", {}, form, message);
+}
+
+function reviewSection(doc, onFields) {
+  const section = h("section", { id: "extraction", "aria-labelledby": "extraction-title" });
+  const load = async () => {
+    const page = await api(`/documents/${doc.id}/extractions?limit=1`);
+    const extraction = page.items[0];
+    const title = h("h2", { id: "extraction-title" }, "Extracted fields");
+    onFields(extraction);
+    if (!extraction) {
+      section.replaceChildren(title, h("p", { class: "muted" }, "No template has been applied yet."), applyTemplateForm(doc, load));
+      return;
+    }
+    const results = h("div", { id: "validation", "aria-live": "polite" },
+      extraction.validation ? validationList(extraction.validation) : null);
+    const validate = h("button", { type: "button", class: "secondary", id: "run-validation", onclick: async () => {
+      try {
+        const report = await api(`/documents/${doc.id}/validate`,
+          { method: "POST", json: { template_id: extraction.template_id || extraction.template_name } });
+        results.replaceChildren(h("p", { id: "validation-summary", dataset: { passed: String(report.passed) } },
+          report.passed ? "All rules pass." : `${report.failed} rule(s) fail.`), validationList(report));
+      } catch (err) {
+        results.replaceChildren(h("p", { class: "error" }, err.message));
+      }
+    } }, "Run validation");
+    section.replaceChildren(title,
+      h("p", { class: "muted" }, `${extraction.template_name} v${extraction.template_version} · `,
+        extraction.review.length ? `${extraction.review.length} field(s) to check` : "nothing to check"),
+      h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Extracted fields" }, h("table", { id: "fields-table" },
+        h("thead", {}, h("tr", {}, ["Field", "Value", "Confidence", "Action"].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, Object.entries(extraction.fields).map(([name, field]) => fieldRow(doc, extraction, name, field, load))))),
+      h("div", { class: "actions" }, validate), results, exportControls(doc, extraction));
+  };
+  load().catch((err) => section.replaceChildren(h("h2", { id: "extraction-title" }, "Extracted fields"), h("p", { class: "error" }, err.message)));
+  return section;
+}
+
 async function documentView(id) {
   let doc;
   try {
@@ -587,11 +722,11 @@ async function documentView(id) {
   }
   const results = await api(`/documents/${doc.id}/results`);
   const intelligence = results.intelligence;
-  const { toggles, container, panel } = await viewer(doc, results, intelligence);
+  const { toggles, container, panel, setFields } = await viewer(doc, results, intelligence);
   render(doc.filename, heading,
     h("div", { class: "doc-grid" },
       h("section", { "aria-labelledby": "pages-title" }, h("h2", { id: "pages-title" }, "Pages"), toggles, container),
-      h("div", {}, panel, classificationSection(doc, intelligence?.classification),
+      h("div", {}, panel, reviewSection(doc, setFields), classificationSection(doc, intelligence?.classification),
         findingsSection(intelligence), summarySection(intelligence), downloadsSection(doc, intelligence),
         textSection(results))));
 }
