@@ -229,9 +229,26 @@ def test_document_page_draws_a_pii_box_on_its_word_and_takes_a_type_correction(
         admin.get_by_role("button", name="Original").click()
     assert original.value.suggested_filename == "AzureInterior.pdf"
     assert Path(original.value.path()).read_bytes() == corpus(INVOICE).read_bytes()
+    expect(admin.locator("#markdown")).to_contain_text("INV/2023/03/0008")
+    admin.get_by_role("checkbox", name="email").check()  # the redaction is previewed first
+    expect(admin.locator("#redaction-preview")).to_have_attribute("data-boxes", re.compile("[1-9]"))
+    expect(email_box).to_have_class(re.compile("redact-preview"))
+    with running.client() as client:
+        assert client.get(f"/api/v1/documents/{invoice_id}/redactions").json()["items"] == []
     with admin.expect_download(timeout=60_000) as redacted:
-        admin.get_by_role("button", name="Redacted PDF (PII)").click()
+        admin.get_by_role("button", name="Write the redacted PDF").click()
     assert Path(redacted.value.path()).read_bytes().startswith(b"%PDF")
+
+    recommendation = admin.locator("#recommendations li[data-status=open]").filter(
+        has=admin.get_by_role("button", name=re.compile("^Propose"))
+    )
+    expect(recommendation.first).to_be_visible()
+    rec_id = recommendation.first.get_attribute("data-recommendation-id")
+    recommendation.first.get_by_role("button", name=re.compile("^Propose")).click()
+    item = admin.locator(f'#recommendations li[data-recommendation-id="{rec_id}"]')
+    expect(item).to_have_attribute("data-status", "pending_review")
+    item.get_by_role("button", name=re.compile("^Approve")).click()
+    expect(item).to_have_attribute("data-status", "completed")
 
 
 def test_extraction_review_corrects_a_field_validates_and_exports(
@@ -278,6 +295,19 @@ def test_extraction_review_corrects_a_field_validates_and_exports(
     with admin.expect_download() as exported:
         admin.get_by_role("button", name=re.compile("^Export ")).click()
     assert "INV-REVIEWED-7" in Path(exported.value.path()).read_text()
+
+
+def test_reprocess_makes_a_new_version_shown_on_the_page(
+    admin: Page, uploaded: dict[str, Any], running: Running
+) -> None:
+    document_id = uploaded["ids"]["issue-1054-example.pdf"]
+    admin.goto(f"{running.server.url}/documents/{document_id}")
+    expect(admin.locator("#versions-body tr")).to_have_count(1)
+    admin.locator("#reprocess-form select[name=ocr]").select_option("off")
+    admin.get_by_role("button", name="Reprocess").click()
+    expect(admin.locator("#reprocess-status")).to_contain_text("Queued")
+    expect(admin.locator("#versions-body tr")).to_have_count(2, timeout=60_000)  # reloaded
+    expect(admin.locator('#versions-body tr[data-version="2"]')).to_contain_text("latest")
 
 
 def test_api_key_is_shown_once_listed_masked_and_revoked(

@@ -547,7 +547,7 @@ function summarySection(intelligence) {
     summary ? h("p", { id: "summary" }, summary.text) : h("p", { class: "muted" }, "No summary."));
 }
 
-function downloadsSection(doc, intelligence) {
+function downloadsSection(doc) {
   const message = h("p", { role: "status" });
   const act = (label, run) => h("button", { type: "button", class: "secondary", onclick: async () => {
     message.textContent = `${label}…`;
@@ -559,23 +559,146 @@ function downloadsSection(doc, intelligence) {
     }
   } }, label);
   const stem = doc.filename.replace(/\.[^.]+$/, "");
-  const piiTypes = intelligence?.pii?.types || [];
   return h("section", { "aria-labelledby": "dl-title" }, h("h2", { id: "dl-title" }, "Download"),
     h("div", { class: "actions" },
       act("Original", () => download(`/documents/${doc.id}/file`, doc.filename)),
-      act("Searchable PDF", () => download(`/documents/${doc.id}/searchable-pdf`, `${stem}.searchable.pdf`)),
-      piiTypes.length ? act("Redacted PDF (PII)", async () => {
-        const redaction = await api(`/documents/${doc.id}/redactions`, { method: "POST", json: { entity_types: piiTypes } });
-        await download(`/redactions/${redaction.id}/file`, `${stem}.redacted.pdf`);
-      }) : null),
+      act("Searchable PDF", () => download(`/documents/${doc.id}/searchable-pdf`, `${stem}.searchable.pdf`))),
     message);
 }
 
-function textSection(results) {
-  return h("section", { "aria-labelledby": "text-title" }, h("h2", { id: "text-title" }, "Text"),
-    results.pages.map((page) => h("details", { open: page.number === 1 },
-      h("summary", {}, `Page ${page.number}`),
-      h("pre", { class: "page-text", tabindex: 0, "aria-label": `Text of page ${page.number}` }, page.text))));
+
+// ---------- more of a document: Markdown, insights, recommendations, versions, redaction ----------
+function insightsSection(intelligence) {
+  const insights = intelligence?.insights || [];
+  return h("section", { "aria-labelledby": "insights-title" }, h("h2", { id: "insights-title" }, "Insights"),
+    insights.length
+      ? h("ul", { id: "insights" }, insights.map((i) => h("li", { dataset: { type: i.type } },
+        h("strong", {}, i.title), ` · ${i.importance} · ${percent(i.confidence)}`, h("br"), i.description,
+        i.value ? ` (${i.value})` : "")))
+      : h("p", { class: "muted" }, "No insights."));
+}
+
+function recommendationItem(rec, reload) {
+  const message = h("small", { role: "status" });
+  const act = (label, run) => h("button", { type: "button", class: "secondary outline", "aria-label": `${label}: ${rec.title}`,
+    onclick: async () => {
+      try {
+        await run();
+        await reload();
+      } catch (err) {
+        message.textContent = err.message;
+      }
+    } }, label);
+  const review = (verdict) => () => api(`/recommendation-actions/${rec.action_id}/${verdict}`, { method: "POST", json: {} });
+  const buttons = [];
+  if (rec.action && ["open", "rejected", "failed"].includes(rec.status)) {
+    buttons.push(act("Propose", () => api(`/recommendations/${rec.id}/implement`, { method: "POST", json: {} })));
+  }
+  if (rec.status === "pending_review" && rec.action_id) buttons.push(act("Approve", review("approve")), act("Reject", review("reject")));
+  return h("li", { dataset: { recommendationId: rec.id, status: rec.status } },
+    h("strong", {}, rec.title), ` · ${rec.priority} priority · `, h("span", { class: "rec-status" }, rec.status),
+    h("br"), rec.description, buttons.length ? h("div", { class: "actions" }, buttons) : null, message);
+}
+
+function recommendationsSection(doc) {
+  const list = h("ul", { id: "recommendations" });
+  const load = async () => {
+    const page = await api(`/documents/${doc.id}/recommendations?limit=50`);
+    list.replaceChildren(...page.items.map((rec) => recommendationItem(rec, load)));
+    if (!page.items.length) list.append(h("li", { class: "muted", dataset: { empty: "1" } }, "No recommendations."));
+  };
+  load().catch((err) => list.replaceChildren(h("li", { class: "error" }, err.message)));
+  return h("section", { "aria-labelledby": "rec-title" }, h("h2", { id: "rec-title" }, "Recommendations"),
+    h("p", { class: "muted" }, "Proposing creates an action (such as a redaction) that a reviewer approves or rejects."), list);
+}
+
+function versionsSection(doc) {
+  const body = h("tbody", { id: "versions-body" });
+  const message = h("p", { role: "status", id: "reprocess-status" });
+  api(`/documents/${doc.id}/versions`).then((versions) => body.replaceChildren(...versions.items.map((v) =>
+    h("tr", { dataset: { version: v.version } },
+      h("td", {}, `v${v.version}${v.latest ? " (latest)" : ""}`), h("td", {}, v.document_type || "—"),
+      h("td", {}, v.ocr?.engine || v.options?.ocr_engine || "—"),
+      h("td", {}, new Date(v.created_at).toLocaleString()))))).catch((err) => { message.textContent = err.message; });
+  const form = h("form", { id: "reprocess-form", class: "actions" },
+    h("label", {}, "OCR", h("select", { name: "ocr" }, ["auto", "force", "off"].map((v) => h("option", { value: v }, v)))),
+    h("label", {}, "OCR engine", h("select", { name: "ocr_engine" }, ["auto", "tesseract", "rapidocr"].map((v) => h("option", { value: v }, v)))),
+    h("button", { type: "submit" }, "Reprocess"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api(`/documents/${doc.id}/reprocess`, { method: "POST",
+        json: { options: { ocr: data.get("ocr"), ocr_engine: data.get("ocr_engine") } } });
+      message.textContent = "Queued again; this page reloads when it is done.";
+      onEvents((e) => {
+        if (e.data?.document_id === doc.id && FINAL.includes(e.data.status)) location.reload();
+      });
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  return h("section", { "aria-labelledby": "versions-title" }, h("h2", { id: "versions-title" }, "Versions"),
+    h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Versions" }, h("table", {},
+      h("thead", {}, h("tr", {}, ["Version", "Type", "OCR", "Made"].map((c) => h("th", { scope: "col" }, c)))), body)),
+    form, message);
+}
+
+function redactionSection(doc, intelligence, container) {
+  // the boxes come from the same PII the page shows; they are drawn before anything runs
+  const pii = intelligence?.pii?.entities || [];
+  const types = [...new Set(pii.map((p) => p.type))].sort();
+  const summary = h("p", { id: "redaction-preview", role: "status" }, "Choose what to black out to preview it.");
+  const message = h("p", { role: "status" });
+  const chosen = () => [...form.querySelectorAll("input[name=redact]:checked")].map((i) => i.value);
+  const preview = () => {
+    const picked = new Set(chosen());
+    let count = 0;
+    container.querySelectorAll(".box.pii").forEach((box) => {
+      const on = picked.has(box.dataset.type);
+      box.classList.toggle("redact-preview", on);
+      count += on ? 1 : 0;
+    });
+    container.classList.toggle("previewing", picked.size > 0);
+    summary.dataset.boxes = String(count);
+    summary.textContent = picked.size ? `${count} box(es) will be blacked out (shown black on the page).`
+      : "Choose what to black out to preview it.";
+    run.disabled = picked.size === 0;
+  };
+  const run = h("button", { type: "submit", disabled: true }, "Write the redacted PDF");
+  const form = h("form", { id: "redaction-form" },
+    h("fieldset", {}, h("legend", {}, "Personal data to black out"),
+      types.map((t) => h("label", {}, h("input", { type: "checkbox", name: "redact", value: t, onchange: preview }), ` ${t}`))),
+    summary, run);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.textContent = "Redacting…";
+    try {
+      const redaction = await api(`/documents/${doc.id}/redactions`, { method: "POST", json: { entity_types: chosen() } });
+      await download(`/redactions/${redaction.id}/file`, `${doc.filename.replace(/\.[^.]+$/, "")}.redacted.pdf`);
+      message.textContent = "Done.";
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  return h("section", { "aria-labelledby": "redact-title" }, h("h2", { id: "redact-title" }, "Redact"),
+    types.length ? form : h("p", { class: "muted" }, "No personal data was found to redact."), message);
+}
+
+async function markdownOf(doc) {
+  const response = await api(`/documents/${doc.id}/markdown`, { raw: true });
+  return response.text();
+}
+
+function textSection(doc, results) {
+  const markdown = h("pre", { class: "page-text", id: "markdown", tabindex: 0, "aria-label": "Markdown" }, "Loading…");
+  markdownOf(doc).then((text) => { markdown.textContent = text; }).catch((err) => { markdown.textContent = err.message; });
+  return h("section", { "aria-labelledby": "text-title", class: "wide" }, h("h2", { id: "text-title" }, "Text and Markdown"),
+    h("div", { class: "side-by-side" },
+      h("div", {}, h("h3", {}, "Text"), results.pages.map((page) => h("details", { open: page.number === 1 },
+        h("summary", {}, `Page ${page.number}`),
+        h("pre", { class: "page-text", tabindex: 0, "aria-label": `Text of page ${page.number}` }, page.text)))),
+      h("div", {}, h("h3", {}, "Markdown"), markdown)));
 }
 
 // ---------- extraction review ----------
@@ -727,8 +850,10 @@ async function documentView(id) {
     h("div", { class: "doc-grid" },
       h("section", { "aria-labelledby": "pages-title" }, h("h2", { id: "pages-title" }, "Pages"), toggles, container),
       h("div", {}, panel, reviewSection(doc, setFields), classificationSection(doc, intelligence?.classification),
-        findingsSection(intelligence), summarySection(intelligence), downloadsSection(doc, intelligence),
-        textSection(results))));
+        findingsSection(intelligence), summarySection(intelligence), insightsSection(intelligence),
+        recommendationsSection(doc), redactionSection(doc, intelligence, container), versionsSection(doc),
+        downloadsSection(doc))),
+    textSection(doc, results));
 }
 
 // ---------- API keys ----------
