@@ -181,6 +181,25 @@ def test_search_and_status_filter(admin: Page, uploaded: dict[str, Any], running
     admin.goto(f"{running.server.url}/?status=failed")
     expect(admin.locator("#documents-body [data-empty]")).to_be_visible()
 
+    admin.goto(f"{running.server.url}/")
+    admin.get_by_text("More filters and sorting").click()
+    admin.locator("#search-form select[name=type]").select_option("image")
+    admin.locator("#search-form select[name=sort]").select_option("oldest")
+    admin.get_by_role("button", name="Search").click()
+    expect(rows).to_have_count(1)
+    assert rows.first.get_attribute("data-document-id") == uploaded["ids"]["005.jpg"]
+    assert "type=image" in admin.url and "sort=oldest" in admin.url
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    admin.goto(f"{running.server.url}/?sort=oldest&from={today}&to={today}&pii=true")
+    expect(rows.first).to_be_attached()
+    with running.client() as client:
+        listed = client.get("/api/v1/documents", params={"sort": "oldest", "pii": "true"})
+    assert [r.get_attribute("data-document-id") for r in rows.all()] == [
+        d["id"] for d in listed.json()["items"]
+    ]
+    admin.goto(f"{running.server.url}/?to=2000-01-01")
+    expect(admin.locator("#documents-body [data-empty]")).to_be_visible()
+
 
 def _area(box: dict[str, float]) -> float:
     return box["width"] * box["height"]

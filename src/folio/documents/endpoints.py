@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile
@@ -68,6 +68,12 @@ async def list_filters(
     created_after: AwareDatetime | None = None,
     created_before: AwareDatetime | None = None,
     q: Annotated[str | None, Query(max_length=500, description="Full-text search")] = None,
+    pii: Annotated[
+        bool | None, Query(description="Only documents where personal data was (not) found")
+    ] = None,
+    sort: Annotated[
+        Literal["newest", "oldest"], Query(description="By upload time; the cursor follows")
+    ] = "newest",
 ) -> DocumentFilters:
     return DocumentFilters(
         status=status,
@@ -76,6 +82,8 @@ async def list_filters(
         created_after=created_after,
         created_before=created_before,
         query=q,
+        pii=pii,
+        oldest_first=sort == "oldest",
     )
 
 

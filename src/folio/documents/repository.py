@@ -70,6 +70,7 @@ _LIST_KEYS = PreparedSelect(_LIST_KEYS_STATEMENT)
 _LIST_KEYS_BEFORE = PreparedSelect(
     _LIST_KEYS_STATEMENT.where(_DOCUMENTS.c.id < bindparam("before"))
 )
+_OLDEST_KEYS_STATEMENT = _LIST_KEYS_STATEMENT.order_by(None).order_by(_DOCUMENTS.c.id.asc())
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class DocumentFilters:
     created_after: datetime | None = None
     created_before: datetime | None = None
     query: str | None = None
+    pii: bool | None = None
+    oldest_first: bool = False
 
 
 NO_FILTERS = DocumentFilters()
@@ -131,8 +134,19 @@ class DocumentRepository(TeamScopedRepository[Document]):
     async def list_page_keys(
         self, principal: Principal, filters: DocumentFilters, *, limit: int, before: str | None
     ) -> Sequence[ResultRow]:
-        """``(id, updated_at)`` of the page's documents, newest first."""
+        """``(id, updated_at)`` of the page's documents, newest first (or oldest first: the
+        cursor is then the last id seen, and the page continues after it)."""
         parameters: dict[str, Any] = {"team_ids": list(principal.team_ids), "limit": limit + 1}
+        if filters.oldest_first:
+            oldest = _OLDEST_KEYS_STATEMENT
+            if before is not None:
+                oldest, parameters["before"] = (
+                    oldest.where(_DOCUMENTS.c.id > bindparam("before")),
+                    before,
+                )
+            return (
+                await self.session.execute(self._apply_filters(oldest, filters), parameters)
+            ).all()
         prepared = _LIST_KEYS
         if before is not None:
             prepared, parameters["before"] = _LIST_KEYS_BEFORE, before
@@ -164,6 +178,8 @@ class DocumentRepository(TeamScopedRepository[Document]):
             statement = statement.where(Document.created_at < filters.created_before)
         if filters.query:
             statement = statement.where(Document.id.in_(self._matching_ids(filters.query)))
+        if filters.pii is not None:
+            statement = statement.where(Document.pii_detected.is_(filters.pii))
         return statement
 
     def _matching_ids(self, raw_query: str) -> Select[str]:

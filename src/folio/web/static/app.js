@@ -329,6 +329,21 @@ async function upload(file, options, list, onUploaded) {
   }
 }
 
+const KINDS = ["pdf", "image", "docx", "xlsx", "pptx", "text", "html", "email"];
+const FILTERS = ["type", "batch_id", "from", "to", "pii", "sort"];
+
+function choice(name, label, options, params) {
+  return h("label", {}, label, h("select", { name },
+    options.map(([value, text]) => h("option", { value, selected: (params.get(name) || "") === value }, text))));
+}
+
+function nextDay(isoDate) {
+  // "to" is inclusive: documents before the start of the next day (UTC)
+  const day = new Date(`${isoDate}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString();
+}
+
 async function documentsView() {
   const params = new URLSearchParams(location.search);
   const liveLabel = h("p", { id: "live-status", class: "muted", dataset: { state: "off" } }, "Connecting live updates…");
@@ -338,13 +353,25 @@ async function documentsView() {
     body.querySelector("[data-empty]")?.remove();
     if (!body.querySelector(`tr[data-document-id="${CSS.escape(doc.id)}"]`)) body.prepend(documentRow(doc));
   };
+  const batchChoice = choice("batch_id", "Batch", [["", "any"]], params);
+  api("/batches?limit=100").then((page) => batchChoice.querySelector("select").append(
+    ...page.items.map((b) => h("option", { value: b.id, selected: params.get("batch_id") === b.id }, b.name || b.id)))).catch(() => {});
   const search = h("form", { id: "search-form", class: "filters", method: "get", action: "/", role: "search" },
     h("label", {}, "Search the text",
       h("input", { type: "search", name: "q", value: params.get("q") || "" })),
     h("label", {}, "Status",
       h("select", { name: "status" }, h("option", { value: "" }, "any"),
         STATUSES.map((s) => h("option", { value: s, selected: params.get("status") === s }, s)))),
-    h("button", { type: "submit" }, "Search"));
+    h("button", { type: "submit" }, "Search"),
+    h("details", { class: "more-filters", open: FILTERS.some((f) => params.get(f)) },
+      h("summary", {}, "More filters and sorting"),
+      h("div", { class: "filter-grid" },
+        choice("type", "Type", [["", "any"], ...KINDS.map((k) => [k, `${k} file`]), ...DOCUMENT_TYPES.map((t) => [t, t])], params),
+        batchChoice,
+        h("label", {}, "Uploaded from", h("input", { type: "date", name: "from", value: params.get("from") || "" })),
+        h("label", {}, "Uploaded to", h("input", { type: "date", name: "to", value: params.get("to") || "" })),
+        choice("pii", "Personal data", [["", "any"], ["true", "found"], ["false", "none found"]], params),
+        choice("sort", "Order", [["newest", "newest first"], ["oldest", "oldest first"]], params))));
   render("Documents",
     h("h1", {}, "Documents"),
     h("section", { "aria-labelledby": "upload-title" }, h("h2", { id: "upload-title" }, "Upload"),
@@ -373,7 +400,9 @@ async function documentsView() {
   let cursor = null;
   const load = async () => {
     const query = new URLSearchParams({ limit: "20" });
-    for (const key of ["q", "status"]) if (params.get(key)) query.set(key, params.get(key));
+    for (const key of ["q", "status", "type", "batch_id", "pii", "sort"]) if (params.get(key)) query.set(key, params.get(key));
+    if (params.get("from")) query.set("created_after", `${params.get("from")}T00:00:00Z`);
+    if (params.get("to")) query.set("created_before", nextDay(params.get("to")));
     if (cursor) query.set("cursor", cursor);
     const page = await api(`/documents?${query}`);
     page.items.forEach((doc) => body.append(documentRow(doc)));
