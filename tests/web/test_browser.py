@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,27 @@ def check_page(page: Page, artifacts: Path, name: str) -> None:
     assert serious == [], serious
     assert page.problems == []  # type: ignore[attr-defined]
     page.screenshot(path=str(artifacts / name), full_page=True)
+
+
+def mailed_token(running: Running, address: str, path: str) -> str:
+    """The token of the newest mail to ``address`` linking to ``path`` (the outbox: no SMTP)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for mail in sorted((running.server.data_dir / "outbox").glob("*.eml"), reverse=True):
+            message = message_from_bytes(mail.read_bytes())
+            body = message.get_payload(decode=True)
+            if message["To"] == address and isinstance(body, bytes):
+                found = re.search(rf"{path}\?token=([\w-]+)", body.decode())
+                if found:
+                    return found.group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"no mail to {address} with {path}")
+
+
+def register(running: Running, email: str) -> None:
+    with running.client() as client:
+        made = client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
+    assert made.status_code == 201, made.text
 
 
 @pytest.fixture(scope="module")
@@ -348,6 +370,23 @@ def test_api_key_is_shown_once_listed_masked_and_revoked(
     with running.client(key) as client:
         assert client.get("/api/v1/documents").status_code == 401
 
+    admin.get_by_label("Key name").fill("rotated key")
+    admin.get_by_role("button", name="Create key").click()
+    expect(admin.locator("#new-key")).not_to_have_text(key)
+    old_key = admin.locator("#new-key").inner_text()
+    admin.once("dialog", lambda dialog: dialog.accept())
+    admin.get_by_role("button", name="Rotate rotated key").first.click()
+    expect(admin.locator("#new-key")).not_to_have_text(old_key)
+    new_key = admin.locator("#new-key").inner_text()
+    with running.client(new_key) as client, running.client(old_key) as old_client:
+        assert client.get("/api/v1/documents").status_code == 200
+        assert old_client.get("/api/v1/documents").status_code == 200  # the grace period
+        keys = client.get("/api/v1/keys").json()["items"]
+    new_id = next(k["id"] for k in keys if k["name"] == "rotated key" and k["status"] == "active")
+    admin.locator(f'#keys-body tr[data-key-id="{new_id}"]').get_by_role("link").click()
+    expect(admin.locator("#key-usage svg rect.bar").first).to_be_attached()
+    assert admin.locator("select[name=key]").input_value() == new_id
+
 
 def test_usage_page_shows_quotas_and_a_key_chart(
     admin: Page, uploaded: dict[str, Any], running: Running, artifacts: Path
@@ -408,9 +447,85 @@ def test_webhook_is_added_tested_and_deleted(
     assert any("webhook-signature" in {k.lower() for k in r} for r in received)
     item.get_by_text("Delivery log").click()
     check_page(admin, artifacts, "webhooks.png")
+    item.get_by_text("Edit", exact=True).click()
+    item.get_by_label("Events (comma-separated; empty for all)").fill("document.processed")
+    item.get_by_role("switch", name="Active").uncheck()
+    item.get_by_role("button", name="Save changes").click()
+    expect(admin.locator("#webhooks article", has_text="disabled")).to_be_visible()
+    with running.client() as client:
+        saved = client.get("/api/v1/webhooks").json()["items"][0]
+    assert saved["event_types"] == ["document.processed"] and not saved["is_active"]
     admin.once("dialog", lambda dialog: dialog.accept())
     item.get_by_role("button", name="Delete").click()
     expect(admin.locator("#webhooks [data-empty]")).to_be_visible()
+
+
+def test_team_invitation_is_accepted_and_the_member_gets_a_role(
+    admin: Page, browser: Browser, running: Running, artifacts: Path
+) -> None:
+    admin.goto(f"{running.server.url}/team")
+    expect(admin.locator("#members-body tr")).to_have_count(1)
+    admin.get_by_label("E-mail to invite").fill("joiner@example.com")
+    admin.get_by_role("button", name="Invite").click()
+    expect(admin.locator("#invitations-body tr[data-status=pending]")).to_have_count(1)
+    check_page(admin, artifacts, "team.png")
+    token = mailed_token(running, "joiner@example.com", "/invitations/accept")
+    register(running, "joiner@example.com")
+    context = new_context(browser)
+    joiner = watched_page(context)
+    sign_in(joiner, running.server.url, "joiner@example.com", PASSWORD)
+    joiner.goto(f"{running.server.url}/invitations/accept?token={token}")
+    joiner.get_by_role("button", name="Join the team").click()
+    expect(joiner.locator("#accept-status")).to_contain_text("You joined")
+    context.close()
+
+    admin.reload()
+    row = admin.locator("#members-body tr", has_text="joiner@example.com")
+    expect(row).to_have_attribute("data-role", "member")
+    row.get_by_label("Role of joiner@example.com").select_option("viewer")
+    expect(admin.locator("#team-status")).to_contain_text("now viewer")
+    with running.client() as client:
+        team_id = client.get("/api/v1/auth/me").json()["personal_team_id"]
+        members = client.get(f"/api/v1/teams/{team_id}/members").json()
+    assert {m["email"]: m["role"] for m in members}["joiner@example.com"] == "viewer"
+
+
+def test_profile_password_change_and_reset(
+    browser: Browser, running: Running, artifacts: Path
+) -> None:
+    register(running, "reset@example.com")
+    context = new_context(browser)
+    page = watched_page(context)
+    sign_in(page, running.server.url, "reset@example.com", PASSWORD)
+    page.goto(f"{running.server.url}/account")
+    page.get_by_label("Name").fill("Rita Reset")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.locator("#profile-status")).to_have_text("Saved: Rita Reset")
+    page.get_by_label("Current password").fill("not my password")
+    page.get_by_label("New password", exact=True).fill("another long passphrase 7")
+    page.get_by_label("New password again").fill("another long passphrase 7")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#password-error")).not_to_be_empty()
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#password-status")).to_contain_text("Password changed")
+    check_page(page, artifacts, "account.png")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{running.server.url}/login")
+
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("E-mail").fill("reset@example.com")
+    page.get_by_role("button", name="Send a reset link").click()
+    expect(page.locator("#forgot-status")).to_contain_text("reset link")
+    token = mailed_token(running, "reset@example.com", "/reset-password")
+    page.goto(f"{running.server.url}/reset-password?token={token}")
+    page.get_by_label("New password", exact=True).fill("a third long passphrase 9")
+    page.get_by_label("New password again").fill("a third long passphrase 9")
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.locator("#reset-status")).to_contain_text("password is changed")
+    check_page(page, artifacts, "reset-password.png")
+    sign_in(page, running.server.url, "reset@example.com", "a third long passphrase 9")
+    context.close()
 
 
 def test_a_second_user_sees_none_of_the_first_users_documents(

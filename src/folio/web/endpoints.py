@@ -54,6 +54,11 @@ def _shell() -> HTMLResponse:
 @router.get("/notifications")
 @router.get("/webhooks")
 @router.get("/usage")
+@router.get("/account")
+@router.get("/team")
+@router.get("/forgot-password")
+@router.get("/reset-password")
+@router.get("/invitations/accept")
 async def page() -> HTMLResponse:
     return _shell()
 

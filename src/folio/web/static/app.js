@@ -178,7 +178,8 @@ function loginView() {
   });
   render("Sign in", h("article", { class: "narrow" }, h("h1", {}, "Sign in"), form, error,
     h("p", { class: "muted" },
-      "The first administrator's e-mail and password are printed by folio serve when it first starts.")));
+      "The first administrator's e-mail and password are printed by folio serve when it first starts."),
+    h("p", {}, h("a", { href: "/forgot-password" }, "Forgot your password?"))));
 }
 
 function mfaView(mfaToken) {
@@ -206,6 +207,266 @@ async function signOut() {
   } finally {
     location.assign("/login");
   }
+}
+
+// ---------- password reset (signed out) ----------
+async function anonymousPost(path, json) {
+  const response = await fetch(API + path, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(json),
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+function forgotView() {
+  const message = h("p", { role: "status", id: "forgot-status" });
+  const form = h("form", { id: "forgot-form" },
+    h("label", {}, "E-mail", h("input", { type: "email", name: "email", autocomplete: "username", required: true })),
+    h("button", { type: "submit" }, "Send a reset link"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const result = await anonymousPost("/auth/password/forgot", { email: new FormData(form).get("email") });
+      message.textContent = result.message;
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  render("Reset your password", h("article", { class: "narrow" }, h("h1", {}, "Reset your password"),
+    h("p", {}, "We e-mail you a link to choose a new password."), form, message,
+    h("p", {}, h("a", { href: "/login" }, "Back to sign in"))));
+}
+
+function newPasswordFields() {
+  return [
+    h("label", {}, "New password", h("input", { type: "password", name: "new_password", autocomplete: "new-password", required: true, minlength: 12 })),
+    h("label", {}, "New password again", h("input", { type: "password", name: "confirm", autocomplete: "new-password", required: true, minlength: 12 })),
+  ];
+}
+
+function samePasswords(form, error) {
+  const data = new FormData(form);
+  if (data.get("new_password") === data.get("confirm")) return true;
+  error.textContent = "The two new passwords differ.";
+  return false;
+}
+
+function resetView() {
+  const token = new URLSearchParams(location.search).get("token") || "";
+  const error = errorLine("reset-error");
+  const done = h("p", { role: "status", id: "reset-status" });
+  const form = h("form", { id: "reset-form" }, ...newPasswordFields(), h("button", { type: "submit" }, "Set the new password"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    if (!samePasswords(form, error)) return;
+    try {
+      await anonymousPost("/auth/password/reset", { token, new_password: new FormData(form).get("new_password") });
+      form.hidden = true;
+      done.replaceChildren("Your password is changed and every session ended. ", h("a", { href: "/login" }, "Sign in"));
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  render("Choose a new password", h("article", { class: "narrow" }, h("h1", {}, "Choose a new password"), form, error, done));
+}
+
+// ---------- account: profile and password ----------
+async function accountView() {
+  const me = await api("/auth/me");
+  const profileStatus = h("p", { role: "status", id: "profile-status" });
+  const profile = h("form", { id: "profile-form" },
+    h("label", {}, "Name", h("input", { name: "name", value: me.name || "", maxlength: 200, autocomplete: "name" })),
+    h("button", { type: "submit" }, "Save profile"));
+  profile.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const saved = await api("/auth/me", { method: "PATCH", json: { name: new FormData(profile).get("name") } });
+      profileStatus.textContent = `Saved: ${saved.name}`;
+    } catch (err) {
+      profileStatus.textContent = err.message;
+    }
+  });
+  const error = errorLine("password-error");
+  const passwordStatus = h("p", { role: "status", id: "password-status" });
+  const password = h("form", { id: "password-form" },
+    h("label", {}, "Current password", h("input", { type: "password", name: "current_password", autocomplete: "current-password", required: true })),
+    ...newPasswordFields(), h("button", { type: "submit" }, "Change password"));
+  password.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    passwordStatus.textContent = "";
+    if (!samePasswords(password, error)) return;
+    const data = new FormData(password);
+    try {
+      await api("/auth/password/change", { method: "POST",
+        json: { current_password: data.get("current_password"), new_password: data.get("new_password") } });
+      password.reset();
+      passwordStatus.textContent = "Password changed; your other sessions were signed out.";
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  render("Your account", h("h1", {}, "Your account"),
+    h("dl", { id: "profile" }, h("dt", {}, "E-mail"), h("dd", {}, me.email, me.email_verified ? " (verified)" : " (not verified)"),
+      h("dt", {}, "Two-step sign-in"), h("dd", {}, me.mfa_enabled ? "on" : "off"),
+      h("dt", {}, "Member since"), h("dd", {}, new Date(me.created_at).toLocaleDateString())),
+    h("section", { "aria-labelledby": "profile-title" }, h("h2", { id: "profile-title" }, "Profile"), profile, profileStatus),
+    h("section", { "aria-labelledby": "password-title" }, h("h2", { id: "password-title" }, "Password"), password, error, passwordStatus));
+}
+
+// ---------- team: members, invitations, roles ----------
+const BUILT_IN_ROLES = ["owner", "admin", "member", "viewer"];
+
+function roleSelect(name, label, current, roles) {
+  return h("select", { name, "aria-label": label },
+    [...BUILT_IN_ROLES.map((r) => [r, r]), ...roles.map((r) => [r.id, `${r.name} (custom)`])]
+      .map(([value, text]) => h("option", { value, selected: value === current }, text)));
+}
+
+function membersTable(team, roles, me, message) {
+  const body = h("tbody", { id: "members-body" });
+  const load = async () => {
+    const members = await api(`/teams/${team.id}/members`);
+    body.replaceChildren(...members.map((m) => {
+      const select = roleSelect("role", `Role of ${m.email}`, m.role, roles);
+      select.addEventListener("change", async () => {
+        try {
+          await api(`/teams/${team.id}/members/${m.user_id}`, { method: "PATCH", json: { role: select.value } });
+          message.textContent = `${m.email} is now ${select.selectedOptions[0].textContent}.`;
+        } catch (err) {
+          message.textContent = err.message;
+          select.value = m.role;
+        }
+      });
+      const remove = m.user_id === me.id ? "" : h("button", { type: "button", class: "secondary outline", "aria-label": `Remove ${m.email}`,
+        onclick: async () => {
+          if (!window.confirm(`Remove ${m.email} from ${team.name}?`)) return;
+          try {
+            await api(`/teams/${team.id}/members/${m.user_id}`, { method: "DELETE" });
+            await load();
+          } catch (err) {
+            message.textContent = err.message;
+          }
+        } }, "Remove");
+      return h("tr", { dataset: { userId: m.user_id, role: m.role } }, h("td", {}, m.email), h("td", {}, m.name || "—"),
+        h("td", {}, select), h("td", {}, m.status), h("td", {}, remove));
+    }));
+  };
+  const table = h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Members" }, h("table", {},
+    h("thead", {}, h("tr", {}, ["E-mail", "Name", "Role", "Status", "Action"].map((c) => h("th", { scope: "col" }, c)))), body));
+  return { table, load };
+}
+
+function invitationsBlock(team, roles, message) {
+  const body = h("tbody", { id: "invitations-body" });
+  const load = async () => {
+    const page = await api(`/teams/${team.id}/invitations`);
+    const items = page.items || page;
+    body.replaceChildren(...items.map((i) => h("tr", { dataset: { invitationId: i.id, status: i.status } },
+      h("td", {}, i.email), h("td", {}, i.role), h("td", {}, i.status), h("td", {}, new Date(i.expires_at).toLocaleDateString()),
+      h("td", {}, i.status === "pending" ? h("button", { type: "button", class: "secondary outline", "aria-label": `Revoke the invitation of ${i.email}`,
+        onclick: async () => {
+          try {
+            await api(`/teams/${team.id}/invitations/${i.id}`, { method: "DELETE" });
+            await load();
+          } catch (err) {
+            message.textContent = err.message;
+          }
+        } }, "Revoke") : ""))));
+    if (!items.length) body.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 5 }, "No invitations.")));
+  };
+  const form = h("form", { id: "invite-form", class: "filters" },
+    h("label", {}, "E-mail to invite", h("input", { type: "email", name: "email", required: true })),
+    h("label", {}, "Role", roleSelect("role", "Role of the invitee", "member", roles)),
+    h("button", { type: "submit" }, "Invite"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api(`/teams/${team.id}/invitations`, { method: "POST", json: { email: data.get("email"), role: data.get("role") } });
+      message.textContent = `Invitation e-mailed to ${data.get("email")}.`;
+      form.reset();
+      await load();
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  const table = h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Invitations" }, h("table", {},
+    h("thead", {}, h("tr", {}, ["E-mail", "Role", "Status", "Expires", "Action"].map((c) => h("th", { scope: "col" }, c)))), body));
+  return { block: h("div", {}, form, table), load };
+}
+
+const PERMISSIONS = ["documents:read", "documents:write", "documents:delete", "keys:manage", "webhooks:manage",
+  "team:manage", "audit:read", "analytics:read"];
+
+function rolesBlock(team, roles, message, reload) {
+  const form = h("form", { id: "role-form" },
+    h("label", {}, "New role name", h("input", { name: "name", required: true, maxlength: 50 })),
+    h("fieldset", {}, h("legend", {}, "Permissions"),
+      PERMISSIONS.map((p) => h("label", {}, h("input", { type: "checkbox", name: "permissions", value: p }), ` ${p}`))),
+    h("button", { type: "submit" }, "Create role"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api(`/teams/${team.id}/roles`, { method: "POST", json: { name: data.get("name"), permissions: data.getAll("permissions") } });
+      message.textContent = `Role ${data.get("name")} created.`;
+      await reload();
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  return h("div", {},
+    h("ul", { id: "roles" }, roles.map((r) => h("li", { dataset: { roleId: r.id } }, h("strong", {}, r.name), `: ${r.permissions.join(", ")}`,
+      h("button", { type: "button", class: "secondary outline inline", "aria-label": `Delete role ${r.name}`, onclick: async () => {
+        try {
+          await api(`/teams/${team.id}/roles/${r.id}`, { method: "DELETE" });
+          await reload();
+        } catch (err) {
+          message.textContent = err.message;
+        }
+      } }, "Delete"))),
+    roles.length ? null : h("li", { class: "muted" }, "Only the built-in roles: owner, admin, member, viewer.")),
+    form);
+}
+
+async function teamView() {
+  const me = await api("/auth/me");
+  const teams = (await api("/teams?limit=100")).items;
+  const params = new URLSearchParams(location.search);
+  const team = teams.find((t) => t.id === params.get("team")) || teams.find((t) => t.id === me.personal_team_id) || teams[0];
+  if (!team) return notFound();
+  const message = h("p", { role: "status", id: "team-status" });
+  const roles = await api(`/teams/${team.id}/roles`).then((r) => r.items || r).catch(() => []);
+  const members = membersTable(team, roles, me, message);
+  const invitations = invitationsBlock(team, roles, message);
+  const picker = teams.length > 1 ? h("form", { method: "get", action: "/team", class: "filters" },
+    h("label", {}, "Team", h("select", { name: "team" }, teams.map((t) => h("option", { value: t.id, selected: t.id === team.id }, t.name)))),
+    h("button", { type: "submit", class: "secondary" }, "Show")) : null;
+  render("Team", h("hgroup", {}, h("h1", {}, team.name), h("p", {}, `Plan ${team.plan} · your role: ${team.role || "—"}`)), picker, message,
+    h("section", { "aria-labelledby": "members-title" }, h("h2", { id: "members-title" }, "Members"), members.table),
+    h("section", { "aria-labelledby": "invitations-title" }, h("h2", { id: "invitations-title" }, "Invitations"), invitations.block),
+    h("section", { "aria-labelledby": "roles-title" }, h("h2", { id: "roles-title" }, "Custom roles"),
+      rolesBlock(team, roles, message, () => teamView())));
+  await Promise.all([members.load(), invitations.load().catch((err) => { message.textContent = err.message; })]);
+}
+
+async function acceptInvitationView() {
+  const token = new URLSearchParams(location.search).get("token") || "";
+  const message = h("p", { role: "status", id: "accept-status" });
+  const accept = h("button", { type: "button", onclick: async () => {
+    try {
+      await api("/invitations/accept", { method: "POST", json: { token } });
+      accept.hidden = true;
+      message.replaceChildren("You joined the team. ", h("a", { href: "/team" }, "See the team"));
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  } }, "Join the team");
+  render("Invitation", h("article", { class: "narrow" }, h("h1", {}, "Join a team"),
+    h("p", {}, "You were invited to a Folio team."), accept, message));
 }
 
 // ---------- documents list and upload ----------
@@ -890,12 +1151,28 @@ async function keysView() {
   const body = h("tbody", { id: "keys-body" });
   const created = h("div", { id: "created-key", "aria-live": "polite" });
   const error = errorLine("keys-error");
+  const showOnce = (secret) => created.replaceChildren(h("article", {},
+    h("p", {}, h("strong", {}, "Copy this key now: it is shown only once.")),
+    h("p", { class: "key-once", id: "new-key" }, secret)));
   const load = async () => {
     const page = await api("/keys?limit=100");
     body.replaceChildren(...page.items.map((key) => h("tr", { dataset: { keyId: key.id, status: key.status } },
       h("td", {}, key.name), h("td", {}, h("code", {}, key.masked_key)), h("td", { class: "key-status" }, key.status),
       h("td", {}, key.last_used_at ? new Date(key.last_used_at).toLocaleString() : "never"),
-      h("td", {}, key.is_active ? h("button", { type: "button", class: "secondary outline",
+      h("td", { class: "actions" }, key.is_active ? h("button", { type: "button", class: "secondary outline",
+        "aria-label": `Rotate ${key.name}`,
+        onclick: async () => {
+          if (!window.confirm(`Replace the key "${key.name}"? The old one keeps working for a day.`)) return;
+          try {
+            const rotated = await api(`/keys/${key.id}/rotate`, { method: "POST", json: {} });
+            showOnce(rotated.key);
+            await load();
+          } catch (err) {
+            error.textContent = err.message;
+          }
+        } }, "Rotate") : "",
+      h("a", { href: `/usage?key=${encodeURIComponent(key.id)}`, "aria-label": `Usage of ${key.name}` }, "Usage"),
+      key.is_active ? h("button", { type: "button", class: "secondary outline",
         "aria-label": `Revoke ${key.name}`,
         onclick: async () => {
           if (!window.confirm(`Revoke the key "${key.name}"? Programs using it stop working.`)) return;
@@ -916,9 +1193,7 @@ async function keysView() {
     error.textContent = "";
     try {
       const key = await api("/keys", { method: "POST", json: { name: new FormData(form).get("name") } });
-      created.replaceChildren(h("article", {},
-        h("p", {}, h("strong", {}, "Copy this key now: it is shown only once.")),
-        h("p", { class: "key-once", id: "new-key" }, key.key)));
+      showOnce(key.key);
       form.reset();
       await load();
     } catch (err) {
@@ -1081,7 +1356,28 @@ function webhookItem(webhook, reload) {
         await api(`/webhooks/${webhook.id}`, { method: "DELETE" });
         await reload();
       } }, "Delete")),
-    result, log);
+    result, webhookEditor(webhook, reload, result), log);
+}
+
+function webhookEditor(webhook, reload, result) {
+  const form = h("form", { class: "webhook-edit" },
+    h("label", {}, "Endpoint URL", h("input", { type: "url", name: "url", required: true, value: webhook.url })),
+    h("label", {}, "Events (comma-separated; empty for all)", h("input", { name: "event_types", value: webhook.event_types.join(", ") })),
+    h("label", {}, h("input", { type: "checkbox", role: "switch", name: "is_active", checked: webhook.is_active }), " Active"),
+    h("button", { type: "submit" }, "Save changes"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const types = String(data.get("event_types") || "").split(",").map((t) => t.trim()).filter(Boolean);
+    try {
+      await api(`/webhooks/${webhook.id}`, { method: "PATCH",
+        json: { url: data.get("url"), event_types: types, is_active: data.get("is_active") === "on" } });
+      await reload();
+    } catch (err) {
+      result.textContent = err.message;
+    }
+  });
+  return h("details", {}, h("summary", {}, "Edit"), form);
 }
 
 async function webhooksView() {
@@ -1181,7 +1477,8 @@ async function usageView() {
       h("p", { class: "muted" }, `Resets ${new Date(usage.resets_at).toLocaleString()}.`)),
     h("section", { "aria-labelledby": "key-usage-title" }, h("h2", { id: "key-usage-title" }, "API key usage"),
       keys.length ? h("label", {}, "API key", select) : h("p", {}, "No API keys yet."), chart));
-  const active = keys.find((k) => k.is_active) || keys[0];
+  const wanted = new URLSearchParams(location.search).get("key");
+  const active = keys.find((k) => k.id === wanted) || keys.find((k) => k.is_active) || keys[0];
   if (active) {
     select.value = active.id;
     await showKey(active.id);
@@ -1202,11 +1499,16 @@ const ROUTES = [
   [/^\/notifications$/, notificationsView],
   [/^\/webhooks$/, webhooksView],
   [/^\/usage$/, usageView],
+  [/^\/account$/, accountView],
+  [/^\/team$/, teamView],
+  [/^\/invitations\/accept$/, acceptInvitationView],
   [/^\/documents\/([^/]+)$/, (id) => documentView(decodeURIComponent(id))],
 ];
 
 async function start() {
   if (location.pathname === "/login") return loginView();
+  if (location.pathname === "/forgot-password") return forgotView();
+  if (location.pathname === "/reset-password") return resetView();
   try {
     await refresh();
   } catch {
