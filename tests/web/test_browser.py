@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+import zipfile
 from collections.abc import Iterator
 from email import message_from_bytes
 from pathlib import Path
@@ -426,6 +427,11 @@ def test_a_finished_batch_shows_on_its_page_and_rings_the_bell_live(
     expect(admin.locator("#batch-documents tr")).to_have_count(2)
     expect(admin.locator("#batch-documents [data-status=completed]")).to_have_count(2)
     check_page(admin, artifacts, "batch.png")
+    with admin.expect_download() as results:
+        admin.get_by_role("button", name="Download results (ZIP)").click()
+    with zipfile.ZipFile(results.value.path()) as archive:
+        names = archive.namelist()
+    assert len([n for n in names if n.endswith(".txt")]) >= 2, names
     admin.goto(f"{running.server.url}/notifications")
     expect(admin.locator("#notifications")).to_contain_text("A batch finished")
     check_page(admin, artifacts, "notifications.png")

@@ -1254,9 +1254,22 @@ async function batchView(id) {
       }
     } }, "Retry failed")
     : null;
+  const fetchZip = (label, path, filename) => h("button", { type: "button", class: "secondary", onclick: async () => {
+    message.textContent = `${label}…`;
+    try {
+      await download(path, filename);
+      message.textContent = "";
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  } }, label);
+  const downloads = h("div", { class: "actions" },
+    fetchZip("Download results (ZIP)", `/batches/${batch.id}/results-archive`, `${batch.id}-results.zip`),
+    totals.failed > 0 ? fetchZip("Download failed originals (ZIP)", `/batches/${batch.id}/failed-originals`, `${batch.id}-failed.zip`) : null,
+    retry);
   render(batch.name || batch.id, h("hgroup", {}, h("h1", {}, batch.name || batch.id),
     h("p", {}, `${batch.status} · ${totals.processed} of ${totals.total} processed · success rate ${successRate(totals)}`)),
-  batchProgress(totals), retry, message,
+  batchProgress(totals), downloads, message,
   h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Documents of the batch" }, h("table", {},
     h("thead", {}, h("tr", {}, ["File", "Status", "Error", "Time"].map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", { id: "batch-documents" }, (batch.documents || []).map((d) => h("tr", { dataset: { documentId: d.id } },
