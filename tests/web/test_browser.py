@@ -403,6 +403,13 @@ def test_usage_page_shows_quotas_and_a_key_chart(
     bars = admin.locator("#key-usage svg rect.bar")
     expect(bars.first).to_be_attached()
     assert sum(int(bar.get_attribute("data-requests") or 0) for bar in bars.all()) >= 1
+    documents_series = admin.locator("#team-usage [data-series=documents] rect.bar")
+    expect(documents_series.first).to_be_attached()
+    charted = sum(int(bar.get_attribute("data-value") or 0) for bar in documents_series.all())
+    with running.client() as client:
+        report = client.get("/api/v1/analytics/usage", params={"period": "30d"}).json()
+    assert charted == report["totals"]["documents"] >= len(uploaded["ids"])
+    expect(admin.locator("#latency tbody tr").first).to_contain_text("All requests")
     check_page(admin, artifacts, "usage.png")
 
 

@@ -1467,6 +1467,57 @@ function quotaRow(label, quota, format = (n) => n.toLocaleString()) {
         "aria-label": `${label}: ${quota.used} of ${quota.limit}` }));
 }
 
+function seriesChart(points, field, title) {
+  // one bar per period; heights through SVG attributes (the CSP allows no style attributes)
+  const width = 600;
+  const height = 120;
+  const top = Math.max(1, ...points.map((p) => p[field] || 0));
+  const step = width / Math.max(points.length, 1);
+  const bars = points.map((p, i) => {
+    const value = p[field] || 0;
+    const size = (value / top) * (height - 10);
+    return svg("rect", { class: "bar", x: i * step + 1, y: height - size, width: Math.max(step - 2, 1), height: size,
+      "data-period": p.period, "data-value": value }, svg("title", {}, `${p.period}: ${value}`));
+  });
+  const total = points.reduce((sum, p) => sum + (p[field] || 0), 0);
+  return h("figure", { class: "series", dataset: { series: field } },
+    svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${title}: ${total} in all`, class: "chart" },
+      svg("title", {}, title), ...bars),
+    h("figcaption", {}, `${title}: ${total.toLocaleString()} in all`));
+}
+
+function latencyTable(report) {
+  const ms = (v) => (v === null ? "—" : `${Math.round(v)} ms`);
+  const rows = [["All requests", report.overall], ...report.routes.slice(0, 10).map((r) => [r.route, r])];
+  return h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Latency" }, h("table", { id: "latency" },
+    h("thead", {}, h("tr", {}, ["Route", "Requests", "p50", "p95", "p99"].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, rows.map(([name, p]) => h("tr", {}, h("td", {}, name), h("td", {}, p.count),
+      h("td", {}, ms(p.p50_ms)), h("td", {}, ms(p.p95_ms)), h("td", {}, ms(p.p99_ms)))))));
+}
+
+function teamUsageSection() {
+  const charts = h("div", { id: "team-usage", "aria-live": "polite" });
+  const period = h("select", { name: "period", "aria-label": "Period" },
+    [["7d", "last 7 days"], ["30d", "last 30 days"], ["90d", "last 90 days"]].map(([v, l]) => h("option", { value: v, selected: v === "30d" }, l)));
+  const load = async () => {
+    try {
+      const granularity = period.value === "90d" ? "week" : "day";
+      const [usage, performance] = await Promise.all([
+        api(`/analytics/usage?period=${period.value}&granularity=${granularity}`),
+        api(`/analytics/performance?period=${period.value}`)]);
+      charts.replaceChildren(h("div", { class: "series-grid" },
+        seriesChart(usage.series, "documents", "Documents processed"), seriesChart(usage.series, "pages", "Pages"),
+        seriesChart(usage.series, "api_calls", "API calls"), seriesChart(usage.series, "api_errors", "API errors")),
+      h("h3", {}, "Latency"), latencyTable(performance));
+    } catch (err) {
+      charts.replaceChildren(h("p", { class: "muted" }, err.status === 403 ? "Your role may not read the team's analytics." : err.message));
+    }
+  };
+  period.addEventListener("change", load);
+  load();
+  return h("section", { "aria-labelledby": "team-usage-title" }, h("h2", { id: "team-usage-title" }, "Your team over time"), period, charts);
+}
+
 async function usageView() {
   const usage = await api("/usage/current");
   const keys = (await api("/keys?limit=100")).items;
@@ -1488,6 +1539,7 @@ async function usageView() {
       quotaRow("API calls", usage.api_calls), quotaRow("Documents processed", usage.documents_processed),
       quotaRow("Storage", usage.storage_bytes, mib),
       h("p", { class: "muted" }, `Resets ${new Date(usage.resets_at).toLocaleString()}.`)),
+    teamUsageSection(),
     h("section", { "aria-labelledby": "key-usage-title" }, h("h2", { id: "key-usage-title" }, "API key usage"),
       keys.length ? h("label", {}, "API key", select) : h("p", {}, "No API keys yet."), chart));
   const wanted = new URLSearchParams(location.search).get("key");
