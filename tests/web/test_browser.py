@@ -267,6 +267,22 @@ def test_document_page_draws_a_pii_box_on_its_word_and_takes_a_type_correction(
         document = client.get(f"/api/v1/documents/{invoice_id}").json()
     assert document["document_type"] == "contract"
 
+    admin.get_by_role("link", name="Report a problem with this document").click()
+    admin.get_by_label("Your name").fill("Ada Admin")
+    admin.get_by_label("What happened").fill("The <b>total</b> looks wrong")
+    admin.get_by_role("button", name="Report the problem").click()
+    expect(admin.locator("#tickets-body tr[data-status=open]")).to_have_count(1)
+    ticket_id = admin.locator("#tickets-body tr").first.get_attribute("data-ticket-id")
+    ticket = admin.locator(f'#tickets-body tr[data-ticket-id="{ticket_id}"]')
+    expect(ticket.locator(".ticket-text")).to_have_text("The <b>total</b> looks wrong")  # as text
+    ticket.get_by_role("combobox").select_option("in_progress")
+    expect(ticket).to_have_attribute("data-status", "in_progress")
+    with running.client() as client:
+        stored = client.get("/api/v1/tickets").json()["items"][0]
+    assert stored["document_id"] == invoice_id and stored["status"] == "in_progress"
+    check_page(admin, artifacts, "tickets.png")
+    admin.goto(f"{running.server.url}/documents/{invoice_id}")
+
     with admin.expect_download() as original:
         admin.get_by_role("button", name="Original").click()
     assert original.value.suggested_filename == "AzureInterior.pdf"
@@ -567,6 +583,12 @@ def test_a_second_user_sees_none_of_the_first_users_documents(
     expect(page.locator("#notifications [data-empty]")).to_be_visible()
     page.goto(f"{running.server.url}/webhooks")
     expect(page.locator("#webhooks [data-empty]")).to_be_visible()
+    page.goto(f"{running.server.url}/tickets")
+    expect(page.locator("#tickets-body [data-empty]")).to_be_visible()
+    page.goto(f"{running.server.url}/team")
+    expect(page.locator("#members-body tr")).to_have_count(1)
+    expect(page.locator("#members-body")).to_contain_text("second@example.com")
+    expect(page.locator("#members-body")).not_to_contain_text(running.email)
     context.close()
 
 

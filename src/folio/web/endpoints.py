@@ -56,6 +56,7 @@ def _shell() -> HTMLResponse:
 @router.get("/usage")
 @router.get("/account")
 @router.get("/team")
+@router.get("/tickets")
 @router.get("/forgot-password")
 @router.get("/reset-password")
 @router.get("/invitations/accept")

@@ -853,6 +853,7 @@ function downloadsSection(doc) {
     h("div", { class: "actions" },
       act("Original", () => download(`/documents/${doc.id}/file`, doc.filename)),
       act("Searchable PDF", () => download(`/documents/${doc.id}/searchable-pdf`, `${stem}.searchable.pdf`))),
+    h("p", {}, h("a", { href: `/tickets?document=${encodeURIComponent(doc.id)}` }, "Report a problem with this document")),
     message);
 }
 
@@ -1429,6 +1430,70 @@ async function webhooksView() {
   await load();
 }
 
+// ---------- tickets ----------
+const TICKET_STATUSES = ["open", "in_progress", "resolved", "closed"];
+
+function ticketRow(ticket, message) {
+  const select = h("select", { name: "status", "aria-label": `Status of ticket ${ticket.id}` },
+    TICKET_STATUSES.map((s) => h("option", { value: s, selected: s === ticket.status }, s.replace("_", " "))));
+  select.addEventListener("change", async () => {
+    try {
+      const saved = await api(`/tickets/${ticket.id}/status`, { method: "PATCH", json: { status: select.value } });
+      row.dataset.status = saved.status;
+      message.textContent = `Ticket moved to ${saved.status.replace("_", " ")}.`;
+    } catch (err) {
+      select.value = ticket.status;
+      message.textContent = err.message;
+    }
+  });
+  const about = ticket.document_id ? h("a", { href: `/documents/${encodeURIComponent(ticket.document_id)}` }, "document")
+    : ticket.batch_id ? h("a", { href: `/batches/${encodeURIComponent(ticket.batch_id)}` }, "batch") : "—";
+  const row = h("tr", { dataset: { ticketId: ticket.id, status: ticket.status } },
+    h("td", {}, ticket.error_type), h("td", { class: "ticket-text" }, ticket.description), h("td", {}, ticket.user_name),
+    h("td", {}, about), h("td", {}, select), h("td", {}, new Date(ticket.created_at).toLocaleString()));
+  return row;
+}
+
+async function ticketsView() {
+  const params = new URLSearchParams(location.search);
+  const body = h("tbody", { id: "tickets-body" });
+  const message = h("p", { role: "status", id: "tickets-status" });
+  const load = async () => {
+    const page = await api("/tickets?limit=100");
+    body.replaceChildren(...page.items.map((t) => ticketRow(t, message)));
+    if (!page.items.length) body.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 6 }, "No tickets.")));
+  };
+  const form = h("form", { id: "ticket-form" },
+    h("div", { class: "grid" },
+      h("label", {}, "Your name", h("input", { name: "user_name", required: true, maxlength: 200, autocomplete: "name" })),
+      h("label", {}, "Kind of problem", h("select", { name: "error_type" },
+        ["OCR Failure", "Wrong classification", "Wrong field value", "Processing failed", "Other"].map((v) => h("option", { value: v }, v))))),
+    h("label", {}, "What happened", h("textarea", { name: "description", required: true, maxlength: 10000, rows: 3 })),
+    h("input", { type: "hidden", name: "document_id", value: params.get("document") || "" }),
+    h("button", { type: "submit" }, "Report the problem"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    if (!data.document_id) delete data.document_id;
+    try {
+      await api("/tickets", { method: "POST", json: data });
+      message.textContent = "Reported. Thank you.";
+      form.reset();
+      await load();
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  render("Tickets", h("h1", {}, "Tickets"),
+    h("section", { "aria-labelledby": "new-ticket-title" }, h("h2", { id: "new-ticket-title" }, "Report a problem"),
+      params.get("document") ? h("p", { class: "muted" }, "About the document you came from.") : null, form, message),
+    h("section", { "aria-labelledby": "tickets-title" }, h("h2", { id: "tickets-title" }, "Your team's tickets"),
+      h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-labelledby": "tickets-title" }, h("table", {},
+        h("thead", {}, h("tr", {}, ["Problem", "Description", "Reported by", "About", "Status", "When"].map((c) => h("th", { scope: "col" }, c)))),
+        body))));
+  await load();
+}
+
 // ---------- usage ----------
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -1566,6 +1631,7 @@ const ROUTES = [
   [/^\/usage$/, usageView],
   [/^\/account$/, accountView],
   [/^\/team$/, teamView],
+  [/^\/tickets$/, ticketsView],
   [/^\/invitations\/accept$/, acceptInvitationView],
   [/^\/documents\/([^/]+)$/, (id) => documentView(decodeURIComponent(id))],
 ];
