@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import corpus
 from tests.web.conftest import AXE, Running
+from tests.webcrawl.site import LocalSite
 
 pytestmark = [pytest.mark.e2e, pytest.mark.ocr]
 INVOICE = "invoice2data/tests/compare/AzureInterior.pdf"
@@ -557,6 +558,35 @@ def test_profile_password_change_and_reset(
     context.close()
 
 
+def test_a_crawl_fills_a_project_with_kept_and_rejected_images_and_builds_a_dataset(
+    admin: Page, running: Running, image_site: LocalSite, artifacts: Path
+) -> None:
+    admin.goto(f"{running.server.url}/datasets")
+    admin.get_by_label("Project name").fill("Pets")
+    admin.get_by_role("button", name="Create project").click()
+    admin.get_by_role("link", name="Pets").click()
+    admin.get_by_label("Start pages or sitemaps (one URL a line)").fill(image_site.base_url + "/")
+    admin.get_by_label("Label").fill("pets")
+    admin.get_by_role("button", name="Start crawl").click()
+    expect(admin.locator("#crawls-body tr[data-status=completed]")).to_have_count(1, timeout=60_000)
+    kept = admin.locator("#kept-images .thumb")
+    expect(kept.first).to_be_visible()
+    expect(kept.first.locator("img")).to_have_attribute("src", re.compile("^blob:"))
+    expect(admin.locator('#rejected-images li[data-reason="not_an_image"]')).to_have_count(1)
+    expect(admin.locator('#rejected-images li[data-reason="robots_disallowed"]')).to_have_count(1)
+    with running.client() as client:
+        images = client.get("/api/v1/images", params={"is_valid": "true", "is_duplicate": "false"})
+    assert kept.count() == len(images.json()["items"]) > 0
+    admin.get_by_role("button", name="Build dataset").click()
+    ready = admin.locator("#datasets-body tr[data-status=ready]")
+    expect(ready).to_have_count(1, timeout=60_000)
+    check_page(admin, artifacts, "datasets.png")
+    with admin.expect_download() as built:
+        ready.get_by_role("button", name=re.compile("^Download")).click()
+    with zipfile.ZipFile(built.value.path()) as archive:
+        assert "manifest.csv" in archive.namelist()
+
+
 def test_a_second_user_sees_none_of_the_first_users_documents(
     browser: Browser, uploaded: dict[str, Any], running: Running, artifacts: Path
 ) -> None:
@@ -585,6 +615,8 @@ def test_a_second_user_sees_none_of_the_first_users_documents(
     expect(page.locator("#webhooks [data-empty]")).to_be_visible()
     page.goto(f"{running.server.url}/tickets")
     expect(page.locator("#tickets-body [data-empty]")).to_be_visible()
+    page.goto(f"{running.server.url}/datasets")
+    expect(page.locator("#projects-body [data-empty]")).to_be_visible()
     page.goto(f"{running.server.url}/team")
     expect(page.locator("#members-body tr")).to_have_count(1)
     expect(page.locator("#members-body")).to_contain_text("second@example.com")

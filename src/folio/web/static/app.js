@@ -1430,6 +1430,172 @@ async function webhooksView() {
   await load();
 }
 
+// ---------- image datasets: projects, crawls, images, builds ----------
+async function projectsView() {
+  const body = h("tbody", { id: "projects-body" });
+  const error = errorLine("project-error");
+  const load = async () => {
+    const page = await api("/projects?limit=100");
+    body.replaceChildren(...page.items.map((p) => h("tr", { dataset: { projectId: p.id } },
+      h("td", {}, h("a", { href: `/datasets/${encodeURIComponent(p.id)}` }, p.name)), h("td", {}, p.description || ""),
+      h("td", {}, p.job_count), h("td", {}, p.image_count), h("td", {}, p.dataset_count))));
+    if (!page.items.length) body.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 5 }, "No projects yet.")));
+  };
+  const form = h("form", { id: "project-form", class: "filters" },
+    h("label", {}, "Project name", h("input", { name: "name", required: true, maxlength: 200 })),
+    h("label", {}, "Description", h("input", { name: "description", maxlength: 2000 })),
+    h("button", { type: "submit" }, "Create project"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api("/projects", { method: "POST", json: { name: data.get("name"), description: data.get("description") || null } });
+      form.reset();
+      await load();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  render("Image datasets", h("h1", {}, "Image datasets"),
+    h("p", {}, "A project collects images by crawling sites, URL lists or open image libraries, and builds datasets from them."),
+    form, error,
+    h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Projects" }, h("table", {},
+      h("thead", {}, h("tr", {}, ["Project", "Description", "Crawls", "Images kept", "Datasets"].map((c) => h("th", { scope: "col" }, c)))),
+      body)));
+  await load();
+}
+
+function crawlForm(project, onCreated) {
+  const error = errorLine("crawl-error");
+  const form = h("form", { id: "crawl-form" },
+    h("div", { class: "grid" },
+      h("label", {}, "Start pages or sitemaps (one URL a line)", h("textarea", { name: "seeds", rows: 2 })),
+      h("label", {}, "Or keywords for Openverse and Wikimedia (comma-separated)", h("input", { name: "keywords" }))),
+    h("div", { class: "grid" },
+      h("label", {}, "Most images", h("input", { type: "number", name: "max_images", min: 1, max: 10000, value: 100 })),
+      h("label", {}, "Link depth", h("input", { type: "number", name: "max_depth", min: 0, max: 5, value: 1 })),
+      h("label", {}, "Label", h("input", { name: "label", maxlength: 100 }))),
+    h("button", { type: "submit" }, "Start crawl"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const data = new FormData(form);
+    const lines = (name, separator) => String(data.get(name) || "").split(separator).map((s) => s.trim()).filter(Boolean);
+    try {
+      await api("/crawl-jobs", { method: "POST", json: {
+        project_id: project.id, seeds: lines("seeds", "\n"), keywords: lines("keywords", ","),
+        max_images: Number(data.get("max_images")), max_depth: Number(data.get("max_depth")),
+        labels: data.get("label") ? [data.get("label")] : [], start: true } });
+      form.reset();
+      await onCreated();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  return h("div", {}, form, error);
+}
+
+function crawlRow(job) {
+  const done = job.images_valid + job.images_failed + job.images_duplicate;
+  return h("tr", { dataset: { jobId: job.id, status: job.status } },
+    h("td", {}, job.name || (job.seeds[0] || job.keywords.join(", ") || job.id)), h("td", { class: "crawl-status" }, job.status),
+    h("td", {}, h("progress", { max: Math.max(job.max_images, 1), value: Math.min(done, job.max_images),
+      "aria-label": `${done} of at most ${job.max_images} images` })),
+    h("td", {}, job.images_valid), h("td", {}, job.images_failed), h("td", {}, job.images_duplicate),
+    h("td", {}, job.errors.length ? job.errors.map((e) => `${e.code}: ${e.message}`).join("; ") : (job.error_message || "")));
+}
+
+async function objectUrl(path) {
+  return URL.createObjectURL(await (await api(path, { raw: true })).blob());
+}
+
+function imageCard(image) {
+  const img = h("img", { alt: image.alt_text || image.title || `Image from ${new URL(image.source_url).host}`, loading: "lazy" });
+  objectUrl(`/images/${image.id}/thumbnail`).then((url) => { img.src = url; }).catch(() => {});
+  return h("figure", { class: "thumb", dataset: { imageId: image.id } }, img,
+    h("figcaption", {}, `${image.width}×${image.height}`, image.label ? ` · ${image.label}` : "", image.license ? ` · ${image.license}` : ""));
+}
+
+function datasetsBlock(project, message) {
+  const body = h("tbody", { id: "datasets-body" });
+  const load = async () => {
+    const page = await api(`/projects/${project.id}/datasets?limit=50`);
+    body.replaceChildren(...page.items.map((d) => h("tr", { dataset: { datasetId: d.id, status: d.status } },
+      h("td", {}, d.format), h("td", {}, d.status), h("td", {}, d.image_count),
+      h("td", {}, Object.entries(d.split_counts).map(([k, v]) => `${k} ${v}`).join(", ")),
+      h("td", {}, d.status === "ready" ? h("button", { type: "button", class: "secondary outline", "aria-label": `Download dataset ${d.id}`,
+        onclick: () => download(`/datasets/${d.id}/download`, `${d.id}.${d.format === "zip" ? "zip" : d.format === "parquet" ? "parquet" : "tar"}`)
+          .catch((err) => { message.textContent = err.message; }) }, "Download") : (d.error_message || "")))));
+    if (!page.items.length) body.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 5 }, "No datasets yet.")));
+    return page.items;
+  };
+  const format = h("select", { name: "format", "aria-label": "Dataset format" },
+    [["zip", "ZIP (images and manifest)"], ["webdataset", "WebDataset"], ["parquet", "Parquet manifest"]].map(([v, l]) => h("option", { value: v }, l)));
+  const build = h("button", { type: "button", onclick: async () => {
+    try {
+      await api(`/projects/${project.id}/datasets`, { method: "POST", json: { format: format.value } });
+      message.textContent = "Building the dataset…";
+      for (let i = 0; i < 60; i += 1) {
+        const items = await load();
+        if (!items.some((d) => d.status === "pending" || d.status === "building")) break;
+        await pause(1000);
+      }
+      message.textContent = "";
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  } }, "Build dataset");
+  return { block: h("div", {}, h("div", { class: "actions" }, format, build),
+    h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Datasets" }, h("table", {},
+      h("thead", {}, h("tr", {}, ["Format", "Status", "Images", "Splits", "Action"].map((c) => h("th", { scope: "col" }, c)))), body))), load };
+}
+
+async function projectView(id) {
+  let project;
+  try {
+    project = await api(`/projects/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (err.status === 404 || err.status === 422) return notFound();
+    throw err;
+  }
+  const message = h("p", { role: "status", id: "project-status" });
+  const jobs = h("tbody", { id: "crawls-body" });
+  const kept = h("div", { class: "thumbs", id: "kept-images" });
+  const rejected = h("ul", { id: "rejected-images" });
+  const datasets = datasetsBlock(project, message);
+  const load = async () => {
+    const [jobPage, keptPage, rejectedPage] = await Promise.all([
+      api(`/crawl-jobs?project_id=${project.id}&limit=50`),
+      api(`/images?project_id=${project.id}&is_valid=true&is_duplicate=false&limit=60`),
+      api(`/images?project_id=${project.id}&is_valid=false&limit=100`)]);
+    jobs.replaceChildren(...jobPage.items.map(crawlRow));
+    if (!jobPage.items.length) jobs.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 7 }, "No crawls yet.")));
+    kept.replaceChildren(...keptPage.items.map(imageCard));
+    if (!keptPage.items.length) kept.append(h("p", { class: "muted" }, "No images kept yet."));
+    rejected.replaceChildren(...rejectedPage.items.map((i) => h("li", { dataset: { reason: i.rejection_reason || "" } },
+      h("code", {}, i.rejection_reason || "rejected"), ` ${i.source_url}`, i.rejection_message ? ` — ${i.rejection_message}` : "")));
+    if (!rejectedPage.items.length) rejected.append(h("li", { class: "muted" }, "None rejected."));
+    return jobPage.items;
+  };
+  const watch = async () => {
+    // a crawl reports its images as it goes: look again until every job has ended
+    for (let i = 0; i < 120; i += 1) {
+      const items = await load();
+      if (!items.some((j) => j.status === "running" || j.status === "pending")) return;
+      await pause(1500);
+    }
+  };
+  render(project.name, h("hgroup", {}, h("h1", {}, project.name), h("p", {}, project.description || "Image project")), message,
+    h("section", { "aria-labelledby": "crawl-title" }, h("h2", { id: "crawl-title" }, "Crawls"), crawlForm(project, watch),
+      h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Crawls" }, h("table", {},
+        h("thead", {}, h("tr", {}, ["Crawl", "Status", "Progress", "Kept", "Failed", "Duplicates", "Errors"].map((c) => h("th", { scope: "col" }, c)))),
+        jobs))),
+    h("section", { "aria-labelledby": "kept-title" }, h("h2", { id: "kept-title" }, "Kept images"), kept),
+    h("section", { "aria-labelledby": "rejected-title" }, h("h2", { id: "rejected-title" }, "Rejected images and why"), rejected),
+    h("section", { "aria-labelledby": "datasets-title" }, h("h2", { id: "datasets-title" }, "Datasets"), datasets.block));
+  await Promise.all([watch(), datasets.load()]);
+}
+
 // ---------- tickets ----------
 const TICKET_STATUSES = ["open", "in_progress", "resolved", "closed"];
 
@@ -1632,6 +1798,8 @@ const ROUTES = [
   [/^\/account$/, accountView],
   [/^\/team$/, teamView],
   [/^\/tickets$/, ticketsView],
+  [/^\/datasets$/, projectsView],
+  [/^\/datasets\/([^/]+)$/, (id) => projectView(decodeURIComponent(id))],
   [/^\/invitations\/accept$/, acceptInvitationView],
   [/^\/documents\/([^/]+)$/, (id) => documentView(decodeURIComponent(id))],
 ];
