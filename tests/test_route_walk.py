@@ -85,6 +85,10 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/workflows/tasks/{task_id}/reassign"): {"role": "admin"},
     ("PUT", "/api/v1/documents/{document_id}/fields/{field_id}"): {"value": "walk"},
     ("POST", "/api/v1/automations/{automation_id}/test"): {"document_id": "{document_id}"},
+    ("POST", "/api/v1/documents/{document_id}/extractions/{extraction_id}/corrections"): {
+        "field": "total",
+        "value": "1",
+    },
 }
 
 
@@ -269,6 +273,7 @@ async def owned(
             "run_id": sync_run_id,
             # a provider needs a live issuer to be created: tests/sso walks real ones
             "provider_id": "idp_01jd0000000000000000000000",
+            "extraction_id": "ext_01jd0000000000000000000000",  # needs a processed document
         }
     )
 

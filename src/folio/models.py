@@ -20,6 +20,7 @@ from folio.documents.models import Document, DocumentPage, DocumentVersion, Proc
 from folio.encryption.models import EncryptionKeyUse
 from folio.erasure.models import ErasureRequest
 from folio.events.models import EventRecord
+from folio.extractions.models import ExtractionCorrection
 from folio.idempotency.models import IdempotencyRecord
 from folio.images.models import CrawledImage
 from folio.jobs.models import Job
@@ -77,6 +78,7 @@ __all__ = [
     "ErasureRequest",
     "EventRecord",
     "Extraction",
+    "ExtractionCorrection",
     "ExtractionTemplate",
     "ExtractionTemplateVersion",
     "HistogramBucket",

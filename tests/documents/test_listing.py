@@ -65,6 +65,34 @@ class TestListDocuments:
         assert in_future["items"] == []
         assert len(before_future["items"]) == 2
 
+    @pytest.mark.parametrize("settings_overrides", [{"analysis_enabled": True}])
+    async def test_oldest_first_pages_with_the_cursor_and_pii_filters(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        plain = await upload_ok(client, content=b"nothing personal", filename="a.txt")
+        personal = await upload_ok(
+            client, content=b"Write to jane.doe@example.com today", filename="b.txt"
+        )
+        third = await upload_ok(client, content=b"more words", filename="c.txt")
+        for document in (plain, personal, third):
+            await wait_settled(client, document["id"])
+
+        first = await client.get("/api/v1/documents", params={"sort": "oldest", "limit": 2})
+        rest = await client.get(
+            "/api/v1/documents",
+            params={"sort": "oldest", "limit": 2, "cursor": first.json()["next_cursor"]},
+        )
+        with_pii = (await client.get("/api/v1/documents", params={"pii": "true"})).json()
+        without = (await client.get("/api/v1/documents", params={"pii": "false"})).json()
+        bad = await client.get("/api/v1/documents", params={"sort": "filename"})
+
+        seen = [d["id"] for page in (first.json(), rest.json()) for d in page["items"]]
+        assert seen == [plain["id"], personal["id"], third["id"]]
+        assert not rest.json()["has_more"]
+        assert [d["id"] for d in with_pii["items"]] == [personal["id"]]
+        assert [d["id"] for d in without["items"]] == [third["id"], plain["id"]]
+        assert_problem(bad, 422, "VALIDATION_ERROR")
+
     async def test_full_text_search(self, client: httpx.AsyncClient) -> None:
         lorem = await upload_ok(client, corpus(TRIVIAL_PDF))
         other = await upload_ok(

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.server import Server
+from tests.webcrawl.site import LocalSite, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -66,6 +67,13 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     server = Server(
         tmp_path_factory.mktemp("web") / "data",
         FOLIO_WEBHOOK_ALLOWED_HOSTS='["127.0.0.1"]',  # the webhook test's receiver is on loopback
+        # the datasets test crawls a site on loopback, quickly, with credits to spend
+        FOLIO_CRAWLER_ALLOWED_HOSTS='["127.0.0.1"]',
+        FOLIO_CRAWLER_TIMEOUT_S="1",
+        FOLIO_CRAWLER_RETRIES="1",
+        FOLIO_CRAWLER_BACKOFF_S="0.05",
+        FOLIO_CRAWLER_POLL_S="0.1",
+        FOLIO_CREDITS_INITIAL_GRANT="1000",
         # one browser user clicks through every page within a minute: more than the free
         # plan's 60 calls (the app waits out a 429, which would only make the tests slow)
         FOLIO_RATE_LIMIT_PLANS='{"free": {"minute": 1000, "hour": 10000, "day": 100000}}',
@@ -106,6 +114,15 @@ def receiver() -> Iterator[tuple[str, list[dict[str, str]]]]:
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/hook", _Receiver.received
     httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def image_site() -> Iterator[LocalSite]:
+    """The crawler tests' local site: pages with good, broken, tiny and disallowed images."""
+    site = LocalSite(slow_s=1.5)
+    with serve(site.app()) as base_url:
+        site.base_url = base_url
+        yield site
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 import time
+import zipfile
 from collections.abc import Iterator
+from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import corpus
 from tests.web.conftest import AXE, Running
+from tests.webcrawl.site import LocalSite
 
 pytestmark = [pytest.mark.e2e, pytest.mark.ocr]
 INVOICE = "invoice2data/tests/compare/AzureInterior.pdf"
@@ -64,6 +67,27 @@ def check_page(page: Page, artifacts: Path, name: str) -> None:
     assert serious == [], serious
     assert page.problems == []  # type: ignore[attr-defined]
     page.screenshot(path=str(artifacts / name), full_page=True)
+
+
+def mailed_token(running: Running, address: str, path: str) -> str:
+    """The token of the newest mail to ``address`` linking to ``path`` (the outbox: no SMTP)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for mail in sorted((running.server.data_dir / "outbox").glob("*.eml"), reverse=True):
+            message = message_from_bytes(mail.read_bytes())
+            body = message.get_payload(decode=True)
+            if message["To"] == address and isinstance(body, bytes):
+                found = re.search(rf"{path}\?token=([\w-]+)", body.decode())
+                if found:
+                    return found.group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"no mail to {address} with {path}")
+
+
+def register(running: Running, email: str) -> None:
+    with running.client() as client:
+        made = client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
+    assert made.status_code == 201, made.text
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +205,25 @@ def test_search_and_status_filter(admin: Page, uploaded: dict[str, Any], running
     admin.goto(f"{running.server.url}/?status=failed")
     expect(admin.locator("#documents-body [data-empty]")).to_be_visible()
 
+    admin.goto(f"{running.server.url}/")
+    admin.get_by_text("More filters and sorting").click()
+    admin.locator("#search-form select[name=type]").select_option("image")
+    admin.locator("#search-form select[name=sort]").select_option("oldest")
+    admin.get_by_role("button", name="Search").click()
+    expect(rows).to_have_count(1)
+    assert rows.first.get_attribute("data-document-id") == uploaded["ids"]["005.jpg"]
+    assert "type=image" in admin.url and "sort=oldest" in admin.url
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    admin.goto(f"{running.server.url}/?sort=oldest&from={today}&to={today}&pii=true")
+    expect(rows.first).to_be_attached()
+    with running.client() as client:
+        listed = client.get("/api/v1/documents", params={"sort": "oldest", "pii": "true"})
+    assert [r.get_attribute("data-document-id") for r in rows.all()] == [
+        d["id"] for d in listed.json()["items"]
+    ]
+    admin.goto(f"{running.server.url}/?to=2000-01-01")
+    expect(admin.locator("#documents-body [data-empty]")).to_be_visible()
+
 
 def _area(box: dict[str, float]) -> float:
     return box["width"] * box["height"]
@@ -225,13 +268,105 @@ def test_document_page_draws_a_pii_box_on_its_word_and_takes_a_type_correction(
         document = client.get(f"/api/v1/documents/{invoice_id}").json()
     assert document["document_type"] == "contract"
 
+    admin.get_by_role("link", name="Report a problem with this document").click()
+    admin.get_by_label("Your name").fill("Ada Admin")
+    admin.get_by_label("What happened").fill("The <b>total</b> looks wrong")
+    admin.get_by_role("button", name="Report the problem").click()
+    expect(admin.locator("#tickets-body tr[data-status=open]")).to_have_count(1)
+    ticket_id = admin.locator("#tickets-body tr").first.get_attribute("data-ticket-id")
+    ticket = admin.locator(f'#tickets-body tr[data-ticket-id="{ticket_id}"]')
+    expect(ticket.locator(".ticket-text")).to_have_text("The <b>total</b> looks wrong")  # as text
+    ticket.get_by_role("combobox").select_option("in_progress")
+    expect(ticket).to_have_attribute("data-status", "in_progress")
+    with running.client() as client:
+        stored = client.get("/api/v1/tickets").json()["items"][0]
+    assert stored["document_id"] == invoice_id and stored["status"] == "in_progress"
+    check_page(admin, artifacts, "tickets.png")
+    admin.goto(f"{running.server.url}/documents/{invoice_id}")
+
     with admin.expect_download() as original:
         admin.get_by_role("button", name="Original").click()
     assert original.value.suggested_filename == "AzureInterior.pdf"
     assert Path(original.value.path()).read_bytes() == corpus(INVOICE).read_bytes()
+    expect(admin.locator("#markdown")).to_contain_text("INV/2023/03/0008")
+    admin.get_by_role("checkbox", name="email").check()  # the redaction is previewed first
+    expect(admin.locator("#redaction-preview")).to_have_attribute("data-boxes", re.compile("[1-9]"))
+    expect(email_box).to_have_class(re.compile("redact-preview"))
+    with running.client() as client:
+        assert client.get(f"/api/v1/documents/{invoice_id}/redactions").json()["items"] == []
     with admin.expect_download(timeout=60_000) as redacted:
-        admin.get_by_role("button", name="Redacted PDF (PII)").click()
+        admin.get_by_role("button", name="Write the redacted PDF").click()
     assert Path(redacted.value.path()).read_bytes().startswith(b"%PDF")
+
+    recommendation = admin.locator("#recommendations li[data-status=open]").filter(
+        has=admin.get_by_role("button", name=re.compile("^Propose"))
+    )
+    expect(recommendation.first).to_be_visible()
+    rec_id = recommendation.first.get_attribute("data-recommendation-id")
+    recommendation.first.get_by_role("button", name=re.compile("^Propose")).click()
+    item = admin.locator(f'#recommendations li[data-recommendation-id="{rec_id}"]')
+    expect(item).to_have_attribute("data-status", "pending_review")
+    item.get_by_role("button", name=re.compile("^Approve")).click()
+    expect(item).to_have_attribute("data-status", "completed")
+
+
+def test_extraction_review_corrects_a_field_validates_and_exports(
+    admin: Page, uploaded: dict[str, Any], running: Running, artifacts: Path
+) -> None:
+    invoice_id = uploaded["ids"]["AzureInterior.pdf"]
+    admin.goto(f"{running.server.url}/documents/{invoice_id}")
+    admin.get_by_label("Template to apply").select_option("invoice")
+    admin.get_by_role("button", name="Extract fields").click()
+    rows = admin.locator("#fields-table tbody tr")
+    expect(rows.first).to_be_visible(timeout=30_000)
+    flagged = admin.locator("#fields-table tr.needs-review")
+    assert flagged.count() == admin.locator("#fields-table tr[data-review=true]").count() > 0
+    with running.client() as client:
+        stored = client.get(f"/api/v1/documents/{invoice_id}/extractions").json()["items"][0]
+    assert flagged.count() == len(stored["review"])
+    expect(admin.locator(".box.field").first).to_be_attached()  # the fields' boxes on the page
+    check_page(admin, artifacts, "extraction-review.png")
+
+    admin.get_by_label("Value of invoice_number").fill("INV-REVIEWED-7")
+    admin.get_by_role("button", name="Save invoice_number").click()
+    row = admin.locator('#fields-table tr[data-field="invoice_number"]')
+    expect(row).to_have_attribute("data-method", "corrected")
+    expect(row).to_have_attribute("data-review", "false")
+    with running.client() as client:
+        base = f"/api/v1/documents/{invoice_id}/extractions/{stored['id']}/corrections"
+        corrections = client.get(base).json()["items"]
+        audit = client.get(
+            "/api/v1/audit/logs", params={"action": "documents.extractions.corrections"}
+        ).json()["items"]
+    assert corrections[0]["value"] == "INV-REVIEWED-7"
+    assert corrections[0]["previous_value"] == stored["values"]["invoice_number"]
+    assert audit and audit[0]["resource_id"] == stored["id"]
+    admin.get_by_label("Value of total").fill("not a number")
+    admin.get_by_role("button", name="Save total").click()
+    expect(admin.locator('#fields-table tr[data-field="total"] .field-note')).to_contain_text(
+        "number"
+    )
+
+    admin.get_by_role("button", name="Run validation").click()
+    expect(admin.locator("#validation-summary")).to_be_visible()
+    expect(admin.locator("#validation-results li").first).to_be_visible()
+    admin.get_by_label("Export format").select_option("csv")
+    with admin.expect_download() as exported:
+        admin.get_by_role("button", name=re.compile("^Export ")).click()
+    assert "INV-REVIEWED-7" in Path(exported.value.path()).read_text()
+
+
+def test_reprocess_makes_a_new_version_shown_on_the_page(
+    admin: Page, uploaded: dict[str, Any], running: Running
+) -> None:
+    document_id = uploaded["ids"]["issue-1054-example.pdf"]
+    admin.goto(f"{running.server.url}/documents/{document_id}")
+    expect(admin.locator("#versions-body tr")).to_have_count(1)
+    admin.locator("#reprocess-form select[name=ocr]").select_option("off")
+    admin.get_by_role("button", name="Reprocess").click()
+    expect(admin.locator("#reprocess-status")).to_contain_text("Queued")
+    expect(admin.locator("#versions-body tr")).to_have_count(2, timeout=60_000)  # reloaded
+    expect(admin.locator('#versions-body tr[data-version="2"]')).to_contain_text("latest")
 
 
 def test_api_key_is_shown_once_listed_masked_and_revoked(
@@ -253,6 +388,23 @@ def test_api_key_is_shown_once_listed_masked_and_revoked(
     with running.client(key) as client:
         assert client.get("/api/v1/documents").status_code == 401
 
+    admin.get_by_label("Key name").fill("rotated key")
+    admin.get_by_role("button", name="Create key").click()
+    expect(admin.locator("#new-key")).not_to_have_text(key)
+    old_key = admin.locator("#new-key").inner_text()
+    admin.once("dialog", lambda dialog: dialog.accept())
+    admin.get_by_role("button", name="Rotate rotated key").first.click()
+    expect(admin.locator("#new-key")).not_to_have_text(old_key)
+    new_key = admin.locator("#new-key").inner_text()
+    with running.client(new_key) as client, running.client(old_key) as old_client:
+        assert client.get("/api/v1/documents").status_code == 200
+        assert old_client.get("/api/v1/documents").status_code == 200  # the grace period
+        keys = client.get("/api/v1/keys").json()["items"]
+    new_id = next(k["id"] for k in keys if k["name"] == "rotated key" and k["status"] == "active")
+    admin.locator(f'#keys-body tr[data-key-id="{new_id}"]').get_by_role("link").click()
+    expect(admin.locator("#key-usage svg rect.bar").first).to_be_attached()
+    assert admin.locator("select[name=key]").input_value() == new_id
+
 
 def test_usage_page_shows_quotas_and_a_key_chart(
     admin: Page, uploaded: dict[str, Any], running: Running, artifacts: Path
@@ -268,6 +420,13 @@ def test_usage_page_shows_quotas_and_a_key_chart(
     bars = admin.locator("#key-usage svg rect.bar")
     expect(bars.first).to_be_attached()
     assert sum(int(bar.get_attribute("data-requests") or 0) for bar in bars.all()) >= 1
+    documents_series = admin.locator("#team-usage [data-series=documents] rect.bar")
+    expect(documents_series.first).to_be_attached()
+    charted = sum(int(bar.get_attribute("data-value") or 0) for bar in documents_series.all())
+    with running.client() as client:
+        report = client.get("/api/v1/analytics/usage", params={"period": "30d"}).json()
+    assert charted == report["totals"]["documents"] >= len(uploaded["ids"])
+    expect(admin.locator("#latency tbody tr").first).to_contain_text("All requests")
     check_page(admin, artifacts, "usage.png")
 
 
@@ -292,6 +451,11 @@ def test_a_finished_batch_shows_on_its_page_and_rings_the_bell_live(
     expect(admin.locator("#batch-documents tr")).to_have_count(2)
     expect(admin.locator("#batch-documents [data-status=completed]")).to_have_count(2)
     check_page(admin, artifacts, "batch.png")
+    with admin.expect_download() as results:
+        admin.get_by_role("button", name="Download results (ZIP)").click()
+    with zipfile.ZipFile(results.value.path()) as archive:
+        names = archive.namelist()
+    assert len([n for n in names if n.endswith(".txt")]) >= 2, names
     admin.goto(f"{running.server.url}/notifications")
     expect(admin.locator("#notifications")).to_contain_text("A batch finished")
     check_page(admin, artifacts, "notifications.png")
@@ -313,9 +477,114 @@ def test_webhook_is_added_tested_and_deleted(
     assert any("webhook-signature" in {k.lower() for k in r} for r in received)
     item.get_by_text("Delivery log").click()
     check_page(admin, artifacts, "webhooks.png")
+    item.get_by_text("Edit", exact=True).click()
+    item.get_by_label("Events (comma-separated; empty for all)").fill("document.processed")
+    item.get_by_role("switch", name="Active").uncheck()
+    item.get_by_role("button", name="Save changes").click()
+    expect(admin.locator("#webhooks article", has_text="disabled")).to_be_visible()
+    with running.client() as client:
+        saved = client.get("/api/v1/webhooks").json()["items"][0]
+    assert saved["event_types"] == ["document.processed"] and not saved["is_active"]
     admin.once("dialog", lambda dialog: dialog.accept())
     item.get_by_role("button", name="Delete").click()
     expect(admin.locator("#webhooks [data-empty]")).to_be_visible()
+
+
+def test_team_invitation_is_accepted_and_the_member_gets_a_role(
+    admin: Page, browser: Browser, running: Running, artifacts: Path
+) -> None:
+    admin.goto(f"{running.server.url}/team")
+    expect(admin.locator("#members-body tr")).to_have_count(1)
+    admin.get_by_label("E-mail to invite").fill("joiner@example.com")
+    admin.get_by_role("button", name="Invite").click()
+    expect(admin.locator("#invitations-body tr[data-status=pending]")).to_have_count(1)
+    check_page(admin, artifacts, "team.png")
+    token = mailed_token(running, "joiner@example.com", "/invitations/accept")
+    register(running, "joiner@example.com")
+    context = new_context(browser)
+    joiner = watched_page(context)
+    sign_in(joiner, running.server.url, "joiner@example.com", PASSWORD)
+    joiner.goto(f"{running.server.url}/invitations/accept?token={token}")
+    joiner.get_by_role("button", name="Join the team").click()
+    expect(joiner.locator("#accept-status")).to_contain_text("You joined")
+    context.close()
+
+    admin.reload()
+    row = admin.locator("#members-body tr", has_text="joiner@example.com")
+    expect(row).to_have_attribute("data-role", "member")
+    row.get_by_label("Role of joiner@example.com").select_option("viewer")
+    expect(admin.locator("#team-status")).to_contain_text("now viewer")
+    with running.client() as client:
+        team_id = client.get("/api/v1/auth/me").json()["personal_team_id"]
+        members = client.get(f"/api/v1/teams/{team_id}/members").json()
+    assert {m["email"]: m["role"] for m in members}["joiner@example.com"] == "viewer"
+
+
+def test_profile_password_change_and_reset(
+    browser: Browser, running: Running, artifacts: Path
+) -> None:
+    register(running, "reset@example.com")
+    context = new_context(browser)
+    page = watched_page(context)
+    sign_in(page, running.server.url, "reset@example.com", PASSWORD)
+    page.goto(f"{running.server.url}/account")
+    page.get_by_label("Name").fill("Rita Reset")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.locator("#profile-status")).to_have_text("Saved: Rita Reset")
+    page.get_by_label("Current password").fill("not my password")
+    page.get_by_label("New password", exact=True).fill("another long passphrase 7")
+    page.get_by_label("New password again").fill("another long passphrase 7")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#password-error")).not_to_be_empty()
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#password-status")).to_contain_text("Password changed")
+    check_page(page, artifacts, "account.png")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{running.server.url}/login")
+
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("E-mail").fill("reset@example.com")
+    page.get_by_role("button", name="Send a reset link").click()
+    expect(page.locator("#forgot-status")).to_contain_text("reset link")
+    token = mailed_token(running, "reset@example.com", "/reset-password")
+    page.goto(f"{running.server.url}/reset-password?token={token}")
+    page.get_by_label("New password", exact=True).fill("a third long passphrase 9")
+    page.get_by_label("New password again").fill("a third long passphrase 9")
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.locator("#reset-status")).to_contain_text("password is changed")
+    check_page(page, artifacts, "reset-password.png")
+    sign_in(page, running.server.url, "reset@example.com", "a third long passphrase 9")
+    context.close()
+
+
+def test_a_crawl_fills_a_project_with_kept_and_rejected_images_and_builds_a_dataset(
+    admin: Page, running: Running, image_site: LocalSite, artifacts: Path
+) -> None:
+    admin.goto(f"{running.server.url}/datasets")
+    admin.get_by_label("Project name").fill("Pets")
+    admin.get_by_role("button", name="Create project").click()
+    admin.get_by_role("link", name="Pets").click()
+    admin.get_by_label("Start pages or sitemaps (one URL a line)").fill(image_site.base_url + "/")
+    admin.get_by_label("Label").fill("pets")
+    admin.get_by_role("button", name="Start crawl").click()
+    expect(admin.locator("#crawls-body tr[data-status=completed]")).to_have_count(1, timeout=60_000)
+    kept = admin.locator("#kept-images .thumb")
+    expect(kept.first).to_be_visible()
+    expect(kept.first.locator("img")).to_have_attribute("src", re.compile("^blob:"))
+    expect(admin.locator('#rejected-images li[data-reason="not_an_image"]')).to_have_count(1)
+    expect(admin.locator('#rejected-images li[data-reason="robots_disallowed"]')).to_have_count(1)
+    with running.client() as client:
+        images = client.get("/api/v1/images", params={"is_valid": "true", "is_duplicate": "false"})
+    assert kept.count() == len(images.json()["items"]) > 0
+    admin.get_by_role("button", name="Build dataset").click()
+    ready = admin.locator("#datasets-body tr[data-status=ready]")
+    expect(ready).to_have_count(1, timeout=60_000)
+    check_page(admin, artifacts, "datasets.png")
+    with admin.expect_download() as built:
+        ready.get_by_role("button", name=re.compile("^Download")).click()
+    with zipfile.ZipFile(built.value.path()) as archive:
+        assert "manifest.csv" in archive.namelist()
 
 
 def test_a_second_user_sees_none_of_the_first_users_documents(
@@ -344,6 +613,14 @@ def test_a_second_user_sees_none_of_the_first_users_documents(
     expect(page.locator("#notifications [data-empty]")).to_be_visible()
     page.goto(f"{running.server.url}/webhooks")
     expect(page.locator("#webhooks [data-empty]")).to_be_visible()
+    page.goto(f"{running.server.url}/tickets")
+    expect(page.locator("#tickets-body [data-empty]")).to_be_visible()
+    page.goto(f"{running.server.url}/datasets")
+    expect(page.locator("#projects-body [data-empty]")).to_be_visible()
+    page.goto(f"{running.server.url}/team")
+    expect(page.locator("#members-body tr")).to_have_count(1)
+    expect(page.locator("#members-body")).to_contain_text("second@example.com")
+    expect(page.locator("#members-body")).not_to_contain_text(running.email)
     context.close()
 
 

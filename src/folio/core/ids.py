@@ -63,6 +63,7 @@ class IdPrefix(StrEnum):
     custom_field = "cfd"
     automation = "aut"
     automation_run = "arn"
+    extraction_correction = "exc"
 
 
 def new_id(prefix: IdPrefix) -> str:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
@@ -77,6 +77,12 @@ async def list_filters(
             "`field.<name>=value` (any custom field's name) filters by a custom-field value.",
         ),
     ] = None,
+    pii: Annotated[
+        bool | None, Query(description="Only documents where personal data was (not) found")
+    ] = None,
+    sort: Annotated[
+        Literal["newest", "oldest"], Query(description="By upload time; the cursor follows")
+    ] = "newest",
 ) -> DocumentFilters:
     return DocumentFilters(
         tags=tuple(tag or ()),
@@ -87,6 +93,8 @@ async def list_filters(
         created_after=created_after,
         created_before=created_before,
         query=q,
+        pii=pii,
+        oldest_first=sort == "oldest",
     )
 
 

@@ -70,6 +70,7 @@ _LIST_KEYS = PreparedSelect(_LIST_KEYS_STATEMENT)
 _LIST_KEYS_BEFORE = PreparedSelect(
     _LIST_KEYS_STATEMENT.where(_DOCUMENTS.c.id < bindparam("before"))
 )
+_OLDEST_KEYS_STATEMENT = _LIST_KEYS_STATEMENT.order_by(None).order_by(_DOCUMENTS.c.id.asc())
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class DocumentFilters:
     query: str | None = None
     tags: tuple[str, ...] = ()  # tag names: every one must be on the document
     fields: tuple[tuple[str, str], ...] = ()  # (custom field name, value)
+    pii: bool | None = None
+    oldest_first: bool = False
 
     @property
     def by_labels(self) -> bool:
@@ -149,9 +152,21 @@ class DocumentRepository(TeamScopedRepository[Document]):
         before: str | None,
         among: Sequence[Select[Any]] = (),
     ) -> Sequence[ResultRow]:
-        """``(id, updated_at)`` of the page's documents, newest first; ``among``: subqueries
-        of document ids each document must be in (the tag and custom-field filters)."""
+        """``(id, updated_at)`` of the page's documents, newest first (or oldest first: the
+        cursor is then the last id seen, and the page continues after it); ``among``:
+        subqueries of document ids each document must be in (the tag and custom-field filters)."""
         parameters: dict[str, Any] = {"team_ids": list(principal.team_ids), "limit": limit + 1}
+        if filters.oldest_first:
+            oldest = _OLDEST_KEYS_STATEMENT
+            if before is not None:
+                oldest, parameters["before"] = (
+                    oldest.where(_DOCUMENTS.c.id > bindparam("before")),
+                    before,
+                )
+            oldest = self._apply_filters(oldest, filters)
+            for ids in among:
+                oldest = oldest.where(Document.id.in_(ids))
+            return (await self.session.execute(oldest, parameters)).all()
         prepared = _LIST_KEYS
         if before is not None:
             prepared, parameters["before"] = _LIST_KEYS_BEFORE, before
@@ -185,6 +200,8 @@ class DocumentRepository(TeamScopedRepository[Document]):
             statement = statement.where(Document.created_at < filters.created_before)
         if filters.query:
             statement = statement.where(Document.id.in_(self._matching_ids(filters.query)))
+        if filters.pii is not None:
+            statement = statement.where(Document.pii_detected.is_(filters.pii))
         return statement
 
     def _matching_ids(self, raw_query: str) -> Select[str]:

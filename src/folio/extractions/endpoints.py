@@ -12,9 +12,13 @@ from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.responses import problems
 from folio.documents.schemas import DocumentId
+from folio.extractions.corrections import correction as correction_service
+from folio.extractions.models import ExtractionCorrection
 from folio.extractions.schemas import (
     ApplyRequest,
     ApplyResult,
+    CorrectionCreate,
+    CorrectionRead,
     ExtractionRead,
     ValidateRequest,
     ValidationRead,
@@ -27,6 +31,7 @@ document_router = APIRouter(prefix="/api/v1/documents", tags=["templates"])
 
 DocumentsRead = Annotated[Principal, Depends(require(Permission.documents_read))]
 DocumentsWrite = Annotated[Principal, Depends(require(Permission.documents_write))]
+ExtractionId = Annotated[str, Path(max_length=40, description="ext_…")]
 TemplateId = Annotated[
     str, Path(max_length=100, description="tpl_…, or a built-in's name (invoice, receipt …)")
 ]
@@ -84,3 +89,42 @@ async def validate_document(
     runtime: RuntimeDep,
 ) -> ValidationRead:
     return await validation_service.validate(session, runtime, principal, document_id, data)
+
+
+@document_router.post(
+    "/{document_id}/extractions/{extraction_id}/corrections",
+    status_code=201,
+    response_model=CorrectionRead,
+    summary="Correct one field of a stored extraction; the value it replaced is kept",
+    description="The extraction takes the value with confidence 1 and method `corrected`, so "
+    "validation and exports use it; the corrections list keeps every earlier value. "
+    "An unknown field, a list or object field, or a value that does not fit the field's "
+    "type is a 422 problem.",
+    responses=problems(401, 403, 404, 422),
+)
+async def correct_extraction_field(
+    document_id: DocumentId,
+    extraction_id: ExtractionId,
+    data: CorrectionCreate,
+    principal: DocumentsWrite,
+    session: DbSession,
+) -> ExtractionCorrection:
+    return await correction_service.correct(session, principal, document_id, extraction_id, data)
+
+
+@document_router.get(
+    "/{document_id}/extractions/{extraction_id}/corrections",
+    response_model=Page[CorrectionRead],
+    summary="Corrections made to a stored extraction, newest first",
+    responses=problems(401, 403, 404, 422),
+)
+async def list_extraction_corrections(
+    document_id: DocumentId,
+    extraction_id: ExtractionId,
+    principal: DocumentsRead,
+    session: DbSession,
+    page: PageQuery,
+) -> Page[CorrectionRead]:
+    return await correction_service.corrections(
+        session, principal, document_id, extraction_id, page
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any, Literal
 
@@ -96,3 +97,33 @@ class ValidationRead(Schema):
     passed: bool
     failed: int
     results: list[RuleResult]
+
+
+class CorrectionCreate(Schema):
+    """A reviewer's value for one top-level field of a stored extraction. Numbers and money
+    take a number or text such as ``1.234,56``; dates ``YYYY-MM-DD``; booleans true/false
+    or yes/no; strings and enums any text. List and object fields are not corrected here."""
+
+    field: str = Field(min_length=1, max_length=100)
+    value: bool | float | str = Field(description="The correct value, as text or a JSON scalar")
+
+    @model_validator(mode="after")
+    def bounded(self) -> CorrectionCreate:
+        if isinstance(self.value, str) and not 0 < len(self.value.strip()) <= 2000:
+            raise ValueError("value: between 1 and 2000 characters")
+        if isinstance(self.value, float) and not math.isfinite(self.value):
+            raise ValueError("value: a finite number")
+        return self
+
+
+class CorrectionRead(Schema):
+    id: str
+    extraction_id: str
+    document_id: str
+    field: str
+    previous_value: Any
+    previous_confidence: float | None
+    value: Any
+    raw: str
+    corrected_by: str | None
+    created_at: datetime

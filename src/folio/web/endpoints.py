@@ -55,12 +55,20 @@ def _shell() -> HTMLResponse:
 @router.get("/webhooks")
 @router.get("/usage")
 @router.get("/sso/callback")
+@router.get("/account")
+@router.get("/team")
+@router.get("/tickets")
+@router.get("/datasets")
+@router.get("/forgot-password")
+@router.get("/reset-password")
+@router.get("/invitations/accept")
 async def page() -> HTMLResponse:
     return _shell()
 
 
 @router.get("/documents/{document_id}")
 @router.get("/batches/{batch_id}")
+@router.get("/datasets/{project_id}")
 async def item_page() -> HTMLResponse:
     return _shell()  # the script asks the API for the item: another team's is a 404 there
 

@@ -181,7 +181,8 @@ function loginView() {
   render("Sign in", h("article", { class: "narrow" }, h("h1", {}, "Sign in"), form,
     ssoButton(form, error), error,
     h("p", { class: "muted" },
-      "The first administrator's e-mail and password are printed by folio serve when it first starts.")));
+      "The first administrator's e-mail and password are printed by folio serve when it first starts."),
+    h("p", {}, h("a", { href: "/forgot-password" }, "Forgot your password?"))));
 }
 
 function mfaView(mfaToken) {
@@ -210,6 +211,266 @@ async function signOut() {
   } finally {
     location.assign(providerSignOut || "/login");
   }
+}
+
+// ---------- password reset (signed out) ----------
+async function anonymousPost(path, json) {
+  const response = await fetch(API + path, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(json),
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+function forgotView() {
+  const message = h("p", { role: "status", id: "forgot-status" });
+  const form = h("form", { id: "forgot-form" },
+    h("label", {}, "E-mail", h("input", { type: "email", name: "email", autocomplete: "username", required: true })),
+    h("button", { type: "submit" }, "Send a reset link"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const result = await anonymousPost("/auth/password/forgot", { email: new FormData(form).get("email") });
+      message.textContent = result.message;
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  render("Reset your password", h("article", { class: "narrow" }, h("h1", {}, "Reset your password"),
+    h("p", {}, "We e-mail you a link to choose a new password."), form, message,
+    h("p", {}, h("a", { href: "/login" }, "Back to sign in"))));
+}
+
+function newPasswordFields() {
+  return [
+    h("label", {}, "New password", h("input", { type: "password", name: "new_password", autocomplete: "new-password", required: true, minlength: 12 })),
+    h("label", {}, "New password again", h("input", { type: "password", name: "confirm", autocomplete: "new-password", required: true, minlength: 12 })),
+  ];
+}
+
+function samePasswords(form, error) {
+  const data = new FormData(form);
+  if (data.get("new_password") === data.get("confirm")) return true;
+  error.textContent = "The two new passwords differ.";
+  return false;
+}
+
+function resetView() {
+  const token = new URLSearchParams(location.search).get("token") || "";
+  const error = errorLine("reset-error");
+  const done = h("p", { role: "status", id: "reset-status" });
+  const form = h("form", { id: "reset-form" }, ...newPasswordFields(), h("button", { type: "submit" }, "Set the new password"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    if (!samePasswords(form, error)) return;
+    try {
+      await anonymousPost("/auth/password/reset", { token, new_password: new FormData(form).get("new_password") });
+      form.hidden = true;
+      done.replaceChildren("Your password is changed and every session ended. ", h("a", { href: "/login" }, "Sign in"));
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  render("Choose a new password", h("article", { class: "narrow" }, h("h1", {}, "Choose a new password"), form, error, done));
+}
+
+// ---------- account: profile and password ----------
+async function accountView() {
+  const me = await api("/auth/me");
+  const profileStatus = h("p", { role: "status", id: "profile-status" });
+  const profile = h("form", { id: "profile-form" },
+    h("label", {}, "Name", h("input", { name: "name", value: me.name || "", maxlength: 200, autocomplete: "name" })),
+    h("button", { type: "submit" }, "Save profile"));
+  profile.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const saved = await api("/auth/me", { method: "PATCH", json: { name: new FormData(profile).get("name") } });
+      profileStatus.textContent = `Saved: ${saved.name}`;
+    } catch (err) {
+      profileStatus.textContent = err.message;
+    }
+  });
+  const error = errorLine("password-error");
+  const passwordStatus = h("p", { role: "status", id: "password-status" });
+  const password = h("form", { id: "password-form" },
+    h("label", {}, "Current password", h("input", { type: "password", name: "current_password", autocomplete: "current-password", required: true })),
+    ...newPasswordFields(), h("button", { type: "submit" }, "Change password"));
+  password.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    passwordStatus.textContent = "";
+    if (!samePasswords(password, error)) return;
+    const data = new FormData(password);
+    try {
+      await api("/auth/password/change", { method: "POST",
+        json: { current_password: data.get("current_password"), new_password: data.get("new_password") } });
+      password.reset();
+      passwordStatus.textContent = "Password changed; your other sessions were signed out.";
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  render("Your account", h("h1", {}, "Your account"),
+    h("dl", { id: "profile" }, h("dt", {}, "E-mail"), h("dd", {}, me.email, me.email_verified ? " (verified)" : " (not verified)"),
+      h("dt", {}, "Two-step sign-in"), h("dd", {}, me.mfa_enabled ? "on" : "off"),
+      h("dt", {}, "Member since"), h("dd", {}, new Date(me.created_at).toLocaleDateString())),
+    h("section", { "aria-labelledby": "profile-title" }, h("h2", { id: "profile-title" }, "Profile"), profile, profileStatus),
+    h("section", { "aria-labelledby": "password-title" }, h("h2", { id: "password-title" }, "Password"), password, error, passwordStatus));
+}
+
+// ---------- team: members, invitations, roles ----------
+const BUILT_IN_ROLES = ["owner", "admin", "member", "viewer"];
+
+function roleSelect(name, label, current, roles) {
+  return h("select", { name, "aria-label": label },
+    [...BUILT_IN_ROLES.map((r) => [r, r]), ...roles.map((r) => [r.id, `${r.name} (custom)`])]
+      .map(([value, text]) => h("option", { value, selected: value === current }, text)));
+}
+
+function membersTable(team, roles, me, message) {
+  const body = h("tbody", { id: "members-body" });
+  const load = async () => {
+    const members = await api(`/teams/${team.id}/members`);
+    body.replaceChildren(...members.map((m) => {
+      const select = roleSelect("role", `Role of ${m.email}`, m.role, roles);
+      select.addEventListener("change", async () => {
+        try {
+          await api(`/teams/${team.id}/members/${m.user_id}`, { method: "PATCH", json: { role: select.value } });
+          message.textContent = `${m.email} is now ${select.selectedOptions[0].textContent}.`;
+        } catch (err) {
+          message.textContent = err.message;
+          select.value = m.role;
+        }
+      });
+      const remove = m.user_id === me.id ? "" : h("button", { type: "button", class: "secondary outline", "aria-label": `Remove ${m.email}`,
+        onclick: async () => {
+          if (!window.confirm(`Remove ${m.email} from ${team.name}?`)) return;
+          try {
+            await api(`/teams/${team.id}/members/${m.user_id}`, { method: "DELETE" });
+            await load();
+          } catch (err) {
+            message.textContent = err.message;
+          }
+        } }, "Remove");
+      return h("tr", { dataset: { userId: m.user_id, role: m.role } }, h("td", {}, m.email), h("td", {}, m.name || "—"),
+        h("td", {}, select), h("td", {}, m.status), h("td", {}, remove));
+    }));
+  };
+  const table = h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Members" }, h("table", {},
+    h("thead", {}, h("tr", {}, ["E-mail", "Name", "Role", "Status", "Action"].map((c) => h("th", { scope: "col" }, c)))), body));
+  return { table, load };
+}
+
+function invitationsBlock(team, roles, message) {
+  const body = h("tbody", { id: "invitations-body" });
+  const load = async () => {
+    const page = await api(`/teams/${team.id}/invitations`);
+    const items = page.items || page;
+    body.replaceChildren(...items.map((i) => h("tr", { dataset: { invitationId: i.id, status: i.status } },
+      h("td", {}, i.email), h("td", {}, i.role), h("td", {}, i.status), h("td", {}, new Date(i.expires_at).toLocaleDateString()),
+      h("td", {}, i.status === "pending" ? h("button", { type: "button", class: "secondary outline", "aria-label": `Revoke the invitation of ${i.email}`,
+        onclick: async () => {
+          try {
+            await api(`/teams/${team.id}/invitations/${i.id}`, { method: "DELETE" });
+            await load();
+          } catch (err) {
+            message.textContent = err.message;
+          }
+        } }, "Revoke") : ""))));
+    if (!items.length) body.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 5 }, "No invitations.")));
+  };
+  const form = h("form", { id: "invite-form", class: "filters" },
+    h("label", {}, "E-mail to invite", h("input", { type: "email", name: "email", required: true })),
+    h("label", {}, "Role", roleSelect("role", "Role of the invitee", "member", roles)),
+    h("button", { type: "submit" }, "Invite"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api(`/teams/${team.id}/invitations`, { method: "POST", json: { email: data.get("email"), role: data.get("role") } });
+      message.textContent = `Invitation e-mailed to ${data.get("email")}.`;
+      form.reset();
+      await load();
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  const table = h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Invitations" }, h("table", {},
+    h("thead", {}, h("tr", {}, ["E-mail", "Role", "Status", "Expires", "Action"].map((c) => h("th", { scope: "col" }, c)))), body));
+  return { block: h("div", {}, form, table), load };
+}
+
+const PERMISSIONS = ["documents:read", "documents:write", "documents:delete", "keys:manage", "webhooks:manage",
+  "team:manage", "audit:read", "analytics:read"];
+
+function rolesBlock(team, roles, message, reload) {
+  const form = h("form", { id: "role-form" },
+    h("label", {}, "New role name", h("input", { name: "name", required: true, maxlength: 50 })),
+    h("fieldset", {}, h("legend", {}, "Permissions"),
+      PERMISSIONS.map((p) => h("label", {}, h("input", { type: "checkbox", name: "permissions", value: p }), ` ${p}`))),
+    h("button", { type: "submit" }, "Create role"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api(`/teams/${team.id}/roles`, { method: "POST", json: { name: data.get("name"), permissions: data.getAll("permissions") } });
+      message.textContent = `Role ${data.get("name")} created.`;
+      await reload();
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  return h("div", {},
+    h("ul", { id: "roles" }, roles.map((r) => h("li", { dataset: { roleId: r.id } }, h("strong", {}, r.name), `: ${r.permissions.join(", ")}`,
+      h("button", { type: "button", class: "secondary outline inline", "aria-label": `Delete role ${r.name}`, onclick: async () => {
+        try {
+          await api(`/teams/${team.id}/roles/${r.id}`, { method: "DELETE" });
+          await reload();
+        } catch (err) {
+          message.textContent = err.message;
+        }
+      } }, "Delete"))),
+    roles.length ? null : h("li", { class: "muted" }, "Only the built-in roles: owner, admin, member, viewer.")),
+    form);
+}
+
+async function teamView() {
+  const me = await api("/auth/me");
+  const teams = (await api("/teams?limit=100")).items;
+  const params = new URLSearchParams(location.search);
+  const team = teams.find((t) => t.id === params.get("team")) || teams.find((t) => t.id === me.personal_team_id) || teams[0];
+  if (!team) return notFound();
+  const message = h("p", { role: "status", id: "team-status" });
+  const roles = await api(`/teams/${team.id}/roles`).then((r) => r.items || r).catch(() => []);
+  const members = membersTable(team, roles, me, message);
+  const invitations = invitationsBlock(team, roles, message);
+  const picker = teams.length > 1 ? h("form", { method: "get", action: "/team", class: "filters" },
+    h("label", {}, "Team", h("select", { name: "team" }, teams.map((t) => h("option", { value: t.id, selected: t.id === team.id }, t.name)))),
+    h("button", { type: "submit", class: "secondary" }, "Show")) : null;
+  render("Team", h("hgroup", {}, h("h1", {}, team.name), h("p", {}, `Plan ${team.plan} · your role: ${team.role || "—"}`)), picker, message,
+    h("section", { "aria-labelledby": "members-title" }, h("h2", { id: "members-title" }, "Members"), members.table),
+    h("section", { "aria-labelledby": "invitations-title" }, h("h2", { id: "invitations-title" }, "Invitations"), invitations.block),
+    h("section", { "aria-labelledby": "roles-title" }, h("h2", { id: "roles-title" }, "Custom roles"),
+      rolesBlock(team, roles, message, () => teamView())));
+  await Promise.all([members.load(), invitations.load().catch((err) => { message.textContent = err.message; })]);
+}
+
+async function acceptInvitationView() {
+  const token = new URLSearchParams(location.search).get("token") || "";
+  const message = h("p", { role: "status", id: "accept-status" });
+  const accept = h("button", { type: "button", onclick: async () => {
+    try {
+      await api("/invitations/accept", { method: "POST", json: { token } });
+      accept.hidden = true;
+      message.replaceChildren("You joined the team. ", h("a", { href: "/team" }, "See the team"));
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  } }, "Join the team");
+  render("Invitation", h("article", { class: "narrow" }, h("h1", {}, "Join a team"),
+    h("p", {}, "You were invited to a Folio team."), accept, message));
 }
 
 // ---------- documents list and upload ----------
@@ -333,6 +594,21 @@ async function upload(file, options, list, onUploaded) {
   }
 }
 
+const KINDS = ["pdf", "image", "docx", "xlsx", "pptx", "text", "html", "email"];
+const FILTERS = ["type", "batch_id", "from", "to", "pii", "sort"];
+
+function choice(name, label, options, params) {
+  return h("label", {}, label, h("select", { name },
+    options.map(([value, text]) => h("option", { value, selected: (params.get(name) || "") === value }, text))));
+}
+
+function nextDay(isoDate) {
+  // "to" is inclusive: documents before the start of the next day (UTC)
+  const day = new Date(`${isoDate}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString();
+}
+
 async function documentsView() {
   const params = new URLSearchParams(location.search);
   const liveLabel = h("p", { id: "live-status", class: "muted", dataset: { state: "off" } }, "Connecting live updates…");
@@ -342,13 +618,25 @@ async function documentsView() {
     body.querySelector("[data-empty]")?.remove();
     if (!body.querySelector(`tr[data-document-id="${CSS.escape(doc.id)}"]`)) body.prepend(documentRow(doc));
   };
+  const batchChoice = choice("batch_id", "Batch", [["", "any"]], params);
+  api("/batches?limit=100").then((page) => batchChoice.querySelector("select").append(
+    ...page.items.map((b) => h("option", { value: b.id, selected: params.get("batch_id") === b.id }, b.name || b.id)))).catch(() => {});
   const search = h("form", { id: "search-form", class: "filters", method: "get", action: "/", role: "search" },
     h("label", {}, "Search the text",
       h("input", { type: "search", name: "q", value: params.get("q") || "" })),
     h("label", {}, "Status",
       h("select", { name: "status" }, h("option", { value: "" }, "any"),
         STATUSES.map((s) => h("option", { value: s, selected: params.get("status") === s }, s)))),
-    h("button", { type: "submit" }, "Search"));
+    h("button", { type: "submit" }, "Search"),
+    h("details", { class: "more-filters", open: FILTERS.some((f) => params.get(f)) },
+      h("summary", {}, "More filters and sorting"),
+      h("div", { class: "filter-grid" },
+        choice("type", "Type", [["", "any"], ...KINDS.map((k) => [k, `${k} file`]), ...DOCUMENT_TYPES.map((t) => [t, t])], params),
+        batchChoice,
+        h("label", {}, "Uploaded from", h("input", { type: "date", name: "from", value: params.get("from") || "" })),
+        h("label", {}, "Uploaded to", h("input", { type: "date", name: "to", value: params.get("to") || "" })),
+        choice("pii", "Personal data", [["", "any"], ["true", "found"], ["false", "none found"]], params),
+        choice("sort", "Order", [["newest", "newest first"], ["oldest", "oldest first"]], params))));
   render("Documents",
     h("h1", {}, "Documents"),
     h("section", { "aria-labelledby": "upload-title" }, h("h2", { id: "upload-title" }, "Upload"),
@@ -377,7 +665,9 @@ async function documentsView() {
   let cursor = null;
   const load = async () => {
     const query = new URLSearchParams({ limit: "20" });
-    for (const key of ["q", "status"]) if (params.get(key)) query.set(key, params.get(key));
+    for (const key of ["q", "status", "type", "batch_id", "pii", "sort"]) if (params.get(key)) query.set(key, params.get(key));
+    if (params.get("from")) query.set("created_after", `${params.get("from")}T00:00:00Z`);
+    if (params.get("to")) query.set("created_before", nextDay(params.get("to")));
     if (cursor) query.set("cursor", cursor);
     const page = await api(`/documents?${query}`);
     page.items.forEach((doc) => body.append(documentRow(doc)));
@@ -392,9 +682,11 @@ async function documentsView() {
 }
 
 // ---------- one document ----------
+const BOX_NAMES = { pii: "PII", entity: "Entity", field: "Field" };
+
 function boxButton(kind, item, page, onPick) {
   const [x0, y0, x1, y1] = item.bbox;
-  const label = kind === "word" ? item.text : `${kind === "pii" ? "PII" : "Entity"} ${item.type}: ${item.text}`;
+  const label = kind === "word" ? item.text : `${BOX_NAMES[kind]} ${item.type}: ${item.text}`;
   const button = h("button", {
     type: "button", class: `box ${kind}`, title: label, "aria-label": label,
     tabindex: kind === "word" ? -1 : 0,
@@ -463,7 +755,7 @@ async function viewer(doc, results, intelligence) {
   };
   const container = h("div", { class: "viewer hide-word", id: "viewer" });
   const toggles = h("fieldset", { class: "toggles" }, h("legend", {}, "Show boxes"),
-    [["word", "Words", false], ["entity", "Entities", true], ["pii", "PII", true]].map(([kind, label, on]) =>
+    [["word", "Words", false], ["entity", "Entities", true], ["pii", "PII", true], ["field", "Fields", true]].map(([kind, label, on]) =>
       h("label", {}, h("input", {
         type: "checkbox", role: "switch", checked: on, name: `show-${kind}`,
         onchange: (e) => container.classList.toggle(`hide-${kind}`, !e.target.checked),
@@ -472,8 +764,10 @@ async function viewer(doc, results, intelligence) {
   const pii = intelligence?.pii?.entities || [];
   const entities = (intelligence?.entities || []).filter(
     (e) => !pii.some((p) => p.page === e.page && p.start === e.start && p.end === e.end));
+  const overlays = new Map();
   for (const [index, page] of results.pages.entries()) {
     const overlay = h("div", { class: "overlay" });
+    overlays.set(page.number, { overlay, page });
     for (const word of page.words || []) overlay.append(boxButton("word", word, page, pick));
     for (const [kind, list] of [["entity", entities], ["pii", pii]]) {
       list.filter((e) => e.page === page.number && e.bbox)
@@ -484,7 +778,16 @@ async function viewer(doc, results, intelligence) {
     const image = images ? await images[index]().catch(() => null) : null;
     figure.append(image || h("div", { class: "blank", role: "img", "aria-label": `Page ${page.number}` }), overlay);
   }
-  return { toggles, container, panel };
+  const setFields = (extraction) => {
+    container.querySelectorAll(".box.field").forEach((box) => box.remove());
+    for (const [name, field] of Object.entries(extraction?.fields || {})) {
+      const target = overlays.get(field.page);
+      if (!field.bbox || !target) continue;
+      const item = { bbox: field.bbox, type: name, text: fieldText(field.value), confidence: field.confidence, normalized: field.raw };
+      target.overlay.append(boxButton("field", item, target.page, pick));
+    }
+  };
+  return { toggles, container, panel, setFields };
 }
 
 function classificationSection(doc, classification) {
@@ -538,7 +841,7 @@ function summarySection(intelligence) {
     summary ? h("p", { id: "summary" }, summary.text) : h("p", { class: "muted" }, "No summary."));
 }
 
-function downloadsSection(doc, intelligence) {
+function downloadsSection(doc) {
   const message = h("p", { role: "status" });
   const act = (label, run) => h("button", { type: "button", class: "secondary", onclick: async () => {
     message.textContent = `${label}…`;
@@ -550,23 +853,269 @@ function downloadsSection(doc, intelligence) {
     }
   } }, label);
   const stem = doc.filename.replace(/\.[^.]+$/, "");
-  const piiTypes = intelligence?.pii?.types || [];
   return h("section", { "aria-labelledby": "dl-title" }, h("h2", { id: "dl-title" }, "Download"),
     h("div", { class: "actions" },
       act("Original", () => download(`/documents/${doc.id}/file`, doc.filename)),
-      act("Searchable PDF", () => download(`/documents/${doc.id}/searchable-pdf`, `${stem}.searchable.pdf`)),
-      piiTypes.length ? act("Redacted PDF (PII)", async () => {
-        const redaction = await api(`/documents/${doc.id}/redactions`, { method: "POST", json: { entity_types: piiTypes } });
-        await download(`/redactions/${redaction.id}/file`, `${stem}.redacted.pdf`);
-      }) : null),
+      act("Searchable PDF", () => download(`/documents/${doc.id}/searchable-pdf`, `${stem}.searchable.pdf`))),
+    h("p", {}, h("a", { href: `/tickets?document=${encodeURIComponent(doc.id)}` }, "Report a problem with this document")),
     message);
 }
 
-function textSection(results) {
-  return h("section", { "aria-labelledby": "text-title" }, h("h2", { id: "text-title" }, "Text"),
-    results.pages.map((page) => h("details", { open: page.number === 1 },
-      h("summary", {}, `Page ${page.number}`),
-      h("pre", { class: "page-text", tabindex: 0, "aria-label": `Text of page ${page.number}` }, page.text))));
+
+// ---------- more of a document: Markdown, insights, recommendations, versions, redaction ----------
+function insightsSection(intelligence) {
+  const insights = intelligence?.insights || [];
+  return h("section", { "aria-labelledby": "insights-title" }, h("h2", { id: "insights-title" }, "Insights"),
+    insights.length
+      ? h("ul", { id: "insights" }, insights.map((i) => h("li", { dataset: { type: i.type } },
+        h("strong", {}, i.title), ` · ${i.importance} · ${percent(i.confidence)}`, h("br"), i.description,
+        i.value ? ` (${i.value})` : "")))
+      : h("p", { class: "muted" }, "No insights."));
+}
+
+function recommendationItem(rec, reload) {
+  const message = h("small", { role: "status" });
+  const act = (label, run) => h("button", { type: "button", class: "secondary outline", "aria-label": `${label}: ${rec.title}`,
+    onclick: async () => {
+      try {
+        await run();
+        await reload();
+      } catch (err) {
+        message.textContent = err.message;
+      }
+    } }, label);
+  const review = (verdict) => () => api(`/recommendation-actions/${rec.action_id}/${verdict}`, { method: "POST", json: {} });
+  const buttons = [];
+  if (rec.action && ["open", "rejected", "failed"].includes(rec.status)) {
+    buttons.push(act("Propose", () => api(`/recommendations/${rec.id}/implement`, { method: "POST", json: {} })));
+  }
+  if (rec.status === "pending_review" && rec.action_id) buttons.push(act("Approve", review("approve")), act("Reject", review("reject")));
+  return h("li", { dataset: { recommendationId: rec.id, status: rec.status } },
+    h("strong", {}, rec.title), ` · ${rec.priority} priority · `, h("span", { class: "rec-status" }, rec.status),
+    h("br"), rec.description, buttons.length ? h("div", { class: "actions" }, buttons) : null, message);
+}
+
+function recommendationsSection(doc) {
+  const list = h("ul", { id: "recommendations" });
+  const load = async () => {
+    const page = await api(`/documents/${doc.id}/recommendations?limit=50`);
+    list.replaceChildren(...page.items.map((rec) => recommendationItem(rec, load)));
+    if (!page.items.length) list.append(h("li", { class: "muted", dataset: { empty: "1" } }, "No recommendations."));
+  };
+  load().catch((err) => list.replaceChildren(h("li", { class: "error" }, err.message)));
+  return h("section", { "aria-labelledby": "rec-title" }, h("h2", { id: "rec-title" }, "Recommendations"),
+    h("p", { class: "muted" }, "Proposing creates an action (such as a redaction) that a reviewer approves or rejects."), list);
+}
+
+function versionsSection(doc) {
+  const body = h("tbody", { id: "versions-body" });
+  const message = h("p", { role: "status", id: "reprocess-status" });
+  api(`/documents/${doc.id}/versions`).then((versions) => body.replaceChildren(...versions.items.map((v) =>
+    h("tr", { dataset: { version: v.version } },
+      h("td", {}, `v${v.version}${v.latest ? " (latest)" : ""}`), h("td", {}, v.document_type || "—"),
+      h("td", {}, v.ocr?.engine || v.options?.ocr_engine || "—"),
+      h("td", {}, new Date(v.created_at).toLocaleString()))))).catch((err) => { message.textContent = err.message; });
+  const form = h("form", { id: "reprocess-form", class: "actions" },
+    h("label", {}, "OCR", h("select", { name: "ocr" }, ["auto", "force", "off"].map((v) => h("option", { value: v }, v)))),
+    h("label", {}, "OCR engine", h("select", { name: "ocr_engine" }, ["auto", "tesseract", "rapidocr"].map((v) => h("option", { value: v }, v)))),
+    h("button", { type: "submit" }, "Reprocess"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api(`/documents/${doc.id}/reprocess`, { method: "POST",
+        json: { options: { ocr: data.get("ocr"), ocr_engine: data.get("ocr_engine") } } });
+      message.textContent = "Queued again; this page reloads when it is done.";
+      onEvents((e) => {
+        if (e.data?.document_id === doc.id && FINAL.includes(e.data.status)) location.reload();
+      });
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  return h("section", { "aria-labelledby": "versions-title" }, h("h2", { id: "versions-title" }, "Versions"),
+    h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Versions" }, h("table", {},
+      h("thead", {}, h("tr", {}, ["Version", "Type", "OCR", "Made"].map((c) => h("th", { scope: "col" }, c)))), body)),
+    form, message);
+}
+
+function redactionSection(doc, intelligence, container) {
+  // the boxes come from the same PII the page shows; they are drawn before anything runs
+  const pii = intelligence?.pii?.entities || [];
+  const types = [...new Set(pii.map((p) => p.type))].sort();
+  const summary = h("p", { id: "redaction-preview", role: "status" }, "Choose what to black out to preview it.");
+  const message = h("p", { role: "status" });
+  const chosen = () => [...form.querySelectorAll("input[name=redact]:checked")].map((i) => i.value);
+  const preview = () => {
+    const picked = new Set(chosen());
+    let count = 0;
+    container.querySelectorAll(".box.pii").forEach((box) => {
+      const on = picked.has(box.dataset.type);
+      box.classList.toggle("redact-preview", on);
+      count += on ? 1 : 0;
+    });
+    container.classList.toggle("previewing", picked.size > 0);
+    summary.dataset.boxes = String(count);
+    summary.textContent = picked.size ? `${count} box(es) will be blacked out (shown black on the page).`
+      : "Choose what to black out to preview it.";
+    run.disabled = picked.size === 0;
+  };
+  const run = h("button", { type: "submit", disabled: true }, "Write the redacted PDF");
+  const form = h("form", { id: "redaction-form" },
+    h("fieldset", {}, h("legend", {}, "Personal data to black out"),
+      types.map((t) => h("label", {}, h("input", { type: "checkbox", name: "redact", value: t, onchange: preview }), ` ${t}`))),
+    summary, run);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.textContent = "Redacting…";
+    try {
+      const redaction = await api(`/documents/${doc.id}/redactions`, { method: "POST", json: { entity_types: chosen() } });
+      await download(`/redactions/${redaction.id}/file`, `${doc.filename.replace(/\.[^.]+$/, "")}.redacted.pdf`);
+      message.textContent = "Done.";
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  return h("section", { "aria-labelledby": "redact-title" }, h("h2", { id: "redact-title" }, "Redact"),
+    types.length ? form : h("p", { class: "muted" }, "No personal data was found to redact."), message);
+}
+
+async function markdownOf(doc) {
+  const response = await api(`/documents/${doc.id}/markdown`, { raw: true });
+  return response.text();
+}
+
+function textSection(doc, results) {
+  const markdown = h("pre", { class: "page-text", id: "markdown", tabindex: 0, "aria-label": "Markdown" }, "Loading…");
+  markdownOf(doc).then((text) => { markdown.textContent = text; }).catch((err) => { markdown.textContent = err.message; });
+  return h("section", { "aria-labelledby": "text-title", class: "wide" }, h("h2", { id: "text-title" }, "Text and Markdown"),
+    h("div", { class: "side-by-side" },
+      h("div", {}, h("h3", {}, "Text"), results.pages.map((page) => h("details", { open: page.number === 1 },
+        h("summary", {}, `Page ${page.number}`),
+        h("pre", { class: "page-text", tabindex: 0, "aria-label": `Text of page ${page.number}` }, page.text)))),
+      h("div", {}, h("h3", {}, "Markdown"), markdown)));
+}
+
+// ---------- extraction review ----------
+function fieldText(value) {
+  if (value === null || value === undefined) return "";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+function fieldRow(doc, extraction, name, field, onSaved) {
+  const editable = !["list", "object"].includes(field.type);
+  const input = h("input", { name: `field-${name}`, value: fieldText(field.value), "aria-label": `Value of ${name}`,
+    readonly: !editable, dataset: { field: name } });
+  const note = h("small", { class: "field-note", role: "status" });
+  const save = async () => {
+    note.textContent = "Saving…";
+    try {
+      await api(`/documents/${doc.id}/extractions/${extraction.id}/corrections`,
+        { method: "POST", json: { field: name, value: input.value } });
+      note.textContent = "Saved as a correction.";
+      await onSaved();
+    } catch (err) {
+      note.textContent = err.message;
+      note.classList.add("error");
+    }
+  };
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && editable) {
+      event.preventDefault();
+      save();
+    }
+  });
+  const review = field.needs_review;
+  return h("tr", { class: review ? "needs-review" : "", dataset: { field: name, review: String(review), method: field.method || "" } },
+    h("th", { scope: "row" }, name, review ? h("span", { class: "review-flag" }, " · check") : null,
+      h("small", { class: "field-how" }, field.method || field.missing_reason || "not found")),
+    h("td", {}, input, note),
+    h("td", { class: "field-confidence" }, percent(field.confidence || 0)),
+    h("td", {}, editable ? h("button", { type: "button", class: "secondary outline", "aria-label": `Save ${name}`, onclick: save }, "Save") : ""));
+}
+
+function ruleName(rule) {
+  return rule.name || `${rule.kind} ${[rule.field, ...(rule.fields || [])].filter(Boolean).join(", ")}`;
+}
+
+function validationList(report) {
+  return h("ul", { id: "validation-results" }, report.results.map((r) => h("li", { dataset: { status: r.status } },
+    `${r.status === "pass" ? "✓" : r.status === "fail" ? "✗" : "–"} ${ruleName(r.rule)}`, r.message ? `: ${r.message}` : "")));
+}
+
+function exportControls(doc, extraction) {
+  const format = h("select", { name: "export-format", "aria-label": "Export format" },
+    [["xlsx", "Excel"], ["csv", "CSV"], ["json", "JSON"]].map(([v, l]) => h("option", { value: v }, l)));
+  const message = h("p", { role: "status", id: "export-status" });
+  const scope = doc.batch_id ? "this batch" : `every document's ${extraction.template_name} results`;
+  const run = async () => {
+    const query = new URLSearchParams({ template: extraction.template_id || extraction.template_name, format: format.value });
+    if (doc.batch_id) query.set("batch_ids", doc.batch_id);
+    message.textContent = "Exporting…";
+    try {
+      await download(`/exports/extractions?${query}`, `${extraction.template_name}-export.${format.value}`);
+      message.textContent = "";
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  };
+  return h("div", {}, h("div", { class: "actions" }, format,
+    h("button", { type: "button", class: "secondary", onclick: run }, `Export ${scope}`)), message);
+}
+
+function applyTemplateForm(doc, onApplied) {
+  const select = h("select", { name: "template", "aria-label": "Template to apply" });
+  const message = h("p", { role: "status" });
+  api("/templates?limit=100").then((page) => select.replaceChildren(
+    ...page.items.map((t) => h("option", { value: t.id }, t.builtin ? `${t.name} (built-in)` : t.name)))).catch(() => {});
+  const form = h("form", { id: "apply-template", class: "actions" }, select, h("button", { type: "submit" }, "Extract fields"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.textContent = "Extracting…";
+    try {
+      await api(`/templates/${encodeURIComponent(select.value)}/apply`, { method: "POST", json: { document_ids: [doc.id] } });
+      message.textContent = "";
+      await onApplied();
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  return h("div", {}, form, message);
+}
+
+function reviewSection(doc, onFields) {
+  const section = h("section", { id: "extraction", "aria-labelledby": "extraction-title" });
+  const load = async () => {
+    const page = await api(`/documents/${doc.id}/extractions?limit=1`);
+    const extraction = page.items[0];
+    const title = h("h2", { id: "extraction-title" }, "Extracted fields");
+    onFields(extraction);
+    if (!extraction) {
+      section.replaceChildren(title, h("p", { class: "muted" }, "No template has been applied yet."), applyTemplateForm(doc, load));
+      return;
+    }
+    const results = h("div", { id: "validation", "aria-live": "polite" },
+      extraction.validation ? validationList(extraction.validation) : null);
+    const validate = h("button", { type: "button", class: "secondary", id: "run-validation", onclick: async () => {
+      try {
+        const report = await api(`/documents/${doc.id}/validate`,
+          { method: "POST", json: { template_id: extraction.template_id || extraction.template_name } });
+        results.replaceChildren(h("p", { id: "validation-summary", dataset: { passed: String(report.passed) } },
+          report.passed ? "All rules pass." : `${report.failed} rule(s) fail.`), validationList(report));
+      } catch (err) {
+        results.replaceChildren(h("p", { class: "error" }, err.message));
+      }
+    } }, "Run validation");
+    section.replaceChildren(title,
+      h("p", { class: "muted" }, `${extraction.template_name} v${extraction.template_version} · `,
+        extraction.review.length ? `${extraction.review.length} field(s) to check` : "nothing to check"),
+      h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Extracted fields" }, h("table", { id: "fields-table" },
+        h("thead", {}, h("tr", {}, ["Field", "Value", "Confidence", "Action"].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, Object.entries(extraction.fields).map(([name, field]) => fieldRow(doc, extraction, name, field, load))))),
+      h("div", { class: "actions" }, validate), results, exportControls(doc, extraction));
+  };
+  load().catch((err) => section.replaceChildren(h("h2", { id: "extraction-title" }, "Extracted fields"), h("p", { class: "error" }, err.message)));
+  return section;
 }
 
 async function documentView(id) {
@@ -591,13 +1140,15 @@ async function documentView(id) {
   }
   const results = await api(`/documents/${doc.id}/results`);
   const intelligence = results.intelligence;
-  const { toggles, container, panel } = await viewer(doc, results, intelligence);
+  const { toggles, container, panel, setFields } = await viewer(doc, results, intelligence);
   render(doc.filename, heading,
     h("div", { class: "doc-grid" },
       h("section", { "aria-labelledby": "pages-title" }, h("h2", { id: "pages-title" }, "Pages"), toggles, container),
-      h("div", {}, panel, classificationSection(doc, intelligence?.classification),
-        findingsSection(intelligence), summarySection(intelligence), downloadsSection(doc, intelligence),
-        textSection(results))));
+      h("div", {}, panel, reviewSection(doc, setFields), classificationSection(doc, intelligence?.classification),
+        findingsSection(intelligence), summarySection(intelligence), insightsSection(intelligence),
+        recommendationsSection(doc), redactionSection(doc, intelligence, container), versionsSection(doc),
+        downloadsSection(doc))),
+    textSection(doc, results));
 }
 
 // ---------- API keys ----------
@@ -605,12 +1156,28 @@ async function keysView() {
   const body = h("tbody", { id: "keys-body" });
   const created = h("div", { id: "created-key", "aria-live": "polite" });
   const error = errorLine("keys-error");
+  const showOnce = (secret) => created.replaceChildren(h("article", {},
+    h("p", {}, h("strong", {}, "Copy this key now: it is shown only once.")),
+    h("p", { class: "key-once", id: "new-key" }, secret)));
   const load = async () => {
     const page = await api("/keys?limit=100");
     body.replaceChildren(...page.items.map((key) => h("tr", { dataset: { keyId: key.id, status: key.status } },
       h("td", {}, key.name), h("td", {}, h("code", {}, key.masked_key)), h("td", { class: "key-status" }, key.status),
       h("td", {}, key.last_used_at ? new Date(key.last_used_at).toLocaleString() : "never"),
-      h("td", {}, key.is_active ? h("button", { type: "button", class: "secondary outline",
+      h("td", { class: "actions" }, key.is_active ? h("button", { type: "button", class: "secondary outline",
+        "aria-label": `Rotate ${key.name}`,
+        onclick: async () => {
+          if (!window.confirm(`Replace the key "${key.name}"? The old one keeps working for a day.`)) return;
+          try {
+            const rotated = await api(`/keys/${key.id}/rotate`, { method: "POST", json: {} });
+            showOnce(rotated.key);
+            await load();
+          } catch (err) {
+            error.textContent = err.message;
+          }
+        } }, "Rotate") : "",
+      h("a", { href: `/usage?key=${encodeURIComponent(key.id)}`, "aria-label": `Usage of ${key.name}` }, "Usage"),
+      key.is_active ? h("button", { type: "button", class: "secondary outline",
         "aria-label": `Revoke ${key.name}`,
         onclick: async () => {
           if (!window.confirm(`Revoke the key "${key.name}"? Programs using it stop working.`)) return;
@@ -631,9 +1198,7 @@ async function keysView() {
     error.textContent = "";
     try {
       const key = await api("/keys", { method: "POST", json: { name: new FormData(form).get("name") } });
-      created.replaceChildren(h("article", {},
-        h("p", {}, h("strong", {}, "Copy this key now: it is shown only once.")),
-        h("p", { class: "key-once", id: "new-key" }, key.key)));
+      showOnce(key.key);
       form.reset();
       await load();
     } catch (err) {
@@ -694,9 +1259,22 @@ async function batchView(id) {
       }
     } }, "Retry failed")
     : null;
+  const fetchZip = (label, path, filename) => h("button", { type: "button", class: "secondary", onclick: async () => {
+    message.textContent = `${label}…`;
+    try {
+      await download(path, filename);
+      message.textContent = "";
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  } }, label);
+  const downloads = h("div", { class: "actions" },
+    fetchZip("Download results (ZIP)", `/batches/${batch.id}/results-archive`, `${batch.id}-results.zip`),
+    totals.failed > 0 ? fetchZip("Download failed originals (ZIP)", `/batches/${batch.id}/failed-originals`, `${batch.id}-failed.zip`) : null,
+    retry);
   render(batch.name || batch.id, h("hgroup", {}, h("h1", {}, batch.name || batch.id),
     h("p", {}, `${batch.status} · ${totals.processed} of ${totals.total} processed · success rate ${successRate(totals)}`)),
-  batchProgress(totals), retry, message,
+  batchProgress(totals), downloads, message,
   h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Documents of the batch" }, h("table", {},
     h("thead", {}, h("tr", {}, ["File", "Status", "Error", "Time"].map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", { id: "batch-documents" }, (batch.documents || []).map((d) => h("tr", { dataset: { documentId: d.id } },
@@ -796,7 +1374,28 @@ function webhookItem(webhook, reload) {
         await api(`/webhooks/${webhook.id}`, { method: "DELETE" });
         await reload();
       } }, "Delete")),
-    result, log);
+    result, webhookEditor(webhook, reload, result), log);
+}
+
+function webhookEditor(webhook, reload, result) {
+  const form = h("form", { class: "webhook-edit" },
+    h("label", {}, "Endpoint URL", h("input", { type: "url", name: "url", required: true, value: webhook.url })),
+    h("label", {}, "Events (comma-separated; empty for all)", h("input", { name: "event_types", value: webhook.event_types.join(", ") })),
+    h("label", {}, h("input", { type: "checkbox", role: "switch", name: "is_active", checked: webhook.is_active }), " Active"),
+    h("button", { type: "submit" }, "Save changes"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const types = String(data.get("event_types") || "").split(",").map((t) => t.trim()).filter(Boolean);
+    try {
+      await api(`/webhooks/${webhook.id}`, { method: "PATCH",
+        json: { url: data.get("url"), event_types: types, is_active: data.get("is_active") === "on" } });
+      await reload();
+    } catch (err) {
+      result.textContent = err.message;
+    }
+  });
+  return h("details", {}, h("summary", {}, "Edit"), form);
 }
 
 async function webhooksView() {
@@ -832,6 +1431,236 @@ async function webhooksView() {
   });
   render("Webhooks", h("h1", {}, "Webhooks"),
     h("p", {}, "Folio posts signed events (Standard Webhooks) to these endpoints."), form, error, created, list);
+  await load();
+}
+
+// ---------- image datasets: projects, crawls, images, builds ----------
+async function projectsView() {
+  const body = h("tbody", { id: "projects-body" });
+  const error = errorLine("project-error");
+  const load = async () => {
+    const page = await api("/projects?limit=100");
+    body.replaceChildren(...page.items.map((p) => h("tr", { dataset: { projectId: p.id } },
+      h("td", {}, h("a", { href: `/datasets/${encodeURIComponent(p.id)}` }, p.name)), h("td", {}, p.description || ""),
+      h("td", {}, p.job_count), h("td", {}, p.image_count), h("td", {}, p.dataset_count))));
+    if (!page.items.length) body.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 5 }, "No projects yet.")));
+  };
+  const form = h("form", { id: "project-form", class: "filters" },
+    h("label", {}, "Project name", h("input", { name: "name", required: true, maxlength: 200 })),
+    h("label", {}, "Description", h("input", { name: "description", maxlength: 2000 })),
+    h("button", { type: "submit" }, "Create project"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api("/projects", { method: "POST", json: { name: data.get("name"), description: data.get("description") || null } });
+      form.reset();
+      await load();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  render("Image datasets", h("h1", {}, "Image datasets"),
+    h("p", {}, "A project collects images by crawling sites, URL lists or open image libraries, and builds datasets from them."),
+    form, error,
+    h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Projects" }, h("table", {},
+      h("thead", {}, h("tr", {}, ["Project", "Description", "Crawls", "Images kept", "Datasets"].map((c) => h("th", { scope: "col" }, c)))),
+      body)));
+  await load();
+}
+
+function crawlForm(project, onCreated) {
+  const error = errorLine("crawl-error");
+  const form = h("form", { id: "crawl-form" },
+    h("div", { class: "grid" },
+      h("label", {}, "Start pages or sitemaps (one URL a line)", h("textarea", { name: "seeds", rows: 2 })),
+      h("label", {}, "Or keywords for Openverse and Wikimedia (comma-separated)", h("input", { name: "keywords" }))),
+    h("div", { class: "grid" },
+      h("label", {}, "Most images", h("input", { type: "number", name: "max_images", min: 1, max: 10000, value: 100 })),
+      h("label", {}, "Link depth", h("input", { type: "number", name: "max_depth", min: 0, max: 5, value: 1 })),
+      h("label", {}, "Label", h("input", { name: "label", maxlength: 100 }))),
+    h("button", { type: "submit" }, "Start crawl"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const data = new FormData(form);
+    const lines = (name, separator) => String(data.get(name) || "").split(separator).map((s) => s.trim()).filter(Boolean);
+    try {
+      await api("/crawl-jobs", { method: "POST", json: {
+        project_id: project.id, seeds: lines("seeds", "\n"), keywords: lines("keywords", ","),
+        max_images: Number(data.get("max_images")), max_depth: Number(data.get("max_depth")),
+        labels: data.get("label") ? [data.get("label")] : [], start: true } });
+      form.reset();
+      await onCreated();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  return h("div", {}, form, error);
+}
+
+function crawlRow(job) {
+  const done = job.images_valid + job.images_failed + job.images_duplicate;
+  return h("tr", { dataset: { jobId: job.id, status: job.status } },
+    h("td", {}, job.name || (job.seeds[0] || job.keywords.join(", ") || job.id)), h("td", { class: "crawl-status" }, job.status),
+    h("td", {}, h("progress", { max: Math.max(job.max_images, 1), value: Math.min(done, job.max_images),
+      "aria-label": `${done} of at most ${job.max_images} images` })),
+    h("td", {}, job.images_valid), h("td", {}, job.images_failed), h("td", {}, job.images_duplicate),
+    h("td", {}, job.errors.length ? job.errors.map((e) => `${e.code}: ${e.message}`).join("; ") : (job.error_message || "")));
+}
+
+async function objectUrl(path) {
+  return URL.createObjectURL(await (await api(path, { raw: true })).blob());
+}
+
+function imageCard(image) {
+  const img = h("img", { alt: image.alt_text || image.title || `Image from ${new URL(image.source_url).host}`, loading: "lazy" });
+  objectUrl(`/images/${image.id}/thumbnail`).then((url) => { img.src = url; }).catch(() => {});
+  return h("figure", { class: "thumb", dataset: { imageId: image.id } }, img,
+    h("figcaption", {}, `${image.width}×${image.height}`, image.label ? ` · ${image.label}` : "", image.license ? ` · ${image.license}` : ""));
+}
+
+function datasetsBlock(project, message) {
+  const body = h("tbody", { id: "datasets-body" });
+  const load = async () => {
+    const page = await api(`/projects/${project.id}/datasets?limit=50`);
+    body.replaceChildren(...page.items.map((d) => h("tr", { dataset: { datasetId: d.id, status: d.status } },
+      h("td", {}, d.format), h("td", {}, d.status), h("td", {}, d.image_count),
+      h("td", {}, Object.entries(d.split_counts).map(([k, v]) => `${k} ${v}`).join(", ")),
+      h("td", {}, d.status === "ready" ? h("button", { type: "button", class: "secondary outline", "aria-label": `Download dataset ${d.id}`,
+        onclick: () => download(`/datasets/${d.id}/download`, `${d.id}.${d.format === "zip" ? "zip" : d.format === "parquet" ? "parquet" : "tar"}`)
+          .catch((err) => { message.textContent = err.message; }) }, "Download") : (d.error_message || "")))));
+    if (!page.items.length) body.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 5 }, "No datasets yet.")));
+    return page.items;
+  };
+  const format = h("select", { name: "format", "aria-label": "Dataset format" },
+    [["zip", "ZIP (images and manifest)"], ["webdataset", "WebDataset"], ["parquet", "Parquet manifest"]].map(([v, l]) => h("option", { value: v }, l)));
+  const build = h("button", { type: "button", onclick: async () => {
+    try {
+      await api(`/projects/${project.id}/datasets`, { method: "POST", json: { format: format.value } });
+      message.textContent = "Building the dataset…";
+      for (let i = 0; i < 60; i += 1) {
+        const items = await load();
+        if (!items.some((d) => d.status === "pending" || d.status === "building")) break;
+        await pause(1000);
+      }
+      message.textContent = "";
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  } }, "Build dataset");
+  return { block: h("div", {}, h("div", { class: "actions" }, format, build),
+    h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Datasets" }, h("table", {},
+      h("thead", {}, h("tr", {}, ["Format", "Status", "Images", "Splits", "Action"].map((c) => h("th", { scope: "col" }, c)))), body))), load };
+}
+
+async function projectView(id) {
+  let project;
+  try {
+    project = await api(`/projects/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (err.status === 404 || err.status === 422) return notFound();
+    throw err;
+  }
+  const message = h("p", { role: "status", id: "project-status" });
+  const jobs = h("tbody", { id: "crawls-body" });
+  const kept = h("div", { class: "thumbs", id: "kept-images" });
+  const rejected = h("ul", { id: "rejected-images" });
+  const datasets = datasetsBlock(project, message);
+  const load = async () => {
+    const [jobPage, keptPage, rejectedPage] = await Promise.all([
+      api(`/crawl-jobs?project_id=${project.id}&limit=50`),
+      api(`/images?project_id=${project.id}&is_valid=true&is_duplicate=false&limit=60`),
+      api(`/images?project_id=${project.id}&is_valid=false&limit=100`)]);
+    jobs.replaceChildren(...jobPage.items.map(crawlRow));
+    if (!jobPage.items.length) jobs.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 7 }, "No crawls yet.")));
+    kept.replaceChildren(...keptPage.items.map(imageCard));
+    if (!keptPage.items.length) kept.append(h("p", { class: "muted" }, "No images kept yet."));
+    rejected.replaceChildren(...rejectedPage.items.map((i) => h("li", { dataset: { reason: i.rejection_reason || "" } },
+      h("code", {}, i.rejection_reason || "rejected"), ` ${i.source_url}`, i.rejection_message ? ` — ${i.rejection_message}` : "")));
+    if (!rejectedPage.items.length) rejected.append(h("li", { class: "muted" }, "None rejected."));
+    return jobPage.items;
+  };
+  const watch = async () => {
+    // a crawl reports its images as it goes: look again until every job has ended
+    for (let i = 0; i < 120; i += 1) {
+      const items = await load();
+      if (!items.some((j) => j.status === "running" || j.status === "pending")) return;
+      await pause(1500);
+    }
+  };
+  render(project.name, h("hgroup", {}, h("h1", {}, project.name), h("p", {}, project.description || "Image project")), message,
+    h("section", { "aria-labelledby": "crawl-title" }, h("h2", { id: "crawl-title" }, "Crawls"), crawlForm(project, watch),
+      h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Crawls" }, h("table", {},
+        h("thead", {}, h("tr", {}, ["Crawl", "Status", "Progress", "Kept", "Failed", "Duplicates", "Errors"].map((c) => h("th", { scope: "col" }, c)))),
+        jobs))),
+    h("section", { "aria-labelledby": "kept-title" }, h("h2", { id: "kept-title" }, "Kept images"), kept),
+    h("section", { "aria-labelledby": "rejected-title" }, h("h2", { id: "rejected-title" }, "Rejected images and why"), rejected),
+    h("section", { "aria-labelledby": "datasets-title" }, h("h2", { id: "datasets-title" }, "Datasets"), datasets.block));
+  await Promise.all([watch(), datasets.load()]);
+}
+
+// ---------- tickets ----------
+const TICKET_STATUSES = ["open", "in_progress", "resolved", "closed"];
+
+function ticketRow(ticket, message) {
+  const select = h("select", { name: "status", "aria-label": `Status of ticket ${ticket.id}` },
+    TICKET_STATUSES.map((s) => h("option", { value: s, selected: s === ticket.status }, s.replace("_", " "))));
+  select.addEventListener("change", async () => {
+    try {
+      const saved = await api(`/tickets/${ticket.id}/status`, { method: "PATCH", json: { status: select.value } });
+      row.dataset.status = saved.status;
+      message.textContent = `Ticket moved to ${saved.status.replace("_", " ")}.`;
+    } catch (err) {
+      select.value = ticket.status;
+      message.textContent = err.message;
+    }
+  });
+  const about = ticket.document_id ? h("a", { href: `/documents/${encodeURIComponent(ticket.document_id)}` }, "document")
+    : ticket.batch_id ? h("a", { href: `/batches/${encodeURIComponent(ticket.batch_id)}` }, "batch") : "—";
+  const row = h("tr", { dataset: { ticketId: ticket.id, status: ticket.status } },
+    h("td", {}, ticket.error_type), h("td", { class: "ticket-text" }, ticket.description), h("td", {}, ticket.user_name),
+    h("td", {}, about), h("td", {}, select), h("td", {}, new Date(ticket.created_at).toLocaleString()));
+  return row;
+}
+
+async function ticketsView() {
+  const params = new URLSearchParams(location.search);
+  const body = h("tbody", { id: "tickets-body" });
+  const message = h("p", { role: "status", id: "tickets-status" });
+  const load = async () => {
+    const page = await api("/tickets?limit=100");
+    body.replaceChildren(...page.items.map((t) => ticketRow(t, message)));
+    if (!page.items.length) body.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 6 }, "No tickets.")));
+  };
+  const form = h("form", { id: "ticket-form" },
+    h("div", { class: "grid" },
+      h("label", {}, "Your name", h("input", { name: "user_name", required: true, maxlength: 200, autocomplete: "name" })),
+      h("label", {}, "Kind of problem", h("select", { name: "error_type" },
+        ["OCR Failure", "Wrong classification", "Wrong field value", "Processing failed", "Other"].map((v) => h("option", { value: v }, v))))),
+    h("label", {}, "What happened", h("textarea", { name: "description", required: true, maxlength: 10000, rows: 3 })),
+    h("input", { type: "hidden", name: "document_id", value: params.get("document") || "" }),
+    h("button", { type: "submit" }, "Report the problem"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    if (!data.document_id) delete data.document_id;
+    try {
+      await api("/tickets", { method: "POST", json: data });
+      message.textContent = "Reported. Thank you.";
+      form.reset();
+      await load();
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  render("Tickets", h("h1", {}, "Tickets"),
+    h("section", { "aria-labelledby": "new-ticket-title" }, h("h2", { id: "new-ticket-title" }, "Report a problem"),
+      params.get("document") ? h("p", { class: "muted" }, "About the document you came from.") : null, form, message),
+    h("section", { "aria-labelledby": "tickets-title" }, h("h2", { id: "tickets-title" }, "Your team's tickets"),
+      h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-labelledby": "tickets-title" }, h("table", {},
+        h("thead", {}, h("tr", {}, ["Problem", "Description", "Reported by", "About", "Status", "When"].map((c) => h("th", { scope: "col" }, c)))),
+        body))));
   await load();
 }
 
@@ -873,6 +1702,57 @@ function quotaRow(label, quota, format = (n) => n.toLocaleString()) {
         "aria-label": `${label}: ${quota.used} of ${quota.limit}` }));
 }
 
+function seriesChart(points, field, title) {
+  // one bar per period; heights through SVG attributes (the CSP allows no style attributes)
+  const width = 600;
+  const height = 120;
+  const top = Math.max(1, ...points.map((p) => p[field] || 0));
+  const step = width / Math.max(points.length, 1);
+  const bars = points.map((p, i) => {
+    const value = p[field] || 0;
+    const size = (value / top) * (height - 10);
+    return svg("rect", { class: "bar", x: i * step + 1, y: height - size, width: Math.max(step - 2, 1), height: size,
+      "data-period": p.period, "data-value": value }, svg("title", {}, `${p.period}: ${value}`));
+  });
+  const total = points.reduce((sum, p) => sum + (p[field] || 0), 0);
+  return h("figure", { class: "series", dataset: { series: field } },
+    svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${title}: ${total} in all`, class: "chart" },
+      svg("title", {}, title), ...bars),
+    h("figcaption", {}, `${title}: ${total.toLocaleString()} in all`));
+}
+
+function latencyTable(report) {
+  const ms = (v) => (v === null ? "—" : `${Math.round(v)} ms`);
+  const rows = [["All requests", report.overall], ...report.routes.slice(0, 10).map((r) => [r.route, r])];
+  return h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Latency" }, h("table", { id: "latency" },
+    h("thead", {}, h("tr", {}, ["Route", "Requests", "p50", "p95", "p99"].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, rows.map(([name, p]) => h("tr", {}, h("td", {}, name), h("td", {}, p.count),
+      h("td", {}, ms(p.p50_ms)), h("td", {}, ms(p.p95_ms)), h("td", {}, ms(p.p99_ms)))))));
+}
+
+function teamUsageSection() {
+  const charts = h("div", { id: "team-usage", "aria-live": "polite" });
+  const period = h("select", { name: "period", "aria-label": "Period" },
+    [["7d", "last 7 days"], ["30d", "last 30 days"], ["90d", "last 90 days"]].map(([v, l]) => h("option", { value: v, selected: v === "30d" }, l)));
+  const load = async () => {
+    try {
+      const granularity = period.value === "90d" ? "week" : "day";
+      const [usage, performance] = await Promise.all([
+        api(`/analytics/usage?period=${period.value}&granularity=${granularity}`),
+        api(`/analytics/performance?period=${period.value}`)]);
+      charts.replaceChildren(h("div", { class: "series-grid" },
+        seriesChart(usage.series, "documents", "Documents processed"), seriesChart(usage.series, "pages", "Pages"),
+        seriesChart(usage.series, "api_calls", "API calls"), seriesChart(usage.series, "api_errors", "API errors")),
+      h("h3", {}, "Latency"), latencyTable(performance));
+    } catch (err) {
+      charts.replaceChildren(h("p", { class: "muted" }, err.status === 403 ? "Your role may not read the team's analytics." : err.message));
+    }
+  };
+  period.addEventListener("change", load);
+  load();
+  return h("section", { "aria-labelledby": "team-usage-title" }, h("h2", { id: "team-usage-title" }, "Your team over time"), period, charts);
+}
+
 async function usageView() {
   const usage = await api("/usage/current");
   const keys = (await api("/keys?limit=100")).items;
@@ -894,9 +1774,11 @@ async function usageView() {
       quotaRow("API calls", usage.api_calls), quotaRow("Documents processed", usage.documents_processed),
       quotaRow("Storage", usage.storage_bytes, mib),
       h("p", { class: "muted" }, `Resets ${new Date(usage.resets_at).toLocaleString()}.`)),
+    teamUsageSection(),
     h("section", { "aria-labelledby": "key-usage-title" }, h("h2", { id: "key-usage-title" }, "API key usage"),
       keys.length ? h("label", {}, "API key", select) : h("p", {}, "No API keys yet."), chart));
-  const active = keys.find((k) => k.is_active) || keys[0];
+  const wanted = new URLSearchParams(location.search).get("key");
+  const active = keys.find((k) => k.id === wanted) || keys.find((k) => k.is_active) || keys[0];
   if (active) {
     select.value = active.id;
     await showKey(active.id);
@@ -917,6 +1799,12 @@ const ROUTES = [
   [/^\/notifications$/, notificationsView],
   [/^\/webhooks$/, webhooksView],
   [/^\/usage$/, usageView],
+  [/^\/account$/, accountView],
+  [/^\/team$/, teamView],
+  [/^\/tickets$/, ticketsView],
+  [/^\/datasets$/, projectsView],
+  [/^\/datasets\/([^/]+)$/, (id) => projectView(decodeURIComponent(id))],
+  [/^\/invitations\/accept$/, acceptInvitationView],
   [/^\/documents\/([^/]+)$/, (id) => documentView(decodeURIComponent(id))],
 ];
 
@@ -926,6 +1814,8 @@ async function start() {
     return finishSso((message) => render("Sign in", h("article", { class: "narrow" },
       h("p", { class: "error", role: "alert" }, message), h("a", { href: "/login" }, "Back to sign-in"))));
   }
+  if (location.pathname === "/forgot-password") return forgotView();
+  if (location.pathname === "/reset-password") return resetView();
   try {
     await refresh();
   } catch {
