@@ -1,7 +1,7 @@
 """Workflows with approval steps: templates, instances, tasks and history (issue 20 part 3)
 
 Revision ID: 20261207_0810_workflows
-Revises: 20261207_0600_ops
+Revises: 20261207_0800_auto
 Create Date: 2026-12-07 08:10:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from folio.core.db import UTCDateTime
 
 revision: str = "20261207_0810_workflows"
-down_revision: str | None = "20261207_0600_ops"
+down_revision: str | None = "20261207_0800_auto"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

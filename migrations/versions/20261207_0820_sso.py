@@ -2,7 +2,7 @@
 of each SSO session, and the team a team provider's session is bound to (issue 22 part 1)
 
 Revision ID: 20261207_0820_sso
-Revises: 20261207_0600_ops
+Revises: 20261207_0810_workflows
 Create Date: 2026-12-07 08:20:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from folio.core.db import UTCDateTime
 
 revision: str = "20261207_0820_sso"
-down_revision: str | None = "20261207_0600_ops"
+down_revision: str | None = "20261207_0810_workflows"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

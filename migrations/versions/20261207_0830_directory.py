@@ -2,7 +2,7 @@
 parts 2 and 3)
 
 Revision ID: 20261207_0830_directory
-Revises: 20261207_0600_ops
+Revises: 20261207_0820_sso
 Create Date: 2026-12-07 08:30:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from folio.core.db import UTCDateTime
 
 revision: str = "20261207_0830_directory"
-down_revision: str | None = "20261207_0600_ops"
+down_revision: str | None = "20261207_0820_sso"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

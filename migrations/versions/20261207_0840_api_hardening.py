@@ -2,7 +2,7 @@
 database has values under, and text columns for the fields stored encrypted
 
 Revision ID: 20261207_0840_hardening
-Revises: 20261207_0600_ops
+Revises: 20261207_0830_directory
 Create Date: 2026-12-07 08:40:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from folio.core.db import UTCDateTime
 
 revision: str = "20261207_0840_hardening"
-down_revision: str | None = "20261207_0600_ops"
+down_revision: str | None = "20261207_0830_directory"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

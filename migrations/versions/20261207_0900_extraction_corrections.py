@@ -4,7 +4,7 @@ The web app's extraction review (issue 19, area 4) edits a field; the extraction
 value and this table keeps the history.
 
 Revision ID: 20261207_0900_corrections
-Revises: 20261207_0600_ops
+Revises: 20261207_0840_hardening
 Create Date: 2026-12-07 09:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import folio.core.db
 
 revision: str = "20261207_0900_corrections"
-down_revision: str | None = "20261207_0600_ops"
+down_revision: str | None = "20261207_0840_hardening"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
