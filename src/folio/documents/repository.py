@@ -157,7 +157,7 @@ class DocumentRepository(TeamScopedRepository[Document]):
         subqueries of document ids each document must be in (the tag and custom-field filters)."""
         parameters: dict[str, Any] = {"team_ids": list(principal.team_ids), "limit": limit + 1}
         if filters.oldest_first:
-            oldest = _OLDEST_KEYS_STATEMENT
+            oldest: Select[Any] = _OLDEST_KEYS_STATEMENT
             if before is not None:
                 oldest, parameters["before"] = (
                     oldest.where(_DOCUMENTS.c.id > bindparam("before")),
