@@ -13,6 +13,8 @@ workflow=$(curl -sSf -H "$AUTH" -H "$JSON" "$FOLIO_URL/api/v1/workflows" -d '{
     {"name": "Classify", "kind": "set_classification", "document_type": "invoice"}
   ]}' | jq -r .id)
 document=$(curl -sSf -H "$AUTH" -F "file=@$1" "$FOLIO_URL/api/v1/documents" | jq -r .id)
+# classifying waits for processing to end (it would replace the type otherwise)
+curl -sSf -H "$AUTH" "$FOLIO_URL/api/v1/documents/$document?wait=60" | jq -r '"document \(.status)"'
 
 instance=$(curl -sSf -H "$AUTH" -H "$JSON" "$FOLIO_URL/api/v1/workflows/$workflow/instances" \
   -d "{\"document_id\": \"$document\"}")

@@ -78,6 +78,7 @@ EXPECTED: dict[str, Example] = {
     "workflows.sh": Example(
         (INVOICE,),
         (
+            r"document completed",
             r"started wfi_\w+ at step Approve",
             r'"state": "completed"',
             r"started task_opened task_approved step_executed completed",

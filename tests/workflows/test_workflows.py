@@ -1,6 +1,7 @@
 """Workflows with approval steps through the API: a two-step approval (review by a member,
 approve by an admin), reject and reassign, reminders for an overdue task, invalid templates,
-and tenancy. The app runs without workers: nothing here needs a document processed."""
+and tenancy. Only the end-to-end approval processes its document (set_classification waits
+for that); the others run without workers."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tests.conftest import SCALEOUT
 from tests.factories import Account, client_for, create_account
 from tests.helpers import assert_problem, upload_ok, wait_settled
 
-pytestmark = pytest.mark.parametrize(
+NO_WORKERS = pytest.mark.parametrize(
     "settings_overrides", [{"workers": 0, "workflow_reminder_interval_s": 0}]
 )
 BASE = "/api/v1/workflows"
@@ -53,6 +54,7 @@ async def notifications(client: httpx.AsyncClient) -> list[dict[str, Any]]:
     return response.json()["items"]
 
 
+@pytest.mark.parametrize("settings_overrides", [{"workflow_reminder_interval_s": 0}])
 async def test_a_two_step_approval_runs_end_to_end(
     app: FastAPI, client: httpx.AsyncClient, admin: Account
 ) -> None:
@@ -76,6 +78,7 @@ async def test_a_two_step_approval_runs_end_to_end(
         },
     )
     document = await upload_ok(client, content=b"Invoice 42, total 1200 EUR", filename="i.txt")
+    await wait_settled(client, document["id"])  # else processing would replace the type
     instance = await started(client, workflow["id"], document["id"])
     review = open_task(instance)
 
@@ -145,6 +148,7 @@ async def test_a_two_step_approval_runs_end_to_end(
     assert "A workflow completed" in starter_titles
 
 
+@NO_WORKERS
 async def test_reassign_then_reject_ends_the_instance_rejected(
     app: FastAPI, client: httpx.AsyncClient, admin: Account
 ) -> None:
@@ -200,6 +204,7 @@ async def test_reassign_then_reject_ends_the_instance_rejected(
     assert [i["id"] for i in rejected_list["items"]] == [instance["id"]]
 
 
+@NO_WORKERS
 async def test_on_reject_goes_to_the_named_step_and_fields_are_kept(
     client: httpx.AsyncClient,
 ) -> None:
@@ -214,8 +219,9 @@ async def test_on_reject_goes_to_the_named_step_and_fields_are_kept(
                     "assignee": {"role": "owner"},
                     "on_reject": "Fix",
                 },
-                {"name": "Done", "kind": "notify", "message": "reviewed", "next": "End"},
+                {"name": "Done", "kind": "notify", "message": "reviewed", "next": "Type"},
                 {"name": "Fix", "kind": "correct_fields", "assignee": {"role": "owner"}},
+                {"name": "Type", "kind": "set_classification", "document_type": "memo"},
                 {"name": "End", "kind": "reprocess"},
             ],
         },
@@ -241,14 +247,19 @@ async def test_on_reject_goes_to_the_named_step_and_fields_are_kept(
     assert to_fix.json()["state"] == "active" and fix["name"] == "Fix"
     assert fixed.json()["fields"] == {"total": 1200.5, "payee": "ACME"}
     assert fixed.json()["state"] == "completed"
-    if SCALEOUT:  # processed: the step sends it to be processed again
-        assert [e["kind"] for e in history][-2:] == ["step_executed", "completed"]
-        assert "error" not in history[-2]["data"]
-    else:  # still queued (no workers): reprocessing fails, is recorded, the instance ends
-        assert [e["kind"] for e in history][-2:] == ["step_failed", "completed"]
+    after = (await client.get(f"/api/v1/documents/{document['id']}")).json()
+    if SCALEOUT:  # processed: classified, then sent to be processed again
+        kinds = ["step_executed", "step_executed", "completed"]
+        assert [e["kind"] for e in history][-3:] == kinds
+        assert history[-3]["data"]["document_type"] == "memo"
+    else:  # still queued (no workers): both steps fail, are recorded, the instance ends
+        assert [e["kind"] for e in history][-3:] == ["step_failed", "step_failed", "completed"]
+        assert history[-3]["data"]["error"]["code"] == "DOCUMENT_BUSY"
         assert history[-2]["data"]["error"]["code"] == "DOCUMENT_BUSY"
+        assert after["document_type"] is None
 
 
+@NO_WORKERS
 async def test_an_overdue_task_is_reminded_once_then_every_period(
     app: FastAPI, client: httpx.AsyncClient, admin: Account
 ) -> None:
@@ -321,6 +332,7 @@ INVALID = {
 }
 
 
+@NO_WORKERS
 async def test_invalid_templates_are_422_and_create_nothing(
     client: httpx.AsyncClient, second_account: Account
 ) -> None:
@@ -333,6 +345,7 @@ async def test_invalid_templates_are_422_and_create_nothing(
     assert (await client.get(BASE)).json()["items"] == []
 
 
+@NO_WORKERS
 async def test_another_team_sees_nothing_and_cannot_act(
     app: FastAPI,
     client: httpx.AsyncClient,

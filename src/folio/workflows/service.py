@@ -30,6 +30,7 @@ from folio.core.permissions import BuiltinRole, Permission
 from folio.core.principal import Principal
 from folio.core.runtime import Runtime
 from folio.documents.schemas import ProcessingOptions
+from folio.documents.service import DocumentBusy
 from folio.documents.service import document as document_service
 from folio.events import catalog
 from folio.events.service import event as event_service
@@ -601,12 +602,7 @@ class WorkflowService:
                 else:
                     recipients = sorted(run.participants)
             elif step.kind is StepKind.set_classification:
-                await classifier_service.correct(
-                    run.session,
-                    team_actor(run.instance.team_id, run.actor_user_id),
-                    run.instance.document_id,
-                    ClassificationUpdate(document_type=step.document_type or ""),
-                )
+                await self._classify(run, step.document_type or "")
                 data["document_type"] = step.document_type
             elif step.kind is StepKind.reprocess:
                 await self._reprocess(run)
@@ -624,6 +620,20 @@ class WorkflowService:
             recipients=recipients,
             tell_actor=step.kind is StepKind.notify,
         )
+
+    async def _classify(self, run: Run, document_type: str) -> None:
+        """As a user's correction. Not while the document is processing: the run's own
+        classification would replace it when it ends."""
+        actor = team_actor(run.instance.team_id, run.actor_user_id)
+        document = await document_service.get(run.session, actor, run.instance.document_id)
+        if not document.status.is_final:
+            raise DocumentBusy(
+                f"Document {document.id} is {document.status}; its processing would replace "
+                "the classification.",
+                document_status=document.status,
+            )
+        update = ClassificationUpdate(document_type=document_type)
+        await classifier_service.correct(run.session, actor, document.id, update)
 
     async def _reprocess(self, run: Run) -> None:
         actor = team_actor(run.instance.team_id, run.actor_user_id)
