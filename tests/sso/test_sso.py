@@ -208,6 +208,9 @@ class TestTenancy:
         ours = await create_provider(client, oidc, admin_headers)
         bea_headers = await session_headers(second_client, second_account.email, PASSWORD)
         theirs = await create_provider(second_client, oidc, bea_headers)
+        # both claim acme.test: Bea's team cannot route our people to its sign-in page
+        by_domain = await client.post("/api/v1/sso/flows", json={"email": "alice@acme.test"})
+        assert_problem(by_domain, 409, "SSO_PROVIDER_AMBIGUOUS")
         # alice is a member here; Bea's provider asserts her address: refused, not linked
         await create_account(app, "alice@acme.test", join_team=admin.team_id)
         refused, _ = await sso_sign_in(client, theirs["id"], "alice")
