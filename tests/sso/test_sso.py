@@ -329,8 +329,18 @@ class TestSsoRequired:
         admin: Account,
         admin_headers: dict[str, str],
     ) -> None:
-        provider = await create_provider(client, oidc, admin_headers, sso_required=True)
         member = await create_account(app, "carol@acme.test", join_team=admin.team_id)
+        before = await session_headers(client, member.email, PASSWORD)
+        provider = await create_provider(client, oidc, admin_headers)
+        patched = await client.patch(
+            f"/api/v1/sso/providers/{provider['id']}",
+            json={"sso_required": True},
+            headers=admin_headers,
+        )
+        assert patched.json()["sso_required"] is True
+        # her password session ended with the rule; the admin's own goes on
+        assert (await client.get("/api/v1/auth/me", headers=before)).status_code == 401
+        assert (await client.get("/api/v1/auth/me", headers=admin_headers)).status_code == 200
         answer = await client.post(
             "/api/v1/auth/login", json={"email": member.email, "password": PASSWORD}, headers={}
         )
