@@ -4,6 +4,7 @@ and RP-initiated logout. The app runs in process; the provider is a real Node se
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,6 +14,9 @@ from fastapi import FastAPI
 from tests.factories import PASSWORD, Account, create_account
 from tests.helpers import assert_problem
 from tests.sso.conftest import OidcServer, sign_in_at_provider
+
+from folio.core.db import utcnow
+from folio.sso.models import SsoFlow
 
 CALLBACK = "http://folio.test/sso/callback"
 pytestmark = pytest.mark.parametrize(
@@ -156,6 +160,28 @@ class TestApiFlow:
             json={"code": back.code, "state": back.state},
         )
         assert good.status_code == 200, good.text
+
+    async def test_an_expired_flow_is_refused(
+        self,
+        app: FastAPI,
+        oidc: OidcServer,
+        client: httpx.AsyncClient,
+        admin_headers: dict[str, str],
+    ) -> None:
+        provider = await create_provider(client, oidc, admin_headers)
+        started = (
+            await client.post("/api/v1/sso/flows", json={"provider_id": provider["id"]})
+        ).json()
+        back = sign_in_at_provider(started["authorization_url"], "alice", CALLBACK)
+        async with app.state.runtime.db.session() as session:  # FOLIO_SSO_FLOW_TTL_S later
+            flow = await session.get(SsoFlow, started["flow_id"])
+            assert flow is not None
+            flow.expires_at = utcnow() - timedelta(seconds=1)
+        late = await client.post(
+            f"/api/v1/sso/flows/{started['flow_id']}/callback",
+            json={"code": back.code, "state": back.state},
+        )
+        assert_problem(late, 401, "SSO_STATE_INVALID")
 
     async def test_without_auto_join_a_new_member_waits_for_approval(
         self,
