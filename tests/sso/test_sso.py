@@ -4,6 +4,7 @@ and RP-initiated logout. The app runs in process; the provider is a real Node se
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,6 +14,9 @@ from fastapi import FastAPI
 from tests.factories import PASSWORD, Account, create_account
 from tests.helpers import assert_problem
 from tests.sso.conftest import OidcServer, sign_in_at_provider
+
+from folio.core.db import utcnow
+from folio.sso.models import SsoFlow
 
 CALLBACK = "http://folio.test/sso/callback"
 pytestmark = pytest.mark.parametrize(
@@ -157,6 +161,28 @@ class TestApiFlow:
         )
         assert good.status_code == 200, good.text
 
+    async def test_an_expired_flow_is_refused(
+        self,
+        app: FastAPI,
+        oidc: OidcServer,
+        client: httpx.AsyncClient,
+        admin_headers: dict[str, str],
+    ) -> None:
+        provider = await create_provider(client, oidc, admin_headers)
+        started = (
+            await client.post("/api/v1/sso/flows", json={"provider_id": provider["id"]})
+        ).json()
+        back = sign_in_at_provider(started["authorization_url"], "alice", CALLBACK)
+        async with app.state.runtime.db.session() as session:  # FOLIO_SSO_FLOW_TTL_S later
+            flow = await session.get(SsoFlow, started["flow_id"])
+            assert flow is not None
+            flow.expires_at = utcnow() - timedelta(seconds=1)
+        late = await client.post(
+            f"/api/v1/sso/flows/{started['flow_id']}/callback",
+            json={"code": back.code, "state": back.state},
+        )
+        assert_problem(late, 401, "SSO_STATE_INVALID")
+
     async def test_without_auto_join_a_new_member_waits_for_approval(
         self,
         oidc: OidcServer,
@@ -208,6 +234,9 @@ class TestTenancy:
         ours = await create_provider(client, oidc, admin_headers)
         bea_headers = await session_headers(second_client, second_account.email, PASSWORD)
         theirs = await create_provider(second_client, oidc, bea_headers)
+        # both claim acme.test: Bea's team cannot route our people to its sign-in page
+        by_domain = await client.post("/api/v1/sso/flows", json={"email": "alice@acme.test"})
+        assert_problem(by_domain, 409, "SSO_PROVIDER_AMBIGUOUS")
         # alice is a member here; Bea's provider asserts her address: refused, not linked
         await create_account(app, "alice@acme.test", join_team=admin.team_id)
         refused, _ = await sso_sign_in(client, theirs["id"], "alice")
@@ -326,8 +355,18 @@ class TestSsoRequired:
         admin: Account,
         admin_headers: dict[str, str],
     ) -> None:
-        provider = await create_provider(client, oidc, admin_headers, sso_required=True)
         member = await create_account(app, "carol@acme.test", join_team=admin.team_id)
+        before = await session_headers(client, member.email, PASSWORD)
+        provider = await create_provider(client, oidc, admin_headers)
+        patched = await client.patch(
+            f"/api/v1/sso/providers/{provider['id']}",
+            json={"sso_required": True},
+            headers=admin_headers,
+        )
+        assert patched.json()["sso_required"] is True
+        # her password session ended with the rule; the admin's own goes on
+        assert (await client.get("/api/v1/auth/me", headers=before)).status_code == 401
+        assert (await client.get("/api/v1/auth/me", headers=admin_headers)).status_code == 200
         answer = await client.post(
             "/api/v1/auth/login", json={"email": member.email, "password": PASSWORD}, headers={}
         )

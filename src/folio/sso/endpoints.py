@@ -105,7 +105,7 @@ async def delete_provider(
     status_code=201,
     response_model=FlowStarted,
     summary="Start a sign-in for a script: open authorization_url, then post the code back",
-    responses=problems(404, 422, 502),
+    responses=problems(404, 409, 422, 502),
 )
 async def start_flow(data: FlowStart, session: DbSession, runtime: RuntimeDep) -> FlowStarted:
     return await signin_service.start(
@@ -142,7 +142,7 @@ async def finish_flow(
     "/logout",
     response_model=LogoutResult,
     summary="End this session; for an SSO session, the provider's sign-out URL",
-    responses=problems(401, 502),
+    responses=problems(401),
 )
 async def logout(principal: Authenticated, session: DbSession, runtime: RuntimeDep) -> LogoutResult:
     return await signin_service.logout(session, runtime, principal)

@@ -9,6 +9,7 @@ from folio.core.principal import Principal
 from folio.core.repository import TeamScopedRepository
 from folio.sso.models import IdentityProvider, SsoFlow, SsoIdentity, SsoSession
 from folio.teams.models import Membership
+from folio.users.models import User
 
 
 class ProviderRepository(TeamScopedRepository[IdentityProvider]):
@@ -56,6 +57,15 @@ class ProviderRepository(TeamScopedRepository[IdentityProvider]):
             .limit(1)
         )
         return await self.session.scalar(statement)
+
+    async def members_to_sign_out(self, team_id: str) -> Sequence[str]:
+        """The team's members but installation admins (who keep their password)."""
+        statement = (
+            select(Membership.user_id)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.team_id == team_id, User.is_admin.is_(False))
+        )
+        return (await self.session.scalars(statement)).all()
 
     def add(self, row: IdentityProvider | SsoFlow | SsoIdentity | SsoSession) -> None:
         self.session.add(row)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.auth.repository import AuthRepository
 from folio.auth.service import PASSWORD_LOGIN_CHECKS
+from folio.core.db import utcnow
 from folio.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from folio.core.events import access_changed
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.permissions import Permission
@@ -90,6 +93,8 @@ class ProviderService:
         )
         ProviderRepository.from_session(session).add(provider)
         await session.flush()
+        if provider.sso_required:
+            await self._sign_members_out(session, principal, provider)
         return provider_read(provider)
 
     @staticmethod
@@ -160,11 +165,28 @@ class ProviderService:
             self._refuse_team_only({k: v for k, v in changes.items() if k in TEAM_ONLY})
         if "scopes" in changes and changes["scopes"] is not None:
             changes["scopes"] = self._with_openid(changes["scopes"])
+        newly_required = changes.get("sso_required") is True and not provider.sso_required
         for field, value in changes.items():
             nullable = field in ("client_secret", "post_logout_redirect_uri")
             if value is not None or nullable:
                 setattr(provider, field, value)
+        if newly_required and provider.is_active:
+            await self._sign_members_out(session, principal, provider)
         return provider_read(provider)
+
+    async def _sign_members_out(
+        self, session: AsyncSession, principal: Principal, provider: IdentityProvider
+    ) -> None:
+        """ "SSO required" turned on ends the members' sessions (but this admin's current
+        one), so no password session outlives the rule; they sign in again through SSO."""
+        assert provider.team_id is not None
+        members = await ProviderRepository.from_session(session).members_to_sign_out(
+            provider.team_id
+        )
+        sessions, now = AuthRepository.from_session(session), utcnow()
+        for user_id in members:
+            await sessions.revoke_sessions(user_id, now, "sso_required", keep=principal.session_id)
+            access_changed(session, user_id=user_id)
 
     async def delete(self, session: AsyncSession, principal: Principal, provider_id: str) -> None:
         await session.delete(await self._writable(session, principal, provider_id))

@@ -19,7 +19,14 @@ from folio.auth.service import Client
 from folio.auth.service import auth as auth_service
 from folio.auth.tokens import start_session
 from folio.core.db import after_rollback, utcnow
-from folio.core.errors import FieldError, Forbidden, NotFound, Unauthorized, ValidationFailed
+from folio.core.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
 from folio.core.ids import IdPrefix, new_id
 from folio.core.permissions import BuiltinRole
 from folio.core.principal import Principal
@@ -43,6 +50,11 @@ CALLBACK_PATH = "/sso/callback"
 class StateInvalid(Unauthorized):
     code = "SSO_STATE_INVALID"
     title = "The sign-in is unknown, already used or expired; start again"
+
+
+class ProviderAmbiguous(Conflict):
+    code = "SSO_PROVIDER_AMBIGUOUS"
+    title = "Several identity providers sign in this e-mail domain"
 
 
 class SignInRefused(Forbidden):
@@ -118,10 +130,18 @@ class SignInService:
             raise ValidationFailed(
                 [FieldError("provider_id", "required", "Name a provider_id or an e-mail address.")]
             )
-        for candidate in await repository.active():
-            if domain in candidate.allowed_domains:
-                return candidate
-        raise NotFound(f"No identity provider signs in addresses at {domain}.")
+        claiming = [p for p in await repository.active() if domain in p.allowed_domains]
+        # an installation admin's provider wins; among teams' providers the domain must be
+        # unambiguous, or one team could route another team's people to its own sign-in page
+        chosen = [p for p in claiming if p.team_id is None] or claiming
+        if not chosen:
+            raise NotFound(f"No identity provider signs in addresses at {domain}.")
+        if len(chosen) > 1:
+            raise ProviderAmbiguous(
+                f"Several identity providers sign in addresses at {domain}; "
+                "start with your provider_id (ask your admin for it)."
+            )
+        return chosen[0]
 
     def _redirect_uri(self, runtime: Runtime, provider: IdentityProvider, asked: str | None) -> str:
         default = f"{runtime.settings.public_url.rstrip('/')}{CALLBACK_PATH}"
@@ -360,12 +380,22 @@ class SignInService:
                 else None
             )
             if sso is not None and provider is not None:
-                metadata = await oidc_client(runtime).metadata(provider.issuer)
-                end_session_url = oidc_client(runtime).end_session_url(
-                    metadata, provider.client_id, sso.id_token, provider.post_logout_redirect_uri
-                )
+                end_session_url = await self._end_session_url(runtime, provider, sso.id_token)
         await auth_service.logout(session, principal)
         return LogoutResult(end_session_url=end_session_url)
+
+    async def _end_session_url(
+        self, runtime: Runtime, provider: IdentityProvider, id_token: str
+    ) -> str | None:
+        """None when the provider cannot be asked now: Folio's session ends all the same."""
+        client = oidc_client(runtime)
+        try:
+            metadata = await client.metadata(provider.issuer)
+        except oidc.ProviderUnavailable:
+            return None
+        return client.end_session_url(
+            metadata, provider.client_id, id_token, provider.post_logout_redirect_uri
+        )
 
 
 signin = SignInService()

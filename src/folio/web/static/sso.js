@@ -23,12 +23,14 @@ export function ssoButton(form, error) {
   button.addEventListener("click", async () => {
     error.textContent = "";
     const email = new FormData(form).get("email");
-    if (!email) {
+    // a link from an admin may name the provider: /login?provider=idp_…
+    const providerId = new URLSearchParams(location.search).get("provider");
+    if (!email && !providerId) {
       error.textContent = "Enter your e-mail address to find your organisation's sign-in.";
       return;
     }
     try {
-      const flow = await post("/web/sso/start", { email });
+      const flow = await post("/web/sso/start", providerId ? { provider_id: providerId } : { email });
       sessionStorage.setItem(FLOW_KEY, flow.flow_id);
       location.assign(flow.authorization_url);
     } catch (err) {
