@@ -24,6 +24,7 @@ from tests.conftest import corpus
 from tests.e2e.server import FOLIO, Server
 from tests.sdk.conftest import SDK_SOURCE
 
+pytestmark = pytest.mark.e2e
 SRC = Path(__file__).resolve().parents[2] / "src"
 INVOICE = b"INVOICE\nInvoice number: INV-2031-0007\nTotal: 99.00 EUR\n"
 COOLBLUE = "invoice2data/tests/compare/coolblue1.pdf"
