@@ -13,6 +13,7 @@ import re
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,7 +190,7 @@ def test_watch_streams_a_processed_event_and_the_key_stays_out_of_the_process_li
     assert remote.server.api_key not in out + err
 
 
-def test_a_session_login_stores_a_rotated_refresh_token_and_logout_ends_it(
+def test_a_session_is_refreshed_once_by_commands_started_together_and_logout_ends_it(
     remote: Remote,
 ) -> None:
     path = remote.config / "folio" / "profiles.json"
@@ -200,14 +201,38 @@ def test_a_session_login_stores_a_rotated_refresh_token_and_logout_ends_it(
     assert done.returncode == 0, done.stderr
     stored = json.loads(path.read_text())["profiles"]["me"]
     listed = remote.json("ls", "--profile", "me", "--limit", "1")
+    unchanged = json.loads(path.read_text())["profiles"]["me"]
+
+    assert remote.password not in path.read_text() + done.stdout + done.stderr
+    assert "api_key" not in stored and stored["refresh_token"] and stored["access_token"]
+    assert isinstance(listed, dict) and len(listed["items"]) == 1
+    assert unchanged == stored  # the access token was still good: no refresh
+
+    # the access token has expired: three commands at once must refresh once, not three times
+    # (a refresh token is rotated on use, and reusing the old one ends the session)
+    profiles = json.loads(path.read_text())
+    profiles["profiles"]["me"]["access_expires_at"] = 0
+    path.write_text(json.dumps(profiles))
+    together = [
+        subprocess.Popen(
+            remote.command("ls", "--profile", "me", "--json"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=remote.env(),
+        )
+        for _ in range(3)
+    ]
+    answers = [process.communicate(timeout=120) for process in together]
     rotated = json.loads(path.read_text())["profiles"]["me"]
+    still = remote.run("ls", "--profile", "me", "--json")
     logged_out = remote.run("logout", "--profile", "me")
     after = json.loads(path.read_text())
 
-    assert remote.password not in path.read_text() + done.stdout + done.stderr
-    assert "api_key" not in stored and stored["refresh_token"]
-    assert isinstance(listed, dict) and len(listed["items"]) == 1
-    assert rotated["refresh_token"] != stored["refresh_token"]  # kept after the refresh
+    assert [p.returncode for p in together] == [0, 0, 0], answers
+    assert rotated["refresh_token"] != stored["refresh_token"]
+    assert rotated["access_expires_at"] > time.time()
+    assert still.returncode == 0, still.stderr
     assert logged_out.returncode == 0 and "me" not in after["profiles"]
     assert after["current"] is None  # the session profile had become the current one
     with (
@@ -215,9 +240,8 @@ def test_a_session_login_stores_a_rotated_refresh_token_and_logout_ends_it(
         pytest.raises(AuthenticationError),
     ):
         ended.auth.me()
-    restored = json.loads(path.read_text())
-    restored["current"] = "default"
-    path.write_text(json.dumps(restored))
+    after["current"] = "default"
+    path.write_text(json.dumps(after))
 
 
 def test_a_bad_key_and_a_missing_document_exit_with_the_problem(remote: Remote) -> None:

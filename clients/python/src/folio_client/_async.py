@@ -316,6 +316,12 @@ class Auth(Resource):
         credentials.tokens = Tokens.from_pair(result.tokens.model_dump())
         return result
 
+    async def refresh(self) -> None:
+        """Renew the access token now (with the refresh token; logging in again if the
+        session ended and the client has a password). The client does it by itself when
+        needed; this is for a caller that keeps the tokens, as the remote CLI's profiles do."""
+        await self._client._renew()
+
     async def me(self) -> UserRead:
         return await self._client._get(f"{API}/auth/me", UserRead)
 
