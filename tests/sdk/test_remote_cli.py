@@ -169,33 +169,39 @@ def test_watch_streams_a_processed_event_and_the_key_stays_out_of_the_process_li
 ) -> None:
     note = tmp_path / "watched.txt"
     note.write_bytes(NOTE)
-    with remote.sdk() as folio:
-        *_, last = folio.events.list(limit=100)  # oldest first: the last is the newest
-        watcher = subprocess.Popen(
-            remote.command(
-                "watch", "--since", last.id, "--type", "document.processed",
-                "--count", "1", "--timeout", "60", "--json",
-            ),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=remote.env(),
-        )  # fmt: skip
-        try:
-            listing = process_list()  # what `ps` shows every user
-            arguments = Path(f"/proc/{watcher.pid}/cmdline").read_bytes()
-            uploaded = remote.run("upload", str(note))  # the table for people, not --json
-            out, err = watcher.communicate(timeout=90)
-        finally:
-            watcher.kill()
-
+    uploaded = remote.run("upload", str(note))  # the table for people, not --json
     assert uploaded.returncode == 0, uploaded.stderr
     (row,) = [line.split() for line in uploaded.stdout.splitlines() if "watched.txt" in line]
-    assert row[0].startswith("doc_") and row[2] in {"queued", "processing", "completed"}
+    document_id = row[0]
+    with remote.sdk() as folio:  # the upload's own event: what follows it is replayed or live
+        (anchor,) = [
+            event
+            for event in folio.events.list(type="document.uploaded")
+            if event.data["document_id"] == document_id
+        ]
+    watcher = subprocess.Popen(
+        remote.command(
+            "watch", "--document", document_id, "--since", anchor.id,
+            "--type", "document.processed", "--count", "1", "--timeout", "60", "--json",
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=remote.env(),
+    )  # fmt: skip
+    try:
+        # Popen returns once the command is running, and it takes longer than this to start
+        listing = process_list()  # what `ps` shows every user
+        arguments = Path(f"/proc/{watcher.pid}/cmdline").read_bytes()
+        out, err = watcher.communicate(timeout=90)
+    finally:
+        watcher.kill()
+
+    assert row[2] in {"queued", "processing", "completed"}
     assert watcher.returncode == 0, err
     event = json.loads(out.splitlines()[0])
     assert event["type"] == "document.processed"
-    assert event["data"]["document_id"] == row[0]
+    assert event["data"]["document_id"] == document_id
     assert b"folio.remote watch" in listing  # the list did see the running command
     assert remote.server.api_key.encode() not in listing
     assert remote.server.api_key.encode() not in arguments
