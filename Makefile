@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-LINTED := src tests bench migrations docs/hooks.py docs/examples clients/python/src
+LINTED := src tests bench migrations docs/hooks.py docs/examples clients/python/src examples
 
 .PHONY: install run test test-fast test-scaleout lint format bench clean train-ner
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from folio_client import __version__
+from folio_client import __version__, models
 from folio_client.models import COMPONENTS
 from pydantic import BaseModel
 
@@ -64,6 +64,16 @@ def test_model_matches_its_component(model: type[BaseModel], openapi: Schema) ->
     component = components[COMPONENTS[model]]
 
     assert differences(model, component, components) == []
+
+
+def test_every_sdk_model_is_checked() -> None:
+    """A model added to the SDK without its component would escape the check above."""
+    declared = {
+        value
+        for value in vars(models).values()
+        if isinstance(value, type) and issubclass(value, models.Model)
+    }
+    assert declared - {models.Model, models.Page} == set(COMPONENTS)
 
 
 def test_the_sdk_speaks_the_servers_api_version(openapi: Schema) -> None:

@@ -13,6 +13,7 @@ import re
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from tests.conftest import corpus
 from tests.e2e.server import FOLIO, Server
 from tests.sdk.conftest import SDK_SOURCE
 
+pytestmark = pytest.mark.e2e
 SRC = Path(__file__).resolve().parents[2] / "src"
 INVOICE = b"INVOICE\nInvoice number: INV-2031-0007\nTotal: 99.00 EUR\n"
 COOLBLUE = "invoice2data/tests/compare/coolblue1.pdf"
@@ -63,6 +65,17 @@ class Remote:
 
     def sdk(self) -> Folio:
         return Folio(self.server.url, api_key=self.server.api_key)
+
+
+def process_list() -> bytes:
+    """Every process's command line, as ``ps -eo args`` shows them (read from /proc)."""
+    lines = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            lines.append(cmdline.read_bytes().replace(b"\0", b" "))
+        except OSError:
+            continue  # ended meanwhile
+    return b"\n".join(lines)
 
 
 @pytest.fixture(scope="module")
@@ -156,39 +169,46 @@ def test_watch_streams_a_processed_event_and_the_key_stays_out_of_the_process_li
 ) -> None:
     note = tmp_path / "watched.txt"
     note.write_bytes(NOTE)
-    with remote.sdk() as folio:
-        *_, last = folio.events.list(limit=100)  # oldest first: the last is the newest
-        watcher = subprocess.Popen(
-            remote.command(
-                "watch", "--since", last.id, "--type", "document.processed",
-                "--count", "1", "--timeout", "60", "--json",
-            ),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=remote.env(),
-        )  # fmt: skip
-        try:
-            listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True)
-            arguments = Path(f"/proc/{watcher.pid}/cmdline").read_bytes()
-            uploaded = remote.run("upload", str(note))  # the table for people, not --json
-            out, err = watcher.communicate(timeout=90)
-        finally:
-            watcher.kill()
-
+    uploaded = remote.run("upload", str(note))  # the table for people, not --json
     assert uploaded.returncode == 0, uploaded.stderr
     (row,) = [line.split() for line in uploaded.stdout.splitlines() if "watched.txt" in line]
-    assert row[0].startswith("doc_") and row[2] in {"queued", "processing", "completed"}
+    document_id = row[0]
+    with remote.sdk() as folio:  # the upload's own event: what follows it is replayed or live
+        (anchor,) = [
+            event
+            for event in folio.events.list(type="document.uploaded")
+            if event.data["document_id"] == document_id
+        ]
+    watcher = subprocess.Popen(
+        remote.command(
+            "watch", "--document", document_id, "--since", anchor.id,
+            "--type", "document.processed", "--count", "1", "--timeout", "60", "--json",
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=remote.env(),
+    )  # fmt: skip
+    try:
+        # Popen returns once the command is running, and it takes longer than this to start
+        listing = process_list()  # what `ps` shows every user
+        arguments = Path(f"/proc/{watcher.pid}/cmdline").read_bytes()
+        out, err = watcher.communicate(timeout=90)
+    finally:
+        watcher.kill()
+
+    assert row[2] in {"queued", "processing", "completed"}
     assert watcher.returncode == 0, err
     event = json.loads(out.splitlines()[0])
     assert event["type"] == "document.processed"
-    assert event["data"]["document_id"] == row[0]
-    assert remote.server.api_key not in listing.stdout
+    assert event["data"]["document_id"] == document_id
+    assert b"folio.remote watch" in listing  # the list did see the running command
+    assert remote.server.api_key.encode() not in listing
     assert remote.server.api_key.encode() not in arguments
     assert remote.server.api_key not in out + err
 
 
-def test_a_session_login_stores_a_rotated_refresh_token_and_logout_ends_it(
+def test_a_session_is_refreshed_once_by_commands_started_together_and_logout_ends_it(
     remote: Remote,
 ) -> None:
     path = remote.config / "folio" / "profiles.json"
@@ -199,14 +219,38 @@ def test_a_session_login_stores_a_rotated_refresh_token_and_logout_ends_it(
     assert done.returncode == 0, done.stderr
     stored = json.loads(path.read_text())["profiles"]["me"]
     listed = remote.json("ls", "--profile", "me", "--limit", "1")
+    unchanged = json.loads(path.read_text())["profiles"]["me"]
+
+    assert remote.password not in path.read_text() + done.stdout + done.stderr
+    assert "api_key" not in stored and stored["refresh_token"] and stored["access_token"]
+    assert isinstance(listed, dict) and len(listed["items"]) == 1
+    assert unchanged == stored  # the access token was still good: no refresh
+
+    # the access token has expired: three commands at once must refresh once, not three times
+    # (a refresh token is rotated on use, and reusing the old one ends the session)
+    profiles = json.loads(path.read_text())
+    profiles["profiles"]["me"]["access_expires_at"] = 0
+    path.write_text(json.dumps(profiles))
+    together = [
+        subprocess.Popen(
+            remote.command("ls", "--profile", "me", "--json"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=remote.env(),
+        )
+        for _ in range(3)
+    ]
+    answers = [process.communicate(timeout=120) for process in together]
     rotated = json.loads(path.read_text())["profiles"]["me"]
+    still = remote.run("ls", "--profile", "me", "--json")
     logged_out = remote.run("logout", "--profile", "me")
     after = json.loads(path.read_text())
 
-    assert remote.password not in path.read_text() + done.stdout + done.stderr
-    assert "api_key" not in stored and stored["refresh_token"]
-    assert isinstance(listed, dict) and len(listed["items"]) == 1
-    assert rotated["refresh_token"] != stored["refresh_token"]  # kept after the refresh
+    assert [p.returncode for p in together] == [0, 0, 0], answers
+    assert rotated["refresh_token"] != stored["refresh_token"]
+    assert rotated["access_expires_at"] > time.time()
+    assert still.returncode == 0, still.stderr
     assert logged_out.returncode == 0 and "me" not in after["profiles"]
     assert after["current"] is None  # the session profile had become the current one
     with (
@@ -214,9 +258,8 @@ def test_a_session_login_stores_a_rotated_refresh_token_and_logout_ends_it(
         pytest.raises(AuthenticationError),
     ):
         ended.auth.me()
-    restored = json.loads(path.read_text())
-    restored["current"] = "default"
-    path.write_text(json.dumps(restored))
+    after["current"] = "default"
+    path.write_text(json.dumps(after))
 
 
 def test_a_bad_key_and_a_missing_document_exit_with_the_problem(remote: Remote) -> None:

@@ -19,6 +19,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from folio_client import APIError, AsyncFolio, AuthenticationError, Folio, FolioTimeoutError
+from folio_client._core import Tokens
 from folio_client.models import DocumentRead, EventRead
 from rich.markup import escape
 from rich.progress import (
@@ -62,36 +63,73 @@ def client_options(profile: Profile) -> dict[str, Any]:
     }
 
 
-def remember_session(name: str, profile: Profile, client: Folio | AsyncFolio) -> None:
-    """A session's refresh token is rotated by each refresh: the new one is kept."""
+def resume_session(name: str, client: Folio) -> None:
+    """Gives a session profile's client the stored access token, refreshing it first when it
+    has expired; under the session lock, so commands started together refresh once."""
+    with store.session_lock():
+        profiles = store.load()
+        entry = profiles.entries[name]
+        if entry.refresh_token is None:
+            return
+        left = (entry.access_expires_at or 0.0) - time.time()
+        client.credentials.tokens = Tokens(
+            entry.access_token or "", entry.refresh_token, time.monotonic() + left
+        )
+        if client.credentials.tokens.stale:
+            client.auth.refresh()
+            keep_tokens(entry, client.credentials.tokens)
+            store.save(profiles)
+
+
+def keep_tokens(entry: Profile, tokens: Tokens) -> None:
+    entry.access_token = tokens.access_token
+    entry.refresh_token = tokens.refresh_token
+    entry.access_expires_at = time.time() + (tokens.expires_at - time.monotonic())
+
+
+def remember_session(name: str, started_with: str | None, client: Folio | AsyncFolio) -> None:
+    """A command that ran past its access token refreshed on its own: the rotated tokens are
+    stored, unless another command stored newer ones meanwhile."""
     tokens = client.credentials.tokens
-    if profile.api_key or tokens is None or tokens.refresh_token == profile.refresh_token:
+    if started_with is None or tokens is None or tokens.refresh_token == started_with:
         return
-    profiles = store.load()
-    if name in profiles.entries:
-        profiles.entries[name].refresh_token = tokens.refresh_token
-        store.save(profiles)
+    with store.session_lock():
+        profiles = store.load()
+        entry = profiles.entries.get(name)
+        if entry is not None and entry.refresh_token == started_with:
+            keep_tokens(entry, tokens)
+            store.save(profiles)
 
 
 @contextlib.contextmanager
 def connected(profile_name: str | None) -> Iterator[Folio]:
     name, profile = store.load().resolve(profile_name)
     client = Folio(profile.url, **client_options(profile))
+    started_with = None
     try:
+        if profile.refresh_token:
+            resume_session(name, client)
+            tokens = client.credentials.tokens
+            started_with = tokens.refresh_token if tokens is not None else None
         yield client
     finally:
-        remember_session(name, profile, client)
+        remember_session(name, started_with, client)
         client.close()
 
 
 @contextlib.asynccontextmanager
 async def connected_async(profile_name: str | None) -> AsyncIterator[AsyncFolio]:
-    name, profile = store.load().resolve(profile_name)
+    """The async client (for the WebSocket), its session resumed by a sync one first."""
+    with connected(profile_name) as sync_client:
+        name, profile = store.load().resolve(profile_name)
+        tokens = sync_client.credentials.tokens
     client = AsyncFolio(profile.url, **client_options(profile))
+    client.credentials.tokens = tokens
+    started_with = tokens.refresh_token if tokens is not None else None
     try:
         yield client
     finally:
-        remember_session(name, profile, client)
+        remember_session(name, started_with, client)
         await client.aclose()
 
 
@@ -145,7 +183,8 @@ def login(
                 me = client.auth.me()
                 tokens = client.credentials.tokens
             assert tokens is not None  # auth.me() logged in
-            entry = Profile(url=url.rstrip("/"), refresh_token=tokens.refresh_token, team_id=team)
+            entry = Profile(url=url.rstrip("/"), team_id=team)
+            keep_tokens(entry, tokens)
         entry.email = me.email
         profiles = store.load()
         profiles.entries[name] = entry

@@ -8,9 +8,12 @@ write goes to a new file that replaces the old one, so a crash never leaves half
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,10 @@ class Profile:
     refresh_token: str | None = field(default=None, repr=False)
     email: str | None = None
     team_id: str | None = None
+    # a session's current access token and when it expires (Unix seconds), shared by the
+    # commands that run at the same time: only one of them refreshes (see ``session_lock``)
+    access_token: str | None = field(default=None, repr=False)
+    access_expires_at: float | None = None
 
     @property
     def credential_kind(self) -> str:
@@ -70,6 +77,21 @@ def config_dir() -> Path:
 
 def profiles_path() -> Path:
     return config_dir() / "profiles.json"
+
+
+@contextlib.contextmanager
+def session_lock() -> Iterator[None]:
+    """Held while a command reads, refreshes and writes back a session's tokens. A refresh
+    token is rotated on use and reusing an old one ends the session, so two commands started
+    together must not both refresh: the second waits and takes the tokens the first stored."""
+    directory = config_dir()
+    directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    handle = os.open(directory / ".session.lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
 
 
 def load() -> Profiles:

@@ -25,12 +25,9 @@ from folio_client._core import (
     RetryPolicy,
     Source,
     Tokens,
-    UploadFile,
     base_headers,
     close_files,
     idempotency_key,
-    multipart_files,
-    options_form,
 )
 from folio_client.errors import (
     AuthenticationError,
@@ -226,12 +223,6 @@ class AsyncFolio:
                 # the session ended: log in again
         await self.auth.login()
 
-    async def _get(self, path: str, model: type[M], **params: Any) -> M:
-        return model.model_validate((await self.request("GET", path, params=_clean(params))).json())
-
-    async def _send(self, method: str, path: str, model: type[M], json: Any = None) -> M:
-        return model.model_validate((await self.request(method, path, json=json)).json())
-
     async def paginate(self, path: str, model: type[M], **params: Any) -> AsyncIterator[M]:
         """Every item of a cursor-paginated list, fetching pages as the iteration needs them."""
         query = _clean(params)
@@ -275,13 +266,11 @@ class AsyncFolio:
     def listing(self, listing: Listing[M]) -> AsyncIterator[M]:
         return self.paginate(listing.path, listing.model, **listing.params)
 
-    async def page(
-        self, path: str, model: type[M], *, cursor: str | None = None, **params: Any
-    ) -> Page[M]:
+    async def page(self, listing: Listing[M], *, cursor: str | None = None) -> Page[M]:
         """One page of a cursor-paginated list; give its ``next_cursor`` for the next one."""
-        query = _clean({**params, "cursor": cursor})
-        body = (await self.request("GET", path, params=query)).json()
-        return Page[model].model_validate(body)  # type: ignore[valid-type]
+        query = _clean({**listing.params, "cursor": cursor})
+        body = (await self.request("GET", listing.path, params=query)).json()
+        return Page[listing.model].model_validate(body)  # type: ignore[name-defined]
 
     async def fetch(self, download: Download, to: str | Path | IO[bytes]) -> int:
         return await self.download(download.path, to, **download.params)
@@ -316,8 +305,14 @@ class Auth(Resource):
         credentials.tokens = Tokens.from_pair(result.tokens.model_dump())
         return result
 
+    async def refresh(self) -> None:
+        """Renew the access token now (with the refresh token; logging in again if the
+        session ended and the client has a password). The client does it by itself when
+        needed; this is for a caller that keeps the tokens, as the remote CLI's profiles do."""
+        await self._client._renew()
+
     async def me(self) -> UserRead:
-        return await self._client._get(f"{API}/auth/me", UserRead)
+        return await self._client.call(calls.me())
 
 
 class Documents(Resource):
@@ -333,22 +328,14 @@ class Documents(Resource):
         """Upload a path, bytes or a binary stream (202: queued for processing). The upload
         carries an ``Idempotency-Key`` (generated unless given), so a retry never makes a
         second document. ``progress(sent, total)`` is called as the bytes go out."""
-        upload = UploadFile.from_source(source, filename)
         key = idempotency_key or _new_key()
-
-        def body() -> dict[str, Any]:
-            return {
-                "files": multipart_files("file", [upload], progress),
-                "data": options_form(options),
-            }
-
-        response = await self._client.request(
-            "POST", f"{API}/documents", body=body, headers={"Idempotency-Key": key}
+        call = calls.upload(
+            source, filename=filename, options=options, progress=progress, idempotency_key=key
         )
-        return DocumentRead.model_validate(response.json())
+        return await self._client.call(call)
 
     async def get(self, document_id: str, *, wait: float | None = None) -> DocumentRead:
-        return await self._client._get(f"{API}/documents/{document_id}", DocumentRead, wait=wait)
+        return await self._client.call(calls.document_get(document_id, wait))
 
     async def wait(self, document_id: str, *, timeout: float = 300.0) -> DocumentRead:  # noqa: ASYNC109 - a deadline over many long-polls
         """Long-poll until the document is completed, failed or cancelled; returns it.
@@ -372,15 +359,8 @@ class Documents(Resource):
         q: str | None = None,
     ) -> AsyncIterator[DocumentRead]:
         """Every matching document, newest first, page by page (``limit`` per request)."""
-        return self._client.paginate(
-            f"{API}/documents",
-            DocumentRead,
-            limit=limit,
-            status=status,
-            batch_id=batch_id,
-            type=type,
-            q=q,
-        )
+        filters = {"status": status, "batch_id": batch_id, "type": type, "q": q}
+        return self._client.listing(calls.document_list(limit, filters))
 
     async def process(
         self,
@@ -410,53 +390,38 @@ class Documents(Resource):
         q: str | None = None,
     ) -> Page[DocumentRead]:
         """One page of ``list``: its ``next_cursor`` asks for the following one."""
-        return await self._client.page(
-            f"{API}/documents",
-            DocumentRead,
-            cursor=cursor,
-            limit=limit,
-            status=status,
-            batch_id=batch_id,
-            type=type,
-            q=q,
-        )
+        filters = {"status": status, "batch_id": batch_id, "type": type, "q": q}
+        return await self._client.page(calls.document_list(limit, filters), cursor=cursor)
 
     async def results(self, document_id: str) -> DocumentResults:
-        return await self._client._get(f"{API}/documents/{document_id}/results", DocumentResults)
+        return await self._client.call(calls.document_results(document_id))
 
     async def text(self, document_id: str) -> str:
         """The plain text, pages separated by form feeds (``\\f``)."""
-        return (await self._client.request("GET", f"{API}/documents/{document_id}/text")).text
+        return await self._client.call(calls.document_text(document_id, "text"))
 
     async def markdown(self, document_id: str) -> str:
         """The text as Markdown, without page headers, footers and numbers."""
-        return (await self._client.request("GET", f"{API}/documents/{document_id}/markdown")).text
+        return await self._client.call(calls.document_text(document_id, "markdown"))
 
     async def chunks(
         self, document_id: str, max_tokens: int = 512, overlap: int = 0
     ) -> DocumentChunks:
         """The text cut into chunks of at most ``max_tokens`` for retrieval."""
-        return await self._client._get(
-            f"{API}/documents/{document_id}/chunks",
-            DocumentChunks,
-            max_tokens=max_tokens,
-            overlap=overlap,
-        )
+        return await self._client.call(calls.document_chunks(document_id, max_tokens, overlap))
 
     async def download(self, document_id: str, to: str | Path | IO[bytes]) -> int:
         """Stream the original file to ``to``; returns the bytes written."""
-        return await self._client.download(f"{API}/documents/{document_id}/file", to)
+        return await self._client.fetch(calls.document_file(document_id, "file"), to)
 
     async def download_searchable_pdf(self, document_id: str, to: str | Path | IO[bytes]) -> int:
-        return await self._client.download(f"{API}/documents/{document_id}/searchable-pdf", to)
+        return await self._client.fetch(calls.document_file(document_id, "searchable-pdf"), to)
 
     async def reprocess(self, document_id: str) -> DocumentRead:
-        return await self._client._send(
-            "POST", f"{API}/documents/{document_id}/reprocess", DocumentRead
-        )
+        return await self._client.call(calls.document_reprocess(document_id))
 
     async def delete(self, document_id: str) -> None:
-        await self._client.request("DELETE", f"{API}/documents/{document_id}")
+        await self._client.call(calls.document_delete(document_id))
 
 
 class Batches(Resource):
@@ -470,19 +435,11 @@ class Batches(Resource):
         idempotency_key: str | None = None,
     ) -> BatchCreated:
         """Upload several files as one batch (one request, one ``Idempotency-Key``)."""
-        uploads = [UploadFile.from_source(source) for source in sources]
         key = idempotency_key or _new_key()
-
-        def body() -> dict[str, Any]:
-            return {
-                "files": multipart_files("files", uploads, progress),
-                "data": options_form(options, name=name),
-            }
-
-        response = await self._client.request(
-            "POST", f"{API}/batches", body=body, headers={"Idempotency-Key": key}
+        call = calls.batch_upload(
+            sources, name=name, options=options, progress=progress, idempotency_key=key
         )
-        return BatchCreated.model_validate(response.json())
+        return await self._client.call(call)
 
     async def upload_folder(
         self,
@@ -504,10 +461,10 @@ class Batches(Resource):
         )
 
     async def get(self, batch_id: str) -> BatchRead:
-        return await self._client._get(f"{API}/batches/{batch_id}", BatchRead)
+        return await self._client.call(calls.batch_get(batch_id))
 
     def list(self, *, limit: int = 50) -> AsyncIterator[BatchRead]:
-        return self._client.paginate(f"{API}/batches", BatchRead, limit=limit)
+        return self._client.listing(calls.batch_list(limit))
 
     async def iter_results(
         self,
@@ -534,14 +491,10 @@ class Batches(Resource):
             await self._client.sleep(poll)
 
     async def cancel(self, batch_id: str) -> dict[str, Any]:
-        response = await self._client.request("POST", f"{API}/batches/{batch_id}/cancel")
-        result: dict[str, Any] = response.json()
-        return result
+        return await self._client.call(calls.batch_action(batch_id, "cancel"))
 
     async def retry_failed(self, batch_id: str) -> dict[str, Any]:
-        response = await self._client.request("POST", f"{API}/batches/{batch_id}/retry-failed")
-        result: dict[str, Any] = response.json()
-        return result
+        return await self._client.call(calls.batch_action(batch_id, "retry-failed"))
 
 
 class Webhooks(Resource):

@@ -1,7 +1,7 @@
-"""The API calls of the resources (templates, extractions, exports, projects, crawls, datasets,
-zero-retention processing, webhooks, keys, teams), written once: each function says which
-request to make and how to read its answer. ``_sync.py`` and ``_async.py`` only send them, so
-the two clients' methods for these resources are one line each and cannot drift apart."""
+"""The API calls of every resource (auth, documents, batches, templates, extractions,
+exports, projects, crawls, datasets, webhooks, keys, teams), written once: each function says
+which request to make and how to read its answer. ``_sync.py`` and ``_async.py`` only send
+them, so the two clients' methods are one line each and cannot drift apart in what they ask."""
 
 from __future__ import annotations
 
@@ -17,11 +17,15 @@ from pydantic import BaseModel, TypeAdapter
 from folio_client._core import API, Progress, Source, UploadFile, multipart_files, options_form
 from folio_client.models import (
     ApplyResult,
+    BatchCreated,
+    BatchRead,
     CrawlChunk,
     CrawlJobRead,
     CrawlProgress,
     DatasetRead,
     DeliveryRead,
+    DocumentChunks,
+    DocumentRead,
     DocumentResults,
     ExtractionRead,
     KeyCreated,
@@ -30,6 +34,7 @@ from folio_client.models import (
     TeamRead,
     TemplateRead,
     TemplateVersionRead,
+    UserRead,
     ValidationRead,
     WebhookCreated,
     WebhookRead,
@@ -85,6 +90,15 @@ def models(cls: type[M]) -> Callable[[httpx.Response], list[M]]:
 
 def nothing(_: httpx.Response) -> None:
     return None
+
+
+def text(response: httpx.Response) -> str:
+    return response.text
+
+
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    body: dict[str, Any] = response.json()
+    return body
 
 
 # -- templates and extractions ---------------------------------------------------------------
@@ -373,3 +387,98 @@ def team_get(team_id: str) -> Call[TeamRead]:
 
 def team_list(limit: int) -> Listing[TeamRead]:
     return Listing(f"{API}/teams", TeamRead, {"limit": limit})
+
+
+def me() -> Call[UserRead]:
+    return Call("GET", f"{API}/auth/me", model(UserRead))
+
+
+# -- documents and batches -------------------------------------------------------------------
+
+DOCUMENTS = f"{API}/documents"
+
+
+def upload(
+    source: Source,
+    *,
+    filename: str | None,
+    options: Mapping[str, Any] | None,
+    progress: Progress | None,
+    idempotency_key: str,
+) -> Call[DocumentRead]:
+    upload = UploadFile.from_source(source, filename)
+
+    def body() -> dict[str, Any]:
+        return {"files": multipart_files("file", [upload], progress), "data": options_form(options)}
+
+    headers = {"Idempotency-Key": idempotency_key}
+    return Call("POST", DOCUMENTS, model(DocumentRead), body=body, headers=headers)
+
+
+def document_get(document_id: str, wait: float | None) -> Call[DocumentRead]:
+    params = clean({"wait": wait})
+    return Call("GET", f"{DOCUMENTS}/{document_id}", model(DocumentRead), params=params)
+
+
+def document_list(limit: int, filters: Mapping[str, Any]) -> Listing[DocumentRead]:
+    return Listing(DOCUMENTS, DocumentRead, clean({"limit": limit, **filters}))
+
+
+def document_results(document_id: str) -> Call[DocumentResults]:
+    return Call("GET", f"{DOCUMENTS}/{document_id}/results", model(DocumentResults))
+
+
+def document_text(document_id: str, kind: str) -> Call[str]:
+    """``kind``: ``text`` or ``markdown``."""
+    return Call("GET", f"{DOCUMENTS}/{document_id}/{kind}", text)
+
+
+def document_chunks(document_id: str, max_tokens: int, overlap: int) -> Call[DocumentChunks]:
+    params = {"max_tokens": max_tokens, "overlap": overlap}
+    return Call("GET", f"{DOCUMENTS}/{document_id}/chunks", model(DocumentChunks), params=params)
+
+
+def document_file(document_id: str, kind: str) -> Download:
+    """``kind``: ``file`` (the original) or ``searchable-pdf``."""
+    return Download(f"{DOCUMENTS}/{document_id}/{kind}")
+
+
+def document_reprocess(document_id: str) -> Call[DocumentRead]:
+    return Call("POST", f"{DOCUMENTS}/{document_id}/reprocess", model(DocumentRead))
+
+
+def document_delete(document_id: str) -> Call[None]:
+    return Call("DELETE", f"{DOCUMENTS}/{document_id}", nothing)
+
+
+def batch_upload(
+    sources: list[Source],
+    *,
+    name: str | None,
+    options: Mapping[str, Any] | None,
+    progress: Progress | None,
+    idempotency_key: str,
+) -> Call[BatchCreated]:
+    uploads = [UploadFile.from_source(source) for source in sources]
+
+    def body() -> dict[str, Any]:
+        return {
+            "files": multipart_files("files", uploads, progress),
+            "data": options_form(options, name=name),
+        }
+
+    headers = {"Idempotency-Key": idempotency_key}
+    return Call("POST", f"{API}/batches", model(BatchCreated), body=body, headers=headers)
+
+
+def batch_get(batch_id: str) -> Call[BatchRead]:
+    return Call("GET", f"{API}/batches/{batch_id}", model(BatchRead))
+
+
+def batch_list(limit: int) -> Listing[BatchRead]:
+    return Listing(f"{API}/batches", BatchRead, {"limit": limit})
+
+
+def batch_action(batch_id: str, action: str) -> Call[dict[str, Any]]:
+    """``cancel`` or ``retry-failed``: their answers are plain JSON objects."""
+    return Call("POST", f"{API}/batches/{batch_id}/{action}", json_object)

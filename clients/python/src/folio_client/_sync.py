@@ -1,5 +1,6 @@
-"""The synchronous client. ``_async.py`` is the same client with ``async``/``await``; a change
-here is made there too (``tests/sdk`` runs both against a real server)."""
+"""The synchronous client. What each method asks is described once in ``_calls.py``;
+``_async.py`` is the same client with ``async``/``await``, so a new method is added to both
+(``tests/sdk`` runs both against a real server)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,9 @@ from folio_client._core import (
     RetryPolicy,
     Source,
     Tokens,
-    UploadFile,
     base_headers,
     close_files,
     idempotency_key,
-    multipart_files,
-    options_form,
 )
 from folio_client.errors import AuthenticationError, FolioTimeoutError, error_for
 from folio_client.models import (
@@ -217,12 +215,6 @@ class Folio:
                 # the session ended: log in again
         self.auth.login()
 
-    def _get(self, path: str, model: type[M], **params: Any) -> M:
-        return model.model_validate(self.request("GET", path, params=_clean(params)).json())
-
-    def _send(self, method: str, path: str, model: type[M], json: Any = None) -> M:
-        return model.model_validate(self.request(method, path, json=json).json())
-
     def paginate(self, path: str, model: type[M], **params: Any) -> Iterator[M]:
         """Every item of a cursor-paginated list, fetching pages as the iteration needs them."""
         query = _clean(params)
@@ -265,13 +257,11 @@ class Folio:
     def listing(self, listing: Listing[M]) -> Iterator[M]:
         return self.paginate(listing.path, listing.model, **listing.params)
 
-    def page(
-        self, path: str, model: type[M], *, cursor: str | None = None, **params: Any
-    ) -> Page[M]:
+    def page(self, listing: Listing[M], *, cursor: str | None = None) -> Page[M]:
         """One page of a cursor-paginated list; give its ``next_cursor`` for the next one."""
-        query = _clean({**params, "cursor": cursor})
-        body = self.request("GET", path, params=query).json()
-        return Page[model].model_validate(body)  # type: ignore[valid-type]
+        query = _clean({**listing.params, "cursor": cursor})
+        body = self.request("GET", listing.path, params=query).json()
+        return Page[listing.model].model_validate(body)  # type: ignore[name-defined]
 
     def fetch(self, download: Download, to: str | Path | IO[bytes]) -> int:
         return self.download(download.path, to, **download.params)
@@ -306,8 +296,14 @@ class Auth(Resource):
         credentials.tokens = Tokens.from_pair(result.tokens.model_dump())
         return result
 
+    def refresh(self) -> None:
+        """Renew the access token now (with the refresh token; logging in again if the
+        session ended and the client has a password). The client does it by itself when
+        needed; this is for a caller that keeps the tokens, as the remote CLI's profiles do."""
+        self._client._renew()
+
     def me(self) -> UserRead:
-        return self._client._get(f"{API}/auth/me", UserRead)
+        return self._client.call(calls.me())
 
 
 class Documents(Resource):
@@ -323,22 +319,14 @@ class Documents(Resource):
         """Upload a path, bytes or a binary stream (202: queued for processing). The upload
         carries an ``Idempotency-Key`` (generated unless given), so a retry never makes a
         second document. ``progress(sent, total)`` is called as the bytes go out."""
-        upload = UploadFile.from_source(source, filename)
         key = idempotency_key or _new_key()
-
-        def body() -> dict[str, Any]:
-            return {
-                "files": multipart_files("file", [upload], progress),
-                "data": options_form(options),
-            }
-
-        response = self._client.request(
-            "POST", f"{API}/documents", body=body, headers={"Idempotency-Key": key}
+        call = calls.upload(
+            source, filename=filename, options=options, progress=progress, idempotency_key=key
         )
-        return DocumentRead.model_validate(response.json())
+        return self._client.call(call)
 
     def get(self, document_id: str, *, wait: float | None = None) -> DocumentRead:
-        return self._client._get(f"{API}/documents/{document_id}", DocumentRead, wait=wait)
+        return self._client.call(calls.document_get(document_id, wait))
 
     def wait(self, document_id: str, *, timeout: float = 300.0) -> DocumentRead:
         """Long-poll until the document is completed, failed or cancelled; returns it.
@@ -362,15 +350,8 @@ class Documents(Resource):
         q: str | None = None,
     ) -> Iterator[DocumentRead]:
         """Every matching document, newest first, page by page (``limit`` per request)."""
-        return self._client.paginate(
-            f"{API}/documents",
-            DocumentRead,
-            limit=limit,
-            status=status,
-            batch_id=batch_id,
-            type=type,
-            q=q,
-        )
+        filters = {"status": status, "batch_id": batch_id, "type": type, "q": q}
+        return self._client.listing(calls.document_list(limit, filters))
 
     def process(
         self,
@@ -400,49 +381,36 @@ class Documents(Resource):
         q: str | None = None,
     ) -> Page[DocumentRead]:
         """One page of ``list``: its ``next_cursor`` asks for the following one."""
-        return self._client.page(
-            f"{API}/documents",
-            DocumentRead,
-            cursor=cursor,
-            limit=limit,
-            status=status,
-            batch_id=batch_id,
-            type=type,
-            q=q,
-        )
+        filters = {"status": status, "batch_id": batch_id, "type": type, "q": q}
+        return self._client.page(calls.document_list(limit, filters), cursor=cursor)
 
     def results(self, document_id: str) -> DocumentResults:
-        return self._client._get(f"{API}/documents/{document_id}/results", DocumentResults)
+        return self._client.call(calls.document_results(document_id))
 
     def text(self, document_id: str) -> str:
         """The plain text, pages separated by form feeds (``\\f``)."""
-        return self._client.request("GET", f"{API}/documents/{document_id}/text").text
+        return self._client.call(calls.document_text(document_id, "text"))
 
     def markdown(self, document_id: str) -> str:
         """The text as Markdown, without page headers, footers and numbers."""
-        return self._client.request("GET", f"{API}/documents/{document_id}/markdown").text
+        return self._client.call(calls.document_text(document_id, "markdown"))
 
     def chunks(self, document_id: str, max_tokens: int = 512, overlap: int = 0) -> DocumentChunks:
         """The text cut into chunks of at most ``max_tokens`` for retrieval."""
-        return self._client._get(
-            f"{API}/documents/{document_id}/chunks",
-            DocumentChunks,
-            max_tokens=max_tokens,
-            overlap=overlap,
-        )
+        return self._client.call(calls.document_chunks(document_id, max_tokens, overlap))
 
     def download(self, document_id: str, to: str | Path | IO[bytes]) -> int:
         """Stream the original file to ``to``; returns the bytes written."""
-        return self._client.download(f"{API}/documents/{document_id}/file", to)
+        return self._client.fetch(calls.document_file(document_id, "file"), to)
 
     def download_searchable_pdf(self, document_id: str, to: str | Path | IO[bytes]) -> int:
-        return self._client.download(f"{API}/documents/{document_id}/searchable-pdf", to)
+        return self._client.fetch(calls.document_file(document_id, "searchable-pdf"), to)
 
     def reprocess(self, document_id: str) -> DocumentRead:
-        return self._client._send("POST", f"{API}/documents/{document_id}/reprocess", DocumentRead)
+        return self._client.call(calls.document_reprocess(document_id))
 
     def delete(self, document_id: str) -> None:
-        self._client.request("DELETE", f"{API}/documents/{document_id}")
+        self._client.call(calls.document_delete(document_id))
 
 
 class Batches(Resource):
@@ -456,19 +424,11 @@ class Batches(Resource):
         idempotency_key: str | None = None,
     ) -> BatchCreated:
         """Upload several files as one batch (one request, one ``Idempotency-Key``)."""
-        uploads = [UploadFile.from_source(source) for source in sources]
         key = idempotency_key or _new_key()
-
-        def body() -> dict[str, Any]:
-            return {
-                "files": multipart_files("files", uploads, progress),
-                "data": options_form(options, name=name),
-            }
-
-        response = self._client.request(
-            "POST", f"{API}/batches", body=body, headers={"Idempotency-Key": key}
+        call = calls.batch_upload(
+            sources, name=name, options=options, progress=progress, idempotency_key=key
         )
-        return BatchCreated.model_validate(response.json())
+        return self._client.call(call)
 
     def upload_folder(
         self,
@@ -488,10 +448,10 @@ class Batches(Resource):
         return self.upload(list(files), name=name or root.name, options=options, progress=progress)
 
     def get(self, batch_id: str) -> BatchRead:
-        return self._client._get(f"{API}/batches/{batch_id}", BatchRead)
+        return self._client.call(calls.batch_get(batch_id))
 
     def list(self, *, limit: int = 50) -> Iterator[BatchRead]:
-        return self._client.paginate(f"{API}/batches", BatchRead, limit=limit)
+        return self._client.listing(calls.batch_list(limit))
 
     def iter_results(
         self, batch_id: str, *, timeout: float = 600.0, poll: float = 1.0
@@ -514,14 +474,10 @@ class Batches(Resource):
             self._client.sleep(poll)
 
     def cancel(self, batch_id: str) -> dict[str, Any]:
-        response = self._client.request("POST", f"{API}/batches/{batch_id}/cancel")
-        result: dict[str, Any] = response.json()
-        return result
+        return self._client.call(calls.batch_action(batch_id, "cancel"))
 
     def retry_failed(self, batch_id: str) -> dict[str, Any]:
-        response = self._client.request("POST", f"{API}/batches/{batch_id}/retry-failed")
-        result: dict[str, Any] = response.json()
-        return result
+        return self._client.call(calls.batch_action(batch_id, "retry-failed"))
 
 
 class Webhooks(Resource):
