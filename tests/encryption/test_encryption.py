@@ -20,6 +20,7 @@ from folio.core import crypto
 from folio.core.crypto import EncryptionError, EncryptionKeyMissing, KeyRing
 from folio.encryption.service import rotate
 from folio.webhooks.models import WebhookEndpoint
+from folio.workers.celery_worker import check_encryption_keys
 from tests.conftest import make_settings
 from tests.helpers import upload_ok, wait_settled
 
@@ -124,6 +125,8 @@ class TestStartUp:
             with pytest.raises(EncryptionKeyMissing, match="key\\(s\\) k1"):
                 async with restarted.router.lifespan_context(restarted):
                     pass
+            with pytest.raises(EncryptionKeyMissing, match="key\\(s\\) k1"):  # a Celery worker
+                await check_encryption_keys(make_settings(copy, encryption_keys=keys))
 
     @pytest.mark.parametrize(
         "overrides",
