@@ -20,9 +20,12 @@ from folio.core import crypto
 from folio.core.crypto import EncryptionError, EncryptionKeyMissing, KeyRing
 from folio.encryption.service import rotate
 from folio.webhooks.models import WebhookEndpoint
-from tests.conftest import make_settings
+from folio.workers.celery_worker import check_encryption_keys
+from tests.conftest import SCALEOUT, make_settings
 from tests.helpers import upload_ok, wait_settled
 
+# the raw values are read from the SQLite file; test_postgres.py reads PostgreSQL's
+pytestmark = pytest.mark.skipif(SCALEOUT, reason="reads the SQLite file itself")
 KEY_1 = crypto.new_key()
 KEY_2 = crypto.new_key()
 EMAIL = "jane.doe@example.com"
@@ -124,6 +127,8 @@ class TestStartUp:
             with pytest.raises(EncryptionKeyMissing, match="key\\(s\\) k1"):
                 async with restarted.router.lifespan_context(restarted):
                     pass
+            with pytest.raises(EncryptionKeyMissing, match="key\\(s\\) k1"):  # a Celery worker
+                await check_encryption_keys(make_settings(copy, encryption_keys=keys))
 
     @pytest.mark.parametrize(
         "overrides",

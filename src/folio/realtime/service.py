@@ -93,8 +93,8 @@ class RealtimeService:
                 )
             ensure_allowed(principal, scope)
         except (FolioError, ValueError, TimeoutError) as error:
-            if isinstance(error, KeyRefused):
-                note_refusal(scope, error)
+            if isinstance(error, KeyRefused) and error is not refused:
+                note_refusal(scope, error)  # the middleware noted the one it refused
             detail = getattr(error, "detail", None) or str(error) or "sign-in timed out"
             code = error.code if isinstance(error, KeyRefused) else "UNAUTHORIZED"
             await socket.send_json(message("auth:error", code=code, message=detail))

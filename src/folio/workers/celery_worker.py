@@ -22,8 +22,9 @@ from celery import Celery, Task, signals
 
 from folio.assembly import build_runtime
 from folio.config import Settings
-from folio.core.db import DatabaseUnavailable
+from folio.core.db import Database, DatabaseUnavailable
 from folio.core.runtime import Runtime
+from folio.encryption.service import check_keys
 from folio.jobs.service import job as job_service
 from folio.workers.celery_app import ALL_QUEUES, TASK_NAME, make_celery
 from folio.workers.dispatch import CeleryDispatcher
@@ -157,7 +158,18 @@ def create_worker_app(settings: Settings) -> Celery:
     return celery
 
 
+async def check_encryption_keys(settings: Settings) -> None:
+    """As the API's start: a worker without a key the stored values need stops here."""
+    database = Database(settings.resolved_database_url, pool_size=1)
+    try:
+        async with database.session() as session:
+            await check_keys(session, settings.keyring())
+    finally:
+        await database.dispose()
+
+
 def run_worker(settings: Settings, *, concurrency: int, queues: list[str] | None) -> None:
+    asyncio.run(check_encryption_keys(settings))
     celery = create_worker_app(settings)
     celery.worker_main(
         argv=[
