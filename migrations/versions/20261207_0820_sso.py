@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("issuer", sa.String(2000), nullable=False),
         sa.Column("client_id", sa.String(500), nullable=False),
-        sa.Column("client_secret", sa.String(1000), nullable=True),
+        sa.Column("client_secret", sa.Text(), nullable=True),
         sa.Column("scopes", sa.JSON(), nullable=False),
         sa.Column("claims", sa.JSON(), nullable=False),
         sa.Column("group_roles", sa.JSON(), nullable=False),

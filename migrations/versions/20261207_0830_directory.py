@@ -42,7 +42,7 @@ def upgrade() -> None:
         sa.Column("verify_tls", sa.Boolean(), nullable=False),
         sa.Column("ca_certificate", sa.Text()),
         sa.Column("bind_dn", sa.String(500)),
-        sa.Column("bind_password", sa.String(500)),
+        sa.Column("bind_password", sa.Text()),
         sa.Column("user_base", sa.String(500), nullable=False),
         sa.Column("user_filter", sa.String(1000), nullable=False),
         sa.Column("uid_attribute", sa.String(100), nullable=False),

@@ -23,6 +23,7 @@ ENCRYPTED = (
     ("documents", "intelligence", sa.JSON()),
     ("document_versions", "intelligence", sa.JSON()),
     ("webhook_endpoints", "secret", sa.String(100)),
+    ("users", "mfa_secret", sa.String(64)),
 )
 
 
@@ -42,7 +43,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table, column, old_type in ENCRYPTED:
-            cast = "json" if isinstance(old_type, sa.JSON) else "varchar(100)"
+            cast = (
+                "json"
+                if isinstance(old_type, sa.JSON)
+                else f"varchar({getattr(old_type, 'length', 100)})"
+            )
             op.alter_column(table, column, type_=old_type, postgresql_using=f"{column}::{cast}")
     op.drop_table("encryption_keys_used")
     with op.batch_alter_table("api_keys", schema=None) as batch_op:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from folio.core.crypto import EncryptedText
 from folio.core.db import Base, TimestampMixin, str_enum, utcnow
 
 
@@ -41,7 +42,7 @@ class LdapDirectory(TimestampMixin, Base):
     verify_tls: Mapped[bool] = mapped_column(Boolean, default=True)
     ca_certificate: Mapped[str | None] = mapped_column(Text)  # PEM; None: the system CAs
     bind_dn: Mapped[str | None] = mapped_column(String(500))
-    bind_password: Mapped[str | None] = mapped_column(String(500))
+    bind_password: Mapped[str | None] = mapped_column(EncryptedText)
     user_base: Mapped[str] = mapped_column(String(500))
     user_filter: Mapped[str] = mapped_column(String(1000))
     uid_attribute: Mapped[str] = mapped_column(String(100))

@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from folio.core.crypto import EncryptedText
 from folio.core.db import Base, TimestampMixin, str_enum
 
 
@@ -23,7 +24,7 @@ class IdentityProvider(TimestampMixin, Base):
     issuer: Mapped[str] = mapped_column(String(2000))
     client_id: Mapped[str] = mapped_column(String(500))
     # sent to the provider's token endpoint, so stored readable; never returned after creation
-    client_secret: Mapped[str | None] = mapped_column(String(1000))
+    client_secret: Mapped[str | None] = mapped_column(EncryptedText)
     scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
     # claim names: {"email": "email", "name": "name", "groups": "groups"}
     claims: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
@@ -91,5 +92,5 @@ class SsoSession(Base):
     provider_id: Mapped[str] = mapped_column(
         ForeignKey("identity_providers.id", ondelete="CASCADE"), index=True
     )
-    id_token: Mapped[str] = mapped_column(Text)
+    id_token: Mapped[str] = mapped_column(EncryptedText)  # names the person: kept for RP logout
     created_at: Mapped[datetime] = mapped_column()

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from folio.core.crypto import EncryptedText
 from folio.core.db import Base, TimestampMixin
 
 
@@ -19,7 +20,7 @@ class User(TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)  # system:admin
     personal_team_id: Mapped[str | None] = mapped_column(String(40))
-    mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    mfa_secret: Mapped[str | None] = mapped_column(EncryptedText)  # the TOTP seed
     mfa_enabled_at: Mapped[datetime | None] = mapped_column()
     mfa_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     mfa_last_step: Mapped[int | None] = mapped_column(BigInteger)  # TOTP codes are single-use
