@@ -272,6 +272,15 @@ function resetView() {
   render("Choose a new password", h("article", { class: "narrow" }, h("h1", {}, "Choose a new password"), form, error, done));
 }
 
+function verifyEmailView() {
+  const token = new URLSearchParams(location.search).get("token") || "";
+  const status = h("p", { role: "status", id: "verify-status" }, "Checking the link…");
+  render("Verify your e-mail", h("article", { class: "narrow" }, h("h1", {}, "Verify your e-mail"), status));
+  anonymousPost("/auth/verify-email", { token })
+    .then(() => status.replaceChildren("Your e-mail address is verified. ", h("a", { href: "/" }, "Continue")))
+    .catch((err) => { status.textContent = err.message; });
+}
+
 // ---------- account: profile and password ----------
 async function accountView() {
   const me = await api("/auth/me");
@@ -1804,15 +1813,23 @@ const ROUTES = [
   [/^\/documents\/([^/]+)$/, (id) => documentView(decodeURIComponent(id))],
 ];
 
+const NEXT_KEY = "folio-after-sign-in";
+
 async function start() {
   if (location.pathname === "/login") return loginView();
   if (location.pathname === "/forgot-password") return forgotView();
   if (location.pathname === "/reset-password") return resetView();
+  if (location.pathname === "/verify-email") return verifyEmailView();
   try {
     await refresh();
   } catch {
+    // back to this page after signing in (an e-mailed invitation link, a bookmarked document)
+    if (location.pathname !== "/") sessionStorage.setItem(NEXT_KEY, location.pathname + location.search);
     return location.replace("/login");
   }
+  const next = sessionStorage.getItem(NEXT_KEY);
+  sessionStorage.removeItem(NEXT_KEY);
+  if (next && next.startsWith("/") && !next.startsWith("//") && location.pathname === "/") return location.replace(next);
   const me = await api("/auth/me");
   document.getElementById("nav-user").textContent = me.email;
   document.getElementById("nav-links").hidden = false;
