@@ -596,6 +596,27 @@ def test_a_crawl_fills_a_project_with_kept_and_rejected_images_and_builds_a_data
         assert "manifest.csv" in archive.namelist()
 
 
+def test_files_uploaded_as_one_batch_show_live_progress_and_link_to_the_batch(
+    admin: Page, uploaded: dict[str, Any], running: Running
+) -> None:
+    admin.goto(f"{running.server.url}/")
+    expect(admin.locator("#live-status[data-state=live]")).to_be_attached(timeout=20_000)
+    admin.get_by_role("switch", name="Upload the files as one batch").check()
+    admin.get_by_label("Batch name (optional)").fill("browser batch")
+    memos = [
+        {"name": f"memo-{n}.txt", "mimeType": "text/plain", "buffer": f"Memo {n}".encode()}
+        for n in (1, 2)
+    ]
+    admin.set_input_files("#file-input", memos)
+    admin.click("#upload-button")
+    expect(admin.locator("#uploads li[data-status=completed]")).to_have_count(2, timeout=60_000)
+    admin.get_by_role("link", name="browser batch").click()
+    expect(admin.locator("#batch-documents [data-status=completed]")).to_have_count(2)
+    with running.client() as client:
+        batches = client.get("/api/v1/batches").json()["items"]
+    assert [b["totals"]["total"] for b in batches if b["name"] == "browser batch"] == [2]
+
+
 def test_a_second_user_sees_none_of_the_first_users_documents(
     browser: Browser, uploaded: dict[str, Any], running: Running, artifacts: Path
 ) -> None:

@@ -511,7 +511,11 @@ function uploadForm(onUploaded) {
       COMPLIANCE.map((c) => h("label", {},
         h("input", { type: "checkbox", name: "compliance", value: c }), ` ${c.toUpperCase()}`))));
   const list = h("ul", { class: "uploads", id: "uploads", "aria-label": "Uploads" });
-  const form = h("form", { id: "upload-form" }, zone, options,
+  const batchNote = h("p", { id: "batch-created", role: "status" });
+  const asBatch = h("fieldset", { class: "grid" },
+    h("label", {}, h("input", { type: "checkbox", role: "switch", name: "as_batch" }), " Upload the files as one batch"),
+    h("label", {}, "Batch name (optional)", h("input", { name: "batch_name", maxlength: 200 })));
+  const form = h("form", { id: "upload-form" }, zone, options, asBatch, batchNote,
     h("button", { type: "submit", id: "upload-button" }, "Start upload"), list);
   const optionsOf = () => {
     const data = new FormData(form);
@@ -521,7 +525,14 @@ function uploadForm(onUploaded) {
     if (packs.length) chosen.compliance_frameworks = packs;
     return chosen;
   };
-  const start = (fileList) => [...fileList].forEach((f) => upload(f, optionsOf(), list, onUploaded));
+  const start = (fileList) => {
+    const data = new FormData(form);
+    if (data.get("as_batch") && fileList.length) {
+      uploadBatch([...fileList], optionsOf(), String(data.get("batch_name") || ""), list, batchNote, onUploaded);
+    } else {
+      [...fileList].forEach((f) => upload(f, optionsOf(), list, onUploaded));
+    }
+  };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     start(files.files);
@@ -554,29 +565,77 @@ function showProgress(row, data) {
 }
 
 function sendUpload(file, options) {
+  const body = new FormData();
+  body.append("file", file);
+  body.append("options", JSON.stringify(options));
+  return sendForm("/documents", body, file.onBytes);
+}
+
+function sendForm(path, body, onBytes) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open("POST", `${API}/documents`);
+    request.open("POST", `${API}${path}`);
     request.setRequestHeader("Authorization", `Bearer ${accessToken}`);
     request.responseType = "json";
     request.upload.addEventListener("progress", (e) => {
-      if (e.lengthComputable) file.onBytes?.(Math.round((e.loaded / e.total) * 100));
+      if (e.lengthComputable) onBytes?.(Math.round((e.loaded / e.total) * 100));
     });
     request.addEventListener("load", () => resolve(request));
     request.addEventListener("error", () => reject(new Error("The upload failed (network).")));
-    const body = new FormData();
-    body.append("file", file);
-    body.append("options", JSON.stringify(options));
     request.send(body);
   });
 }
 
-async function upload(file, options, list, onUploaded) {
+function uploadRow(list, filename) {
   const state = h("span", { class: "upload-status" }, "uploading");
-  const bar = h("progress", { max: 100, value: 0, "aria-label": `Progress of ${file.name}` });
-  const row = h("li", { dataset: { filename: file.name, status: "uploading" } },
-    h("span", {}, file.name), bar, state);
+  const bar = h("progress", { max: 100, value: 0, "aria-label": `Progress of ${filename}` });
+  const row = h("li", { dataset: { filename, status: "uploading" } }, h("span", {}, filename), bar, state);
   list.append(row);
+  return { row, state };
+}
+
+async function uploadBatch(files, options, name, list, note, onUploaded) {
+  const rows = files.map((file) => uploadRow(list, file.name));
+  const body = new FormData();
+  files.forEach((file) => body.append("files", file));
+  body.append("options", JSON.stringify(options));
+  if (name) body.append("name", name);
+  const onBytes = (p) => rows.forEach(({ state }) => { state.textContent = `uploading ${p}%`; });
+  try {
+    let request = await sendForm("/batches", body, onBytes);
+    if (request.status === 401) {
+      await refresh();
+      request = await sendForm("/batches", body, onBytes);
+    }
+    if (request.status !== 202) throw new ApiError(request.status, request.response);
+    const batch = request.response;
+    const waiting = [...rows];
+    for (const doc of batch.documents) {
+      const index = waiting.findIndex(({ row }) => row.dataset.filename === doc.filename);
+      const [{ row }] = waiting.splice(index >= 0 ? index : 0, 1);
+      row.dataset.documentId = doc.id;
+      uploadRows.set(doc.id, row);
+      showProgress(row, lastEvents.get(doc.id) || doc);
+      onUploaded(doc);
+    }
+    for (const rejected of batch.rejected) {
+      const found = waiting.find(({ row }) => row.dataset.filename === rejected.filename) || waiting[0];
+      if (!found) continue;
+      waiting.splice(waiting.indexOf(found), 1);
+      found.row.dataset.status = "failed";
+      found.state.textContent = `refused: ${rejected.detail || rejected.code || "not accepted"}`;
+    }
+    note.replaceChildren("Batch created: ", h("a", { href: `/batches/${encodeURIComponent(batch.id)}` }, batch.name || batch.id));
+  } catch (err) {
+    rows.forEach(({ row, state }) => {
+      row.dataset.status = "failed";
+      state.textContent = `failed: ${err.message}`;
+    });
+  }
+}
+
+async function upload(file, options, list, onUploaded) {
+  const { row, state } = uploadRow(list, file.name);
   file.onBytes = (p) => { state.textContent = `uploading ${p}%`; };
   try {
     let request = await sendUpload(file, options);
