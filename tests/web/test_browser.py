@@ -549,6 +549,23 @@ def test_profile_password_change_and_reset(
     page.get_by_role("button", name="Change password").click()
     expect(page.locator("#password-status")).to_contain_text("Password changed")
     check_page(page, artifacts, "account.png")
+    expect(page.locator("#sessions-body tr[data-current=true]")).to_have_count(1)
+    page.get_by_role("button", name="Set up two-step sign-in").click()
+    totp = pyotp.TOTP(page.locator("#mfa-secret").inner_text())
+    page.get_by_label("Code from the app").fill(totp.now())
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.locator("#recovery-codes li").first).to_be_visible()
+    with running.client() as client:
+        login = client.post(
+            "/api/v1/auth/login",
+            json={"email": "reset@example.com", "password": "another long passphrase 7"},
+        )
+    assert login.json().get("mfa_required") is True
+    page.reload()
+    page.locator("#mfa-disable-form input[name=password]").fill("another long passphrase 7")
+    page.get_by_label("Code from the app (or a recovery code)").fill(totp.at(time.time() + 30))
+    page.get_by_role("button", name="Turn off two-step sign-in").click()
+    expect(page.locator("#mfa-status")).to_have_text("Two-step sign-in is off.")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{running.server.url}/login")
 

@@ -281,6 +281,78 @@ function verifyEmailView() {
     .catch((err) => { status.textContent = err.message; });
 }
 
+function sessionsBlock(message) {
+  const body = h("tbody", { id: "sessions-body" });
+  const load = async () => {
+    const sessions = await api("/auth/sessions");
+    body.replaceChildren(...sessions.map((s) => h("tr", { dataset: { sessionId: s.id, current: String(s.current) } },
+      h("td", {}, s.user_agent || "unknown client", s.current ? " (this one)" : ""), h("td", {}, s.ip || "—"),
+      h("td", {}, new Date(s.last_seen_at).toLocaleString()),
+      h("td", {}, s.current ? "" : h("button", { type: "button", class: "secondary outline", "aria-label": `Sign out session ${s.id}`,
+        onclick: async () => {
+          try {
+            await api(`/auth/sessions/${s.id}`, { method: "DELETE" });
+            await load();
+          } catch (err) {
+            message.textContent = err.message;
+          }
+        } }, "Sign out")))));
+  };
+  load().catch((err) => { message.textContent = err.message; });
+  return h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Signed-in sessions" }, h("table", {},
+    h("thead", {}, h("tr", {}, ["Client", "Address", "Last seen", "Action"].map((c) => h("th", { scope: "col" }, c)))), body));
+}
+
+function mfaBlock(me) {
+  const area = h("div", { id: "mfa" });
+  const error = errorLine("mfa-setup-error");
+  const setup = async () => {
+    try {
+      const started = await api("/auth/mfa/enable", { method: "POST" });
+      const form = h("form", { id: "mfa-verify-form" },
+        h("p", {}, "Add this key to your authenticator app (or open the link on your phone), then enter the code it shows."),
+        h("p", { class: "key-once", id: "mfa-secret" }, started.secret),
+        h("p", {}, h("a", { href: started.otpauth_uri }, "Open in an authenticator app")),
+        h("label", {}, "Code from the app", h("input", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true, minlength: 6 })),
+        h("button", { type: "submit" }, "Turn on two-step sign-in"));
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        try {
+          const codes = await api("/auth/mfa/verify", { method: "POST", json: { code: new FormData(form).get("code") } });
+          area.replaceChildren(h("p", { role: "status", id: "mfa-status" }, "Two-step sign-in is on. Keep these recovery codes somewhere safe; each works once:"),
+            h("ul", { id: "recovery-codes", class: "key-once" }, codes.recovery_codes.map((c) => h("li", {}, c))));
+        } catch (err) {
+          error.textContent = err.message;
+        }
+      });
+      area.replaceChildren(form, error);
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  };
+  if (me.mfa_enabled) {
+    const form = h("form", { id: "mfa-disable-form" },
+      h("label", {}, "Password", h("input", { type: "password", name: "password", autocomplete: "current-password", required: true })),
+      h("label", {}, "Code from the app (or a recovery code)", h("input", { name: "code", autocomplete: "one-time-code", required: true, minlength: 6 })),
+      h("button", { type: "submit", class: "secondary" }, "Turn off two-step sign-in"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      try {
+        await api("/auth/mfa/disable", { method: "POST", json: { password: data.get("password"), code: data.get("code") } });
+        area.replaceChildren(h("p", { role: "status", id: "mfa-status" }, "Two-step sign-in is off."));
+      } catch (err) {
+        error.textContent = err.message;
+      }
+    });
+    area.replaceChildren(h("p", {}, "Two-step sign-in is on."), form, error);
+  } else {
+    area.replaceChildren(h("p", {}, "Two-step sign-in is off."),
+      h("button", { type: "button", onclick: setup }, "Set up two-step sign-in"), error);
+  }
+  return area;
+}
+
 // ---------- account: profile and password ----------
 async function accountView() {
   const me = await api("/auth/me");
@@ -299,6 +371,7 @@ async function accountView() {
   });
   const error = errorLine("password-error");
   const passwordStatus = h("p", { role: "status", id: "password-status" });
+  const sessionsMessage = h("p", { role: "status" });
   const password = h("form", { id: "password-form" },
     h("label", {}, "Current password", h("input", { type: "password", name: "current_password", autocomplete: "current-password", required: true })),
     ...newPasswordFields(), h("button", { type: "submit" }, "Change password"));
@@ -322,7 +395,10 @@ async function accountView() {
       h("dt", {}, "Two-step sign-in"), h("dd", {}, me.mfa_enabled ? "on" : "off"),
       h("dt", {}, "Member since"), h("dd", {}, new Date(me.created_at).toLocaleDateString())),
     h("section", { "aria-labelledby": "profile-title" }, h("h2", { id: "profile-title" }, "Profile"), profile, profileStatus),
-    h("section", { "aria-labelledby": "password-title" }, h("h2", { id: "password-title" }, "Password"), password, error, passwordStatus));
+    h("section", { "aria-labelledby": "password-title" }, h("h2", { id: "password-title" }, "Password"), password, error, passwordStatus),
+    h("section", { "aria-labelledby": "mfa-title" }, h("h2", { id: "mfa-title" }, "Two-step sign-in"), mfaBlock(me)),
+    h("section", { "aria-labelledby": "sessions-title" }, h("h2", { id: "sessions-title" }, "Where you are signed in"),
+      sessionsMessage, sessionsBlock(sessionsMessage)));
 }
 
 // ---------- team: members, invitations, roles ----------
