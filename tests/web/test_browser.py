@@ -461,6 +461,13 @@ def test_a_finished_batch_shows_on_its_page_and_rings_the_bell_live(
     check_page(admin, artifacts, "notifications.png")
     admin.get_by_role("button", name="Mark all as read").click()
     expect(bell).to_have_attribute("data-count", "0")
+    admin.get_by_role("checkbox", name="Team changes").uncheck()
+    admin.locator("select[name=digest_frequency]").select_option("weekly")
+    admin.get_by_role("button", name="Save preferences").click()
+    expect(admin.locator("#preferences-status")).to_have_text("Saved.")
+    with running.client() as client:  # the first-start key acts as the admin
+        saved = client.get("/api/v1/notifications/preferences").json()
+    assert "team" not in saved["categories"] and saved["digest_frequency"] == "weekly"
 
 
 def test_webhook_is_added_tested_and_deleted(

@@ -1463,8 +1463,38 @@ async function notificationsView() {
   onEvents((event) => {
     if (NOTIFYING.test(event.type)) setTimeout(() => load().catch(() => {}), 700);
   });
-  render("Notifications", h("h1", {}, "Notifications"), readAll, list);
+  render("Notifications", h("h1", {}, "Notifications"), readAll, list, await preferencesSection());
   await load();
+}
+
+const CATEGORIES = [["documents", "A document failed"], ["batches", "A batch finished"],
+  ["team", "Team changes"], ["system", "System messages"]];
+
+async function preferencesSection() {
+  const prefs = await api("/notifications/preferences");
+  const status = h("p", { role: "status", id: "preferences-status" });
+  const form = h("form", { id: "preferences-form" },
+    h("label", {}, h("input", { type: "checkbox", role: "switch", name: "email_enabled", checked: prefs.email_enabled }), " E-mail me too"),
+    h("fieldset", {}, h("legend", {}, "Notify me when"),
+      CATEGORIES.map(([value, label]) => h("label", {},
+        h("input", { type: "checkbox", name: "categories", value, checked: prefs.categories.includes(value) }), ` ${label}`))),
+    h("label", {}, "E-mails", h("select", { name: "digest_frequency" },
+      [["none", "one per notification"], ["daily", "a daily digest"], ["weekly", "a weekly digest"]]
+        .map(([value, label]) => h("option", { value, selected: prefs.digest_frequency === value }, label)))),
+    h("button", { type: "submit" }, "Save preferences"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api("/notifications/preferences", { method: "PUT", json: {
+        email_enabled: data.get("email_enabled") === "on", categories: data.getAll("categories"),
+        digest_frequency: data.get("digest_frequency") } });
+      status.textContent = "Saved.";
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  });
+  return h("section", { "aria-labelledby": "preferences-title" }, h("h2", { id: "preferences-title" }, "Preferences"), form, status);
 }
 
 // ---------- webhooks ----------
