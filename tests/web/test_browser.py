@@ -618,6 +618,10 @@ def test_a_crawl_fills_a_project_with_kept_and_rejected_images_and_builds_a_data
         ready.get_by_role("button", name=re.compile("^Download")).click()
     with zipfile.ZipFile(built.value.path()) as archive:
         assert "manifest.csv" in archive.namelist()
+    admin.once("dialog", lambda dialog: dialog.accept())
+    admin.get_by_role("button", name="Delete project").click()
+    admin.wait_for_url(f"{running.server.url}/datasets")
+    expect(admin.locator("#projects-body [data-empty]")).to_be_visible()
 
 
 def test_files_uploaded_as_one_batch_show_live_progress_and_link_to_the_batch(

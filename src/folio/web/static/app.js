@@ -1669,14 +1669,31 @@ function crawlForm(project, onCreated) {
   return h("div", {}, form, error);
 }
 
-function crawlRow(job) {
+function crawlActions(job, onChanged, message) {
+  const act = (label, verb) => h("button", { type: "button", class: "secondary outline", "aria-label": `${label} crawl ${job.id}`,
+    onclick: async () => {
+      try {
+        await api(`/crawl-jobs/${job.id}/${verb}`, { method: "POST" });
+        await onChanged();
+      } catch (err) {
+        message.textContent = err.message;
+      }
+    } }, label);
+  if (job.status === "running") return act("Stop", "stop");
+  if (job.status === "stopped" || job.status === "paused") return act("Resume", "start");
+  if (job.status === "failed" || job.errors.length) return act("Retry failed", "retry");
+  return "";
+}
+
+function crawlRow(job, onChanged, message) {
   const done = job.images_valid + job.images_failed + job.images_duplicate;
   return h("tr", { dataset: { jobId: job.id, status: job.status } },
     h("td", {}, job.name || (job.seeds[0] || job.keywords.join(", ") || job.id)), h("td", { class: "crawl-status" }, job.status),
     h("td", {}, h("progress", { max: Math.max(job.max_images, 1), value: Math.min(done, job.max_images),
       "aria-label": `${done} of at most ${job.max_images} images` })),
     h("td", {}, job.images_valid), h("td", {}, job.images_failed), h("td", {}, job.images_duplicate),
-    h("td", {}, job.errors.length ? job.errors.map((e) => `${e.code}: ${e.message}`).join("; ") : (job.error_message || "")));
+    h("td", {}, job.errors.length ? job.errors.map((e) => `${e.code}: ${e.message}`).join("; ") : (job.error_message || "")),
+    h("td", {}, crawlActions(job, onChanged, message)));
 }
 
 async function objectUrl(path) {
@@ -1742,8 +1759,8 @@ async function projectView(id) {
       api(`/crawl-jobs?project_id=${project.id}&limit=50`),
       api(`/images?project_id=${project.id}&is_valid=true&is_duplicate=false&limit=60`),
       api(`/images?project_id=${project.id}&is_valid=false&limit=100`)]);
-    jobs.replaceChildren(...jobPage.items.map(crawlRow));
-    if (!jobPage.items.length) jobs.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 7 }, "No crawls yet.")));
+    jobs.replaceChildren(...jobPage.items.map((job) => crawlRow(job, watch, message)));
+    if (!jobPage.items.length) jobs.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 8 }, "No crawls yet.")));
     kept.replaceChildren(...keptPage.items.map(imageCard));
     if (!keptPage.items.length) kept.append(h("p", { class: "muted" }, "No images kept yet."));
     rejected.replaceChildren(...rejectedPage.items.map((i) => h("li", { dataset: { reason: i.rejection_reason || "" } },
@@ -1759,14 +1776,24 @@ async function projectView(id) {
       await pause(1500);
     }
   };
+  const remove = h("button", { type: "button", class: "secondary outline", onclick: async () => {
+    if (!window.confirm(`Delete the project "${project.name}" with its crawls, images and datasets?`)) return;
+    try {
+      await api(`/projects/${project.id}`, { method: "DELETE" });
+      location.assign("/datasets");
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  } }, "Delete project");
   render(project.name, h("hgroup", {}, h("h1", {}, project.name), h("p", {}, project.description || "Image project")), message,
     h("section", { "aria-labelledby": "crawl-title" }, h("h2", { id: "crawl-title" }, "Crawls"), crawlForm(project, watch),
       h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Crawls" }, h("table", {},
-        h("thead", {}, h("tr", {}, ["Crawl", "Status", "Progress", "Kept", "Failed", "Duplicates", "Errors"].map((c) => h("th", { scope: "col" }, c)))),
+        h("thead", {}, h("tr", {}, ["Crawl", "Status", "Progress", "Kept", "Failed", "Duplicates", "Errors", "Action"].map((c) => h("th", { scope: "col" }, c)))),
         jobs))),
     h("section", { "aria-labelledby": "kept-title" }, h("h2", { id: "kept-title" }, "Kept images"), kept),
     h("section", { "aria-labelledby": "rejected-title" }, h("h2", { id: "rejected-title" }, "Rejected images and why"), rejected),
-    h("section", { "aria-labelledby": "datasets-title" }, h("h2", { id: "datasets-title" }, "Datasets"), datasets.block));
+    h("section", { "aria-labelledby": "datasets-title" }, h("h2", { id: "datasets-title" }, "Datasets"), datasets.block),
+    h("div", { class: "actions" }, remove));
   await Promise.all([watch(), datasets.load()]);
 }
 
