@@ -1168,9 +1168,9 @@ function fieldRow(doc, extraction, name, field, onSaved) {
   const review = field.needs_review;
   return h("tr", { class: review ? "needs-review" : "", dataset: { field: name, review: String(review), method: field.method || "" } },
     h("th", { scope: "row" }, name, review ? h("span", { class: "review-flag" }, " · check") : null,
-      h("small", { class: "field-how" }, field.method || field.missing_reason || "not found")),
+      h("small", { class: "field-how" }, `${field.method || field.missing_reason || "not found"} · `,
+        h("span", { class: "field-confidence" }, percent(field.confidence || 0)))),
     h("td", {}, input, note),
-    h("td", { class: "field-confidence" }, percent(field.confidence || 0)),
     h("td", {}, editable ? h("button", { type: "button", class: "secondary outline", "aria-label": `Save ${name}`, onclick: save }, "Save") : ""));
 }
 
@@ -1250,7 +1250,7 @@ function reviewSection(doc, onFields) {
       h("p", { class: "muted" }, `${extraction.template_name} v${extraction.template_version} · `,
         extraction.review.length ? `${extraction.review.length} field(s) to check` : "nothing to check"),
       h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Extracted fields" }, h("table", { id: "fields-table" },
-        h("thead", {}, h("tr", {}, ["Field", "Value", "Confidence", "Action"].map((c) => h("th", { scope: "col" }, c)))),
+        h("thead", {}, h("tr", {}, ["Field (how · confidence)", "Value", "Action"].map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, Object.entries(extraction.fields).map(([name, field]) => fieldRow(doc, extraction, name, field, load))))),
       h("div", { class: "actions" }, validate), results, exportControls(doc, extraction));
   };
