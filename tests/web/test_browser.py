@@ -461,6 +461,13 @@ def test_a_finished_batch_shows_on_its_page_and_rings_the_bell_live(
     check_page(admin, artifacts, "notifications.png")
     admin.get_by_role("button", name="Mark all as read").click()
     expect(bell).to_have_attribute("data-count", "0")
+    admin.get_by_role("checkbox", name="Team changes").uncheck()
+    admin.locator("select[name=digest_frequency]").select_option("weekly")
+    admin.get_by_role("button", name="Save preferences").click()
+    expect(admin.locator("#preferences-status")).to_have_text("Saved.")
+    with running.client() as client:  # the first-start key acts as the admin
+        saved = client.get("/api/v1/notifications/preferences").json()
+    assert "team" not in saved["categories"] and saved["digest_frequency"] == "weekly"
 
 
 def test_webhook_is_added_tested_and_deleted(
@@ -503,8 +510,13 @@ def test_team_invitation_is_accepted_and_the_member_gets_a_role(
     register(running, "joiner@example.com")
     context = new_context(browser)
     joiner = watched_page(context)
-    sign_in(joiner, running.server.url, "joiner@example.com", PASSWORD)
-    joiner.goto(f"{running.server.url}/invitations/accept?token={token}")
+    accept_url = f"{running.server.url}/invitations/accept?token={token}"
+    joiner.goto(accept_url)  # the e-mailed link, signed out: sign in first, then back to it
+    joiner.wait_for_url(f"{running.server.url}/login")
+    joiner.get_by_label("E-mail").fill("joiner@example.com")
+    joiner.get_by_label("Password").fill(PASSWORD)
+    joiner.get_by_role("button", name="Sign in").click()
+    joiner.wait_for_url(accept_url)
     joiner.get_by_role("button", name="Join the team").click()
     expect(joiner.locator("#accept-status")).to_contain_text("You joined")
     context.close()
@@ -526,8 +538,12 @@ def test_profile_password_change_and_reset(
     register(running, "reset@example.com")
     context = new_context(browser)
     page = watched_page(context)
+    token = mailed_token(running, "reset@example.com", "/verify-email")
+    page.goto(f"{running.server.url}/verify-email?token={token}")
+    expect(page.locator("#verify-status")).to_contain_text("is verified")
     sign_in(page, running.server.url, "reset@example.com", PASSWORD)
     page.goto(f"{running.server.url}/account")
+    expect(page.locator("#profile")).to_contain_text("(verified)")
     page.get_by_label("Name").fill("Rita Reset")
     page.get_by_role("button", name="Save profile").click()
     expect(page.locator("#profile-status")).to_have_text("Saved: Rita Reset")
@@ -540,6 +556,23 @@ def test_profile_password_change_and_reset(
     page.get_by_role("button", name="Change password").click()
     expect(page.locator("#password-status")).to_contain_text("Password changed")
     check_page(page, artifacts, "account.png")
+    expect(page.locator("#sessions-body tr[data-current=true]")).to_have_count(1)
+    page.get_by_role("button", name="Set up two-step sign-in").click()
+    totp = pyotp.TOTP(page.locator("#mfa-secret").inner_text())
+    page.get_by_label("Code from the app").fill(totp.now())
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.locator("#recovery-codes li").first).to_be_visible()
+    with running.client() as client:
+        login = client.post(
+            "/api/v1/auth/login",
+            json={"email": "reset@example.com", "password": "another long passphrase 7"},
+        )
+    assert login.json().get("mfa_required") is True
+    page.reload()
+    page.locator("#mfa-disable-form input[name=password]").fill("another long passphrase 7")
+    page.get_by_label("Code from the app (or a recovery code)").fill(totp.at(time.time() + 30))
+    page.get_by_role("button", name="Turn off two-step sign-in").click()
+    expect(page.locator("#mfa-status")).to_have_text("Two-step sign-in is off.")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{running.server.url}/login")
 
@@ -547,6 +580,7 @@ def test_profile_password_change_and_reset(
     page.get_by_label("E-mail").fill("reset@example.com")
     page.get_by_role("button", name="Send a reset link").click()
     expect(page.locator("#forgot-status")).to_contain_text("reset link")
+    check_page(page, artifacts, "forgot-password.png")
     token = mailed_token(running, "reset@example.com", "/reset-password")
     page.goto(f"{running.server.url}/reset-password?token={token}")
     page.get_by_label("New password", exact=True).fill("a third long passphrase 9")
@@ -564,6 +598,8 @@ def test_a_crawl_fills_a_project_with_kept_and_rejected_images_and_builds_a_data
     admin.goto(f"{running.server.url}/datasets")
     admin.get_by_label("Project name").fill("Pets")
     admin.get_by_role("button", name="Create project").click()
+    expect(admin.locator("#projects-body tr[data-project-id]")).to_have_count(1)
+    check_page(admin, artifacts, "projects.png")
     admin.get_by_role("link", name="Pets").click()
     admin.get_by_label("Start pages or sitemaps (one URL a line)").fill(image_site.base_url + "/")
     admin.get_by_label("Label").fill("pets")
@@ -585,6 +621,31 @@ def test_a_crawl_fills_a_project_with_kept_and_rejected_images_and_builds_a_data
         ready.get_by_role("button", name=re.compile("^Download")).click()
     with zipfile.ZipFile(built.value.path()) as archive:
         assert "manifest.csv" in archive.namelist()
+    admin.once("dialog", lambda dialog: dialog.accept())
+    admin.get_by_role("button", name="Delete project").click()
+    admin.wait_for_url(f"{running.server.url}/datasets")
+    expect(admin.locator("#projects-body [data-empty]")).to_be_visible()
+
+
+def test_files_uploaded_as_one_batch_show_live_progress_and_link_to_the_batch(
+    admin: Page, uploaded: dict[str, Any], running: Running
+) -> None:
+    admin.goto(f"{running.server.url}/")
+    expect(admin.locator("#live-status[data-state=live]")).to_be_attached(timeout=20_000)
+    admin.get_by_role("switch", name="Upload the files as one batch").check()
+    admin.get_by_label("Batch name (optional)").fill("browser batch")
+    memos = [
+        {"name": f"memo-{n}.txt", "mimeType": "text/plain", "buffer": f"Memo {n}".encode()}
+        for n in (1, 2)
+    ]
+    admin.set_input_files("#file-input", memos)
+    admin.click("#upload-button")
+    expect(admin.locator("#uploads li[data-status=completed]")).to_have_count(2, timeout=60_000)
+    admin.get_by_role("link", name="browser batch").click()
+    expect(admin.locator("#batch-documents [data-status=completed]")).to_have_count(2)
+    with running.client() as client:
+        batches = client.get("/api/v1/batches").json()["items"]
+    assert [b["totals"]["total"] for b in batches if b["name"] == "browser batch"] == [2]
 
 
 def test_a_second_user_sees_none_of_the_first_users_documents(

@@ -62,6 +62,7 @@ def _shell() -> HTMLResponse:
 @router.get("/forgot-password")
 @router.get("/reset-password")
 @router.get("/invitations/accept")
+@router.get("/verify-email")
 async def page() -> HTMLResponse:
     return _shell()
 

@@ -276,6 +276,87 @@ function resetView() {
   render("Choose a new password", h("article", { class: "narrow" }, h("h1", {}, "Choose a new password"), form, error, done));
 }
 
+function verifyEmailView() {
+  const token = new URLSearchParams(location.search).get("token") || "";
+  const status = h("p", { role: "status", id: "verify-status" }, "Checking the link…");
+  render("Verify your e-mail", h("article", { class: "narrow" }, h("h1", {}, "Verify your e-mail"), status));
+  anonymousPost("/auth/verify-email", { token })
+    .then(() => status.replaceChildren("Your e-mail address is verified. ", h("a", { href: "/" }, "Continue")))
+    .catch((err) => { status.textContent = err.message; });
+}
+
+function sessionsBlock(message) {
+  const body = h("tbody", { id: "sessions-body" });
+  const load = async () => {
+    const sessions = await api("/auth/sessions");
+    body.replaceChildren(...sessions.map((s) => h("tr", { dataset: { sessionId: s.id, current: String(s.current) } },
+      h("td", {}, s.user_agent || "unknown client", s.current ? " (this one)" : ""), h("td", {}, s.ip || "—"),
+      h("td", {}, new Date(s.last_seen_at).toLocaleString()),
+      h("td", {}, s.current ? "" : h("button", { type: "button", class: "secondary outline", "aria-label": `Sign out session ${s.id}`,
+        onclick: async () => {
+          try {
+            await api(`/auth/sessions/${s.id}`, { method: "DELETE" });
+            await load();
+          } catch (err) {
+            message.textContent = err.message;
+          }
+        } }, "Sign out")))));
+  };
+  load().catch((err) => { message.textContent = err.message; });
+  return h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Signed-in sessions" }, h("table", {},
+    h("thead", {}, h("tr", {}, ["Client", "Address", "Last seen", "Action"].map((c) => h("th", { scope: "col" }, c)))), body));
+}
+
+function mfaBlock(me) {
+  const area = h("div", { id: "mfa" });
+  const error = errorLine("mfa-setup-error");
+  const setup = async () => {
+    try {
+      const started = await api("/auth/mfa/enable", { method: "POST" });
+      const form = h("form", { id: "mfa-verify-form" },
+        h("p", {}, "Add this key to your authenticator app (or open the link on your phone), then enter the code it shows."),
+        h("p", { class: "key-once", id: "mfa-secret" }, started.secret),
+        h("p", {}, h("a", { href: started.otpauth_uri }, "Open in an authenticator app")),
+        h("label", {}, "Code from the app", h("input", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true, minlength: 6 })),
+        h("button", { type: "submit" }, "Turn on two-step sign-in"));
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        try {
+          const codes = await api("/auth/mfa/verify", { method: "POST", json: { code: new FormData(form).get("code") } });
+          area.replaceChildren(h("p", { role: "status", id: "mfa-status" }, "Two-step sign-in is on. Keep these recovery codes somewhere safe; each works once:"),
+            h("ul", { id: "recovery-codes", class: "key-once" }, codes.recovery_codes.map((c) => h("li", {}, c))));
+        } catch (err) {
+          error.textContent = err.message;
+        }
+      });
+      area.replaceChildren(form, error);
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  };
+  if (me.mfa_enabled) {
+    const form = h("form", { id: "mfa-disable-form" },
+      h("label", {}, "Password", h("input", { type: "password", name: "password", autocomplete: "current-password", required: true })),
+      h("label", {}, "Code from the app (or a recovery code)", h("input", { name: "code", autocomplete: "one-time-code", required: true, minlength: 6 })),
+      h("button", { type: "submit", class: "secondary" }, "Turn off two-step sign-in"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      try {
+        await api("/auth/mfa/disable", { method: "POST", json: { password: data.get("password"), code: data.get("code") } });
+        area.replaceChildren(h("p", { role: "status", id: "mfa-status" }, "Two-step sign-in is off."));
+      } catch (err) {
+        error.textContent = err.message;
+      }
+    });
+    area.replaceChildren(h("p", {}, "Two-step sign-in is on."), form, error);
+  } else {
+    area.replaceChildren(h("p", {}, "Two-step sign-in is off."),
+      h("button", { type: "button", onclick: setup }, "Set up two-step sign-in"), error);
+  }
+  return area;
+}
+
 // ---------- account: profile and password ----------
 async function accountView() {
   const me = await api("/auth/me");
@@ -294,6 +375,7 @@ async function accountView() {
   });
   const error = errorLine("password-error");
   const passwordStatus = h("p", { role: "status", id: "password-status" });
+  const sessionsMessage = h("p", { role: "status" });
   const password = h("form", { id: "password-form" },
     h("label", {}, "Current password", h("input", { type: "password", name: "current_password", autocomplete: "current-password", required: true })),
     ...newPasswordFields(), h("button", { type: "submit" }, "Change password"));
@@ -317,7 +399,10 @@ async function accountView() {
       h("dt", {}, "Two-step sign-in"), h("dd", {}, me.mfa_enabled ? "on" : "off"),
       h("dt", {}, "Member since"), h("dd", {}, new Date(me.created_at).toLocaleDateString())),
     h("section", { "aria-labelledby": "profile-title" }, h("h2", { id: "profile-title" }, "Profile"), profile, profileStatus),
-    h("section", { "aria-labelledby": "password-title" }, h("h2", { id: "password-title" }, "Password"), password, error, passwordStatus));
+    h("section", { "aria-labelledby": "password-title" }, h("h2", { id: "password-title" }, "Password"), password, error, passwordStatus),
+    h("section", { "aria-labelledby": "mfa-title" }, h("h2", { id: "mfa-title" }, "Two-step sign-in"), mfaBlock(me)),
+    h("section", { "aria-labelledby": "sessions-title" }, h("h2", { id: "sessions-title" }, "Where you are signed in"),
+      sessionsMessage, sessionsBlock(sessionsMessage)));
 }
 
 // ---------- team: members, invitations, roles ----------
@@ -506,7 +591,11 @@ function uploadForm(onUploaded) {
       COMPLIANCE.map((c) => h("label", {},
         h("input", { type: "checkbox", name: "compliance", value: c }), ` ${c.toUpperCase()}`))));
   const list = h("ul", { class: "uploads", id: "uploads", "aria-label": "Uploads" });
-  const form = h("form", { id: "upload-form" }, zone, options,
+  const batchNote = h("p", { id: "batch-created", role: "status" });
+  const asBatch = h("fieldset", { class: "grid" },
+    h("label", {}, h("input", { type: "checkbox", role: "switch", name: "as_batch" }), " Upload the files as one batch"),
+    h("label", {}, "Batch name (optional)", h("input", { name: "batch_name", maxlength: 200 })));
+  const form = h("form", { id: "upload-form" }, zone, options, asBatch, batchNote,
     h("button", { type: "submit", id: "upload-button" }, "Start upload"), list);
   const optionsOf = () => {
     const data = new FormData(form);
@@ -516,7 +605,14 @@ function uploadForm(onUploaded) {
     if (packs.length) chosen.compliance_frameworks = packs;
     return chosen;
   };
-  const start = (fileList) => [...fileList].forEach((f) => upload(f, optionsOf(), list, onUploaded));
+  const start = (fileList) => {
+    const data = new FormData(form);
+    if (data.get("as_batch") && fileList.length) {
+      uploadBatch([...fileList], optionsOf(), String(data.get("batch_name") || ""), list, batchNote, onUploaded);
+    } else {
+      [...fileList].forEach((f) => upload(f, optionsOf(), list, onUploaded));
+    }
+  };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     start(files.files);
@@ -549,29 +645,77 @@ function showProgress(row, data) {
 }
 
 function sendUpload(file, options) {
+  const body = new FormData();
+  body.append("file", file);
+  body.append("options", JSON.stringify(options));
+  return sendForm("/documents", body, file.onBytes);
+}
+
+function sendForm(path, body, onBytes) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open("POST", `${API}/documents`);
+    request.open("POST", `${API}${path}`);
     request.setRequestHeader("Authorization", `Bearer ${accessToken}`);
     request.responseType = "json";
     request.upload.addEventListener("progress", (e) => {
-      if (e.lengthComputable) file.onBytes?.(Math.round((e.loaded / e.total) * 100));
+      if (e.lengthComputable) onBytes?.(Math.round((e.loaded / e.total) * 100));
     });
     request.addEventListener("load", () => resolve(request));
     request.addEventListener("error", () => reject(new Error("The upload failed (network).")));
-    const body = new FormData();
-    body.append("file", file);
-    body.append("options", JSON.stringify(options));
     request.send(body);
   });
 }
 
-async function upload(file, options, list, onUploaded) {
+function uploadRow(list, filename) {
   const state = h("span", { class: "upload-status" }, "uploading");
-  const bar = h("progress", { max: 100, value: 0, "aria-label": `Progress of ${file.name}` });
-  const row = h("li", { dataset: { filename: file.name, status: "uploading" } },
-    h("span", {}, file.name), bar, state);
+  const bar = h("progress", { max: 100, value: 0, "aria-label": `Progress of ${filename}` });
+  const row = h("li", { dataset: { filename, status: "uploading" } }, h("span", {}, filename), bar, state);
   list.append(row);
+  return { row, state };
+}
+
+async function uploadBatch(files, options, name, list, note, onUploaded) {
+  const rows = files.map((file) => uploadRow(list, file.name));
+  const body = new FormData();
+  files.forEach((file) => body.append("files", file));
+  body.append("options", JSON.stringify(options));
+  if (name) body.append("name", name);
+  const onBytes = (p) => rows.forEach(({ state }) => { state.textContent = `uploading ${p}%`; });
+  try {
+    let request = await sendForm("/batches", body, onBytes);
+    if (request.status === 401) {
+      await refresh();
+      request = await sendForm("/batches", body, onBytes);
+    }
+    if (request.status !== 202) throw new ApiError(request.status, request.response);
+    const batch = request.response;
+    const waiting = [...rows];
+    for (const doc of batch.documents) {
+      const index = waiting.findIndex(({ row }) => row.dataset.filename === doc.filename);
+      const [{ row }] = waiting.splice(index >= 0 ? index : 0, 1);
+      row.dataset.documentId = doc.id;
+      uploadRows.set(doc.id, row);
+      showProgress(row, lastEvents.get(doc.id) || doc);
+      onUploaded(doc);
+    }
+    for (const rejected of batch.rejected) {
+      const found = waiting.find(({ row }) => row.dataset.filename === rejected.filename) || waiting[0];
+      if (!found) continue;
+      waiting.splice(waiting.indexOf(found), 1);
+      found.row.dataset.status = "failed";
+      found.state.textContent = `refused: ${rejected.detail || rejected.code || "not accepted"}`;
+    }
+    note.replaceChildren("Batch created: ", h("a", { href: `/batches/${encodeURIComponent(batch.id)}` }, batch.name || batch.id));
+  } catch (err) {
+    rows.forEach(({ row, state }) => {
+      row.dataset.status = "failed";
+      state.textContent = `failed: ${err.message}`;
+    });
+  }
+}
+
+async function upload(file, options, list, onUploaded) {
+  const { row, state } = uploadRow(list, file.name);
   file.onBytes = (p) => { state.textContent = `uploading ${p}%`; };
   try {
     let request = await sendUpload(file, options);
@@ -1028,9 +1172,9 @@ function fieldRow(doc, extraction, name, field, onSaved) {
   const review = field.needs_review;
   return h("tr", { class: review ? "needs-review" : "", dataset: { field: name, review: String(review), method: field.method || "" } },
     h("th", { scope: "row" }, name, review ? h("span", { class: "review-flag" }, " · check") : null,
-      h("small", { class: "field-how" }, field.method || field.missing_reason || "not found")),
+      h("small", { class: "field-how" }, `${field.method || field.missing_reason || "not found"} · `,
+        h("span", { class: "field-confidence" }, percent(field.confidence || 0)))),
     h("td", {}, input, note),
-    h("td", { class: "field-confidence" }, percent(field.confidence || 0)),
     h("td", {}, editable ? h("button", { type: "button", class: "secondary outline", "aria-label": `Save ${name}`, onclick: save }, "Save") : ""));
 }
 
@@ -1110,7 +1254,7 @@ function reviewSection(doc, onFields) {
       h("p", { class: "muted" }, `${extraction.template_name} v${extraction.template_version} · `,
         extraction.review.length ? `${extraction.review.length} field(s) to check` : "nothing to check"),
       h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Extracted fields" }, h("table", { id: "fields-table" },
-        h("thead", {}, h("tr", {}, ["Field", "Value", "Confidence", "Action"].map((c) => h("th", { scope: "col" }, c)))),
+        h("thead", {}, h("tr", {}, ["Field (how · confidence)", "Value", "Action"].map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, Object.entries(extraction.fields).map(([name, field]) => fieldRow(doc, extraction, name, field, load))))),
       h("div", { class: "actions" }, validate), results, exportControls(doc, extraction));
   };
@@ -1323,8 +1467,38 @@ async function notificationsView() {
   onEvents((event) => {
     if (NOTIFYING.test(event.type)) setTimeout(() => load().catch(() => {}), 700);
   });
-  render("Notifications", h("h1", {}, "Notifications"), readAll, list);
+  render("Notifications", h("h1", {}, "Notifications"), readAll, list, await preferencesSection());
   await load();
+}
+
+const CATEGORIES = [["documents", "A document failed"], ["batches", "A batch finished"],
+  ["team", "Team changes"], ["system", "System messages"]];
+
+async function preferencesSection() {
+  const prefs = await api("/notifications/preferences");
+  const status = h("p", { role: "status", id: "preferences-status" });
+  const form = h("form", { id: "preferences-form" },
+    h("label", {}, h("input", { type: "checkbox", role: "switch", name: "email_enabled", checked: prefs.email_enabled }), " E-mail me too"),
+    h("fieldset", {}, h("legend", {}, "Notify me when"),
+      CATEGORIES.map(([value, label]) => h("label", {},
+        h("input", { type: "checkbox", name: "categories", value, checked: prefs.categories.includes(value) }), ` ${label}`))),
+    h("label", {}, "E-mails", h("select", { name: "digest_frequency" },
+      [["none", "one per notification"], ["daily", "a daily digest"], ["weekly", "a weekly digest"]]
+        .map(([value, label]) => h("option", { value, selected: prefs.digest_frequency === value }, label)))),
+    h("button", { type: "submit" }, "Save preferences"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api("/notifications/preferences", { method: "PUT", json: {
+        email_enabled: data.get("email_enabled") === "on", categories: data.getAll("categories"),
+        digest_frequency: data.get("digest_frequency") } });
+      status.textContent = "Saved.";
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  });
+  return h("section", { "aria-labelledby": "preferences-title" }, h("h2", { id: "preferences-title" }, "Preferences"), form, status);
 }
 
 // ---------- webhooks ----------
@@ -1499,14 +1673,31 @@ function crawlForm(project, onCreated) {
   return h("div", {}, form, error);
 }
 
-function crawlRow(job) {
+function crawlActions(job, onChanged, message) {
+  const act = (label, verb) => h("button", { type: "button", class: "secondary outline", "aria-label": `${label} crawl ${job.id}`,
+    onclick: async () => {
+      try {
+        await api(`/crawl-jobs/${job.id}/${verb}`, { method: "POST" });
+        await onChanged();
+      } catch (err) {
+        message.textContent = err.message;
+      }
+    } }, label);
+  if (job.status === "running") return act("Stop", "stop");
+  if (job.status === "stopped" || job.status === "paused") return act("Resume", "start");
+  if (job.status === "failed" || job.errors.length) return act("Retry failed", "retry");
+  return "";
+}
+
+function crawlRow(job, onChanged, message) {
   const done = job.images_valid + job.images_failed + job.images_duplicate;
   return h("tr", { dataset: { jobId: job.id, status: job.status } },
     h("td", {}, job.name || (job.seeds[0] || job.keywords.join(", ") || job.id)), h("td", { class: "crawl-status" }, job.status),
     h("td", {}, h("progress", { max: Math.max(job.max_images, 1), value: Math.min(done, job.max_images),
       "aria-label": `${done} of at most ${job.max_images} images` })),
     h("td", {}, job.images_valid), h("td", {}, job.images_failed), h("td", {}, job.images_duplicate),
-    h("td", {}, job.errors.length ? job.errors.map((e) => `${e.code}: ${e.message}`).join("; ") : (job.error_message || "")));
+    h("td", {}, job.errors.length ? job.errors.map((e) => `${e.code}: ${e.message}`).join("; ") : (job.error_message || "")),
+    h("td", {}, crawlActions(job, onChanged, message)));
 }
 
 async function objectUrl(path) {
@@ -1572,8 +1763,8 @@ async function projectView(id) {
       api(`/crawl-jobs?project_id=${project.id}&limit=50`),
       api(`/images?project_id=${project.id}&is_valid=true&is_duplicate=false&limit=60`),
       api(`/images?project_id=${project.id}&is_valid=false&limit=100`)]);
-    jobs.replaceChildren(...jobPage.items.map(crawlRow));
-    if (!jobPage.items.length) jobs.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 7 }, "No crawls yet.")));
+    jobs.replaceChildren(...jobPage.items.map((job) => crawlRow(job, watch, message)));
+    if (!jobPage.items.length) jobs.append(h("tr", { dataset: { empty: "1" } }, h("td", { colspan: 8 }, "No crawls yet.")));
     kept.replaceChildren(...keptPage.items.map(imageCard));
     if (!keptPage.items.length) kept.append(h("p", { class: "muted" }, "No images kept yet."));
     rejected.replaceChildren(...rejectedPage.items.map((i) => h("li", { dataset: { reason: i.rejection_reason || "" } },
@@ -1589,14 +1780,24 @@ async function projectView(id) {
       await pause(1500);
     }
   };
+  const remove = h("button", { type: "button", class: "secondary outline", onclick: async () => {
+    if (!window.confirm(`Delete the project "${project.name}" with its crawls, images and datasets?`)) return;
+    try {
+      await api(`/projects/${project.id}`, { method: "DELETE" });
+      location.assign("/datasets");
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  } }, "Delete project");
   render(project.name, h("hgroup", {}, h("h1", {}, project.name), h("p", {}, project.description || "Image project")), message,
     h("section", { "aria-labelledby": "crawl-title" }, h("h2", { id: "crawl-title" }, "Crawls"), crawlForm(project, watch),
       h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Crawls" }, h("table", {},
-        h("thead", {}, h("tr", {}, ["Crawl", "Status", "Progress", "Kept", "Failed", "Duplicates", "Errors"].map((c) => h("th", { scope: "col" }, c)))),
+        h("thead", {}, h("tr", {}, ["Crawl", "Status", "Progress", "Kept", "Failed", "Duplicates", "Errors", "Action"].map((c) => h("th", { scope: "col" }, c)))),
         jobs))),
     h("section", { "aria-labelledby": "kept-title" }, h("h2", { id: "kept-title" }, "Kept images"), kept),
     h("section", { "aria-labelledby": "rejected-title" }, h("h2", { id: "rejected-title" }, "Rejected images and why"), rejected),
-    h("section", { "aria-labelledby": "datasets-title" }, h("h2", { id: "datasets-title" }, "Datasets"), datasets.block));
+    h("section", { "aria-labelledby": "datasets-title" }, h("h2", { id: "datasets-title" }, "Datasets"), datasets.block),
+    h("div", { class: "actions" }, remove));
   await Promise.all([watch(), datasets.load()]);
 }
 
@@ -1808,6 +2009,8 @@ const ROUTES = [
   [/^\/documents\/([^/]+)$/, (id) => documentView(decodeURIComponent(id))],
 ];
 
+const NEXT_KEY = "folio-after-sign-in";
+
 async function start() {
   if (location.pathname === "/login") return loginView();
   if (location.pathname === "/sso/callback") {
@@ -1816,11 +2019,17 @@ async function start() {
   }
   if (location.pathname === "/forgot-password") return forgotView();
   if (location.pathname === "/reset-password") return resetView();
+  if (location.pathname === "/verify-email") return verifyEmailView();
   try {
     await refresh();
   } catch {
+    // back to this page after signing in (an e-mailed invitation link, a bookmarked document)
+    if (location.pathname !== "/") sessionStorage.setItem(NEXT_KEY, location.pathname + location.search);
     return location.replace("/login");
   }
+  const next = sessionStorage.getItem(NEXT_KEY);
+  sessionStorage.removeItem(NEXT_KEY);
+  if (next && next.startsWith("/") && !next.startsWith("//") && location.pathname === "/") return location.replace(next);
   const me = await api("/auth/me");
   document.getElementById("nav-user").textContent = me.email;
   document.getElementById("nav-links").hidden = false;
