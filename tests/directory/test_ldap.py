@@ -181,3 +181,25 @@ async def test_another_teams_directory_cannot_sign_into_this_team(
             }
         )
         assert (await alice.get("/api/v1/documents")).status_code in (401, 404)
+
+
+async def test_tls_settings(slapd: Slapd, owner: Owner) -> None:
+    """ldaps:// and StartTLS against the server's certificate for localhost."""
+
+    async def tested(**settings: Any) -> dict[str, Any]:
+        saved = await owner.client.put("/api/v1/directory/ldap", json=config(slapd, **settings))
+        assert saved.status_code == 200, saved.text
+        return dict((await owner.client.post("/api/v1/directory/ldap/test")).json())
+
+    ldaps = f"ldaps://localhost:{slapd.tls_port}"
+    assert (await tested(url=ldaps, ca_certificate=slapd.ca_pem))["ok"] is True
+    unknown_ca = await tested(url=ldaps, ca_certificate=None)
+    assert unknown_ca["ok"] is False and "certificate" in unknown_ca["error"].lower()
+    assert (await tested(url=ldaps, ca_certificate=None, verify_tls=False))["ok"] is True
+    # the certificate names localhost, not 127.0.0.1
+    other_name = f"ldaps://127.0.0.1:{slapd.tls_port}"
+    assert (await tested(url=other_name, ca_certificate=slapd.ca_pem))["ok"] is False
+    start_tls = f"ldap://localhost:{slapd.port}"
+    assert (await tested(url=start_tls, start_tls=True, ca_certificate=slapd.ca_pem))["ok"] is True
+    refused = await tested(url=start_tls, start_tls=True, ca_certificate=None)
+    assert refused["ok"] is False
