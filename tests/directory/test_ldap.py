@@ -63,6 +63,12 @@ async def test_settings_never_return_the_password_and_need_a_signed_in_admin(
     assert again.json()["bind_password_set"] is True
     tested = (await owner.client.post("/api/v1/directory/ldap/test")).json()
     assert tested == {"ok": True, "users_found": 4, "groups_found": 2, "error": None}
+    # the stored password never goes to another server without being given again
+    moved = await owner.client.put(
+        "/api/v1/directory/ldap", json={**kept, "url": "ldap://127.0.0.1:9"}
+    )
+    assert_problem(moved, 422, "VALIDATION_ERROR")
+    assert (await owner.client.get("/api/v1/directory/ldap")).json()["url"] == slapd.url
     # another team sees no directory and cannot sync this one
     assert_problem(await other_owner.client.get("/api/v1/directory/ldap"), 404, "NOT_FOUND")
     assert_problem(await other_owner.client.post("/api/v1/directory/ldap/sync"), 404, "NOT_FOUND")
