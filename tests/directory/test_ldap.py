@@ -150,6 +150,7 @@ async def test_sync_login_and_disabling(app: FastAPI, slapd: Slapd, owner: Owner
     async with app.state.runtime.db.session() as session:
         await session.execute(update(LdapDirectory).values(last_sync_at=None))
     assert await sync_due(app.state.runtime) == 1
+    assert await sync_due(app.state.runtime) == 0  # claimed and done: not due again yet
     assert (await login(app, owner.team_id, "bob", PASSWORDS["bob"])).status_code == 200
     runs = (await owner.client.get("/api/v1/directory/ldap/sync-runs")).json()["items"]
     assert [r["trigger"] for r in runs] == ["scheduled", "manual", "manual"]

@@ -332,10 +332,15 @@ class LdapDirectoryService:
             raise NotFound(f"No sync run {run_id}.")
         return run
 
-    async def due_team_ids(self, session: AsyncSession) -> list[str]:
+    async def claim_due(self, session: AsyncSession) -> list[str]:
+        """The teams whose scheduled sync is due and that this process claimed."""
         now = utcnow()
-        directories = await LdapDirectoryRepository.from_session(session).all_syncing()
-        return [directory.team_id for directory in directories if is_due(directory, now)]
+        repository = LdapDirectoryRepository.from_session(session)
+        claimed = []
+        for directory in await repository.all_syncing():
+            if is_due(directory, now) and await repository.claim(directory, now):
+                claimed.append(directory.team_id)
+        return claimed
 
     async def of_team(self, session: AsyncSession, team_id: str) -> LdapDirectory | None:
         """For work done for the system (the scheduled sync, sign-in): no principal."""
