@@ -1,5 +1,5 @@
-"""scim2-tester, a SCIM 2.0 compliance checker from PyPI, against a real HTTP server
-(``tests/live.serving``: uvicorn on a loopback port) with a team's SCIM token. It reads the
+"""scim2-tester, a SCIM 2.0 compliance checker from PyPI, against a real ``folio serve``
+process with a team's SCIM token. It reads the
 discovery endpoints, then creates, reads, searches, replaces, patches and deletes users.
 
 Its failures that remain are Folio's documented choices (docs/directory.md), listed here one
@@ -7,17 +7,17 @@ by one so that any other failure, or one of these changing, fails the test."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from scim2_client.client import BaseSyncSCIMClient
 from scim2_tester import Status, check_server
 
-from tests.directory.conftest import signed_in
-from tests.live import serving
+from tests.e2e.server import Server
+from tests.factories import PASSWORD
 
 # (check, what its message starts with): Folio keeps one name and one e-mail address per
 # account (displayName and name are the same value), and active cannot be unset
@@ -52,20 +52,37 @@ class HttpxClient(BaseSyncSCIMClient):
         return self.client.request(method, url, **kwargs)
 
 
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """A real ``folio serve`` process on a fresh data directory."""
+    running = Server(tmp_path / "data", FOLIO_WORKERS="0")
+    running.start()
+    yield running
+    running.stop()
+
+
+def scim_token(server: Server) -> str:
+    """A team admin signs up (their personal team) and, signed in, makes a SCIM token."""
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        account = {"email": "olga@example.com", "password": PASSWORD, "name": "Olga"}
+        signed_up = http.post("/api/v1/auth/register", json=account)
+        assert signed_up.status_code == 201, signed_up.text
+        access = signed_up.json()["tokens"]["access_token"]
+        made = http.post(
+            "/api/v1/directory/scim-tokens",
+            json={"name": "tester"},
+            headers={"Authorization": f"Bearer {access}"},
+        )
+        assert made.status_code == 201, made.text
+        return str(made.json()["token"])
+
+
 @pytest.mark.timeout(300)
-async def test_scim2_tester_finds_only_the_documented_deviations(app: FastAPI) -> None:
-    async for owner in signed_in(app, "olga@example.com"):
-        made = await owner.client.post("/api/v1/directory/scim-tokens", json={"name": "tester"})
-        token = made.json()["token"]
-    async with serving(app) as url:
-
-        def run() -> list[Any]:
-            headers = {"Authorization": f"Bearer {token}"}
-            with httpx.Client(base_url=f"{url}/scim/v2", headers=headers, timeout=30) as http:
-                # groups are the team's fixed roles: the tester's group creation does not apply
-                return check_server(HttpxClient(http), resource_types=["User"])
-
-        results = await asyncio.to_thread(run)
+def test_scim2_tester_finds_only_the_documented_deviations(server: Server) -> None:
+    headers = {"Authorization": f"Bearer {scim_token(server)}"}
+    with httpx.Client(base_url=f"{server.url}/scim/v2", headers=headers, timeout=30) as http:
+        # groups are the team's fixed roles: the tester's group creation does not apply
+        results = check_server(HttpxClient(http), resource_types=["User"])
     failed = {
         (result.title, str(result.reason or ""))
         for result in results
