@@ -37,6 +37,13 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
         "name": "X-API-Key",
         "description": "An API key, bound to one team.",
     },
+    "scimToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "SCIM token",
+        "description": "`/scim/v2` only: a team's SCIM token (`fscim_…`), made by a team admin "
+        "at `/api/v1/directory/scim-tokens`.",
+    },
 }
 SIGNED_IN: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKeyHeader": []}]
 TEAM_HEADER = {
@@ -135,7 +142,9 @@ def add_problem_schema(schemas: dict[str, Any]) -> None:
 
 
 def complete_operation(path: str, operation: dict[str, Any], route: RouteFacts) -> None:
-    if route.authenticated:
+    if path.startswith(SCIM_PREFIX):
+        operation["security"] = [{"scimToken": []}]
+    elif route.authenticated:
         operation.pop("security", None)  # the document's default: signed in
         parameters = operation.setdefault("parameters", [])
         if not any(p.get("name") == TEAM_HEADER["name"] for p in parameters):

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from folio.core.problems import allowed_methods
 from folio.core.schemas import Schema
 
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -59,6 +60,8 @@ def scim_http_errors(app: FastAPI) -> None:
         if request.url.path.startswith(SCIM_PREFIX) and isinstance(error, StarletteHTTPException):
             response = error_response(ScimError(error.status_code, str(error.detail)))
             response.headers.update(getattr(error, "headers", None) or {})
+            if error.status_code == 405:
+                response.headers["Allow"] = ", ".join(allowed_methods(app, request.url.path))
             return response
         answer = fallback(request, error)
         return await answer if inspect.isawaitable(answer) else answer
