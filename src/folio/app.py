@@ -81,7 +81,7 @@ from folio.retention.endpoints import holds_router as legal_holds_router
 from folio.retention.endpoints import router as retention_router
 from folio.retention.purge import retention_purging
 from folio.scim.endpoints import router as scim_router
-from folio.scim.errors import ScimError, on_scim_error
+from folio.scim.errors import scim_http_errors
 from folio.security_scans.endpoints import router as security_router
 from folio.shares.endpoints import public_router as shared_router
 from folio.shares.endpoints import router as shares_router
@@ -232,7 +232,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     metrics_store.enable(settings.metrics_path)  # before any sample: all processes add up
     install_problem_handlers(app)
-    app.add_exception_handler(ScimError, on_scim_error)  # SCIM answers in its own format
+    scim_http_errors(app)  # SCIM answers its errors in its own format
     # FastAPI tries the routers in this order on every request: the most requested come first
     for router in (
         documents_router,

@@ -16,6 +16,8 @@ from tests.conftest import make_settings
 from tests.helpers import assert_problem
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+SCIM = "/scim/"
+SCIM_ERROR = {"application/scim+json": {"schema": {"$ref": "#/components/schemas/ScimErrorBody"}}}
 PUBLIC = {
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/auth/register"),
@@ -71,7 +73,9 @@ def test_every_signed_in_operation_documents_401_as_a_problem(spec: dict[str, An
     missing = [
         f"{m} {p}"
         for m, p, op in operations(spec)
-        if signed_in(spec, op) and op["responses"].get("401", {}).get("content") != PROBLEM
+        if signed_in(spec, op)
+        and not p.startswith(SCIM)
+        and op["responses"].get("401", {}).get("content") != PROBLEM
     ]
     assert not missing
     team = spec["paths"]["/api/v1/documents"]["get"]["parameters"]
@@ -82,12 +86,25 @@ def test_every_error_response_is_a_problem(spec: dict[str, Any]) -> None:
     wrong = [
         f"{m} {p} {status}"
         for m, p, op in operations(spec)
+        if not p.startswith(SCIM)
         for status, response in op["responses"].items()
         if int(status) >= 400 and response.get("content") != PROBLEM
     ]
     assert not wrong
     assert "HTTPValidationError" not in json.dumps(spec)
     assert "Problem" in spec["components"]["schemas"]
+
+
+def test_scim_errors_are_documented_in_scims_format(spec: dict[str, Any]) -> None:
+    """RFC 7644 §3.12: the one place whose errors are not problem+json (folio.scim.errors)."""
+    scim = [(m, p, op) for m, p, op in operations(spec) if p.startswith(SCIM)]
+    assert len(scim) >= 15
+    for method, path, operation in scim:
+        assert operation["security"] == [{"scimToken": []}], (method, path)
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                assert SCIM_ERROR.items() <= response["content"].items(), (method, path, status)
+        assert "401" in operation["responses"] and "422" not in operation["responses"]
 
 
 def test_the_layers_problems_are_documented(spec: dict[str, Any]) -> None:

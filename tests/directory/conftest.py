@@ -15,7 +15,11 @@ from tests.factories import PASSWORD, client_for, create_account
 
 __all__ = ["slapd"]
 
-SETTINGS = {"ldap_allowed_hosts": ["127.0.0.1"], "workers": 0, "directory_sync_check_s": 0}
+SETTINGS = {
+    "ldap_allowed_hosts": ["127.0.0.1", "localhost"],
+    "workers": 0,
+    "directory_sync_check_s": 0,
+}
 
 
 @pytest.fixture

@@ -10,9 +10,14 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 SLAPD = Path("/usr/sbin/slapd")
 SUFFIX = "dc=example,dc=org"
@@ -29,6 +34,9 @@ include /etc/ldap/schema/inetorgperson.schema
 modulepath /usr/lib/ldap
 moduleload back_mdb
 pidfile {root}/slapd.pid
+TLSCACertificateFile {root}/ca.pem
+TLSCertificateFile {root}/server.pem
+TLSCertificateKeyFile {root}/server.key
 sizelimit unlimited
 access to attrs=userPassword
   by self read
@@ -78,8 +86,14 @@ SEED = "\n".join(
 
 @dataclass
 class Slapd:
-    url: str
+    url: str  # ldap://127.0.0.1:port
     root: Path
+    tls_port: int  # ldaps://localhost:tls_port; StartTLS on ldap://localhost:port
+    ca_pem: str  # the CA that signed the server's certificate (for localhost)
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
 
     def ldif(self, tool: str, text: str) -> None:
         subprocess.run(
@@ -114,6 +128,52 @@ def wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("slapd did not start listening")
 
 
+def write_certificates(root: Path) -> str:
+    """A CA and a certificate for ``localhost`` signed by it; returns the CA's PEM."""
+    now = datetime.now(UTC)
+
+    def certificate(
+        subject: str,
+        key: ec.EllipticCurvePrivateKey,
+        issuer: x509.Name | None,
+        signer: ec.EllipticCurvePrivateKey,
+        ca: bool,
+    ) -> x509.Certificate:
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(issuer or name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if not ca:
+            names = [x509.DNSName("localhost")]
+            builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, server_key = (
+        ec.generate_private_key(ec.SECP256R1()),
+        ec.generate_private_key(ec.SECP256R1()),
+    )
+    ca = certificate("Folio test CA", ca_key, None, ca_key, True)
+    server = certificate("localhost", server_key, ca.subject, ca_key, False)
+    ca_pem = ca.public_bytes(serialization.Encoding.PEM).decode()
+    (root / "ca.pem").write_text(ca_pem)
+    (root / "server.pem").write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    (root / "server.key").write_bytes(
+        server_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return ca_pem
+
+
 @pytest.fixture(scope="session")
 def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
     if not SLAPD.exists() or shutil.which("ldapadd") is None:
@@ -126,17 +186,20 @@ def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
             root=root, suffix=SUFFIX, rootdn=ROOT_DN, rootpw=ROOT_PASSWORD, service=SERVICE_DN
         )
     )
-    port = free_port()
+    ca_pem = write_certificates(root)
+    port, tls_port = free_port(), free_port()
     url = f"ldap://127.0.0.1:{port}"
+    listen = f"{url} ldaps://127.0.0.1:{tls_port}"
     # -d 0 keeps it in the foreground (so the fixture owns the process) and quiet
     process = subprocess.Popen(
-        [str(SLAPD), "-f", str(conf), "-h", url, "-d", "0"],
+        [str(SLAPD), "-f", str(conf), "-h", listen, "-d", "0"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     try:
         wait_listening(port, process)
-        server = Slapd(url, root)
+        wait_listening(tls_port, process)
+        server = Slapd(url, root, tls_port, ca_pem)
         server.ldif("ldapadd", SEED)
         yield server
     finally:

@@ -63,6 +63,12 @@ async def test_settings_never_return_the_password_and_need_a_signed_in_admin(
     assert again.json()["bind_password_set"] is True
     tested = (await owner.client.post("/api/v1/directory/ldap/test")).json()
     assert tested == {"ok": True, "users_found": 4, "groups_found": 2, "error": None}
+    # the stored password never goes to another server without being given again
+    moved = await owner.client.put(
+        "/api/v1/directory/ldap", json={**kept, "url": "ldap://127.0.0.1:9"}
+    )
+    assert_problem(moved, 422, "VALIDATION_ERROR")
+    assert (await owner.client.get("/api/v1/directory/ldap")).json()["url"] == slapd.url
     # another team sees no directory and cannot sync this one
     assert_problem(await other_owner.client.get("/api/v1/directory/ldap"), 404, "NOT_FOUND")
     assert_problem(await other_owner.client.post("/api/v1/directory/ldap/sync"), 404, "NOT_FOUND")
@@ -144,6 +150,7 @@ async def test_sync_login_and_disabling(app: FastAPI, slapd: Slapd, owner: Owner
     async with app.state.runtime.db.session() as session:
         await session.execute(update(LdapDirectory).values(last_sync_at=None))
     assert await sync_due(app.state.runtime) == 1
+    assert await sync_due(app.state.runtime) == 0  # claimed and done: not due again yet
     assert (await login(app, owner.team_id, "bob", PASSWORDS["bob"])).status_code == 200
     runs = (await owner.client.get("/api/v1/directory/ldap/sync-runs")).json()["items"]
     assert [r["trigger"] for r in runs] == ["scheduled", "manual", "manual"]
@@ -181,3 +188,25 @@ async def test_another_teams_directory_cannot_sign_into_this_team(
             }
         )
         assert (await alice.get("/api/v1/documents")).status_code in (401, 404)
+
+
+async def test_tls_settings(slapd: Slapd, owner: Owner) -> None:
+    """ldaps:// and StartTLS against the server's certificate for localhost."""
+
+    async def tested(**settings: Any) -> dict[str, Any]:
+        saved = await owner.client.put("/api/v1/directory/ldap", json=config(slapd, **settings))
+        assert saved.status_code == 200, saved.text
+        return dict((await owner.client.post("/api/v1/directory/ldap/test")).json())
+
+    ldaps = f"ldaps://localhost:{slapd.tls_port}"
+    assert (await tested(url=ldaps, ca_certificate=slapd.ca_pem))["ok"] is True
+    unknown_ca = await tested(url=ldaps, ca_certificate=None)
+    assert unknown_ca["ok"] is False and "certificate" in unknown_ca["error"].lower()
+    assert (await tested(url=ldaps, ca_certificate=None, verify_tls=False))["ok"] is True
+    # the certificate names localhost, not 127.0.0.1
+    other_name = f"ldaps://127.0.0.1:{slapd.tls_port}"
+    assert (await tested(url=other_name, ca_certificate=slapd.ca_pem))["ok"] is False
+    start_tls = f"ldap://localhost:{slapd.port}"
+    assert (await tested(url=start_tls, start_tls=True, ca_certificate=slapd.ca_pem))["ok"] is True
+    refused = await tested(url=start_tls, start_tls=True, ca_certificate=None)
+    assert refused["ok"] is False

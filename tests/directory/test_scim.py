@@ -319,3 +319,10 @@ async def test_discovery(scim: httpx.AsyncClient) -> None:
     assert {t["endpoint"] for t in types} == {"/Users", "/Groups"}
     schemas = (await scim.get("/scim/v2/Schemas")).json()["Resources"]
     assert {s["id"] for s in schemas} == {USER, "urn:ietf:params:scim:schemas:core:2.0:Group"}
+    one = await scim.get(f"/scim/v2/Schemas/{USER}")
+    assert one.status_code == 200 and one.json()["id"] == USER
+    # routing's own errors under /scim are SCIM errors too
+    wrong_method = await scim.post("/scim/v2/ServiceProviderConfig")
+    assert_scim_error(wrong_method, 405)
+    assert wrong_method.headers["allow"] == "GET"
+    assert_scim_error(await scim.get("/scim/v2/Nothing"), 404)

@@ -37,6 +37,13 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
         "name": "X-API-Key",
         "description": "An API key, bound to one team.",
     },
+    "scimToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "SCIM token",
+        "description": "`/scim/v2` only: a team's SCIM token (`fscim_…`), made by a team admin "
+        "at `/api/v1/directory/scim-tokens`.",
+    },
 }
 SIGNED_IN: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKeyHeader": []}]
 TEAM_HEADER = {
@@ -60,6 +67,9 @@ class RouteFacts:
 
     authenticated: bool
     may_forbid: bool
+
+
+SCIM_PREFIX = "/scim/"
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -132,7 +142,9 @@ def add_problem_schema(schemas: dict[str, Any]) -> None:
 
 
 def complete_operation(path: str, operation: dict[str, Any], route: RouteFacts) -> None:
-    if route.authenticated:
+    if path.startswith(SCIM_PREFIX):
+        operation["security"] = [{"scimToken": []}]
+    elif route.authenticated:
         operation.pop("security", None)  # the document's default: signed in
         parameters = operation.setdefault("parameters", [])
         if not any(p.get("name") == TEAM_HEADER["name"] for p in parameters):
@@ -140,16 +152,23 @@ def complete_operation(path: str, operation: dict[str, Any], route: RouteFacts) 
     else:
         operation["security"] = []  # public
     responses = operation.setdefault("responses", {})
+    if path.startswith(SCIM_PREFIX):
+        responses.pop("422", None)  # FastAPI validates nothing on these: the service does
     for status in possible_problems(path, operation, route):
         responses.setdefault(str(status), {"description": DESCRIPTIONS[status]})
     for status, response in responses.items():
         if status.isdigit() and int(status) >= 400:
-            as_problem(int(status), response)
+            if path.startswith(SCIM_PREFIX):
+                scim_error(int(status), response)
+            else:
+                as_problem(int(status), response)
 
 
 def possible_problems(path: str, operation: dict[str, Any], route: RouteFacts) -> set[int]:
     """The statuses that the layers around the endpoint can give, whatever the endpoint does."""
     statuses: set[int] = set()
+    if path.startswith(SCIM_PREFIX):  # its routes list their own errors, SCIM's format
+        return {413} if "requestBody" in operation else statuses
     if route.authenticated:
         statuses |= {401, 404}  # no or a bad credential; an X-Team-Id of another team
     if route.may_forbid:
@@ -164,6 +183,15 @@ def possible_problems(path: str, operation: dict[str, Any], route: RouteFacts) -
     if path.startswith(API_PREFIX):
         statuses.add(429)
     return statuses
+
+
+def scim_error(status: int, response: dict[str, Any]) -> None:
+    """SCIM answers its errors in its own format (``folio.scim.errors``); a body over the
+    server's limit is refused before routing, as problem+json."""
+    content = response.setdefault("content", {})
+    if status == 413:
+        content[PROBLEM_MEDIA_TYPE] = {"schema": PROBLEM_REF}
+    response["description"] = response.get("description") or DESCRIPTIONS.get(status, "Error")
 
 
 def as_problem(status: int, response: dict[str, Any]) -> None:

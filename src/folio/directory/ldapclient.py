@@ -3,12 +3,13 @@ functions in a thread). Nothing here knows Folio's database."""
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ldap3 import BASE, NONE, SUBTREE, Connection, Server, Tls
+from ldap3 import NONE, SUBTREE, Connection, Server, Tls
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 
@@ -100,12 +101,19 @@ def _bound(config: LdapConfig, dn: str | None, password: str | None, step: str) 
             reason = connection.result.get("description") or "refused"
             raise LdapFailure(f"{step}: bind refused ({reason})")
     except (LDAPException, OSError) as exc:
-        connection.unbind()
+        close(connection)
         raise LdapFailure(f"{step}: {type(exc).__name__}: {exc}") from exc
     except LdapFailure:
-        connection.unbind()
+        close(connection)
         raise
     return connection
+
+
+def close(connection: Connection) -> None:
+    """Unbinds; a connection that broke on the way (a failed TLS handshake) may not even
+    send the request, which is no failure of ours."""
+    with contextlib.suppress(LDAPException, OSError):
+        connection.unbind()
 
 
 def service_connection(config: LdapConfig) -> Connection:
@@ -150,20 +158,7 @@ def entries(config: LdapConfig, queries: Sequence[Query]) -> list[list[Entry]]:
     try:
         return [list(search(connection, query)) for query in queries]
     finally:
-        connection.unbind()
-
-
-def check(config: LdapConfig, base: str) -> None:
-    """Binds as the service account and reads the base entry."""
-    connection = service_connection(config)
-    try:
-        ok = connection.search(base, "(objectClass=*)", search_scope=BASE, attributes=[])
-        if not ok:
-            raise LdapFailure(f"cannot read {base}: {connection.result.get('description')}")
-    except LDAPException as exc:
-        raise LdapFailure(f"cannot read {base}: {type(exc).__name__}: {exc}") from exc
-    finally:
-        connection.unbind()
+        close(connection)
 
 
 def authenticate(
@@ -189,5 +184,5 @@ def authenticate(
         connection = _bound(config, found[0].dn, password, "user bind")
     except LdapFailure:
         return None
-    connection.unbind()
+    close(connection)
     return found[0]

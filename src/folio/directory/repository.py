@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 
+from folio.core.db import rowcount
 from folio.core.principal import Principal
 from folio.core.repository import TeamScopedRepository
 from folio.directory.models import (
@@ -24,6 +25,22 @@ class LdapDirectoryRepository(TeamScopedRepository[LdapDirectory]):
 
     async def of_team(self, team_id: str) -> LdapDirectory | None:
         return await self.get_one_or_none(self.owned_by(team_id))
+
+    async def claim(self, directory: LdapDirectory, now: datetime) -> bool:
+        """Moves ``last_sync_at`` on if no other process did since ``directory`` was read: of
+        several API processes, only the one whose update lands runs the scheduled sync."""
+        seen = LdapDirectory.last_sync_at
+        statement = (
+            update(LdapDirectory)
+            .where(
+                LdapDirectory.id == directory.id,
+                seen.is_(None)
+                if directory.last_sync_at is None
+                else seen == directory.last_sync_at,
+            )
+            .values(last_sync_at=now)
+        )
+        return rowcount(await self.session.execute(statement)) == 1
 
     async def all_syncing(self) -> Sequence[LdapDirectory]:
         """Every directory with scheduled sync on: the periodic sync acts for the system."""
@@ -46,9 +63,7 @@ class DirectoryAccountRepository(TeamScopedRepository[DirectoryAccount]):
         )
         return await self.get_one_or_none(statement)
 
-    def with_users(
-        self, team_id: str, source: DirectorySource
-    ) -> Select[DirectoryAccount, User]:
+    def with_users(self, team_id: str, source: DirectorySource) -> Select[DirectoryAccount, User]:
         return (
             select(DirectoryAccount, User)
             .join(User, User.id == DirectoryAccount.user_id)

@@ -1,5 +1,6 @@
-"""The scheduled LDAP sync: every ``directory_sync_check_s`` the API process looks for
-directories whose ``sync_interval_s`` has passed and syncs each (``runs.sync_team``)."""
+"""The scheduled LDAP sync: every ``directory_sync_check_s`` each API process looks for
+directories whose ``sync_interval_s`` has passed, claims them, and syncs each it claimed
+(``runs.sync_team``)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ logger = logging.getLogger("folio.directory")
 
 
 async def sync_due(runtime: Runtime) -> int:
-    async with runtime.db.session(write=False) as session:
-        team_ids = await ldap_directory.due_team_ids(session)
+    """Each due directory is claimed first (``last_sync_at`` moved on in one short write), so
+    API processes that look at the same moment do not sync it twice."""
+    async with runtime.db.session() as session:
+        team_ids = await ldap_directory.claim_due(session)
     for team_id in team_ids:
         try:
             await sync_team(runtime, team_id, SyncTrigger.scheduled)

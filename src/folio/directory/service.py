@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.core.db import utcnow
-from folio.core.errors import BadRequest, NotFound
+from folio.core.errors import FieldError, NotFound, ValidationFailed
 from folio.core.ids import IdPrefix, new_id
 from folio.core.netguard import TargetRefused, resolve_checked
 from folio.core.pagination import Page, PageParams
@@ -40,11 +40,6 @@ from folio.users.models import User
 
 logger = logging.getLogger("folio.directory")
 MAX_ERRORS = 100  # kept per run
-
-
-class DirectoryUnreachable(BadRequest):
-    code = "DIRECTORY_UNREACHABLE"
-    title = "The LDAP directory could not be reached"
 
 
 def directory_read(directory: LdapDirectory) -> LdapDirectoryRead:
@@ -176,6 +171,7 @@ class LdapDirectoryService:
             )
             await repository.create(directory)
         else:
+            self._keep_password_at_home(directory, data)
             for name, value in values.items():
                 setattr(directory, name, value)
             directory.updated_at = utcnow()
@@ -183,6 +179,21 @@ class LdapDirectoryService:
             directory.bind_password = data.bind_password
         await session.flush()
         return directory
+
+    def _keep_password_at_home(self, directory: LdapDirectory, data: LdapDirectoryWrite) -> None:
+        """The stored password is only ever sent to the server and account it was given for:
+        a new URL or bind DN needs it again, or it could be sent to a server of anyone's."""
+        moved = (directory.url, directory.bind_dn) != (data.url, data.bind_dn)
+        if moved and directory.bind_password and "bind_password" not in data.model_fields_set:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "bind_password",
+                        "required",
+                        "give the bind password again when the URL or the bind DN changes",
+                    )
+                ]
+            )
 
     async def delete(self, session: AsyncSession, principal: Principal) -> None:
         """The accounts it created stay as they are; they are no longer synced."""
@@ -321,10 +332,15 @@ class LdapDirectoryService:
             raise NotFound(f"No sync run {run_id}.")
         return run
 
-    async def due_team_ids(self, session: AsyncSession) -> list[str]:
+    async def claim_due(self, session: AsyncSession) -> list[str]:
+        """The teams whose scheduled sync is due and that this process claimed."""
         now = utcnow()
-        directories = await LdapDirectoryRepository.from_session(session).all_syncing()
-        return [directory.team_id for directory in directories if is_due(directory, now)]
+        repository = LdapDirectoryRepository.from_session(session)
+        claimed = []
+        for directory in await repository.all_syncing():
+            if is_due(directory, now) and await repository.claim(directory, now):
+                claimed.append(directory.team_id)
+        return claimed
 
     async def of_team(self, session: AsyncSession, team_id: str) -> LdapDirectory | None:
         """For work done for the system (the scheduled sync, sign-in): no principal."""

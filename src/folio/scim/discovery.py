@@ -8,12 +8,16 @@ from typing import Any
 
 from scim2_models import Context, Group, User
 
+from folio.scim.errors import not_found
 from folio.scim.resources import GROUP_SCHEMA, LIST_SCHEMA, USER_SCHEMA
 from folio.scim.service import MAX_COUNT
 
 SPC_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
 RESOURCE_TYPE_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
 DOCS = "https://folio.local/docs/directory#scim"
+# what Folio keeps of a user: the published schema lists these and nothing it would drop
+USER_ATTRIBUTES = ("userName", "name", "displayName", "emails", "active", "groups")
+NAME_PARTS = ("formatted", "givenName", "familyName")
 
 
 def service_provider_config(base: str) -> dict[str, Any]:
@@ -63,10 +67,22 @@ def resource_types(base: str) -> list[dict[str, Any]]:
 
 @functools.cache
 def _schemas() -> tuple[dict[str, Any], ...]:
-    return tuple(
+    user, group = (
         model.to_schema().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
         for model in (User, Group)
     )
+    user["attributes"] = [a for a in user["attributes"] if a["name"] in USER_ATTRIBUTES]
+    for attribute in user["attributes"]:
+        if attribute["name"] == "name":
+            attribute["subAttributes"] = [
+                sub for sub in attribute["subAttributes"] if sub["name"] in NAME_PARTS
+            ]
+        if attribute["name"] == "emails":  # a Folio account is keyed by its e-mail address
+            attribute["required"] = True
+            for sub in attribute.get("subAttributes", []):
+                if sub["name"] == "value":
+                    sub["required"] = True
+    return user, group
 
 
 def schemas(base: str) -> list[dict[str, Any]]:
@@ -86,3 +102,10 @@ def listed(resources: list[dict[str, Any]]) -> dict[str, Any]:
         "itemsPerPage": len(resources),
         "Resources": resources,
     }
+
+
+def one(resources: list[dict[str, Any]], resource_id: str) -> dict[str, Any]:
+    for resource in resources:
+        if resource["id"] == resource_id:
+            return resource
+    raise not_found(f"No {resource_id} here.")

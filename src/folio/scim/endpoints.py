@@ -13,6 +13,7 @@ from folio.core.deps import DbSession, RuntimeDep
 from folio.directory.tokens import scim_token as token_service
 from folio.scim import discovery
 from folio.scim.errors import MEDIA_TYPE, ScimError, scim_responses
+from folio.scim.resources import SEARCH_SCHEMA, SearchRequest, parsed, projected
 from folio.scim.service import page_bounds
 from folio.scim.service import scim as scim_service
 
@@ -47,9 +48,33 @@ async def scim_team(request: Request, runtime: RuntimeDep) -> str:
 
 
 ScimTeam = Annotated[str, Depends(scim_team)]
-Filter = Annotated[str | None, Query(alias="filter", max_length=1000)]
-StartIndex = Annotated[str | None, Query(alias="startIndex", max_length=20)]
-Count = Annotated[str | None, Query(alias="count", max_length=20)]
+# plain strings, checked by the service: a FastAPI validation error would be problem+json
+Filter = Annotated[str | None, Query(alias="filter")]
+StartIndex = Annotated[str | None, Query(alias="startIndex")]
+Count = Annotated[str | None, Query(alias="count")]
+Attributes = Annotated[str | None, Query(alias="attributes")]
+Excluded = Annotated[str | None, Query(alias="excludedAttributes")]
+
+
+def search_bounds(query: SearchRequest) -> tuple[int, int]:
+    return page_bounds(
+        None if query.startIndex is None else str(query.startIndex),
+        None if query.count is None else str(query.count),
+    )
+
+
+def search_attributes(query: SearchRequest) -> tuple[str | None, str | None]:
+    attributes = ",".join(query.attributes) if query.attributes else None
+    excluded = ",".join(query.excludedAttributes) if query.excludedAttributes else None
+    return attributes, excluded
+
+
+def shaped(found: dict[str, Any], attributes: str | None, excluded: str | None) -> dict[str, Any]:
+    """A resource, or each resource of a list, with only the attributes asked for."""
+    if "Resources" in found:
+        resources = [projected(r, attributes, excluded) for r in found["Resources"]]
+        return {**found, "Resources": resources}
+    return projected(found, attributes, excluded)
 
 
 async def body(request: Request) -> Any:
@@ -94,6 +119,18 @@ async def list_schemas(request: Request, team: ScimTeam) -> ScimResponse:
     return scim(discovery.listed(discovery.schemas(base_url(request))))
 
 
+@router.get("/Schemas/{schema_id}", summary="One schema", responses=scim_responses(401, 404))
+async def get_schema(schema_id: str, request: Request, team: ScimTeam) -> ScimResponse:
+    return scim(discovery.one(discovery.schemas(base_url(request)), schema_id))
+
+
+@router.get(
+    "/ResourceTypes/{type_id}", summary="One resource type", responses=scim_responses(401, 404)
+)
+async def get_resource_type(type_id: str, request: Request, team: ScimTeam) -> ScimResponse:
+    return scim(discovery.one(discovery.resource_types(base_url(request)), type_id))
+
+
 @router.get(
     "/Users",
     summary="The team's SCIM-provisioned users, filtered and paged",
@@ -106,12 +143,48 @@ async def list_users(
     filter_text: Filter = None,
     start_index: StartIndex = None,
     count: Count = None,
+    attributes: Attributes = None,
+    excluded: Excluded = None,
 ) -> ScimResponse:
     start, size = page_bounds(start_index, count)
     found = await scim_service.list_users(
         session, team, base_url(request), filter_text=filter_text, start=start, count=size
     )
-    return scim(found)
+    return scim(shaped(found, attributes, excluded))
+
+
+@router.post(
+    "/Users/.search",
+    summary="The same query as GET /Users, in a SearchRequest body",
+    responses=scim_responses(400, 401, 413),
+    openapi_extra=BODY,
+)
+async def search_users(
+    request: Request, session: DbSession, team: ScimTeam, payload: Body
+) -> ScimResponse:
+    query = parsed(SearchRequest, payload, SEARCH_SCHEMA)
+    start, size = search_bounds(query)
+    found = await scim_service.list_users(
+        session, team, base_url(request), filter_text=query.filter, start=start, count=size
+    )
+    return scim(shaped(found, *search_attributes(query)))
+
+
+@router.post(
+    "/Groups/.search",
+    summary="The same query as GET /Groups, in a SearchRequest body",
+    responses=scim_responses(400, 401, 413),
+    openapi_extra=BODY,
+)
+async def search_groups(
+    request: Request, session: DbSession, team: ScimTeam, payload: Body
+) -> ScimResponse:
+    query = parsed(SearchRequest, payload, SEARCH_SCHEMA)
+    start, size = search_bounds(query)
+    found = await scim_service.list_groups(
+        session, team, base_url(request), filter_text=query.filter, start=start, count=size
+    )
+    return scim(shaped(found, *search_attributes(query)))
 
 
 @router.post(
@@ -129,9 +202,15 @@ async def create_user(
 
 @router.get("/Users/{user_id}", summary="A provisioned user", responses=scim_responses(401, 404))
 async def get_user(
-    user_id: str, request: Request, session: DbSession, team: ScimTeam
+    user_id: str,
+    request: Request,
+    session: DbSession,
+    team: ScimTeam,
+    attributes: Attributes = None,
+    excluded: Excluded = None,
 ) -> ScimResponse:
-    return scim(await scim_service.get_user(session, team, user_id, base_url(request)))
+    found = await scim_service.get_user(session, team, user_id, base_url(request))
+    return scim(shaped(found, attributes, excluded))
 
 
 @router.put(
@@ -181,19 +260,27 @@ async def list_groups(
     filter_text: Filter = None,
     start_index: StartIndex = None,
     count: Count = None,
+    attributes: Attributes = None,
+    excluded: Excluded = None,
 ) -> ScimResponse:
     start, size = page_bounds(start_index, count)
     found = await scim_service.list_groups(
         session, team, base_url(request), filter_text=filter_text, start=start, count=size
     )
-    return scim(found)
+    return scim(shaped(found, attributes, excluded))
 
 
 @router.get("/Groups/{group_id}", summary="A role group", responses=scim_responses(401, 404))
 async def get_group(
-    group_id: str, request: Request, session: DbSession, team: ScimTeam
+    group_id: str,
+    request: Request,
+    session: DbSession,
+    team: ScimTeam,
+    attributes: Attributes = None,
+    excluded: Excluded = None,
 ) -> ScimResponse:
-    return scim(await scim_service.get_group(session, team, group_id, base_url(request)))
+    found = await scim_service.get_group(session, team, group_id, base_url(request))
+    return scim(shaped(found, attributes, excluded))
 
 
 @router.put(

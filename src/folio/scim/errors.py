@@ -4,11 +4,14 @@ served as ``application/scim+json``, and would not understand problem+json."""
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from folio.core.problems import allowed_methods
 from folio.core.schemas import Schema
 
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -44,6 +47,27 @@ def error_response(error: ScimError) -> JSONResponse:
 async def on_scim_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ScimError)
     return error_response(error)
+
+
+SCIM_PREFIX = "/scim/"
+
+
+def scim_http_errors(app: FastAPI) -> None:
+    """Routing's own 404 and 405 under ``/scim/`` in SCIM's format, problem+json elsewhere."""
+    fallback = app.exception_handlers[StarletteHTTPException]
+
+    async def on_http_error(request: Request, error: Exception) -> Response:
+        if request.url.path.startswith(SCIM_PREFIX) and isinstance(error, StarletteHTTPException):
+            response = error_response(ScimError(error.status_code, str(error.detail)))
+            response.headers.update(getattr(error, "headers", None) or {})
+            if error.status_code == 405:
+                response.headers["Allow"] = ", ".join(allowed_methods(app, request.url.path))
+            return response
+        answer = fallback(request, error)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(ScimError, on_scim_error)
 
 
 def bad_request(detail: str, scim_type: str = "invalidValue") -> ScimError:

@@ -18,6 +18,7 @@ USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+SEARCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 GROUPS = ("admin", "member", "viewer")  # a team's built-in roles, owners excepted
 PATH = re.compile(r"^(?P<attr>[A-Za-z$][\w$-]*)(?:\[(?P<filter>[^\]]+)\])?(?:\.(?P<sub>[\w$-]+))?$")
 M = TypeVar("M", bound=BaseModel)
@@ -35,7 +36,7 @@ class ScimName(Loose):
 
 
 class ScimEmail(Loose):
-    value: str = Field(max_length=320)
+    value: str | None = Field(default=None, max_length=320)
     type: str | None = None
     primary: bool | None = None
 
@@ -58,6 +59,15 @@ class ScimGroupIn(Loose):
     schemas: list[str] = Field(min_length=1)
     displayName: str
     members: list[MemberRef] = Field(default_factory=list, max_length=10_000)
+
+
+class SearchRequest(Loose):
+    schemas: list[str] = Field(min_length=1)
+    filter: str | None = Field(default=None, max_length=1000)
+    startIndex: str | None = Field(default=None, max_length=20)
+    count: str | None = Field(default=None, max_length=20)
+    attributes: list[str] | None = Field(default=None, max_length=100)
+    excludedAttributes: list[str] | None = Field(default=None, max_length=100)
 
 
 class PatchOperation(Loose):
@@ -95,8 +105,9 @@ class UserFields:
 
 
 def user_fields(data: ScimUserIn) -> UserFields:
-    primary = next((e.value for e in data.emails if e.primary), None)
-    email = primary or (data.emails[0].value if data.emails else None)
+    addresses = [e for e in data.emails if e.value]
+    primary = next((e.value for e in addresses if e.primary), None)
+    email = primary or (addresses[0].value if addresses else None)
     if email is None and "@" in data.userName:
         email = data.userName
     if email is None:
@@ -136,8 +147,6 @@ def user_resource(
         "schemas": [USER_SCHEMA],
         "id": user.id,
         "userName": account.external_id,
-        "name": name_parts(user.name),
-        "displayName": user.name,
         "emails": [{"value": user.email, "type": "work", "primary": True}],
         "active": bool(account.active and user.is_active),
         "groups": [{"value": role, "display": role, "$ref": f"{base}/Groups/{role}"}]
@@ -152,7 +161,47 @@ def user_resource(
     }
     if account.external_ref is not None:
         resource["externalId"] = account.external_ref
+    if user.name:
+        resource["name"], resource["displayName"] = name_parts(user.name), user.name
     return resource
+
+
+ALWAYS_RETURNED = ("schemas", "id")
+
+
+def projected(
+    resource: dict[str, Any], attributes: str | None, excluded: str | None
+) -> dict[str, Any]:
+    """``attributes`` / ``excludedAttributes`` (RFC 7644 §3.9), on top-level attributes and
+    their sub-attributes (``name.givenName``); ``schemas`` and ``id`` are always returned."""
+    if attributes:
+        wanted = _names(attributes)
+        kept: dict[str, Any] = {}
+        for key, value in resource.items():
+            subs = [sub for top, sub in wanted if top == key.lower() and sub]
+            if key in ALWAYS_RETURNED or (key.lower(), None) in wanted:
+                kept[key] = value
+            elif subs and isinstance(value, dict):
+                kept[key] = {k: v for k, v in value.items() if k.lower() in subs}
+        return kept
+    if excluded:
+        dropped = {top for top, sub in _names(excluded) if sub is None}
+        return {
+            k: v for k, v in resource.items() if k in ALWAYS_RETURNED or k.lower() not in dropped
+        }
+    return resource
+
+
+def _names(text: str) -> set[tuple[str, str | None]]:
+    names: set[tuple[str, str | None]] = set()
+    for raw in text.split(","):
+        name = raw.strip()
+        if name.lower().startswith(USER_SCHEMA.lower() + ":"):
+            name = name[len(USER_SCHEMA) + 1 :]
+        top, _, sub = name.partition(".")
+        if top:
+            names.add((top.lower(), sub.lower() or None))
+    return names
 
 
 def group_resource(role: str, members: list[tuple[str, str]], base: str) -> dict[str, Any]:

@@ -55,7 +55,7 @@ USER_ATTRIBUTES: filters.Attributes = {
 def page_bounds(start_index: str | None, count: str | None) -> tuple[int, int]:
     """RFC 7644 §3.4.2.4: startIndex below 1 counts as 1, a negative count as 0."""
     try:
-        start = max(1, int(start_index)) if start_index else 1
+        start = min(10**9, max(1, int(start_index))) if start_index else 1
         size = min(MAX_COUNT, max(0, int(count))) if count is not None and count != "" else 100
     except ValueError as exc:
         raise bad_request("startIndex and count are integers.") from exc
