@@ -45,8 +45,11 @@ CHUNK_DOCUMENTS = 200
 FILE_CHUNK = 64 * 1024
 SPOOL_BYTES = 8 * 1024 * 1024
 SALE_DEED_TEMPLATE = "sale_deed"
+# the key a record's (tags, custom fields) travel under, taken out before the values are written
+LABELS = "\x00labels"
 
 Record = tuple[str, dict[str, Any]]
+Labels = dict[str, tuple[list[str], dict[str, Any]]]  # document id: (tags, custom fields)
 
 
 @dataclass
@@ -125,7 +128,10 @@ class ExportService:
         for start in range(0, len(extraction_ids), CHUNK_DOCUMENTS):
             chunk = extraction_ids[start : start + CHUNK_DOCUMENTS]
             async with runtime.db.session(write=False) as session:
-                yield await ExportRepository.from_session(session).values(principal, chunk)
+                repository = ExportRepository.from_session(session)
+                records = await repository.values(principal, chunk)
+                labels = await repository.labels(principal, [doc_id for doc_id, _ in records])
+            yield [(doc_id, {**values, LABELS: labels.get(doc_id)}) for doc_id, values in records]
 
     def _encode(
         self,
@@ -145,7 +151,7 @@ class ExportService:
     ) -> AsyncIterator[bytes]:
         collected: list[Record] = []
         async for chunk in records:
-            collected.extend(chunk)
+            collected.extend((doc_id, _without_labels(values)[0]) for doc_id, values in chunk)
         handle = spooled()
 
         def write() -> None:
@@ -165,20 +171,22 @@ class ExportService:
             yield _csv_text([SALE_DEED_COLUMNS])
             number = 0
             async for chunk in records:
-                rows = list(sale_deed_rows(values for _, values in chunk))
+                rows = list(sale_deed_rows(_without_labels(values)[0] for _, values in chunk))
                 for row in rows:
                     number += 1
                     row[0] = number
                 yield _csv_text(rows)
             return
         columns = template_columns(template)
-        yield _csv_text([["document", *columns]])
+        yield _csv_text([["document", *columns, "tags", "custom_fields"]])
         async for chunk in records:
             yield _csv_text([self._flat_row(doc_id, values, columns) for doc_id, values in chunk])
 
     def _flat_row(self, doc_id: str, values: dict[str, Any], columns: list[str]) -> list[Any]:
+        values, (tags, fields) = _without_labels(values)
         flat = flatten(values)
-        return [doc_id, *(flat.get(column) for column in columns)]
+        labels = [";".join(tags), json.dumps(fields, ensure_ascii=False) if fields else ""]
+        return [doc_id, *(flat.get(column) for column in columns), *labels]
 
     async def _json(
         self, records: AsyncIterator[list[Record]], *, lines: bool
@@ -188,8 +196,9 @@ class ExportService:
             yield b"["
         async for chunk in records:
             parts = []
-            for doc_id, values in chunk:
-                record = {"document": doc_id, **values}
+            for doc_id, labelled in chunk:
+                values, (tags, fields) = _without_labels(labelled)
+                record = {"document": doc_id, "tags": tags, "custom_fields": fields, **values}
                 text = json.dumps(record, ensure_ascii=False, default=str).encode()
                 parts.append(text + b"\n" if lines else (b"\n" if first else b",\n") + text)
                 first = False
@@ -199,3 +208,12 @@ class ExportService:
 
 
 export = ExportService()
+
+
+def _without_labels(
+    values: dict[str, Any],
+) -> tuple[dict[str, Any], tuple[list[str], dict[str, Any]]]:
+    """A record's values and, apart, the document's (tags, custom fields)."""
+    rest = dict(values)
+    labels = rest.pop(LABELS, None) or ([], {})
+    return rest, labels
