@@ -148,16 +148,18 @@ class DocumentRepository(TeamScopedRepository[Document]):
         limit: int,
         before: str | None,
         among: Sequence[Select[Any]] = (),
+        also: Select[Any] | None = None,
     ) -> Sequence[ResultRow]:
         """``(id, updated_at)`` of the page's documents, newest first; ``among``: subqueries
-        of document ids each document must be in (the tag and custom-field filters)."""
+        of document ids each document must be in (the tag and custom-field filters); ``also``:
+        document ids the search ``q`` finds besides those whose text matches (by tag)."""
         parameters: dict[str, Any] = {"team_ids": list(principal.team_ids), "limit": limit + 1}
         prepared = _LIST_KEYS
         if before is not None:
             prepared, parameters["before"] = _LIST_KEYS_BEFORE, before
         if filters == NO_FILTERS:
             return await prepared.all(self.session, **parameters)
-        statement = self._apply_filters(prepared.statement, filters)
+        statement = self._apply_filters(prepared.statement, filters, also)
         for ids in among:
             statement = statement.where(Document.id.in_(ids))
         return (await self.session.execute(statement, parameters)).all()
@@ -170,7 +172,9 @@ class DocumentRepository(TeamScopedRepository[Document]):
             self.session, document_ids=list(document_ids), team_ids=list(principal.team_ids)
         )
 
-    def _apply_filters(self, statement: Select[Any], filters: DocumentFilters) -> Select[Any]:
+    def _apply_filters(
+        self, statement: Select[Any], filters: DocumentFilters, also: Select[Any] | None = None
+    ) -> Select[Any]:
         if filters.status is not None:
             statement = statement.where(Document.status == filters.status)
         if filters.batch_id is not None:
@@ -184,7 +188,10 @@ class DocumentRepository(TeamScopedRepository[Document]):
         if filters.created_before is not None:
             statement = statement.where(Document.created_at < filters.created_before)
         if filters.query:
-            statement = statement.where(Document.id.in_(self._matching_ids(filters.query)))
+            found = Document.id.in_(self._matching_ids(filters.query))
+            if also is not None:
+                found = found | Document.id.in_(also)
+            statement = statement.where(found)
         return statement
 
     def _matching_ids(self, raw_query: str) -> Select[str]:
