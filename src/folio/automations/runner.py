@@ -216,7 +216,7 @@ class AutomationRunner:
         step (a webhook) is sent with no transaction open (the SQLite writer is never held
         over the network), then recorded; a crash between the two sends it again."""
         async with self.runtime.db.session(write=False) as session:
-            action, _ = await self._step_action(session, run_id, index)
+            action, _, _ = await self._step_action(session, run_id, index)
         if action.outbound:
             async with self.runtime.db.session(write=False) as session:
                 result, duration = await self._run_action(session, run_id, index)
@@ -229,7 +229,7 @@ class AutomationRunner:
 
     async def _step_action(
         self, session: AsyncSession, run_id: str, index: int
-    ) -> tuple[Action, AutomationRun]:
+    ) -> tuple[Action, AutomationRun, AutomationRule]:
         run = await AutomationRepository.from_session(session).run(run_id)
         if run is None or run.holder != self.holder or run.steps[index]["status"] != "pending":
             raise ActionFailed("the run was taken over by another runner")
@@ -239,12 +239,12 @@ class AutomationRunner:
         actions = actions_of(rule)
         if run.steps[index]["action"] >= len(actions):
             raise ActionFailed("the rule's actions changed since the run was planned")
-        return actions[run.steps[index]["action"]], run
+        return actions[run.steps[index]["action"]], run, rule
 
     async def _run_action(
         self, session: AsyncSession, run_id: str, index: int
     ) -> tuple[dict[str, Any], float]:
-        action, run = await self._step_action(session, run_id, index)
+        action, run, rule = await self._step_action(session, run_id, index)
         document_id = run.steps[index]["document_id"]
         document = None
         if document_id is not None:
@@ -254,7 +254,14 @@ class AutomationRunner:
         if document is None and action.needs_document:
             return {"skipped": "the document is gone"}, 0.0
         context = ActionContext(
-            session, self.runtime, run.team_id, run.rule_id, run.id, index, document
+            session,
+            self.runtime,
+            run.team_id,
+            run.rule_id,
+            run.id,
+            index,
+            document,
+            rule.created_by,
         )
         started = time.perf_counter()
         token = CAUSE.set((*run.cause, run.rule_id))  # events of the action carry the cause

@@ -9,12 +9,14 @@ from typing import Annotated
 from pydantic import Field
 
 from folio.automations.actions.base import CAUSE, Action, ActionContext, ActionFailed
+from folio.automations.actions.documents import Classify, ShareWithMember
 from folio.automations.actions.labels import AddTags, RemoveTags, SetField
 from folio.automations.actions.notify import Notify
 from folio.automations.actions.webhook import CallWebhook
 
 AnyAction = Annotated[
-    AddTags | RemoveTags | SetField | Notify | CallWebhook, Field(discriminator="kind")
+    AddTags | RemoveTags | SetField | Notify | CallWebhook | Classify | ShareWithMember,
+    Field(discriminator="kind"),
 ]
 
 __all__ = ["CAUSE", "Action", "ActionContext", "ActionFailed", "AnyAction"]
