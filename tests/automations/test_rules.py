@@ -14,9 +14,11 @@ from sqlalchemy import update
 from folio.automations.models import AutomationRule
 from folio.core.db import utcnow
 from tests.automations.conftest import FAST, create_rule, runs, settled_runs
+from tests.conftest import corpus
 from tests.helpers import assert_problem, upload_ok, wait_settled
 
 pytestmark = pytest.mark.timeout(180)
+COOLBLUE = "invoice2data/tests/compare/coolblue1.pdf"  # total 717.97
 INVOICE = (
     "INVOICE\nInvoice number: INV-{n}\nDate: 2026-11-02\nBill to: Acme Corp\n"
     "Total due: {total} EUR\nPlease pay by bank transfer.\n"
@@ -291,3 +293,23 @@ async def test_share_with_a_member_and_classify(
     shares = (await client.get(f"/api/v1/documents/{item['id']}/shares")).json()["items"]
     assert [(s["kind"], s["recipient_user_id"]) for s in shares] == [("member", viewer["id"])]
     assert run["steps"][1]["result"]["share_id"] == shares[0]["id"]
+
+
+async def test_an_extracted_total_over_an_amount(client: httpx.AsyncClient) -> None:
+    await tag(client, "over-700")
+    rule = await create_rule(
+        client,
+        trigger={"type": "extraction.completed", "template": "invoice"},
+        conditions={"kind": "extracted_field", "name": "total", "op": ">", "value": 700},
+        actions=[{"kind": "add_tags", "tags": ["over-700"]}],
+    )
+    item = await upload_ok(client, corpus(COOLBLUE))
+    await wait_settled(client, item["id"])
+    applied = await client.post(
+        "/api/v1/templates/invoice/apply", json={"document_ids": [item["id"]]}
+    )
+    assert applied.json()["extracted"] == 1, applied.text
+
+    [run] = await settled_runs(client, rule["id"], 1)
+    assert run["status"] == "succeeded" and run["event_type"] == "extraction.completed"
+    assert (await document(client, item["id"]))["tags"] == ["over-700"]
