@@ -295,9 +295,17 @@ async def test_share_with_a_member_and_classify(
     assert run["steps"][1]["result"]["share_id"] == shares[0]["id"]
 
 
-async def test_an_extracted_total_over_an_amount(client: httpx.AsyncClient) -> None:
+async def test_a_rule_extracts_and_another_tags_by_the_extracted_total(
+    client: httpx.AsyncClient,
+) -> None:
     await tag(client, "over-700")
-    rule = await create_rule(
+    extract = await create_rule(
+        client,
+        trigger={"type": "document.processed"},
+        conditions={"kind": "filename", "glob": "*.pdf"},
+        actions=[{"kind": "apply_template", "template": "invoice"}],
+    )
+    big = await create_rule(
         client,
         trigger={"type": "extraction.completed", "template": "invoice"},
         conditions={"kind": "extracted_field", "name": "total", "op": ">", "value": 700},
@@ -305,11 +313,19 @@ async def test_an_extracted_total_over_an_amount(client: httpx.AsyncClient) -> N
     )
     item = await upload_ok(client, corpus(COOLBLUE))
     await wait_settled(client, item["id"])
-    applied = await client.post(
-        "/api/v1/templates/invoice/apply", json={"document_ids": [item["id"]]}
-    )
-    assert applied.json()["extracted"] == 1, applied.text
 
-    [run] = await settled_runs(client, rule["id"], 1)
-    assert run["status"] == "succeeded" and run["event_type"] == "extraction.completed"
+    [extracted] = await settled_runs(client, extract["id"], 1)
+    assert extracted["status"] == "succeeded", (extracted["error"], extracted["steps"])
+    assert extracted["steps"][0]["result"]["extraction_id"].startswith("ext_")
+    [tagged] = await settled_runs(client, big["id"], 1)
+    assert tagged["status"] == "succeeded" and tagged["depth"] == 1  # caused by the first
     assert (await document(client, item["id"]))["tags"] == ["over-700"]
+    unknown = await client.post(
+        "/api/v1/automations",
+        json={
+            "name": "bad",
+            "trigger": {"type": "document.processed"},
+            "actions": [{"kind": "apply_template", "template": "no-such-template"}],
+        },
+    )
+    assert_problem(unknown, 422, "VALIDATION_ERROR")

@@ -280,12 +280,23 @@ class ExtractionService:
         applied to a new result in the job's transaction; a failure becomes a warning. It
         runs in a sandbox process with the same limits as a request's apply."""
         reference = document.options.get("template")
-        if not reference:
-            return
+        if reference:
+            await self.apply_reference(session, runtime, document, result, reference)
+
+    async def apply_reference(
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        document: Document,
+        result: DocumentResult,
+        reference: str,
+    ) -> Extraction | None:
+        """The team's template ``reference`` applied to ``result`` in the caller's unit of
+        work (a job's, an automation step's); a failure becomes a warning and None."""
         found = await template_service.find_for_team(session, document.team_id, reference)
         if found is None:  # deleted since the upload
             document.warnings = [*document.warnings, f"template {reference} no longer exists"]
-            return
+            return None
         budget = runtime.settings.template_regex_budget_s
         try:
             extraction = (
@@ -294,16 +305,17 @@ class ExtractionService:
             extraction = await with_llm(runtime.settings, result, found.template, extraction)
         except FolioError as error:
             document.warnings = [*document.warnings, f"template {reference}: {error.detail}"]
-            return
+            return None
         except Exception:  # the document's text is fine; only its fields are missing
             logger.exception("template %s failed on %s", reference, document.id)
             document.warnings = [*document.warnings, f"template {reference} could not be applied"]
-            return
+            return None
         row = extraction_row(
             document, found.template_id, found.template, extraction, created_by=None
         )
         await ExtractionRepository.from_session(session).add(row)
         await event_service.emit_many(session, runtime, extraction_events([row]))
+        return row
 
 
 extraction = ExtractionService()
