@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Integer,
     Select,
     bindparam,
@@ -188,7 +189,7 @@ class DocumentRepository(TeamScopedRepository[Document]):
         if filters.created_before is not None:
             statement = statement.where(Document.created_at < filters.created_before)
         if filters.query:
-            found = Document.id.in_(self._matching_ids(filters.query))
+            found: ColumnElement[bool] = Document.id.in_(self._matching_ids(filters.query))
             if also is not None:
                 found = found | Document.id.in_(also)
             statement = statement.where(found)

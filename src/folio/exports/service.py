@@ -215,5 +215,5 @@ def _without_labels(
 ) -> tuple[dict[str, Any], tuple[list[str], dict[str, Any]]]:
     """A record's values and, apart, the document's (tags, custom fields)."""
     rest = dict(values)
-    labels = rest.pop(LABELS, None) or ([], {})
+    labels: tuple[list[str], dict[str, Any]] = rest.pop(LABELS, None) or ([], {})
     return rest, labels
