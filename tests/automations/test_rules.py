@@ -124,6 +124,10 @@ async def test_a_scheduled_rule_runs_once_per_slot(app: FastAPI, client: httpx.A
     [run] = await settled_runs(client, rule["id"], 1)
     assert run["event_type"] == "schedule" and run["status"] == "succeeded"
     assert (await document(client, item["id"]))["tags"] == ["swept"]
+    audit = await client.get("/api/v1/audit/logs", params={"action": "automations.add_tags"})
+    [entry] = audit.json()["items"]
+    assert (entry["action"], entry["resource_id"]) == ("automations.add_tags", item["id"])
+    assert entry["actor_type"] == "automation" and entry["request_id"] == run["id"]
     again = (await client.get(f"/api/v1/automations/{rule['id']}")).json()
     assert again["next_run_at"] > utcnow().isoformat()[:19]
     assert len(await runs(client, rule["id"])) == 1

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.audit.service import audit as audit_service
 from folio.automations.actions import CAUSE, Action, ActionContext, ActionFailed
 from folio.automations.conditions import explain
 from folio.automations.models import AutomationRule, AutomationRun, RunStatus
@@ -291,6 +292,16 @@ class AutomationRunner:
         step = {**run.steps[index], "status": "done", "result": result}
         step["duration_ms"], step["error"] = duration_ms, None
         run.steps = [*run.steps[:index], step, *run.steps[index + 1 :]]
+        rule = await AutomationRepository.from_session(session).rule(run.rule_id)
+        audit_service.record_automation_step(
+            session,
+            team_id=run.team_id,
+            author_id=rule.created_by if rule is not None else None,
+            rule_id=run.rule_id,
+            run_id=run.id,
+            kind=step["kind"],
+            document_id=step["document_id"],
+        )
 
     async def _finish(self, run_id: str, *, error: str | None) -> None:
         async with self.runtime.db.session() as session:
