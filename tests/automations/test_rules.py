@@ -110,9 +110,10 @@ async def test_a_scheduled_rule_runs_once_per_slot(app: FastAPI, client: httpx.A
         client,
         trigger={"type": "schedule", "cron": "0 7 * * 1-5", "timezone": "Europe/Paris"},
         conditions={"kind": "mime_type", "glob": "text/*"},
-        actions=[{"kind": "add_tags", "tags": ["swept"]}],
+        actions=[{"kind": "add_tags", "tags": ["swept"]}, {"kind": "notify", "title": "Swept"}],
     )
     assert rule["next_run_at"] is not None
+    other = await upload_ok(client, content=b"sweep me too", filename="t.txt")
     item = await upload_ok(client, content=b"sweep me", filename="s.txt")
     async with app.state.runtime.db.session() as session:  # the slot has come
         await session.execute(
@@ -123,10 +124,13 @@ async def test_a_scheduled_rule_runs_once_per_slot(app: FastAPI, client: httpx.A
 
     [run] = await settled_runs(client, rule["id"], 1)
     assert run["event_type"] == "schedule" and run["status"] == "succeeded"
+    assert [step["kind"] for step in run["steps"]] == ["add_tags", "add_tags", "notify"]
     assert (await document(client, item["id"]))["tags"] == ["swept"]
+    assert (await document(client, other["id"]))["tags"] == ["swept"]
+    notes = (await client.get("/api/v1/notifications")).json()["items"]
+    assert [n["title"] for n in notes].count("Swept") == 1  # once per slot, not per document
     audit = await client.get("/api/v1/audit/logs", params={"action": "automations.add_tags"})
-    [entry] = audit.json()["items"]
-    assert (entry["action"], entry["resource_id"]) == ("automations.add_tags", item["id"])
+    entry = next(e for e in audit.json()["items"] if e["resource_id"] == item["id"])
     assert entry["actor_type"] == "automation" and entry["request_id"] == run["id"]
     again = (await client.get(f"/api/v1/automations/{rule['id']}")).json()
     assert again["next_run_at"] > utcnow().isoformat()[:19]

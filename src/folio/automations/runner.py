@@ -170,12 +170,19 @@ class AutomationRunner:
     async def _evaluate(
         self, session: AsyncSession, rule: AutomationRule, run: AutomationRun
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The steps: for an event of one document, every action on it if it matches; for a
+        batch or a schedule slot, the document actions on each matching document and the
+        others (notify, webhook) once, if any matched or there was nothing to look at."""
         trigger, condition, actions = trigger_of(rule), condition_of(rule), actions_of(rule)
+        single = run.document_id is not None
+        per_document = [(i, a) for i, a in enumerate(actions) if single or a.needs_document]
         steps: list[dict[str, Any]] = []
         evaluation: dict[str, Any] = {"documents": []}
-        for document_id in await self._targets(session, run):
-            repository = AutomationRepository.from_session(session)
-            document = await repository.document(run.team_id, document_id)
+        targets = await self._targets(session, run)
+        for document_id in targets:
+            document = await AutomationRepository.from_session(session).document(
+                run.team_id, document_id
+            )
             if document is None:
                 continue
             facts = await document_facts(session, document)
@@ -186,9 +193,9 @@ class AutomationRunner:
                 entry["conditions"] = tree
             evaluation["documents"].append(entry)
             if matched:
-                steps += [_step(document_id, i, action) for i, action in enumerate(actions)]
-        if not evaluation["documents"] and run.document_id is None:  # nothing to look at
-            steps = [_step(None, i, a) for i, a in enumerate(actions) if not a.needs_document]
+                steps += [_step(document_id, i, action) for i, action in per_document]
+        if not single and (steps or (not targets and condition is None)):
+            steps += [_step(None, i, a) for i, a in enumerate(actions) if not a.needs_document]
         return steps, evaluation
 
     async def _targets(self, session: AsyncSession, run: AutomationRun) -> list[str]:
