@@ -185,7 +185,7 @@ class AutomationRunner:
             )
             if document is None:
                 continue
-            facts = await document_facts(session, document)
+            facts = await document_facts(session, document, condition)
             tree = explain(condition, facts) if condition is not None else None
             matched = trigger.narrows(facts, run.event_data) and (tree is None or tree["matched"])
             entry = {"document_id": document_id, "matched": matched}
