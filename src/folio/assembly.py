@@ -34,6 +34,7 @@ project_service.count_with("dataset_count", dataset_service.count_per_project)
 document_service.guard_deletion(retention_service.refuse_held)
 # the list filters tag= and field.<name>= (tags sit above documents)
 document_service.filter_labels_with(label_service.filter_ids)
+document_service.search_labels_with(label_service.search_ids)
 
 
 def build_runtime(settings: Settings) -> Runtime:

@@ -14,9 +14,11 @@ from sqlalchemy import update
 from folio.automations.models import AutomationRule
 from folio.core.db import utcnow
 from tests.automations.conftest import FAST, create_rule, runs, settled_runs
+from tests.conftest import corpus
 from tests.helpers import assert_problem, upload_ok, wait_settled
 
 pytestmark = pytest.mark.timeout(180)
+COOLBLUE = "invoice2data/tests/compare/coolblue1.pdf"  # total 717.97
 INVOICE = (
     "INVOICE\nInvoice number: INV-{n}\nDate: 2026-11-02\nBill to: Acme Corp\n"
     "Total due: {total} EUR\nPlease pay by bank transfer.\n"
@@ -108,9 +110,10 @@ async def test_a_scheduled_rule_runs_once_per_slot(app: FastAPI, client: httpx.A
         client,
         trigger={"type": "schedule", "cron": "0 7 * * 1-5", "timezone": "Europe/Paris"},
         conditions={"kind": "mime_type", "glob": "text/*"},
-        actions=[{"kind": "add_tags", "tags": ["swept"]}],
+        actions=[{"kind": "add_tags", "tags": ["swept"]}, {"kind": "notify", "title": "Swept"}],
     )
     assert rule["next_run_at"] is not None
+    other = await upload_ok(client, content=b"sweep me too", filename="t.txt")
     item = await upload_ok(client, content=b"sweep me", filename="s.txt")
     async with app.state.runtime.db.session() as session:  # the slot has come
         await session.execute(
@@ -121,7 +124,14 @@ async def test_a_scheduled_rule_runs_once_per_slot(app: FastAPI, client: httpx.A
 
     [run] = await settled_runs(client, rule["id"], 1)
     assert run["event_type"] == "schedule" and run["status"] == "succeeded"
+    assert [step["kind"] for step in run["steps"]] == ["add_tags", "add_tags", "notify"]
     assert (await document(client, item["id"]))["tags"] == ["swept"]
+    assert (await document(client, other["id"]))["tags"] == ["swept"]
+    notes = (await client.get("/api/v1/notifications")).json()["items"]
+    assert [n["title"] for n in notes].count("Swept") == 1  # once per slot, not per document
+    audit = await client.get("/api/v1/audit/logs", params={"action": "automations.add_tags"})
+    entry = next(e for e in audit.json()["items"] if e["resource_id"] == item["id"])
+    assert entry["actor_type"] == "automation" and entry["request_id"] == run["id"]
     again = (await client.get(f"/api/v1/automations/{rule['id']}")).json()
     assert again["next_run_at"] > utcnow().isoformat()[:19]
     assert len(await runs(client, rule["id"])) == 1
@@ -264,3 +274,66 @@ async def test_another_team_neither_sees_nor_touches(
     assert (await second_client.get("/api/v1/automations")).json()["items"] == [theirs]
     refused = await viewer_client.get("/api/v1/automations")
     assert_problem(refused, 403, "FORBIDDEN")
+
+
+async def test_share_with_a_member_and_classify(
+    client: httpx.AsyncClient, viewer_account: object, viewer_client: httpx.AsyncClient
+) -> None:
+    viewer = (await viewer_client.get("/api/v1/auth/me")).json()
+    refused = await client.post(
+        "/api/v1/automations",
+        json={
+            "name": "bad",
+            "trigger": {"type": "document.uploaded"},
+            "actions": [{"kind": "share_with_member", "user_id": "usr_01jd0000000000000000000000"}],
+        },
+    )
+    assert_problem(refused, 422, "VALIDATION_ERROR")
+    rule = await create_rule(
+        client,
+        trigger={"type": "document.uploaded"},
+        actions=[{"kind": "classify"}, {"kind": "share_with_member", "user_id": viewer["id"]}],
+    )
+    item = await upload_ok(client, content=b"for the viewer", filename="v.txt")
+
+    [run] = await settled_runs(client, rule["id"], 1)
+    assert run["status"] == "succeeded", run
+    shares = (await client.get(f"/api/v1/documents/{item['id']}/shares")).json()["items"]
+    assert [(s["kind"], s["recipient_user_id"]) for s in shares] == [("member", viewer["id"])]
+    assert run["steps"][1]["result"]["share_id"] == shares[0]["id"]
+
+
+async def test_a_rule_extracts_and_another_tags_by_the_extracted_total(
+    client: httpx.AsyncClient,
+) -> None:
+    await tag(client, "over-700")
+    extract = await create_rule(
+        client,
+        trigger={"type": "document.processed"},
+        conditions={"kind": "filename", "glob": "*.pdf"},
+        actions=[{"kind": "apply_template", "template": "invoice"}],
+    )
+    big = await create_rule(
+        client,
+        trigger={"type": "extraction.completed", "template": "invoice"},
+        conditions={"kind": "extracted_field", "name": "total", "op": ">", "value": 700},
+        actions=[{"kind": "add_tags", "tags": ["over-700"]}],
+    )
+    item = await upload_ok(client, corpus(COOLBLUE))
+    await wait_settled(client, item["id"])
+
+    [extracted] = await settled_runs(client, extract["id"], 1)
+    assert extracted["status"] == "succeeded", (extracted["error"], extracted["steps"])
+    assert extracted["steps"][0]["result"]["extraction_id"].startswith("ext_")
+    [tagged] = await settled_runs(client, big["id"], 1)
+    assert tagged["status"] == "succeeded" and tagged["depth"] == 1  # caused by the first
+    assert (await document(client, item["id"]))["tags"] == ["over-700"]
+    unknown = await client.post(
+        "/api/v1/automations",
+        json={
+            "name": "bad",
+            "trigger": {"type": "document.processed"},
+            "actions": [{"kind": "apply_template", "template": "no-such-template"}],
+        },
+    )
+    assert_problem(unknown, 422, "VALIDATION_ERROR")

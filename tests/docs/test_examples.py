@@ -87,7 +87,7 @@ EXPECTED: dict[str, Example] = {
     "automations.sh": Example(
         (INVOICE,),
         (
-            r'"name": "to-pay"',
+            r'"name":"to-pay"',
             r"rule aut_\w+",
             r'"status": "succeeded"',
             r'"tags":\["to-pay"\]',

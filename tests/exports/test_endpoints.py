@@ -148,8 +148,17 @@ class TestOtherFormats:
             "/api/v1/templates/invoice/apply", json={"document_ids": [invoice_doc["id"]]}
         )
 
-        response = await client.get(EXPORT, params={"template": "invoice"})
+        tag = (await client.post("/api/v1/tags", json={"name": "exported"})).json()
+        await client.put(f"/api/v1/documents/{invoice_doc['id']}/tags/{tag['id']}")
 
+        response = await client.get(EXPORT, params={"template": "invoice"})
+        as_ndjson = await client.get(EXPORT, params={"template": "invoice", "format": "ndjson"})
+        as_csv = await client.get(EXPORT, params={"template": "invoice", "format": "csv"})
+
+        [line] = [json.loads(text) for text in as_ndjson.text.splitlines()]
+        assert line["tags"] == ["exported"] and line["custom_fields"] == {}
+        [row] = list(csv.DictReader(io.StringIO(as_csv.text)))
+        assert row["tags"] == "exported" and row["total"] == "717.97"
         workbook = openpyxl.load_workbook(io.BytesIO(response.content))
         results = list(workbook["results"].iter_rows(values_only=True))
         header = list(results[0])

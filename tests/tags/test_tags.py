@@ -138,6 +138,22 @@ class TestListFilters:
         unknown = await client.get("/api/v1/documents", params={"field.colour": "red"})
         assert_problem(unknown, 422, "VALIDATION_ERROR")
 
+    async def test_search_finds_tags_and_field_values(
+        self, client: httpx.AsyncClient, second_client: httpx.AsyncClient
+    ) -> None:
+        urgent = await created(client, "/api/v1/tags", {"name": "Urgent"})
+        code = await created(client, "/api/v1/custom-fields", {"name": "code", "type": "text"})
+        tagged = await upload_ok(client, content=b"plain words", filename="p.txt")
+        valued = await upload_ok(client, content=b"other words", filename="o.txt")
+        await client.put(f"/api/v1/documents/{tagged['id']}/tags/{urgent['id']}")
+        await client.put(
+            f"/api/v1/documents/{valued['id']}/fields/{code['id']}", json={"value": "PRJ-7"}
+        )
+
+        assert await listed(client, q="urgent") == [tagged["id"]]
+        assert await listed(client, q="prj-7") == [valued["id"]]
+        assert await listed(second_client, q="urgent") == []
+
     async def test_bulk_tag_and_untag(self, client: httpx.AsyncClient) -> None:
         tag = await created(client, "/api/v1/tags", {"name": "review"})
         docs = [

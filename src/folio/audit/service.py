@@ -43,6 +43,37 @@ class AuditService:
         cannot tell: who signed in through single sign-on, to which team."""
         session.add(AuditEntry(id=new_audit_id(), created_at=utcnow(), **values))
 
+    def record_automation_step(
+        self,
+        session: AsyncSession,
+        *,
+        team_id: str,
+        author_id: str | None,
+        rule_id: str,
+        run_id: str,
+        kind: str,
+        document_id: str | None,
+    ) -> None:
+        """An automation rule's action, in the unit of work that did it: the actor is the
+        rule (its author named), the request id the run's."""
+        session.add(
+            AuditEntry(
+                id=new_audit_id(),
+                team_id=team_id,
+                actor_type="automation",
+                actor_user_id=author_id,
+                action=f"automations.{kind}",
+                resource_type="document" if document_id else "automation",
+                resource_id=document_id or rule_id,
+                method="RULE",
+                route=f"/api/v1/automations/{rule_id}",
+                status_code=200,
+                outcome="success",
+                request_id=run_id,
+                changed_fields=[kind],
+            )
+        )
+
     async def list_entries(
         self,
         session: AsyncSession,

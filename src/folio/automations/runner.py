@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from folio.audit.service import audit as audit_service
 from folio.automations.actions import CAUSE, Action, ActionContext, ActionFailed
 from folio.automations.conditions import explain
 from folio.automations.models import AutomationRule, AutomationRun, RunStatus
@@ -169,15 +170,22 @@ class AutomationRunner:
     async def _evaluate(
         self, session: AsyncSession, rule: AutomationRule, run: AutomationRun
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The steps: for an event of one document, every action on it if it matches; for a
+        batch or a schedule slot, the document actions on each matching document and the
+        others (notify, webhook) once, if any matched or there was nothing to look at."""
         trigger, condition, actions = trigger_of(rule), condition_of(rule), actions_of(rule)
+        single = run.document_id is not None
+        per_document = [(i, a) for i, a in enumerate(actions) if single or a.needs_document]
         steps: list[dict[str, Any]] = []
         evaluation: dict[str, Any] = {"documents": []}
-        for document_id in await self._targets(session, run):
-            repository = AutomationRepository.from_session(session)
-            document = await repository.document(run.team_id, document_id)
+        targets = await self._targets(session, run)
+        for document_id in targets:
+            document = await AutomationRepository.from_session(session).document(
+                run.team_id, document_id
+            )
             if document is None:
                 continue
-            facts = await document_facts(session, document)
+            facts = await document_facts(session, document, condition)
             tree = explain(condition, facts) if condition is not None else None
             matched = trigger.narrows(facts, run.event_data) and (tree is None or tree["matched"])
             entry = {"document_id": document_id, "matched": matched}
@@ -185,9 +193,9 @@ class AutomationRunner:
                 entry["conditions"] = tree
             evaluation["documents"].append(entry)
             if matched:
-                steps += [_step(document_id, i, action) for i, action in enumerate(actions)]
-        if not evaluation["documents"] and run.document_id is None:  # nothing to look at
-            steps = [_step(None, i, a) for i, a in enumerate(actions) if not a.needs_document]
+                steps += [_step(document_id, i, action) for i, action in per_document]
+        if not single and (steps or (not targets and condition is None)):
+            steps += [_step(None, i, a) for i, a in enumerate(actions) if not a.needs_document]
         return steps, evaluation
 
     async def _targets(self, session: AsyncSession, run: AutomationRun) -> list[str]:
@@ -216,7 +224,7 @@ class AutomationRunner:
         step (a webhook) is sent with no transaction open (the SQLite writer is never held
         over the network), then recorded; a crash between the two sends it again."""
         async with self.runtime.db.session(write=False) as session:
-            action, _ = await self._step_action(session, run_id, index)
+            action, _, _ = await self._step_action(session, run_id, index)
         if action.outbound:
             async with self.runtime.db.session(write=False) as session:
                 result, duration = await self._run_action(session, run_id, index)
@@ -229,7 +237,7 @@ class AutomationRunner:
 
     async def _step_action(
         self, session: AsyncSession, run_id: str, index: int
-    ) -> tuple[Action, AutomationRun]:
+    ) -> tuple[Action, AutomationRun, AutomationRule]:
         run = await AutomationRepository.from_session(session).run(run_id)
         if run is None or run.holder != self.holder or run.steps[index]["status"] != "pending":
             raise ActionFailed("the run was taken over by another runner")
@@ -239,12 +247,12 @@ class AutomationRunner:
         actions = actions_of(rule)
         if run.steps[index]["action"] >= len(actions):
             raise ActionFailed("the rule's actions changed since the run was planned")
-        return actions[run.steps[index]["action"]], run
+        return actions[run.steps[index]["action"]], run, rule
 
     async def _run_action(
         self, session: AsyncSession, run_id: str, index: int
     ) -> tuple[dict[str, Any], float]:
-        action, run = await self._step_action(session, run_id, index)
+        action, run, rule = await self._step_action(session, run_id, index)
         document_id = run.steps[index]["document_id"]
         document = None
         if document_id is not None:
@@ -254,7 +262,14 @@ class AutomationRunner:
         if document is None and action.needs_document:
             return {"skipped": "the document is gone"}, 0.0
         context = ActionContext(
-            session, self.runtime, run.team_id, run.rule_id, run.id, index, document
+            session,
+            self.runtime,
+            run.team_id,
+            run.rule_id,
+            run.id,
+            index,
+            document,
+            rule.created_by,
         )
         started = time.perf_counter()
         token = CAUSE.set((*run.cause, run.rule_id))  # events of the action carry the cause
@@ -284,6 +299,16 @@ class AutomationRunner:
         step = {**run.steps[index], "status": "done", "result": result}
         step["duration_ms"], step["error"] = duration_ms, None
         run.steps = [*run.steps[:index], step, *run.steps[index + 1 :]]
+        rule = await AutomationRepository.from_session(session).rule(run.rule_id)
+        audit_service.record_automation_step(
+            session,
+            team_id=run.team_id,
+            author_id=rule.created_by if rule is not None else None,
+            rule_id=run.rule_id,
+            run_id=run.id,
+            kind=step["kind"],
+            document_id=step["document_id"],
+        )
 
     async def _finish(self, run_id: str, *, error: str | None) -> None:
         async with self.runtime.db.session() as session:

@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from folio.automations.actions import CAUSE, Action, AnyAction
-from folio.automations.conditions import AnyCondition, Condition, explain
+from folio.automations.conditions import AnyCondition, Condition, explain, needs_extraction
 from folio.automations.facts import Facts, facts_of
 from folio.automations.models import AutomationRule, AutomationRun, RunStatus
 from folio.automations.repository import AutomationRepository
@@ -62,7 +62,12 @@ def team_principal(team_id: str) -> Principal:
     return Principal(team_id=team_id, team_ids=frozenset({team_id}))
 
 
-async def document_facts(session: AsyncSession, document: Document) -> Facts:
+async def document_facts(
+    session: AsyncSession, document: Document, condition: Condition | None
+) -> Facts:
+    """The document's facts; its latest extraction is read only when ``condition`` asks."""
+    if not needs_extraction(condition):
+        return facts_of(document)
     latest = await ExtractionRepository.from_session(session).latest(
         team_principal(document.team_id), document.id, None
     )
@@ -181,10 +186,10 @@ class AutomationService:
         document = await document_service.get(session, principal, document_id)
         if document.team_id != rule.team_id:
             raise NotFound(f"No document {document_id} in the rule's team.")
-        facts = await document_facts(session, document)
+        condition = condition_of(rule)
+        facts = await document_facts(session, document, condition)
         trigger = trigger_of(rule)
         trigger_matched = trigger.narrows(facts, {})
-        condition = condition_of(rule)
         tree = explain(condition, facts) if condition is not None else None
         matched = tree["matched"] if tree is not None else True
         actions = [

@@ -35,6 +35,14 @@ class OnEvent(Trigger):
     type: Literal["document.uploaded", "document.processed", "document.failed", "batch.completed"]
 
 
+class OnExtraction(Trigger):
+    type: Literal["extraction.completed", "validation.failed"]
+    template: str | None = Field(default=None, max_length=100, description="Only this template")
+
+    def wants(self, data: dict[str, object]) -> bool:
+        return self.template is None or data.get("template_name") == self.template
+
+
 class OnClassified(Trigger):
     type: Literal["document.classified"]
     document_types: list[Annotated[str, Field(max_length=50)]] = Field(
@@ -97,7 +105,8 @@ class OnSchedule(Trigger):
 
 
 AnyTrigger = Annotated[
-    OnEvent | OnClassified | OnPiiFound | OnTagged | OnSchedule, Field(discriminator="type")
+    OnEvent | OnExtraction | OnClassified | OnPiiFound | OnTagged | OnSchedule,
+    Field(discriminator="type"),
 ]
 # the event each trigger type listens to
 EVENT_OF_TRIGGER = {
@@ -108,6 +117,8 @@ EVENT_OF_TRIGGER = {
     "document.classified": "document.processed",
     "document.pii_found": "document.processed",
     "document.tagged": "document.tagged",
+    "extraction.completed": "extraction.completed",
+    "validation.failed": "validation.failed",
 }
 TRIGGERS_OF_EVENT: dict[str, list[str]] = {}
 for _trigger, _event in EVENT_OF_TRIGGER.items():

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Integer,
     Select,
     bindparam,
@@ -151,10 +152,12 @@ class DocumentRepository(TeamScopedRepository[Document]):
         limit: int,
         before: str | None,
         among: Sequence[Select[Any]] = (),
+        also: Select[Any] | None = None,
     ) -> Sequence[ResultRow]:
         """``(id, updated_at)`` of the page's documents, newest first (or oldest first: the
         cursor is then the last id seen, and the page continues after it); ``among``:
-        subqueries of document ids each document must be in (the tag and custom-field filters)."""
+        subqueries of document ids each document must be in (the tag and custom-field filters);
+        ``also``: document ids the search ``q`` finds besides those whose text matches (by tag)."""
         parameters: dict[str, Any] = {"team_ids": list(principal.team_ids), "limit": limit + 1}
         if filters.oldest_first:
             oldest: Select[Any] = _OLDEST_KEYS_STATEMENT
@@ -163,7 +166,7 @@ class DocumentRepository(TeamScopedRepository[Document]):
                     oldest.where(_DOCUMENTS.c.id > bindparam("before")),
                     before,
                 )
-            oldest = self._apply_filters(oldest, filters)
+            oldest = self._apply_filters(oldest, filters, also)
             for ids in among:
                 oldest = oldest.where(Document.id.in_(ids))
             return (await self.session.execute(oldest, parameters)).all()
@@ -172,7 +175,7 @@ class DocumentRepository(TeamScopedRepository[Document]):
             prepared, parameters["before"] = _LIST_KEYS_BEFORE, before
         if filters == NO_FILTERS:
             return await prepared.all(self.session, **parameters)
-        statement = self._apply_filters(prepared.statement, filters)
+        statement = self._apply_filters(prepared.statement, filters, also)
         for ids in among:
             statement = statement.where(Document.id.in_(ids))
         return (await self.session.execute(statement, parameters)).all()
@@ -185,7 +188,9 @@ class DocumentRepository(TeamScopedRepository[Document]):
             self.session, document_ids=list(document_ids), team_ids=list(principal.team_ids)
         )
 
-    def _apply_filters(self, statement: Select[Any], filters: DocumentFilters) -> Select[Any]:
+    def _apply_filters(
+        self, statement: Select[Any], filters: DocumentFilters, also: Select[Any] | None = None
+    ) -> Select[Any]:
         if filters.status is not None:
             statement = statement.where(Document.status == filters.status)
         if filters.batch_id is not None:
@@ -199,7 +204,10 @@ class DocumentRepository(TeamScopedRepository[Document]):
         if filters.created_before is not None:
             statement = statement.where(Document.created_at < filters.created_before)
         if filters.query:
-            statement = statement.where(Document.id.in_(self._matching_ids(filters.query)))
+            found: ColumnElement[bool] = Document.id.in_(self._matching_ids(filters.query))
+            if also is not None:
+                found = found | Document.id.in_(also)
+            statement = statement.where(found)
         if filters.pii is not None:
             statement = statement.where(Document.pii_detected.is_(filters.pii))
         return statement

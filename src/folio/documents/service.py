@@ -75,12 +75,18 @@ LabelFilter = Callable[
     [AsyncSession, Principal, Sequence[str], Sequence[tuple[str, str]]],
     Awaitable[list[Select[Any]]],
 ]
+# and the documents whose tag or custom-field value is one of a search's words: (team ids, q)
+LabelSearch = Callable[[frozenset[str], str], Select[Any]]
 
 
 class DocumentService:
     def __init__(self) -> None:
         self._deletion_guards: list[DeletionGuard] = []
         self._label_filter: LabelFilter | None = None
+        self._label_search: LabelSearch | None = None
+
+    def search_labels_with(self, label_search: LabelSearch) -> None:
+        self._label_search = label_search
 
     def filter_labels_with(self, label_filter: LabelFilter) -> None:
         self._label_filter = label_filter
@@ -208,8 +214,11 @@ class DocumentService:
         among: list[Select[Any]] = []
         if filters.by_labels and self._label_filter is not None:
             among = await self._label_filter(session, principal, filters.tags, filters.fields)
+        also = None
+        if filters.query and self._label_search is not None:
+            also = self._label_search(principal.team_ids, filters.query)
         keys = await repository.list_page_keys(
-            principal, filters, limit=page.limit, before=page.after, among=among
+            principal, filters, limit=page.limit, before=page.after, among=among, also=also
         )
         visible = keys[: page.limit]  # one more was read to know whether there are more
         cache = summary_cache(runtime)

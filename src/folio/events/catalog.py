@@ -42,3 +42,6 @@ WORKFLOW_EVENTS = frozenset(
 AUTOMATION_NOTIFICATION = "automation.notification"
 # an automation rule paused after failing too often in a row (a notification says so)
 AUTOMATION_PAUSED = "automation.paused"
+# a template was applied to a document (and its validation rules did not pass)
+EXTRACTION_COMPLETED = "extraction.completed"
+VALIDATION_FAILED = "validation.failed"

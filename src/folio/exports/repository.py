@@ -76,6 +76,16 @@ class ExportRepository(TeamScopedRepository[Document]):
         )
         return [(row[0], row[1]) for row in (await self.session.execute(statement)).all()]
 
+    async def labels(
+        self, principal: Principal, document_ids: Sequence[str]
+    ) -> dict[str, tuple[list[str], dict[str, Any]]]:
+        """Each document's tags and custom-field values (their read copy on the document)."""
+        statement = self.readable(principal).with_only_columns(
+            Document.id, Document.tags, Document.custom_fields
+        )
+        rows = await self.session.execute(statement.where(Document.id.in_(document_ids)))
+        return {row[0]: (row[1] or [], row[2] or {}) for row in rows.all()}
+
     async def batch_names(self, principal: Principal, batch_ids: Sequence[str]) -> dict[str, str]:
         statement = (
             BatchRepository.from_session(self.session)

@@ -13,7 +13,7 @@ import json
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,7 +46,14 @@ FILE_CHUNK = 64 * 1024
 SPOOL_BYTES = 8 * 1024 * 1024
 SALE_DEED_TEMPLATE = "sale_deed"
 
-Record = tuple[str, dict[str, Any]]
+
+class Record(NamedTuple):
+    """One document's extracted values, with its tags and custom fields."""
+
+    document_id: str
+    values: dict[str, Any]
+    tags: list[str]
+    custom_fields: dict[str, Any]
 
 
 @dataclass
@@ -125,7 +132,12 @@ class ExportService:
         for start in range(0, len(extraction_ids), CHUNK_DOCUMENTS):
             chunk = extraction_ids[start : start + CHUNK_DOCUMENTS]
             async with runtime.db.session(write=False) as session:
-                yield await ExportRepository.from_session(session).values(principal, chunk)
+                repository = ExportRepository.from_session(session)
+                records = await repository.values(principal, chunk)
+                labels = await repository.labels(principal, [doc_id for doc_id, _ in records])
+            yield [
+                Record(doc_id, values, *labels.get(doc_id, ([], {}))) for doc_id, values in records
+            ]
 
     def _encode(
         self,
@@ -143,9 +155,9 @@ class ExportService:
     async def _xlsx(
         self, records: AsyncIterator[list[Record]], template: Template, layout: ExportLayout
     ) -> AsyncIterator[bytes]:
-        collected: list[Record] = []
+        collected: list[tuple[str, dict[str, Any]]] = []
         async for chunk in records:
-            collected.extend(chunk)
+            collected.extend((record.document_id, record.values) for record in chunk)
         handle = spooled()
 
         def write() -> None:
@@ -165,20 +177,22 @@ class ExportService:
             yield _csv_text([SALE_DEED_COLUMNS])
             number = 0
             async for chunk in records:
-                rows = list(sale_deed_rows(values for _, values in chunk))
+                rows = list(sale_deed_rows(record.values for record in chunk))
                 for row in rows:
                     number += 1
                     row[0] = number
                 yield _csv_text(rows)
             return
         columns = template_columns(template)
-        yield _csv_text([["document", *columns]])
+        yield _csv_text([["document", *columns, "tags", "custom_fields"]])
         async for chunk in records:
-            yield _csv_text([self._flat_row(doc_id, values, columns) for doc_id, values in chunk])
+            yield _csv_text([self._flat_row(record, columns) for record in chunk])
 
-    def _flat_row(self, doc_id: str, values: dict[str, Any], columns: list[str]) -> list[Any]:
-        flat = flatten(values)
-        return [doc_id, *(flat.get(column) for column in columns)]
+    def _flat_row(self, record: Record, columns: list[str]) -> list[Any]:
+        flat = flatten(record.values)
+        fields = record.custom_fields
+        labels = [";".join(record.tags), json.dumps(fields, ensure_ascii=False) if fields else ""]
+        return [record.document_id, *(flat.get(column) for column in columns), *labels]
 
     async def _json(
         self, records: AsyncIterator[list[Record]], *, lines: bool
@@ -188,9 +202,14 @@ class ExportService:
             yield b"["
         async for chunk in records:
             parts = []
-            for doc_id, values in chunk:
-                record = {"document": doc_id, **values}
-                text = json.dumps(record, ensure_ascii=False, default=str).encode()
+            for record in chunk:
+                labelled = {
+                    "document": record.document_id,
+                    "tags": record.tags,
+                    "custom_fields": record.custom_fields,
+                    **record.values,
+                }
+                text = json.dumps(labelled, ensure_ascii=False, default=str).encode()
                 parts.append(text + b"\n" if lines else (b"\n" if first else b",\n") + text)
                 first = False
             yield b"".join(parts)

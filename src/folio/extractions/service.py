@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from folio.batches.repository import BatchRepository
 from folio.config import Settings
 from folio.core.errors import Conflict, FolioError, NotFound, ServiceUnavailable
+from folio.core.events import Event
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
@@ -22,6 +23,8 @@ from folio.core.runtime import Runtime
 from folio.core.sandbox import SandboxBusy, SandboxCrashed, SandboxTimeout
 from folio.documents.models import Document
 from folio.documents.service import document as document_service
+from folio.events.catalog import EXTRACTION_COMPLETED, VALIDATION_FAILED
+from folio.events.service import event as event_service
 from folio.extractions.schemas import ApplyItem, ApplyRequest, ApplyResult, ExtractionRead
 from folio.pipeline import DocumentResult
 from folio.pipeline.fields import (
@@ -95,6 +98,23 @@ def extraction_row(
         warnings=extraction.warnings,
         created_by=created_by,
     )
+
+
+def extraction_events(rows: Sequence[Extraction]) -> list[Event]:
+    """``extraction.completed`` for each row, and ``validation.failed`` for each whose
+    validation rules did not pass (automation rules listen to both)."""
+    events = []
+    for row in rows:
+        data = {
+            "document_id": row.document_id,
+            "extraction_id": row.id,
+            "template_name": row.template_name,
+            "validation_passed": (row.validation or {}).get("passed"),
+        }
+        events.append(Event(type=EXTRACTION_COMPLETED, team_id=row.team_id, data=data))
+        if data["validation_passed"] is False:
+            events.append(Event(type=VALIDATION_FAILED, team_id=row.team_id, data=data))
+    return events
 
 
 def llm_endpoint(settings: Settings) -> ChatEndpoint | None:
@@ -210,6 +230,7 @@ class ExtractionService:
         try:
             async with runtime.db.session() as session:
                 await ExtractionRepository.from_session(session).add_all(rows)
+                await event_service.emit_many(session, runtime, extraction_events(rows))
         except IntegrityError as exc:
             raise Conflict("A document was deleted while it was extracted; apply again.") from exc
 
@@ -259,12 +280,23 @@ class ExtractionService:
         applied to a new result in the job's transaction; a failure becomes a warning. It
         runs in a sandbox process with the same limits as a request's apply."""
         reference = document.options.get("template")
-        if not reference:
-            return
+        if reference:
+            await self.apply_reference(session, runtime, document, result, reference)
+
+    async def apply_reference(
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        document: Document,
+        result: DocumentResult,
+        reference: str,
+    ) -> Extraction | None:
+        """The team's template ``reference`` applied to ``result`` in the caller's unit of
+        work (a job's, an automation step's); a failure becomes a warning and None."""
         found = await template_service.find_for_team(session, document.team_id, reference)
         if found is None:  # deleted since the upload
             document.warnings = [*document.warnings, f"template {reference} no longer exists"]
-            return
+            return None
         budget = runtime.settings.template_regex_budget_s
         try:
             extraction = (
@@ -273,14 +305,17 @@ class ExtractionService:
             extraction = await with_llm(runtime.settings, result, found.template, extraction)
         except FolioError as error:
             document.warnings = [*document.warnings, f"template {reference}: {error.detail}"]
-            return
+            return None
         except Exception:  # the document's text is fine; only its fields are missing
             logger.exception("template %s failed on %s", reference, document.id)
             document.warnings = [*document.warnings, f"template {reference} could not be applied"]
-            return
-        await ExtractionRepository.from_session(session).add(
-            extraction_row(document, found.template_id, found.template, extraction, created_by=None)
+            return None
+        row = extraction_row(
+            document, found.template_id, found.template, extraction, created_by=None
         )
+        await ExtractionRepository.from_session(session).add(row)
+        await event_service.emit_many(session, runtime, extraction_events([row]))
+        return row
 
 
 extraction = ExtractionService()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, select, union
 
 from folio.core.principal import Principal
 from folio.core.repository import TeamScopedRepository
@@ -114,3 +114,18 @@ class CustomFieldRepository(TeamScopedRepository[CustomField]):
             DocumentFieldValue.field_id.in_([field.id for field in fields]),
             DocumentFieldValue.value_key.in_(keys),
         )
+
+
+def documents_labelled(team_ids: Collection[str], words: Sequence[str]) -> Select[Any]:
+    """Ids of the documents of ``team_ids`` with a tag named, or a custom-field value equal
+    to, one of ``words`` (lower-cased)."""
+    tagged = (
+        select(DocumentTag.document_id)
+        .join(Tag, Tag.id == DocumentTag.tag_id)
+        .where(Tag.team_id.in_(team_ids), func.lower(Tag.name).in_(words))
+    )
+    valued = select(DocumentFieldValue.document_id).where(
+        DocumentFieldValue.team_id.in_(team_ids),
+        func.lower(DocumentFieldValue.value_key).in_(words),
+    )
+    return select(union(tagged, valued).subquery().c[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,7 +22,7 @@ from folio.documents.schemas import BulkItem, BulkResult
 from folio.documents.service import document as document_service
 from folio.events.service import event as event_service
 from folio.tags.models import CustomField, FieldType, Tag
-from folio.tags.repository import CustomFieldRepository, TagRepository
+from folio.tags.repository import CustomFieldRepository, TagRepository, documents_labelled
 from folio.tags.schemas import (
     BulkTagRequest,
     CustomFieldCreate,
@@ -385,6 +386,11 @@ class LabelService:
             document_id=document_id, outcome="skipped", status=document.status, detail=detail
         )
 
+    def search_ids(self, team_ids: frozenset[str], raw_query: str) -> Select[Any]:
+        """For the document search ``q``: documents tagged or valued with one of its words."""
+        words = [word.casefold() for word in SEARCH_WORD.findall(raw_query)][:20]
+        return documents_labelled(team_ids, words)
+
     async def filter_ids(
         self,
         session: AsyncSession,
@@ -410,6 +416,9 @@ class LabelService:
                 repository.documents_valued(definitions, keys) if keys else _nothing()
             )
         return subqueries
+
+
+SEARCH_WORD = re.compile(r"[\w.-]+", re.UNICODE)
 
 
 def _filter_key(field: CustomField, raw: str) -> str | None:

@@ -90,6 +90,8 @@ class DocumentRead(Model):
     language: str | None
     pii_detected: bool | None
     options: dict[str, Any]
+    tags: list[str] = Field(default_factory=list)
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None

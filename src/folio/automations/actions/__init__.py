@@ -10,12 +10,22 @@ from pydantic import Field
 
 from folio.automations.actions.approval import RequireApproval
 from folio.automations.actions.base import CAUSE, Action, ActionContext, ActionFailed
+from folio.automations.actions.documents import Classify, ShareWithMember
+from folio.automations.actions.extraction import ApplyTemplate
 from folio.automations.actions.labels import AddTags, RemoveTags, SetField
 from folio.automations.actions.notify import Notify
 from folio.automations.actions.webhook import CallWebhook
 
 AnyAction = Annotated[
-    AddTags | RemoveTags | SetField | Notify | CallWebhook | RequireApproval,
+    AddTags
+    | RemoveTags
+    | SetField
+    | Notify
+    | CallWebhook
+    | Classify
+    | ShareWithMember
+    | ApplyTemplate
+    | RequireApproval,
     Field(discriminator="kind"),
 ]
 

@@ -28,6 +28,7 @@ class ActionContext:
     run_id: str
     step: int
     document: Document | None
+    acting_user_id: str | None = None  # the rule's author, named on what the action makes
 
 
 class ActionFailed(Exception):
