@@ -85,7 +85,7 @@ class Stack:
     def reset(self) -> None:
         """Empties every table (the schema stays), the blob directory and the Redis database."""
         with ThreadPoolExecutor(max_workers=1) as thread:
-            thread.submit(asyncio.run, _truncate_all(self.database)).result()
+            thread.submit(asyncio.run, _empty_all(self.database)).result()
         redis.Redis.from_url(self.redis_url).flushdb()
         for entry in self.storage_dir.iterdir():
             if entry.name != ".tmp":
@@ -105,18 +105,29 @@ class Stack:
             return thread.submit(asyncio.run, run()).result()
 
 
-async def _truncate_all(database: str) -> None:
-    """A worker still finishing the previous test's job may hold locks: retry on deadlock."""
+async def _empty_all(database: str) -> None:
+    """Deletes every row and restarts the sequences, the foreign keys' triggers off for the
+    transaction (so in any order): a TRUNCATE of the ~50 tables cost ~2 s per test, a
+    DELETE of the few rows a test leaves ~0.07 s. A worker still finishing the previous test's
+    job may hold locks: retry on deadlock."""
     connection = await asyncpg.connect(_with_database(PG_URL, database))
     try:
         tables = await connection.fetch(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
             "AND tablename <> 'alembic_version'"
         )
-        names = ", ".join(f'"{row["tablename"]}"' for row in tables)
+        sequences = await connection.fetch(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+        )
+        statements = [
+            "SET LOCAL session_replication_role = replica",
+            *(f'DELETE FROM "{row["tablename"]}"' for row in tables),
+            *(f'ALTER SEQUENCE "{row["sequencename"]}" RESTART' for row in sequences),
+        ]
         for attempt in range(10):
             try:
-                await connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+                async with connection.transaction():
+                    await connection.execute("; ".join(statements))
                 return
             except asyncpg.DeadlockDetectedError:
                 if attempt == 9:
