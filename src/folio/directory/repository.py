@@ -46,9 +46,7 @@ class DirectoryAccountRepository(TeamScopedRepository[DirectoryAccount]):
         )
         return await self.get_one_or_none(statement)
 
-    def with_users(
-        self, team_id: str, source: DirectorySource
-    ) -> Select[DirectoryAccount, User]:
+    def with_users(self, team_id: str, source: DirectorySource) -> Select[DirectoryAccount, User]:
         return (
             select(DirectoryAccount, User)
             .join(User, User.id == DirectoryAccount.user_id)

@@ -10,12 +10,28 @@ from pydantic import Field
 
 from folio.automations.actions.approval import RequireApproval
 from folio.automations.actions.base import CAUSE, Action, ActionContext, ActionFailed
+from folio.automations.actions.expire import DeleteAfter
+from folio.automations.actions.extract import ApplyTemplate, RunValidation
 from folio.automations.actions.labels import AddTags, RemoveTags, SetField
 from folio.automations.actions.notify import Notify
+from folio.automations.actions.organize import Classify, MoveToBatch
+from folio.automations.actions.protect import Redact, Share
 from folio.automations.actions.webhook import CallWebhook
 
 AnyAction = Annotated[
-    AddTags | RemoveTags | SetField | Notify | CallWebhook | RequireApproval,
+    AddTags
+    | RemoveTags
+    | SetField
+    | Notify
+    | CallWebhook
+    | RequireApproval
+    | ApplyTemplate
+    | RunValidation
+    | Redact
+    | Classify
+    | MoveToBatch
+    | Share
+    | DeleteAfter,
     Field(discriminator="kind"),
 ]
 
