@@ -21,6 +21,8 @@ from tests.automations.conftest import FAST, create_rule, runs, settled_runs
 from tests.classifiers.test_endpoints import TEXTS, label, processed_text
 from tests.factories import Account
 from tests.helpers import assert_problem, upload_ok, wait_settled
+from tests.notifications.test_notifications import arrived
+from tests.smtp import Inbox
 
 pytestmark = pytest.mark.timeout(240)
 ORDER_TEMPLATE = {
@@ -38,6 +40,11 @@ ORDER_TEMPLATE = {
     ],
 }
 ORDER_LINES = ("PURCHASE ORDER", "Order number: PO4711", "Contact: jane.doe@example.com")
+
+
+@pytest.fixture
+def settings_overrides(inbox: Inbox) -> dict[str, object]:
+    return {**FAST, "smtp_host": "127.0.0.1", "smtp_port": inbox.port}
 
 
 def order_pdf(folder: Path) -> bytes:
@@ -64,8 +71,13 @@ async def a_batch(client: httpx.AsyncClient, name: str) -> dict:
 
 
 async def test_each_kind_runs_on_an_upload(
-    app: FastAPI, client: httpx.AsyncClient, viewer_account: Account, tmp_path: Path
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    viewer_account: Account,
+    inbox: Inbox,
+    tmp_path: Path,
 ) -> None:
+    await client.put("/api/v1/notifications/preferences", json={"email_enabled": True})
     template = await created(client, "/api/v1/templates", json=ORDER_TEMPLATE)
     archive = await a_batch(client, "Orders")
     actions = [
@@ -75,6 +87,7 @@ async def test_each_kind_runs_on_an_upload(
         {"kind": "move_to_batch", "batch_id": archive["id"]},
         {"kind": "share", "user_id": viewer_account.user_id, "days": 3},
         {"kind": "delete_after", "days": 30},
+        {"kind": "notify", "title": "Order filed", "message": "PO4711"},
     ]
     rule = await create_rule(client, trigger={"type": "document.processed"}, actions=actions)
     item = await upload_ok(client, content=order_pdf(tmp_path), filename="order.pdf")
@@ -98,6 +111,7 @@ async def test_each_kind_runs_on_an_upload(
     assert document["batch_id"] == archive["id"]
     [share] = (await client.get(f"/api/v1/documents/{document_id}/shares")).json()["items"]
     assert share["kind"] == "member" and share["recipient_user_id"] == viewer_account.user_id
+    assert await arrived(inbox, "Folio: Order filed")  # the admin's preferences ask for e-mail
     assert document["delete_after"][:10] == (utcnow() + timedelta(days=30)).date().isoformat()
 
     dry = await client.post(
@@ -110,6 +124,7 @@ async def test_each_kind_runs_on_an_upload(
         f"move to batch {archive['id']}",
         f"share with member {viewer_account.user_id} for 3 days",
         "delete the document after 30 days",
+        "notify the team: Order filed",
     ]
     assert (
         len((await client.get(f"/api/v1/documents/{document_id}/extractions")).json()["items"]) == 1
