@@ -90,10 +90,13 @@ class DocumentRead(Model):
     language: str | None
     pii_detected: bool | None
     options: dict[str, Any]
+    tags: list[str] = []
+    custom_fields: dict[str, Any] = {}
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None
     completed_at: datetime | None
+    delete_after: datetime | None = None
     status_url: str
     links: DocumentLinks
 
