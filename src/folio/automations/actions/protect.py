@@ -81,7 +81,12 @@ class Share(Action):
             ShareCreate(
                 kind=ShareKind.member,
                 user_id=self.user_id,
-                expires_at=utcnow() + timedelta(days=self.days),
+                expires_at=utcnow() + self._lifetime(context),
             ),
         )
         return {"share_id": created.id, "expires_at": created.expires_at.isoformat()}
+
+    def _lifetime(self, context: ActionContext) -> timedelta:
+        """``days``, but never longer than a share may live (FOLIO_SHARE_LINK_MAX_TTL_S)."""
+        longest = timedelta(seconds=context.runtime.settings.share_link_max_ttl_s)
+        return min(timedelta(days=self.days), longest)
