@@ -42,7 +42,8 @@ SCALEOUT_TESTS := tests/scaleout tests/events tests/documents/test_endpoints.py 
                   tests/workflows/test_workflows.py::test_a_two_step_approval_runs_end_to_end \
                   tests/automations/test_rules.py::test_big_invoices_are_tagged_and_the_team_notified \
                   tests/automations/test_rules.py::test_rules_that_retrigger_each_other_stop \
-                  tests/encryption/test_postgres.py
+                  tests/encryption/test_postgres.py \
+                  tests/automations/test_actions.py::test_each_kind_runs_on_an_upload
 
 # The embedded suite runs on PYTEST_WORKERS processes (pytest-xdist); the tests that kill and
 # restart real servers run on their own afterwards, so their timing does not share the cores.

@@ -276,7 +276,7 @@ async def test_another_team_neither_sees_nor_touches(
     assert_problem(refused, 403, "FORBIDDEN")
 
 
-async def test_share_with_a_member_and_classify(
+async def test_a_rule_shares_with_a_member(
     client: httpx.AsyncClient, viewer_account: object, viewer_client: httpx.AsyncClient
 ) -> None:
     viewer = (await viewer_client.get("/api/v1/auth/me")).json()
@@ -285,14 +285,14 @@ async def test_share_with_a_member_and_classify(
         json={
             "name": "bad",
             "trigger": {"type": "document.uploaded"},
-            "actions": [{"kind": "share_with_member", "user_id": "usr_01jd0000000000000000000000"}],
+            "actions": [{"kind": "share", "user_id": "usr_01jd0000000000000000000000"}],
         },
     )
     assert_problem(refused, 422, "VALIDATION_ERROR")
     rule = await create_rule(
         client,
         trigger={"type": "document.uploaded"},
-        actions=[{"kind": "classify"}, {"kind": "share_with_member", "user_id": viewer["id"]}],
+        actions=[{"kind": "share", "user_id": viewer["id"]}],
     )
     item = await upload_ok(client, content=b"for the viewer", filename="v.txt")
 
@@ -300,7 +300,7 @@ async def test_share_with_a_member_and_classify(
     assert run["status"] == "succeeded", run
     shares = (await client.get(f"/api/v1/documents/{item['id']}/shares")).json()["items"]
     assert [(s["kind"], s["recipient_user_id"]) for s in shares] == [("member", viewer["id"])]
-    assert run["steps"][1]["result"]["share_id"] == shares[0]["id"]
+    assert run["steps"][0]["result"]["share_id"] == shares[0]["id"]
 
 
 async def test_a_rule_extracts_and_another_tags_by_the_extracted_total(

@@ -240,6 +240,19 @@ class BatchService:
         await self.settle_if_done(session, runtime, batch.id)
         return cancelled
 
+    async def move_document(
+        self, session: AsyncSession, runtime: Runtime, document: Document, batch: Batch
+    ) -> str | None:
+        """Files ``document`` under ``batch`` (of its team); the batch it leaves may now be
+        settled. Returns the batch it left."""
+        left = document.batch_id
+        if left == batch.id:
+            return left
+        document.batch_id = batch.id
+        if left is not None:
+            await self.settle_if_done(session, runtime, left)
+        return left
+
     async def settle_if_done(self, session: AsyncSession, runtime: Runtime, batch_id: str) -> None:
         """Announces ``batch.completed`` once, when the last document reaches a final status."""
         repository = BatchRepository.from_session(session)

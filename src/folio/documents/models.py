@@ -90,6 +90,8 @@ class Document(TimestampMixin, Base):
     # retention (folio.retention): the original file or the results were purged, the row stays
     original_deleted_at: Mapped[datetime | None] = mapped_column()
     results_deleted_at: Mapped[datetime | None] = mapped_column()
+    # an automation's delete_after: the retention purge deletes the document from then on
+    delete_after: Mapped[datetime | None] = mapped_column(index=True)
     # read copies of the document's tag names and custom-field values (folio.tags keeps them)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -142,6 +142,9 @@ class DocumentRead(Schema):
     updated_at: datetime
     started_at: datetime | None
     completed_at: datetime | None
+    delete_after: datetime | None = Field(
+        default=None, description="When the retention purge deletes it (an automation set it)"
+    )
     status_url: str
     links: DocumentLinks
 

@@ -141,6 +141,16 @@ async def with_llm(
     return await asyncio.to_thread(apply_llm_locators, result, template, extraction, endpoint)
 
 
+async def extract_one(
+    runtime: Runtime, result: DocumentResult, template: Template
+) -> ExtractionResult:
+    """One document's fields by ``template``: its patterns in the sandbox, then its ``llm``
+    locators (for an upload's requested template and an automation's apply_template)."""
+    budget = runtime.settings.template_regex_budget_s
+    extraction = (await sandboxed(runtime, apply_template_all, [result], template, budget))[0]
+    return await with_llm(runtime.settings, result, template, extraction)
+
+
 def marked(row: Extraction, review_below: float) -> ExtractionRead:
     """The stored extraction with each top-level field marked for review when it is missing
     or its confidence is below ``review_below``; ``review`` lists those fields."""
@@ -297,12 +307,8 @@ class ExtractionService:
         if found is None:  # deleted since the upload
             document.warnings = [*document.warnings, f"template {reference} no longer exists"]
             return None
-        budget = runtime.settings.template_regex_budget_s
         try:
-            extraction = (
-                await sandboxed(runtime, apply_template_all, [result], found.template, budget)
-            )[0]
-            extraction = await with_llm(runtime.settings, result, found.template, extraction)
+            extraction = await extract_one(runtime, result, found.template)
         except FolioError as error:
             document.warnings = [*document.warnings, f"template {reference}: {error.detail}"]
             return None

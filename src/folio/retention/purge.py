@@ -40,7 +40,33 @@ async def purge_team(runtime: Runtime, team_id: str, now: datetime | None = None
                 done, after = await _purge_batch(session, runtime, policy, moment, after, summary)
             if done:
                 break
+    await _purge_expired(runtime, team_id, moment, summary)
     return summary
+
+
+async def _purge_expired(
+    runtime: Runtime, team_id: str, now: datetime, summary: PurgeSummary
+) -> None:
+    """Documents an automation gave a ``delete_after`` that has passed (a hold keeps them)."""
+    after: str | None = None
+    while True:
+        async with runtime.db.session() as session:
+            await one_writer_at_a_time(session, LOCK)
+            repository = PolicyRepository.from_session(session)
+            documents = await repository.expired_documents(team_id, now, after)
+            if not documents:
+                return
+            held = await retention_service.holds_on(session, documents)
+            for document in documents:
+                if document.id in held:
+                    summary.held += 1
+                    continue
+                source = "delete_after"
+                summary.bytes_freed += await actions.delete_document(
+                    session, runtime, document, source
+                )
+                summary.documents_deleted += 1
+            after = documents[-1].id
 
 
 async def _purge_batch(
@@ -85,7 +111,13 @@ async def _apply(
 
 async def purge_all(runtime: Runtime) -> list[PurgeSummary]:
     async with runtime.db.session(write=False) as session:
-        team_ids = await PolicyRepository.from_session(session).team_ids_with_policies()
+        repository = PolicyRepository.from_session(session)
+        team_ids = sorted(
+            {
+                *await repository.team_ids_with_policies(),
+                *await repository.team_ids_with_expiring(utcnow()),
+            }
+        )
     summaries = [await purge_team(runtime, team_id) for team_id in team_ids]
     for summary in summaries:
         if summary.documents_deleted or summary.results_deleted or summary.originals_deleted:

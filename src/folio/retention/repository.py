@@ -27,6 +27,26 @@ class PolicyRepository(TeamScopedRepository[RetentionPolicy]):
         statement = select(RetentionPolicy.team_id).distinct()
         return (await self.session.scalars(statement)).all()
 
+    async def team_ids_with_expiring(self, now: datetime) -> Sequence[str]:
+        """Every team with a document whose ``delete_after`` has passed."""
+        statement = select(Document.team_id).where(Document.delete_after <= now).distinct()
+        return (await self.session.scalars(statement)).all()
+
+    async def expired_documents(
+        self, team_id: str, now: datetime, after_id: str | None
+    ) -> Sequence[Document]:
+        """The team's settled documents whose ``delete_after`` has passed, in id order."""
+        statement = select(Document).where(
+            Document.team_id == team_id,
+            Document.delete_after <= now,
+            Document.status.in_(
+                (DocumentStatus.completed, DocumentStatus.failed, DocumentStatus.cancelled)
+            ),
+        )
+        if after_id is not None:
+            statement = statement.where(Document.id > after_id)
+        return await self.get_all(statement.order_by(Document.id).limit(PURGE_BATCH))
+
     async def due_documents(
         self, policy: RetentionPolicy, before: datetime, after_id: str | None
     ) -> Sequence[Document]:

@@ -46,3 +46,15 @@ class ShareRepository(TeamScopedRepository[DocumentShare]):
             .where(DocumentShare.id == share_id)
             .values(download_count=DocumentShare.download_count + 1, last_accessed_at=now)
         )
+
+    async def live_member_share(self, document_id: str, user_id: str, now: datetime) -> str | None:
+        """The id of a member's share of the document that is neither revoked nor expired."""
+        found: str | None = await self.session.scalar(
+            select(DocumentShare.id).where(
+                DocumentShare.document_id == document_id,
+                DocumentShare.recipient_user_id == user_id,
+                DocumentShare.revoked_at.is_(None),
+                DocumentShare.expires_at > now,
+            )
+        )
+        return found

@@ -96,6 +96,7 @@ class DocumentRead(Model):
     updated_at: datetime
     started_at: datetime | None
     completed_at: datetime | None
+    delete_after: datetime | None = None
     status_url: str
     links: DocumentLinks
 

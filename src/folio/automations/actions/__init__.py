@@ -10,10 +10,13 @@ from pydantic import Field
 
 from folio.automations.actions.approval import RequireApproval
 from folio.automations.actions.base import CAUSE, Action, ActionContext, ActionFailed
-from folio.automations.actions.documents import Classify, ShareWithMember
+from folio.automations.actions.expire import DeleteAfter
+from folio.automations.actions.extract import RunValidation
 from folio.automations.actions.extraction import ApplyTemplate
 from folio.automations.actions.labels import AddTags, RemoveTags, SetField
 from folio.automations.actions.notify import Notify
+from folio.automations.actions.organize import Classify, MoveToBatch
+from folio.automations.actions.protect import Redact, Share
 from folio.automations.actions.webhook import CallWebhook
 
 AnyAction = Annotated[
@@ -22,10 +25,14 @@ AnyAction = Annotated[
     | SetField
     | Notify
     | CallWebhook
-    | Classify
-    | ShareWithMember
+    | RequireApproval
     | ApplyTemplate
-    | RequireApproval,
+    | RunValidation
+    | Redact
+    | Classify
+    | MoveToBatch
+    | Share
+    | DeleteAfter,
     Field(discriminator="kind"),
 ]
 
