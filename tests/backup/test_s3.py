@@ -22,19 +22,12 @@ from folio.backup.s3 import (
     restore_from_s3,
     upload_backup,
 )
+from folio.backup.schedule import s3_backup_if_due
 from folio.config import Settings
 from tests.backup.conftest import rows, tree
 from tests.conftest import SCALEOUT, make_settings
 from tests.e2e.server import FOLIO
-from tests.storage_s3.conftest import (  # noqa: F401 (fixtures)
-    ACCESS_KEY_ID,
-    REGION,
-    SECRET_ACCESS_KEY,
-    bucket,
-    object_names,
-    s3,
-    s3_endpoint,
-)
+from tests.storage_s3.conftest import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, object_names
 
 pytestmark = pytest.mark.skipif(SCALEOUT, reason="SQLite data directories; see test_postgres.py")
 BLOB = "doc_01test/original.pdf"
@@ -176,3 +169,20 @@ def test_s3_errors_are_named_not_raised(filled: Path, s3_endpoint: str, bucket: 
         restore_from_s3(s3_settings(filled.parent / "empty", s3_endpoint), f"s3://{bucket}/x")
     with pytest.raises(BackupError, match="not an S3 location"):
         upload_backup(settings, "s3://")
+
+
+def test_the_schedule_uploads_when_due_and_keeps_the_newest(
+    filled: Path, s3_endpoint: str, s3: Any, bucket: str
+) -> None:
+    url = f"s3://{bucket}/scheduled"
+    daily = s3_settings(filled, s3_endpoint).model_copy(
+        update={"backup_interval_s": 3600, "backup_keep": 1}
+    )
+    always = daily.model_copy(update={"backup_interval_s": 0.001})
+
+    first = s3_backup_if_due(daily, url)
+    not_due = s3_backup_if_due(daily, url)
+    due = s3_backup_if_due(always, url)
+
+    assert first is not None and not_due is None and due is not None and due != first
+    assert object_names(s3, bucket) == [S3Location.parse(due).key]
