@@ -5,7 +5,9 @@ import csv
 import io
 import time
 from datetime import timedelta
+from email import message_from_bytes
 from email.message import Message
+from pathlib import Path
 
 import httpx
 import pypdfium2
@@ -21,7 +23,7 @@ from folio.pipeline.intelligence.types import Severity
 from folio.reports.builder import ReportBuilder
 from folio.reports.models import Report, ReportSchedule
 from folio.security_scans.models import SecurityEvent, SecurityEventType
-from tests.conftest import corpus
+from tests.conftest import SCALEOUT, corpus
 from tests.factories import Account
 from tests.helpers import assert_problem, upload_ok, wait_settled
 from tests.smtp import Inbox
@@ -55,6 +57,26 @@ async def two_documents(client: httpx.AsyncClient) -> list[dict]:
         await upload_ok(client, corpus(FOUR_PAGES_PDF)),
     ]
     return [await wait_settled(client, d["id"]) for d in documents]
+
+
+async def mailed(request: pytest.FixtureRequest, inbox: Inbox, count: int) -> list[Message]:
+    """The report mails. In scale-out the session's Celery worker builds and mails them, to
+    the outbox of its data directory (it has no SMTP server), and this API process none."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if SCALEOUT:
+            worker = request.getfixturevalue("scaleout_worker")
+            outbox = Path(worker.env["FOLIO_DATA_DIR"]) / "outbox"
+            files = sorted(outbox.glob("*.eml")) if outbox.is_dir() else []
+            found = [message_from_bytes(path.read_bytes()) for path in files]
+            found = [m for m in found if m["Subject"].startswith("Folio report")][-count:]
+            assert inbox.messages == []
+        else:
+            found = list(inbox.messages)
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{count} report mails expected")
 
 
 def mail_parts(message: Message) -> tuple[str, dict[str, bytes]]:
@@ -247,7 +269,7 @@ class TestAccess:
 
 class TestSchedules:
     async def test_a_due_schedule_mails_its_report(
-        self, app: FastAPI, client: httpx.AsyncClient, inbox: Inbox
+        self, app: FastAPI, client: httpx.AsyncClient, inbox: Inbox, request: pytest.FixtureRequest
     ) -> None:
         body = {
             "kind": "usage",
@@ -266,11 +288,9 @@ class TestSchedules:
                 .values(next_run_at=utcnow() - timedelta(minutes=1))
             )
         app.state.runtime.state["report_builder"].wake()
-        deadline = time.monotonic() + 60
-        while len(inbox.messages) < 2 and time.monotonic() < deadline:  # noqa: ASYNC110 - the SMTP server fills a list
-            await asyncio.sleep(0.2)
-        assert sorted(m["To"] for m in inbox.messages) == ["cfo@example.com", "ops@example.com"]
-        message = inbox.messages[0]
+        messages = await mailed(request, inbox, 2)
+        assert sorted(m["To"] for m in messages) == ["cfo@example.com", "ops@example.com"]
+        message = messages[0]
         assert "Usage report" in message["Subject"]
         text, files = mail_parts(message)
         assert "Documents: 0" in text and "/api/v1/reports/rpt_" in text
@@ -296,8 +316,9 @@ class TestScheduleSlots:
             "report_mail_attach_max_bytes": 10,  # every report is larger: link only
         }
 
+    @pytest.mark.skipif(SCALEOUT, reason="the session's worker keeps the default attach limit")
     async def test_a_slot_gets_one_report_from_builders_racing_and_a_large_file_is_linked(
-        self, app: FastAPI, client: httpx.AsyncClient, inbox: Inbox
+        self, app: FastAPI, client: httpx.AsyncClient, inbox: Inbox, request: pytest.FixtureRequest
     ) -> None:
         body = {"kind": "usage", "format": "csv", "cadence": "weekly", "recipients": ["a@x.io"]}
         schedule = (await client.post(SCHEDULES, json=body)).json()
@@ -320,16 +341,14 @@ class TestScheduleSlots:
             )
         again = await builders[0].schedule_due()
         runtime.state["report_builder"].wake()
-        deadline = time.monotonic() + 60
-        while not inbox.messages and time.monotonic() < deadline:  # noqa: ASYNC110 - the SMTP server fills a list
-            await asyncio.sleep(0.2)
+        [message] = await mailed(request, inbox, 1)
 
-        assert sorted(made) == [0, 0, 1] and again == 1  # the second found its slot taken
+        # the app's own builder may take part in the race: one of them made the report
+        assert sum(made) <= 1 and again == 1  # the slot was due again and found taken
         async with runtime.db.session(write=False) as session:
             reports = (
                 await session.scalars(select(Report).where(Report.schedule_id == schedule["id"]))
             ).all()
         assert len(reports) == 1
-        [message] = inbox.messages
         text, files = mail_parts(message)
         assert files == {} and "too large to attach" in text
