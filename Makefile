@@ -38,7 +38,8 @@ lint: install
 SCALEOUT_TESTS := tests/scaleout tests/events tests/documents/test_endpoints.py \
                   tests/storage_s3/test_scaleout.py tests/backup/test_postgres.py \
                   tests/system/test_health_probes.py::TestScaleOut \
-                  tests/realtime/test_reauthorisation.py::test_a_change_in_one_api_process_closes_a_socket_held_by_another
+                  tests/realtime/test_reauthorisation.py::test_a_change_in_one_api_process_closes_a_socket_held_by_another \
+                  tests/reports/test_endpoints.py::TestSchedules
 
 # The embedded suite runs on PYTEST_WORKERS processes (pytest-xdist); the tests that kill and
 # restart real servers run on their own afterwards, so their timing does not share the cores.
