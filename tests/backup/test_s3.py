@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import tarfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ import pytest
 from folio.backup.manifest import BackupError
 from folio.backup.s3 import (
     PART_BYTES,
+    STAGING,
     S3Location,
+    _stream_tar,
     list_s3_backups,
     prune_s3_backups,
     restore_from_s3,
@@ -186,3 +189,25 @@ def test_the_schedule_uploads_when_due_and_keeps_the_newest(
 
     assert first is not None and not_due is None and due is not None and due != first
     assert object_names(s3, bucket) == [S3Location.parse(due).key]
+
+
+def test_an_archive_that_cannot_be_written_uploads_nothing(
+    tmp_path: Path, s3: Any, bucket: str
+) -> None:
+    with pytest.raises(BackupError, match="writing the archive failed"):
+        _stream_tar(s3, tmp_path / "vanished", bucket, "nightly/folio-backup-x.tar")
+
+    assert object_names(s3, bucket) == []
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+
+
+def test_a_staging_directory_a_crash_left_is_removed(
+    filled: Path, s3_endpoint: str, bucket: str
+) -> None:
+    stale = filled / (STAGING + "crashed")
+    (stale / "folio-backup-x").mkdir(parents=True)
+    os.utime(stale, (time.time() - 2 * 86400,) * 2)
+
+    upload_backup(s3_settings(filled, s3_endpoint), f"s3://{bucket}/nightly")
+
+    assert [p.name for p in filled.iterdir() if p.name.startswith(STAGING)] == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tarfile
 import tempfile
 import threading
@@ -26,7 +27,13 @@ from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from folio.backup.manifest import BackupError, Manifest
-from folio.backup.service import PREFIX, create_backup, restore_backup, verify_backup
+from folio.backup.service import (
+    PREFIX,
+    STALE_PARTIAL_S,
+    create_backup,
+    restore_backup,
+    verify_backup,
+)
 from folio.config import Settings
 from folio.core.s3storage import s3_client
 
@@ -94,9 +101,17 @@ def _s3_errors(what: str) -> Iterator[None]:
         raise BackupError(f"{what}: {error}") from error
 
 
+STAGING = ".folio-backup-staging-"
+
+
 def _staging(parent: Path) -> tempfile.TemporaryDirectory[str]:
+    """Also removes staging directories a killed process left a day ago or more."""
     parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return tempfile.TemporaryDirectory(prefix=".folio-backup-staging-", dir=parent)
+    cutoff = time.time() - STALE_PARTIAL_S
+    for stale in parent.glob(STAGING + "*"):
+        if stale.is_dir() and stale.stat().st_mtime < cutoff:
+            shutil.rmtree(stale, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix=STAGING, dir=parent)
 
 
 def upload_backup(settings: Settings, url: str, client: Any | None = None) -> S3BackupMade:
