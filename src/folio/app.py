@@ -99,7 +99,7 @@ from folio.usage.endpoints import router as usage_router
 from folio.web.endpoints import install_web
 from folio.webhooks.dispatcher import WebhookDispatcher
 from folio.webhooks.endpoints import router as webhooks_router
-from folio.workers.executors import build_executor
+from folio.workers.executors import build_executor, report_sender_for
 from folio.workflows.endpoints import router as workflows_router
 from folio.workflows.reminders import workflow_reminding
 
@@ -181,7 +181,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         if crawls is not None:
             await crawls.start()
-        reports = ReportBuilder(runtime)
+        reports = ReportBuilder(runtime, send=report_sender_for(settings))
         await reports.start()
         app.state.metrics_listener = listener = start_listener(runtime)  # or None
         await system_service.announce_lifecycle(runtime, "started")

@@ -22,6 +22,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from folio.admin_cli import admin
 from folio.backup.manifest import BackupError
+from folio.backup.s3 import (
+    backup_client,
+    is_s3_url,
+    prune_s3_backups,
+    restore_from_s3,
+    upload_backup,
+    verify_s3_backup,
+)
 from folio.backup.service import create_backup, prune_backups, restore_backup, verify_backup
 from folio.config import Settings
 from folio.core.datadir import DataDirLock, prepare_data_dir
@@ -199,10 +207,16 @@ def worker(
 @app.command()
 def backup(
     to: Annotated[
-        Path | None, typer.Option("--to", help="Directory to make a folio-backup-<time>/ in")
+        str | None,
+        typer.Option(
+            "--to",
+            help="Directory to make a folio-backup-<time>/ in, or s3://bucket/prefix to upload "
+            "folio-backup-<time>.tar to (FOLIO_S3_* endpoint and keys)",
+        ),
     ] = None,
     verify: Annotated[
-        Path | None, typer.Option("--verify", help="Check a backup's checksums instead")
+        str | None,
+        typer.Option("--verify", help="Check a backup's checksums instead (a directory or s3://)"),
     ] = None,
     keep: Annotated[
         int | None, typer.Option(min=1, help="Then delete the oldest backups in --to beyond N")
@@ -212,38 +226,72 @@ def backup(
     """Back up the database (a consistent snapshot, also while the server runs), the blobs and
     the signing keys, with a manifest of checksums; or verify a backup."""
     if (to is None) == (verify is None):
-        raise typer.BadParameter("give one of --to DIR or --verify BACKUP")
+        raise typer.BadParameter("give one of --to DIR|s3://… or --verify BACKUP")
+    settings = settings_with(data_dir=data_dir)
     with _backup_errors():
         if verify is not None:
-            manifest = verify_backup(verify)
-            print(json.dumps({"verified": str(verify), "files": len(manifest.files)}))
+            manifest = (
+                verify_s3_backup(settings, verify)
+                if is_s3_url(verify)
+                else verify_backup(Path(verify))
+            )
+            print(json.dumps({"verified": verify, "files": len(manifest.files)}))
             return
         assert to is not None
-        made = create_backup(settings_with(data_dir=data_dir), to)
-        if keep is not None:
-            prune_backups(to, keep)
-    print(
-        json.dumps(
-            {
-                "path": str(made.path),
-                "files": len(made.manifest.files),
-                "bytes": made.manifest.total_bytes,
-                "seconds": round(made.seconds, 3),
-            }
+        print(
+            json.dumps(
+                _backup_s3(settings, to, keep)
+                if is_s3_url(to)
+                else _backup_dir(settings, Path(to), keep)
+            )
         )
-    )
+
+
+def _backup_dir(settings: Settings, to: Path, keep: int | None) -> dict[str, object]:
+    made = create_backup(settings, to)
+    if keep is not None:
+        prune_backups(to, keep)
+    return {
+        "path": str(made.path),
+        "files": len(made.manifest.files),
+        "bytes": made.manifest.total_bytes,
+        "seconds": round(made.seconds, 3),
+    }
+
+
+def _backup_s3(settings: Settings, to: str, keep: int | None) -> dict[str, object]:
+    client = backup_client(settings)
+    made = upload_backup(settings, to, client)
+    removed = prune_s3_backups(client, to, keep) if keep is not None else []
+    return {
+        "url": made.url,
+        "files": len(made.manifest.files),
+        "bytes": made.bytes,
+        "seconds": round(made.seconds, 3),
+        "pruned": removed,
+    }
 
 
 @app.command()
 def restore(
-    from_: Annotated[Path, typer.Option("--from", help="The folio-backup-<time> directory")],
+    from_: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="The folio-backup-<time> directory, an s3://…/folio-backup-<time>.tar object, "
+            "or an s3:// prefix (its newest backup)",
+        ),
+    ],
     data_dir: DataDir = None,
 ) -> None:
     """Restore a backup into an empty data directory (and empty database, with PostgreSQL);
     every checksum is checked before anything is written."""
     settings = settings_with(data_dir=data_dir)
     with _backup_errors():
-        manifest = restore_backup(settings, from_)
+        if is_s3_url(from_):
+            manifest = restore_from_s3(settings, from_)
+        else:
+            manifest = restore_backup(settings, Path(from_))
     stderr.print(
         f"restored {len(manifest.files)} files from {from_} (schema {manifest.alembic_revision}) "
         f"into {settings.data_dir}; start the server on it"

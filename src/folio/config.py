@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None  # scheduled backups go here; unset: none are made
     backup_interval_s: float = Field(default=24 * 3600, gt=0)
     backup_keep: int = Field(default=7, ge=1)
+    backup_s3_url: str | None = Field(default=None, pattern=r"^s3://")  # scheduled, to S3
+    report_mail_attach_max_bytes: int = Field(default=10 * 1024**2, ge=0)  # larger: link only
     job_lease_s: float = Field(default=30.0, gt=0)  # a Celery job's claim lapses unless renewed
     job_fair_share: int = Field(default=4, ge=1)  # jobs per team and priority in the broker
     db_pool_size: int = Field(default=10, ge=1)
@@ -522,6 +524,11 @@ SETTING_DESCRIPTIONS: dict[str, str] = {
     "backup_interval_s": "Time between scheduled backups (counted from the newest one in "
     "`FOLIO_BACKUP_DIR`, so restarts do not add any)",
     "backup_keep": "Scheduled backups kept; the oldest beyond this are deleted",
+    "report_mail_attach_max_bytes": "A mailed report carries its file up to this size; a "
+    "larger one is mailed with its figures and a link only (0: never attach)",
+    "backup_s3_url": "`s3://bucket/prefix` the server uploads scheduled backups to "
+    "(`folio-backup-<time>.tar` each, with the `FOLIO_S3_*` endpoint and keys), instead of "
+    "`FOLIO_BACKUP_DIR`; unset: none",
     "job_lease_s": "A Celery worker's claim on a job lapses unless renewed within this",
     "job_fair_share": "Jobs per team and priority handed to the broker at once, so one team "
     "cannot fill the queue",

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.server import FOLIO
+from tests.storage_s3.conftest import bucket, s3, s3_endpoint  # noqa: F401 (the S3 server)
 
 
 def folio(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:

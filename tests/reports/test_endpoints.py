@@ -5,21 +5,25 @@ import csv
 import io
 import time
 from datetime import timedelta
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
 
 import httpx
 import pypdfium2
 import pytest
 from fastapi import FastAPI
 from openpyxl import load_workbook
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from folio.analytics.histograms import HTTP, HistogramBuffer
 from folio.core.db import utcnow
 from folio.core.ids import IdPrefix, new_id
 from folio.pipeline.intelligence.types import Severity
-from folio.reports.models import ReportSchedule
+from folio.reports.builder import ReportBuilder
+from folio.reports.models import Report, ReportSchedule
 from folio.security_scans.models import SecurityEvent, SecurityEventType
-from tests.conftest import corpus
+from tests.conftest import SCALEOUT, corpus
 from tests.factories import Account
 from tests.helpers import assert_problem, upload_ok, wait_settled
 from tests.smtp import Inbox
@@ -53,6 +57,38 @@ async def two_documents(client: httpx.AsyncClient) -> list[dict]:
         await upload_ok(client, corpus(FOUR_PAGES_PDF)),
     ]
     return [await wait_settled(client, d["id"]) for d in documents]
+
+
+async def mailed(request: pytest.FixtureRequest, inbox: Inbox, count: int) -> list[Message]:
+    """The report mails. In scale-out the session's Celery worker builds and mails them, to
+    the outbox of its data directory (it has no SMTP server), and this API process none."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if SCALEOUT:
+            worker = request.getfixturevalue("scaleout_worker")
+            outbox = Path(worker.env["FOLIO_DATA_DIR"]) / "outbox"
+            files = sorted(outbox.glob("*.eml")) if outbox.is_dir() else []
+            found = [message_from_bytes(path.read_bytes()) for path in files]
+            found = [m for m in found if m["Subject"].startswith("Folio report")][-count:]
+            assert inbox.messages == []
+        else:
+            found = list(inbox.messages)
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{count} report mails expected")
+
+
+def mail_parts(message: Message) -> tuple[str, dict[str, bytes]]:
+    """The plain-text body, and each attachment's file name and bytes."""
+    text, files = "", {}
+    for part in message.walk():
+        payload = part.get_payload(decode=True)
+        if part.get_filename():
+            files[part.get_filename()] = payload
+        elif part.get_content_type() == "text/plain":
+            text = payload.decode()
+    return text, files
 
 
 def pdf_text(data: bytes) -> str:
@@ -233,7 +269,7 @@ class TestAccess:
 
 class TestSchedules:
     async def test_a_due_schedule_mails_its_report(
-        self, app: FastAPI, client: httpx.AsyncClient, inbox: Inbox
+        self, app: FastAPI, client: httpx.AsyncClient, inbox: Inbox, request: pytest.FixtureRequest
     ) -> None:
         body = {
             "kind": "usage",
@@ -252,17 +288,67 @@ class TestSchedules:
                 .values(next_run_at=utcnow() - timedelta(minutes=1))
             )
         app.state.runtime.state["report_builder"].wake()
-        deadline = time.monotonic() + 60
-        while len(inbox.messages) < 2 and time.monotonic() < deadline:  # noqa: ASYNC110 - the SMTP server fills a list
-            await asyncio.sleep(0.2)
-        assert sorted(m["To"] for m in inbox.messages) == ["cfo@example.com", "ops@example.com"]
-        message = inbox.messages[0]
+        messages = await mailed(request, inbox, 2)
+        assert sorted(m["To"] for m in messages) == ["cfo@example.com", "ops@example.com"]
+        message = messages[0]
         assert "Usage report" in message["Subject"]
-        text = message.get_payload(decode=True).decode()
+        text, files = mail_parts(message)
         assert "Documents: 0" in text and "/api/v1/reports/rpt_" in text
+        [(name, attached)] = files.items()
+        assert name.startswith("folio-usage-") and name.endswith(".pdf")
+        assert "Documents" in pdf_text(attached)
         listed = (await client.get(SCHEDULES)).json()["items"][0]
         assert listed["last_report_id"] and listed["next_run_at"] > utcnow().isoformat()
         report = (await client.get(f"{REPORTS}/{listed['last_report_id']}")).json()
         assert report["status"] == "ready" and report["schedule_id"] == schedule["id"]
+        download = await client.get(report["download_url"])
+        assert download.content == attached
         assert (await client.delete(f"{SCHEDULES}/{schedule['id']}")).status_code == 204
         assert (await client.get(SCHEDULES)).json()["items"] == []
+
+
+class TestScheduleSlots:
+    @pytest.fixture
+    def settings_overrides(self, inbox: Inbox) -> dict[str, object]:
+        return {
+            "smtp_host": "127.0.0.1",
+            "smtp_port": inbox.port,
+            "report_mail_attach_max_bytes": 10,  # every report is larger: link only
+        }
+
+    @pytest.mark.skipif(SCALEOUT, reason="the session's worker keeps the default attach limit")
+    async def test_a_slot_gets_one_report_from_builders_racing_and_a_large_file_is_linked(
+        self, app: FastAPI, client: httpx.AsyncClient, inbox: Inbox, request: pytest.FixtureRequest
+    ) -> None:
+        body = {"kind": "usage", "format": "csv", "cadence": "weekly", "recipients": ["a@x.io"]}
+        schedule = (await client.post(SCHEDULES, json=body)).json()
+        runtime = app.state.runtime
+        due = utcnow() - timedelta(minutes=1)
+        async with runtime.db.session() as session:
+            await session.execute(
+                update(ReportSchedule)
+                .where(ReportSchedule.id == schedule["id"])
+                .values(next_run_at=due)
+            )
+        builders = [ReportBuilder(runtime) for _ in range(3)]  # as three processes would
+
+        made = await asyncio.gather(*(builder.schedule_due() for builder in builders))
+        async with runtime.db.session() as session:  # the same slot due again, by hand
+            await session.execute(
+                update(ReportSchedule)
+                .where(ReportSchedule.id == schedule["id"])
+                .values(next_run_at=due)
+            )
+        again = await builders[0].schedule_due()
+        runtime.state["report_builder"].wake()
+        [message] = await mailed(request, inbox, 1)
+
+        # the app's own builder may take part in the race: one of them made the report
+        assert sum(made) <= 1 and again == 1  # the slot was due again and found taken
+        async with runtime.db.session(write=False) as session:
+            reports = (
+                await session.scalars(select(Report).where(Report.schedule_id == schedule["id"]))
+            ).all()
+        assert len(reports) == 1
+        text, files = mail_parts(message)
+        assert files == {} and "too large to attach" in text

@@ -78,6 +78,19 @@ class AdminService:
         user = await self._user(session, user_id)
         if user.id == principal.user_id:
             raise SelfAdministration("You cannot disable your own account.")
+        return await self.change_active(session, user, active=active)
+
+    async def find_user(self, session: AsyncSession, id_or_email: str) -> User:
+        """By id (``usr_…``) or e-mail, for the operator's command line."""
+        users = UserRepository.from_session(session)
+        user = await users.get(id_or_email) or await users.get_by_email(id_or_email)
+        if user is None:
+            raise NotFound(f"No user {id_or_email}.")
+        return user
+
+    async def change_active(
+        self, session: AsyncSession, user: User, *, active: bool
+    ) -> AdminUserRead:
         user.is_active = active
         if not active:
             await AuthRepository.from_session(session).revoke_sessions(

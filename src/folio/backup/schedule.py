@@ -1,5 +1,6 @@
 """Scheduled backups, run by the server: one every ``FOLIO_BACKUP_INTERVAL_S`` into
-``FOLIO_BACKUP_DIR``, keeping the newest ``FOLIO_BACKUP_KEEP``."""
+``FOLIO_BACKUP_DIR`` (or up to ``FOLIO_BACKUP_S3_URL``), keeping the newest
+``FOLIO_BACKUP_KEEP``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import anyio
 
 from folio.backup.manifest import BackupError
+from folio.backup.s3 import backup_client, newest_s3_backup_time, prune_s3_backups, upload_backup
 from folio.backup.service import create_backup, newest_backup_time, prune_backups
 from folio.config import Settings
 from folio.core.background import Periodic
@@ -45,14 +47,42 @@ def backup_if_due(settings: Settings, target_root: Path) -> Path | None:
         return made.path
 
 
+def s3_backup_if_due(settings: Settings, url: str) -> str | None:
+    """As :func:`backup_if_due`; the processes of one data directory take turns through a lock
+    file in it (run the schedule on one machine: S3 has no lock to share)."""
+    with (settings.data_dir / LOCK).open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None
+        client = backup_client(settings)
+        newest = newest_s3_backup_time(client, url)
+        interval = timedelta(seconds=settings.backup_interval_s)
+        if newest is not None and datetime.now(UTC) - newest < interval:
+            return None
+        made = upload_backup(settings, url, client)
+        prune_s3_backups(client, url, settings.backup_keep)
+        logger.info(
+            "backup %s uploaded in %.1f s (%d files, %d bytes)",
+            made.url,
+            made.seconds,
+            len(made.manifest.files),
+            made.bytes,
+        )
+        return made.url
+
+
 def scheduled_backups(settings: Settings) -> Periodic | None:
-    target_root = settings.backup_dir
-    if target_root is None:
+    target_root, url = settings.backup_dir, settings.backup_s3_url
+    if target_root is None and url is None:
         return None
 
     async def step() -> None:
         try:
-            await anyio.to_thread.run_sync(backup_if_due, settings, target_root)
+            if url is not None:
+                await anyio.to_thread.run_sync(s3_backup_if_due, settings, url)
+            if target_root is not None:
+                await anyio.to_thread.run_sync(backup_if_due, settings, target_root)
         except BackupError as error:
             logger.error("scheduled backup failed: %s", error)
 

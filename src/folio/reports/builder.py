@@ -1,5 +1,6 @@
 """Builds pending reports in the background, one at a time per process, under a lease, and
-turns due schedules into reports. Recipients get a mail with the figures and a link.
+turns due schedules into reports. Recipients get a mail with the figures, a link and the file
+attached (up to ``FOLIO_REPORT_MAIL_ATTACH_MAX_BYTES``). With Celery, the workers build them.
 
 Several processes may run a builder against one database: a report is claimed with a
 compare-and-set that gives it a lease; a builder that died leaves a lease that lapses, and
@@ -11,6 +12,8 @@ import asyncio
 import contextlib
 import io
 import logging
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import anyio
@@ -20,11 +23,11 @@ from folio.core.background import stop_task
 from folio.core.db import after_commit, utcnow
 from folio.core.ids import IdPrefix, new_id
 from folio.core.leases import holder_name
-from folio.core.mail import Mail
+from folio.core.mail import Attachment, Mail
 from folio.core.runtime import Runtime
 from folio.reports.content import Content, collect
 from folio.reports.models import Report, ReportStatus
-from folio.reports.render import render
+from folio.reports.render import MEDIA_TYPES, render
 from folio.reports.repository import ReportRepository, ScheduleRepository
 from folio.reports.schedule import covered_period, next_run
 from folio.reports.service import BUILDER
@@ -42,9 +45,18 @@ def blob_key(report: Report) -> str:
     return f"reports/{report.team_id}/{report.id}-{report.attempts}.{SUFFIX[report.format]}"
 
 
+Send = Callable[[str], None]  # hands a report id to a worker (blocking)
+
+
 class ReportBuilder:
-    def __init__(self, runtime: Runtime) -> None:
+    """With ``send`` (``FOLIO_EXECUTOR=celery``), this process only turns due schedules into
+    reports and hands each waiting report to the Celery workers, which build and mail it
+    (:func:`build_one`); without, it builds them itself."""
+
+    def __init__(self, runtime: Runtime, send: Send | None = None) -> None:
         self.runtime = runtime
+        self.send = send
+        self._sent: dict[str, float] = {}  # report id → when handed to the workers
         self.name = holder_name()
         self.stopping = asyncio.Event()
         self._wake = asyncio.Event()
@@ -76,8 +88,25 @@ class ReportBuilder:
 
     async def step(self) -> None:
         await self.schedule_due()
+        if self.send is not None:
+            await self.hand_out()
+            return
         while not self.stopping.is_set() and await self.build_next():
             pass
+
+    async def hand_out(self) -> int:
+        """One message per waiting report, again once a lease's time has passed without it
+        being built (a lost message). A duplicate message costs a worker one empty claim."""
+        assert self.send is not None
+        async with self.runtime.db.session(write=False) as session:
+            waiting = await ReportRepository.from_session(session).waiting(utcnow(), DUE_BATCH)
+        now = time.monotonic()
+        self._sent = {id_: at for id_, at in self._sent.items() if id_ in waiting}
+        fresh = [id_ for id_ in waiting if now - self._sent.get(id_, -1e9) > LEASE.total_seconds()]
+        for report_id in fresh:
+            await anyio.to_thread.run_sync(self.send, report_id)
+            self._sent[report_id] = now
+        return len(fresh)
 
     async def schedule_due(self) -> int:
         """Adds a report for each schedule whose time has come and moves it to its next run."""
@@ -99,8 +128,10 @@ class ReportBuilder:
                     status=ReportStatus.pending,
                     attempts=0,
                 )
-                session.add(report)
-                schedule.last_report_id = report.id
+                if await ReportRepository.from_session(session).add_for_slot(report):
+                    schedule.last_report_id = report.id
+                else:
+                    logger.warning("schedule %s: %s already has its report", schedule.id, period)
                 schedule.next_run_at = next_run(schedule.cadence, max(now, schedule.next_run_at))
         return len(due)
 
@@ -120,7 +151,7 @@ class ReportBuilder:
             logger.exception("report %s failed", report.id)
             await self._finish(report, error=f"{type(error).__name__}: {error}"[:500])
             return True
-        await self._finish(report, key=key, size=stored, content=content)
+        await self._finish(report, key=key, size=stored, content=content, data=data)
         return True
 
     async def _make(self, report: Report) -> tuple[Content, bytes]:
@@ -142,6 +173,7 @@ class ReportBuilder:
         key: str | None = None,
         size: int = 0,
         content: Content | None = None,
+        data: bytes = b"",
         error: str | None = None,
     ) -> None:
         async with self.runtime.db.session() as session:
@@ -159,7 +191,14 @@ class ReportBuilder:
             held.status, held.ready_at = ReportStatus.ready, utcnow()
             held.blob_key, held.bytes, held.error_message = key, size, None
             if held.recipients and content is not None:
-                mails = [notice(self.runtime, held, content, to) for to in held.recipients]
+                attached = (
+                    data
+                    if len(data) <= self.runtime.settings.report_mail_attach_max_bytes
+                    else None
+                )
+                mails = [
+                    notice(self.runtime, held, content, to, attached) for to in held.recipients
+                ]
 
                 async def send() -> None:
                     for mail in mails:
@@ -171,7 +210,8 @@ class ReportBuilder:
                 after_commit(session, send)
 
 
-def notice(runtime: Runtime, report: Report, content: Content, to: str) -> Mail:
+def notice(runtime: Runtime, report: Report, content: Content, to: str, data: bytes | None) -> Mail:
+    """The figures and a link; the file itself attached when ``data`` is given."""
     base = runtime.settings.public_url.rstrip("/")
     lines = [
         f"{content.title} for {report.period_start} to {report.period_end} is ready.",
@@ -180,5 +220,19 @@ def notice(runtime: Runtime, report: Report, content: Content, to: str) -> Mail:
         "",
         f"Download ({report.format}, sign in first): {base}/api/v1/reports/{report.id}/download",
     ]
+    if data is None:
+        lines += ["", "The file is too large to attach; download it from the link above."]
     subject = f"Folio report: {content.title}, {report.period_start} to {report.period_end}"
-    return Mail(to=to, subject=subject, body="\n".join(lines))
+    attachments = () if data is None else (report_attachment(report, data),)
+    return Mail(to=to, subject=subject, body="\n".join(lines), attachments=attachments)
+
+
+def report_attachment(report: Report, data: bytes) -> Attachment:
+    name = f"folio-{report.kind}-{report.period_start}-{report.period_end}.{SUFFIX[report.format]}"
+    return Attachment(filename=name, content_type=MEDIA_TYPES[report.format], data=data)
+
+
+async def build_one(runtime: Runtime) -> bool:
+    """A Celery worker's part: claims and builds one waiting report (any: the message only
+    says that one waits), with this worker's runtime, storage and mailer."""
+    return await ReportBuilder(runtime).build_next()

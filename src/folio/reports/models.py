@@ -42,6 +42,7 @@ class Report(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_reports_team_id_id", "team_id", "id"),
         Index("ix_reports_status", "status"),
+        Index("ux_reports_schedule_slot", "schedule_id", "period_start", unique=True),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

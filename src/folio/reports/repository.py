@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from folio.audit.models import AuditEntry
 from folio.audit.repository import AuditRepository
@@ -21,6 +22,32 @@ from folio.security_scans.repository import SecurityEventRepository
 
 class ReportRepository(TeamScopedRepository[Report]):
     model = Report
+
+    async def waiting(self, now: datetime, limit: int) -> list[str]:
+        """Every team's reports to build: pending, or building under a lapsed lease."""
+        statement = (
+            select(Report.id)
+            .where(
+                or_(
+                    Report.status == ReportStatus.pending,
+                    (Report.status == ReportStatus.building) & (Report.lease_expires_at < now),
+                )
+            )
+            .order_by(Report.id)
+            .limit(limit)
+        )
+        return list(await self.session.scalars(statement))
+
+    async def add_for_slot(self, report: Report) -> bool:
+        """False, adding nothing, when the report's schedule already has one for its period
+        (the unique slot index); the rest of the unit of work goes on."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(report)
+                await self.session.flush()
+        except IntegrityError:
+            return False
+        return True
 
     async def list_page(
         self, principal: Principal, *, limit: int, before: str | None

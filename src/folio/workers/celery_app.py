@@ -6,12 +6,15 @@ lease), so a redelivered or duplicated message never runs a job twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from celery import Celery
 
 from folio.config import Settings
 from folio.jobs.models import JobPriority
 
 TASK_NAME = "folio.job.run"
+REPORT_TASK = "folio.report.build"  # a report waits; reports go on the low-priority queue
 QUEUES = {
     JobPriority.high: "folio.high",
     JobPriority.normal: "folio.normal",
@@ -28,6 +31,13 @@ def visibility_timeout_s(settings: Settings) -> int:
     """An unacknowledged message returns to its queue after this long, when its worker died
     without a word. Longer than any job may run, so a slow job is not handed out twice."""
     return int(settings.job_time_limit_s + 4 * settings.job_lease_s + 60)
+
+
+def report_sender(celery: Celery) -> Callable[[str], None]:
+    def send(report_id: str) -> None:
+        celery.send_task(REPORT_TASK, args=[report_id], queue=QUEUES[JobPriority.low])
+
+    return send
 
 
 def make_celery(settings: Settings) -> Celery:

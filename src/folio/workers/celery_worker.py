@@ -26,7 +26,8 @@ from folio.core.db import Database, DatabaseUnavailable
 from folio.core.runtime import Runtime
 from folio.encryption.service import check_keys
 from folio.jobs.service import job as job_service
-from folio.workers.celery_app import ALL_QUEUES, TASK_NAME, make_celery
+from folio.reports.builder import build_one
+from folio.workers.celery_app import ALL_QUEUES, REPORT_TASK, TASK_NAME, make_celery
 from folio.workers.dispatch import CeleryDispatcher
 from folio.workers.pool import LocalWorkerPool
 
@@ -54,6 +55,9 @@ class WorkerThread:
 
     def run(self, job_id: str) -> str:
         return self.loop.run_until_complete(self._run(job_id))
+
+    def build_report(self) -> bool:
+        return self.loop.run_until_complete(build_one(self.runtime))
 
     def close(self) -> None:
         self.slot.stop(graceful=True)
@@ -148,6 +152,13 @@ def create_worker_app(settings: Settings) -> Celery:
     def run_job(task: Task, job_id: str) -> str:
         try:
             return threads.current().run(job_id)
+        except DatabaseUnavailable as error:
+            raise task.retry(countdown=RETRY_AFTER_S) from error
+
+    @celery.task(name=REPORT_TASK, bind=True, max_retries=None)
+    def build_report(task: Task, report_id: str) -> str:
+        try:
+            return "built" if threads.current().build_report() else "none waiting"
         except DatabaseUnavailable as error:
             raise task.retry(countdown=RETRY_AFTER_S) from error
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
+from folio.config import Settings
 from folio.core.runtime import Runtime
-from folio.workers.celery_app import make_celery
+from folio.workers.celery_app import make_celery, report_sender
 from folio.workers.dispatch import CeleryDispatcher
 from folio.workers.pool import LocalWorkerPool
 
@@ -29,3 +31,8 @@ def build_executor(runtime: Runtime) -> Executor | None:
     if settings.executor == "celery":
         return CeleryDispatcher(runtime, make_celery(settings))
     return LocalWorkerPool(runtime, settings.workers) if settings.workers > 0 else None
+
+
+def report_sender_for(settings: Settings) -> Callable[[str], None] | None:
+    """With Celery, reports are built by the workers: this hands them a waiting report."""
+    return report_sender(make_celery(settings)) if settings.executor == "celery" else None
