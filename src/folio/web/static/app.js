@@ -1066,14 +1066,18 @@ function versionsSection(doc) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);
+    let posted = false;
+    // listening before the request: a quick run can finish before its answer arrives
+    onEvents((e) => {
+      if (posted && e.data?.document_id === doc.id && FINAL.includes(e.data.status)) location.reload();
+    });
     try {
+      posted = true;
       await api(`/documents/${doc.id}/reprocess`, { method: "POST",
         json: { options: { ocr: data.get("ocr"), ocr_engine: data.get("ocr_engine") } } });
       message.textContent = "Queued again; this page reloads when it is done.";
-      onEvents((e) => {
-        if (e.data?.document_id === doc.id && FINAL.includes(e.data.status)) location.reload();
-      });
     } catch (err) {
+      posted = false;
       message.textContent = err.message;
     }
   });
