@@ -10,7 +10,7 @@ import json
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,8 @@ from folio.exports.service import ExportStream, spooled, stream_file
 from folio.pipeline import DocumentKind
 from folio.pipeline.cells import inert_row
 from folio.pipeline.fields.exports import write_searchable_pdf
+from folio.pipeline.fields.review import review_marks
+from folio.templates.models import Extraction
 
 ZIP_TYPE = "application/zip"
 SCANNABLE = {DocumentKind.pdf, DocumentKind.image}
@@ -151,7 +153,13 @@ class ArchiveService:
             for index, document in enumerate(completed, 1):
                 folder = _entry_name(index, document)
                 templates = await self._add_document(
-                    session, principal, archive, folder, document, include_words
+                    session,
+                    principal,
+                    archive,
+                    folder,
+                    document,
+                    include_words,
+                    runtime.settings.extraction_review_below,
                 )
                 manifest.append(
                     [folder, document.id, document.filename, document.version,
@@ -170,6 +178,7 @@ class ArchiveService:
         folder: str,
         document: Document,
         include_words: bool,
+        review_below: float,
     ) -> list[str]:
         results = await document_service.get_results(
             session, principal, document.id, include_words=include_words
@@ -182,13 +191,21 @@ class ArchiveService:
             f"{folder}/text.txt": "\f".join(page.text for page in results.pages).encode(),
         }
         if extractions:
-            body = {
-                e.template_name: {"id": e.id, "values": e.values, "tables": e.tables}
-                for e in extractions
-            }
+            body = {e.template_name: _extraction_entry(e, review_below) for e in extractions}
             entries[f"{folder}/extractions.json"] = json.dumps(body, ensure_ascii=False).encode()
         await anyio.to_thread.run_sync(_write_entries, archive, entries)
         return [e.template_name for e in extractions]
+
+
+def _extraction_entry(extraction: Extraction, review_below: float) -> dict[str, Any]:
+    marks = review_marks(extraction.fields or {}, review_below)
+    return {
+        "id": extraction.id,
+        "values": extraction.values,
+        "tables": extraction.tables,
+        "needs_review": marks.needs_review,
+        "corrected": marks.corrected,
+    }
 
 
 def _write_entries(archive: zipfile.ZipFile, entries: dict[str, bytes]) -> None:

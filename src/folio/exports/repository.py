@@ -67,14 +67,16 @@ class ExportRepository(TeamScopedRepository[Document]):
 
     async def values(
         self, principal: Principal, extraction_ids: Sequence[str]
-    ) -> list[tuple[str, dict[str, Any]]]:
+    ) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+        """Per extraction: its document id, its plain values and its stored fields."""
         statement = (
             self._extractions(principal)
-            .with_only_columns(Extraction.document_id, Extraction.values)
+            .with_only_columns(Extraction.document_id, Extraction.values, Extraction.fields)
             .where(Extraction.id.in_(extraction_ids))
             .order_by(Extraction.document_id)
         )
-        return [(row[0], row[1]) for row in (await self.session.execute(statement)).all()]
+        rows = (await self.session.execute(statement)).all()
+        return [(row[0], row[1], row[2] or {}) for row in rows]
 
     async def labels(
         self, principal: Principal, document_ids: Sequence[str]

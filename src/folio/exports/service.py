@@ -38,7 +38,8 @@ from folio.pipeline.fields.exports import (
     write_generic_xlsx,
     write_sale_deeds_xlsx,
 )
-from folio.pipeline.fields.exports.flatten import template_columns
+from folio.pipeline.fields.exports.flatten import LABEL_COLUMNS, DocumentLabels, template_columns
+from folio.pipeline.fields.review import review_marks
 from folio.templates.service import template as template_service
 
 CHUNK_DOCUMENTS = 200
@@ -48,12 +49,11 @@ SALE_DEED_TEMPLATE = "sale_deed"
 
 
 class Record(NamedTuple):
-    """One document's extracted values, with its tags and custom fields."""
+    """One document's extracted values, with its tags, custom fields and review marks."""
 
     document_id: str
     values: dict[str, Any]
-    tags: list[str]
-    custom_fields: dict[str, Any]
+    labels: DocumentLabels
 
 
 @dataclass
@@ -129,15 +129,20 @@ class ExportService:
     async def _records(
         self, runtime: Runtime, principal: Principal, extraction_ids: Sequence[str]
     ) -> AsyncIterator[list[Record]]:
+        review_below = runtime.settings.extraction_review_below
         for start in range(0, len(extraction_ids), CHUNK_DOCUMENTS):
             chunk = extraction_ids[start : start + CHUNK_DOCUMENTS]
             async with runtime.db.session(write=False) as session:
                 repository = ExportRepository.from_session(session)
-                records = await repository.values(principal, chunk)
-                labels = await repository.labels(principal, [doc_id for doc_id, _ in records])
-            yield [
-                Record(doc_id, values, *labels.get(doc_id, ([], {}))) for doc_id, values in records
-            ]
+                rows = await repository.values(principal, chunk)
+                labels = await repository.labels(principal, [row[0] for row in rows])
+            records = []
+            for doc_id, values, fields in rows:
+                tags, custom_fields = labels.get(doc_id, ([], {}))
+                marks = review_marks(fields, review_below)
+                label = DocumentLabels(tags, custom_fields, marks.needs_review, marks.corrected)
+                records.append(Record(doc_id, values, label))
+            yield records
 
     def _encode(
         self,
@@ -156,15 +161,17 @@ class ExportService:
         self, records: AsyncIterator[list[Record]], template: Template, layout: ExportLayout
     ) -> AsyncIterator[bytes]:
         collected: list[tuple[str, dict[str, Any]]] = []
+        labels: dict[str, DocumentLabels] = {}
         async for chunk in records:
             collected.extend((record.document_id, record.values) for record in chunk)
+            labels.update((record.document_id, record.labels) for record in chunk)
         handle = spooled()
 
         def write() -> None:
             if layout == ExportLayout.sale_deeds:
-                write_sale_deeds_xlsx((values for _, values in collected), handle)
+                write_sale_deeds_xlsx((values for _, values in collected), handle, labels)
             else:
-                write_generic_xlsx(collected, handle, template)
+                write_generic_xlsx(collected, handle, template, labels)
 
         await anyio.to_thread.run_sync(write)
         async for piece in stream_file(handle):
@@ -184,15 +191,14 @@ class ExportService:
                 yield _csv_text(rows)
             return
         columns = template_columns(template)
-        yield _csv_text([["document", *columns, "tags", "custom_fields"]])
+        yield _csv_text([["document", *columns, *LABEL_COLUMNS]])
         async for chunk in records:
             yield _csv_text([self._flat_row(record, columns) for record in chunk])
 
     def _flat_row(self, record: Record, columns: list[str]) -> list[Any]:
         flat = flatten(record.values)
-        fields = record.custom_fields
-        labels = [";".join(record.tags), json.dumps(fields, ensure_ascii=False) if fields else ""]
-        return [record.document_id, *(flat.get(column) for column in columns), *labels]
+        cells = record.labels.cells()
+        return [record.document_id, *(flat.get(column) for column in columns), *cells]
 
     async def _json(
         self, records: AsyncIterator[list[Record]], *, lines: bool
@@ -203,10 +209,13 @@ class ExportService:
         async for chunk in records:
             parts = []
             for record in chunk:
+                labels = record.labels
                 labelled = {
                     "document": record.document_id,
-                    "tags": record.tags,
-                    "custom_fields": record.custom_fields,
+                    "tags": labels.tags,
+                    "custom_fields": labels.custom_fields,
+                    "needs_review": labels.needs_review,
+                    "corrected": labels.corrected,
                     **record.values,
                 }
                 text = json.dumps(labelled, ensure_ascii=False, default=str).encode()

@@ -17,12 +17,11 @@ from folio.extractions.models import ExtractionCorrection
 from folio.extractions.repository import CorrectionRepository
 from folio.extractions.schemas import CorrectionCreate, CorrectionRead
 from folio.pipeline.fields.normalize import parse_number
+from folio.pipeline.fields.review import CORRECTED
 from folio.pipeline.fields.typed import FALSE_WORDS, TRUE_WORDS
 from folio.pipeline.fields.types import FieldType
 from folio.templates.models import Extraction
 from folio.templates.repository import ExtractionRepository
-
-CORRECTED = "corrected"
 
 
 def _refused(message: str) -> ValidationFailed:

@@ -36,6 +36,7 @@ from folio.pipeline.fields import (
 )
 from folio.pipeline.fields.engine import apply_llm_locators
 from folio.pipeline.fields.llm import ChatEndpoint
+from folio.pipeline.fields.review import needs_review
 from folio.templates.models import Extraction
 from folio.templates.repository import ExtractionRepository
 from folio.templates.service import ResolvedTemplate
@@ -156,7 +157,7 @@ def marked(row: Extraction, review_below: float) -> ExtractionRead:
     or its confidence is below ``review_below``; ``review`` lists those fields."""
     read = ExtractionRead.model_validate(row)
     for name, value in read.fields.items():
-        value.needs_review = value.value in (None, [], {}) or value.confidence < review_below
+        value.needs_review = needs_review(value.value, value.confidence, review_below)
         if value.needs_review:
             read.review.append(name)
     return read

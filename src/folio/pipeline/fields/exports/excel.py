@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,6 +22,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from folio.pipeline.cells import inert_cell
 from folio.pipeline.fields.exports.flatten import (
+    LABEL_COLUMNS,
+    DocumentLabels,
     Record,
     cell,
     flatten,
@@ -49,6 +52,29 @@ WIDTH_SAMPLE = 500
 MIN_WIDTH, MAX_WIDTH = 8, 60
 HEADER_HEIGHT, DATA_HEIGHT = 25, 20  # points
 HEADER_STYLE, DATA_STYLE = "folio_header", "folio_data"
+REVIEW_STYLE = "folio_review"
+REVIEW_FILL = PatternFill(start_color="FFEB9C", end_color="FFEB9C", fill_type="solid")
+NOTES_SHEET, DOCUMENTS_SHEET = "notes", "documents"
+NOTES = [
+    ["About this export"],
+    [
+        "Cells filled amber hold a field that needs review: its value is missing or its "
+        "confidence is below the server's review threshold (FOLIO_EXTRACTION_REVIEW_BELOW)."
+    ],
+    ["needs_review: the document's fields to review, separated by ';'."],
+    ["corrected: the fields a reviewer corrected; a corrected field no longer needs review."],
+    ["tags and custom_fields: the document's tags (';') and custom field values (JSON)."],
+]
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A cell value to highlight for review."""
+
+    value: Any
+
+    def __str__(self) -> str:
+        return "" if self.value is None else str(self.value)
 
 
 def _register_styles(wb: Workbook) -> None:
@@ -65,11 +91,15 @@ def _register_styles(wb: Workbook) -> None:
         )
     )
     wb.add_named_style(NamedStyle(name=DATA_STYLE, border=BORDER, alignment=DATA_ALIGN))
+    wb.add_named_style(
+        NamedStyle(name=REVIEW_STYLE, fill=REVIEW_FILL, border=BORDER, alignment=DATA_ALIGN)
+    )
 
 
 def _styled(ws: WriteOnlyWorksheet, value: Any, header: bool) -> Cell:
-    c = WriteOnlyCell(ws, value=inert_cell(value))
-    c.style = HEADER_STYLE if header else DATA_STYLE
+    flagged = isinstance(value, Flagged)
+    c = WriteOnlyCell(ws, value=inert_cell(value.value if flagged else value))
+    c.style = HEADER_STYLE if header else REVIEW_STYLE if flagged else DATA_STYLE
     return c
 
 
@@ -169,24 +199,44 @@ def sale_deed_rows(records: Iterable[ExtractionResult | Mapping[str, Any]]) -> I
 
 
 def write_sale_deeds_xlsx(
-    records: Iterable[ExtractionResult | Mapping[str, Any]], dest: str | Path | IO[bytes]
+    records: Iterable[ExtractionResult | Mapping[str, Any]],
+    dest: str | Path | IO[bytes],
+    labels: Mapping[str, DocumentLabels] | None = None,
 ) -> int:
-    """Write the ``Sale_Deeds`` workbook; returns the number of data rows."""
+    """Write the ``Sale_Deeds`` workbook; returns the number of data rows. With ``labels``
+    (by document id) a ``documents`` sheet follows the seed's sheet, which stays as it was:
+    one row per document with its tags, custom fields and review marks."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(SALE_DEED_SHEET)
     count = _write_sheet(ws, SALE_DEED_COLUMNS, sale_deed_rows(records))
+    if labels is not None:
+        rows = ([doc_id, *label.cells()] for doc_id, label in labels.items())
+        _write_sheet(wb.create_sheet(DOCUMENTS_SHEET), ["document", *LABEL_COLUMNS], rows)
+        _write_notes(wb)
     _save(wb, dest)
     return count
+
+
+def _write_notes(wb: Workbook) -> None:
+    ws = wb.create_sheet(NOTES_SHEET)
+    ws.column_dimensions["A"].width = 110  # type: ignore[attr-defined]
+    for line in NOTES:
+        ws.append(line)
 
 
 # --- generic layout ----------------------------------------------------------------------
 
 
 def write_generic_xlsx(
-    records: Iterable[Record], dest: str | Path | IO[bytes], template: Template | None = None
+    records: Iterable[Record],
+    dest: str | Path | IO[bytes],
+    template: Template | None = None,
+    labels: Mapping[str, DocumentLabels] | None = None,
 ) -> int:
     """One row per document (sheet ``results``) and one sheet per list-of-objects field with
-    one row per item. Columns come from ``template`` or, without one, from the first record."""
+    one row per item. Columns come from ``template`` or, without one, from the first record.
+    With ``labels`` (by document id) each row ends with ``LABEL_COLUMNS``, the cells of the
+    fields that need review are filled, and a ``notes`` sheet explains the marks."""
     records = iter(records)
     first = next(records, None)
     wb = Workbook(write_only=True)
@@ -202,7 +252,8 @@ def write_generic_xlsx(
     lists = object_lists(template, first_values)
     item_sheets = {name: wb.create_sheet(name[:31]) for name in lists}
     item_rows: dict[str, list[list[Any]]] = {name: [] for name in lists}
-    count = _write_sheet(ws, ["document", *columns], _doc_rows(stream, columns, item_rows))
+    header = ["document", *columns, *(LABEL_COLUMNS if labels is not None else [])]
+    count = _write_sheet(ws, header, _doc_rows(stream, columns, item_rows, labels))
     for name, sheet in item_sheets.items():
         items = [r[2] for r in item_rows[name]]
         cols = item_columns(template, name, items)
@@ -211,12 +262,17 @@ def write_generic_xlsx(
             for doc, idx, it in item_rows[name]
         )
         _write_sheet(sheet, ["document", "index", *cols], rows)
+    if labels is not None:
+        _write_notes(wb)
     _save(wb, dest)
     return count
 
 
 def _doc_rows(
-    records: Iterable[Record], columns: list[str], item_rows: dict[str, list[list[Any]]]
+    records: Iterable[Record],
+    columns: list[str],
+    item_rows: dict[str, list[list[Any]]],
+    labels: Mapping[str, DocumentLabels] | None,
 ) -> Iterator[list[Any]]:
     for doc_id, extraction in records:
         values = values_of(extraction)
@@ -224,4 +280,12 @@ def _doc_rows(
         for name, bucket in item_rows.items():
             for idx, item in enumerate(values.get(name) or []):
                 bucket.append([doc_id, idx + 1, item])
-        yield [doc_id, *[flat.get(c) for c in columns]]
+        if labels is None:
+            yield [doc_id, *[flat.get(c) for c in columns]]
+            continue
+        label = labels.get(doc_id, DocumentLabels())
+        review = set(label.needs_review)
+        cells = [
+            Flagged(flat.get(c)) if c.split(".", 1)[0] in review else flat.get(c) for c in columns
+        ]
+        yield [doc_id, *cells, *label.cells()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from folio.pipeline.fields.types import ExtractionResult, FieldSpec, FieldType, Template
@@ -80,3 +81,27 @@ def item_columns(
             if key not in cols:
                 cols.append(key)
     return cols
+
+
+LABEL_COLUMNS = ["tags", "custom_fields", "needs_review", "corrected"]
+
+
+@dataclass(frozen=True)
+class DocumentLabels:
+    """What a tabular export adds after a document's fields: its tags and custom fields, the
+    fields a reviewer should check and those a reviewer corrected (top-level field names)."""
+
+    tags: list[str] = field(default_factory=list)
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    needs_review: list[str] = field(default_factory=list)
+    corrected: list[str] = field(default_factory=list)
+
+    def cells(self) -> list[str]:
+        """One cell per ``LABEL_COLUMNS``: names joined with ``;``, custom fields as JSON."""
+        fields = json.dumps(self.custom_fields, ensure_ascii=False) if self.custom_fields else ""
+        return [
+            ";".join(self.tags),
+            fields,
+            ";".join(self.needs_review),
+            ";".join(self.corrected),
+        ]
