@@ -13,6 +13,7 @@ import pypdfium2
 import pytest
 
 from folio.pipeline.fields.exports import SALE_DEED_COLUMNS
+from folio.pipeline.fields.exports.flatten import LABEL_COLUMNS
 from tests.conftest import corpus
 from tests.helpers import assert_problem, upload_ok, wait_settled
 from tests.pipeline.fields.sale_deeds import DEEDS
@@ -60,6 +61,9 @@ class TestSaleDeedsExcel:
         assert sheet.cell(row=2, column=16).alignment.wrap_text
         documents = {r[2] for r in rows[1:]}
         assert documents == {d["document_id"] for d in DEEDS}
+        labelled = list(workbook["documents"].iter_rows(values_only=True))
+        assert list(labelled[0]) == ["document", *LABEL_COLUMNS]
+        assert {r[0] for r in labelled[1:]} == {d["id"] for d in deeds["documents"]}
 
     async def test_filenames_follow_the_filters(
         self, client: httpx.AsyncClient, deeds: dict, deed_files: list[Path]
