@@ -219,7 +219,7 @@ def write_sale_deeds_xlsx(
 
 def _write_notes(wb: Workbook) -> None:
     ws = wb.create_sheet(NOTES_SHEET)
-    ws.column_dimensions["A"].width = 110  # type: ignore[attr-defined]
+    ws.column_dimensions["A"].width = 110
     for line in NOTES:
         ws.append(line)
 
