@@ -31,7 +31,9 @@ async def analysed(client: httpx.AsyncClient, text: bytes, name: str) -> dict[st
     return await wait_settled(client, str(document["id"]))
 
 
-async def finished(client: httpx.AsyncClient, request_id: str, seconds: float = 30) -> dict[str, Any]:
+async def finished(
+    client: httpx.AsyncClient, request_id: str, seconds: float = 30
+) -> dict[str, Any]:
     """Polls the request until the runner has completed (or failed) it."""
     deadline = time.monotonic() + seconds
     while True:
@@ -67,6 +69,7 @@ async def test_report_then_redact_masks_the_person_and_keeps_everyone_else(
     original = await client.get(f"{base}/file")
     log = (await client.get("/api/v1/retention/purge-log")).json()["items"]
     listed = (await client.get("/api/v1/erasure-requests")).json()["items"]
+    notices = (await client.get("/api/v1/notifications")).json()["items"]
 
     found = report["report"]["documents"]
     assert [d["document_id"] for d in found] == [jane["id"]]
@@ -86,6 +89,8 @@ async def test_report_then_redact_masks_the_person_and_keeps_everyone_else(
     }
     assert [e["id"] for e in listed] == [redact["id"], report["id"]]
     assert "jane" not in str(redact["report"]).lower()
+    done = [n["data"]["erasure_id"] for n in notices if n["title"] == "An erasure request is done"]
+    assert sorted(done) == sorted([report["id"], redact["id"]])
     assert (await client.get(f"/api/v1/documents/{other['id']}/file")).status_code == 200
 
 
