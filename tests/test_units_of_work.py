@@ -45,6 +45,8 @@ OWNER_MODULES = {
     "folio/directory/login.py": "LDAP sign-in takes no session: a read, the bind with no "
     "transaction open, then one short write",
     "folio/directory/schedule.py": "the scheduled LDAP sync, a periodic task",
+    "folio/erasure/runner.py": "the erasure runner, a background loop of the server: one "
+    "short unit of work per batch of documents",
 }
 
 # one function of a module that also serves requests

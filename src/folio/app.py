@@ -52,6 +52,7 @@ from folio.directory.schedule import directory_syncing
 from folio.documents.endpoints import router as documents_router
 from folio.encryption.service import check_keys
 from folio.erasure.endpoints import router as erasure_router
+from folio.erasure.runner import ErasureRunner
 from folio.events.endpoints import router as events_router
 from folio.events.service import event_log_pruning
 from folio.exports.endpoints import router as exports_router
@@ -183,6 +184,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await crawls.start()
         reports = ReportBuilder(runtime, send=report_sender_for(settings))
         await reports.start()
+        erasures = ErasureRunner(runtime)
+        await erasures.start()
         app.state.metrics_listener = listener = start_listener(runtime)  # or None
         await system_service.announce_lifecycle(runtime, "started")
         try:
@@ -192,6 +195,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             if listener is not None:
                 listener.stop()
             await reports.stop()
+            await erasures.stop()
             if crawls is not None:
                 await crawls.stop()
             if pool is not None:

@@ -19,9 +19,12 @@ TeamManage = Annotated[Principal, Depends(require(Permission.team_manage))]
 
 @router.post(
     "",
-    status_code=201,
+    status_code=202,
     response_model=ErasureRead,
     summary="Find a person (e-mail, name) across the team's documents; report, mask or delete",
+    description="Accepted as `pending` and done in the background; read the request (its "
+    "`status`, `documents_examined` and `report`) until it is `completed` or `failed`. An "
+    "`erasure.completed` event (and a notification to the requester) says when it is done.",
     responses=problems(401, 403, 422),
 )
 async def create_erasure(

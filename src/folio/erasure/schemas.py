@@ -6,7 +6,7 @@ from typing import Annotated, Any, Self
 from pydantic import EmailStr, Field, StringConstraints, model_validator
 
 from folio.core.schemas import Schema
-from folio.erasure.models import ErasureAction
+from folio.erasure.models import ErasureAction, ErasureStatus
 
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
 
@@ -34,10 +34,16 @@ class ErasureRead(Schema):
     email: str | None
     name: str | None
     action: ErasureAction
-    status: str
+    status: ErasureStatus = Field(
+        description="pending (accepted), running (documents being examined), completed, failed"
+    )
+    documents_examined: int = Field(description="Candidate documents examined so far")
+    attempts: int
+    error_message: str | None
     report: dict[str, Any] = Field(
         description="documents: each with where the person was found (entity type, page, "
         "or text) and what was done; totals. The matched text itself is never stored."
     )
     created_at: datetime
+    started_at: datetime | None
     completed_at: datetime | None

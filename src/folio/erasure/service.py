@@ -1,6 +1,7 @@
 """Erasure of a person's data from a team's documents: found by the entities the analysis
 recorded (and the stored text), then reported, masked or deleted. Legal holds win: a held
-document is reported and left alone."""
+document is reported and left alone. A request is accepted at once and done in the background
+by a runner under a lease (:mod:`folio.erasure.runner`), a batch of documents at a time."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from folio.core.db import utcnow
+from folio.core.db import after_commit, utcnow
 from folio.core.errors import NotFound
+from folio.core.events import Event
 from folio.core.ids import IdPrefix, new_id
 from folio.core.pagination import Page, PageParams
 from folio.core.principal import Principal
@@ -17,35 +19,76 @@ from folio.core.runtime import Runtime
 from folio.documents.models import Document
 from folio.documents.repository import DocumentRepository
 from folio.erasure.matching import Person, entity_findings, mask, mask_json, mask_words
-from folio.erasure.models import ErasureAction, ErasureRequest
+from folio.erasure.models import ErasureAction, ErasureRequest, ErasureStatus
 from folio.erasure.repository import ErasureRepository
 from folio.erasure.schemas import ErasureCreate
+from folio.events.catalog import ERASURE_COMPLETED
+from folio.events.service import event as event_service
 from folio.retention import actions
 from folio.retention.models import PurgeAction
 from folio.retention.service import retention as retention_service
+
+BATCH = 25  # documents examined per unit of work: a large team's erasure never holds the
+# write lock for long, and a runner that dies loses one batch at most (rolled back)
+RUNNER = "erasure_runner"  # runtime.state key of the running runner, woken on a request
+
+
+def wake_runner(session: AsyncSession, runtime: Runtime) -> None:
+    runner = runtime.state.get(RUNNER)
+    if runner is None:
+        return
+
+    async def wake() -> None:
+        runner.wake()
+
+    after_commit(session, wake)
 
 
 class ErasureService:
     async def create(
         self, session: AsyncSession, principal: Principal, runtime: Runtime, data: ErasureCreate
     ) -> ErasureRequest:
-        person = Person(email=str(data.email).lower() if data.email else None, name=data.name)
-        source = new_id(IdPrefix.erasure)
-        repository = ErasureRepository.from_session(session)
+        """Accepts the request; a runner (:mod:`folio.erasure.runner`) does the work."""
+        request = ErasureRequest(
+            id=new_id(IdPrefix.erasure),
+            team_id=principal.team_id,
+            requested_by=principal.user_id,
+            email=str(data.email).lower() if data.email else None,
+            name=data.name,
+            action=data.action,
+            status=ErasureStatus.pending,
+            report=self._report([]),
+            attempts=0,
+            documents_examined=0,
+            created_at=utcnow(),
+        )
+        await ErasureRepository.from_session(session).create(request, flush=True)
+        wake_runner(session, runtime)
+        return request
+
+    async def run_batch(
+        self, session: AsyncSession, runtime: Runtime, request: ErasureRequest
+    ) -> bool:
+        """Examines (and reports, masks or deletes in) the next documents of a request its
+        caller holds, records how far it got; True once every document was examined."""
+        person = Person(email=request.email, name=request.name)
         needles = [value for value in (person.email, person.name) if value]
-        candidates = await repository.candidates(principal.team_id, needles)
-        held = await retention_service.holds_on(session, candidates)
-        reported = []
-        for document in candidates:
+        repository = ErasureRepository.from_session(session)
+        documents = await repository.candidates(
+            request.team_id, needles, after=request.examined_through, limit=BATCH
+        )
+        held = await retention_service.holds_on(session, documents)
+        reported = list(request.report.get("documents", []))
+        for document in documents:
             findings = await self._findings(session, person, document)
             if not findings:
                 continue
             outcome = "found"
-            if data.action is not ErasureAction.report:
+            if request.action is not ErasureAction.report:
                 if document.id in held:
                     outcome = f"held by {held[document.id].id}"
                 else:
-                    outcome = await self._erase(session, runtime, person, document, data, source)
+                    outcome = await self._erase(session, runtime, person, document, request)
             reported.append(
                 {
                     "document_id": document.id,
@@ -54,19 +97,40 @@ class ErasureService:
                     "outcome": outcome,
                 }
             )
-        request = ErasureRequest(
-            id=source,
-            team_id=principal.team_id,
-            requested_by=principal.user_id,
-            email=person.email,
-            name=person.name,
-            action=data.action,
-            status="completed",
-            report=self._report(reported),
-            created_at=utcnow(),
-            completed_at=utcnow(),
+        request.report = self._report(reported)
+        request.documents_examined += len(documents)
+        if documents:
+            request.examined_through = documents[-1].id
+        if len(documents) == BATCH:
+            return False
+        await self._complete(session, runtime, request)
+        return True
+
+    async def _complete(
+        self, session: AsyncSession, runtime: Runtime, request: ErasureRequest
+    ) -> None:
+        request.status, request.completed_at = ErasureStatus.completed, utcnow()
+        request.lease_owner = request.lease_expires_at = None
+        request.error_message = None
+        data: dict[str, Any] = {
+            "erasure_id": request.id,
+            "action": str(request.action),
+            "totals": request.report["totals"],
+        }
+        if request.requested_by:
+            data["recipient_user_id"] = request.requested_by
+        await event_service.emit(
+            session, runtime, Event(type=ERASURE_COMPLETED, team_id=request.team_id, data=data)
         )
-        return await repository.create(request, flush=True)
+
+    def fail(self, request: ErasureRequest, error: str, max_attempts: int) -> None:
+        """A failed batch was rolled back: the request waits again, or fails for good."""
+        request.lease_owner = request.lease_expires_at = None
+        request.error_message = error[:500]
+        if request.attempts < max_attempts:
+            request.status = ErasureStatus.pending
+        else:
+            request.status, request.completed_at = ErasureStatus.failed, utcnow()
 
     @staticmethod
     def _report(reported: list[dict[str, Any]]) -> dict[str, Any]:
@@ -102,11 +166,10 @@ class ErasureService:
         runtime: Runtime,
         person: Person,
         document: Document,
-        data: ErasureCreate,
-        source: str,
+        request: ErasureRequest,
     ) -> str:
-        label = f"erasure {source}"
-        if data.action is ErasureAction.delete:
+        label = f"erasure {request.id}"
+        if request.action is ErasureAction.delete:
             await actions.delete_document(session, runtime, document, label)
             return "deleted"
         await self._mask(session, person, document)

@@ -45,3 +45,5 @@ AUTOMATION_PAUSED = "automation.paused"
 # a template was applied to a document (and its validation rules did not pass)
 EXTRACTION_COMPLETED = "extraction.completed"
 VALIDATION_FAILED = "validation.failed"
+# an erasure request (folio.erasure) finished; ``recipient_user_id`` is who asked for it
+ERASURE_COMPLETED = "erasure.completed"

@@ -22,6 +22,7 @@ from folio.events.catalog import (
     AUTOMATION_NOTIFICATION,
     AUTOMATION_PAUSED,
     DOCUMENT_SHARED,
+    ERASURE_COMPLETED,
     SYSTEM_TEAM_ID,
     WORKFLOW_EVENTS,
 )
@@ -66,6 +67,14 @@ def describe(event: Event) -> tuple[Category, str, str] | None:
         document = data.get("filename") or data.get("document_id") or ""
         body = str(data.get("message") or "") or f"Rule {data.get('rule_id')}"
         return (Category.documents, str(data.get("title")), f"{body} ({document})".strip())
+    if event.type == ERASURE_COMPLETED:
+        totals = data.get("totals") or {}
+        return (
+            Category.team,
+            "An erasure request is done",
+            f"{data.get('erasure_id')} ({data.get('action')}): "
+            f"{totals.get('documents', 0)} document(s) named the person",
+        )
     if event.type == AUTOMATION_PAUSED:
         return (
             Category.documents,
@@ -188,7 +197,8 @@ class NotificationService:
         if event.type in WORKFLOW_EVENTS:  # the people the workflow named, if still members
             named = set(event.data.get("recipient_user_ids") or ())
             return [(u, event.team_id, p) for u, p in members if u in named]
-        only = event.data.get("recipient_user_id") if event.type == DOCUMENT_SHARED else None
+        personal = event.type in (DOCUMENT_SHARED, ERASURE_COMPLETED)
+        only = event.data.get("recipient_user_id") if personal else None
         return [
             (user_id, event.team_id, preference)
             for user_id, preference in members
