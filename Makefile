@@ -44,7 +44,8 @@ SCALEOUT_TESTS := tests/scaleout tests/events tests/documents/test_endpoints.py 
                   tests/automations/test_rules.py::test_rules_that_retrigger_each_other_stop \
                   tests/encryption/test_postgres.py \
                   tests/automations/test_actions.py::test_each_kind_runs_on_an_upload \
-                  tests/reports/test_endpoints.py::TestSchedules
+                  tests/reports/test_endpoints.py::TestSchedules \
+                  tests/retention/test_erasure.py
 
 # The embedded suite runs on PYTEST_WORKERS processes (pytest-xdist); the tests that kill and
 # restart real servers run on their own afterwards, so their timing does not share the cores.
