@@ -9,7 +9,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from folio.automations.facts import Facts
 
@@ -184,11 +184,28 @@ class PiiRiskIs(Condition):
 
 
 class SourceIs(Condition):
+    """Where the document came from; every part given must match."""
+
     kind: Literal["source"]
-    equals: Literal["batch", "upload"]
+    equals: Literal["batch", "upload"] | None = None
+    batch_id: str | None = Field(default=None, max_length=40)
+    api_key_id: str | None = Field(default=None, max_length=40)
+    user_id: str | None = Field(default=None, max_length=40)
+
+    @model_validator(mode="after")
+    def _names_a_source(self) -> SourceIs:
+        if (self.equals, self.batch_id, self.api_key_id, self.user_id) == (None,) * 4:
+            raise ValueError("name equals, batch_id, api_key_id or user_id")
+        return self
 
     def test(self, facts: Facts) -> bool:
-        return facts.source == self.equals
+        wanted = (
+            (self.equals, facts.source),
+            (self.batch_id, facts.batch_id),
+            (self.api_key_id, facts.uploaded_by_key_id),
+            (self.user_id, facts.uploaded_by_user_id),
+        )
+        return all(want is None or want == got for want, got in wanted)
 
 
 class AllOf(Condition):

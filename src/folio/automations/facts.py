@@ -25,6 +25,8 @@ class Facts:
     batch_id: str | None
     status: str
     extras: dict[str, Any] = field(default_factory=dict)
+    uploaded_by_user_id: str | None = None
+    uploaded_by_key_id: str | None = None
 
 
 def facts_of(document: Any, extracted: dict[str, Any] | None = None) -> Facts:
@@ -53,4 +55,6 @@ def facts_of(document: Any, extracted: dict[str, Any] | None = None) -> Facts:
         source="batch" if document.batch_id else "upload",
         batch_id=document.batch_id,
         status=str(document.status),
+        uploaded_by_user_id=getattr(document, "uploaded_by_user_id", None),
+        uploaded_by_key_id=getattr(document, "uploaded_by_key_id", None),
     )

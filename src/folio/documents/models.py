@@ -59,6 +59,9 @@ class Document(TimestampMixin, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     duplicate_of: Mapped[str | None] = mapped_column(String(40))
     blob_key: Mapped[str] = mapped_column(String(300))
+    # who uploaded it (automation rules' "source" condition): a person, an API key, or both
+    uploaded_by_user_id: Mapped[str | None] = mapped_column(String(40))
+    uploaded_by_key_id: Mapped[str | None] = mapped_column(String(40))
 
     status: Mapped[DocumentStatus] = mapped_column(
         str_enum(DocumentStatus), default=DocumentStatus.queued

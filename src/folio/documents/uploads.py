@@ -299,6 +299,8 @@ def new_document(
         size_bytes=item.stored.size,
         sha256=item.stored.sha256,
         blob_key=item.stored.key,
+        uploaded_by_user_id=principal.user_id,
+        uploaded_by_key_id=principal.key_id,
         status=DocumentStatus.queued,
         stages=stage_rules.initial_stages(),
         progress=stage_rules.UPLOAD_DONE_PROGRESS,
