@@ -56,8 +56,9 @@ async def test_templates_extractions_and_an_export_streamed_to_a_file(
     exported = (tmp_path / "po.csv").read_bytes()
     assert written == len(exported)
     rows = list(csv.reader(io.StringIO(exported.decode("utf-8-sig"))))
-    assert rows[0][-2:] == ["tags", "custom_fields"]  # the document's labels, empty here
-    assert rows[1:] == [[document.id, "INV-2024-0042", "", ""]]
+    # the document's labels (none here), then the review marks
+    assert rows[0][-4:] == ["tags", "custom_fields", "needs_review", "corrected"]
+    assert rows[1:] == [[document.id, "INV-2024-0042", "", "", "", ""]]
 
 
 async def test_zero_retention_processing_answers_results_and_keeps_no_document(
