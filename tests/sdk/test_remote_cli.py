@@ -169,19 +169,11 @@ def test_watch_streams_a_processed_event_and_the_key_stays_out_of_the_process_li
 ) -> None:
     note = tmp_path / "watched.txt"
     note.write_bytes(NOTE)
-    uploaded = remote.run("upload", str(note))  # the table for people, not --json
-    assert uploaded.returncode == 0, uploaded.stderr
-    (row,) = [line.split() for line in uploaded.stdout.splitlines() if "watched.txt" in line]
-    document_id = row[0]
-    with remote.sdk() as folio:  # the upload's own event: what follows it is replayed or live
-        (anchor,) = [
-            event
-            for event in folio.events.list(type="document.uploaded")
-            if event.data["document_id"] == document_id
-        ]
+    with remote.sdk() as folio:  # the newest event so far: what follows it is replayed or live
+        anchor = list(folio.events.list())[-1]
     watcher = subprocess.Popen(
         remote.command(
-            "watch", "--document", document_id, "--since", anchor.id,
+            "watch", "--since", anchor.id,
             "--type", "document.processed", "--count", "1", "--timeout", "60", "--json",
         ),
         stdout=subprocess.PIPE,
@@ -190,22 +182,37 @@ def test_watch_streams_a_processed_event_and_the_key_stays_out_of_the_process_li
         env=remote.env(),
     )  # fmt: skip
     try:
-        # Popen returns once the command is running, and it takes longer than this to start
-        listing = process_list()  # what `ps` shows every user
+        # nothing is processed yet, so the watcher waits: list the processes while it does
+        listing = listed_while_running(watcher)
         arguments = Path(f"/proc/{watcher.pid}/cmdline").read_bytes()
+        uploaded = remote.run("upload", str(note))  # the table for people, not --json
         out, err = watcher.communicate(timeout=90)
     finally:
         watcher.kill()
 
+    assert uploaded.returncode == 0, uploaded.stderr
+    (row,) = [line.split() for line in uploaded.stdout.splitlines() if "watched.txt" in line]
     assert row[2] in {"queued", "processing", "completed"}
     assert watcher.returncode == 0, err
     event = json.loads(out.splitlines()[0])
     assert event["type"] == "document.processed"
-    assert event["data"]["document_id"] == document_id
+    assert event["data"]["document_id"] == row[0]
     assert b"folio.remote watch" in listing  # the list did see the running command
+    assert b"folio.remote watch" in arguments.replace(b"\0", b" ")
     assert remote.server.api_key.encode() not in listing
     assert remote.server.api_key.encode() not in arguments
     assert remote.server.api_key not in out + err
+
+
+def listed_while_running(process: subprocess.Popen[str], seconds: float = 30) -> bytes:
+    """The process list once it shows ``process`` (its interpreter may still be starting)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        listing = process_list()
+        if b"folio.remote watch" in listing or time.monotonic() > deadline:
+            assert process.poll() is None, "the watcher ended before it was listed"
+            return listing
+        time.sleep(0.05)
 
 
 def test_a_session_is_refreshed_once_by_commands_started_together_and_logout_ends_it(
