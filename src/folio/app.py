@@ -218,6 +218,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         runtime.sandbox.close()
         runtime.processor.close()
+        runtime.renderer.close()
         await runtime.bus.stop()
         await runtime.db.dispose()
         if lock is not None:

@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     backup_keep: int = Field(default=7, ge=1)
     backup_s3_url: str | None = Field(default=None, pattern=r"^s3://")  # scheduled, to S3
     report_mail_attach_max_bytes: int = Field(default=10 * 1024**2, ge=0)  # larger: link only
+    report_render_time_limit_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="Wall-clock limit for drawing one report file (CSV, XLSX or PDF) in its "
+        "worker process; past it the process is killed and the attempt fails (three attempts)",
+    )
     job_lease_s: float = Field(default=30.0, gt=0)  # a Celery job's claim lapses unless renewed
     job_fair_share: int = Field(default=4, ge=1)  # jobs per team and priority in the broker
     db_pool_size: int = Field(default=10, ge=1)

@@ -3,6 +3,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import logging
+import os
 import time
 from datetime import timedelta
 from email import message_from_bytes
@@ -137,6 +139,36 @@ class TestUsageReport:
         assert figures["Documents"] == 1
         sheet = workbook[workbook.sheetnames[1]]
         assert sum(r[1] for r in list(sheet.iter_rows(values_only=True))[1:]) == 1
+
+
+@pytest.mark.skipif(SCALEOUT, reason="a Celery worker draws the file in its own process")
+class TestRendering:
+    async def test_the_file_is_drawn_in_a_worker_process_not_the_api(
+        self, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with caplog.at_level(logging.INFO, logger="folio.reports"):
+            report, data = await ready_report(client, {"kind": "usage", "format": "pdf"})
+        assert "Usage report" in pdf_text(data)
+        [drawn] = [r for r in caplog.records if "drawn by worker process" in r.getMessage()]
+        assert drawn.args is not None and drawn.args[0] == report["id"]
+        assert drawn.args[2] != os.getpid()
+
+
+@pytest.mark.skipif(SCALEOUT, reason="a Celery worker draws the file in its own process")
+class TestRenderTimeLimit:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, object]:
+        return {"report_render_time_limit_s": 0.001}
+
+    async def test_a_file_past_the_time_limit_fails_the_report_and_the_api_goes_on(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        created = (await client.post(REPORTS, json={"kind": "usage", "format": "pdf"})).json()
+        report = (await client.get(f"{REPORTS}/{created['id']}", params={"wait": 60})).json()
+        assert report["status"] == "failed", report
+        # the limit covers the wait for the worker process too
+        assert report["error_message"].startswith(("SandboxTimeout", "SandboxBusy"))
+        assert (await client.get("/api/v1/documents")).status_code == 200
 
 
 class TestPerformanceReport:

@@ -63,6 +63,7 @@ class Runtime:
     event_consumers: tuple[EventConsumer, ...]
     sandbox: Sandbox  # user templates' regular expressions run here, never in this process
     processor: Sandbox  # zero-retention processing runs here, never in this process
+    renderer: Sandbox  # report files are drawn here, never on this process's loop or threads
     dispatcher: JobDispatcher = field(default_factory=NoDispatcher)
     state: dict[str, Any] = field(default_factory=dict)  # per-process caches of domains
 
@@ -97,6 +98,13 @@ def build_runtime(settings: Settings, *, event_consumers: Sequence[EventConsumer
             timeout_s=settings.process_time_limit_s,
             memory_limit_mb=settings.worker_memory_limit_mb,
             preload=("folio.pipeline", "folio.pipeline.intelligence"),
+            start_method=settings.worker_start_method,
+        ),
+        renderer=Sandbox(
+            1,  # a builder makes one report at a time
+            timeout_s=settings.report_render_time_limit_s,
+            memory_limit_mb=settings.worker_memory_limit_mb,
+            preload=("folio.reports.render",),
             start_method=settings.worker_start_method,
         ),
     )

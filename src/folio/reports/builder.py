@@ -1,6 +1,8 @@
 """Builds pending reports in the background, one at a time per process, under a lease, and
 turns due schedules into reports. Recipients get a mail with the figures, a link and the file
 attached (up to ``FOLIO_REPORT_MAIL_ATTACH_MAX_BYTES``). With Celery, the workers build them.
+Embedded, the API process reads the figures (the pool's workers have no database) and a worker
+process of ``runtime.renderer`` draws the file, so a large PDF never stalls the API.
 
 Several processes may run a builder against one database: a report is claimed with a
 compare-and-set that gives it a lease; a builder that died leaves a lease that lapses, and
@@ -27,7 +29,7 @@ from folio.core.mail import Attachment, Mail
 from folio.core.runtime import Runtime
 from folio.reports.content import Content, collect
 from folio.reports.models import Report, ReportStatus
-from folio.reports.render import MEDIA_TYPES, render
+from folio.reports.render import MEDIA_TYPES, render, render_in_worker
 from folio.reports.repository import ReportRepository, ScheduleRepository
 from folio.reports.schedule import covered_period, next_run
 from folio.reports.service import BUILDER
@@ -53,9 +55,12 @@ class ReportBuilder:
     reports and hands each waiting report to the Celery workers, which build and mail it
     (:func:`build_one`); without, it builds them itself."""
 
-    def __init__(self, runtime: Runtime, send: Send | None = None) -> None:
+    def __init__(
+        self, runtime: Runtime, send: Send | None = None, *, in_worker: bool = False
+    ) -> None:
         self.runtime = runtime
         self.send = send
+        self.in_worker = in_worker  # a Celery worker draws the file itself
         self._sent: dict[str, float] = {}  # report id → when handed to the workers
         self.name = holder_name()
         self.stopping = asyncio.Event()
@@ -158,7 +163,10 @@ class ReportBuilder:
         period = Period(report.period_start, report.period_end)
         async with self.runtime.db.session(write=False) as session:
             content = await collect(session, report.kind, report.team_id, period)
-        data = await anyio.to_thread.run_sync(render, content, report.format)
+        if self.in_worker:
+            return content, await anyio.to_thread.run_sync(render, content, report.format)
+        data, pid = await self.runtime.renderer.run(render_in_worker, content, report.format)
+        logger.info("report %s: %s drawn by worker process %d", report.id, report.format, pid)
         return content, data
 
     def _store(self, key: str, data: bytes) -> int:
@@ -235,4 +243,4 @@ def report_attachment(report: Report, data: bytes) -> Attachment:
 async def build_one(runtime: Runtime) -> bool:
     """A Celery worker's part: claims and builds one waiting report (any: the message only
     says that one waits), with this worker's runtime, storage and mailer."""
-    return await ReportBuilder(runtime).build_next()
+    return await ReportBuilder(runtime, in_worker=True).build_next()

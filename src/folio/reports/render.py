@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +45,11 @@ def render(content: Content, report_format: ReportFormat) -> bytes:
     if report_format is ReportFormat.xlsx:
         return to_xlsx(content)
     return to_pdf(content)
+
+
+def render_in_worker(content: Content, report_format: ReportFormat) -> tuple[bytes, int]:
+    """Runs in a renderer process; its pid goes to the builder's log."""
+    return render(content, report_format), os.getpid()
 
 
 def _heading(content: Content) -> str:

@@ -67,6 +67,7 @@ class WorkerThread:
     async def _close(self) -> None:
         self.runtime.sandbox.close()
         self.runtime.processor.close()
+        self.runtime.renderer.close()
         await self.dispatcher.close()
         await self.runtime.bus.stop()
         await self.runtime.db.dispose()
