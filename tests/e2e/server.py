@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 FOLIO = Path(sys.executable).with_name("folio")
+START_TIMEOUT_S = 180
 
 
 def free_port() -> int:
@@ -60,7 +61,9 @@ class Server:
         self._stderr = []
         self._drainer = threading.Thread(target=self._drain, args=(self.process,), daemon=True)
         self._drainer.start()
-        deadline = time.monotonic() + 60
+        # a start imports the pipeline in the server and its worker: seconds when idle, but a
+        # busy two-core machine stretches it several times
+        deadline = time.monotonic() + START_TIMEOUT_S
         # one client for all the probes: each new one loads the CA bundle (~20 ms of CPU), and
         # probing every 0.2 s through a start was a fifth of a test worker's CPU
         with httpx.Client(timeout=1) as probe:
@@ -72,7 +75,8 @@ class Server:
                     if probe.get(f"{self.url}/health").status_code == 200:
                         return
                 except httpx.TransportError:
-                    time.sleep(0.2)
+                    pass
+                time.sleep(0.2)  # also while it answers 503: its workers are still starting
         raise TimeoutError("server did not start")
 
     def _drain(self, process: subprocess.Popen[bytes]) -> None:

@@ -33,7 +33,7 @@ SCALEOUT = os.environ.get("FOLIO_TEST_BACKEND") == "scaleout"
 PG_URL = os.environ.get("FOLIO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("FOLIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 FOLIO = Path(sys.executable).with_name("folio")
-READY_TIMEOUT_S = 60
+READY_TIMEOUT_S = 180  # a loaded two-core machine stretches a start several times
 JWT_SECRET = "scale-out-tests-share-this-signing-secret"
 PR_SET_PDEATHSIG = 1
 
