@@ -12,6 +12,7 @@ from folio.audit.repository import AuditFilters
 from folio.audit.schemas import AuditEntryRead, ExportFormat
 from folio.audit.service import audit as audit_service
 from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
+from folio.core.downloads import file_download
 from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
@@ -92,8 +93,8 @@ async def export_audit_logs(
     export_format: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.csv,
 ) -> StreamingResponse:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return StreamingResponse(
+    return file_download(
         audit_service.export(runtime.db, principal, filters, export_format),
         media_type=EXPORT_MEDIA_TYPES[export_format],
-        headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.{export_format}"'},
+        filename=f"audit-{stamp}.{export_format}",
     )

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
 
 from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
+from folio.core.downloads import file_download
 from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
@@ -86,14 +87,11 @@ async def download_dataset(
     dataset_id: str, principal: DatasetsRead, session: DbSession, runtime: RuntimeDep
 ) -> StreamingResponse:
     found, chunks = await dataset_service.download(session, principal, runtime, dataset_id)
-    name = f"{found.id}.{SUFFIXES[found.format]}"
-    return StreamingResponse(
+    return file_download(
         chunks,
         media_type=MEDIA_TYPES[found.format],
-        headers={
-            "content-disposition": f'attachment; filename="{name}"',
-            "content-length": str(found.bytes),
-        },
+        filename=f"{found.id}.{SUFFIXES[found.format]}",
+        size=found.bytes,
     )
 
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
+from folio.core.downloads import file_download
 from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
@@ -374,11 +374,9 @@ async def get_document_file(
     document, chunks = await document_service.open_original(
         session, principal, runtime, document_id
     )
-    headers = {
-        "Content-Disposition": content_disposition(document.filename),
-        "Content-Length": str(document.size_bytes),
-    }
-    return StreamingResponse(chunks, media_type=document.mime_type, headers=headers)
+    return file_download(
+        chunks, media_type=document.mime_type, filename=document.filename, size=document.size_bytes
+    )
 
 
 @router.delete(
@@ -392,8 +390,3 @@ async def delete_document(
 ) -> Response:
     await document_service.delete(session, principal, runtime, document_id)
     return Response(status_code=204)
-
-
-def content_disposition(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

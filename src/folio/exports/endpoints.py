@@ -6,13 +6,14 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from folio.core.deps import DbSession, RuntimeDep, require
+from folio.core.downloads import file_download
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
 from folio.core.responses import problems
 from folio.core.schemas import BoundedDate, BoundedInt
 from folio.documents.schemas import DocumentId
 from folio.exports.archives import archive as archive_service
-from folio.exports.schemas import ExportFilters, ExportFormat, ExportLayout, attachment
+from folio.exports.schemas import ExportFilters, ExportFormat, ExportLayout
 from folio.exports.service import ExportStream
 from folio.exports.service import export as export_service
 
@@ -50,8 +51,12 @@ Filters = Annotated[ExportFilters, Depends(export_filters)]
 
 
 def download(stream: ExportStream) -> StreamingResponse:
-    headers = {"Content-Disposition": attachment(stream.filename), **stream.headers}
-    return StreamingResponse(stream.chunks, media_type=stream.media_type, headers=headers)
+    return file_download(
+        stream.chunks,
+        media_type=stream.media_type,
+        filename=stream.filename,
+        headers=stream.headers,
+    )
 
 
 FILE = {"content": {"application/octet-stream": {}}, "description": "The file, streamed"}

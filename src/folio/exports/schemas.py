@@ -4,7 +4,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from urllib.parse import quote
 
 from folio.core.errors import FieldError, ValidationFailed
 
@@ -75,9 +74,3 @@ def export_filename(filters: ExportFilters, batch_names: list[str], extension: E
     else:
         stem = "whole_data"
     return f"{stem}.{extension}"
-
-
-def attachment(filename: str) -> str:
-    """``Content-Disposition`` for a download, with an ASCII fallback and the UTF-8 name."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

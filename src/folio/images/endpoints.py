@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import StreamingResponse
 
 from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
+from folio.core.downloads import file_download
 from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
@@ -25,11 +26,7 @@ IMAGE_CONTENT: dict[int | str, dict[str, Any]] = {
 
 
 def stream(found: ImageFile) -> StreamingResponse:
-    return StreamingResponse(
-        found.chunks,
-        media_type=found.media_type,
-        headers={"content-disposition": f'attachment; filename="{found.filename}"'},
-    )
+    return file_download(found.chunks, media_type=found.media_type, filename=found.filename)
 
 
 @router.get(

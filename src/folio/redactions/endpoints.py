@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
+from folio.core.downloads import file_download
 from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
@@ -95,8 +96,9 @@ async def get_redaction_file(
     redaction_id: str, principal: DocumentsRead, session: DbSession, runtime: RuntimeDep
 ) -> StreamingResponse:
     redaction, chunks = await redaction_service.open_file(session, principal, runtime, redaction_id)
-    headers = {
-        "Content-Disposition": f'attachment; filename="{redaction.id}.pdf"',
-        "Content-Length": str(redaction.size_bytes),
-    }
-    return StreamingResponse(chunks, media_type="application/pdf", headers=headers)
+    return file_download(
+        chunks,
+        media_type="application/pdf",
+        filename=f"{redaction.id}.pdf",
+        size=redaction.size_bytes,
+    )

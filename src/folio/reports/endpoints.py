@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
 
 from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
+from folio.core.downloads import file_download
 from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
@@ -74,14 +75,11 @@ async def download_report(
     report_id: str, principal: AnalyticsRead, session: DbSession, runtime: RuntimeDep
 ) -> StreamingResponse:
     found, chunks = await report_service.download(session, principal, runtime, report_id)
-    name = f"{found.kind}_{found.period_start}_{found.period_end}.{found.format}"
-    return StreamingResponse(
+    return file_download(
         chunks,
         media_type=MEDIA_TYPES[found.format],
-        headers={
-            "content-disposition": f'attachment; filename="{name}"',
-            "content-length": str(found.bytes),
-        },
+        filename=f"{found.kind}_{found.period_start}_{found.period_end}.{found.format}",
+        size=found.bytes,
     )
 
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Response
 from fastapi.responses import StreamingResponse
 
 from folio.core.deps import DbSession, PageQuery, RuntimeDep, require
+from folio.core.downloads import file_download
 from folio.core.pagination import Page
 from folio.core.permissions import Permission
 from folio.core.principal import Principal
@@ -74,15 +74,10 @@ async def revoke_share(
 )
 async def download_shared(token: ShareToken, session: DbSession, runtime: RuntimeDep):
     document, chunks = await share_service.open_shared(session, runtime, token)
-    headers = {
-        "Content-Disposition": attachment(document.filename),
-        "Content-Length": str(document.size_bytes),
-        "Cache-Control": "private, no-store",
-        "Referrer-Policy": "no-referrer",
-    }
-    return StreamingResponse(chunks, media_type=document.mime_type, headers=headers)
-
-
-def attachment(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return file_download(
+        chunks,
+        media_type=document.mime_type,
+        filename=document.filename,
+        size=document.size_bytes,
+        headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
+    )
