@@ -9,8 +9,11 @@ Coalescing: per (client IP, reason, team) and fixed window of ``WINDOW_S``, the 
 is recorded at once; the others in that window are counted, and when the window ends one more
 entry reports how many there were (``changed_fields == ["repeated:<n>"]``). At most
 ``MAX_WINDOWS`` windows are open at a time; refusals past that are counted in one overflow
-window (IP ``*``), so a spray from many addresses adds at most ``MAX_WINDOWS + 1`` entries
-(plus as many summaries) per window.
+window per reason (IP ``*``, no team), so a spray from many addresses adds at most
+``MAX_WINDOWS`` entries, one per reason more, and as many summaries per window.
+
+The counts of windows still open when the app stops are not written (the recorder's last
+flush comes before the realtime hub stops); every window's first refusal is.
 """
 
 from __future__ import annotations
@@ -122,7 +125,7 @@ class RefusalLog:
         self._emit(refusal, repeated=0)
 
     def close_all(self) -> None:
-        """Ends every open window now (the app stops): their counts are not lost."""
+        """Ends every open window now, writing the counts of those with repeats."""
         for key in list(self._windows):
             self._close(key)
 
