@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from folio.core.events import Event, InMemoryEventBus
 from folio.core.permissions import BuiltinRole, Permission
 from folio.core.principal import Principal
+from folio.notifications.models import NotificationPreference
 from folio.notifications.service import notification as notification_service
 from folio.realtime.hub import Hub
 from tests.factories import Account, client_for, create_account
@@ -164,3 +165,71 @@ async def test_live_push_reaches_only_its_person() -> None:
     )
 
     assert mine.queue.qsize() == 1 and theirs.queue.qsize() == 0
+
+
+class TestCategoriesAddedLater:
+    """A preference saved before ``workflows`` existed (``known_categories`` NULL, as the
+    migration leaves such rows) reads the new category as its default; one saved since keeps
+    the choice made."""
+
+    @staticmethod
+    async def old_preference(app: FastAPI, account: Account) -> None:
+        async with app.state.runtime.db.session() as session:
+            session.add(
+                NotificationPreference(
+                    user_id=account.user_id,
+                    email_enabled=False,
+                    categories=["documents", "team"],  # batches and system turned off
+                    digest_frequency="none",
+                )
+            )
+
+    @staticmethod
+    async def task_assigned(app: FastAPI, account: Account) -> None:
+        event = Event(
+            type="workflow.task_assigned",
+            team_id=account.team_id,
+            data={
+                "workflow_name": "Invoice approval",
+                "document_id": "doc_1",
+                "step": "approve",
+                "recipient_user_ids": [account.user_id],
+            },
+        )
+        runtime = app.state.runtime
+        async with runtime.db.session() as session:
+            await notification_service.from_event(session, runtime, event)
+
+    @staticmethod
+    async def workflow_notifications(client: httpx.AsyncClient) -> list[dict[str, object]]:
+        response = await client.get("/api/v1/notifications", params={"category": "workflows"})
+        assert response.status_code == 200, response.text
+        return list(response.json()["items"])
+
+    async def test_an_old_preference_gets_workflow_notifications(self, app: FastAPI) -> None:
+        old = await create_account(app, "olga@example.com")
+        await self.old_preference(app, old)
+        async with client_for(app, old) as client:
+            read = (await client.get("/api/v1/notifications/preferences")).json()
+            await self.task_assigned(app, old)
+            received = await self.workflow_notifications(client)
+        assert read["categories"] == ["documents", "team", "workflows"]
+        assert [n["title"] for n in received] == ["A workflow task for you"]
+
+    async def test_saving_keeps_the_default_and_a_later_opt_out_holds(self, app: FastAPI) -> None:
+        old = await create_account(app, "olga@example.com")
+        await self.old_preference(app, old)
+        async with client_for(app, old) as client:
+            email_only = await client.put(
+                "/api/v1/notifications/preferences", json={"email_enabled": True}
+            )
+            opted_out = await client.put(
+                "/api/v1/notifications/preferences", json={"categories": ["documents"]}
+            )
+            reread = (await client.get("/api/v1/notifications/preferences")).json()
+            await self.task_assigned(app, old)
+            received = await self.workflow_notifications(client)
+        assert email_only.json()["categories"] == ["documents", "team", "workflows"]
+        assert opted_out.json()["categories"] == ["documents"]
+        assert reread["categories"] == ["documents"]
+        assert received == []

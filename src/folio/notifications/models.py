@@ -31,6 +31,9 @@ class NotificationPreference(TimestampMixin, Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     email_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)  # the ones turned on
+    # every category there was when ``categories`` was saved; one added since then is not
+    # in it and reads as its default. None: saved before this was kept (see schemas).
+    known_categories: Mapped[list[str] | None] = mapped_column(JSON)
     digest_frequency: Mapped[str] = mapped_column(String(10), default="none")
     last_digest_at: Mapped[datetime | None] = mapped_column()

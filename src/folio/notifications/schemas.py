@@ -31,6 +31,11 @@ DEFAULT_CATEGORIES = [
     Category.workflows,
 ]
 
+# what there was before preferences recorded the categories their owner had seen
+KNOWN_BEFORE_TRACKING = frozenset(
+    {Category.documents, Category.batches, Category.team, Category.system}
+)
+
 
 class NotificationRead(Schema):
     id: str

@@ -30,6 +30,7 @@ from folio.notifications.models import Notification, NotificationPreference
 from folio.notifications.repository import NotificationRepository
 from folio.notifications.schemas import (
     DEFAULT_CATEGORIES,
+    KNOWN_BEFORE_TRACKING,
     Category,
     DigestFrequency,
     NotificationRead,
@@ -147,9 +148,22 @@ def preferences_read(preference: NotificationPreference | None) -> PreferencesRe
         )
     return PreferencesRead(
         email_enabled=preference.email_enabled,
-        categories=[Category(c) for c in preference.categories],
+        categories=categories_of(preference),
         digest_frequency=DigestFrequency(preference.digest_frequency),
     )
+
+
+def categories_of(preference: NotificationPreference) -> list[Category]:
+    """The categories turned on, plus each one added after the preference was saved when
+    that one is on by default (people who saved before ``workflows`` existed get it)."""
+    known = preference.known_categories
+    seen = KNOWN_BEFORE_TRACKING if known is None else frozenset(known)
+    chosen = frozenset(preference.categories)
+    return [
+        category
+        for category in Category
+        if category in chosen or (category not in seen and category in DEFAULT_CATEGORIES)
+    ]
 
 
 class NotificationService:
@@ -286,9 +300,12 @@ class NotificationService:
             )
             repository.add(preference)
         changes = data.model_dump(exclude_unset=True, mode="json")
+        if changes.get("categories") is None:  # keep what reads now, defaults included
+            changes["categories"] = [str(c) for c in categories_of(preference)]
         for field in ("email_enabled", "categories", "digest_frequency"):
             if changes.get(field) is not None:
                 setattr(preference, field, changes[field])
+        preference.known_categories = [str(c) for c in Category]
         await session.flush()
         return preferences_read(preference)
 

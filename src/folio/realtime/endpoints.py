@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, WebSocket
+from starlette.datastructures import State
 from starlette.websockets import WebSocketDisconnect
 
+from folio.realtime.refusals import RefusalLog, SocketRefusals
 from folio.realtime.service import realtime as realtime_service
 
 router = APIRouter(tags=["real time"])
@@ -25,9 +27,22 @@ async def events_socket(
     longer in the team, or no ``documents:read``)."""
     await websocket.accept()
     runtime = websocket.app.state.runtime
+    refused = SocketRefusals(refusal_log(websocket.app.state), websocket.scope)
     try:
-        principal = await realtime_service.authenticate(websocket, runtime, websocket.scope, token)
+        principal = await realtime_service.authenticate(
+            websocket, runtime, websocket.scope, token, refused
+        )
         if principal is not None:
-            await realtime_service.serve(websocket, runtime, websocket.app.state.hub, principal)
+            hub = websocket.app.state.hub
+            await realtime_service.serve(websocket, runtime, hub, principal, refused)
     except WebSocketDisconnect:
         return
+
+
+def refusal_log(state: State) -> RefusalLog:
+    """The app's one log of refused sockets, feeding its activity recorder (made on first use,
+    so the app factory need not know of it)."""
+    log: RefusalLog | None = getattr(state, "ws_refusals", None)
+    if log is None:
+        log = state.ws_refusals = RefusalLog(state.activity.add)
+    return log

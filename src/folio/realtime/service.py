@@ -32,6 +32,7 @@ from folio.core.runtime import Runtime
 from folio.documents.repository import DocumentRepository
 from folio.events.service import event as event_service
 from folio.realtime.hub import SYSTEM, TEAM, Connection, Hub
+from folio.realtime.refusals import SocketRefusals
 
 CLOSE_UNAUTHORIZED, CLOSE_FORBIDDEN, CLOSE_TOO_MANY, CLOSE_SLOW = 4401, 4403, 4429, 4008
 RECHECK_RETRY_S = 2.0  # after a re-check that could not reach the database
@@ -72,6 +73,7 @@ class RealtimeService:
         runtime: Runtime,
         scope: MutableMapping[str, Any],
         token: str | None,
+        report: SocketRefusals,
     ) -> Principal | None:
         """Header or ``?token=`` first; else the first message must be ``auth``. A key with an
         IP allow-list is checked against the connection's address whichever way it came."""
@@ -97,18 +99,29 @@ class RealtimeService:
                 note_refusal(scope, error)  # the middleware noted the one it refused
             detail = getattr(error, "detail", None) or str(error) or "sign-in timed out"
             code = error.code if isinstance(error, KeyRefused) else "UNAUTHORIZED"
+            key_refused = error if isinstance(error, KeyRefused) else None
+            report(reason_of(error), CLOSE_UNAUTHORIZED, key_refused=key_refused)
             await socket.send_json(message("auth:error", code=code, message=detail))
             await socket.close(CLOSE_UNAUTHORIZED)
             return None
         return principal
 
-    async def serve(self, socket: Socket, runtime: Runtime, hub: Hub, principal: Principal) -> None:
+    async def serve(
+        self,
+        socket: Socket,
+        runtime: Runtime,
+        hub: Hub,
+        principal: Principal,
+        report: SocketRefusals,
+    ) -> None:
         if not principal.can(Permission.documents_read):
+            report(NEEDS_READ.code, NEEDS_READ.close_code, principal)
             await self._refuse(socket, NEEDS_READ)
             return
         try:
             connection = hub.register(principal)
         except FolioError as error:
+            report(error.code, CLOSE_TOO_MANY, principal)
             await socket.send_json(message("error", code=error.code, message=error.detail))
             await socket.close(CLOSE_TOO_MANY)
             return
@@ -122,12 +135,17 @@ class RealtimeService:
                     connection_id=connection.id,
                 )
             )
-            await self._pump(socket, runtime, hub, connection)
+            await self._pump(socket, runtime, hub, connection, report)
         finally:
             hub.unregister(connection)
 
     async def _pump(
-        self, socket: Socket, runtime: Runtime, hub: Hub, connection: Connection
+        self,
+        socket: Socket,
+        runtime: Runtime,
+        hub: Hub,
+        connection: Connection,
+        report: SocketRefusals,
     ) -> None:
         watch = asyncio.create_task(self._watch(runtime, hub, connection, socket))
         tasks = {
@@ -146,7 +164,9 @@ class RealtimeService:
         if error := next((e for e in errors if e is not None), None):
             raise error
         if watch in done:  # the sender is stopped: nothing follows the refusal
-            await self._refuse(socket, watch.result())
+            refusal = watch.result()
+            report(refusal.code, refusal.close_code, connection.principal)
+            await self._refuse(socket, refusal)
         elif connection.overflowed.is_set():
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(2):
@@ -288,6 +308,13 @@ class RealtimeService:
             if connection.wants(event) and channel in connection.channels:
                 await socket.send_json(event_message(event))
                 connection.replayed_up_to = max(connection.replayed_up_to, event.id)
+
+
+def reason_of(error: Exception) -> str:
+    """The audit trail's reason for a failed sign-in (the client is told less)."""
+    if isinstance(error, FolioError):
+        return error.code
+    return "AUTH_TIMEOUT" if isinstance(error, TimeoutError) else "INVALID_AUTH_MESSAGE"
 
 
 NEEDS_READ = Refusal(CLOSE_FORBIDDEN, "FORBIDDEN", "Needs documents:read.")

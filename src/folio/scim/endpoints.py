@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from folio.core.deps import DbSession, RuntimeDep
@@ -16,6 +16,8 @@ from folio.scim.errors import MEDIA_TYPE, ScimError, scim_responses
 from folio.scim.resources import SEARCH_SCHEMA, SearchRequest, parsed, projected
 from folio.scim.service import page_bounds
 from folio.scim.service import scim as scim_service
+from folio.scim.sorting import Sort, sort_of
+from folio.scim.versions import matches
 
 MAX_BODY = 1024 * 1024
 
@@ -54,6 +56,10 @@ StartIndex = Annotated[str | None, Query(alias="startIndex")]
 Count = Annotated[str | None, Query(alias="count")]
 Attributes = Annotated[str | None, Query(alias="attributes")]
 Excluded = Annotated[str | None, Query(alias="excludedAttributes")]
+SortBy = Annotated[str | None, Query(alias="sortBy")]
+SortOrder = Annotated[str | None, Query(alias="sortOrder")]
+IfMatch = Annotated[str | None, Header(alias="If-Match")]
+IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
 
 
 def search_bounds(query: SearchRequest) -> tuple[int, int]:
@@ -61,6 +67,10 @@ def search_bounds(query: SearchRequest) -> tuple[int, int]:
         None if query.startIndex is None else str(query.startIndex),
         None if query.count is None else str(query.count),
     )
+
+
+def search_sort(query: SearchRequest) -> Sort | None:
+    return sort_of(query.sortBy, query.sortOrder)
 
 
 def search_attributes(query: SearchRequest) -> tuple[str | None, str | None]:
@@ -96,6 +106,23 @@ def base_url(request: Request) -> str:
 
 def scim(body_or_status: Any, status: int = 200) -> ScimResponse:
     return ScimResponse(body_or_status, status_code=status)
+
+
+def one(
+    found: dict[str, Any],
+    status: int = 200,
+    *,
+    attributes: str | None = None,
+    excluded: str | None = None,
+    if_none_match: str | None = None,
+) -> Response:
+    """A single resource with its version as ``ETag``; 304 when the client has that one."""
+    version = str(found["meta"]["version"])
+    if if_none_match is not None and matches(if_none_match, version):
+        return Response(status_code=304, headers={"ETag": version})
+    response = scim(shaped(found, attributes, excluded), status)
+    response.headers["ETag"] = version
+    return response
 
 
 @router.get(
@@ -145,10 +172,18 @@ async def list_users(
     count: Count = None,
     attributes: Attributes = None,
     excluded: Excluded = None,
+    sort_by: SortBy = None,
+    sort_order: SortOrder = None,
 ) -> ScimResponse:
     start, size = page_bounds(start_index, count)
     found = await scim_service.list_users(
-        session, team, base_url(request), filter_text=filter_text, start=start, count=size
+        session,
+        team,
+        base_url(request),
+        filter_text=filter_text,
+        start=start,
+        count=size,
+        sort=sort_of(sort_by, sort_order),
     )
     return scim(shaped(found, attributes, excluded))
 
@@ -165,7 +200,13 @@ async def search_users(
     query = parsed(SearchRequest, payload, SEARCH_SCHEMA)
     start, size = search_bounds(query)
     found = await scim_service.list_users(
-        session, team, base_url(request), filter_text=query.filter, start=start, count=size
+        session,
+        team,
+        base_url(request),
+        filter_text=query.filter,
+        start=start,
+        count=size,
+        sort=search_sort(query),
     )
     return scim(shaped(found, *search_attributes(query)))
 
@@ -182,7 +223,13 @@ async def search_groups(
     query = parsed(SearchRequest, payload, SEARCH_SCHEMA)
     start, size = search_bounds(query)
     found = await scim_service.list_groups(
-        session, team, base_url(request), filter_text=query.filter, start=start, count=size
+        session,
+        team,
+        base_url(request),
+        filter_text=query.filter,
+        start=start,
+        count=size,
+        sort=search_sort(query),
     )
     return scim(shaped(found, *search_attributes(query)))
 
@@ -196,11 +243,15 @@ async def search_groups(
 )
 async def create_user(
     request: Request, session: DbSession, team: ScimTeam, payload: Body
-) -> ScimResponse:
-    return scim(await scim_service.create_user(session, team, payload, base_url(request)), 201)
+) -> Response:
+    return one(await scim_service.create_user(session, team, payload, base_url(request)), 201)
 
 
-@router.get("/Users/{user_id}", summary="A provisioned user", responses=scim_responses(401, 404))
+@router.get(
+    "/Users/{user_id}",
+    summary="A provisioned user (If-None-Match with its version: 304)",
+    responses={304: {"description": "Not modified"}, **scim_responses(401, 404)},
+)
 async def get_user(
     user_id: str,
     request: Request,
@@ -208,43 +259,64 @@ async def get_user(
     team: ScimTeam,
     attributes: Attributes = None,
     excluded: Excluded = None,
-) -> ScimResponse:
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     found = await scim_service.get_user(session, team, user_id, base_url(request))
-    return scim(shaped(found, attributes, excluded))
+    return one(found, attributes=attributes, excluded=excluded, if_none_match=if_none_match)
 
 
 @router.put(
     "/Users/{user_id}",
     summary="Replace a user (active: false disables the account at once)",
-    responses=scim_responses(400, 401, 404, 409, 413),
+    responses=scim_responses(400, 401, 404, 409, 412, 413),
     openapi_extra=BODY,
 )
 async def replace_user(
-    user_id: str, request: Request, session: DbSession, team: ScimTeam, payload: Body
-) -> ScimResponse:
-    return scim(await scim_service.replace_user(session, team, user_id, payload, base_url(request)))
+    user_id: str,
+    request: Request,
+    session: DbSession,
+    team: ScimTeam,
+    payload: Body,
+    if_match: IfMatch = None,
+) -> Response:
+    return one(
+        await scim_service.replace_user(
+            session, team, user_id, payload, base_url(request), if_match=if_match
+        )
+    )
 
 
 @router.patch(
     "/Users/{user_id}",
     summary="Change a user with PatchOp operations (replace active false: deprovision)",
-    responses=scim_responses(400, 401, 404, 409, 413),
+    responses=scim_responses(400, 401, 404, 409, 412, 413),
     openapi_extra=BODY,
 )
 async def patch_user(
-    user_id: str, request: Request, session: DbSession, team: ScimTeam, payload: Body
-) -> ScimResponse:
-    return scim(await scim_service.patch_user(session, team, user_id, payload, base_url(request)))
+    user_id: str,
+    request: Request,
+    session: DbSession,
+    team: ScimTeam,
+    payload: Body,
+    if_match: IfMatch = None,
+) -> Response:
+    return one(
+        await scim_service.patch_user(
+            session, team, user_id, payload, base_url(request), if_match=if_match
+        )
+    )
 
 
 @router.delete(
     "/Users/{user_id}",
     status_code=204,
     summary="Deprovision: the account is disabled and leaves the team",
-    responses=scim_responses(401, 404),
+    responses=scim_responses(401, 404, 412),
 )
-async def delete_user(user_id: str, session: DbSession, team: ScimTeam) -> Response:
-    await scim_service.delete_user(session, team, user_id)
+async def delete_user(
+    user_id: str, session: DbSession, team: ScimTeam, if_match: IfMatch = None
+) -> Response:
+    await scim_service.delete_user(session, team, user_id, if_match=if_match)
     return Response(status_code=204)
 
 
@@ -262,15 +334,27 @@ async def list_groups(
     count: Count = None,
     attributes: Attributes = None,
     excluded: Excluded = None,
+    sort_by: SortBy = None,
+    sort_order: SortOrder = None,
 ) -> ScimResponse:
     start, size = page_bounds(start_index, count)
     found = await scim_service.list_groups(
-        session, team, base_url(request), filter_text=filter_text, start=start, count=size
+        session,
+        team,
+        base_url(request),
+        filter_text=filter_text,
+        start=start,
+        count=size,
+        sort=sort_of(sort_by, sort_order),
     )
     return scim(shaped(found, attributes, excluded))
 
 
-@router.get("/Groups/{group_id}", summary="A role group", responses=scim_responses(401, 404))
+@router.get(
+    "/Groups/{group_id}",
+    summary="A role group (If-None-Match with its version: 304)",
+    responses={304: {"description": "Not modified"}, **scim_responses(401, 404)},
+)
 async def get_group(
     group_id: str,
     request: Request,
@@ -278,32 +362,49 @@ async def get_group(
     team: ScimTeam,
     attributes: Attributes = None,
     excluded: Excluded = None,
-) -> ScimResponse:
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     found = await scim_service.get_group(session, team, group_id, base_url(request))
-    return scim(shaped(found, attributes, excluded))
+    return one(found, attributes=attributes, excluded=excluded, if_none_match=if_none_match)
 
 
 @router.put(
     "/Groups/{group_id}",
     summary="Set a role's members (those left out leave the team)",
-    responses=scim_responses(400, 401, 404, 413),
+    responses=scim_responses(400, 401, 404, 412, 413),
     openapi_extra=BODY,
 )
 async def replace_group(
-    group_id: str, request: Request, session: DbSession, team: ScimTeam, payload: Body
-) -> ScimResponse:
-    return scim(
-        await scim_service.replace_group(session, team, group_id, payload, base_url(request))
+    group_id: str,
+    request: Request,
+    session: DbSession,
+    team: ScimTeam,
+    payload: Body,
+    if_match: IfMatch = None,
+) -> Response:
+    return one(
+        await scim_service.replace_group(
+            session, team, group_id, payload, base_url(request), if_match=if_match
+        )
     )
 
 
 @router.patch(
     "/Groups/{group_id}",
     summary="Add or remove a role's members",
-    responses=scim_responses(400, 401, 404, 413),
+    responses=scim_responses(400, 401, 404, 412, 413),
     openapi_extra=BODY,
 )
 async def patch_group(
-    group_id: str, request: Request, session: DbSession, team: ScimTeam, payload: Body
-) -> ScimResponse:
-    return scim(await scim_service.patch_group(session, team, group_id, payload, base_url(request)))
+    group_id: str,
+    request: Request,
+    session: DbSession,
+    team: ScimTeam,
+    payload: Body,
+    if_match: IfMatch = None,
+) -> Response:
+    return one(
+        await scim_service.patch_group(
+            session, team, group_id, payload, base_url(request), if_match=if_match
+        )
+    )

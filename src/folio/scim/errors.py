@@ -88,6 +88,7 @@ SCIM_ERROR_DESCRIPTIONS = {
     401: "No valid SCIM bearer token",
     404: "No such resource in this token's team",
     409: "userName or e-mail already taken (scimType uniqueness)",
+    412: "If-Match names another version than the resource's (meta.version): nothing changed",
     413: "The request body is too large",
 }
 

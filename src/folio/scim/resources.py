@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from folio.directory.models import DirectoryAccount
 from folio.scim.errors import ScimError, bad_request
+from folio.scim.versions import version_of
 from folio.users.models import User
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -68,6 +69,8 @@ class SearchRequest(Loose):
     count: str | None = Field(default=None, max_length=20)
     attributes: list[str] | None = Field(default=None, max_length=100)
     excludedAttributes: list[str] | None = Field(default=None, max_length=100)
+    sortBy: str | None = Field(default=None, max_length=300)
+    sortOrder: str | None = Field(default=None, max_length=20)
 
 
 class PatchOperation(Loose):
@@ -143,20 +146,26 @@ def name_parts(name: str) -> dict[str, str]:
 def user_resource(
     account: DirectoryAccount, user: User, role: str | None, base: str
 ) -> dict[str, Any]:
+    active = bool(account.active and user.is_active)
+    modified = max(account.updated_at, user.updated_at)
+    version = version_of(
+        user.id, account.external_id, account.external_ref, user.email, user.name, active, role
+    )
     resource: dict[str, Any] = {
         "schemas": [USER_SCHEMA],
         "id": user.id,
         "userName": account.external_id,
         "emails": [{"value": user.email, "type": "work", "primary": True}],
-        "active": bool(account.active and user.is_active),
+        "active": active,
         "groups": [{"value": role, "display": role, "$ref": f"{base}/Groups/{role}"}]
         if role in GROUPS
         else [],
         "meta": {
             "resourceType": "User",
             "created": iso(account.created_at),
-            "lastModified": iso(max(account.updated_at, user.updated_at)),
+            "lastModified": iso(modified),
             "location": f"{base}/Users/{user.id}",
+            "version": version,
         },
     }
     if account.external_ref is not None:
@@ -213,7 +222,11 @@ def group_resource(role: str, members: list[tuple[str, str]], base: str) -> dict
             {"value": user_id, "display": display, "$ref": f"{base}/Users/{user_id}"}
             for user_id, display in members
         ],
-        "meta": {"resourceType": "Group", "location": f"{base}/Groups/{role}"},
+        "meta": {
+            "resourceType": "Group",
+            "location": f"{base}/Groups/{role}",
+            "version": version_of(role, members),
+        },
     }
 
 

@@ -12,7 +12,7 @@ from folio.core.db import utcnow
 from folio.directory import provisioning
 from folio.directory.models import DirectoryAccount, DirectorySource
 from folio.directory.repository import DirectoryAccountRepository
-from folio.scim import filters
+from folio.scim import filters, sorting
 from folio.scim.errors import ScimError, bad_request, conflict, not_found
 from folio.scim.resources import (
     GROUP_SCHEMA,
@@ -32,6 +32,8 @@ from folio.scim.resources import (
     user_fields,
     user_resource,
 )
+from folio.scim.sorting import Sort
+from folio.scim.versions import check_if_match
 from folio.teams.models import Membership
 from folio.users.models import User
 
@@ -74,14 +76,20 @@ class ScimService:
         filter_text: str | None,
         start: int,
         count: int,
+        sort: Sort | None = None,
     ) -> dict[str, Any]:
         accounts = DirectoryAccountRepository.from_session(session)
         statement = accounts.with_users(team_id, SCIM)
         if filter_text:
             statement = statement.where(filters.to_clause(filter_text, USER_ATTRIBUTES))
         total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+        order = (
+            sorting.order_by(sort, USER_ATTRIBUTES, DirectoryAccount.id)
+            if sort is not None
+            else [DirectoryAccount.id]
+        )
         rows = await accounts.accounts_with_users(
-            statement.order_by(DirectoryAccount.id).offset(start - 1).limit(count)
+            statement.order_by(*order).offset(start - 1).limit(count)
         )
         roles = await self._roles(session, team_id, [user.id for _, user in rows])
         resources = [user_resource(a, u, roles.get(u.id), base) for a, u in rows]
@@ -146,16 +154,33 @@ class ScimService:
             raise conflict(f"userName {user_name} is taken.")
 
     async def replace_user(
-        self, session: AsyncSession, team_id: str, user_id: str, payload: Any, base: str
+        self,
+        session: AsyncSession,
+        team_id: str,
+        user_id: str,
+        payload: Any,
+        base: str,
+        *,
+        if_match: str | None = None,
     ) -> dict[str, Any]:
         fields = user_fields(parsed(ScimUserIn, payload, USER_SCHEMA))
+        current = await self.get_user(session, team_id, user_id, base)
+        check_if_match(if_match, current["meta"]["version"])
         return await self._apply(session, team_id, user_id, fields, base)
 
     async def patch_user(
-        self, session: AsyncSession, team_id: str, user_id: str, payload: Any, base: str
+        self,
+        session: AsyncSession,
+        team_id: str,
+        user_id: str,
+        payload: Any,
+        base: str,
+        *,
+        if_match: str | None = None,
     ) -> dict[str, Any]:
         request = parsed(PatchRequest, payload, PATCH_SCHEMA)
         current = await self.get_user(session, team_id, user_id, base)
+        check_if_match(if_match, current["meta"]["version"])
         document = patch_user(current, request.Operations)
         fields = user_fields(parsed(ScimUserIn, document, USER_SCHEMA))
         return await self._apply(session, team_id, user_id, fields, base)
@@ -186,9 +211,14 @@ class ScimService:
         await session.flush()
         return await self.get_user(session, team_id, user_id, base)
 
-    async def delete_user(self, session: AsyncSession, team_id: str, user_id: str) -> None:
+    async def delete_user(
+        self, session: AsyncSession, team_id: str, user_id: str, *, if_match: str | None = None
+    ) -> None:
         """The account is disabled and leaves the team; it is no longer SCIM's to manage."""
         account, user = await self._managed(session, team_id, user_id)
+        if if_match is not None:
+            current = await self.get_user(session, team_id, user_id, "")
+            check_if_match(if_match, current["meta"]["version"])
         await provisioning.deactivate(session, account, user)
         await provisioning.remove_member(session, team_id, user)
         provisioning.audit(session, team_id, SCIM, "user_deleted", user.id, [])
@@ -222,8 +252,9 @@ class ScimService:
         filter_text: str | None,
         start: int,
         count: int,
+        sort: Sort | None = None,
     ) -> dict[str, Any]:
-        roles = list(GROUPS)
+        roles = sorting.sorted_names(list(GROUPS), sort, ("id", "displayname"))
         if filter_text:
             roles = [role for role in roles if self._group_matches(role, filter_text)]
         window = roles[start - 1 : start - 1 + count]
@@ -256,10 +287,19 @@ class ScimService:
         return group_resource(role, await self._members(session, team_id, role), base)
 
     async def replace_group(
-        self, session: AsyncSession, team_id: str, group_id: str, payload: Any, base: str
+        self,
+        session: AsyncSession,
+        team_id: str,
+        group_id: str,
+        payload: Any,
+        base: str,
+        *,
+        if_match: str | None = None,
     ) -> dict[str, Any]:
         role = self._role(group_id)
         data = parsed(ScimGroupIn, payload, GROUP_SCHEMA)
+        current = await self.get_group(session, team_id, role, base)
+        check_if_match(if_match, current["meta"]["version"])
         if data.displayName.lower() != role:
             raise ScimError(
                 400, "A group's displayName is its role and cannot change.", "mutability"
@@ -268,10 +308,19 @@ class ScimService:
         return await self.get_group(session, team_id, role, base)
 
     async def patch_group(
-        self, session: AsyncSession, team_id: str, group_id: str, payload: Any, base: str
+        self,
+        session: AsyncSession,
+        team_id: str,
+        group_id: str,
+        payload: Any,
+        base: str,
+        *,
+        if_match: str | None = None,
     ) -> dict[str, Any]:
         role = self._role(group_id)
         request = parsed(PatchRequest, payload, PATCH_SCHEMA)
+        current = await self.get_group(session, team_id, role, base)
+        check_if_match(if_match, current["meta"]["version"])
         for operation in request.Operations:
             op = operation.op.lower()
             target = member_in_path(operation.path) if operation.path else None

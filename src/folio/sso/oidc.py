@@ -49,6 +49,7 @@ class Metadata:
     jwks_uri: str
     end_session_endpoint: str | None
     auth_methods: tuple[str, ...]
+    userinfo_endpoint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class OidcClient:
                 token_endpoint=str(document["token_endpoint"]),
                 jwks_uri=str(document["jwks_uri"]),
                 end_session_endpoint=document.get("end_session_endpoint"),
+                userinfo_endpoint=document.get("userinfo_endpoint"),
                 auth_methods=tuple(
                     document.get("token_endpoint_auth_methods_supported")
                     or ("client_secret_basic",)
@@ -227,6 +229,17 @@ class OidcClient:
             raise IdTokenRejected("The ID token was issued to another party (azp).")
         return dict(token.claims)
 
+    async def userinfo(self, metadata: Metadata, access_token: str) -> dict[str, Any]:
+        """The userinfo endpoint's claims for ``access_token`` (a plain JSON answer; Folio
+        registers for no signed or encrypted userinfo)."""
+        if not metadata.userinfo_endpoint:
+            return {}
+        return await self._send(
+            "GET",
+            metadata.userinfo_endpoint,
+            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+        )
+
     @staticmethod
     def _key_id(id_token: str) -> str | None:
         try:
@@ -252,3 +265,24 @@ class OidcClient:
 
 def _has_key(keys: KeySet, key_id: str) -> bool:
     return any(key.kid == key_id for key in keys.keys)
+
+
+# what the ID token alone may say: who signed in, for whom, when; userinfo cannot change them
+ID_TOKEN_ONLY = frozenset(
+    {"iss", "aud", "sub", "azp", "exp", "iat", "nbf", "nonce", "auth_time", "acr", "amr", "sid"}
+    | {"at_hash", "c_hash", "jti"}
+)
+
+
+def merge_userinfo(id_claims: dict[str, Any], userinfo: dict[str, Any]) -> dict[str, Any]:
+    """The ID token's claims with the userinfo endpoint's added, which win for profile
+    claims (e-mail, name, groups) and never for the token's own (``ID_TOKEN_ONLY``).
+
+    OpenID Connect Core §5.3.2: the userinfo ``sub`` must equal the ID token's, else the
+    answer is about somebody else (a substituted token) and is refused."""
+    if not userinfo:
+        return dict(id_claims)
+    if userinfo.get("sub") != id_claims.get("sub"):
+        raise IdTokenRejected("The userinfo answer is about another subject than the ID token.")
+    extra = {name: value for name, value in userinfo.items() if name not in ID_TOKEN_ONLY}
+    return dict(id_claims) | extra

@@ -228,6 +228,11 @@ class SignInService:
         claims = await client.validate_id_token(
             metadata, provider.client_id, id_token, nonce=flow.nonce
         )
+        access_token = answer.get("access_token")
+        if metadata.userinfo_endpoint and isinstance(access_token, str):
+            # Entra ID, Okta … may put e-mail or groups only there
+            userinfo = await client.userinfo(metadata, access_token)
+            claims = oidc.merge_userinfo(claims, userinfo)
         return claims, id_token
 
     def _identity(self, provider: IdentityProvider, claims: dict[str, Any]) -> Identity:

@@ -21,6 +21,7 @@ from folio.workflows.schemas import (
     TaskReject,
     WorkflowCreate,
     WorkflowRead,
+    WorkflowUpdate,
 )
 from folio.workflows.service import workflow as workflow_service
 
@@ -201,6 +202,18 @@ async def get_workflow(
     workflow_id: str, principal: WorkflowsRead, session: DbSession
 ) -> WorkflowTemplate:
     return await workflow_service.get_template(session, principal, workflow_id)
+
+
+@router.patch(
+    "/{workflow_id}",
+    response_model=WorkflowRead,
+    summary="Change a workflow template (only the fields sent; running instances keep theirs)",
+    responses=problems(401, 403, 404, 422),
+)
+async def update_workflow(
+    workflow_id: str, data: WorkflowUpdate, principal: WorkflowsWrite, session: DbSession
+) -> WorkflowTemplate:
+    return await workflow_service.update_template(session, principal, workflow_id, data)
 
 
 @router.delete(

@@ -122,26 +122,55 @@ def find_cycle(steps: list[StepSpec]) -> int | None:
     return None
 
 
+def check_graph(steps: list[StepSpec]) -> None:
+    """Unique names, known targets, no cycle: raises ValueError (a 422) otherwise."""
+    names = [step.name for step in steps]
+    if len(set(names)) != len(names):
+        raise ValueError("step names must be unique")
+    for step in steps:
+        for target in (step.next, step.on_reject):
+            if target is not None and target not in names:
+                raise ValueError(f"step {step.name!r} leads to unknown step {target!r}")
+    looping = find_cycle(steps)
+    if looping is not None:
+        raise ValueError(
+            f"step {steps[looping].name!r} leads back to itself: workflows cannot have cycles"
+        )
+
+
+TemplateName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+Description = Annotated[str, StringConstraints(max_length=2000)]
+Steps = Annotated[list[StepSpec], Field(min_length=1, max_length=MAX_STEPS)]
+
+
 class WorkflowCreate(Schema):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    steps: list[StepSpec] = Field(min_length=1, max_length=MAX_STEPS)
+    name: TemplateName
+    description: Description | None = None
+    steps: Steps
 
     @model_validator(mode="after")
     def a_graph_that_ends(self) -> Self:
-        names = [step.name for step in self.steps]
-        if len(set(names)) != len(names):
-            raise ValueError("step names must be unique")
-        for step in self.steps:
-            for target in (step.next, step.on_reject):
-                if target is not None and target not in names:
-                    raise ValueError(f"step {step.name!r} leads to unknown step {target!r}")
-        looping = find_cycle(self.steps)
-        if looping is not None:
-            raise ValueError(
-                f"step {self.steps[looping].name!r} leads back to itself: workflows cannot "
-                "have cycles"
-            )
+        check_graph(self.steps)
+        return self
+
+
+class WorkflowUpdate(Schema):
+    """Only what is sent changes; ``steps`` replaces the whole list and is checked as on
+    create. Instances already running keep the steps they started with."""
+
+    name: TemplateName | None = None
+    description: Description | None = None
+    steps: Steps | None = None
+
+    @model_validator(mode="after")
+    def a_graph_that_ends(self) -> Self:
+        for required in ("name", "steps"):
+            if required in self.model_fields_set and getattr(self, required) is None:
+                raise ValueError(f"{required} cannot be null")
+        if self.steps is not None:
+            check_graph(self.steps)
         return self
 
 

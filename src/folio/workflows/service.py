@@ -64,6 +64,7 @@ from folio.workflows.schemas import (
     TaskReassign,
     TaskReject,
     WorkflowCreate,
+    WorkflowUpdate,
 )
 
 
@@ -152,14 +153,7 @@ class WorkflowService:
     async def create_template(
         self, session: AsyncSession, principal: Principal, data: WorkflowCreate
     ) -> WorkflowTemplate:
-        errors = []
-        for index, step in enumerate(data.steps):
-            if step.assignee is not None:
-                problem = await self._unknown_assignee(session, principal.team_id, step.assignee)
-                if problem is not None:
-                    errors.append(FieldError(f"steps.{index}.assignee", "unknown", problem))
-        if errors:
-            raise ValidationFailed(errors)
+        await self._check_assignees(session, principal.team_id, data.steps)
         return await TemplateRepository.from_session(session).create(
             WorkflowTemplate(
                 id=new_id(IdPrefix.workflow),
@@ -171,6 +165,36 @@ class WorkflowService:
             ),
             flush=True,
         )
+
+    async def update_template(
+        self, session: AsyncSession, principal: Principal, workflow_id: str, data: WorkflowUpdate
+    ) -> WorkflowTemplate:
+        """A partial update, checked as a create is before anything changes. Running
+        instances keep the copy of the steps they started with."""
+        template = await self.get_template(session, principal, workflow_id)
+        if data.steps is not None:
+            await self._check_assignees(session, template.team_id, data.steps)
+        changes = data.model_dump(exclude_unset=True, mode="json", exclude_none=True)
+        if "description" in data.model_fields_set:
+            changes["description"] = data.description
+        if data.steps is not None:
+            changes["steps"] = [s.model_dump(mode="json", exclude_none=True) for s in data.steps]
+        for name, value in changes.items():
+            setattr(template, name, value)
+        await session.flush()
+        return template
+
+    async def _check_assignees(
+        self, session: AsyncSession, team_id: str, steps: Sequence[StepSpec]
+    ) -> None:
+        errors = []
+        for index, step in enumerate(steps):
+            if step.assignee is not None:
+                problem = await self._unknown_assignee(session, team_id, step.assignee)
+                if problem is not None:
+                    errors.append(FieldError(f"steps.{index}.assignee", "unknown", problem))
+        if errors:
+            raise ValidationFailed(errors)
 
     async def _unknown_assignee(
         self, session: AsyncSession, team_id: str, assignee: Assignee
