@@ -385,6 +385,8 @@ def test_line_items_and_a_list_are_corrected_in_the_review_table(
     amount = admin.get_by_label(f"line_items item {number}: amount", exact=True)
     expect(amount).to_have_attribute("aria-invalid", "true")
     check_page(admin, artifacts, "extraction-items.png")
+    wide = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    assert not admin.evaluate(wide)  # the item table scrolls in its cell, not the page
     amount.fill("100,00")
     admin.get_by_role("button", name="Save line_items").click()
     expect(items).to_have_attribute("data-method", "corrected")

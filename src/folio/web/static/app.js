@@ -1161,8 +1161,13 @@ function fieldRow(doc, extraction, name, field, spec, onSaved) {
     h("th", { scope: "row" }, name, review ? h("span", { class: "review-flag" }, " · check") : null,
       h("small", { class: "field-how" }, `${field.method || field.missing_reason || "not found"} · `,
         h("span", { class: "field-confidence" }, percent(field.confidence || 0)))),
-    h("td", {}, editor.node, note),
-    h("td", {}, h("button", { type: "button", class: "secondary outline", "aria-label": `Save ${name}`, onclick: save }, "Save")));
+    editorCells(editor, note, h("button", { type: "button", class: "secondary outline", "aria-label": `Save ${name}`, onclick: save }, "Save")));
+}
+
+// a list or object editor takes the value and action columns: the page is half the width
+function editorCells(editor, note, button) {
+  if (editor.wide) return h("td", { colspan: 2 }, editor.node, h("div", { class: "actions" }, button), note);
+  return [h("td", {}, editor.node, note), h("td", {}, button)];
 }
 
 // The fields as the template version that made the extraction defines them (null: unknown)

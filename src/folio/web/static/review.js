@@ -1,8 +1,9 @@
 // Editors for one extracted field in the review table. A scalar gets a text box; a list of
 // objects with scalar sub-fields a small table (a row per item, a column per sub-field); any
 // other list or object a JSON text area that is parsed before it is sent. Each editor has
-// value(), which throws EditError when the input cannot be sent, and showErrors(problem),
-// which marks the inputs a 422 problem names (value[2].amount → row 3, column amount).
+// value(), which throws EditError when the input cannot be sent, showErrors(problem), which
+// marks the inputs a 422 problem names (value[2].amount → row 3, column amount), and wide
+// when it wants the row's full width.
 import { h } from "./dom.js";
 
 const STRUCTURED = ["list", "object"];
@@ -48,7 +49,7 @@ function jsonEditor(name, field, kind) {
     area.removeAttribute("aria-invalid");
     return parsed;
   };
-  return { node: area, value, showErrors: () => area.setAttribute("aria-invalid", "true") };
+  return { node: area, value, showErrors: () => area.setAttribute("aria-invalid", "true"), wide: true };
 }
 
 function tableEditor(name, columns, items) {
@@ -92,7 +93,7 @@ function tableEditor(name, columns, items) {
       h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c.name)), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Remove")))),
       body),
     add);
-  return { node, value, showErrors };
+  return { node, value, showErrors, wide: true };
 }
 
 function objectColumns(spec, field) {
