@@ -1354,7 +1354,7 @@ function keyRow(key, actions) {
     h("td", {}, key.name), h("td", {}, h("code", {}, key.masked_key)), h("td", { class: "key-status" }, key.status),
     h("td", { class: "key-ips" }, ips ? h("ul", { class: "plain" }, ips.map((cidr) => h("li", {}, h("code", {}, cidr)))) : "any address"),
     h("td", {}, key.last_used_at ? new Date(key.last_used_at).toLocaleString() : "never"),
-    h("td", { class: "actions" }, actions));
+    h("td", {}, h("div", { class: "actions" }, actions)));
 }
 
 async function keysView() {
