@@ -783,6 +783,9 @@ def test_a_crawl_is_stopped_and_resumed_from_the_browser(
     admin.once("dialog", lambda dialog: dialog.accept())
     admin.get_by_role("button", name="Delete project").click()
     admin.wait_for_url(f"{running.server.url}/datasets")
+    # loaded, so its session refresh has finished before the next test navigates away
+    expect(admin.locator("#projects-body [data-project-id]")).to_have_count(0)
+    expect(admin.locator("#projects-body [data-empty]")).to_be_visible()
 
 
 def test_files_uploaded_as_one_batch_show_live_progress_and_link_to_the_batch(
