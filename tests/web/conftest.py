@@ -126,6 +126,17 @@ def image_site() -> Iterator[LocalSite]:
 
 
 @pytest.fixture(scope="module")
+def polite_site() -> Iterator[LocalSite]:
+    """The same site asking for half a second between requests (robots.txt Crawl-delay): a
+    crawl of it takes about ten seconds, time enough to stop it from the browser."""
+    site = LocalSite(slow_s=0.5)
+    site.robots_extra = "Crawl-delay: 0.5\n"
+    with serve(site.app()) as base_url:
+        site.base_url = base_url
+        yield site
+
+
+@pytest.fixture(scope="module")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

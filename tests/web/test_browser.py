@@ -3,6 +3,7 @@ page viewer's boxes, corrections, API keys and a second user who sees none of it
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import zipfile
@@ -356,6 +357,66 @@ def test_extraction_review_corrects_a_field_validates_and_exports(
     assert "INV-REVIEWED-7" in Path(exported.value.path()).read_text()
 
 
+def test_line_items_and_a_list_are_corrected_in_the_review_table(
+    admin: Page, uploaded: dict[str, Any], running: Running, artifacts: Path
+) -> None:
+    invoice_id = uploaded["ids"]["AzureInterior.pdf"]
+    with running.client() as client:
+        applied = client.post(
+            "/api/v1/templates/invoice/apply", json={"document_ids": [invoice_id]}
+        )
+        assert applied.status_code == 200, applied.text
+        stored = client.get(f"/api/v1/documents/{invoice_id}/extractions").json()["items"][0]
+    admin.goto(f"{running.server.url}/documents/{invoice_id}")
+    items = admin.locator('#fields-table tr[data-field="line_items"]')
+    rows = items.locator(".items-table tbody tr")
+    expect(items.locator(".items-table")).to_be_visible(timeout=30_000)
+    expect(rows).to_have_count(len(stored["values"]["line_items"]))
+    kept = stored["values"]["line_items"][1:]
+    if stored["values"]["line_items"]:
+        admin.get_by_role("button", name="Remove item 1 of line_items").click()
+    admin.get_by_role("button", name="Add an item to line_items").click()
+    number = len(kept) + 1
+    for column, text in (("description", "Review chair"), ("quantity", "2"), ("amount", "lots")):
+        admin.get_by_label(f"line_items item {number}: {column}", exact=True).fill(text)
+    admin.get_by_role("button", name="Save line_items").click()
+    note = items.locator(".field-note")
+    expect(note).to_contain_text(f"value[{number - 1}].amount")  # the API's 422 detail
+    amount = admin.get_by_label(f"line_items item {number}: amount", exact=True)
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    check_page(admin, artifacts, "extraction-items.png")
+    wide = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    assert not admin.evaluate(wide)  # the item table scrolls in its cell, not the page
+    amount.fill("100,00")
+    admin.get_by_role("button", name="Save line_items").click()
+    expect(items).to_have_attribute("data-method", "corrected")
+    expect(items).to_have_attribute("data-review", "false")
+
+    vat = admin.locator('#fields-table tr[data-field="vat_ids"]')
+    vat.get_by_role("textbox").fill('["NL0012", ')
+    admin.get_by_role("button", name="Save vat_ids").click()
+    expect(vat.locator(".field-note")).to_contain_text("Not valid JSON")
+    vat.get_by_role("textbox").fill('["NL 0012 34"]')
+    admin.get_by_role("button", name="Save vat_ids").click()
+    expect(vat).to_have_attribute("data-method", "corrected")
+    with running.client() as client:
+        base = f"/api/v1/documents/{invoice_id}/extractions/{stored['id']}/corrections"
+        corrections = client.get(base).json()["items"]
+        after = client.get(f"/api/v1/documents/{invoice_id}/extractions").json()["items"][0]
+    assert [c["field"] for c in corrections] == ["vat_ids", "line_items"]  # the misfit: none
+    chair = {"description": "Review chair", "quantity": 2.0, "unit_price": None, "amount": 100.0}
+    assert after["values"]["line_items"] == [*kept, chair]
+    assert after["values"]["vat_ids"] == ["NL 0012 34"]
+
+    admin.get_by_label("Export format").select_option("json")
+    with admin.expect_download() as exported:
+        admin.get_by_role("button", name=re.compile("^Export ")).click()
+    records = json.loads(Path(exported.value.path()).read_text())
+    record = next(r for r in records if r["document"] == invoice_id)
+    assert {"line_items", "vat_ids"} <= set(record["corrected"])
+    assert record["line_items"][-1] == chair
+
+
 def test_reprocess_makes_a_new_version_shown_on_the_page(
     admin: Page, uploaded: dict[str, Any], running: Running
 ) -> None:
@@ -403,6 +464,51 @@ def test_api_key_is_shown_once_listed_masked_and_revoked(
     admin.locator(f'#keys-body tr[data-key-id="{new_id}"]').get_by_role("link").click()
     expect(admin.locator("#key-usage svg rect.bar").first).to_be_attached()
     assert admin.locator("select[name=key]").input_value() == new_id
+
+
+def test_api_key_ip_allow_list_is_set_on_create_and_edited(
+    admin: Page, running: Running, artifacts: Path
+) -> None:
+    admin.goto(f"{running.server.url}/keys")
+    admin.get_by_label("Key name").fill("office key")
+    allowed = admin.get_by_label("Allowed IP addresses (optional)")
+    allowed.fill("127.0.0.1\n10.20.0.0/16\n10.20.0.0/33")
+    admin.get_by_role("button", name="Create key").click()
+    expect(admin.locator("#new-key-ips-error")).to_contain_text("allowed_ips.2")  # the API's 422
+    expect(allowed).to_have_attribute("aria-invalid", "true")
+    expect(admin.locator("#new-key")).to_have_count(0)
+    allowed.fill("127.0.0.1\n 10.20.0.0/16 \n")
+    admin.get_by_role("button", name="Create key").click()
+    secret = admin.locator("#new-key").inner_text()
+    row = admin.locator("#keys-body tr[data-key-id]", has_text="office key")
+    expect(row.locator(".key-ips li")).to_have_text(["10.20.0.0/16", "127.0.0.1/32"])
+    with running.client() as client:
+        keys = client.get("/api/v1/keys", params={"limit": 100}).json()["items"]
+    [office] = [k for k in keys if k["name"] == "office key"]
+    assert office["allowed_ips"] == ["10.20.0.0/16", "127.0.0.1/32"]
+    with running.client(secret) as client:
+        assert client.get("/api/v1/documents").status_code == 200  # from 127.0.0.1
+
+    row.get_by_role("button", name="Edit the allow-list of office key").click()
+    edit = admin.get_by_label("Allowed IP addresses for office key")
+    expect(edit).to_be_focused()
+    expect(edit).to_have_value("10.20.0.0/16\n127.0.0.1/32")
+    edit.fill("192.0.2.0/24\n300.1.1.1")
+    admin.get_by_role("button", name="Save allow-list").click()
+    expect(admin.locator(f"#ips-{office['id']}-error")).to_contain_text("allowed_ips.1")
+    check_page(admin, artifacts, "keys-allow-list.png")
+    edit.fill("192.0.2.0/24")
+    admin.get_by_role("button", name="Save allow-list").click()
+    expect(row.locator(".key-ips li")).to_have_text(["192.0.2.0/24"])
+    expect(admin.locator("tr.key-edit")).to_have_count(0)
+    with running.client() as client:
+        assert client.get(f"/api/v1/keys/{office['id']}").json()["allowed_ips"] == ["192.0.2.0/24"]
+    with running.client(secret) as client:
+        refused = client.get("/api/v1/documents")
+    assert refused.status_code == 403 and refused.json()["code"] == "ADDRESS_NOT_ALLOWED"
+    admin.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Revoke office key").click()
+    expect(row).to_have_attribute("data-status", "revoked")
 
 
 def test_usage_page_shows_quotas_and_a_key_chart(
@@ -623,6 +729,62 @@ def test_a_crawl_fills_a_project_with_kept_and_rejected_images_and_builds_a_data
     admin.once("dialog", lambda dialog: dialog.accept())
     admin.get_by_role("button", name="Delete project").click()
     admin.wait_for_url(f"{running.server.url}/datasets")
+    expect(admin.locator("#projects-body [data-empty]")).to_be_visible()
+
+
+def crawl_progress(running: Running, job_id: str, *, until_idle: bool) -> dict[str, Any]:
+    """The job's progress; with ``until_idle``, once no chunk is running any more."""
+    deadline = time.monotonic() + 60
+    with running.client() as client:
+        while True:
+            progress = client.get(f"/api/v1/crawl-jobs/{job_id}/progress").json()
+            if not until_idle or progress["active_chunks"] == 0:
+                return progress
+            assert time.monotonic() < deadline, progress
+            time.sleep(0.2)
+
+
+def test_a_crawl_is_stopped_and_resumed_from_the_browser(
+    admin: Page, running: Running, polite_site: LocalSite, artifacts: Path
+) -> None:
+    admin.goto(f"{running.server.url}/datasets")
+    admin.get_by_label("Project name").fill("Stop and go")
+    admin.get_by_role("button", name="Create project").click()
+    admin.get_by_role("link", name="Stop and go").click()
+    admin.get_by_label("Start pages or sitemaps (one URL a line)").fill(polite_site.base_url + "/")
+    admin.get_by_label("Link depth").fill("2")  # 17 images: more than one batch of downloads
+    admin.get_by_role("button", name="Start crawl").click()
+    row = admin.locator("#crawls-body tr[data-job-id]")
+    expect(row).to_have_attribute("data-status", "running")
+    job_id = row.get_attribute("data-job-id")
+
+    admin.get_by_role("button", name=f"Stop crawl {job_id}").click()
+    expect(row).to_have_attribute("data-status", "stopped")
+    expect(row.locator(".crawl-status")).to_have_text("stopped")
+    expect(admin.locator("#project-status")).to_contain_text("Crawl stopped")
+    resume = admin.get_by_role("button", name=f"Resume crawl {job_id}")
+    expect(resume).to_be_visible()
+    check_page(admin, artifacts, "crawl-stopped.png")
+    halted = crawl_progress(running, job_id, until_idle=True)  # the batch in flight ends
+    assert halted["status"] == "stopped" and halted["pending_chunks"] == 1, halted
+    resume.click()
+    expect(admin.locator("#project-status")).to_contain_text("Crawl resumed")
+    expect(row).to_have_attribute("data-status", "completed", timeout=90_000)
+    done = crawl_progress(running, job_id, until_idle=False)
+    assert done["status"] == "completed" and done["pending_chunks"] == 0, done
+    assert (
+        done["images_validated"] + done["images_failed"]
+        > halted["images_validated"] + halted["images_failed"]
+    )  # the resumed crawl went on where the stop left it
+    with running.client() as client:
+        images = client.get(f"/api/v1/crawl-jobs/{job_id}/images", params={"limit": 100})
+    urls = [image["source_url"] for image in images.json()["items"]]
+    assert urls and len(urls) == len(set(urls))  # each URL recorded once
+    admin.once("dialog", lambda dialog: dialog.accept())
+    admin.get_by_role("button", name="Delete project").click()
+    admin.wait_for_url(f"{running.server.url}/datasets")
+    # loaded, so its session refresh has finished before the next test navigates away
+    expect(admin.locator("#projects-body [data-project-id]")).to_have_count(0)
     expect(admin.locator("#projects-body [data-empty]")).to_be_visible()
 
 

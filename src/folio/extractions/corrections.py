@@ -1,9 +1,11 @@
-"""A reviewer corrects one field of a stored extraction: the extraction takes the value (so
-validation and exports see it) and a correction row keeps what it replaced."""
+"""A reviewer corrects one field of a stored extraction (a scalar, a list or an object): the
+value is checked against the field's definition in the template that made the extraction, the
+extraction takes it (so validation and exports see it) and a correction row keeps what it
+replaced."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,56 +18,63 @@ from folio.documents.service import document as document_service
 from folio.extractions.models import ExtractionCorrection
 from folio.extractions.repository import CorrectionRepository
 from folio.extractions.schemas import CorrectionCreate, CorrectionRead
-from folio.pipeline.fields.normalize import parse_number
+from folio.extractions.values import checked
 from folio.pipeline.fields.review import CORRECTED
-from folio.pipeline.fields.typed import FALSE_WORDS, TRUE_WORDS
-from folio.pipeline.fields.types import FieldType
+from folio.pipeline.fields.types import FieldSpec, FieldType
 from folio.templates.models import Extraction
 from folio.templates.repository import ExtractionRepository
+from folio.templates.service import template as template_service
+
+RAW_KEPT = 2000  # characters of the reviewer's text kept on the correction row
 
 
-def _refused(message: str) -> ValidationFailed:
-    return ValidationFailed([FieldError("value", "invalid", message)])
+def _part(name: str, field_type: FieldType, value: Any) -> dict[str, Any]:
+    filled = value not in (None, [], {})
+    return {
+        "name": name,
+        "type": str(field_type),
+        "value": value,
+        "confidence": 1.0 if filled else 0.0,
+        "method": CORRECTED,
+    }
 
 
-def _number(value: bool | float | str) -> float:
-    if isinstance(value, bool):
-        raise _refused("a number is expected")
-    number = value if isinstance(value, float) else parse_number(value)
-    if number is None:
-        raise _refused("a number is expected, such as 1250.40 or 1.250,40")
-    return float(number)
+def _members(specs: list[FieldSpec], value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        return {"fields": None}
+    return {"fields": {spec.name: structured(spec, value.get(spec.name)) for spec in specs}}
 
 
-def _date(value: bool | float | str) -> str:
-    try:
-        return date.fromisoformat(str(value).strip()).isoformat()
-    except ValueError:
-        raise _refused("a date is expected as YYYY-MM-DD") from None
+def _element(spec: FieldSpec, value: Any) -> dict[str, Any]:
+    if spec.fields:
+        return {**_part(spec.name, FieldType.object, value), **_members(spec.fields, value)}
+    return _part(spec.name, spec.item_type or FieldType.string, value)
 
 
-def _boolean(value: bool | float | str) -> bool:
-    if isinstance(value, bool):
-        return value
-    word = str(value).strip().lower()
-    if word in TRUE_WORDS | FALSE_WORDS:
-        return word in TRUE_WORDS
-    raise _refused("true or false is expected")
+def structured(spec: FieldSpec, value: Any) -> dict[str, Any]:
+    """A corrected value with the per-element values the extractor keeps beside a list's
+    (``items``) or an object's (``fields``), so no element shows a value it no longer has."""
+    part = _part(spec.name, spec.type, value)
+    if spec.type is FieldType.list:
+        part["items"] = [_element(spec, item) for item in value or []]
+    elif spec.type is FieldType.object:
+        part.update(_members(spec.fields, value))
+    return part
 
 
-def normalised(field_type: FieldType, value: bool | float | str) -> Any:
-    """The value as the extraction stores one of ``field_type``, or a 422 problem."""
-    if field_type in (FieldType.number, FieldType.money):
-        return _number(value)
-    if field_type is FieldType.date:
-        return _date(value)
-    if field_type is FieldType.boolean:
-        return _boolean(value)
-    if field_type in (FieldType.list, FieldType.object):
-        raise ValidationFailed(
-            [FieldError("field", "not_scalar", "list and object fields are not corrected here")]
+def raw_text(value: Any) -> str:
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+class TemplateGone(ValidationFailed):
+    def __init__(self, name: str) -> None:
+        message = (
+            "the template that made this extraction no longer exists, so the shape of a "
+            "list or object field is unknown: apply a template again"
         )
-    return str(value).strip()
+        super().__init__([FieldError("field", "template_gone", message)], f"{name}: {message}")
 
 
 class CorrectionService:
@@ -84,7 +93,9 @@ class CorrectionService:
             raise ValidationFailed(
                 [FieldError("field", "unknown", f"the extraction has no such field ({known})")]
             )
-        value = normalised(FieldType(stored.get("type", "string")), data.value)
+        spec = await self._spec(session, principal, extraction, data.field, stored)
+        value = checked(spec, data.value)
+        raw = raw_text(data.value)
         correction = ExtractionCorrection(
             id=new_id(IdPrefix.extraction_correction),
             team_id=extraction.team_id,
@@ -94,26 +105,51 @@ class CorrectionService:
             previous_value=stored.get("value"),
             previous_confidence=stored.get("confidence"),
             value=value,
-            raw=str(data.value),
+            raw=raw[:RAW_KEPT],
             corrected_by=principal.user_id,
         )
-        self._apply(extraction, data.field, value, correction.raw)
+        self._apply(extraction, spec, value, raw)
         await CorrectionRepository.from_session(session).add(correction)
         return correction
 
-    def _apply(self, extraction: Extraction, name: str, value: Any, raw: str) -> None:
+    async def _spec(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        extraction: Extraction,
+        name: str,
+        stored: dict[str, Any],
+    ) -> FieldSpec:
+        """The field as the extraction's template version defines it. A scalar of a deleted
+        template is still checked against the type stored with its value."""
+        reference = extraction.template_id or extraction.template_name
+        try:
+            versions = await template_service.versions(session, principal, reference)
+        except NotFound:
+            versions = []
+        # a built-in has only its current version, which may be newer than the extraction's
+        chosen = next((v for v in versions if v.version == extraction.template_version), None)
+        fields = (chosen or versions[0]).fields if versions else []
+        spec = next((field for field in fields if field.name == name), None)
+        if spec is not None:
+            return spec
+        field_type = FieldType(stored.get("type", "string"))
+        if field_type in (FieldType.list, FieldType.object):
+            raise TemplateGone(name)
+        return FieldSpec(name=name, type=field_type)
+
+    def _apply(self, extraction: Extraction, spec: FieldSpec, value: Any, raw: str) -> None:
         # JSON columns track reassignment, not in-place changes: build new dicts
         field = {
-            **extraction.fields[name],
-            "value": value,
+            **extraction.fields[spec.name],
+            **structured(spec, value),
             "raw": raw,
             "confidence": 1.0,
-            "method": CORRECTED,
             "missing_reason": None,
             "needs_review": False,
         }
-        extraction.fields = {**extraction.fields, name: field}
-        extraction.values = {**extraction.values, name: value}
+        extraction.fields = {**extraction.fields, spec.name: field}
+        extraction.values = {**extraction.values, spec.name: value}
 
     async def corrections(
         self,

@@ -98,8 +98,10 @@ async def validate_document(
     summary="Correct one field of a stored extraction; the value it replaced is kept",
     description="The extraction takes the value with confidence 1 and method `corrected`, so "
     "validation and exports use it; the corrections list keeps every earlier value. "
-    "An unknown field, a list or object field, or a value that does not fit the field's "
-    "type is a 422 problem.",
+    "A list field takes an array and an object field an object, checked element by element "
+    "against the field's definition in the template. An unknown field, or a value that does "
+    "not fit (each misfit named by its path, such as `value[2].amount`), is a 422 problem "
+    "and changes nothing.",
     responses=problems(401, 403, 404, 422),
 )
 async def correct_extraction_field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime
 from typing import Any, Literal
@@ -99,13 +100,31 @@ class ValidationRead(Schema):
     results: list[RuleResult]
 
 
+MAX_CORRECTION_JSON = 200_000  # characters of a list or object value, as compact JSON
+MAX_CORRECTION_DEPTH = 6  # lists and objects nested in each other
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max((_depth(item) for item in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_depth(item) for item in value.values()), default=0)
+    return 0
+
+
 class CorrectionCreate(Schema):
-    """A reviewer's value for one top-level field of a stored extraction. Numbers and money
-    take a number or text such as ``1.234,56``; dates ``YYYY-MM-DD``; booleans true/false
-    or yes/no; strings and enums any text. List and object fields are not corrected here."""
+    """A reviewer's value for one top-level field of a stored extraction, checked against the
+    field's definition in the template. Numbers and money take a number or text such as
+    ``1.234,56``; dates ``YYYY-MM-DD``; booleans true/false or yes/no; strings any text; enums
+    one of their values. A list field takes a JSON array of its item type (a list of objects:
+    an array of objects), an object field a JSON object of its sub-fields; a sub-field left out
+    or null is missing. A misfit is reported at its path, such as ``value[2].amount``."""
 
     field: str = Field(min_length=1, max_length=100)
-    value: bool | float | str = Field(description="The correct value, as text or a JSON scalar")
+    value: bool | float | str | list[Any] | dict[str, Any] = Field(
+        description="The correct value: text or a JSON scalar; an array or object for a list "
+        "or object field"
+    )
 
     @model_validator(mode="after")
     def bounded(self) -> CorrectionCreate:
@@ -113,6 +132,11 @@ class CorrectionCreate(Schema):
             raise ValueError("value: between 1 and 2000 characters")
         if isinstance(self.value, float) and not math.isfinite(self.value):
             raise ValueError("value: a finite number")
+        if isinstance(self.value, list | dict):
+            if _depth(self.value) > MAX_CORRECTION_DEPTH:
+                raise ValueError(f"value: nested at most {MAX_CORRECTION_DEPTH} levels deep")
+            if len(json.dumps(self.value, default=str)) > MAX_CORRECTION_JSON:
+                raise ValueError(f"value: at most {MAX_CORRECTION_JSON} characters as JSON")
         return self
 
 

@@ -1,5 +1,7 @@
 // Folio web app: a plain ES module over the REST API (/api/v1) and its WebSocket.
 // The DOM is built with textContent only, so uploaded text is never parsed as HTML.
+import { h } from "./dom.js";
+import { EditError, fieldEditor, fieldText } from "./review.js";
 import { finishSso, ssoButton, ssoSignOut } from "./sso.js";
 
 const API = "/api/v1";
@@ -15,23 +17,6 @@ const COMPLIANCE = ["gdpr", "hipaa", "sox", "pci_dss"];
 const BROWSER_IMAGES = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp"];
 let accessToken = null;
 let refreshTimer = null;
-
-// ---------- DOM helper ----------
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-    else if (key === "class") el.className = value;
-    else if (key === "dataset") Object.assign(el.dataset, value);
-    else el.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : String(child));
-  }
-  return el;
-}
 
 function render(title, ...nodes) {
   document.title = `${title} · Folio`;
@@ -1145,41 +1130,56 @@ function textSection(doc, results) {
 }
 
 // ---------- extraction review ----------
-function fieldText(value) {
-  if (value === null || value === undefined) return "";
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
-}
-
-function fieldRow(doc, extraction, name, field, onSaved) {
-  const editable = !["list", "object"].includes(field.type);
-  const input = h("input", { name: `field-${name}`, value: fieldText(field.value), "aria-label": `Value of ${name}`,
-    readonly: !editable, dataset: { field: name } });
+function fieldRow(doc, extraction, name, field, spec, onSaved) {
   const note = h("small", { class: "field-note", role: "status" });
   const save = async () => {
+    note.classList.remove("error");
+    let value;
+    try {
+      value = editor.value();
+    } catch (err) {
+      if (!(err instanceof EditError)) throw err;
+      note.textContent = err.message;
+      note.classList.add("error");
+      return;
+    }
     note.textContent = "Saving…";
     try {
       await api(`/documents/${doc.id}/extractions/${extraction.id}/corrections`,
-        { method: "POST", json: { field: name, value: input.value } });
+        { method: "POST", json: { field: name, value } });
       note.textContent = "Saved as a correction.";
       await onSaved();
     } catch (err) {
       note.textContent = err.message;
       note.classList.add("error");
+      if (err.status === 422) editor.showErrors(err.problem);
     }
   };
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && editable) {
-      event.preventDefault();
-      save();
-    }
-  });
+  const editor = fieldEditor(name, field, spec, save);
   const review = field.needs_review;
   return h("tr", { class: review ? "needs-review" : "", dataset: { field: name, review: String(review), method: field.method || "" } },
     h("th", { scope: "row" }, name, review ? h("span", { class: "review-flag" }, " · check") : null,
       h("small", { class: "field-how" }, `${field.method || field.missing_reason || "not found"} · `,
         h("span", { class: "field-confidence" }, percent(field.confidence || 0)))),
-    h("td", {}, input, note),
-    h("td", {}, editable ? h("button", { type: "button", class: "secondary outline", "aria-label": `Save ${name}`, onclick: save }, "Save") : ""));
+    editorCells(editor, note, h("button", { type: "button", class: "secondary outline", "aria-label": `Save ${name}`, onclick: save }, "Save")));
+}
+
+// a list or object editor takes the value and action columns: the page is half the width
+function editorCells(editor, note, button) {
+  if (editor.wide) return h("td", { colspan: 2 }, editor.node, h("div", { class: "actions" }, button), note);
+  return [h("td", {}, editor.node, note), h("td", {}, button)];
+}
+
+// The fields as the template version that made the extraction defines them (null: unknown)
+async function templateFields(extraction) {
+  try {
+    const versions = await api(`/templates/${encodeURIComponent(extraction.template_id || extraction.template_name)}/versions`);
+    const version = versions.find((v) => v.version === extraction.template_version) || versions[0];
+    return new Map((version?.fields || []).map((spec) => [spec.name, spec]));
+  } catch (err) {
+    if (err.status === 404) return new Map();
+    throw err;
+  }
 }
 
 function ruleName(rule) {
@@ -1242,6 +1242,7 @@ function reviewSection(doc, onFields) {
       section.replaceChildren(title, h("p", { class: "muted" }, "No template has been applied yet."), applyTemplateForm(doc, load));
       return;
     }
+    const specs = await templateFields(extraction);
     const results = h("div", { id: "validation", "aria-live": "polite" },
       extraction.validation ? validationList(extraction.validation) : null);
     const validate = h("button", { type: "button", class: "secondary", id: "run-validation", onclick: async () => {
@@ -1259,7 +1260,7 @@ function reviewSection(doc, onFields) {
         extraction.review.length ? `${extraction.review.length} field(s) to check` : "nothing to check"),
       h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Extracted fields" }, h("table", { id: "fields-table" },
         h("thead", {}, h("tr", {}, ["Field (how · confidence)", "Value", "Action"].map((c) => h("th", { scope: "col" }, c)))),
-        h("tbody", {}, Object.entries(extraction.fields).map(([name, field]) => fieldRow(doc, extraction, name, field, load))))),
+        h("tbody", {}, Object.entries(extraction.fields).map(([name, field]) => fieldRow(doc, extraction, name, field, specs.get(name), load))))),
       h("div", { class: "actions" }, validate), results, exportControls(doc, extraction));
   };
   load().catch((err) => section.replaceChildren(h("h2", { id: "extraction-title" }, "Extracted fields"), h("p", { class: "error" }, err.message)));
@@ -1300,6 +1301,62 @@ async function documentView(id) {
 }
 
 // ---------- API keys ----------
+function cidrLines(text) {
+  const lines = String(text || "").split("\n").map((line) => line.trim()).filter(Boolean);
+  return lines.length ? lines : null; // none: the key works from any address
+}
+
+function allowListField(id, label, current) {
+  const error = h("small", { class: "error", id: `${id}-error`, role: "alert" });
+  const area = h("textarea", { id, name: "allowed_ips", rows: 3, "aria-describedby": `${id}-help ${id}-error`,
+    placeholder: "203.0.113.0/24\n2001:db8::/48" }, (current || []).join("\n"));
+  const show = (message) => {
+    error.textContent = message || "";
+    if (message) area.setAttribute("aria-invalid", "true");
+    else area.removeAttribute("aria-invalid");
+  };
+  const node = h("div", { class: "allow-list" }, h("label", { for: id }, label), area,
+    h("small", { id: `${id}-help`, class: "muted" }, "One address or CIDR range a line (IPv4 or IPv6). Empty: any address."), error);
+  return { node, area, show };
+}
+
+// a 422 about the allow-list goes under the field; anything else to the page's error line
+function showKeyError(err, field, pageError) {
+  const aboutIps = err.status === 422 && (err.problem?.errors || []).some((e) => /allowed_ips/.test(e.field || ""));
+  if (aboutIps) field.show(err.message);
+  else pageError.textContent = err.message;
+}
+
+function allowListEditor(key, onSaved) {
+  const field = allowListField(`ips-${key.id}`, `Allowed IP addresses for ${key.name}`, key.allowed_ips);
+  const pageError = h("p", { class: "error", role: "alert" });
+  const row = h("tr", { class: "key-edit", dataset: { editKey: key.id } });
+  const form = h("form", {}, field.node, h("div", { class: "actions" },
+    h("button", { type: "submit" }, "Save allow-list"),
+    h("button", { type: "button", class: "secondary outline", onclick: () => row.remove() }, "Cancel")), pageError);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    field.show("");
+    try {
+      await api(`/keys/${key.id}`, { method: "PATCH", json: { allowed_ips: cidrLines(field.area.value) } });
+      await onSaved();
+    } catch (err) {
+      showKeyError(err, field, pageError);
+    }
+  });
+  row.append(h("td", { colspan: 6 }, form));
+  return row;
+}
+
+function keyRow(key, actions) {
+  const ips = key.allowed_ips;
+  return h("tr", { dataset: { keyId: key.id, status: key.status } },
+    h("td", {}, key.name), h("td", {}, h("code", {}, key.masked_key)), h("td", { class: "key-status" }, key.status),
+    h("td", { class: "key-ips" }, ips ? h("ul", { class: "plain" }, ips.map((cidr) => h("li", {}, h("code", {}, cidr)))) : "any address"),
+    h("td", {}, key.last_used_at ? new Date(key.last_used_at).toLocaleString() : "never"),
+    h("td", {}, h("div", { class: "actions" }, actions)));
+}
+
 async function keysView() {
   const body = h("tbody", { id: "keys-body" });
   const created = h("div", { id: "created-key", "aria-live": "polite" });
@@ -1307,56 +1364,66 @@ async function keysView() {
   const showOnce = (secret) => created.replaceChildren(h("article", {},
     h("p", {}, h("strong", {}, "Copy this key now: it is shown only once.")),
     h("p", { class: "key-once", id: "new-key" }, secret)));
+  const act = (text, label, onclick) => h("button", { type: "button", class: "secondary outline", "aria-label": label, onclick }, text);
+  const guarded = (work) => async () => {
+    try {
+      await work();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  };
   const load = async () => {
     const page = await api("/keys?limit=100");
-    body.replaceChildren(...page.items.map((key) => h("tr", { dataset: { keyId: key.id, status: key.status } },
-      h("td", {}, key.name), h("td", {}, h("code", {}, key.masked_key)), h("td", { class: "key-status" }, key.status),
-      h("td", {}, key.last_used_at ? new Date(key.last_used_at).toLocaleString() : "never"),
-      h("td", { class: "actions" }, key.is_active ? h("button", { type: "button", class: "secondary outline",
-        "aria-label": `Rotate ${key.name}`,
-        onclick: async () => {
+    body.replaceChildren(...page.items.map((key) => {
+      const live = ["active", "inactive"].includes(key.status);
+      const edit = live ? h("button", { type: "button", class: "secondary outline", "aria-label": `Edit the allow-list of ${key.name}`,
+        onclick: (event) => {
+          body.querySelector(`tr[data-edit-key="${key.id}"]`)?.remove();
+          const editor = allowListEditor(key, load);
+          event.currentTarget.closest("tr").after(editor);
+          editor.querySelector("textarea").focus();
+        } }, "Allow-list") : "";
+      return keyRow(key, [
+        key.is_active ? act("Rotate", `Rotate ${key.name}`, guarded(async () => {
           if (!window.confirm(`Replace the key "${key.name}"? The old one keeps working for a day.`)) return;
-          try {
-            const rotated = await api(`/keys/${key.id}/rotate`, { method: "POST", json: {} });
-            showOnce(rotated.key);
-            await load();
-          } catch (err) {
-            error.textContent = err.message;
-          }
-        } }, "Rotate") : "",
-      h("a", { href: `/usage?key=${encodeURIComponent(key.id)}`, "aria-label": `Usage of ${key.name}` }, "Usage"),
-      key.is_active ? h("button", { type: "button", class: "secondary outline",
-        "aria-label": `Revoke ${key.name}`,
-        onclick: async () => {
+          const rotated = await api(`/keys/${key.id}/rotate`, { method: "POST", json: {} });
+          showOnce(rotated.key);
+          await load();
+        })) : "",
+        edit,
+        h("a", { href: `/usage?key=${encodeURIComponent(key.id)}`, "aria-label": `Usage of ${key.name}` }, "Usage"),
+        key.is_active ? act("Revoke", `Revoke ${key.name}`, guarded(async () => {
           if (!window.confirm(`Revoke the key "${key.name}"? Programs using it stop working.`)) return;
-          try {
-            await api(`/keys/${key.id}`, { method: "DELETE" });
-            await load();
-          } catch (err) {
-            error.textContent = err.message;
-          }
-        } }, "Revoke") : ""))));
-    if (!page.items.length) body.append(h("tr", {}, h("td", { colspan: 5 }, "No API keys yet.")));
+          await api(`/keys/${key.id}`, { method: "DELETE" });
+          await load();
+        })) : ""]);
+    }));
+    if (!page.items.length) body.append(h("tr", {}, h("td", { colspan: 6 }, "No API keys yet.")));
   };
-  const form = h("form", { id: "key-form", class: "filters" },
+  const ips = allowListField("new-key-ips", "Allowed IP addresses (optional)", null);
+  const form = h("form", { id: "key-form" },
     h("label", {}, "Key name", h("input", { name: "name", required: true, maxlength: 100 })),
-    h("button", { type: "submit" }, "Create key"));
+    ips.node, h("button", { type: "submit" }, "Create key"));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
+    ips.show("");
     try {
-      const key = await api("/keys", { method: "POST", json: { name: new FormData(form).get("name") } });
+      const json = { name: new FormData(form).get("name") };
+      const allowed = cidrLines(ips.area.value);
+      if (allowed) json.allowed_ips = allowed;
+      const key = await api("/keys", { method: "POST", json });
       showOnce(key.key);
       form.reset();
       await load();
     } catch (err) {
-      error.textContent = err.message;
+      showKeyError(err, ips, error);
     }
   });
   render("API keys", h("h1", {}, "API keys"),
     h("p", {}, "Keys let programs use the API as you, in your team."), form, error, created,
     h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Your API keys" }, h("table", {},
-      h("thead", {}, h("tr", {}, ["Name", "Key", "Status", "Last used", "Action"].map((c) => h("th", { scope: "col" }, c)))),
+      h("thead", {}, h("tr", {}, ["Name", "Key", "Status", "Allowed from", "Last used", "Action"].map((c) => h("th", { scope: "col" }, c)))),
       body)));
   await load();
 }
@@ -1677,18 +1744,33 @@ function crawlForm(project, onCreated) {
   return h("div", {}, form, error);
 }
 
+const CRAWL_DONE = {
+  start: "Crawl resumed: it skips the images it already has.",
+  stop: "Crawl stopped: downloads in flight finish, the rest waits for Resume.",
+  retry: "Failed parts of the crawl run again.",
+};
+
 function crawlActions(job, onChanged, message) {
-  const act = (label, verb) => h("button", { type: "button", class: "secondary outline", "aria-label": `${label} crawl ${job.id}`,
-    onclick: async () => {
-      try {
-        await api(`/crawl-jobs/${job.id}/${verb}`, { method: "POST" });
-        await onChanged();
-      } catch (err) {
-        message.textContent = err.message;
-      }
-    } }, label);
+  const act = (label, verb) => {
+    const button = h("button", { type: "button", class: "secondary outline", "aria-label": `${label} crawl ${job.id}`,
+      onclick: async () => {
+        button.disabled = true;
+        button.setAttribute("aria-busy", "true");
+        try {
+          await api(`/crawl-jobs/${job.id}/${verb}`, { method: "POST" });
+          message.textContent = CRAWL_DONE[verb];
+          await onChanged();
+        } catch (err) {
+          message.textContent = err.message;
+          button.disabled = false;
+          button.removeAttribute("aria-busy");
+        }
+      } }, label);
+    return button;
+  };
   if (job.status === "running") return act("Stop", "stop");
   if (job.status === "stopped" || job.status === "paused") return act("Resume", "start");
+  if (job.status === "pending") return act("Start", "start");
   if (job.status === "failed" || job.errors.length) return act("Retry failed", "retry");
   return "";
 }
