@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     backup_keep: int = Field(default=7, ge=1)
     backup_s3_url: str | None = Field(default=None, pattern=r"^s3://")  # scheduled, to S3
     report_mail_attach_max_bytes: int = Field(default=10 * 1024**2, ge=0)  # larger: link only
+    web_refresh_reuse_grace_s: float = Field(
+        default=30.0,
+        ge=0,
+        le=300,
+        description="The browser app's refresh cookie, once spent, is accepted again for this "
+        "long (a reload or a second tab that lost the rotated cookie) before a reuse ends the "
+        "session; API refresh tokens get no grace",
+    )
     report_render_time_limit_s: float = Field(
         default=300.0,
         gt=0,

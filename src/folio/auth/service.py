@@ -220,8 +220,16 @@ class AuthService:
         after_rollback(session, count)
 
     async def refresh(
-        self, session: AsyncSession, runtime: Runtime, refresh_token: str
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        refresh_token: str,
+        *,
+        reuse_grace: timedelta = timedelta(0),
     ) -> TokenPair:
+        """Rotates the refresh token. A spent one ends the whole session unless it was spent
+        within ``reuse_grace``: a browser whose refresh answer was lost (a reload, a second
+        tab) presents the spent cookie again, and must not be signed out for it."""
         repository = AuthRepository.from_session(session)
         row = await repository.refresh_token(digest(refresh_token))
         if row is None or row.expires_at <= utcnow():
@@ -229,10 +237,12 @@ class AuthService:
         auth_session = await repository.get_session(row.session_id)
         if auth_session is None or auth_session.revoked_at is not None:
             raise InvalidToken("The session has ended; sign in again.")
-        if row.used_at is not None:
+        now = utcnow()
+        if row.used_at is not None and now - row.used_at > reuse_grace:
             self._end_session_after_rollback(session, runtime, auth_session.id)
             raise TokenReused("This refresh token was already used; the session is ended.")
-        row.used_at = auth_session.last_seen_at = utcnow()
+        row.used_at = row.used_at or now  # the grace counts from the first use
+        auth_session.last_seen_at = now
         return await issue_tokens(session, runtime, auth_session.user_id, auth_session)
 
     def _end_session_after_rollback(

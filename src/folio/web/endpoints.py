@@ -4,6 +4,7 @@ endpoints that keep the refresh token in a cookie. Data is read and changed only
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -111,7 +112,12 @@ async def refresh(
     request: Request, response: Response, session: DbSession, runtime: RuntimeDep
 ) -> WebSession:
     service.check_same_origin(request)
-    tokens = await auth_service.refresh(session, runtime, service.refresh_token_of(request))
+    tokens = await auth_service.refresh(
+        session,
+        runtime,
+        service.refresh_token_of(request),
+        reuse_grace=timedelta(seconds=runtime.settings.web_refresh_reuse_grace_s),
+    )
     return service.tokens_response(tokens, request, response)
 
 
