@@ -108,7 +108,8 @@ def issuer(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> li
 
 
 CUSTOMER_LABEL = re.compile(
-    r"\b(bill(?:ed)? to|ship(?:ped)? to|sold to|invoice to|deliver to|customer|client|buyer|"
+    r"\b(bill(?:ed)? to|ship(?:ped)? to|sold to|invoice to|deliver to|buyer|"
+    r"(?:customer|client)(?!\s*(?:care|service|support|centre|center|helpline))|"
     r"recipient|attn|t\.a\.v|factuuradres|afleveradres|rechnungsadresse|lieferadresse|"
     r"adresse de facturation|nabywca|odbiorca|billing address|shipping address|guest name)\b",
     re.IGNORECASE,
@@ -462,3 +463,12 @@ def _deed_parties(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]
 
 
 HEURISTICS["deed_parties"] = _deed_parties
+
+
+def _web_issuer(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
+    from folio.pipeline.fields.issuers import web_issuer  # issuers imports this module
+
+    return web_issuer(ctx, spec, loc, lines)
+
+
+HEURISTICS["web_issuer"] = _web_issuer
