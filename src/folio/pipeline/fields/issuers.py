@@ -7,14 +7,9 @@ from __future__ import annotations
 
 import re
 
-from folio.pipeline.fields.heuristics import (
-    LEGAL_FORM,
-    _clean_name,
-    _customer_blocks,
-    _found,
-)
+from folio.pipeline.fields.companies import LEGAL_FORM, clean_name, customer_blocks
 from folio.pipeline.fields.layout import Line, LWord, fold
-from folio.pipeline.fields.locators import Context, Found
+from folio.pipeline.fields.locators import Context, Found, heuristic_found
 from folio.pipeline.fields.types import FieldSpec, Locator
 
 WEB = re.compile(
@@ -57,7 +52,7 @@ Segments = list[tuple[Line, list[LWord]]]
 def _own_segments(lines: list[Line]) -> Segments:
     """Segments outside the customer's blocks, in print a reader can see (not the tiny
     producer credits some PDF tools stamp on a page)."""
-    skip = _customer_blocks(lines)
+    skip = customer_blocks(lines)
     heights = sorted(line.height for line in lines)
     small = 0.4 * heights[len(heights) // 2] if heights else 0.0
     return [
@@ -86,9 +81,9 @@ def _legal_name(segments: Segments, key: str, loc: Locator) -> Found | None:
     for line, seg in segments:
         text = " ".join(w.text for w in seg)
         for m in LEGAL_FORM.finditer(text):
-            name = _from_key(_clean_name(m.group("name")), key)
+            name = _from_key(clean_name(m.group("name")), key)
             if name is not None:
-                return _found(f"{name} {m.group('form')}", seg, loc, line.index)
+                return heuristic_found(f"{name} {m.group('form')}", seg, loc, line.index)
     return None
 
 
@@ -107,7 +102,7 @@ def _spelled(segments: Segments, key: str, loc: Locator) -> Found | None:
     """A whole segment, else a run of capitalised words, that spells the domain."""
     for line, seg in segments:
         if _squash(" ".join(w.text for w in seg)) == key:
-            return _found(" ".join(w.text for w in seg), seg, loc, line.index)
+            return heuristic_found(" ".join(w.text for w in seg), seg, loc, line.index)
     for line, seg in segments:
         for i in range(len(seg)):
             run = ""
@@ -119,7 +114,7 @@ def _spelled(segments: Segments, key: str, loc: Locator) -> Found | None:
                 if run == key:
                     words = seg[i : j + 1]
                     text = " ".join(w.text for w in words).strip(",;:()\"'.!?")
-                    return _found(text, words, loc, line.index)
+                    return heuristic_found(text, words, loc, line.index)
                 if not key.startswith(run):
                     break
     return None

@@ -1,0 +1,217 @@
+"""Till receipts: the merchant in the header, its address below it, the date of issue, and
+the payable total where cash rounding or cash-less-change decides it."""
+
+from __future__ import annotations
+
+import re
+
+from folio.pipeline.fields.companies import FORM_HINT, TITLE_WORDS
+from folio.pipeline.fields.layout import Line, line_region
+from folio.pipeline.fields.locators import (
+    Context,
+    Found,
+    heuristic_found,
+    letters,
+    run_anchor,
+    weaker,
+)
+from folio.pipeline.fields.typed import money_value, typed_matches
+from folio.pipeline.fields.types import FieldSpec, Locator
+
+RECEIPT_COMPANY = re.compile(
+    r"\b(sdn\.?\s*bhd|bhd|enterprise|trading|restaurant|restoran|store|mart|hardware|"
+    r"stationery|bookstore|supermarket|market|cafe|bakery|pharmacy|shop|company|co\.|"
+    r"holdings|industries|services|s/b|plt|gift|book|machinery|electrical|kedai)\b",
+    re.IGNORECASE,
+)
+RECEIPT_STOP = re.compile(
+    r"\b(tel|telephone|phone|fax|h/?p|gst|email|e-mail|www|http|invoice|receipt|cashier|"
+    r"date|tarikh|doc|bill|table|counter|order|member|sales|tax|cash|pay|carry|slip|"
+    r"cashier|qty|description|mobile|whatsapps?|hotline|careline|outlet|check|guest)\b"
+    r"|\btel|@",
+    re.IGNORECASE,
+)
+CONTACT = re.compile(r"@|www|http|\b(?:tel|fax|phone|h/?p)\b", re.IGNORECASE)
+REGISTRATION = re.compile(
+    r"(co\.?\s*reg|company\s*no|roc|\breg(?:istration)?\.?\s*n[oa]\b|\(\s*\d{3,}[\w-]*\s*\)|^\s*\d{5,}-?\w?\s*$)",
+    re.IGNORECASE,
+)
+REG_SUFFIX = re.compile(r"\(\s*[\w·.\-]*\d{3,}[\w·.\-]*\s*\)")
+REG_PREFIX = re.compile(
+    r"^\s*(?:co\.?[\s-]*(?:reg\w*|no)\.?|company\s*no\.?|roc|brn)[\s.:]*[\w-]*\d[\w-]*\s*",
+    re.IGNORECASE,
+)
+PRE_ADDRESS = re.compile(
+    r"\b(gst|sst|brn|roc|reg\w*|co\.?\s*no|company\s*no|formerly|owned by|licensee)\b",
+    re.IGNORECASE,
+)
+PHONE_LIKE = re.compile(r"\d[\d\s-]{6,}\d")
+POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+
+
+def _header_lines(lines: list[Line]) -> list[Line]:
+    first_page = lines[0].page if lines else 1
+    return [line for line in lines if line.page == first_page][:14]
+
+
+def _wordy(text: str) -> bool:
+    count = letters(text)
+    return count >= 4 and count > 0.6 * len(text.replace(" ", ""))
+
+
+def receipt_company(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
+    """A line with a business word (``SDN BHD``, ``TRADING`` …) among the first three,
+    else the first wordy line of the header."""
+    header = [ln for ln in _header_lines(lines) if not TITLE_WORDS.search(ln.text.strip(" *"))]
+    for line in header[:3]:  # a legal form at the top names the company, whatever its words
+        text = REG_SUFFIX.sub("", line.text).strip(" *")
+        if FORM_HINT.search(text) and _wordy(text) and not CONTACT.search(text):
+            return [heuristic_found(text, line.words, loc, line.index)]
+    for line in header[:3]:
+        if RECEIPT_COMPANY.search(line.text) and not RECEIPT_STOP.search(line.text):
+            text = REG_SUFFIX.sub("", line.text).strip(" *")
+            return [heuristic_found(text, line.words, loc, line.index)]
+    for line in header:
+        text = REG_SUFFIX.sub("", line.text).strip(" *")
+        if _wordy(text) and not RECEIPT_STOP.search(text) and not POSTCODE.search(text):
+            return [weaker(heuristic_found(text, line.words, loc, line.index), 0.7)]
+    return []
+
+
+ADDRESS_WORD = re.compile(
+    r"\b(no|lot|unit|floor|level|block|blok|road|rd|street|st|jalan|jln|lorong|taman|tmn|"
+    r"avenue|ave|lane|km|batu|plaza|mall|centre|center|building|bangunan|rue|strasse|straße|"
+    r"straat|via|calle|kampung|kg|industrial|park|square|route|autoroute|highway|boulevard|blvd|drive)\b|\d",
+    re.IGNORECASE,
+)
+
+
+def _address_lines(header: list[Line]) -> list[Line]:
+    picked: list[Line] = []
+    after_postcode = 0
+    for i, line in enumerate(header):
+        text = REG_PREFIX.sub("", line.text)
+        if not picked and _name_continues(text, header[i + 1 : i + 2]):
+            continue
+        if not picked and (
+            PRE_ADDRESS.search(text)
+            or REGISTRATION.search(text)
+            or FORM_HINT.search(text)  # another company line: a former name, a franchisor
+            or letters(text) < 2
+        ):
+            continue
+        if RECEIPT_STOP.search(text) or REGISTRATION.search(text) or letters(text) < 2:
+            break
+        if after_postcode and (len(text) > 40 or after_postcode > 2 or PHONE_LIKE.search(text)):
+            break
+        picked.append(line)
+        if after_postcode or POSTCODE.search(text):
+            after_postcode += 1
+        if len(picked) >= 6:
+            break
+    return picked
+
+
+def _name_continues(text: str, following: list[Line]) -> bool:
+    """A line of words only (a second name line, a branch or trade name) right above a line
+    that reads like an address belongs to the name, not the address."""
+    return (
+        not ADDRESS_WORD.search(text)
+        and bool(following)
+        and bool(re.match(r"\W*\d|\W*(?:no|lot|unit)\b", following[0].text, re.IGNORECASE))
+    )
+
+
+def receipt_address(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
+    """The lines after the company: registration and tax-id lines skipped, up to the stop
+    words (tel, date, invoice …), at most two short lines past the postcode."""
+    company = receipt_company(ctx, spec, loc, lines)
+    header = _header_lines(lines)
+    start = next(
+        (i + 1 for i, ln in enumerate(header) if company and ln.index == company[0].order), 0
+    )
+    picked = _address_lines(header[start:])
+    if not picked:
+        return []
+    text = " ".join(REG_PREFIX.sub("", line.text) for line in picked)
+    words = [w for line in picked for w in line.words]
+    found = heuristic_found(text, words, loc, picked[0].index)
+    return [found if POSTCODE.search(text) else weaker(found, 0.7)]
+
+
+ROUNDING = re.compile(r"\bround", re.IGNORECASE)
+
+
+def rounded_total(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
+    """Cash rounding: when the receipt has a rounding line, the payable total is the amount
+    near the largest total that is a whole multiple of 0.05 (the last such one)."""
+    if not any(ROUNDING.search(line.text) for line in lines):
+        return []
+    found = run_anchor(ctx, spec, loc.model_copy(update={"kind": "anchor"}), lines)
+    rounding = loc.model_copy(
+        update={
+            "kind": "anchor",
+            "labels": ["rounding", "rounded"],
+            "exclude": ["adjustment", "adj"],
+        }
+    )
+    found += run_anchor(ctx, spec, rounding, lines)
+    amounts = [(f, money_value(f.value)) for f in found]
+    if not amounts:
+        return []
+    top = max(a for _, a in amounts)
+    rounded = [(f, a) for f, a in amounts if top - 0.1 <= a <= top and round(a * 100) % 5 == 0]
+    return [max(rounded, key=lambda fa: fa[0].order)[0]] if rounded else []
+
+
+TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
+DATE_LABEL = re.compile(r"\b(date|dated|tarikh|datum|fecha|data|le)\b", re.IGNORECASE)
+
+
+def document_date(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
+    """The date of issue: a date labelled as such or printed with a time of day ranks before
+    a bare date (a birthday, a "since 1995", a date of an item)."""
+    best: tuple[int, Found] | None = None
+    for line in lines:
+        region = line_region(line)
+        for m in typed_matches(region.text, spec, ctx.date_order):
+            rank = 2 * bool(TIME.search(line.text)) + 2 * bool(DATE_LABEL.search(line.text))
+            words = region.words_in(m.start, m.end)
+            found = heuristic_found(m.raw, words, loc, line.index, m.value)
+            found.confidence = round(found.confidence * (0.6 + 0.1 * rank), 3)
+            if best is None or rank > best[0]:
+                best = (rank, found)
+    return [best[1]] if best else []
+
+
+PAID = ("cash", "tunai", "tendered", "amount paid", "paid", "cash received", "received")
+CHANGE = ("change", "baki", "balance returned", "kembalian")
+
+
+def cash_less_change(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
+    """No total line read: what was handed over less the change given back."""
+    paid = run_anchor(ctx, spec, _anchor_like(loc, PAID, ("change", "bill", "cashier")), lines)
+    change = run_anchor(ctx, spec, _anchor_like(loc, CHANGE, ()), lines)
+    if not paid or not change:
+        return []
+    cash, back = paid[-1], change[-1]
+    value = round(money_value(cash.value) - money_value(back.value), 2)
+    if value <= 0:
+        return []
+    found = weaker(
+        heuristic_found(f"{cash.raw} - {back.raw}", cash.words, loc, cash.order, value), 0.8
+    )
+    found.method = "derived"
+    return [found]
+
+
+def _anchor_like(loc: Locator, labels: tuple[str, ...], exclude: tuple[str, ...]) -> Locator:
+    return loc.model_copy(
+        update={
+            "kind": "anchor",
+            "labels": list(labels),
+            "exclude": list(exclude),
+            "position": "right_of",
+            "value_pick": "last",
+        }
+    )
