@@ -33,7 +33,8 @@ RECEIPT_STOP = re.compile(
 )
 CONTACT = re.compile(r"@|www|http|\b(?:tel|fax|phone|h/?p)\b", re.IGNORECASE)
 REGISTRATION = re.compile(
-    r"(co\.?\s*reg|company\s*no|roc|\breg(?:istration)?\.?\s*n[oa]\b|\(\s*\d{3,}[\w-]*\s*\)|^\s*\d{5,}-?\w?\s*$)",
+    r"(co\.?\s*reg|company\s*no|roc|\breg(?:istration)?\.?\s*n[oa]\b|\(\s*\d{3,}[\w-]*\s*\)"
+    r"|^\s*\d{5,}-?\w?\s*$|\b\d{6,}-[A-Z]\b)",
     re.IGNORECASE,
 )
 REG_SUFFIX = re.compile(r"\(\s*[\w·.\-]*\d{3,}[\w·.\-]*\s*\)")
@@ -46,7 +47,18 @@ PRE_ADDRESS = re.compile(
     re.IGNORECASE,
 )
 PHONE_LIKE = re.compile(r"\d[\d\s-]{6,}\d")
-POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+# postcodes of many countries: 5 digits (MY, US, DE, FR, IT, ES …), ZIP+4, 6 digits (IN, SG,
+# CN), 4 digits and 2 letters (NL), 2-3 digits (PL, JP), UK and Canadian forms
+POSTCODE = re.compile(
+    r"(?<![\w-])(?:\d{5}(?:-\d{4})?|\d{3}\s?\d{3}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{3}-\d{4}"
+    r"|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}|[A-Z]\d[A-Z]\s\d[A-Z]\d)(?![\w-])"
+)
+PREMISES = re.compile(r"\b(?:lot|no|unit|plot|block|p\.?\s?t)\b[\s.,:#-]*$", re.IGNORECASE)
+
+
+def has_postcode(text: str) -> bool:
+    """A postcode, not the number of a lot or a house (``LOT P.T. 33198``)."""
+    return any(not PREMISES.search(text[: m.start()]) for m in POSTCODE.finditer(text))
 
 
 def _header_lines(lines: list[Line]) -> list[Line]:
@@ -73,7 +85,7 @@ def receipt_company(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Lin
             return [heuristic_found(text, line.words, loc, line.index)]
     for line in header:
         text = REG_SUFFIX.sub("", line.text).strip(" *")
-        if _wordy(text) and not RECEIPT_STOP.search(text) and not POSTCODE.search(text):
+        if _wordy(text) and not RECEIPT_STOP.search(text) and not has_postcode(text):
             return [weaker(heuristic_found(text, line.words, loc, line.index), 0.7)]
     return []
 
@@ -105,7 +117,7 @@ def _address_lines(header: list[Line]) -> list[Line]:
         if after_postcode and (len(text) > 40 or after_postcode > 2 or PHONE_LIKE.search(text)):
             break
         picked.append(line)
-        if after_postcode or POSTCODE.search(text):
+        if after_postcode or has_postcode(text):
             after_postcode += 1
         if len(picked) >= 6:
             break
@@ -136,7 +148,7 @@ def receipt_address(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Lin
     text = " ".join(REG_PREFIX.sub("", line.text) for line in picked)
     words = [w for line in picked for w in line.words]
     found = heuristic_found(text, words, loc, picked[0].index)
-    return [found if POSTCODE.search(text) else weaker(found, 0.7)]
+    return [found if has_postcode(text) else weaker(found, 0.7)]
 
 
 ROUNDING = re.compile(r"\bround", re.IGNORECASE)
@@ -170,18 +182,53 @@ DATE_LABEL = re.compile(r"\b(date|dated|tarikh|datum|fecha|data|le)\b", re.IGNOR
 
 def document_date(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
     """The date of issue: a date labelled as such or printed with a time of day ranks before
-    a bare date (a birthday, a "since 1995", a date of an item)."""
+    a bare date (a birthday, a "since 1995", a date of an item). When no line holds a date,
+    the lines are read again with the usual OCR slips in dates mended."""
+    found = _best_date(ctx, spec, loc, lines, repair=False)
+    if found is None:
+        found = _best_date(ctx, spec, loc, lines, repair=True)
+        return [weaker(found, 0.8)] if found is not None else []
+    return [found]
+
+
+def _best_date(
+    ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line], *, repair: bool
+) -> Found | None:
     best: tuple[int, Found] | None = None
     for line in lines:
         region = line_region(line)
-        for m in typed_matches(region.text, spec, ctx.date_order):
+        text = ocr_mended_dates(region.text) if repair else region.text
+        for m in typed_matches(text, spec, ctx.date_order):
             rank = 2 * bool(TIME.search(line.text)) + 2 * bool(DATE_LABEL.search(line.text))
             words = region.words_in(m.start, m.end)
-            found = heuristic_found(m.raw, words, loc, line.index, m.value)
+            found = heuristic_found(region.text[m.start : m.end], words, loc, line.index, m.value)
             found.confidence = round(found.confidence * (0.6 + 0.1 * rank), 3)
             if best is None or rank > best[0]:
                 best = (rank, found)
-    return [best[1]] if best else []
+    return best[1] if best else None
+
+
+# OCR slips in a printed date, each mended without moving a character: a separator read as
+# a space (``05 02-18``), a time glued to the day (``2018-01-0522:55``)
+SPACED_SEPARATOR = (
+    re.compile(
+        r"(?<![\d.,])(\d{1,2}) (\d{1,2})(?:([/-])(\d{2})|([./-])((?:19|20)\d{2}))(?![\d.,])"
+    ),
+    re.compile(r"(?<![\d.,])(\d{1,2})([./-])(\d{1,2}) ((?:19|20)\d{2})(?![\d.,])"),
+)
+GLUED_TIME = re.compile(r"(?<!\d)((?:19|20)\d{2}[./-]\d{1,2}[./-]\d{2})\d(?=\d?:\d{2})")
+
+
+def ocr_mended_dates(text: str) -> str:
+    """``text`` with date slips mended; every other character stays where it was."""
+    text = SPACED_SEPARATOR[0].sub(_spaced, text)
+    text = SPACED_SEPARATOR[1].sub(lambda m: f"{m[1]}{m[2]}{m[3]}{m[2]}{m[4]}", text)
+    return GLUED_TIME.sub(lambda m: f"{m[1]} ", text)
+
+
+def _spaced(m: re.Match[str]) -> str:
+    sep, year = (m[3], m[4]) if m[3] else (m[5], m[6])
+    return f"{m[1]}{sep}{m[2]}{sep}{year}"
 
 
 PAID = ("cash", "tunai", "tendered", "amount paid", "paid", "cash received", "received")
