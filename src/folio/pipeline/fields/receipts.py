@@ -15,6 +15,7 @@ from folio.pipeline.fields.locators import (
     run_anchor,
     weaker,
 )
+from folio.pipeline.fields.spelling import mend_address, mend_company
 from folio.pipeline.fields.typed import money_value, typed_matches
 from folio.pipeline.fields.types import FieldSpec, Locator
 
@@ -73,20 +74,52 @@ def _wordy(text: str) -> bool:
 
 def receipt_company(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
     """A line with a business word (``SDN BHD``, ``TRADING`` …) among the first three,
-    else the first wordy line of the header."""
+    else the first wordy line of the header; a second name line right below it joins it,
+    and OCR slips in its legal form and trade words are mended."""
     header = [ln for ln in _header_lines(lines) if not TITLE_WORDS.search(ln.text.strip(" *"))]
+    picked = _company_line(header)
+    if picked is None:
+        return []
+    line, factor = picked
+    name_lines = [line, *_second_name_line(line, lines)]
+    text = " ".join(REG_SUFFIX.sub("", ln.text).strip(" *") for ln in name_lines)
+    words = [w for ln in name_lines for w in ln.words]
+    found = heuristic_found(text, words, loc, line.index, mend_company(text))
+    return [weaker(found, factor) if factor < 1 else found]
+
+
+def _company_line(header: list[Line]) -> tuple[Line, float] | None:
     for line in header[:3]:  # a legal form at the top names the company, whatever its words
         text = REG_SUFFIX.sub("", line.text).strip(" *")
         if FORM_HINT.search(text) and _wordy(text) and not CONTACT.search(text):
-            return [heuristic_found(text, line.words, loc, line.index)]
+            return line, 1.0
     for line in header[:3]:
         if RECEIPT_COMPANY.search(line.text) and not RECEIPT_STOP.search(line.text):
-            text = REG_SUFFIX.sub("", line.text).strip(" *")
-            return [heuristic_found(text, line.words, loc, line.index)]
+            return line, 1.0
     for line in header:
         text = REG_SUFFIX.sub("", line.text).strip(" *")
         if _wordy(text) and not RECEIPT_STOP.search(text) and not has_postcode(text):
-            return [weaker(heuristic_found(text, line.words, loc, line.index), 0.7)]
+            return line, 0.7
+    return None
+
+
+def _second_name_line(line: Line, lines: list[Line]) -> list[Line]:
+    """The line below the name when it continues it (``JIAWEI HOUSE`` under ``RESTAURANT
+    JIAWEI``): words only, printed as large, no address, contact, tax or legal-form words."""
+    below = next((ln for ln in lines if ln.index == line.index + 1), None)
+    if below is None or below.page != line.page or below.height < 0.8 * line.height:
+        return []
+    text = below.text.strip(" *")
+    if (
+        _wordy(text)
+        and not ADDRESS_WORD.search(text)
+        and not RECEIPT_STOP.search(text)
+        and not FORM_HINT.search(text)
+        and not PRE_ADDRESS.search(text)
+        and not REGISTRATION.search(text)
+        and not TITLE_WORDS.search(text)
+    ):
+        return [below]
     return []
 
 
@@ -139,15 +172,14 @@ def receipt_address(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Lin
     words (tel, date, invoice …), at most two short lines past the postcode."""
     company = receipt_company(ctx, spec, loc, lines)
     header = _header_lines(lines)
-    start = next(
-        (i + 1 for i, ln in enumerate(header) if company and ln.index == company[0].order), 0
-    )
+    last = company[0].words[-1] if company and company[0].words else None
+    start = next((i + 1 for i, ln in enumerate(header) if any(w is last for w in ln.words)), 0)
     picked = _address_lines(header[start:])
     if not picked:
         return []
     text = " ".join(REG_PREFIX.sub("", line.text) for line in picked)
     words = [w for line in picked for w in line.words]
-    found = heuristic_found(text, words, loc, picked[0].index)
+    found = heuristic_found(text, words, loc, picked[0].index, mend_address(text))
     return [found if has_postcode(text) else weaker(found, 0.7)]
 
 
