@@ -4,9 +4,10 @@ the payable total where cash rounding or cash-less-change decides it."""
 from __future__ import annotations
 
 import re
+import statistics
 
 from folio.pipeline.fields.companies import FORM_HINT, TITLE_WORDS
-from folio.pipeline.fields.layout import Line, line_region
+from folio.pipeline.fields.layout import Line, LWord, line_region
 from folio.pipeline.fields.locators import (
     Context,
     Found,
@@ -63,8 +64,38 @@ def has_postcode(text: str) -> bool:
 
 
 def _header_lines(lines: list[Line]) -> list[Line]:
+    """The first lines of the first page, each with only the words printed in its own type:
+    a stamp across a line (``POSTED``) and a speck far to its right are no part of it."""
     first_page = lines[0].page if lines else 1
-    return [line for line in lines if line.page == first_page][:14]
+    header = []
+    for line in [line for line in lines if line.page == first_page][:14]:
+        words = _own_print(line)
+        if words:
+            kept = {id(w) for w in words}
+            segments = [[w for w in seg if id(w) in kept] for seg in line.segments]
+            header.append(Line(line.page, words, line.index, [seg for seg in segments if seg]))
+    return header
+
+
+def _own_print(line: Line) -> list[LWord]:
+    if len(line.words) < 2:
+        return line.words
+    height = statistics.median(w.bbox[3] - w.bbox[1] for w in line.words)
+    middle = statistics.median((w.bbox[1] + w.bbox[3]) / 2 for w in line.words)
+    words = [
+        w
+        for w in line.words
+        if w.bbox[3] - w.bbox[1] <= 1.5 * height
+        and abs((w.bbox[1] + w.bbox[3]) / 2 - middle) <= 0.5 * height
+    ]
+    specks = {
+        id(w)
+        for seg in line.segments[1:]
+        if len("".join(w.text for w in seg)) <= 2
+        and not any(ch.isalpha() for w in seg for ch in w.text)
+        for w in seg
+    }
+    return [w for w in words if id(w) not in specks]
 
 
 def _wordy(text: str) -> bool:
@@ -81,7 +112,7 @@ def receipt_company(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Lin
     if picked is None:
         return []
     line, factor = picked
-    name_lines = [line, *_second_name_line(line, lines)]
+    name_lines = [line, *_second_name_line(line, header)]
     text = " ".join(REG_SUFFIX.sub("", ln.text).strip(" *") for ln in name_lines)
     words = [w for ln in name_lines for w in ln.words]
     found = heuristic_found(text, words, loc, line.index, mend_company(text))
