@@ -18,6 +18,7 @@ from folio.pipeline.fields.parties import deed_parties
 from folio.pipeline.fields.receipts import (
     cash_less_change,
     document_date,
+    largest_amount,
     receipt_address,
     receipt_company,
     rounded_total,
@@ -144,4 +145,5 @@ HEURISTICS: dict[str, Heuristic] = {
     "key_values": key_values,
     "deed_parties": deed_parties,
     "web_issuer": web_issuer,
+    "largest_amount": largest_amount,
 }

@@ -230,8 +230,10 @@ def rounded_total(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]
             "exclude": ["adjustment", "adj"],
         }
     )
+    if not found:  # the rounding line alone holds the adjustment, not the total
+        return []
     found += run_anchor(ctx, spec, rounding, lines)
-    amounts = [(f, money_value(f.value)) for f in found]
+    amounts = [(f, money_value(f.value)) for f in found if money_value(f.value) > 0]
     if not amounts:
         return []
     top = max(a for _, a in amounts)
@@ -325,3 +327,64 @@ def _anchor_like(loc: Locator, labels: tuple[str, ...], exclude: tuple[str, ...]
             "value_pick": "last",
         }
     )
+
+
+NOT_A_TOTAL_LINE = re.compile(
+    r"\b(cash|tunai|tender\w*|paid|payment|change|baki|received|discount|saving|gst|sst|"
+    r"tax|vat|service charge|qty|quantity|points?|deposit|balance)\b",
+    re.IGNORECASE,
+)
+TOTAL_WORD = re.compile(r"\b(total|jumlah|grand|nett?|amount due|payable)\b", re.IGNORECASE)
+CHANGE_LINE = re.compile(r"\b(change|baki|kembalian|balance returned)\b", re.IGNORECASE)
+
+
+def largest_amount(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
+    """No total label read: the amount that the payment less the change adds up to, else
+    the largest amount off the payment lines (cash handed over, change, tax, discounts);
+    with a cash-rounding line, the largest one rounded to 0.05."""
+    amounts = _amounts(ctx, spec, loc, [ln for ln in lines if not _payment_line(ln)])
+    if not amounts:
+        return []
+    settled = _settled_by_change(ctx, spec, loc, lines, amounts)
+    if settled is not None:
+        return [weaker(settled, 0.7)]
+    top = max(v for v, _ in amounts)
+    if any(ROUNDING.search(line.text) for line in lines):
+        rounded = [(v, f) for v, f in amounts if top - 0.1 <= v and round(v * 100) % 5 == 0]
+        amounts = rounded or amounts
+    return [weaker(max(amounts, key=lambda vf: (vf[0], vf[1].order))[1], 0.6)]
+
+
+def _payment_line(line: Line) -> bool:
+    return bool(NOT_A_TOTAL_LINE.search(line.text)) and not TOTAL_WORD.search(line.text)
+
+
+def _amounts(
+    ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]
+) -> list[tuple[float, Found]]:
+    out = []
+    for line in lines:
+        region = line_region(line)
+        for m in typed_matches(region.text, spec, ctx.date_order):
+            value = money_value(m.value)
+            if value > 0:
+                words = region.words_in(m.start, m.end)
+                out.append((value, heuristic_found(m.raw, words, loc, line.index, m.value)))
+    return out
+
+
+def _settled_by_change(
+    ctx: Context,
+    spec: FieldSpec,
+    loc: Locator,
+    lines: list[Line],
+    amounts: list[tuple[float, Found]],
+) -> Found | None:
+    """The largest amount T with a payment P and a change C printed such that P - C = T."""
+    change_lines = [ln for ln in lines if CHANGE_LINE.search(ln.text)]
+    changes = [v for v, _ in _amounts(ctx, spec, loc, change_lines)]
+    printed = {round(v, 2) for v, _ in _amounts(ctx, spec, loc, lines)}
+    settled = [
+        (v, f) for v, f in amounts if any(c > 0 and round(v + c, 2) in printed for c in changes)
+    ]
+    return max(settled, key=lambda vf: vf[0])[1] if settled else None
