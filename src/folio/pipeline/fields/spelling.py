@@ -37,7 +37,7 @@ _TRADE_WORDS = (
     "holdings", "industry", "industries", "service", "services", "machinery", "electrical",
     "electronics", "seafood", "kitchen", "kitchenette", "cafe", "station", "marketing",
     "distributor", "distributors", "agency", "resources", "international", "corporation",
-    "company", "limited", "berhad", "sendirian", "private",
+    "company", "limited", "berhad", "sendirian", "private", "mart", "shop", "store", "kedai",
 )  # fmt: skip
 TRADE_WORDS = frozenset(_TRADE_WORDS)
 # characters OCR takes for one another: compared after folding each class to one letter
@@ -83,8 +83,9 @@ def _styled(word: str, like: str) -> str:
     return word.capitalize() if like[:1].isupper() else word
 
 
-def mend_word(token: str, lexicon: frozenset[str]) -> str:
-    """``token`` or the one lexicon word it is an OCR slip of (trailing punctuation kept)."""
+def mend_word(token: str, lexicon: frozenset[str], shortest: int = 5) -> str:
+    """``token`` or the one lexicon word it is an OCR slip of (trailing punctuation kept);
+    none shorter than ``shortest``, and a four-letter word only for a look-alike letter."""
     core = token.rstrip(".,;:")
     tail = token[len(core) :]
     letters = sum(ch.isalpha() for ch in core)
@@ -94,18 +95,20 @@ def mend_word(token: str, lexicon: frozenset[str]) -> str:
     key = _fold(core)
     if key in folded:
         return _styled(folded[key], core) + tail
-    if len(core) < 5:
+    if len(core) < shortest:
         return token
-    near = [w for k, w in folded.items() if len(k) >= 5 and _one_slip(key, k)]
+    near = [w for k, w in folded.items() if len(k) >= shortest and _one_slip(key, k)]
     if len(near) != 1 or not JUNK.sub("", core).isalpha():
+        return token
+    if len(core) < 5 and not _look_alike(key, _fold(near[0])):
         return token
     if not JUNK.search(core) and not _look_alike(key, _fold(near[0])):
         return token  # a plural, another word of the language: not a slip
     return _styled(near[0], core) + tail
 
 
-def mend(text: str, lexicon: frozenset[str]) -> str:
-    return TOKEN.sub(lambda m: mend_word(m.group(0), lexicon), text)
+def mend(text: str, lexicon: frozenset[str], shortest: int = 5) -> str:
+    return TOKEN.sub(lambda m: mend_word(m.group(0), lexicon, shortest), text)
 
 
 def mend_address(text: str) -> str:
@@ -128,4 +131,4 @@ def mend_company(text: str) -> str:
         if pattern.search(stripped):
             stripped = pattern.sub(form, stripped)
             break
-    return mend(stripped, TRADE_WORDS) + text[len(text.rstrip(" .")) :]
+    return mend(stripped, TRADE_WORDS, shortest=4) + text[len(text.rstrip(" .")) :]
