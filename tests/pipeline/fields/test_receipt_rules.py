@@ -164,7 +164,12 @@ def test_a_lot_number_is_no_postcode() -> None:
 
 @pytest.mark.parametrize(
     ("printed", "day"),
-    [("01:34PM 568017 05 02-18", "2018-02-05"), ("[SALES]2018-01-0522:55:25", "2018-01-05")],
+    [
+        ("01:34PM 568017 05 02-18", "2018-02-05"),
+        ("[SALES]2018-01-0522:55:25", "2018-01-05"),
+        ("BIZDATE: 10/02/Z017", "2017-02-10"),
+        ("23 -03-18 18:09 SH01", "2018-03-23"),
+    ],
 )
 def test_a_date_with_an_ocr_slip(printed: str, day: str) -> None:
     rows = [r for r in RECEIPT if "/" not in r[1]]

@@ -15,9 +15,9 @@ from folio.pipeline.fields.layout import Line, LWord, union
 from folio.pipeline.fields.locators import Context, Found, confidence, heuristic_found, letters
 from folio.pipeline.fields.normalize import currency_code, detect_currency
 from folio.pipeline.fields.parties import deed_parties
+from folio.pipeline.fields.receipt_dates import document_date
 from folio.pipeline.fields.receipts import (
     cash_less_change,
-    document_date,
     largest_amount,
     receipt_address,
     receipt_company,
