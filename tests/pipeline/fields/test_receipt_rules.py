@@ -201,3 +201,13 @@ def test_without_a_payment_the_largest_amount_off_payment_lines() -> None:
 def test_a_rounding_line_alone_gives_no_total_of_zero() -> None:
     rows = [*RECEIPT[:5], (20, "BREAD  4.60"), (20, "ROUNDING  0.00"), (20, "TTL  4.60")]
     assert _values(rows)["total"] == 4.60
+
+
+def test_tax_included_in_total_is_no_total_and_an_underscore_is_a_space() -> None:
+    rows = [
+        *RECEIPT[:5],
+        (20, "BREAD  4.60"),
+        (20, "TOTAL INCL. GST  <RM_34.80"),
+        (20, "GST @6% INCLUDED IN TOTAL  RM 1.97"),
+    ]
+    assert _values(rows)["total"] == 34.80

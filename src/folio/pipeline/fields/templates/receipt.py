@@ -24,6 +24,7 @@ NOT_RECEIPT_TOTAL = (
     "sub", "subtotal", "qty", "quantity", "items", "item", "excl", "exclusive", "excluding",
     "total gst", "total tax", "total vat", "gst amount", "tax amount", "discount", "saving",
     "before", "rounding", "change", "tendered", "cash", "paid", "point", "points",
+    "in total", "of total",
 )  # fmt: skip
 AMOUNT_WITH_CENTS = r"\d[.,]\s?\d{2}(?!\d)"
 
