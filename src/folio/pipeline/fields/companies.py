@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 from folio.pipeline.fields.layout import Line, LWord, fold
-from folio.pipeline.fields.locators import Context, Found, heuristic_found, letters
+from folio.pipeline.fields.locators import Context, Found, heuristic_found, letters, weaker
 from folio.pipeline.fields.types import FieldSpec, Locator
 
 FORMS = (
@@ -51,7 +51,7 @@ def issuer(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> li
         key = max(counts, key=lambda k: (counts[k], -first_seen[k][0].index))
         line, full = first_seen[key]
         return [heuristic_found(full, _words_of(line, full), loc, line.index)]
-    return top_line(ctx, spec, loc, lines)
+    return [weaker(found, 0.7) for found in top_line(ctx, spec, loc, lines)]  # a guess
 
 
 CUSTOMER_LABEL = re.compile(
