@@ -211,3 +211,8 @@ def test_tax_included_in_total_is_no_total_and_an_underscore_is_a_space() -> Non
         (20, "GST @6% INCLUDED IN TOTAL  RM 1.97"),
     ]
     assert _values(rows)["total"] == 34.80
+
+
+def test_a_registration_number_in_misread_brackets_is_no_part_of_the_name() -> None:
+    rows = [(160, "KEDAI MAJU MART 5/B {519537-X)"), *RECEIPT[1:]]
+    assert _values(rows)["company"] == "KEDAI MAJU MART S/B"

@@ -39,7 +39,8 @@ REGISTRATION = re.compile(
     r"|^\s*\d{5,}-?\w?\s*$|\b\d{6,}-[A-Z]\b)",
     re.IGNORECASE,
 )
-REG_SUFFIX = re.compile(r"\(\s*[\w·.\-]*\d{3,}[\w·.\-]*\s*\)")
+# a registration number in brackets, OCR's bracket and stray marks allowed: (519537-X), {519537-X)
+REG_SUFFIX = re.compile(r"[({\[]\s*[^\s)}\]]{0,2}\s?[\w·.\-]*\d{3,}[\w·.\-]*\s*[)}\]]")
 REG_PREFIX = re.compile(
     r"^\s*(?:co\.?[\s-]*(?:reg\w*|no)\.?|company\s*no\.?|roc|brn)[\s.:]*[\w-]*\d[\w-]*\s*",
     re.IGNORECASE,
