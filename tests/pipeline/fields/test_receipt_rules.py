@@ -216,3 +216,8 @@ def test_tax_included_in_total_is_no_total_and_an_underscore_is_a_space() -> Non
 def test_a_registration_number_in_misread_brackets_is_no_part_of_the_name() -> None:
     rows = [(160, "KEDAI MAJU MART 5/B {519537-X)"), *RECEIPT[1:]]
     assert _values(rows)["company"] == "KEDAI MAJU MART S/B"
+
+
+def test_a_space_ocr_put_beside_the_decimal_mark() -> None:
+    assert [m.value for m in find_money("CHANGE DUE : 43 .30")] == [(43.30, None)]
+    assert [m.value for m in find_money("TOTAL 65. 20")] == [(65.20, None)]
