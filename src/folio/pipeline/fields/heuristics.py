@@ -10,9 +10,17 @@ import re
 from collections.abc import Callable
 
 from folio.pipeline.fields.companies import issuer, top_line
+from folio.pipeline.fields.countries import country_currency
 from folio.pipeline.fields.issuers import web_issuer
 from folio.pipeline.fields.layout import Line, LWord, union
-from folio.pipeline.fields.locators import Context, Found, confidence, heuristic_found, letters
+from folio.pipeline.fields.locators import (
+    Context,
+    Found,
+    confidence,
+    heuristic_found,
+    letters,
+    weaker,
+)
 from folio.pipeline.fields.normalize import currency_code, detect_currency
 from folio.pipeline.fields.parties import deed_parties
 from folio.pipeline.fields.receipt_dates import document_date
@@ -29,11 +37,13 @@ Heuristic = Callable[[Context, FieldSpec, Locator, list[Line]], list[Found]]
 
 
 def currency(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
-    """ISO code: from the total's own mark if it has one, else the most frequent in the text."""
+    """ISO code: from the total's own mark if it has one, else the most frequent in the text;
+    with no mark at all, the currency of the country the document names (a guess)."""
     text = "\n".join(line.text for line in lines)
     code = detect_currency(text)
     if code is None:
-        return []
+        guess = country_currency(text)
+        return [weaker(heuristic_found(guess, [], loc, 0, guess), 0.6)] if guess else []
     for line in lines:
         m = re.search(rf"(?<![A-Za-z]){re.escape(code)}(?![A-Za-z])", line.text)
         sym = [s for s, c in (("€", "EUR"), ("$", "USD"), ("£", "GBP")) if c == code]
