@@ -19,6 +19,7 @@ from folio.pipeline.fields.issuers import domain_key
         ("billing.northwind.de", "northwind"),
         ("gmail.com", None),
         ("abc.com", None),
+        ("www.shop.com", None),
     ],
 )
 def test_domain_key(host: str, key: str | None) -> None:

@@ -23,6 +23,11 @@ MAIL_PROVIDERS = frozenset(
     | {"example", "mailbox", "fastmail", "rediffmail", "zoho"}
 )
 SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "or", "ne"})
+# domain names that are plain words name no one in particular ("www.shop.com")
+GENERIC = frozenset(
+    {"shop", "store", "online", "mail", "info", "support", "billing", "invoice", "invoices"}
+    | {"payment", "payments", "service", "services", "help", "home", "site", "website"}
+)
 MIN_KEY = 4  # shorter domain names ("abc.com") match too many words
 TOOL_CREDIT = re.compile(r"\b(?:powered|generated|created|made)\s+(?:by|with)\b", re.IGNORECASE)
 
@@ -36,7 +41,7 @@ def domain_key(host: str) -> str | None:
     parts = parts[:-1]  # the top-level domain
     if len(parts) > 1 and parts[-1] in SECOND_LEVEL:
         parts = parts[:-1]
-    if not parts or parts[-1] in MAIL_PROVIDERS:
+    if not parts or parts[-1] in MAIL_PROVIDERS or parts[-1] in GENERIC:
         return None
     key = re.sub(r"[^a-z0-9]", "", parts[-1])
     return key if len(key) >= MIN_KEY else None
