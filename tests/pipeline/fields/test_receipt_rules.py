@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from folio.pipeline import DocumentResult
 from folio.pipeline.fields import apply_template, find_money, get_template
 from folio.pipeline.fields.calibration import Calibrator, fit_isotonic
@@ -125,3 +127,97 @@ def test_the_document_settles_day_or_month_first() -> None:
 
     assert apply_template(receipt(us), template).values()["date"] == "2023-04-05"
     assert apply_template(receipt(eu), template).values()["date"] == "2023-05-04"
+
+
+def _values(rows: list[tuple[int, str]]) -> dict:
+    return apply_template(receipt(rows), get_template("receipt")).values()
+
+
+def test_a_second_name_line_joins_the_merchant() -> None:
+    rows = [
+        (160, "RESTORAN SRI MELATI"),
+        (200, "MELATI CORNER"),
+        (200, "(001234567-K)"),
+        (140, "NO. 8, JALAN DAHLIA 2,"),
+        (150, "43000 KAJANG, SELANGOR"),
+        *RECEIPT[4:],
+    ]
+    values = _values(rows)
+    assert values["company"] == "RESTORAN SRI MELATI MELATI CORNER"
+    assert values["address"] == "NO. 8, JALAN DAHLIA 2, 43000 KAJANG, SELANGOR"
+
+
+def test_a_lot_number_is_no_postcode() -> None:
+    rows = [
+        (160, "KEDAI RUNCIT MAJU SDN BHD"),
+        (140, "LOT P.T. 41234, BATU 5"),
+        (140, "JALAN MERANTI, MUKIM ULU"),
+        (150, "43000 KAJANG, SELANGOR"),
+        (150, "88-TMN SRI MELATI"),
+        *RECEIPT[4:],
+    ]
+    address = _values(rows)["address"]
+    assert address == (
+        "LOT P.T. 41234, BATU 5 JALAN MERANTI, MUKIM ULU 43000 KAJANG, SELANGOR 88-TMN SRI MELATI"
+    )
+
+
+@pytest.mark.parametrize(
+    ("printed", "day"),
+    [
+        ("01:34PM 568017 05 02-18", "2018-02-05"),
+        ("[SALES]2018-01-0522:55:25", "2018-01-05"),
+        ("BIZDATE: 10/02/Z017", "2017-02-10"),
+        ("23 -03-18 18:09 SH01", "2018-03-23"),
+    ],
+)
+def test_a_date_with_an_ocr_slip(printed: str, day: str) -> None:
+    rows = [r for r in RECEIPT if "/" not in r[1]]
+    rows.insert(4, (20, printed))
+    date = apply_template(receipt(rows), get_template("receipt")).fields["date"]
+    assert date.value == day and date.method == "heuristic"
+
+
+def test_the_total_that_payment_less_change_settles() -> None:
+    rows = [
+        *RECEIPT[:5],
+        (20, "MINERAL WATER 2 X 1.50        3.00"),
+        (20, "BREAD                         4.60"),
+        (20, "DISCOUNT VOUCHER             50.00"),
+        (20, "TTL                           7.60"),
+        (20, "RINGGIT MALAYSIA             10.00"),  # tendered, under no payment label
+        (20, "CHANGE DUE                    2.40"),
+    ]
+    total = apply_template(receipt(rows), get_template("receipt")).fields["total"]
+    assert total.value == 7.60 and total.method == "heuristic"
+
+
+def test_without_a_payment_the_largest_amount_off_payment_lines() -> None:
+    rows = [*RECEIPT[:5], (20, "BREAD  4.60"), (20, "CAKE  12.40"), (20, "TTL 17.00")]
+    rows.append((20, "SST 6%  1.02"))
+    assert _values(rows)["total"] == 17.00
+
+
+def test_a_rounding_line_alone_gives_no_total_of_zero() -> None:
+    rows = [*RECEIPT[:5], (20, "BREAD  4.60"), (20, "ROUNDING  0.00"), (20, "TTL  4.60")]
+    assert _values(rows)["total"] == 4.60
+
+
+def test_tax_included_in_total_is_no_total_and_an_underscore_is_a_space() -> None:
+    rows = [
+        *RECEIPT[:5],
+        (20, "BREAD  4.60"),
+        (20, "TOTAL INCL. GST  <RM_34.80"),
+        (20, "GST @6% INCLUDED IN TOTAL  RM 1.97"),
+    ]
+    assert _values(rows)["total"] == 34.80
+
+
+def test_a_registration_number_in_misread_brackets_is_no_part_of_the_name() -> None:
+    rows = [(160, "KEDAI MAJU MART 5/B {519537-X)"), *RECEIPT[1:]]
+    assert _values(rows)["company"] == "KEDAI MAJU MART S/B"
+
+
+def test_a_space_ocr_put_beside_the_decimal_mark() -> None:
+    assert [m.value for m in find_money("CHANGE DUE : 43 .30")] == [(43.30, None)]
+    assert [m.value for m in find_money("TOTAL 65. 20")] == [(65.20, None)]

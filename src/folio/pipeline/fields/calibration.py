@@ -28,7 +28,9 @@ class StepMap:
             return score
         thresholds = [p[0] for p in self.points]
         i = bisect.bisect_right(thresholds, score) - 1
-        return self.points[max(i, 0)][1]
+        if i < 0:  # lower than any score the map was fitted on: never promoted
+            return min(score, self.points[0][1])
+        return self.points[i][1]
 
 
 def fit_isotonic(pairs: Iterable[tuple[float, bool]], prior: float = 1.0) -> StepMap:
@@ -48,7 +50,6 @@ def fit_isotonic(pairs: Iterable[tuple[float, bool]], prior: float = 1.0) -> Ste
     for b in blocks:  # smoothing may lower a small block below the one before: keep monotone
         smoothed = round((b[1] + 0.5 * prior) / (b[2] + prior), 3)
         points.append((b[0], max(smoothed, points[-1][1]) if points else smoothed))
-    points[0] = (0.0, points[0][1])
     return StepMap(tuple(points))
 
 

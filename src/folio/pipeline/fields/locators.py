@@ -67,6 +67,31 @@ def confidence(method: str, words: list[LWord], loc: Locator, fuzzy: bool = Fals
     return round(base * ocr_factor(words) * (0.9 if fuzzy else 1.0), 3)
 
 
+def heuristic_found(
+    text: str, words: list[LWord], loc: Locator, order: int, value: object = None
+) -> Found:
+    """A value a named heuristic read (``text`` unless ``value`` is given)."""
+    return Found(
+        value if value is not None else text,
+        text,
+        words,
+        "heuristic",
+        confidence("heuristic", words, loc),
+        0,
+        order,
+    )
+
+
+def weaker(found: Found, factor: float) -> Found:
+    """A fallback reading: the same value, a lower raw score for calibration to sort on."""
+    found.confidence = round(found.confidence * factor, 3)
+    return found
+
+
+def letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
 def _line_order(words: list[LWord], region: RegionText) -> int:
     if not words:
         return 0

@@ -152,7 +152,10 @@ def currency_code(symbol: str | None) -> str | None:
 
 
 def _ocr_joined(text: str) -> str:
-    """``65. 20`` → ``65.20 `` (OCR spaces after a decimal mark), keeping every offset."""
+    """``65. 20`` / ``65 .20`` → ``65.20 `` (OCR spaces beside a decimal mark) and
+    ``RM_34.80`` → ``RM 34.80`` (a space read as an underscore), keeping every offset."""
+    text = re.sub(r"_(?=\d)", " ", text)
+    text = re.sub(r"(?<=\d) ([.,]\d{2})(?![\d.,])", lambda m: f"{m[1]} ", text)
     return re.sub(r"(\d)([.,]) (\d{2})(?!\d)", lambda m: f"{m[1]}{m[2]}{m[3]} ", text)
 
 

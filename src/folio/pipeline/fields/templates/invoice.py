@@ -21,7 +21,8 @@ NUMBER_LABELS = (
     "bill number", "invoice id", "facture n°", "facture no", "numéro de facture", "n° de facture",
     "factuurnummer", "factuurnr", "rechnungsnummer", "rechnungsnr", "rechnung nr",
     "faktura nr", "numer faktury", "número de factura", "factura n°", "numero fattura",
-    "fattura n", "document no", "tax invoice no", "invoice",
+    "fattura n", "document no", "tax invoice no", "receipt no", "receipt number",
+    "booking id", "booking no", "booking number", "invoice",
 )  # fmt: skip
 NUMBER_VALUE = (
     r"(?<![\w-])(?!\d{1,4}[-./]\d{1,2}[-./]\d{2,4}\b)"
@@ -152,6 +153,7 @@ def _fields() -> list[FieldSpec]:
         field(
             "issuer",
             T.string,
+            heuristic("web_issuer"),
             anchor(
                 "sold by",
                 "seller",

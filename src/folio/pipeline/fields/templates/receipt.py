@@ -24,6 +24,7 @@ NOT_RECEIPT_TOTAL = (
     "sub", "subtotal", "qty", "quantity", "items", "item", "excl", "exclusive", "excluding",
     "total gst", "total tax", "total vat", "gst amount", "tax amount", "discount", "saving",
     "before", "rounding", "change", "tendered", "cash", "paid", "point", "points",
+    "in total", "of total",
 )  # fmt: skip
 AMOUNT_WITH_CENTS = r"\d[.,]\s?\d{2}(?!\d)"
 
@@ -60,14 +61,8 @@ def receipt_template() -> Template:
                     position=Position.right_of,
                     value_pick="last",
                 ),
-                anchor(
-                    *RECEIPT_TOTAL,
-                    exclude=NOT_RECEIPT_TOTAL,
-                    pick=Pick.max,
-                    position=Position.below,
-                    max_lines_below=1,
-                ),
                 heuristic("cash_less_change"),
+                heuristic("largest_amount"),
                 required=True,
                 value_pattern=AMOUNT_WITH_CENTS,
             ),
