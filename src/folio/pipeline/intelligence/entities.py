@@ -11,6 +11,7 @@ from folio.pipeline.intelligence.identifiers import find_identifiers
 from folio.pipeline.intelligence.ner import NER_TYPES, find_names
 from folio.pipeline.intelligence.nrp import find_groups
 from folio.pipeline.intelligence.patterns import find_patterns
+from folio.pipeline.intelligence.places import cued_places
 from folio.pipeline.intelligence.types import BBox, Entity
 from folio.pipeline.types import DocumentResult, Page
 
@@ -46,6 +47,8 @@ def find_candidates(text: str, types: set[str] | None = None) -> list[Candidate]
         found.extend(find_groups(text))
     if types is None or types & NER_TYPES:
         found.extend(find_names(text, types))
+    if types is None or "location" in types:
+        found.extend(cued_places(text))
     kept = resolve_overlaps(enhance(merge_addresses(found, text), text))
     return [c for c in kept if types is None or c.type in types]
 

