@@ -72,6 +72,23 @@ _CUED_BODY = re.compile(rf"{_ADDRESS_WORD}(?:[ \t]+{_ADDRESS_WORD}|[ \t]*,[ \t]*
 _SAME_LINE_PLACES = re.compile(
     rf"(?:[ \t]+{_PLACE_WORD_INLINE})+(?:[ \t]+\d[\d -]{{2,8}}\d)?(?=[ \t]*(?:[.,;?!)]|\n|$))"
 )
+# US military mail (USPS Publication 28): "Unit 1293 Box 4311 / DPO AE 01708", "USNS Name / FPO"
+_MILITARY = re.compile(
+    r"\b(?:(?:Unit|PSC|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5}|USN[SV][ \t]+[^\W\d_][\w-]*)"
+    r"[ \t]*(?:\n[ \t]*|,[ \t]*)?[AFD]PO[ \t]+A[AEP][ \t]+\d{5}\b",
+    re.IGNORECASE,
+)
+_PO_BOX = re.compile(
+    r"(?:\b\d{1,6}[ \t]+)?\b(?:P\.?[ \t]?O\.?[ \t]*Box|Post(?:[ \t]*Office)?[ \t]*Box|Postbox)"
+    r"[ \t]+\d{1,6}\b" + _UNIT,
+    re.IGNORECASE,
+)
+# an intersection: "the corner of 5th Avenue and Main Street"
+_STREET_NAME = rf"(?:[\w.]+[ \t]+){{0,4}}?(?:{_CAP}|\d{{1,5}})"
+_CORNER = re.compile(
+    rf"\b(?:[Tt]he[ \t]+)?[Cc]orner[ \t]+of[ \t]+(?:{_CAP}|\d|ul\.)[\w.]*(?:[ \t]+[\w.]+){{0,4}}?"
+    rf"[ \t]+and[ \t]+{_CAP}(?:[ \t]+{_CAP})*(?=[ \t]*(?:[.,;?!)]|\n|$))"
+)
 MAX_LINES = 4
 _CONFIDENCE = {"english": 0.8, "prefixed": 0.7, "suffixed": 0.7}
 
@@ -97,10 +114,20 @@ def cued_addresses(text: str) -> Iterator[Candidate]:
         m = _CUED_BODY.match(text, cue.end())
         if not m or not re.search(r"\d", m.group()) or not re.search(r"[^\W\d_]{3}", m.group()):
             continue
-        end = _extend(text, m.start() + len(m.group().rstrip(" \t,.")))
+        end = _extend(text, _sentence_end(text, m.start(), m.end()))
         end = _drop_full_stop(text, end)
         raw = text[m.start() : end]
         yield Candidate("address", m.start(), end, raw, 0.75, " ".join(raw.split()), None, "cue")
+
+
+def _sentence_end(text: str, start: int, end: int) -> int:
+    """``end``, or where a sentence ends before it: a full stop after a number or a word
+    longer than an abbreviation, then a capitalised word ("… IL 62704. Thanks")."""
+    for stop in re.finditer(r"\.[ \t]+[A-Z][a-z]", text[start:end]):
+        word = re.search(r"\w+$", text[start : start + stop.start()])
+        if word and (word.group().isdigit() or len(word.group()) > 3):
+            return start + stop.start()
+    return start + len(text[start:end].rstrip(" \t,."))
 
 
 def _drop_full_stop(text: str, end: int) -> int:
@@ -109,8 +136,84 @@ def _drop_full_stop(text: str, end: int) -> int:
     return end
 
 
+# a postcode and a town ("41150 KLANG, SELANGOR", "53200, Kuala Lumpur", "75008 Paris")
+_POSTAL_LINE = re.compile(
+    r"[ \t]*(?:[^\n]*?,[ \t]*)?\d{5}(?:-\d{4})?[ \t]*,?[ \t]+[^\W\d_]{3,}[^\W\d_ .,'-]*"
+    r"(?:[ \t.,]+[^\W\d_][^\W\d_'-]*){0,4}[ \t.,]*$"
+)
+# words that make a line a street line, in the languages of the formats above
+_STREET_WORD = re.compile(
+    rf"(?i)\b(?:{_STREET_TYPES[3:-1]}|{_PREFIX_TYPES[3:-1]}|no\.?(?=[ \t]*\d)|lot|taman|bandar"
+    r"|seksyen|kampung|kg\.?|level|floor|blok|block|blk|building|bangunan|wisma|plaza|menara"
+    r"|autoroute|route|km|p\.?o\.? box|postbox|box)\b"
+)
+_NOT_ADDRESS_LINE = re.compile(
+    r"(?i)\b(?:gst|vat|tax|invoice|receipt|tel|fax|phone|reg(?:istration)?|www|http|sdn|bhd"
+    r"|ltd|inc|company|co\.|date|total)\b|@|^\W*\(?[\dA-Z]*\d[\dA-Z-]*\)?\W*$",
+    re.MULTILINE,
+)
+_PLACE_ONLY = re.compile(r"[ \t]*[^\W\d_][^\W\d_'-]*(?:[ \t]+[^\W\d_][^\W\d_'-]*){0,3}[ \t.,]*$")
+BLOCK_LINES = 4
+
+
+def address_blocks(text: str) -> Iterator[Candidate]:
+    """A document's postal block: the line with a postcode and a town, the street lines just
+    above it and the region or country line below, as letterheads and receipts print them."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    for i, (start, end) in enumerate(lines):
+        if not _POSTAL_LINE.match(text, start, end) or _NOT_ADDRESS_LINE.search(text, start, end):
+            continue
+        top = i
+        while top > 0 and i - top < BLOCK_LINES and _street_line(text, *lines[top - 1]):
+            top -= 1
+        bottom = i
+        if i + 1 < len(lines) and _place_line(text, *lines[i + 1]):
+            bottom = i + 1
+        if top == i and not _STREET_WORD.search(text, start, end):
+            continue  # a town alone is a location, not an address
+        s, e = lines[top][0], lines[bottom][1]
+        raw = text[s:e].strip()
+        s += len(text[s:e]) - len(text[s:e].lstrip())
+        e = s + len(raw.rstrip(" \t,"))
+        yield Candidate(
+            "address", s, e, text[s:e], 0.75, " ".join(text[s:e].split()), None, "block"
+        )
+
+
+def _place_line(text: str, start: int, end: int) -> bool:
+    """A region or country line under the postcode line."""
+    return bool(_PLACE_ONLY.match(text, start, end)) and not _NOT_ADDRESS_LINE.search(
+        text, start, end
+    )
+
+
+def _street_line(text: str, start: int, end: int) -> bool:
+    line = text[start:end]
+    if _NOT_ADDRESS_LINE.search(line):
+        return False
+    return bool(_STREET_WORD.search(line)) or line.rstrip().endswith(",")
+
+
+def special_forms(text: str) -> Iterator[Candidate]:
+    """Military mail, post-office boxes and street corners."""
+    for m in _MILITARY.finditer(text):
+        yield _candidate(text, m.start(), m.end(), 0.85)
+    for m in _PO_BOX.finditer(text):
+        end = _drop_full_stop(text, _extend(text, m.start() + len(m.group().rstrip(" \t,"))))
+        yield _candidate(text, m.start(), end, 0.8)
+    for m in _CORNER.finditer(text):
+        yield _candidate(text, m.start(), m.end(), 0.8)
+
+
+def _candidate(text: str, start: int, end: int, confidence: float) -> Candidate:
+    raw = text[start:end]
+    return Candidate("address", start, end, raw, confidence, " ".join(raw.split()))
+
+
 def find_addresses(text: str) -> Iterator[Candidate]:
     yield from cued_addresses(text)
+    yield from special_forms(text)
+    yield from address_blocks(text)
     for kind, pattern in (("english", _ENGLISH), ("prefixed", _PREFIXED), ("suffixed", _SUFFIXED)):
         for m in pattern.finditer(text):
             raw_end = m.start() + len(m.group().rstrip(" \t,"))

@@ -10,6 +10,7 @@ from folio.pipeline.intelligence.context import enhance, find_licences
 from folio.pipeline.intelligence.identifiers import find_identifiers
 from folio.pipeline.intelligence.ner import NER_TYPES, find_names
 from folio.pipeline.intelligence.nrp import find_groups
+from folio.pipeline.intelligence.organisations import find_organisations
 from folio.pipeline.intelligence.patterns import find_patterns
 from folio.pipeline.intelligence.places import cued_places
 from folio.pipeline.intelligence.types import BBox, Entity
@@ -49,14 +50,27 @@ def find_candidates(text: str, types: set[str] | None = None) -> list[Candidate]
         found.extend(find_names(text, types))
     if types is None or "location" in types:
         found.extend(cued_places(text))
-    kept = resolve_overlaps(enhance(merge_addresses(found, text), text))
+    if types is None or "organization" in types:
+        found.extend(find_organisations(text))
+    kept = resolve_overlaps(enhance(inside_addresses(merge_addresses(found, text)), text))
     return [c for c in kept if types is None or c.type in types]
 
 
 def merge_addresses(found: list[Candidate], text: str) -> list[Candidate]:
     """Overlapping addresses from the model and the patterns become their union: the model
-    knows where an address starts, the patterns follow its lines to the town and postcode."""
-    addresses = sorted((c for c in found if c.type == "address"), key=lambda c: c.start)
+    knows where an address starts, the patterns follow its lines to the town and postcode.
+    A postal block read from a document's layout is kept as it is: it knows both ends."""
+    blocks = [c for c in found if c.type == "address" and c.source == "block"]
+    addresses = sorted(
+        (
+            c
+            for c in found
+            if c.type == "address"
+            and c.source != "block"
+            and not any(b.start < c.end and c.start < b.end for b in blocks)
+        ),
+        key=lambda c: c.start,
+    )
     merged: list[Candidate] = []
     for cand in addresses:
         last = merged[-1] if merged else None
@@ -68,7 +82,19 @@ def merge_addresses(found: list[Candidate], text: str) -> list[Candidate]:
                                  normalized=" ".join(raw.split()))  # fmt: skip
         else:
             merged.append(cand)
-    return [c for c in found if c.type != "address"] + merged
+    return [c for c in found if c.type != "address"] + merged + blocks
+
+
+def inside_addresses(found: list[Candidate]) -> list[Candidate]:
+    """Without the places and names the model finds inside an address a pattern read: they
+    are its town or its street's name, and the whole address is the entity."""
+    spans = [(c.start, c.end) for c in found if c.type == "address" and c.source != "ner"]
+    return [
+        c
+        for c in found
+        if c.type not in ("location", "person")
+        or not any(s <= c.start and c.end <= e and (s, e) != (c.start, c.end) for s, e in spans)
+    ]
 
 
 class WordIndex:

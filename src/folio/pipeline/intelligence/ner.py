@@ -104,9 +104,16 @@ _CUED_NAME = re.compile(
     r"(?:[ \t]+[^\W\d_][^\W\d_'\u2019-]+){0,2})"
 )
 _SELF_NAMED = re.compile(
-    r"(?i:\b(?:my name is|my name's|call me|i am called|i'm called|named|name on the \w+\?"
+    r"(?i:\b(?:my name is|my name's|call me|i am called|i'm called"
+    r"|named(?:[ \t]+(?:him|her|it|them))?|name on the \w+\?"
     r"(?:[ \t]*user:)?|what's your name\?|what is your name\?))[ \t]+"
     r"([^\W\d_][^\W\d_'\u2019.-]*(?:[ \t]+[^\W\d_][^\W\d_'\u2019.-]*){0,2})"
+)
+_SPEAKER = re.compile(r"(?m)^[ \t]*([^\W\d_][^\W\d_'-]+):[ \t]*[\"\u201c]")
+_KIN = re.compile(
+    r"\b([A-Z][^\W\d_]+)['\u2019]s[ \t]+(?:daughter|son|wife|husband|mother|father|mom|dad"
+    r"|brother|sister|friend|boyfriend|girlfriend|partner|child|children|parents|uncle|aunt"
+    r"|cousin|grandson|granddaughter|niece|nephew)\b"
 )
 _NOT_NAME = frozenset(
     {"and", "but", "or", "is", "was", "the", "a", "an", "from", "in", "at", "on", "i",
@@ -152,6 +159,8 @@ _ORG_SUFFIX = re.compile(
 _NRP_WORDS = frozenset(w.lower() for w in NRP)
 # a name with a middle initial the model cut in two: "Tamara T Stanković"
 _INITIAL_BEFORE = re.compile(r"[^\W\d_][^\W\d_'-]+[ \t]+[^\W\d_a-z]\.?[ \t]+$")
+# "on Main Road street": the common noun after a street's name is not part of the address
+_LOWER_STREET = re.compile(r"[ \t]+(?:street|road|avenue|lane)$")
 _INITIAL_TAIL = re.compile(r"\.?[ \t]+[^\W\d_][^\W\d_'-]+")
 _INITIAL_AFTER = re.compile(r"[ \t]+[^\W\d_a-z]\.?[ \t]+[^\W\d_][^\W\d_'-]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -226,6 +235,10 @@ def _clean(label: str, text: str, start: int, end: int) -> tuple[str, int, int] 
         return None
     elif label == "address":
         start, end = _address_lines(text, start, end)
+        if tail := _LOWER_STREET.search(text, start, end):
+            end = tail.start()
+    elif label == "location" and not text[start:end][:1].isupper():
+        return None
     return _trim(label, text, start, end)
 
 
@@ -252,14 +265,25 @@ def _person(text: str, start: int, end: int) -> tuple[int, int] | None:
     words = [w for w in re.finditer(r"\S+", body.group())]
     while len(words) > 1 and words[0].group().lower().rstrip(".") in _ROLES:
         words.pop(0)
-    while words and words[-1].group().lower().rstrip(".") in _UNIT_WORDS:
+    while words and (
+        words[-1].group().lower().rstrip(".") in _UNIT_WORDS or not _cased(words[-1].group())
+    ):
         words.pop()
     if not words or words[-1].group().lower().rstrip(".") in _STREET_ENDINGS:
         return None
     span = body.group()[words[0].start() : words[-1].end()]
-    if span.islower() or _is_label(span):
+    if span.islower() or _is_label(span) or _shouted_word(text, span):
         return None
     return body.start() + words[0].start(), body.start() + words[-1].end()
+
+
+def _cased(word: str) -> bool:
+    return word[0].upper() != word[0].lower()
+
+
+def _shouted_word(text: str, span: str) -> bool:
+    """One upper-case word in mixed-case text is a keyword or an acronym, not a name."""
+    return " " not in span and len(span) > 3 and span.isupper() and not text.isupper()
 
 
 def _plausible_group(span: str) -> bool:
@@ -317,6 +341,13 @@ def cued_names(text: str) -> Iterator[Candidate]:
             yield Candidate("person", start, end, text[start:end], 0.72, None, None, "pattern")
 
 
+def speakers(text: str) -> Iterator[Candidate]:
+    """Speakers of a transcript ("Alice: \"…\"") and people named by kinship ("Ann's son")."""
+    for pattern in (_SPEAKER, _KIN):
+        for m in pattern.finditer(text):
+            yield Candidate("person", m.start(1), m.end(1), m.group(1), 0.72, None, None, "pattern")
+
+
 def name_chunks(text: str, max_chars: int = MAX_CHARS) -> Iterator[tuple[int, str]]:
     """``(offset, chunk)`` runs of consecutive lines that could hold a name.
 
@@ -339,6 +370,7 @@ def name_chunks(text: str, max_chars: int = MAX_CHARS) -> Iterator[tuple[int, st
 def find_names(text: str, types: set[str] | None = None) -> Iterator[Candidate]:
     if types is None or "person" in types:
         yield from cued_names(text)
+        yield from speakers(text)
     nlp = load_model()
     if nlp is None or not text.strip():
         return

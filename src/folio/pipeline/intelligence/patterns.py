@@ -152,6 +152,8 @@ def _phone(text: str, match: phonenumbers.PhoneNumberMatch, known: bool) -> Cand
     else:
         normalized = re.sub(r"\D", "", raw)
     cued = near(text, match.start, match.end, _PHONE_CUE)
+    if not (valid or international or cued) and len(re.sub(r"\D", "", raw)) < 9:
+        return None  # "541 6343": two numbers of an address as likely as a local number
     conf = (0.75 if valid else 0.5) + (0.15 if cued else 0.0)
     return Candidate("phone", match.start, match.end, raw, conf, normalized)
 
