@@ -93,6 +93,11 @@ MAX_LINES = 4
 _CONFIDENCE = {"english": 0.8, "prefixed": 0.7, "suffixed": 0.7}
 
 
+def extend_address(text: str, end: int) -> int:
+    """End of an address found elsewhere (the entity model), over its following lines."""
+    return _drop_full_stop(text, _extend(text, end))
+
+
 def _extend(text: str, end: int) -> int:
     """End of the address after place words on its line and up to ``MAX_LINES`` following
     address lines."""
@@ -101,7 +106,7 @@ def _extend(text: str, end: int) -> int:
         end = same.end()
     for _ in range(MAX_LINES):
         m = _LINE.match(text, end)
-        if not m or m.group().count("\n") > 1:
+        if not m or m.group().count("\n") > 1 or _FORM_LINE.search(m.group()):
             break
         end = m.end()
     return end
@@ -147,11 +152,12 @@ _STREET_WORD = re.compile(
     r"|seksyen|kampung|kg\.?|level|floor|blok|block|blk|building|bangunan|wisma|plaza|menara"
     r"|autoroute|route|km|p\.?o\.? box|postbox|box)\b"
 )
-_NOT_ADDRESS_LINE = re.compile(
-    r"(?i)\b(?:gst|vat|tax|invoice|receipt|tel|fax|phone|reg(?:istration)?|www|http|sdn|bhd"
-    r"|ltd|inc|company|co\.|date|total)\b|@|^\W*\(?[\dA-Z]*\d[\dA-Z-]*\)?\W*$",
-    re.MULTILINE,
+_FORM_WORDS = (
+    r"(?i:\b(?:gst|vat|tax|invoice|receipt|tel|fax|phone|reg(?:istration)?|www|http|sdn|bhd"
+    r"|ltd|inc|company|co\.|date|total)\b)|@"
 )
+_FORM_LINE = re.compile(_FORM_WORDS)
+_NOT_ADDRESS_LINE = re.compile(_FORM_WORDS + r"|^\W*\(?[\dA-Z]*\d[\dA-Z-]*\)?\W*$", re.MULTILINE)
 _PLACE_ONLY = re.compile(r"[ \t]*[^\W\d_][^\W\d_'-]*(?:[ \t]+[^\W\d_][^\W\d_'-]*){0,3}[ \t.,]*$")
 BLOCK_LINES = 4
 
@@ -202,7 +208,7 @@ def special_forms(text: str) -> Iterator[Candidate]:
         end = _drop_full_stop(text, _extend(text, m.start() + len(m.group().rstrip(" \t,"))))
         yield _candidate(text, m.start(), end, 0.8)
     for m in _CORNER.finditer(text):
-        yield _candidate(text, m.start(), m.end(), 0.8)
+        yield _candidate(text, m.start(), _drop_full_stop(text, m.end()), 0.8)
 
 
 def _candidate(text: str, start: int, end: int, confidence: float) -> Candidate:

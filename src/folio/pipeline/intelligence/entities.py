@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import replace
 
+from folio.pipeline.intelligence.addresses import extend_address
 from folio.pipeline.intelligence.candidates import Candidate, context_of, resolve_overlaps
 from folio.pipeline.intelligence.context import enhance, find_licences
 from folio.pipeline.intelligence.identifiers import find_identifiers
@@ -12,7 +13,7 @@ from folio.pipeline.intelligence.ner import NER_TYPES, find_names
 from folio.pipeline.intelligence.nrp import find_groups
 from folio.pipeline.intelligence.organisations import find_organisations
 from folio.pipeline.intelligence.patterns import find_patterns
-from folio.pipeline.intelligence.places import cued_places
+from folio.pipeline.intelligence.places import countries, cued_places
 from folio.pipeline.intelligence.types import BBox, Entity
 from folio.pipeline.types import DocumentResult, Page
 
@@ -50,6 +51,7 @@ def find_candidates(text: str, types: set[str] | None = None) -> list[Candidate]
         found.extend(find_names(text, types))
     if types is None or "location" in types:
         found.extend(cued_places(text))
+        found.extend(countries(text))
     if types is None or "organization" in types:
         found.extend(find_organisations(text))
     kept = resolve_overlaps(enhance(inside_addresses(merge_addresses(found, text)), text))
@@ -73,6 +75,9 @@ def merge_addresses(found: list[Candidate], text: str) -> list[Candidate]:
     )
     merged: list[Candidate] = []
     for cand in addresses:
+        if cand.source == "ner" and (end := extend_address(text, cand.end)) > cand.end:
+            raw = text[cand.start : end]
+            cand = replace(cand, end=end, text=raw, normalized=" ".join(raw.split()))
         last = merged[-1] if merged else None
         if last is not None and cand.start < last.end:
             start, end = last.start, max(last.end, cand.end)

@@ -51,8 +51,8 @@ _FORM_WORD = re.compile(r"(?i)\b(?:tax|invoice|receipt|tel|fax|gst|total|date|no
 
 def find_organisations(text: str) -> Iterator[Candidate]:
     for m in _LEGAL.finditer(text):
-        raw = m.group().strip()
-        start = m.start() + m.group().index(raw[0])
+        raw = re.sub(r"^(?:[Tt]he|THE)[ \t]+", "", m.group().strip())
+        start = m.start() + m.group().index(raw)
         yield Candidate("organization", start, start + len(raw), raw, 0.85, raw, None, "pattern")
     for pattern in (_DESCRIBED, _WORKS_FOR):
         for m in pattern.finditer(text):

@@ -19,6 +19,8 @@ _PLACE_CUE = re.compile(
     r"|[Rr]esides?|[Rr]esiding|[Ss]tay(?:ing|ed|s)?|[Ww]ork(?:s|ed|ing)?)[ \t]+(?:in|at)"
     r"|\b(?:[Oo]riginally|[Cc]ome[s]?|[Cc]oming|[Ff]lew|[Mm]oved|[Rr]elocated)[ \t]+(?:from|to)"
     r"|\b(?:[Aa]rrived|[Ll]anded)[ \t]+(?:at|in)|\b[Vv]isit(?:ed|ing)?|\b[Tt]rip to"
+    r"|\b(?:[Rr]eturned|[Ww]ent|[Dd]rove|[Tt]ravel(?:l?ed)?|[Hh]eaded|[Ss]ailed)"
+    r"[ \t]+(?:back[ \t]+)?to"
     r"|\b[Ii] am in|\b[Ii]'m in)[ \t]+"
 )
 _PLACE_NAME = re.compile(
@@ -34,6 +36,9 @@ _LOWER_STOP = frozenset(
      "person", "total", "business", "one", "two", "some", "any", "all"}
 )  # fmt: skip
 CUED_CONFIDENCE = 0.55
+_TOWN_ABOVE = re.compile(
+    r"(?:^|\n)[ \t]*([^\W\d_][^\W\d_'-]*(?:[ \t]+[^\W\d_][^\W\d_'-]*){0,3})[ \t]*\n[ \t]*$"
+)
 
 
 @cache
@@ -71,6 +76,31 @@ def cued_places(text: str) -> Iterator[Candidate]:
         end = _end(text, start, kept)
         raw = text[start:end]
         yield Candidate("location", start, end, raw, CUED_CONFIDENCE, raw, None, "cue")
+
+
+def countries(text: str) -> Iterator[Candidate]:
+    """Country names, capitalised as names are, and the town line written above a country
+    line (the last two lines of a postal address)."""
+    for m in _country_pattern().finditer(text):
+        if not m.group()[0].isupper():
+            continue
+        yield Candidate("location", m.start(), m.end(), m.group(), 0.6, m.group(), None, "lexicon")
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line = text[line_start : len(text) if line_end < 0 else line_end]
+        if line_start == 0 or line.strip() != m.group():
+            continue
+        town = _TOWN_ABOVE.search(text, max(0, line_start - 80), line_start)
+        if town:
+            raw = town.group(1)
+            yield Candidate("location", town.start(1), town.end(1), raw, 0.75, raw, None, "layout")
+
+
+@cache
+def _country_pattern() -> re.Pattern[str]:
+    names = sorted(country_names(), key=len, reverse=True)
+    words = "|".join(re.escape(n) for n in names if len(n) > 3)
+    return re.compile(rf"(?<![\w-])(?i:{words})(?![\w-])")
 
 
 def _end(text: str, start: int, words: list[str]) -> int:
