@@ -138,6 +138,7 @@ _ROLES = frozenset(
      "princess", "lord", "lady", "saint", "st", "user", "bot", "customer", "patient"}
 )  # fmt: skip
 # words after a name that start a unit or a street: "Jane Doe Apt 5", "Philip Bypass"
+_THE_BEFORE = re.compile(r"(?i)\bthe[ \t]+$")
 _UNIT_WORDS = frozenset({"apt", "apartment", "suite", "ste", "unit", "box", "flat", "floor"})
 _STREET_ENDINGS = frozenset(
     {"street", "road", "avenue", "boulevard", "lane", "drive", "bypass", "turnpike", "highway",
@@ -145,6 +146,23 @@ _STREET_ENDINGS = frozenset(
      "square", "terrace", "trail", "crescent", "junction", "overpass", "underpass", "loop",
      "mews", "greens", "flats", "isle", "st", "rd", "ave", "blvd", "ln"}
 )  # fmt: skip
+# street suffixes (USPS Publication 28, the usual ones) and street words of other languages
+_STREET_SUFFIX = re.compile(
+    r"(?i)\b(?:street|st|road|rd|avenue|ave|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place"
+    r"|pl|terrace|parkway|highway|circle|square|trail|alley|row|crescent|close|gardens?|park"
+    r"|plaza|walk|hills?|gateway|mews|grove|bypass|turnpike|isle|island|fort|flats?|dale|lodge"
+    r"|point|ridge|valley|view|village|vista|loop|pass|path|pike|port|station|summit|track"
+    r"|tunnel|union|junction|knolls?|lakes?|landing|manor|meadows?|mills?|mount|mountain"
+    r"|orchard|oval|overpass|prairie|ranch|rapids?|rest|river|run|shoals?|shores?|springs?"
+    r"|spurs?|streams?|burgs?|bridge|brooks?|camp|canyon|cape|causeway|centers?|cliffs?"
+    r"|common|corners?|course|coves?|creek|crest|crossing|curve|divide|estates?|expressway"
+    r"|extension|falls?|ferry|fields?|fords?|forest|forges?|forks?|freeway|glens?|greens?"
+    r"|harbou?rs?|haven|heights|hollow|inlet|keys?|light|lock|mall|motorway|neck|pines?"
+    r"|plains?|ramp|route|skyway|stravenue|throughway|trace|trafficway|underpass|viaduct"
+    r"|views?|wells?|ville|rue|via|calle|strasse|straße|gasse|weg|vej|gata|gatan|laan|straat"
+    r"|jalan|ul)\b|\w(?:gatan|vägen|vej|veien|gata|stræti|strasse|straße|gasse|weg|laan|straat)\b"
+)
+_TWO_NAMES = re.compile(r"^[^\W\d_][^\W\d_'-]+(?:[ \t]+[^\W\d_][^\W\d_'-]+){1,2}$")
 # "Initial-less" person shape the model often calls an organisation: "Maja S Hermansen"
 _PERSON_SHAPE = re.compile(r"^[^\W\d_][^\W\d_'-]+[ \t]+[^\W\d_a-z]\.?[ \t]+[^\W\d_][^\W\d_'-]+$")
 _ORG_CUT = re.compile(r"[ \t]+as[ \t]|,[ \t]*(?:and|or)?[ \t]*[a-z]|\n|[:;\"\u201c\u201d]")
@@ -235,6 +253,8 @@ def _clean(label: str, text: str, start: int, end: int) -> tuple[str, int, int] 
         return None
     elif label == "address":
         start, end = _address_lines(text, start, end)
+        if not _street_like(text[start:end]):
+            return _clean("person", text, start, end) if _TWO_NAMES.match(text[start:end]) else None
         if tail := _LOWER_STREET.search(text, start, end):
             end = tail.start()
     elif label == "location" and not text[start:end][:1].isupper():
@@ -263,6 +283,8 @@ def _person(text: str, start: int, end: int) -> tuple[int, int] | None:
     if body is None:
         return None
     words = [w for w in re.finditer(r"\S+", body.group())]
+    if words and words[0].group().lower() in _ROLES and _THE_BEFORE.search(text, 0, start):
+        return None  # "the Princess Royal": a title, not a name
     while len(words) > 1 and words[0].group().lower().rstrip(".") in _ROLES:
         words.pop(0)
     while words and (
@@ -275,6 +297,11 @@ def _person(text: str, start: int, end: int) -> tuple[int, int] | None:
     if span.islower() or _is_label(span) or _shouted_word(text, span):
         return None
     return body.start() + words[0].start(), body.start() + words[-1].end()
+
+
+def _street_like(span: str) -> bool:
+    """An address holds a number or a street word; two bare names are a person's."""
+    return any(ch.isdigit() for ch in span) or bool(_STREET_SUFFIX.search(span))
 
 
 def _cased(word: str) -> bool:

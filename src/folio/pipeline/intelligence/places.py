@@ -36,6 +36,8 @@ _LOWER_STOP = frozenset(
      "person", "total", "business", "one", "two", "some", "any", "all"}
 )  # fmt: skip
 CUED_CONFIDENCE = 0.55
+_WORD = re.compile(r"(?<![\w-])[^\W\d_]+")
+_WORD_CHAR = re.compile(r"[\w-]")
 _TOWN_ABOVE = re.compile(
     r"(?:^|\n)[ \t]*([^\W\d_][^\W\d_'-]*(?:[ \t]+[^\W\d_][^\W\d_'-]*){0,3})[ \t]*\n[ \t]*$"
 )
@@ -81,14 +83,13 @@ def cued_places(text: str) -> Iterator[Candidate]:
 def countries(text: str) -> Iterator[Candidate]:
     """Country names, capitalised as names are, and the town line written above a country
     line (the last two lines of a postal address)."""
-    for m in _country_pattern().finditer(text):
-        if not m.group()[0].isupper():
-            continue
-        yield Candidate("location", m.start(), m.end(), m.group(), 0.6, m.group(), None, "lexicon")
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        line_end = text.find("\n", m.end())
+    for start, end in _country_spans(text):
+        raw = text[start:end]
+        yield Candidate("location", start, end, raw, 0.6, raw, None, "lexicon")
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
         line = text[line_start : len(text) if line_end < 0 else line_end]
-        if line_start == 0 or line.strip() != m.group():
+        if line_start == 0 or line.strip() != raw:
             continue
         town = _TOWN_ABOVE.search(text, max(0, line_start - 80), line_start)
         if town:
@@ -96,11 +97,28 @@ def countries(text: str) -> Iterator[Candidate]:
             yield Candidate("location", town.start(1), town.end(1), raw, 0.75, raw, None, "layout")
 
 
+def _country_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Longest country name starting at each capitalised word (a set look-up per word)."""
+    by_first = _by_first_word()
+    lowered = text.lower()
+    for word in _WORD.finditer(text):
+        if not word.group()[0].isupper():
+            continue
+        for name in by_first.get(word.group().lower(), ()):
+            end = word.start() + len(name)
+            if lowered.startswith(name, word.start()) and not _WORD_CHAR.match(text, end):
+                yield word.start(), end
+                break
+
+
 @cache
-def _country_pattern() -> re.Pattern[str]:
-    names = sorted(country_names(), key=len, reverse=True)
-    words = "|".join(re.escape(n) for n in names if len(n) > 3)
-    return re.compile(rf"(?<![\w-])(?i:{words})(?![\w-])")
+def _by_first_word() -> dict[str, tuple[str, ...]]:
+    """Country names by their first word, longest first."""
+    grouped: dict[str, list[str]] = {}
+    for name in country_names():
+        if len(name) > 3:
+            grouped.setdefault(name.split()[0].split("-")[0], []).append(name)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in grouped.items()}
 
 
 def _end(text: str, start: int, words: list[str]) -> int:
