@@ -75,6 +75,11 @@ class TestOrganisations:
     def test_legal_forms_trade_lines_and_cues(self, text: str, org: str) -> None:
         assert org in found(text, "organization")
 
+    def test_the_line_between_a_name_and_an_address_is_the_organisation(self) -> None:
+        text = "Dreux Joly\nPaxata\nPSC 3294, Box 9168\nAPO AA 61487"
+        assert found(text, "organization") == ["Paxata"]
+        assert found("Dreux Joly\nPaxata\nsee you soon", "organization") == []
+
     def test_a_trade_word_below_the_head_is_not_a_name(self) -> None:
         head = "ACME\n1 Main St\nSpringfield\nReceipt\n"
         assert found(head + "FRIED NOODLE\n", "organization") == []

@@ -76,3 +76,35 @@ def _trade_names(text: str) -> Iterator[Candidate]:
         if seen >= HEAD_LINES:
             return
         cursor += len(line)
+
+
+# a signature or postal block: name, (job title,) organisation, then the address lines
+_LINE = re.compile(r"[^\n]+")
+_PREFIX = re.compile(r"[^\w\n]*[ \t]*")
+_ORG_LINE = re.compile(r"[^\W\d_][\w&'\u2019.,-]*(?:[ \t]+[\w&'\u2019.,-]+){0,4}")
+_JOB_LINE = re.compile(r"[^\W\d_]+(?:[ \t]+[a-z][^\W\d_]*){1,3}")
+_ADDRESS_START = re.compile(r"(?i)\d|(?:unit|psc|apt|suite|p\.?\s?o\.?|usn[sv])\b")
+
+
+def block_organisations(text: str, people: list[tuple[int, int]]) -> Iterator[Candidate]:
+    """The line between a person's line (and their job title) and the address lines."""
+    lines = [_content(text, m.start(), m.end()) for m in _LINE.finditer(text)]
+    starts = {span for span in people}
+    for i, line in enumerate(lines[:-1]):
+        if line not in starts:
+            continue
+        j = i + 1
+        if j + 1 < len(lines) and _JOB_LINE.fullmatch(text, *lines[j]):
+            j += 1
+        if j + 1 >= len(lines) or not _ADDRESS_START.match(text, lines[j + 1][0]):
+            continue
+        start, end = lines[j]
+        if _ORG_LINE.fullmatch(text, start, end):
+            raw = text[start:end]
+            yield Candidate("organization", start, end, raw, 0.72, raw, None, "layout")
+
+
+def _content(text: str, start: int, end: int) -> tuple[int, int]:
+    """A line's span without a leading bullet or marks and without trailing spaces."""
+    start = _PREFIX.match(text, start, end).end()  # type: ignore[union-attr]
+    return start, start + len(text[start:end].rstrip())
