@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import replace
 
@@ -61,6 +62,20 @@ def find_candidates(text: str, types: set[str] | None = None) -> list[Candidate]
     return [c for c in kept if types is None or c.type in types]
 
 
+# the model's address is followed over its next lines only up to a postcode on them
+_POSTCODE = re.compile(r"\b\d{4,6}\b|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
+
+
+def _model_address_end(text: str, end: int) -> int:
+    """The model's address over the rest of its line, and over the next lines when they
+    reach a postcode (a line of table heads after an address is not part of it)."""
+    extended = extend_address(text, end)
+    newline = text.find("\n", end, extended)
+    if newline < 0 or _POSTCODE.search(text, newline, extended):
+        return extended
+    return end + len(text[end:newline].rstrip(" \t,"))
+
+
 def merge_addresses(found: list[Candidate], text: str) -> list[Candidate]:
     """Overlapping addresses from the model and the patterns become their union: the model
     knows where an address starts, the patterns follow its lines to the town and postcode.
@@ -78,7 +93,7 @@ def merge_addresses(found: list[Candidate], text: str) -> list[Candidate]:
     )
     merged: list[Candidate] = []
     for cand in addresses:
-        if cand.source == "ner" and (end := extend_address(text, cand.end)) > cand.end:
+        if cand.source == "ner" and (end := _model_address_end(text, cand.end)) > cand.end:
             raw = text[cand.start : end]
             cand = replace(cand, end=end, text=raw, normalized=" ".join(raw.split()))
         last = merged[-1] if merged else None
