@@ -56,6 +56,11 @@ class TestPlaces:
         text = "Agatha Ottarsdóttir\n\nEBEN\nAustria"
         assert found(text, "location") == ["EBEN", "Austria"]
 
+    def test_the_country_line_may_end_with_a_postcode(self) -> None:
+        text = "* Astrid Berg\n* Broomfield\n* New Zealand 57006"
+        assert found(text, "location") == ["Broomfield", "New Zealand"]
+        assert found("I love Austria and\nSpain", "location") == ["Austria", "Spain"]
+
     def test_lower_case_words_are_not_places(self) -> None:
         assert found("I visited france and chad last year.", "location") == []
 
@@ -79,6 +84,11 @@ class TestOrganisations:
         text = "Dreux Joly\nPaxata\nPSC 3294, Box 9168\nAPO AA 61487"
         assert found(text, "organization") == ["Paxata"]
         assert found("Dreux Joly\nPaxata\nsee you soon", "organization") == []
+
+    def test_an_ensemble_is_not_a_person(self) -> None:
+        text = "The Symcat Orchestra was founded in 1977."
+        assert found(text, "person") == []
+        assert found(text, "organization") == ["Symcat Orchestra"]
 
     def test_a_trade_word_below_the_head_is_not_a_name(self) -> None:
         head = "ACME\n1 Main St\nSpringfield\nReceipt\n"

@@ -172,12 +172,15 @@ _DEMONYM = re.compile(r"(?:an|ese|ish|i|ic|ch|er|ite|ist|ox|ar|ean)$")
 _ORG_SUFFIX = re.compile(
     r"(?i)\b(?:inc|ltd|llc|plc|gmbh|corp|corporation|company|co|group|holdings|partners"
     r"|investments|software|technologies|technology|systems|solutions|labs|bank|agency"
-    r"|associates|consulting|industries|enterprises|ventures|capital|media|studios)\.?$"
+    r"|associates|consulting|industries|enterprises|ventures|capital|media|studios|orchestra"
+    r"|band|choir|ensemble|quartet|club|foundation|institute|association|society|university"
+    r"|college|academy|museum|hospital|council|committee|union|federation|league)\.?$"
 )
 _NRP_WORDS = frozenset(w.lower() for w in NRP)
 # a name with a middle initial the model cut in two: "Tamara T Stanković"
 _INITIAL_BEFORE = re.compile(r"[^\W\d_][^\W\d_'-]+[ \t]+[^\W\d_a-z]\.?[ \t]+$")
 # "on Main Road street": the common noun after a street's name is not part of the address
+_TRAILING_CODE = re.compile(r"[ \t,]+\d[\d -]{2,8}$")
 _LOWER_STREET = re.compile(r"[ \t]+(?:street|road|avenue|lane)$")
 _INITIAL_TAIL = re.compile(r"\.?[ \t]+[^\W\d_][^\W\d_'-]+")
 _INITIAL_AFTER = re.compile(r"[ \t]+[^\W\d_a-z]\.?[ \t]+[^\W\d_][^\W\d_'-]+")
@@ -259,6 +262,8 @@ def _clean(label: str, text: str, start: int, end: int) -> tuple[str, int, int] 
             end = tail.start()
     elif label == "location" and not text[start:end][:1].isupper():
         return None
+    elif label == "location" and (code := _TRAILING_CODE.search(text, start, end)):
+        end = code.start()  # "New Zealand 57006": the place, without its postcode
     return _trim(label, text, start, end)
 
 

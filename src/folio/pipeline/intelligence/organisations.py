@@ -99,6 +99,8 @@ def block_organisations(text: str, people: list[tuple[int, int]]) -> Iterator[Ca
         if j + 1 >= len(lines) or not _ADDRESS_START.match(text, lines[j + 1][0]):
             continue
         start, end = lines[j]
+        if text[start:end].islower() and not text[slice(*lines[i])].islower():
+            continue  # a lower-case word under a capitalised name is no company name
         if _ORG_LINE.fullmatch(text, start, end):
             raw = text[start:end]
             yield Candidate("organization", start, end, raw, 0.72, raw, None, "layout")

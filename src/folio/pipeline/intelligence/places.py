@@ -37,9 +37,14 @@ _LOWER_STOP = frozenset(
 )  # fmt: skip
 CUED_CONFIDENCE = 0.55
 _WORD = re.compile(r"(?<![\w-])[^\W\d_]+")
+# after the country name on its line, at most a postcode
+_COUNTRY_LINE = re.compile(r"(?:[ \t,]+[A-Z0-9][A-Z0-9 -]{1,8}[A-Z0-9])?[ \t]*")
+_MARKS = re.compile(r"[^\w\n]*")
 _WORD_CHAR = re.compile(r"[\w-]")
 _TOWN_ABOVE = re.compile(
-    r"(?:^|\n)[ \t]*([^\W\d_][^\W\d_'-]*(?:[ \t]+[^\W\d_][^\W\d_'-]*){0,3})[ \t]*\n[ \t]*$"
+    r"(?:^|\n)[^\w\n]*([^\W\d_a-z][^\W\d_'-]*"
+    r"(?:[ \t]+(?:(?:de|del|de la|di|da|do|du|la|le|am|an|upon|on|sur)[ \t]+)?"
+    r"[^\W\d_a-z][^\W\d_'-]*){0,3})[ \t]*\n[ \t]*$"
 )
 
 
@@ -88,8 +93,11 @@ def countries(text: str) -> Iterator[Candidate]:
         yield Candidate("location", start, end, raw, 0.6, raw, None, "lexicon")
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
-        line = text[line_start : len(text) if line_end < 0 else line_end]
-        if line_start == 0 or line.strip() != raw:
+        line_end = len(text) if line_end < 0 else line_end
+        alone = _MARKS.fullmatch(text, line_start, start) and _COUNTRY_LINE.fullmatch(
+            text, end, line_end
+        )
+        if line_start == 0 or not alone:
             continue
         town = _TOWN_ABOVE.search(text, max(0, line_start - 80), line_start)
         if town:
