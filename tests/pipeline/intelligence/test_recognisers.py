@@ -138,6 +138,23 @@ class TestGroupsAndIdentifiers:
         assert found("order number 630427373398 is lost", "credit_card") == []
         assert found("card number 630427373399 is lost", "credit_card") == []
 
+    @pytest.mark.parametrize(
+        ("text", "licence"),
+        [
+            ("my driver's license is S123-4567-8901", "S123-4567-8901"),
+            ("Please update my drivers license: WDL6Q8CM3Z2B", "WDL6Q8CM3Z2B"),
+            ("I have a driver license, number k5569123", "k5569123"),
+            ("DL# H12345678", "H12345678"),
+        ],
+    )  # fmt: skip
+    def test_driving_licences_after_their_cue(self, text: str, licence: str) -> None:
+        assert found(text, "drivers_license") == [licence]
+
+    def test_a_phone_after_a_licence_word_stays_a_phone(self) -> None:
+        text = "Driver license required. Call 415-555-2671"
+        assert found(text, "drivers_license") == []
+        assert found(text, "phone") == ["415-555-2671"]
+
     def test_two_short_numbers_are_not_a_phone_without_a_cue(self) -> None:
         assert found("Suite 541 6343 Skogstien 106", "phone") == []
         assert found("Call 541 6343 today", "phone") == ["541 6343"]
