@@ -160,6 +160,23 @@ class TestGroupsAndIdentifiers:
         assert found("Call 541 6343 today", "phone") == ["541 6343"]
 
 
+class TestDatesAndTimes:
+    @pytest.mark.parametrize(
+        ("text", "dates"),
+        [
+            ("We met March 3rd at 5pm.", ["March 3rd", "5pm"]),
+            ("at 5 p.m. sharp", ["5 p.m."]),
+            ("It was 2021-03-05T10:00:00.", ["2021-03-05T10:00:00"]),
+            ("Appointment: Wednesday, June 5, 2024 14:30", ["Wednesday, June 5, 2024", "14:30"]),
+            ("DATE : 9/3/2018 20:54:50", ["9/3/2018", "20:54:50"]),
+            ("on the last Sunday before noon", ["noon"]),
+            ("IP 10.1.2.3, a 1:2 ratio, version 3.10", []),
+        ],
+    )  # fmt: skip
+    def test_times_weekdays_and_iso_forms(self, text: str, dates: list[str]) -> None:
+        assert found(text, "date") == dates
+
+
 def test_receipt_fields_are_found_as_entities(corpus: Path) -> None:
     """On SROIE's ground-truth transcripts, the company and the address are entities of their
     types on most receipts (measured 0.95 and 0.79)."""

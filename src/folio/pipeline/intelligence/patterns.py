@@ -37,6 +37,17 @@ _YEAR = r"(?:19|20)\d{2}"
 _CUED_YEAR = re.compile(
     rf"(?i)\b(?:in|since|of|from|until|by|year|during|circa|before|after)\s+({_YEAR})\b"
 )
+_MERIDIEM = r"(?:[AaPp]\.[Mm]\.?|[AaPp][Mm])"
+_TIME = re.compile(
+    r"(?<![\w:.])(?:(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
+    rf"(?:[ \t]?{_MERIDIEM})?|(?:1[0-2]|0?[1-9])[ \t]?{_MERIDIEM})(?![\w:])"
+    r"|\b(?:noon|midnight)\b"
+)
+_WEEKDAY_BEFORE = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[ \t]*,?[ \t]*$"
+)
+_ISO_TIME = re.compile(r"T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?")
+_DECADE = re.compile(r"\b(?:the[ \t]+)?(?:1[89]|20)\d0['\u2019]?s\b")
 _POSSIBLE = phonenumbers.Leniency.POSSIBLE
 _FALLBACK_REGIONS = ("US", "GB", "IN", "DE")
 _PART_BEFORE = re.compile(r"\d[ -]?\Z")
@@ -249,12 +260,33 @@ def _postal_codes(text: str) -> Iterator[Candidate]:
 
 
 def _dates(text: str) -> Iterator[Candidate]:
+    """Dates, times and decades; a weekday before a date ("Wednesday, June 5, 2024") and an
+    ISO time after one ("2021-03-05T10:00") belong to it. A time after a date on a receipt
+    stays its own entity: the date is the date."""
+    found: list[Candidate] = []
     # numeric dates: dotted ones day first (European), slashed or dashed ones month first (US)
     for d in scan_dates(text, "auto", mentions=True):
         conf = 0.9 if d.value else 0.5
-        yield Candidate("date", d.start, d.start + len(d.raw), d.raw, conf, d.value)
+        found.append(Candidate("date", d.start, d.start + len(d.raw), d.raw, conf, d.value))
     for m in _CUED_YEAR.finditer(text):
-        yield Candidate("date", m.start(1), m.end(1), m.group(1), 0.55, m.group(1))
+        found.append(Candidate("date", m.start(1), m.end(1), m.group(1), 0.55, m.group(1)))
+    for pattern, conf in ((_TIME, 0.8), (_DECADE, 0.6)):
+        for m in pattern.finditer(text):
+            found.append(Candidate("date", m.start(), m.end(), m.group(), conf, m.group()))
+    yield from (_with_parts(text, c) for c in found)
+
+
+def _with_parts(text: str, cand: Candidate) -> Candidate:
+    start, end = cand.start, cand.end
+    weekday = _WEEKDAY_BEFORE.search(text, max(0, start - 16), start)
+    if weekday and cand.normalized and cand.normalized[:1].isdigit():
+        start = weekday.start()
+    iso_time = _ISO_TIME.match(text, end)
+    if iso_time and cand.normalized:
+        end = iso_time.end()
+    if (start, end) == (cand.start, cand.end):
+        return cand
+    return Candidate("date", start, end, text[start:end], cand.confidence, cand.normalized)
 
 
 PATTERN_DETECTORS: dict[str, Callable[[str], Iterator[Candidate]]] = {
