@@ -155,6 +155,22 @@ class TestGroupsAndIdentifiers:
         assert found(text, "drivers_license") == []
         assert found(text, "phone") == ["415-555-2671"]
 
+    @pytest.mark.parametrize(
+        ("text", "phone"),
+        [
+            ("Call me at 0521833786.", "0521833786"),
+            ("My number is 98762328", "98762328"),
+            ("You can reach 514 047 966 anytime", "514 047 966"),
+            ("Text 0074-833 78 please", "0074-833 78"),
+        ],
+    )  # fmt: skip
+    def test_national_numbers_a_phone_word_names(self, text: str, phone: str) -> None:
+        assert found(text, "phone") == [phone]
+
+    def test_amounts_and_account_numbers_are_not_phones(self) -> None:
+        assert found("Account number 296664039561", "phone") == []
+        assert found("Call total 70.00 0.00 15.00", "phone") == []
+
     def test_two_short_numbers_are_not_a_phone_without_a_cue(self) -> None:
         assert found("Suite 541 6343 Skogstien 106", "phone") == []
         assert found("Call 541 6343 today", "phone") == ["541 6343"]

@@ -48,6 +48,15 @@ _WEEKDAY_BEFORE = re.compile(
 )
 _ISO_TIME = re.compile(r"T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?")
 _DECADE = re.compile(r"\b(?:the[ \t]+)?(?:1[89]|20)\d0['\u2019]?s\b")
+_NUMBER_SHAPE = re.compile(
+    r"(?<![\w+.,/-])\+?\(?\d[\d().\- \t]{5,20}\d(?:[ \t]?(?:x|ext\.?)[ \t]?\d{1,5})?(?![\w.,/-]\d)"
+)
+# words that name a phone number, not any number ("account number" does not)
+_CALL_CUE = re.compile(
+    r"(?i)\b(?:phone|tel|telephone|mobile|mob|cell|call|fax|whatsapp|sms|text|dial|ring|reach"
+    r"|my number|number is)\b"
+)
+_AMOUNTS = re.compile(r"\d\.\d\d\s+-?\d+\.\d\d(?!\d)")  # two amounts in a row
 _POSSIBLE = phonenumbers.Leniency.POSSIBLE
 _FALLBACK_REGIONS = ("US", "GB", "IN", "DE")
 _PART_BEFORE = re.compile(r"\d[ -]?\Z")
@@ -75,7 +84,7 @@ _REGION_WORDS = re.compile(
 )
 _PHONE_CUE = re.compile(
     r"(?i)\b(phone|tel|telephone|mobile|mob|cell|call|fax|contact|whatsapp|office|home|sms|text"
-    r"|dial|ring|registered|number)\b"
+    r"|dial|ring|registered|number|reach)\b"
 )
 _CURRENCY_SYMBOLS = {
     "$": "USD",
@@ -136,6 +145,7 @@ def _phones(text: str) -> Iterator[Candidate]:
         return
     region = infer_region(text)
     seen: set[tuple[int, int]] = set()
+    kept: set[tuple[int, int]] = set()
     for guess in (region,) if region else _FALLBACK_REGIONS:
         for match in phonenumbers.PhoneNumberMatcher(text, guess, leniency=_POSSIBLE):
             if (match.start, match.end) in seen:
@@ -146,13 +156,31 @@ def _phones(text: str) -> Iterator[Candidate]:
             # must say it is a phone number
             guessed = region is None and guess != _FALLBACK_REGIONS[0]
             if cand and not (guessed and cand.confidence < 0.65):
+                kept.add((cand.start, cand.end))
                 yield cand
+    yield from _cued_numbers(text, kept)
+
+
+def _cued_numbers(text: str, found: set[tuple[int, int]]) -> Iterator[Candidate]:
+    """Digit runs a phone word names ("call me at 0521833786", "001-335-504-9258") that no
+    numbering plan tried above accepts: national numbers of other countries, or dialled with
+    an exit code."""
+    for m in _NUMBER_SHAPE.finditer(text):
+        raw = m.group().rstrip(" .-")
+        end = m.start() + len(raw)
+        digits = re.sub(r"\D", "", raw.split("x")[0].split("ext")[0])
+        if not 7 <= len(digits) <= 15 or any(s < end and m.start() < e for s, e in found):
+            continue
+        if near(text, m.start(), end, _CALL_CUE, 30) and not _AMOUNTS.search(raw):
+            yield Candidate("phone", m.start(), end, raw, 0.6, digits)
 
 
 def _phone(text: str, match: phonenumbers.PhoneNumberMatch, known: bool) -> Candidate | None:
     if _PART_BEFORE.search(text, 0, match.start) or _PART_AFTER.match(text, match.end):
         return None  # a piece of a longer digit run (a card or account number)
     raw = match.raw_string
+    if _AMOUNTS.search(raw):
+        return None  # "70.00 0.00 15.00": a row of amounts
     valid = phonenumbers.is_valid_number(match.number)
     international = raw.startswith("+")
     shaped = international or raw.startswith("(") or bool(re.search(r"[\s().-]", raw))
