@@ -116,6 +116,19 @@ class TestAddresses:
     def test_cued_and_special_forms(self, text: str, address: str) -> None:
         assert found(text, "address") == [address]
 
+    @pytest.mark.parametrize(
+        ("text", "address"),
+        [
+            ("Janin-Hande-Straße 3/7", "Janin-Hande-Straße 3/7"),
+            ("To Via Cherubini, 0\n00137, Roma (RM).", "Via Cherubini, 0\n00137, Roma (RM)"),
+            ("aleja Fredry 20/40\n96-367 Zduńska Wola", "aleja Fredry 20/40\n96-367 Zduńska Wola"),
+            ("She is at Skogsgatan 332\n44538 Ängelholm now.", "Skogsgatan 332\n44538 Ängelholm"),
+            ("39, avenue de Gautier", "39, avenue de Gautier"),
+        ],
+    )  # fmt: skip
+    def test_european_street_and_postcode_forms(self, text: str, address: str) -> None:
+        assert found(text, "address") == [address]
+
     def test_postal_block_of_a_receipt_head(self) -> None:
         text = (
             "SYARIKAT PERNIAGAAN GIN KEE\n(81109-A)\nNO 290, JALAN AIR PANAS,\nSETAPAK,\n"

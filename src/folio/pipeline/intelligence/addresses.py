@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 from folio.pipeline.intelligence.candidates import Candidate
 
-_UNIT_WORD = r"(?:(?:Suite|Ste|Apt|Apartment|Unit|Floor|Fl)\b\.?|#)"
+_UNIT_WORD = r"(?:(?:Suite|Ste|Apt|Apartment|Unit|Floor|Fl|Piano|Piso|Etage)\b\.?|#)"
+_NUMBER = r"\d{1,5}[A-Za-z]?(?:[/-]\d{1,4}[A-Za-z]?)?"
 _UNIT = rf"(?:,?[ \t]+{_UNIT_WORD}[ \t]*\w+)*"
 _STREET_TYPES = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
@@ -26,12 +27,14 @@ _PREFIX_TYPES = (
     r"|Camino|Paseo|Travessa|Estrada|ul\.|ulica|Odos|Plac|Aleja"
     r"|Jalan|JALAN|Jln\.?|JLN\.?|Lorong|LORONG|Lrg\.?|Persiaran|PERSIARAN|Lebuh|LEBUH"
     r"|Λεωφόρος|Λεωφ\.|Οδός|Πλατεία|Av\.?|Avenue|Boulevard|Bd\.?|Chemin|Allée|Impasse|Vicolo"
-    r"|Strada|Straße|C/|Cite|Cité|Rruga|Ulica|Bulevar)"
+    r"|Strada|Straße|C/|Cite|Cité|Rruga|Ulica|Bulevar|Alameda|Rodovia|Ladeira|Passarela|Viela"
+    r"|Quadra|Ronda|Rotonda|Contrada|Borgo|Piazzale|Travesía|Glorieta|Pasaje|Callejón|aleja"
+    r"|al\.|pl\.|os\.|rue|avenue|boulevard|chemin|allée|impasse|place|quai|route)"
 )
 _PARTICLE = r"(?:(?:d[aeo]s?|de la|del|di|du|des|al|el|la|le)[ \t]+)?"
 _PREFIXED = re.compile(
-    rf"\b(?:\d{{1,6}}[ \t]+)?{_PREFIX_TYPES}[ \t]+{_PARTICLE}(?:{_CAP}[ \t]*){{1,4}}"
-    rf"(?:[ \t]*\d{{1,5}}[A-Za-z]?\b)?" + _UNIT
+    rf"(?<![\w-])(?:\d{{1,6}},?[ \t]+)?{_PREFIX_TYPES}[ \t]+{_PARTICLE}(?:{_CAP}[ \t]*){{1,4}}"
+    rf"(?:,?[ \t]*{_NUMBER}(?![\w/-]))?" + _UNIT
 )
 _SUFFIX_TYPES = (
     r"(?:strasse|straße|str\.|gasse|weg|gatan|vägen|vej|veien|laan|straat|plein|tie|katu|kuja"
@@ -39,10 +42,14 @@ _SUFFIX_TYPES = (
     r"|sti|vägen|gränd|backe|stig|tie|polku|raitti|tanhua|utca|út|útja|ulica|cesta|iela|gatve"
     r"|tänav|straat|steeg|singel|gracht|kade|dreef|hof|hove|pad|strada)"
 )
-_SPACED_TYPES = r"(?:Strasse|Straße|Weg|Gasse|Platz|Allee|Laan|Straat|Vej|Gade|Gatan|utca|u\.)"
+_SPACED_TYPES = (
+    r"(?:Strasse|Straße|Weg|Gasse|Platz|Allee|Laan|Straat|Vej|Gade|Gatan|utca|u\.|Ring|Damm"
+    r"|Ufer|Chaussee|Steig|Pfad)"
+)
 _SUFFIXED = re.compile(
-    rf"(?<![\w-])(?:\d{{1,6}}[ \t]+)?[A-ZÀ-ÞĀ-\u017f][\w-]*(?:{_SUFFIX_TYPES}|[ \t]{_SPACED_TYPES})"
-    rf"(?:[ \t]+[\w.]+)?[ \t]+\d{{1,5}}[A-Za-z]?\b\.?" + _UNIT
+    rf"(?<![\w-])(?:\d{{1,6}}[ \t]+)?[A-ZÀ-ÞĀ-\u017f][\w-]*"
+    rf"(?:{_SUFFIX_TYPES}|[ \t-]{_SPACED_TYPES})"
+    rf"(?:[ \t]+[\w.]+)?[ \t]+{_NUMBER}(?![\w/-])\.?" + _UNIT
 )
 # one more address line: a unit, or a town/region/country (capitalised words, codes), with an
 # optional postal code; separated by a line break or a comma
@@ -51,8 +58,10 @@ _PLACE_WORD_INLINE = r"(?:[A-ZÀ-ÞĀ-\u017f\u0391-\u03a9][^\W\d_]+|[A-Z]{2,3}\b
 _LINE = re.compile(
     r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*(?:,[ \t]*)?)"
     rf"(?:{_UNIT_WORD}[ \t]*\w+"
-    rf"|{_PLACE_WORD}(?:[ \t]+(?:{_PLACE_WORD}|d[aeo]|de))*(?:[ \t]+\d[\d -]{{2,8}}\d)?"
-    r"|\d{4,6}(?:-\d{4})?)"
+    rf"|(?:\d{{2,5}}(?:[- ]\d{{3,4}})?,?[ \t]+)?{_PLACE_WORD}"
+    rf"(?:[ \t]+(?:{_PLACE_WORD}|d[aeo]|de|da|del|della|di|al|am|an))*(?:[ \t]+\d[\d -]{{2,8}}\d)?"
+    r"|\d{4,6}(?:-\d{3,4})?(?:[ \t]+[A-Z]{2}\b)?)"
+    r"(?:[ \t]*\([A-Z]{2,3}\)|[ \t]*/[ \t]*[A-Z]{2}\b)?"
 )
 # words that name an address next: the address follows, whatever its country's grammar
 _CUE = re.compile(
@@ -112,6 +121,9 @@ def _extend(text: str, end: int) -> int:
     return end
 
 
+ADDRESS_CUE = _CUE
+
+
 def cued_addresses(text: str) -> Iterator[Candidate]:
     """What follows an address cue ("lives at", "address:", "sent to"), when it holds a number
     and a name: the cue says it is an address, whatever the street grammar."""
@@ -144,7 +156,7 @@ def _drop_full_stop(text: str, end: int) -> int:
 # a postcode and a town ("41150 KLANG, SELANGOR", "53200, Kuala Lumpur", "75008 Paris")
 _POSTAL_LINE = re.compile(
     r"[ \t]*(?:[^\n]*?,[ \t]*)?\d{5}(?:-\d{4})?[ \t]*,?[ \t]+[^\W\d_]{3,}[^\W\d_ .,'-]*"
-    r"(?:[ \t.,]+[^\W\d_][^\W\d_'-]*){0,4}[ \t.,]*$"
+    r"(?:[ \t.,]+[^\W\d_a-z][^\W\d_'-]*){0,4}[ \t.,]*$"
 )
 # words that make a line a street line, in the languages of the formats above
 _STREET_WORD = re.compile(
@@ -178,6 +190,8 @@ def address_blocks(text: str) -> Iterator[Candidate]:
         if top == i and not _STREET_WORD.search(text, start, end):
             continue  # a town alone is a location, not an address
         s, e = lines[top][0], lines[bottom][1]
+        if cue := _CUE.search(text, s, lines[top][1]):
+            s = cue.end()  # "She lives at rue de Mace": the address starts after its cue
         raw = text[s:e].strip()
         s += len(text[s:e]) - len(text[s:e].lstrip())
         e = s + len(raw.rstrip(" \t,"))

@@ -108,14 +108,18 @@ def merge_addresses(found: list[Candidate], text: str) -> list[Candidate]:
     return [c for c in found if c.type != "address"] + merged + blocks
 
 
+# what a pattern's address holds is its town, street name, house number ("3/7") or postcode
+_PARTS_OF_ADDRESSES = frozenset({"location", "person", "date", "postal_code", "phone"})
+
+
 def inside_addresses(found: list[Candidate]) -> list[Candidate]:
-    """Without the places and names the model finds inside an address a pattern read: they
-    are its town or its street's name, and the whole address is the entity."""
+    """Without the places, names and numbers found inside an address a pattern read: they
+    are its town, its street's name or its house number; the whole address is the entity."""
     spans = [(c.start, c.end) for c in found if c.type == "address" and c.source != "ner"]
     return [
         c
         for c in found
-        if c.type not in ("location", "person")
+        if c.type not in _PARTS_OF_ADDRESSES
         or not any(s <= c.start and c.end <= e and (s, e) != (c.start, c.end) for s, e in spans)
     ]
 

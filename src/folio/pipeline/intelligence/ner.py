@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from folio.pipeline.intelligence.addresses import ADDRESS_CUE
 from folio.pipeline.intelligence.candidates import Candidate
 from folio.pipeline.intelligence.nrp import NRP
 from folio.pipeline.intelligence.places import is_country
@@ -180,6 +181,7 @@ _NRP_WORDS = frozenset(w.lower() for w in NRP)
 # a name with a middle initial the model cut in two: "Tamara T Stanković"
 _INITIAL_BEFORE = re.compile(r"[^\W\d_][^\W\d_'-]+[ \t]+[^\W\d_a-z]\.?[ \t]+$")
 # "on Main Road street": the common noun after a street's name is not part of the address
+_LOWER_TAIL = re.compile(r"[ \t]+[a-z]+[.!?]?$")
 _TRAILING_CODE = re.compile(r"[ \t,]+\d[\d -]{2,8}$")
 _LOWER_STREET = re.compile(r"[ \t]+(?:street|road|avenue|lane)$")
 _INITIAL_TAIL = re.compile(r"\.?[ \t]+[^\W\d_][^\W\d_'-]+")
@@ -250,12 +252,15 @@ def _clean(label: str, text: str, start: int, end: int) -> tuple[str, int, int] 
         span = text[start:end]
         if _PERSON_SHAPE.match(span.strip()):
             label = "person"
+        elif any(ch.isdigit() for ch in span) and _STREET_SUFFIX.search(span):
+            return None  # "Janin-Hande-Straße 3/7": a street, which the patterns read
         elif not _plausible_org(span) or _NOT_ORG.match(span.strip()):
             return None
     elif label == "nrp" and not _plausible_group(text[start:end]):
         return None
     elif label == "address":
         start, end = _address_lines(text, start, end)
+        start, end = _address_core(text, start, end)
         if not _street_like(text[start:end]):
             return _clean("person", text, start, end) if _TWO_NAMES.match(text[start:end]) else None
         if tail := _LOWER_STREET.search(text, start, end):
@@ -302,6 +307,18 @@ def _person(text: str, start: int, end: int) -> tuple[int, int] | None:
     if span.islower() or _is_label(span) or _shouted_word(text, span):
         return None
     return body.start() + words[0].start(), body.start() + words[-1].end()
+
+
+def _address_core(text: str, start: int, end: int) -> tuple[int, int]:
+    """The model's address without the cue before it ("She lives at") or the lower-case words
+    after it ("… 74476 Calw now")."""
+    cue = ADDRESS_CUE.search(text, start, end)
+    if cue and cue.end() < end and cue.start() - start < 20:
+        start = cue.end()
+    if any(ch.isupper() for ch in text[start:end]):
+        while tail := _LOWER_TAIL.search(text, start, end):
+            end = tail.start()
+    return start, end
 
 
 def _street_like(span: str) -> bool:
