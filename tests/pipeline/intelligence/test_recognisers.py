@@ -30,6 +30,8 @@ class TestNames:
             ("have you heard Tamara T Stanković speak yet?", "Tamara T Stanković"),
             ("sometimes people call me višeslav", "višeslav"),
             ("She named him Luís", "Luís"),
+            ("I met Thomas Techer-Guillon at the office.", "Thomas Techer-Guillon"),
+            ("I met Sr. Miguel Rezende at the office.", "Miguel Rezende"),
         ],
     )  # fmt: skip
     def test_name_spans_hold_the_name_only(self, text: str, name: str) -> None:

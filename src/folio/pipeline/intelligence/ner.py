@@ -37,7 +37,12 @@ _LABELS = {
 # model's DATE label is not used: the date patterns are as complete on the first half of the
 # development sentences and make none of its false positives
 _TRAINED_ONLY = frozenset({"ADDRESS", "NORP"})
-_TITLE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Madam|Mx)\.?\s+)+", re.IGNORECASE)
+_TITLE = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Madam|Mx|Sr|Sra|Srta|Herr|Frau|Mme|Mlle|Sig|Dott|Ing)"
+    r"\.?\s+)+",
+    re.IGNORECASE,
+)
+_BARE_TITLE = re.compile(_TITLE.pattern[1:].replace("\\s+)+", "\\s*)+$"), re.IGNORECASE)
 # form labels the small model sometimes takes for a name
 _LABEL_WORDS = frozenset(
     {
@@ -100,7 +105,7 @@ _CUED_NAME = re.compile(
     r"(?:\b(?:[Mm]y name is|[Nn]ame:|[Dd]ear|Attn:?|Attention:|[Ss]igned by"
     r"|(?:Patient|Customer|Client|Employee|Applicant|Cardholder|Account [Hh]older|Tenant"
     r"|Insured|Beneficiary|Contact)(?: [Nn]ame)?:)"
-    r"|\b(?:Mr|Mrs|Ms|Dr|Prof)\.?)[ \t]+"
+    r"|\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Sra|Srta|Herr|Frau|Mme|Mlle|Sig\.ra|Dott)\.?)[ \t]+"
     r"([^\W\d_][^\W\d_'\u2019-]*(?:[ \t]+[A-Z]\.?(?![^\W\d_]))?"
     r"(?:[ \t]+[^\W\d_][^\W\d_'\u2019-]+){0,2})"
 )
@@ -184,6 +189,7 @@ _INITIAL_BEFORE = re.compile(r"[^\W\d_][^\W\d_'-]+[ \t]+[^\W\d_a-z]\.?[ \t]+$")
 _LOWER_TAIL = re.compile(r"[ \t]+[a-z]+[.!?]?$")
 _TRAILING_CODE = re.compile(r"[ \t,]+\d[\d -]{2,8}$")
 _LOWER_STREET = re.compile(r"[ \t]+(?:street|road|avenue|lane)$")
+_HYPHENATED = re.compile(r"-[^\W\d_a-z][^\W\d_'-]+")
 _INITIAL_TAIL = re.compile(r"\.?[ \t]+[^\W\d_][^\W\d_'-]+")
 _INITIAL_AFTER = re.compile(r"[ \t]+[^\W\d_a-z]\.?[ \t]+[^\W\d_][^\W\d_'-]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -304,7 +310,7 @@ def _person(text: str, start: int, end: int) -> tuple[int, int] | None:
     if not words or words[-1].group().lower().rstrip(".") in _STREET_ENDINGS:
         return None
     span = body.group()[words[0].start() : words[-1].end()]
-    if span.islower() or _is_label(span) or _shouted_word(text, span):
+    if span.islower() or _is_label(span) or _shouted_word(text, span) or _BARE_TITLE.match(span):
         return None
     return body.start() + words[0].start(), body.start() + words[-1].end()
 
@@ -349,6 +355,8 @@ def widen_initials(text: str, start: int, end: int) -> tuple[int, int]:
     before = _INITIAL_BEFORE.search(text, max(0, start - 40), start)
     if before and before.end() == start:
         start = before.start()
+    while hyphen := _HYPHENATED.match(text, end):
+        end = hyphen.end()  # "Techer-Guillon": the tokenizer split the surname at its hyphen
     after = _INITIAL_AFTER.match(text, end)
     if after:
         end = after.end()
