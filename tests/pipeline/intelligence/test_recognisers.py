@@ -77,6 +77,9 @@ class TestOrganisations:
             ("B & BEST RESTAURANT\nNO.12, JALAN SS4C/5\nTOTAL 9.00", "B & BEST RESTAURANT"),
             ("Standard And Poors is a design agency based in Paris.", "Standard And Poors"),
             ("I worked at Deloitte as a midwife.", "Deloitte"),
+            ("I work for Brandt & Lind A/S.", "Brandt & Lind A/S"),
+            ("Supplier: Parini, Doglioni e Salvo s.r.l.", "Parini, Doglioni e Salvo s.r.l."),
+            ("The employer is Schmidtke Köster GbR", "Schmidtke Köster GbR"),
         ],
     )  # fmt: skip
     def test_legal_forms_trade_lines_and_cues(self, text: str, org: str) -> None:
@@ -91,6 +94,9 @@ class TestOrganisations:
         text = "The Symcat Orchestra was founded in 1977."
         assert found(text, "person") == []
         assert found(text, "organization") == ["Symcat Orchestra"]
+
+    def test_short_legal_forms_must_keep_their_case(self) -> None:
+        assert found("Excuse me, To me it was Juan se fue.", "organization") == []
 
     def test_a_trade_word_below_the_head_is_not_a_name(self) -> None:
         head = "ACME\n1 Main St\nSpringfield\nReceipt\n"

@@ -180,7 +180,9 @@ _ORG_SUFFIX = re.compile(
     r"|investments|software|technologies|technology|systems|solutions|labs|bank|agency"
     r"|associates|consulting|industries|enterprises|ventures|capital|media|studios|orchestra"
     r"|band|choir|ensemble|quartet|club|foundation|institute|association|society|university"
-    r"|college|academy|museum|hospital|council|committee|union|federation|league)\.?$"
+    r"|college|academy|museum|hospital|council|committee|union|federation|league|groep|gruppe"
+    r"|groupe|grupo|genetics|casino|logistics|pharma|insurance|airlines?|motors|foods|gbr|hb"
+    r"|ohg|kg|ab|oy|ag|sa|srl|spa|bv|nv)\.?$"
 )
 _NRP_WORDS = frozenset(w.lower() for w in NRP)
 # a name with a middle initial the model cut in two: "Tamara T Stanković"

@@ -9,15 +9,23 @@ from collections.abc import Iterator
 
 from folio.pipeline.intelligence.candidates import Candidate
 
-_LEGAL_FORMS = (
+# legal forms; the short ones are also words ("se", "ab", "me"), so their case must match
+_LEGAL_LONG = (
     r"S[DN]N\.?[ \t]*BHD\.?|BHD\.?|BERHAD|PTE\.?[ \t]*LTD\.?|PTY\.?[ \t]*LTD\.?|CO\.?,?[ \t]*LTD\.?"
-    r"|LTD\.?|LIMITED|LLC|L\.L\.C\.|LLP|INC\.?|INCORPORATED|CORP\.?|CORPORATION|GMBH|AG|PLC"
-    r"|S\.A\.S?\.?|SAS|S\.?R\.?L\.?|SARL|S\.L\.|B\.V\.|N\.V\.|OY|AB|A/S|S\.P\.A\.|SPA|KG|OHG|SE"
+    r"|LTD\.?|LIMITED|LLC|L\.L\.C\.|LLP|INC\.?|INCORPORATED|CORP\.?|CORPORATION|GMBH|PLC"
+    r"|S\.A\.S?\.?|S\.?R\.?L\.?|SARL|S\.L\.|B\.V\.|N\.V\.|S\.P\.A\.|gGmbH|e\.K\.|e\.V\.|ApS"
+    r"|Oyj|Kft\.?|Zrt\.?|s\.r\.o\.|a\.s\.|d\.o\.o\.|Sp\. z o\.o\.|Sp\.k\.|s\.c\.|S\.L\.N\.E\.?"
+    r"|S\.Com\.|S\.Coop\.?|S\.L\.L\.|BVBA|Ltda\.?|EIRELI|Pvt\.? Ltd\.?|& S[øo]n|et Fils|e Figli"
 )
+_LEGAL_SHORT = (
+    r"AG|SE|SA|SAS|OY|AB|A/S|SPA|SpA|KG|OHG|GbR|mbH|UG|ASA|HB|KB|Tmi|Bt\.?|VOF|SRL|S/A"
+    r"|& Co\.?(?: KG)?"
+)
+_LEGAL_FORMS = rf"(?i:{_LEGAL_LONG})|(?:{_LEGAL_SHORT})"
 # a name word: capitalised, a number, an initialism, "&", "(M)", or a joining word
 _NAME_WORD = r"(?:[A-Z0-9][\w'\u2019.&-]*|&|\([A-Z]{1,3}\)|of|and|the|de|du|des|der|und|et|y)"
 _LEGAL = re.compile(
-    rf"(?<![\w.])(?:{_NAME_WORD}[ \t]+){{1,6}}(?i:{_LEGAL_FORMS})(?![\w&])",
+    rf"(?<![\w.])(?:{_NAME_WORD}[ \t]+){{1,6}}(?:{_LEGAL_FORMS})(?![\w&])",
 )
 _TRADES = (
     r"RESTAURANT|RESTORAN|TRADING|ENTERPRISE|ENTERPRISES|STORE|STORES|MART|SUPERMARKET"
@@ -41,9 +49,17 @@ _DESCRIBED = re.compile(
     rf"(?:^|(?<=[.!?\n][ \t])|(?<=\n))((?:{_NAME_WORD}[ \t]+){{0,4}}[A-Z][\w&'\u2019.-]*)"
     rf"[ \t]+(?:is|was)[ \t]+an?[ \t]+(?:[\w-]+[ \t]+){{0,2}}?(?:{_KIND})\b"
 )
+_ABBREVIATED_END = re.compile(r"(?i:\.\w{1,4}|\b(?:ltd|inc|co|corp|bhd|kft|zrt|ltda|bt|pvt))\.$")
+_CAPWORD = r"[A-Z0-9][\w&'\u2019./-]*"
+# an organisation's name: capitalised words, joined by "&", "and" or commas, with its legal form
+_ORG_NAME = (
+    rf"{_CAPWORD}(?:(?:[ \t]+|,[ \t]*)(?:(?:and|&|\+|e|et|y|und|og|och|en)[ \t]+)?{_CAPWORD})*"
+    rf"(?:[ \t]+(?:{_LEGAL_FORMS})(?![\w&]))?"
+)
 _WORKS_FOR = re.compile(
-    rf"\b(?:work(?:s|ed|ing)?|employed)[ \t]+(?:for|at)[ \t]+((?:{_NAME_WORD}[ \t]+){{0,4}}?"
-    rf"[A-Z][\w&'\u2019.-]*(?:[ \t]+[A-Z][\w&'\u2019.-]*)*)"
+    rf"(?:\b(?:work(?:s|ed|ing)?|employed)[ \t]+(?:for|at)|\b[Ee]mployer[ \t]+(?:is|was)"
+    rf"|(?m:^)[ \t]*(?:Supplier|Vendor|Company|Employer|Organi[sz]ation|Merchant|Seller|Firm"
+    rf"|Bill(?:ed)? from|Issued by|Sold by)[ \t]*:)[ \t]+({_ORG_NAME})"
 )
 HEAD_LINES = 4
 _FORM_WORD = re.compile(r"(?i)\b(?:tax|invoice|receipt|tel|fax|gst|total|date|no\.?)\b|\d{4}")
@@ -56,9 +72,11 @@ def find_organisations(text: str) -> Iterator[Candidate]:
         yield Candidate("organization", start, start + len(raw), raw, 0.85, raw, None, "pattern")
     for pattern in (_DESCRIBED, _WORKS_FOR):
         for m in pattern.finditer(text):
-            raw = m.group(1).rstrip(".")
+            raw = m.group(1)
+            if raw.endswith(".") and not _ABBREVIATED_END.search(raw):
+                raw = raw[:-1]  # a full stop, not the end of "s.r.l." or "Ltd."
             end = m.start(1) + len(raw)
-            yield Candidate("organization", m.start(1), end, raw, 0.8, raw, None, "cue")
+            yield Candidate("organization", m.start(1), end, raw, 0.85, raw, None, "cue")
     yield from _trade_names(text)
 
 
