@@ -241,43 +241,71 @@ def _is_label(span: str) -> bool:
 
 def _clean(label: str, text: str, start: int, end: int) -> tuple[str, int, int] | None:
     """The model's span with its type corrected and its edges trimmed, or ``None``."""
-    span = text[start:end]
-    if label in ("person", "organization", "location") and (direction := _DIRECTION.match(span)):
+    label, start = _retype(label, text, start, end)
+    cleaned = _CLEANERS[label](text, start, end) if label in _CLEANERS else (label, start, end)
+    return _trim(cleaned[0], text, cleaned[1], cleaned[2]) if cleaned else None
+
+
+def _retype(label: str, text: str, start: int, end: int) -> tuple[str, int]:
+    """A person or organisation that is a country ("Southern Tunisia") is a location."""
+    if label in ("person", "organization", "location") and (
+        direction := _DIRECTION.match(text[start:end])
+    ):
         start += direction.end()
-        label = "location" if is_country(text[start:end].strip(" .,")) else label
     if label in ("person", "organization") and is_country(text[start:end].strip(" .,")):
         label = "location"
-    if label == "person":
-        bounds = _person(text, start, end)
-        if bounds is None:
-            return None
-        start, end = bounds
-        if _ORG_SUFFIX.search(text[start:end]):
-            label = "organization"
-    elif label == "organization":
-        cut = _ORG_CUT.search(text, start, end)
-        end = cut.start() if cut else end
-        span = text[start:end]
-        if _PERSON_SHAPE.match(span.strip()):
-            label = "person"
-        elif any(ch.isdigit() for ch in span) and _STREET_SUFFIX.search(span):
-            return None  # "Janin-Hande-Straße 3/7": a street, which the patterns read
-        elif not _plausible_org(span) or _NOT_ORG.match(span.strip()):
-            return None
-    elif label == "nrp" and not _plausible_group(text[start:end]):
+    return label, start
+
+
+def _clean_person(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    bounds = _person(text, start, end)
+    if bounds is None:
         return None
-    elif label == "address":
-        start, end = _address_lines(text, start, end)
-        start, end = _address_core(text, start, end)
-        if not _street_like(text[start:end]):
-            return _clean("person", text, start, end) if _TWO_NAMES.match(text[start:end]) else None
-        if tail := _LOWER_STREET.search(text, start, end):
-            end = tail.start()
-    elif label == "location" and not text[start:end][:1].isupper():
+    label = "organization" if _ORG_SUFFIX.search(text[bounds[0] : bounds[1]]) else "person"
+    return label, *bounds
+
+
+def _clean_org(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    cut = _ORG_CUT.search(text, start, end)
+    end = cut.start() if cut else end
+    span = text[start:end]
+    if _PERSON_SHAPE.match(span.strip()):
+        return "person", start, end
+    if any(ch.isdigit() for ch in span) and _STREET_SUFFIX.search(span):
+        return None  # "Janin-Hande-Straße 3/7": a street, which the patterns read
+    if not _plausible_org(span) or _NOT_ORG.match(span.strip()):
         return None
-    elif label == "location" and (code := _TRAILING_CODE.search(text, start, end)):
+    return "organization", start, end
+
+
+def _clean_group(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    return ("nrp", start, end) if _plausible_group(text[start:end]) else None
+
+
+def _clean_address(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    start, end = _address_core(text, *_address_lines(text, start, end))
+    if not _street_like(text[start:end]):
+        return _clean_person(text, start, end) if _TWO_NAMES.match(text[start:end]) else None
+    if tail := _LOWER_STREET.search(text, start, end):
+        end = tail.start()
+    return "address", start, end
+
+
+def _clean_location(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    if not text[start:end][:1].isupper():
+        return None
+    if code := _TRAILING_CODE.search(text, start, end):
         end = code.start()  # "New Zealand 57006": the place, without its postcode
-    return _trim(label, text, start, end)
+    return "location", start, end
+
+
+_CLEANERS = {
+    "person": _clean_person,
+    "organization": _clean_org,
+    "nrp": _clean_group,
+    "address": _clean_address,
+    "location": _clean_location,
+}
 
 
 def _trim(label: str, text: str, start: int, end: int) -> tuple[str, int, int] | None:
