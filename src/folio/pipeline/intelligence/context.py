@@ -11,15 +11,19 @@ from dataclasses import replace
 from folio.pipeline.intelligence.candidates import Candidate, near
 
 _LICENCE_CUE = re.compile(
-    r"(?i)\b(?:driver'?s?|driving|motorist)[ \t]*(?:licen[cs]e|lic\.?|permit)"
-    r"|\bD\.?L\.?(?:[ \t]*(?:no|nr|number|#))?\b|\blicen[cs]e[ \t]*(?:no|nr|number|#|id)\b"
+    r"(?i)\b(?P<strong>(?:driver'?s?|driving|motorist)[ \t]*(?:licen[cs]e|lic\.?|permit)"
+    r"|D\.?L\.?(?:[ \t]*(?:no|nr|number|#))?)\b|\blicen[cs]e[ \t]*(?:no|nr|number|#|id)\b"
 )
-# one to three letters then digits, or digits in groups: the shapes licence numbers take
+# one to three letters then digits, or digits in groups, or a run of letters and digits: the
+# shapes licence numbers take (US states, the UK, the EU)
 _LICENCE = re.compile(
-    r"(?<![\w-])(?=[A-Z0-9 -]*\d{4})[A-Z]{0,3}[ -]?\d[\d -]{3,14}\d(?:[A-Z]{1,2})?(?![\w-])"
-    r"|(?<![\w-])[A-Z]{5}\d{6}[A-Z0-9]{5}(?![\w-])"
+    r"(?<![\w-])(?=[A-Za-z0-9 -]*\d{4})[A-Za-z]{0,3}[ -]?\d[\d -]{3,14}\d(?:[A-Za-z]{1,2})?"
+    r"(?![\w-])|(?<![\w-])[A-Z]{5}\d{6}[A-Z0-9]{5}(?![\w-])"
+    r"|(?<![\w-])(?=[A-Za-z]*\d[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{6,16}(?![\w-])"
 )
 LICENCE_CONFIDENCE = 0.65
+# after "driver's licence" or "DL" a number is a licence more surely than it is a phone
+NAMED_LICENCE_CONFIDENCE = 0.85
 BOOST, PENALTY = 0.15, 0.25
 _WORDS = {
     "person": r"name|mr|mrs|ms|dr|dear|signed|patient|customer|client|contact|employee|user",
@@ -46,10 +50,9 @@ def find_licences(text: str) -> Iterator[Candidate]:
         for m in _LICENCE.finditer(text, cue.end(), min(len(text), cue.end() + 40)):
             raw = m.group().strip(" -")
             start = m.start() + (len(m.group()) - len(m.group().lstrip(" -")))
-            value = re.sub(r"[ -]", "", raw)
-            yield Candidate(
-                "drivers_license", start, start + len(raw), raw, LICENCE_CONFIDENCE, value
-            )
+            value = re.sub(r"[ -]", "", raw).upper()
+            conf = NAMED_LICENCE_CONFIDENCE if cue.group("strong") else LICENCE_CONFIDENCE
+            yield Candidate("drivers_license", start, start + len(raw), raw, conf, value)
             break
 
 

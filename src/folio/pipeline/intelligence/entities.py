@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import replace
 
+from folio.pipeline.intelligence.addresses import extend_address
 from folio.pipeline.intelligence.candidates import Candidate, context_of, resolve_overlaps
 from folio.pipeline.intelligence.context import enhance, find_licences
 from folio.pipeline.intelligence.identifiers import find_identifiers
 from folio.pipeline.intelligence.ner import NER_TYPES, find_names
 from folio.pipeline.intelligence.nrp import find_groups
+from folio.pipeline.intelligence.organisations import block_organisations, find_organisations
 from folio.pipeline.intelligence.patterns import find_patterns
+from folio.pipeline.intelligence.places import countries, cued_places
 from folio.pipeline.intelligence.types import BBox, Entity
 from folio.pipeline.types import DocumentResult, Page
 
@@ -46,16 +50,52 @@ def find_candidates(text: str, types: set[str] | None = None) -> list[Candidate]
         found.extend(find_groups(text))
     if types is None or types & NER_TYPES:
         found.extend(find_names(text, types))
-    kept = resolve_overlaps(enhance(merge_addresses(found, text), text))
+    if types is None or "location" in types:
+        found.extend(cued_places(text))
+        found.extend(countries(text))
+    if types is None or "organization" in types:
+        found.extend(find_organisations(text))
+    if types is None or "organization" in types:
+        people = [(c.start, c.end) for c in found if c.type == "person"]
+        found.extend(block_organisations(text, people))
+    kept = resolve_overlaps(enhance(inside_addresses(merge_addresses(found, text)), text))
     return [c for c in kept if types is None or c.type in types]
+
+
+# the model's address is followed over its next lines only up to a postcode on them
+_POSTCODE = re.compile(r"\b\d{4,6}\b|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
+
+
+def _model_address_end(text: str, end: int) -> int:
+    """The model's address over the rest of its line, and over the next lines when they
+    reach a postcode (a line of table heads after an address is not part of it)."""
+    extended = extend_address(text, end)
+    newline = text.find("\n", end, extended)
+    if newline < 0 or _POSTCODE.search(text, newline, extended):
+        return extended
+    return end + len(text[end:newline].rstrip(" \t,"))
 
 
 def merge_addresses(found: list[Candidate], text: str) -> list[Candidate]:
     """Overlapping addresses from the model and the patterns become their union: the model
-    knows where an address starts, the patterns follow its lines to the town and postcode."""
-    addresses = sorted((c for c in found if c.type == "address"), key=lambda c: c.start)
+    knows where an address starts, the patterns follow its lines to the town and postcode.
+    A postal block read from a document's layout is kept as it is: it knows both ends."""
+    blocks = [c for c in found if c.type == "address" and c.source == "block"]
+    addresses = sorted(
+        (
+            c
+            for c in found
+            if c.type == "address"
+            and c.source != "block"
+            and not any(b.start < c.end and c.start < b.end for b in blocks)
+        ),
+        key=lambda c: c.start,
+    )
     merged: list[Candidate] = []
     for cand in addresses:
+        if cand.source == "ner" and (end := _model_address_end(text, cand.end)) > cand.end:
+            raw = text[cand.start : end]
+            cand = replace(cand, end=end, text=raw, normalized=" ".join(raw.split()))
         last = merged[-1] if merged else None
         if last is not None and cand.start < last.end:
             start, end = last.start, max(last.end, cand.end)
@@ -65,7 +105,23 @@ def merge_addresses(found: list[Candidate], text: str) -> list[Candidate]:
                                  normalized=" ".join(raw.split()))  # fmt: skip
         else:
             merged.append(cand)
-    return [c for c in found if c.type != "address"] + merged
+    return [c for c in found if c.type != "address"] + merged + blocks
+
+
+# what a pattern's address holds is its town, street name, house number ("3/7") or postcode
+_PARTS_OF_ADDRESSES = frozenset({"location", "person", "date", "postal_code", "phone"})
+
+
+def inside_addresses(found: list[Candidate]) -> list[Candidate]:
+    """Without the places, names and numbers found inside an address a pattern read: they
+    are its town, its street's name or its house number; the whole address is the entity."""
+    spans = [(c.start, c.end) for c in found if c.type == "address" and c.source != "ner"]
+    return [
+        c
+        for c in found
+        if c.type not in _PARTS_OF_ADDRESSES
+        or not any(s <= c.start and c.end <= e and (s, e) != (c.start, c.end) for s, e in spans)
+    ]
 
 
 class WordIndex:

@@ -22,7 +22,7 @@ from folio.pipeline.checksums import (
 )
 from folio.pipeline.intelligence.candidates import Candidate, near
 
-_CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+_CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){11,18}\d(?![\d-])")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 _SSN = re.compile(r"(?<![\d-])\d{3}([- ]?)\d{2}\1\d{4}(?![\d-])")
 _AADHAAR = re.compile(r"(?<![\d-])[2-9]\d{3}([ -]?)\d{4}\1\d{4}(?![\d-])")
@@ -42,10 +42,12 @@ _VAT_CUE = re.compile(r"(?i)\b(vat|tva|ust|btw|iva|moms|tax id|gst)\b")
 def _cards(text: str) -> Iterator[Candidate]:
     for m in _CARD.finditer(text):
         number = digits(m.group())
-        if not 13 <= len(number) <= 19 or len(set(number)) == 1:
+        if not 12 <= len(number) <= 19 or len(set(number)) == 1:
             continue
         valid = CARD.is_valid(number)
         cued = near(text, m.start(), m.end(), _CARD_CUE)
+        if len(number) == 12 and not (valid and cued):
+            continue  # 12-digit cards (Maestro) only with their checksum and a card word
         if valid or cued:
             conf = 0.95 if valid and cued else 0.85 if valid else 0.4
             yield Candidate("credit_card", m.start(), m.end(), m.group(), conf, number, valid)

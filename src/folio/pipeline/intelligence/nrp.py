@@ -42,6 +42,12 @@ _WORDS = re.compile(
 )
 # a group word followed by a capitalised noun names a thing ("German Shepherd", "Thai Airways")
 _BEFORE_NAME = re.compile(r"[ \t]+[A-Z][a-z]")
+# written in lower case ("I am cambodian"), a group word counts only after a verb of being
+_LOWER = re.compile(
+    r"(?i:\b(?:i am|i'm|am|is|are|was|were|being|as an?)[ \t]+)("
+    + "|".join(re.escape(w.lower()) for w in sorted(NRP, key=len, reverse=True))
+    + r")(?![\w-])"
+)
 LEXICON_CONFIDENCE = 0.6
 
 
@@ -52,3 +58,9 @@ def find_groups(text: str) -> Iterator[Candidate]:
         yield Candidate(
             "nrp", m.start(), m.end(), m.group(), LEXICON_CONFIDENCE, m.group(), None, "lexicon"
         )
+    for m in _LOWER.finditer(text):
+        if m.group(1).islower():
+            raw = m.group(1)
+            yield Candidate(
+                "nrp", m.start(1), m.end(1), raw, LEXICON_CONFIDENCE, raw, None, "lexicon"
+            )

@@ -37,6 +37,26 @@ _YEAR = r"(?:19|20)\d{2}"
 _CUED_YEAR = re.compile(
     rf"(?i)\b(?:in|since|of|from|until|by|year|during|circa|before|after)\s+({_YEAR})\b"
 )
+_MERIDIEM = r"(?:[AaPp]\.[Mm]\.?|[AaPp][Mm])"
+_TIME = re.compile(
+    r"(?<![\w:.])(?:(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
+    rf"(?:[ \t]?{_MERIDIEM})?|(?:1[0-2]|0?[1-9])[ \t]?{_MERIDIEM})(?![\w:])"
+    r"|\b(?:noon|midnight)\b"
+)
+_WEEKDAY_BEFORE = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[ \t]*,?[ \t]*$"
+)
+_ISO_TIME = re.compile(r"T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?")
+_DECADE = re.compile(r"\b(?:the[ \t]+)?(?:1[89]|20)\d0['\u2019]?s\b")
+_NUMBER_SHAPE = re.compile(
+    r"(?<![\w+.,/-])\+?\(?\d[\d().\- \t]{5,20}\d(?:[ \t]?(?:x|ext\.?)[ \t]?\d{1,5})?(?![\w.,/-]\d)"
+)
+# words that name a phone number, not any number ("account number" does not)
+_CALL_CUE = re.compile(
+    r"(?i)\b(?:phone|tel|telephone|mobile|mob|cell|call|fax|whatsapp|sms|text|dial|ring|reach"
+    r"|my number|number is)\b"
+)
+_AMOUNTS = re.compile(r"\d\.\d\d\s+-?\d+\.\d\d(?!\d)")  # two amounts in a row
 _POSSIBLE = phonenumbers.Leniency.POSSIBLE
 _FALLBACK_REGIONS = ("US", "GB", "IN", "DE")
 _PART_BEFORE = re.compile(r"\d[ -]?\Z")
@@ -64,7 +84,7 @@ _REGION_WORDS = re.compile(
 )
 _PHONE_CUE = re.compile(
     r"(?i)\b(phone|tel|telephone|mobile|mob|cell|call|fax|contact|whatsapp|office|home|sms|text"
-    r"|dial|ring|registered|number)\b"
+    r"|dial|ring|registered|number|reach)\b"
 )
 _CURRENCY_SYMBOLS = {
     "$": "USD",
@@ -125,6 +145,7 @@ def _phones(text: str) -> Iterator[Candidate]:
         return
     region = infer_region(text)
     seen: set[tuple[int, int]] = set()
+    kept: set[tuple[int, int]] = set()
     for guess in (region,) if region else _FALLBACK_REGIONS:
         for match in phonenumbers.PhoneNumberMatcher(text, guess, leniency=_POSSIBLE):
             if (match.start, match.end) in seen:
@@ -135,13 +156,31 @@ def _phones(text: str) -> Iterator[Candidate]:
             # must say it is a phone number
             guessed = region is None and guess != _FALLBACK_REGIONS[0]
             if cand and not (guessed and cand.confidence < 0.65):
+                kept.add((cand.start, cand.end))
                 yield cand
+    yield from _cued_numbers(text, kept)
+
+
+def _cued_numbers(text: str, found: set[tuple[int, int]]) -> Iterator[Candidate]:
+    """Digit runs a phone word names ("call me at 0521833786", "001-335-504-9258") that no
+    numbering plan tried above accepts: national numbers of other countries, or dialled with
+    an exit code."""
+    for m in _NUMBER_SHAPE.finditer(text):
+        raw = m.group().rstrip(" .-")
+        end = m.start() + len(raw)
+        digits = re.sub(r"\D", "", raw.split("x")[0].split("ext")[0])
+        if not 7 <= len(digits) <= 15 or any(s < end and m.start() < e for s, e in found):
+            continue
+        if near(text, m.start(), end, _CALL_CUE, 30) and not _AMOUNTS.search(raw):
+            yield Candidate("phone", m.start(), end, raw, 0.6, digits)
 
 
 def _phone(text: str, match: phonenumbers.PhoneNumberMatch, known: bool) -> Candidate | None:
     if _PART_BEFORE.search(text, 0, match.start) or _PART_AFTER.match(text, match.end):
         return None  # a piece of a longer digit run (a card or account number)
     raw = match.raw_string
+    if _AMOUNTS.search(raw):
+        return None  # "70.00 0.00 15.00": a row of amounts
     valid = phonenumbers.is_valid_number(match.number)
     international = raw.startswith("+")
     shaped = international or raw.startswith("(") or bool(re.search(r"[\s().-]", raw))
@@ -152,6 +191,8 @@ def _phone(text: str, match: phonenumbers.PhoneNumberMatch, known: bool) -> Cand
     else:
         normalized = re.sub(r"\D", "", raw)
     cued = near(text, match.start, match.end, _PHONE_CUE)
+    if not (valid or international or cued) and len(re.sub(r"\D", "", raw)) < 9:
+        return None  # "541 6343": two numbers of an address as likely as a local number
     conf = (0.75 if valid else 0.5) + (0.15 if cued else 0.0)
     return Candidate("phone", match.start, match.end, raw, conf, normalized)
 
@@ -247,12 +288,33 @@ def _postal_codes(text: str) -> Iterator[Candidate]:
 
 
 def _dates(text: str) -> Iterator[Candidate]:
+    """Dates, times and decades; a weekday before a date ("Wednesday, June 5, 2024") and an
+    ISO time after one ("2021-03-05T10:00") belong to it. A time after a date on a receipt
+    stays its own entity: the date is the date."""
+    found: list[Candidate] = []
     # numeric dates: dotted ones day first (European), slashed or dashed ones month first (US)
     for d in scan_dates(text, "auto", mentions=True):
         conf = 0.9 if d.value else 0.5
-        yield Candidate("date", d.start, d.start + len(d.raw), d.raw, conf, d.value)
+        found.append(Candidate("date", d.start, d.start + len(d.raw), d.raw, conf, d.value))
     for m in _CUED_YEAR.finditer(text):
-        yield Candidate("date", m.start(1), m.end(1), m.group(1), 0.55, m.group(1))
+        found.append(Candidate("date", m.start(1), m.end(1), m.group(1), 0.55, m.group(1)))
+    for pattern, conf in ((_TIME, 0.8), (_DECADE, 0.6)):
+        for m in pattern.finditer(text):
+            found.append(Candidate("date", m.start(), m.end(), m.group(), conf, m.group()))
+    yield from (_with_parts(text, c) for c in found)
+
+
+def _with_parts(text: str, cand: Candidate) -> Candidate:
+    start, end = cand.start, cand.end
+    weekday = _WEEKDAY_BEFORE.search(text, max(0, start - 16), start)
+    if weekday and cand.normalized and cand.normalized[:1].isdigit():
+        start = weekday.start()
+    iso_time = _ISO_TIME.match(text, end)
+    if iso_time and cand.normalized:
+        end = iso_time.end()
+    if (start, end) == (cand.start, cand.end):
+        return cand
+    return Candidate("date", start, end, text[start:end], cand.confidence, cand.normalized)
 
 
 PATTERN_DETECTORS: dict[str, Callable[[str], Iterator[Candidate]]] = {
