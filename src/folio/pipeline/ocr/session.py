@@ -108,8 +108,9 @@ class OcrSession:
         """Read the image; if the reading looks turned, ask OSD and read the turned image too.
 
         Upright pages with confident words cost one engine run. A page read with low confidence,
-        or read as vertical lines (Tesseract can read a page turned by 90 degrees that way), is
-        turned as OSD says and read again; the better reading wins, the upright one on a near tie.
+        or read as vertical lines (both engines read a page turned by 90 degrees that way), is
+        turned (as OSD says after Tesseract; as RapidOCR's own reading says after RapidOCR) and
+        read again; the better reading wins, the upright one on a near tie.
         With ``auto``, the engine that reads the page first decides the orientation; where that
         was Tesseract, RapidOCR may then read the upright page.
         """
