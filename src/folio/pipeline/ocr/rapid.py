@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 from folio.pipeline.errors import OcrUnavailable
-from folio.pipeline.ocr.base import Box, OcrWord
+from folio.pipeline.ocr.base import Box, OcrWord, mean_confidence, mostly_vertical
 from folio.pipeline.ocr.layout import Placed, reading_order
 from folio.pipeline.types import OcrEngineName
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
 
+DOUBTFUL_CONFIDENCE = 80.0  # mean line score (x100) below which a page may be upside down
+VERTICAL_RATIO = 1.5  # RapidOCR turns crops this much taller than wide before reading them
 Point = tuple[float, float]
 Quad = tuple[Point, Point, Point, Point]  # top-left, top-right, bottom-right, bottom-left
 
@@ -61,6 +63,7 @@ class RapidOcrEngine:
             "Rec.model_path": str(folder / REC_MODEL),
         }
         self._engine = RapidOCR(params=params)
+        _use_single_thread_sessions(self._engine, folder)
         self._lock = threading.Lock()
         self.version = rapidocr_version()
 
@@ -79,6 +82,49 @@ class RapidOcrEngine:
             (_as_quad(box), str(text), float(score))
             for box, text, score in zip(output.boxes, output.txts, output.scores, strict=False)
         ]
+
+
+def _use_single_thread_sessions(engine: Any, folder: Path) -> None:
+    """Replace the ONNX sessions RapidOCR made with one thread each, without spinning.
+
+    Workers are one process per core, so a second intra-op thread only competes with the other
+    worker; and idle ORT threads spin while they wait, which on a busy machine costs CPU time
+    for nothing. Measured on receipt photos: 4.1 -> 2.7 CPU-s per page, the same text.
+    """
+    for model, name in (
+        (engine._load_det_model(), DET_MODEL),
+        (engine._load_rec_model(), REC_MODEL),
+    ):
+        model.session.session = _session(folder / name)
+
+
+def _session(path: Path) -> Any:
+    from onnxruntime import GraphOptimizationLevel, InferenceSession, SessionOptions
+
+    options = SessionOptions()
+    options.log_severity_level = 4
+    options.graph_optimization_level = GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def likely_turn(words: list[OcrWord]) -> int:
+    """Clockwise degrees that probably make the page upright, judged from RapidOCR's reading.
+
+    On a page turned a quarter, the lines are tall strips, and RapidOCR turns each strip a
+    quarter counter-clockwise before reading it: read confidently, the page needs that quarter
+    turn (270 clockwise); read poorly, the other one. Upright lines read poorly may be upside
+    down. Tesseract's OSD is no help here: on receipt photos it was unsure or wrong.
+    """
+    confidence = mean_confidence(words)
+    if confidence is None:
+        return 0
+    if mostly_vertical(words):
+        return 270 if confidence >= DOUBTFUL_CONFIDENCE else 90
+    return 180 if confidence < DOUBTFUL_CONFIDENCE else 0
 
 
 def _as_quad(box: Any) -> Quad:
@@ -105,14 +151,23 @@ def _bounds(quad: Quad) -> Box:
 def split_line(quad: Quad, text: str, confidence: float, line: int) -> list[OcrWord]:
     """Split a recognized line into words whose boxes are proportional to character counts."""
     length = len(text)
+    vertical = length > 1 and _is_upright_strip(quad)
     words: list[OcrWord] = []
     position = 0
     for token in text.split():
         start = text.index(token, position)
         position = start + len(token)
         box = _slice_box(quad, start / length, position / length)
-        words.append(OcrWord(token, box, confidence, line))
+        words.append(OcrWord(token, box, confidence, line, vertical))
     return words
+
+
+def _is_upright_strip(quad: Quad) -> bool:
+    """A line box taller than wide: text running down the page, as on a page turned sideways."""
+    top_left, top_right, _, bottom_left = quad
+    width = abs(top_right[0] - top_left[0]) + abs(top_right[1] - top_left[1])
+    height = abs(bottom_left[0] - top_left[0]) + abs(bottom_left[1] - top_left[1])
+    return height >= VERTICAL_RATIO * width
 
 
 def _slice_box(quad: Quad, start: float, end: float) -> Box:

@@ -108,27 +108,27 @@ class OcrSession:
         """Read the image; if the reading looks turned, ask OSD and read the turned image too.
 
         Upright pages with confident words cost one engine run. A page read with low confidence,
-        or read as vertical lines (Tesseract can read a page turned by 90 degrees that way), is
-        turned as OSD says and read again; the better reading wins, the upright one on a near tie.
-        With ``auto``, Tesseract's readings decide the orientation; RapidOCR may then read the
-        upright page.
+        or read as vertical lines (both engines read a page turned by 90 degrees that way), is
+        turned (as OSD says after Tesseract; as RapidOCR's own reading says after RapidOCR) and
+        read again; the better reading wins, the upright one on a near tie.
+        With ``auto``, the engine that reads the page first decides the orientation; where that
+        was Tesseract, RapidOCR may then read the upright page.
         """
         auto = engine if isinstance(engine, AutoEngine) else None
         if auto is not None:
-            engine = auto.first()
+            engine = auto.first(image)
         words = engine.recognize(image, dpi)
         rotation = 0
         vertical = mostly_vertical(words)
-        if vertical or _low_confidence(words):
-            turn = _upright_rotation(image)
-            if turn:
-                turned = image.rotate(-turn, expand=True)
-                retry = engine.recognize(turned, dpi)
-                margin = NEAR_TIE if vertical else 1.0
-                if recognized_mass(retry) > margin * recognized_mass(words):
-                    image, words, rotation = turned, retry, turn
+        turn = _likely_turn(engine, image, words, vertical)
+        if turn:
+            turned = image.rotate(-turn, expand=True)
+            retry = engine.recognize(turned, dpi)
+            margin = NEAR_TIE if vertical else 1.0
+            if recognized_mass(retry) > margin * recognized_mass(words):
+                image, words, rotation = turned, retry, turn
         if auto is not None:
-            words = auto.second_opinion(image, dpi, words)
+            words = auto.second_opinion(image, dpi, words, engine)
         width, height = image.size
         return OcrOutput(words, rotation, width, height, mean_confidence(words))
 
@@ -142,6 +142,15 @@ def _is_blank(image: Image.Image) -> bool:
     """No pixel darker than light grey: nothing to read (saves an engine run and OSD)."""
     darkest = image.convert("L").getextrema()[0]
     return isinstance(darkest, int | float) and darkest >= BLANK_LEVEL
+
+
+def _likely_turn(
+    engine: OcrEngine, image: Image.Image, words: list[OcrWord], vertical: bool
+) -> int:
+    """Clockwise degrees worth a second reading; 0 when the reading looks upright."""
+    if engine.name is OcrEngineName.rapidocr:
+        return rapid.likely_turn(words)
+    return _upright_rotation(image) if vertical or _low_confidence(words) else 0
 
 
 def _low_confidence(words: list[OcrWord]) -> bool:
