@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import threading
 from functools import cache
 from importlib import metadata
@@ -20,6 +21,7 @@ from folio.pipeline.types import OcrEngineName
 if TYPE_CHECKING:
     from rapidocr.utils.output import RapidOCROutput
 
+logger = logging.getLogger("folio.pipeline.ocr")
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
 
@@ -91,11 +93,14 @@ def _use_single_thread_sessions(engine: Any, folder: Path) -> None:
     worker; and idle ORT threads spin while they wait, which on a busy machine costs CPU time
     for nothing. Measured on receipt photos: 4.1 -> 2.7 CPU-s per page, the same text.
     """
-    for model, name in (
-        (engine._load_det_model(), DET_MODEL),
-        (engine._load_rec_model(), REC_MODEL),
-    ):
-        model.session.session = _session(folder / name)
+    try:  # private parts of rapidocr 3.x: a later release keeps its own sessions, not a crash
+        for model, name in (
+            (engine._load_det_model(), DET_MODEL),
+            (engine._load_rec_model(), REC_MODEL),
+        ):
+            model.session.session = _session(folder / name)
+    except AttributeError:
+        logger.warning("RapidOCR %s: its ONNX sessions keep their defaults", rapidocr_version())
 
 
 def _session(path: Path) -> Any:
