@@ -49,13 +49,7 @@ from folio.pipeline import (
     process_file,
 )
 from folio.pipeline.ocr import rapid
-from folio.pipeline.ocr.auto import (
-    POLICY,
-    AutoPolicy,
-    ink_crispness,
-    keeps_tesseract,
-    takes_rapidocr,
-)
+from folio.pipeline.ocr.auto import POLICY, AutoPolicy, keeps_tesseract, takes_rapidocr
 from folio.pipeline.ocr.base import prepare_image
 
 REPO = Path(__file__).resolve().parents[1]
@@ -215,9 +209,6 @@ def read(sample: Sample, engine: str) -> tuple[dict[str, Any], DocumentResult | 
         "wall_s": time.perf_counter() - wall,
         "cpu_s": time.process_time() - cpu,
     }
-    if engine == "auto":
-        row["crispness"] = crispness_of(sample.path)
-        row["engines_used"] = sorted(result.engine_versions.keys() & set(ENGINES))
     if sample.truth is not None:
         row.update(text_scores(result.text, sample.truth))
     if sample.checks:
@@ -283,7 +274,6 @@ class Reading:
     """Both engines' readings of one file with ground truth."""
 
     sample: Sample
-    crispness: float | None  # ink_crispness of the image (None for a PDF)
     tesseract_confidence: float | None
     tesseract_words: int
     rapidocr_words: int
@@ -294,7 +284,6 @@ class Reading:
         assert sample.truth is not None
         return cls(
             sample,
-            crispness_of(sample.path),
             tesseract.ocr.mean_confidence,
             tesseract.metadata.word_count,
             rapid.metadata.word_count,
@@ -305,27 +294,14 @@ class Reading:
         )
 
     def auto(self, policy: AutoPolicy) -> dict[str, int]:
-        """The scores auto would get with ``policy`` (AutoEngine.first and second_opinion)."""
-        if self.crispness is not None and self.crispness < policy.crisp_ink:
-            return self.scores["rapidocr"]
+        """The scores auto would get with ``policy`` (AutoEngine.second_opinion, one page)."""
         if keeps_tesseract(self.tesseract_confidence, policy):
             return self.scores["tesseract"]
         second = takes_rapidocr(self.tesseract_words, self.rapidocr_words)
         return self.scores["rapidocr" if second else "tesseract"]
 
 
-def crispness_of(path: Path) -> float | None:
-    if path.suffix.lower() == ".pdf":
-        return None
-    with Image.open(path) as image:
-        return round(ink_crispness(prepare_image(ImageOps.exif_transpose(image))), 3)
-
-
-GRID = [
-    AutoPolicy(float(trusted), crisp)
-    for trusted in range(50, 102, 2)
-    for crisp in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 1.01)  # 0: Tesseract always first; 1.01: never
-]
+GRID = [AutoPolicy(float(trusted)) for trusted in range(50, 102, 2)]
 
 
 def policy_cer(readings: list[Reading], policy: AutoPolicy) -> dict[str, float]:
@@ -348,7 +324,6 @@ def cross_validate(readings: list[Reading]) -> dict[str, Any]:
         best = min(GRID, key=lambda p: statistics.mean(policy_cer(tuning, p).values()))
         folds[f"tuned_on_{tune}"] = {
             "trusted_confidence": best.trusted_confidence,
-            "crisp_ink": best.crisp_ink,
             f"cer_on_{score}": {k: round(v, 4) for k, v in policy_cer(held_out, best).items()},
         }
     shipped = POLICY
