@@ -64,8 +64,8 @@ def test_upload_text_pdf_and_scan_over_http(server: Server) -> None:
 
     assert "Is there no information?" in " ".join(pdf_text.split())
     assert "The quick brown dog jumped over the lazy fox" in scan_text
-    assert results["ocr"]["engine"] == "auto"  # the default, which read this clean scan with:
-    assert results["ocr"]["engine_version"].startswith("tesseract ")
+    assert results["ocr"]["engine"] == "auto"  # the default, which read this small scan with:
+    assert results["ocr"]["engine_version"].startswith("rapidocr ")
     assert results["ocr"]["pages_ocr"] == 1
     assert results["ocr"]["mean_confidence"] > 80
 

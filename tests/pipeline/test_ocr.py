@@ -9,6 +9,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -54,6 +55,10 @@ def word_recall(text: str, truth: str) -> float:
     found = set(text.split())
     wanted = truth.split()
     return sum(word in found for word in wanted) / len(wanted)
+
+
+def ocr_engines(result: DocumentResult) -> set[str]:
+    return set(result.engine_versions) & {name.value for name in OcrEngineName}
 
 
 @cache
@@ -135,7 +140,7 @@ class TestScannedPdf:
         assert result.ocr.pages_ocr == 1
         truth = (TESTING / "phototest.txt").read_text(encoding="utf-8")
         assert character_error_rate(result.text, truth) <= 0.02
-        image_words = ocr(TESTING / "phototest.tif").pages[0].words
+        image_words = ocr(TESTING / "phototest.tif", OcrEngineName.auto).pages[0].words
         by_text = {word.text: word.bbox for word in image_words}
         first = page.words[0]
         assert first.bbox == pytest.approx(by_text[first.text], abs=3)
@@ -237,26 +242,48 @@ def sroie_truth(receipt: str) -> str:
 class TestAuto:
     """``auto`` (the default) against the single engines' figures from bench/ocr.py."""
 
-    def test_clean_scan_stays_with_tesseract(self, corpus: Path) -> None:
+    def test_full_page_clean_scan_stays_with_tesseract(
+        self, corpus: Path, phototest: Image.Image, tmp_path: Path
+    ) -> None:
+        """A page larger than RapidOCR's cheap size, read confidently: one Tesseract run."""
+        paper = np.random.default_rng(7).integers(235, 256, (3300, 2550), dtype=np.uint8)
+        page = Image.fromarray(paper)  # a letter page scanned at 300 dpi
+        page.paste(phototest.convert("L"), (300, 300))
+        path = tmp_path / "page.png"
+        page.save(path)
+        result = ocr(path, OcrEngineName.auto)
+        truth = (TESTING / "phototest.txt").read_text(encoding="utf-8")
+        assert character_error_rate(result.text, truth) <= 0.01
+        assert result.ocr.engine is OcrEngineName.auto
+        assert ocr_engines(result) == {"tesseract"}
+        assert result.ocr.engine_version == f"tesseract {result.engine_versions['tesseract']}"
+
+    def test_small_clean_scan_is_read_by_rapidocr_alone(self, corpus: Path) -> None:
         result = ocr(TESTING / "phototest.tif", OcrEngineName.auto)
         truth = (TESTING / "phototest.txt").read_text(encoding="utf-8")
         assert character_error_rate(result.text, truth) <= 0.01  # both engines: 0.0
-        assert result.ocr.engine is OcrEngineName.auto
-        assert set(result.engine_versions) >= {"tesseract"}
-        assert "rapidocr" not in result.engine_versions  # confident: one engine run
-        assert result.ocr.engine_version == f"tesseract {result.engine_versions['tesseract']}"
+        assert ocr_engines(result) == {"rapidocr"}
+        assert result.ocr.engine_version == f"rapidocr {result.engine_versions['rapidocr']}"
+        assert_consistent(result)
 
     def test_receipt_photo_is_read_by_rapidocr_in_order(self, corpus: Path) -> None:
         result = ocr(SROIE / "img/005.jpg", OcrEngineName.auto)
         truth = sroie_truth("005")
         # bench: Tesseract 0.184, RapidOCR 0.051 on this receipt
         assert character_error_rate(result.text.lower(), truth.lower()) <= 0.08
-        assert {"tesseract", "rapidocr"} <= set(result.engine_versions)
+        assert ocr_engines(result) == {"rapidocr"}  # a small page: no Tesseract run
         lines = result.text.upper().splitlines()
         order = ["TAN CHAY YEE", "CASH BILL", "DESCRIPTION", "TOTAL AMOUNT", "CHANGE", "THANK YOU"]
         positions = [next(n for n, line in enumerate(lines) if key in line) for key in order]
         assert positions == sorted(positions)
         assert any(line.split() == ["CHANGE", ":", "70.00"] for line in lines)  # label, amount
+        assert_consistent(result)
+
+    def test_tesseract_reads_a_small_page_rapidocr_found_nothing_on(self, tmp_path: Path) -> None:
+        path = tmp_path / "shade.jpg"
+        Image.linear_gradient("L").resize((400, 300)).save(path)  # ink, but no text
+        result = process_file(path, PipelineOptions(ocr_engine=OcrEngineName.auto))
+        assert ocr_engines(result) == {"rapidocr", "tesseract"}
         assert_consistent(result)
 
     @pytest.mark.parametrize("turn", [90, 180, 270])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
+import math
 import threading
 from functools import cache
 from importlib import metadata
@@ -20,9 +22,18 @@ from folio.pipeline.types import OcrEngineName
 if TYPE_CHECKING:
     from rapidocr.utils.output import RapidOCROutput
 
+logger = logging.getLogger(__name__)
+
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
 
+# Text detection runs on the page scaled to about DET_PIXELS (small pages are enlarged until
+# their shorter side has DET_MIN_SIDE, RapidOCR's default); recognition still reads the lines
+# from the page itself. On the SROIE receipts: 20 % less CPU than RapidOCR's default sizing and
+# the same character error rate (0.0845 against 0.0852); less memory on 300 dpi pages.
+DET_PIXELS = 1_000_000
+DET_MIN_SIDE = 736
+PREPROCESS_MAX_SIDE = 2000  # RapidOCR's Global.max_side_len: pages are first scaled to fit it
 DOUBTFUL_CONFIDENCE = 80.0  # mean line score (x100) below which a page may be upside down
 VERTICAL_RATIO = 1.5  # RapidOCR turns crops this much taller than wide before reading them
 Point = tuple[float, float]
@@ -61,8 +72,11 @@ class RapidOcrEngine:
             "Global.log_level": "error",
             "Det.model_path": str(folder / DET_MODEL),  # explicit paths: never a download
             "Rec.model_path": str(folder / REC_MODEL),
+            "Global.max_side_len": PREPROCESS_MAX_SIDE,
         }
         self._engine = RapidOCR(params=params)
+        self._engine(np.full((64, 64, 3), 255, np.uint8))  # loads the detector (blank: no rec)
+        self._detector = _sizable_detector(self._engine)
         self._lock = threading.Lock()
         self.version = rapidocr_version()
 
@@ -73,6 +87,9 @@ class RapidOcrEngine:
         """The detected lines with their text and score (0..1), in the engine's own order."""
         pixels = np.asarray(image.convert("RGB"))
         with self._lock:
+            if self._detector is not None:
+                limit_type, limit_side = detection_size(image.height, image.width)
+                self._detector.limit_type, self._detector.limit_side_len = limit_type, limit_side
             # det and rec on, cls off: the whole pipeline's output, whatever the union says
             output = cast("RapidOCROutput", self._engine(pixels))
         if output.boxes is None or output.txts is None or output.scores is None:
@@ -81,6 +98,30 @@ class RapidOcrEngine:
             (_as_quad(box), str(text), float(score))
             for box, text, score in zip(output.boxes, output.txts, output.scores, strict=False)
         ]
+
+
+def detection_size(height: int, width: int) -> tuple[str, int]:
+    """RapidOCR's detector sizing (``limit_type``, ``limit_side_len``) for a page of this size:
+    about DET_PIXELS, and a shorter side of at least DET_MIN_SIDE where that is more."""
+    shrink = min(1.0, PREPROCESS_MAX_SIDE / max(height, width, 1))
+    height, width = max(1, round(height * shrink)), max(1, round(width * shrink))
+    ratio = max(1.0, DET_MIN_SIDE / min(height, width))  # small pages are enlarged
+    ratio = min(ratio, math.sqrt(DET_PIXELS / (height * width)))  # within about DET_PIXELS
+    if ratio > 1.0:
+        return "min", round(min(height, width) * ratio)
+    return "max", max(32, round(max(height, width) * ratio))
+
+
+def _sizable_detector(engine: Any) -> Any:
+    """RapidOCR's text detector, whose input size is set per page; None (RapidOCR's own sizing,
+    with a warning) in a release that does not expose it."""
+    detector = getattr(engine, "text_det", None)
+    if detector is None or not all(
+        hasattr(detector, name) for name in ("limit_type", "limit_side_len")
+    ):
+        logger.warning("RapidOCR %s: no detector sizing; its default is used", rapidocr_version())
+        return None
+    return detector
 
 
 def likely_turn(words: list[OcrWord]) -> int:
