@@ -41,6 +41,12 @@ class TestNames:
         text = 'Vsevolod: "Who are you?"\nHeather:"I\'m Daniel\'s daughter".'
         assert set(found(text, "person")) == {"Vsevolod", "Heather", "Daniel"}
 
+    def test_the_one_spoken_to_before_a_quote_is_a_person(self) -> None:
+        assert found('Mehrudin shouted at Tiffany: "What are you doing?"', "person") == [
+            "Mehrudin",
+            "Tiffany",
+        ]
+
     def test_street_names_and_keywords_are_not_people(self) -> None:
         assert found("Meet at the corner of Elm Road and Philip Bypass.", "person") == []
         assert found("Inject SELECT * FROM users WHERE id = 1", "person") == []
@@ -80,6 +86,9 @@ class TestOrganisations:
             ("I work for Brandt & Lind A/S.", "Brandt & Lind A/S"),
             ("Supplier: Parini, Doglioni e Salvo s.r.l.", "Parini, Doglioni e Salvo s.r.l."),
             ("The employer is Schmidtke Köster GbR", "Schmidtke Köster GbR"),
+            ("The first version was recorded for Halvorsen Music in Oslo.", "Halvorsen Music"),
+            ("Vantora songwriter Ilse Brandt wrote it.", "Vantora"),
+            ("Pryce, Oduya and Lindqvist lawyer Ann Lee filed it.", "Pryce, Oduya and Lindqvist"),
         ],
     )  # fmt: skip
     def test_legal_forms_trade_lines_and_cues(self, text: str, org: str) -> None:
@@ -95,12 +104,28 @@ class TestOrganisations:
         assert found(text, "person") == []
         assert found(text, "organization") == ["Symcat Orchestra"]
 
+    def test_a_group_or_a_noun_phrase_before_a_job_word_is_no_employer(self) -> None:
+        assert found("German engineer Hans Bauer said so.", "organization") == []
+        assert found("Our engineer Ann Lee said so.", "organization") == []
+
     def test_short_legal_forms_must_keep_their_case(self) -> None:
         assert found("Excuse me, To me it was Juan se fue.", "organization") == []
 
     def test_a_trade_word_below_the_head_is_not_a_name(self) -> None:
         head = "ACME\n1 Main St\nSpringfield\nReceipt\n"
         assert found(head + "FRIED NOODLE\n", "organization") == []
+
+
+class TestReading:
+    def test_a_greek_delta_printed_as_the_increment_sign_is_read_as_the_letter(self) -> None:
+        # "KATO POLEMIDIA" with its Delta printed as U+2206
+        town = "\u039a\u0391\u03a4\u03a9 \u03a0\u039f\u039b\u0395\u039c\u0399\u2206\u0399\u0391"
+        text = f"I'm Maria Pappa, originally from {town}, and i'm 23 y/o."
+        assert found(text, "location") == [town]
+
+    def test_the_names_of_a_sql_statement_are_not_entities(self) -> None:
+        text = "Inject SELECT * FROM Users WHERE client_ip = ?%//!%20|86.121.97.248|%20/"
+        assert [e.type for e in extract_entities(text)] == ["ip_address"]
 
 
 class TestAddresses:
@@ -132,6 +157,10 @@ class TestAddresses:
             ("aleja Fredry 20/40\n96-367 Zduńska Wola", "aleja Fredry 20/40\n96-367 Zduńska Wola"),
             ("She is at Skogsgatan 332\n44538 Ängelholm now.", "Skogsgatan 332\n44538 Ängelholm"),
             ("39, avenue de Gautier", "39, avenue de Gautier"),
+            ("Sent to 4114 Hollis Street\nArden Bay\n, 13\n 00617",
+             "4114 Hollis Street\nArden Bay\n, 13\n 00617"),
+            ("Kerkstraat 12, Larnaca, Cyprus (Greek) 72423",
+             "Kerkstraat 12, Larnaca, Cyprus (Greek) 72423"),
         ],
     )  # fmt: skip
     def test_european_street_and_postcode_forms(self, text: str, address: str) -> None:

@@ -59,10 +59,14 @@ _LINE = re.compile(
     r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*(?:,[ \t]*)?)"
     rf"(?:{_UNIT_WORD}[ \t]*\w+"
     rf"|(?:\d{{2,5}}(?:[- ]\d{{3,4}})?,?[ \t]+)?{_PLACE_WORD}"
-    rf"(?:[ \t]+(?:{_PLACE_WORD}|d[aeo]|de|da|del|della|di|al|am|an))*(?:[ \t]+\d[\d -]{{2,8}}\d)?"
+    rf"(?:[ \t]+(?:{_PLACE_WORD}|d[aeo]|de|da|del|della|di|al|am|an))*"
+    r"(?:[ \t]*\([^\W\d_a-z][^\W\d_]*\))?(?:[ \t]+\d[\d -]{2,8}\d)?"
     r"|\d{4,6}(?:-\d{3,4})?(?:[ \t]+[A-Z]{2}\b)?)"
     r"(?:[ \t]*\([A-Z]{2,3}\)|[ \t]*/[ \t]*[A-Z]{2}\b)?"
 )
+# a line that starts with a comma continues the address above, whatever short code it holds
+# (a region written as a number or a code in lower case)
+_CONTINUED = re.compile(r"[ \t]*\n[ \t]*,[ \t]*[^\W_]{1,4}(?=[ \t]*(?:\n|$))")
 # words that name an address next: the address follows, whatever its country's grammar
 _CUE = re.compile(
     r"(?i:\b(?:address(?:es)?(?:[ \t]+(?:is|was|to))?|lives?[ \t]+(?:at|on)|living[ \t]+at"
@@ -114,7 +118,7 @@ def _extend(text: str, end: int) -> int:
     if same:
         end = same.end()
     for _ in range(MAX_LINES):
-        m = _LINE.match(text, end)
+        m = _LINE.match(text, end) or _CONTINUED.match(text, end)
         if not m or m.group().count("\n") > 1 or _FORM_LINE.search(m.group()):
             break
         end = m.end()

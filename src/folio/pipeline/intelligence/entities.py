@@ -38,8 +38,21 @@ ENTITY_TYPES = frozenset(
 )
 
 
+# signs that legacy Greek fonts print for letters (a capital Delta as U+2206 INCREMENT): read
+# as the letters; one character for one, so offsets hold
+_LOOKALIKES = str.maketrans({"\u2206": "\u0394", "\u2126": "\u03a9", "\u00b5": "\u03bc"})
+
+
 def find_candidates(text: str, types: set[str] | None = None) -> list[Candidate]:
     """Every detector on one text, overlaps resolved (strongest span wins)."""
+    read = text.translate(_LOOKALIKES)
+    found = _detect(read, types)
+    if read == text:
+        return found
+    return [replace(c, text=text[c.start : c.end]) for c in found]
+
+
+def _detect(text: str, types: set[str] | None) -> list[Candidate]:
     found: list[Candidate] = []
     if types is None or types & ID_TYPES:
         found.extend(find_identifiers(text))

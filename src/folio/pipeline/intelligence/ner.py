@@ -116,6 +116,8 @@ _SELF_NAMED = re.compile(
     r"([^\W\d_][^\W\d_'\u2019.-]*(?:[ \t]+[^\W\d_][^\W\d_'\u2019.-]*){0,2})"
 )
 _SPEAKER = re.compile(r"(?m)^[ \t]*([^\W\d_][^\W\d_'-]+):[ \t]*[\"\u201c]")
+# the one spoken to, before a quote: "… shouted at Tiffany: \"…\""
+_ADDRESSEE = re.compile(r"\b(?:at|to)[ \t]+([A-Z][^\W\d_'-]+):[ \t]*[\"\u201c]")
 _KIN = re.compile(
     r"\b([A-Z][^\W\d_]+)['\u2019]s[ \t]+(?:daughter|son|wife|husband|mother|father|mom|dad"
     r"|brother|sister|friend|boyfriend|girlfriend|partner|child|children|parents|uncle|aunt"
@@ -195,6 +197,8 @@ _HYPHENATED = re.compile(r"-[^\W\d_a-z][^\W\d_'-]+")
 _INITIAL_TAIL = re.compile(r"\.?[ \t]+[^\W\d_][^\W\d_'-]+")
 _INITIAL_AFTER = re.compile(r"[ \t]+[^\W\d_a-z]\.?[ \t]+[^\W\d_][^\W\d_'-]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# a SQL statement: its table and column names are identifiers, not names or places
+_SQL = re.compile(r"\b(?:SELECT|UPDATE|INSERT|DELETE)\b[^\n]*?\b(?:FROM|INTO|SET)\b[^\n]*")
 # the NER component of the small model embeds its own tok2vec: everything else can go
 _UNUSED_PIPES = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 _lock = threading.Lock()
@@ -216,6 +220,13 @@ def load_model() -> Any:
 
 def is_trained(nlp: Any) -> bool:
     return bool(nlp.meta.get("name") == "folio_ner")
+
+
+@cache
+def _loaded_is_trained() -> bool:
+    """``is_trained`` of the loaded model, asked once: spaCy rebuilds ``meta`` on each read."""
+    nlp = load_model()
+    return nlp is not None and is_trained(nlp)
 
 
 def model_version() -> str | None:
@@ -429,8 +440,9 @@ def cued_names(text: str) -> Iterator[Candidate]:
 
 
 def speakers(text: str) -> Iterator[Candidate]:
-    """Speakers of a transcript ("Alice: \"…\"") and people named by kinship ("Ann's son")."""
-    for pattern in (_SPEAKER, _KIN):
+    """Speakers of a transcript ("Alice: \"…\""), the ones they speak to ("said to Bo: \"…\""),
+    and people named by kinship ("Ann's son")."""
+    for pattern in (_SPEAKER, _ADDRESSEE, _KIN):
         for m in pattern.finditer(text):
             yield Candidate("person", m.start(1), m.end(1), m.group(1), 0.72, None, None, "pattern")
 
@@ -464,9 +476,12 @@ def find_names(text: str, types: set[str] | None = None) -> Iterator[Candidate]:
     chunks = list(name_chunks(text))
     with _lock:
         docs = list(nlp.pipe(chunk for _, chunk in chunks))
-    trained = is_trained(nlp)
+    trained = _loaded_is_trained()
     for (offset, chunk), doc in zip(chunks, docs, strict=True):
+        code = [m.span() for m in _SQL.finditer(chunk)]
         for ent in doc.ents:
+            if any(s <= ent.start_char < e for s, e in code):
+                continue
             label = _LABELS.get(ent.label_)
             if not trained and ent.label_ in _TRAINED_ONLY:
                 continue

@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterator
 
 from folio.pipeline.intelligence.candidates import Candidate
+from folio.pipeline.intelligence.nrp import NRP
+from folio.pipeline.intelligence.places import is_country
 
 # legal forms; the short ones are also words ("se", "ab", "me"), so their case must match
 _LEGAL_LONG = (
@@ -58,10 +60,28 @@ _ORG_NAME = (
 )
 _WORKS_FOR = re.compile(
     rf"(?:\b(?:work(?:s|ed|ing)?|employed)[ \t]+(?:for|at)|\b[Ee]mployer[ \t]+(?:is|was)"
+    rf"|\b(?:recorded|signed)[ \t]+(?:for|to|with)|\b(?:employed|hired)[ \t]+by"
     rf"|(?m:^)[ \t]*(?:Supplier|Vendor|Company|Employer|Organi[sz]ation|Merchant|Seller|Firm"
     rf"|Bill(?:ed)? from|Issued by|Sold by)[ \t]*:)[ \t]+({_ORG_NAME})"
 )
+# "Acme songwriter Jane Doe", "Smith, Jones and Brown lawyer Ann Lee": an employer written
+# before a job word and a name, as news and profiles write them
+_JOBS = (
+    r"songwriter|singer|engineer|developer|designer|analyst|manager|director|executive|ceo|cfo"
+    r"|cto|founder|co-founder|spokesperson|spokesman|spokeswoman|lawyer|attorney|accountant"
+    r"|consultant|employee|researcher|scientist|chairman|chairwoman|president|producer|editor"
+    r"|reporter|economist|strategist|recruiter|intern|officer|partner|trainee"
+)
+_EMPLOYER_BEFORE_JOB = re.compile(rf"(?<![\w&'-])({_ORG_NAME})[ \t]+(?:{_JOBS})[ \t]+[A-Z][^\W\d_]")
+# words that open a noun phrase, not a name: "Our engineer Ann", "Senior analyst Bo"
+_NOT_EMPLOYER = frozenset(
+    {"the", "a", "an", "our", "my", "his", "her", "their", "your", "its", "this", "that",
+     "senior", "junior", "chief", "lead", "former", "local", "then", "new", "head", "deputy",
+     "assistant", "associate", "managing", "general", "principal", "staff", "and", "as", "by",
+     "in", "on", "at", "for", "from", "with", "after", "before", "when", "yesterday", "today"}
+)  # fmt: skip
 HEAD_LINES = 4
+_GROUPS = frozenset(w.lower() for w in NRP)
 _FORM_WORD = re.compile(r"(?i)\b(?:tax|invoice|receipt|tel|fax|gst|total|date|no\.?)\b|\d{4}")
 
 
@@ -77,7 +97,28 @@ def find_organisations(text: str) -> Iterator[Candidate]:
                 raw = raw[:-1]  # a full stop, not the end of "s.r.l." or "Ltd."
             end = m.start(1) + len(raw)
             yield Candidate("organization", m.start(1), end, raw, 0.85, raw, None, "cue")
+    yield from _employers_before_jobs(text)
     yield from _trade_names(text)
+
+
+def _employers_before_jobs(text: str) -> Iterator[Candidate]:
+    for m in _EMPLOYER_BEFORE_JOB.finditer(text):
+        words = list(re.finditer(r"[^ \t,]+", m.group(1)))
+        while words and (
+            words[0].group().lower() in _NOT_EMPLOYER or words[0].group()[0].isdigit()
+        ):
+            words.pop(0)
+        if not words:
+            continue
+        start, end = m.start(1) + words[0].start(), m.end(1)
+        raw = text[start:end]
+        if not is_group_or_country(raw):
+            yield Candidate("organization", start, end, raw, 0.72, raw, None, "cue")
+
+
+def is_group_or_country(name: str) -> bool:
+    """ "German", "Catholic", "Norway": a group or a place before a job word, not an employer."""
+    return name.lower() in _GROUPS or is_country(name)
 
 
 def _trade_names(text: str) -> Iterator[Candidate]:
