@@ -47,6 +47,13 @@ class TestNames:
             "Tiffany",
         ]
 
+    def test_a_word_after_the_is_a_figure_not_a_name(self) -> None:
+        assert found("They are evil and were sent by the Devil.", "person") == []
+
+    def test_a_cue_in_a_lower_case_text_names_in_lower_case(self) -> None:
+        text = "name:    hyuuma t. maida\naddress:     unit 4526 box 0671\ndpo ap 40902"
+        assert found(text, "person") == ["hyuuma t. maida"]
+
     def test_street_names_and_keywords_are_not_people(self) -> None:
         assert found("Meet at the corner of Elm Road and Philip Bypass.", "person") == []
         assert found("Inject SELECT * FROM users WHERE id = 1", "person") == []
@@ -89,6 +96,7 @@ class TestOrganisations:
             ("The first version was recorded for Halvorsen Music in Oslo.", "Halvorsen Music"),
             ("Vantora songwriter Ilse Brandt wrote it.", "Vantora"),
             ("Pryce, Oduya and Lindqvist lawyer Ann Lee filed it.", "Pryce, Oduya and Lindqvist"),
+            ("She printed her Vantora resignation letter.", "Vantora"),
         ],
     )  # fmt: skip
     def test_legal_forms_trade_lines_and_cues(self, text: str, org: str) -> None:
@@ -107,6 +115,9 @@ class TestOrganisations:
     def test_a_group_or_a_noun_phrase_before_a_job_word_is_no_employer(self) -> None:
         assert found("German engineer Hans Bauer said so.", "organization") == []
         assert found("Our engineer Ann Lee said so.", "organization") == []
+
+    def test_a_day_or_a_group_one_has_is_no_company(self) -> None:
+        assert found("I placed my Christmas order and my German card.", "organization") == []
 
     def test_short_legal_forms_must_keep_their_case(self) -> None:
         assert found("Excuse me, To me it was Juan se fue.", "organization") == []

@@ -106,7 +106,7 @@ _CUED_NAME = re.compile(
     r"|(?:Patient|Customer|Client|Employee|Applicant|Cardholder|Account [Hh]older|Tenant"
     r"|Insured|Beneficiary|Contact)(?: [Nn]ame)?:)"
     r"|\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Sra|Srta|Herr|Frau|Mme|Mlle|Sig\.ra|Dott)\.?)[ \t]+"
-    r"([^\W\d_][^\W\d_'\u2019-]*(?:[ \t]+[A-Z]\.?(?![^\W\d_]))?"
+    r"([^\W\d_][^\W\d_'\u2019-]*(?:[ \t]+[^\W\d_]\.?(?![^\W\d_]))?"
     r"(?:[ \t]+[^\W\d_][^\W\d_'\u2019-]+){0,2})"
 )
 _SELF_NAMED = re.compile(
@@ -147,6 +147,7 @@ _ROLES = frozenset(
 )  # fmt: skip
 # words after a name that start a unit or a street: "Jane Doe Apt 5", "Philip Bypass"
 _THE_BEFORE = re.compile(r"(?i)\bthe[ \t]+$")
+_CLAUSE_END = re.compile(r"[ \t]*(?:[.,;:!?)]|$)")
 _UNIT_WORDS = frozenset({"apt", "apartment", "suite", "ste", "unit", "box", "flat", "floor"})
 _STREET_ENDINGS = frozenset(
     {"street", "road", "avenue", "boulevard", "lane", "drive", "bypass", "turnpike", "highway",
@@ -353,7 +354,11 @@ def _person(text: str, start: int, end: int) -> tuple[int, int] | None:
     span = body.group()[words[0].start() : words[-1].end()]
     if span.islower() or _is_label(span) or _shouted_word(text, span) or _BARE_TITLE.match(span):
         return None
-    return body.start() + words[0].start(), body.start() + words[-1].end()
+    start, end = body.start() + words[0].start(), body.start() + words[-1].end()
+    alone = len(words) == 1 and _CLAUSE_END.match(text, end)
+    if alone and _THE_BEFORE.search(text, max(0, start - 8), start):
+        return None  # "hacked by the Devil": a figure or a title, not someone's name
+    return start, end
 
 
 def _address_core(text: str, start: int, end: int) -> tuple[int, int]:
@@ -432,8 +437,9 @@ def cued_names(text: str) -> Iterator[Candidate]:
         if words:
             start, end = m.start(1) + words[0].start(), m.start(1) + words[-1].end()
             yield Candidate("person", start, end, text[start:end], 0.75, None, None, "pattern")
+    lower_case = text.islower()  # a text written all in lower case names people so too
     for m in _CUED_NAME.finditer(text):
-        words = [w for w in re.finditer(r"\S+", m.group(1)) if w.group()[0].isupper()]
+        words = [w for w in re.finditer(r"\S+", m.group(1)) if lower_case or w.group()[0].isupper()]
         if words and words[0].start() == 0:
             start, end = m.start(1), m.start(1) + words[-1].end()
             yield Candidate("person", start, end, text[start:end], 0.72, None, None, "pattern")

@@ -4,6 +4,7 @@ prints, where the entity model sees only upper-case words."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterator
 
@@ -80,6 +81,16 @@ _NOT_EMPLOYER = frozenset(
      "assistant", "associate", "managing", "general", "principal", "staff", "and", "as", "by",
      "in", "on", "at", "for", "from", "with", "after", "before", "when", "yesterday", "today"}
 )  # fmt: skip
+# "her Acme resignation letter", "my Globex account": a company named as what one has with it
+_POSSESSED = re.compile(
+    rf"\b(?:[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Yy]our)[ \t]+"
+    rf"({_CAPWORD}(?:[ \t]+{_CAPWORD}){{0,2}})"
+    r"[ \t]+(?:account|app|card|subscription|membership|order|shares|stock|policy|loan|mortgage"
+    r"|pension|badge|laptop|job|internship|contract|resignation|interview|offer|store|branch)\b"
+)
+_CALENDAR = frozenset(
+    w.lower() for w in (*calendar.day_name, *calendar.month_name, "Christmas", "Easter") if w
+)
 HEAD_LINES = 4
 _GROUPS = frozenset(w.lower() for w in NRP)
 _FORM_WORD = re.compile(r"(?i)\b(?:tax|invoice|receipt|tel|fax|gst|total|date|no\.?)\b|\d{4}")
@@ -98,6 +109,7 @@ def find_organisations(text: str) -> Iterator[Candidate]:
             end = m.start(1) + len(raw)
             yield Candidate("organization", m.start(1), end, raw, 0.85, raw, None, "cue")
     yield from _employers_before_jobs(text)
+    yield from _possessed(text)
     yield from _trade_names(text)
 
 
@@ -114,6 +126,13 @@ def _employers_before_jobs(text: str) -> Iterator[Candidate]:
         raw = text[start:end]
         if not is_group_or_country(raw):
             yield Candidate("organization", start, end, raw, 0.72, raw, None, "cue")
+
+
+def _possessed(text: str) -> Iterator[Candidate]:
+    for m in _POSSESSED.finditer(text):
+        raw = m.group(1)
+        if not is_group_or_country(raw) and raw.split()[0].lower() not in _CALENDAR:
+            yield Candidate("organization", m.start(1), m.end(1), raw, 0.65, raw, None, "cue")
 
 
 def is_group_or_country(name: str) -> bool:
