@@ -172,10 +172,24 @@ class TestAddresses:
              "4114 Hollis Street\nArden Bay\n, 13\n 00617"),
             ("Kerkstraat 12, Larnaca, Cyprus (Greek) 72423",
              "Kerkstraat 12, Larnaca, Cyprus (Greek) 72423"),
+            ("Please check 51709 Spinatsch 94 Apt. 615 Moosleerau Switzerland",
+             "51709 Spinatsch 94 Apt. 615 Moosleerau Switzerland"),
+            ("It's in 0269 Stensås terrasse 38\n Suite 621\n ARENDAL\n Norway",
+             "0269 Stensås terrasse 38\n Suite 621\n ARENDAL\n Norway"),
         ],
     )  # fmt: skip
     def test_european_street_and_postcode_forms(self, text: str, address: str) -> None:
         assert found(text, "address") == [address]
+
+    def test_a_list_of_addresses_is_read_as_its_addresses(self) -> None:
+        text = (
+            "Here they are: the corner of ul. Grochowa 80 and Lahtinen Road, and Unit 8524 Box"
+            " 0979\nDPO AA 56703"
+        )
+        assert found(text, "address") == [
+            "the corner of ul. Grochowa 80 and Lahtinen Road",
+            "Unit 8524 Box 0979\nDPO AA 56703",
+        ]
 
     def test_postal_block_of_a_receipt_head(self) -> None:
         text = (

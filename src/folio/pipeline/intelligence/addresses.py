@@ -51,6 +51,12 @@ _SUFFIXED = re.compile(
     rf"(?:{_SUFFIX_TYPES}|[ \t-]{_SPACED_TYPES})"
     rf"(?:[ \t]+[\w.]+)?[ \t]+{_NUMBER}(?![\w/-])\.?" + _UNIT
 )
+# a house number, a name and its number, then a unit ("51709 Spinatsch 94 Apt. 615"): without
+# a street word, the unit after the number says it is a street
+_UNIT_AFTER = re.compile(
+    rf"(?<![\w-])\d{{1,6}}[ \t]+{_CAP}(?:[ \t]+(?:{_CAP}|[^\W\d_A-Z]+)){{0,3}}[ \t]+{_NUMBER}"
+    rf"(?:,?[ \t]*(?:\n[ \t]*)?{_UNIT_WORD}[ \t]*\d+\w*)+"
+)
 # one more address line: a unit, or a town/region/country (capitalised words, codes), with an
 # optional postal code; separated by a line break or a comma
 _PLACE_WORD = rf"(?:{_CAP}|[A-Z]{{2,3}})"
@@ -103,7 +109,7 @@ _CORNER = re.compile(
     rf"[ \t]+and[ \t]+{_CAP}(?:[ \t]+{_CAP})*(?=[ \t]*(?:[.,;?!)]|\n|$))"
 )
 MAX_LINES = 4
-_CONFIDENCE = {"english": 0.8, "prefixed": 0.7, "suffixed": 0.7}
+_CONFIDENCE = {"english": 0.8, "prefixed": 0.7, "suffixed": 0.7, "unit": 0.7}
 
 
 def extend_address(text: str, end: int) -> int:
@@ -238,7 +244,9 @@ def find_addresses(text: str) -> Iterator[Candidate]:
     yield from cued_addresses(text)
     yield from special_forms(text)
     yield from address_blocks(text)
-    for kind, pattern in (("english", _ENGLISH), ("prefixed", _PREFIXED), ("suffixed", _SUFFIXED)):
+    patterns = (("english", _ENGLISH), ("prefixed", _PREFIXED), ("suffixed", _SUFFIXED),
+                ("unit", _UNIT_AFTER))  # fmt: skip
+    for kind, pattern in patterns:
         for m in pattern.finditer(text):
             raw_end = m.start() + len(m.group().rstrip(" \t,"))
             if kind != "english" and not re.search(r"\d", m.group()):

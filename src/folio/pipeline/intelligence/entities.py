@@ -122,7 +122,7 @@ def merge_addresses(found: list[Candidate], text: str) -> list[Candidate]:
 
 
 # what a pattern's address holds is its town, street name, house number ("3/7") or postcode
-_PARTS_OF_ADDRESSES = frozenset({"location", "person", "date", "postal_code", "phone"})
+_PARTS_OF_ADDRESSES = frozenset({"location", "person", "date", "postal_code", "phone", "nrp"})
 
 
 def inside_addresses(found: list[Candidate]) -> list[Candidate]:

@@ -190,6 +190,7 @@ _ORG_SUFFIX = re.compile(
 _NRP_WORDS = frozenset(w.lower() for w in NRP)
 # a name with a middle initial the model cut in two: "Tamara T Stanković"
 _INITIAL_BEFORE = re.compile(r"[^\W\d_][^\W\d_'-]+[ \t]+[^\W\d_a-z]\.?[ \t]+$")
+_NEXT_IN_LIST = re.compile(r",[ \t]+(?:and|or)[ \t]+")
 # "on Main Road street": the common noun after a street's name is not part of the address
 _LOWER_TAIL = re.compile(r"[ \t]+[a-z]+[.!?]?$")
 _TRAILING_CODE = re.compile(r"[ \t,]+\d[\d -]{2,8}$")
@@ -295,6 +296,8 @@ def _clean_group(text: str, start: int, end: int) -> tuple[str, int, int] | None
 
 
 def _clean_address(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    if listed := _NEXT_IN_LIST.search(text, start, end):
+        end = listed.start()  # "…, and Unit 8524 Box 0979": the next address of a list
     start, end = _address_core(text, *_address_lines(text, start, end))
     if not _street_like(text[start:end]):
         return _clean_person(text, start, end) if _TWO_NAMES.match(text[start:end]) else None
