@@ -107,6 +107,12 @@ class TestOrganisations:
         assert found(text, "organization") == ["Paxata"]
         assert found("Dreux Joly\nPaxata\nsee you soon", "organization") == []
 
+    def test_a_lower_case_postal_block_names_its_person_and_organisation(self) -> None:
+        text = "- karin holt\n- payroll clerk\n- brightwell care\n- 12 rue du centre\n- marke"
+        assert found(text, "person") == ["karin holt"]
+        assert found(text, "organization") == ["brightwell care"]
+        assert found("karin holt\nsee you soon\nthanks", "person") == []
+
     def test_an_ensemble_is_not_a_person(self) -> None:
         text = "The Symcat Orchestra was founded in 1977."
         assert found(text, "person") == []

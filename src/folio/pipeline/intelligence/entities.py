@@ -12,7 +12,11 @@ from folio.pipeline.intelligence.context import enhance, find_licences
 from folio.pipeline.intelligence.identifiers import find_identifiers
 from folio.pipeline.intelligence.ner import NER_TYPES, find_names
 from folio.pipeline.intelligence.nrp import find_groups
-from folio.pipeline.intelligence.organisations import block_organisations, find_organisations
+from folio.pipeline.intelligence.organisations import (
+    block_names,
+    block_organisations,
+    find_organisations,
+)
 from folio.pipeline.intelligence.patterns import find_patterns
 from folio.pipeline.intelligence.places import countries, cued_places
 from folio.pipeline.intelligence.types import BBox, Entity
@@ -68,6 +72,8 @@ def _detect(text: str, types: set[str] | None) -> list[Candidate]:
         found.extend(countries(text))
     if types is None or "organization" in types:
         found.extend(find_organisations(text))
+    if types is None or "person" in types:
+        found.extend(block_names(text))
     if types is None or "organization" in types:
         people = [(c.start, c.end) for c in found if c.type == "person"]
         found.extend(block_organisations(text, people))

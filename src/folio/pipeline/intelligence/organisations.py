@@ -169,19 +169,57 @@ def block_organisations(text: str, people: list[tuple[int, int]]) -> Iterator[Ca
     lines = [_content(text, m.start(), m.end()) for m in _LINE.finditer(text)]
     starts = {span for span in people}
     for i, line in enumerate(lines[:-1]):
-        if line not in starts:
-            continue
-        j = i + 1
-        if j + 1 < len(lines) and _JOB_LINE.fullmatch(text, *lines[j]):
-            j += 1
-        if j + 1 >= len(lines) or not _ADDRESS_START.match(text, lines[j + 1][0]):
+        if line not in starts or (j := _org_line_below(text, lines, i)) is None:
             continue
         start, end = lines[j]
         if text[start:end].islower() and not text[slice(*lines[i])].islower():
             continue  # a lower-case word under a capitalised name is no company name
-        if _ORG_LINE.fullmatch(text, start, end):
-            raw = text[start:end]
-            yield Candidate("organization", start, end, raw, 0.72, raw, None, "layout")
+        raw = text[start:end]
+        yield Candidate("organization", start, end, raw, 0.72, raw, None, "layout")
+
+
+_LOWER_NAME_LINE = re.compile(r"[^\W\d_A-Z][^\W\d_]*(?:[ \t]+[^\W\d_A-Z][^\W\d_.]*\.?){1,3}")
+
+
+def block_names(text: str) -> Iterator[Candidate]:
+    """A name written in lower case on the first line of a postal block (name, job title,
+    organisation, address lines): where case says nothing, the layout says it is a person."""
+    lines = [_content(text, m.start(), m.end()) for m in _LINE.finditer(text)]
+    i = 0
+    while i < len(lines):
+        org = _block_org_line(text, lines, i)
+        if org is None:
+            i += 1
+            continue
+        raw = text[slice(*lines[i])]
+        yield Candidate("person", *lines[i], raw, 0.6, raw, None, "layout")
+        i = org + 1
+
+
+def _block_org_line(text: str, lines: list[tuple[int, int]], i: int) -> int | None:
+    """Index of the organisation line when line ``i`` heads a postal block as a lower-case
+    name, else ``None``."""
+    if not _LOWER_NAME_LINE.fullmatch(text, *lines[i]):
+        return None
+    return _org_line_below(text, lines, i)
+
+
+def _org_line_below(text: str, lines: list[tuple[int, int]], i: int) -> int | None:
+    """Index of the organisation line under a name line ``i`` (after a job title line or
+    not) that an address line follows, else ``None``."""
+    with_job = i + 1 < len(lines) and _JOB_LINE.fullmatch(text, *lines[i + 1])
+    for j in (i + 1, i + 2) if with_job else (i + 1,):
+        if _org_above_address(text, lines, j):
+            return j
+    return None
+
+
+def _org_above_address(text: str, lines: list[tuple[int, int]], j: int) -> bool:
+    if j + 1 >= len(lines) or not _ADDRESS_START.match(text, lines[j + 1][0]):
+        return False
+    return not _ADDRESS_START.match(text, lines[j][0]) and bool(
+        _ORG_LINE.fullmatch(text, *lines[j])
+    )
 
 
 def _content(text: str, start: int, end: int) -> tuple[int, int]:
