@@ -115,6 +115,11 @@ _SELF_NAMED = re.compile(
     r"(?:[ \t]*user:)?|what's your name\?|what is your name\?))[ \t]+"
     r"([^\W\d_][^\W\d_'\u2019.-]*(?:[ \t]+[^\W\d_][^\W\d_'\u2019.-]*){0,2})"
 )
+# an author named before the kind of work they wrote or painted: "the Sokolov novel"
+_AUTHOR = re.compile(
+    r"\b[Tt]he[ \t]+([A-Z][^\W\d_'-]+(?:-[A-Z][^\W\d_'-]+)?)[ \t]+(?:novels?|memoirs?"
+    r"|biography|poems?|poetry|paintings?|sonnets?|essays?|short stories|trilogy)\b"
+)
 _SPEAKER = re.compile(r"(?m)^[ \t]*([^\W\d_][^\W\d_'-]+):[ \t]*[\"\u201c]")
 # the one spoken to, before a quote: "… shouted at Tiffany: \"…\""
 _ADDRESSEE = re.compile(r"\b(?:at|to)[ \t]+([A-Z][^\W\d_'-]+):[ \t]*[\"\u201c]")
@@ -450,9 +455,13 @@ def cued_names(text: str) -> Iterator[Candidate]:
 
 def speakers(text: str) -> Iterator[Candidate]:
     """Speakers of a transcript ("Alice: \"…\""), the ones they speak to ("said to Bo: \"…\""),
-    and people named by kinship ("Ann's son")."""
+    people named by kinship ("Ann's son") and authors named before their work ("the Sokolov
+    novel"; not a group or a country: "the French novel")."""
     for pattern in (_SPEAKER, _ADDRESSEE, _KIN):
         for m in pattern.finditer(text):
+            yield Candidate("person", m.start(1), m.end(1), m.group(1), 0.72, None, None, "pattern")
+    for m in _AUTHOR.finditer(text):
+        if not is_country(m.group(1)) and m.group(1).lower() not in _NRP_WORDS:
             yield Candidate("person", m.start(1), m.end(1), m.group(1), 0.72, None, None, "pattern")
 
 
