@@ -49,6 +49,8 @@ class TestNames:
 
     def test_an_author_named_before_the_work_is_a_person(self) -> None:
         assert found("Unlike the Ruoho novel, it is short.", "person") == ["Ruoho"]
+        assert found("Unlike the Ásgeirsdóttir novel, it is short.", "person") == ["Ásgeirsdóttir"]
+        assert found("Unlike the old novel, it is short.", "person") == []
         assert found("Unlike the French novel, it is short.", "person") == []
 
     def test_a_word_after_the_is_a_figure_not_a_name(self) -> None:

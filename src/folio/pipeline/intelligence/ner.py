@@ -117,7 +117,7 @@ _SELF_NAMED = re.compile(
 )
 # an author named before the kind of work they wrote or painted: "the Sokolov novel"
 _AUTHOR = re.compile(
-    r"\b[Tt]he[ \t]+([A-Z][^\W\d_'-]+(?:-[A-Z][^\W\d_'-]+)?)[ \t]+(?:novels?|memoirs?"
+    r"\b[Tt]he[ \t]+([^\W\d_][^\W\d_'-]+(?:-[^\W\d_][^\W\d_'-]+)?)[ \t]+(?:novels?|memoirs?"
     r"|biography|poems?|poetry|paintings?|sonnets?|essays?|short stories|trilogy)\b"
 )
 _SPEAKER = re.compile(r"(?m)^[ \t]*([^\W\d_][^\W\d_'-]+):[ \t]*[\"\u201c]")
@@ -461,7 +461,8 @@ def speakers(text: str) -> Iterator[Candidate]:
         for m in pattern.finditer(text):
             yield Candidate("person", m.start(1), m.end(1), m.group(1), 0.72, None, None, "pattern")
     for m in _AUTHOR.finditer(text):
-        if not is_country(m.group(1)) and m.group(1).lower() not in _NRP_WORDS:
+        name = m.group(1)
+        if name[0].isupper() and not is_country(name) and name.lower() not in _NRP_WORDS:
             yield Candidate("person", m.start(1), m.end(1), m.group(1), 0.72, None, None, "pattern")
 
 
