@@ -74,6 +74,7 @@ _JOBS = (
     r"|reporter|economist|strategist|recruiter|intern|officer|partner|trainee"
 )
 _EMPLOYER_BEFORE_JOB = re.compile(rf"(?<![\w&'-])({_ORG_NAME})[ \t]+(?:{_JOBS})[ \t]+[A-Z][^\W\d_]")
+_JOB_WORD = re.compile(rf"[ \t](?:{_JOBS})[ \t]+[A-Z]")
 # words that open a noun phrase, not a name: "Our engineer Ann", "Senior analyst Bo"
 _NOT_EMPLOYER = frozenset(
     {"the", "a", "an", "our", "my", "his", "her", "their", "your", "its", "this", "that",
@@ -114,6 +115,8 @@ def find_organisations(text: str) -> Iterator[Candidate]:
 
 
 def _employers_before_jobs(text: str) -> Iterator[Candidate]:
+    if not _JOB_WORD.search(text):
+        return  # the name pattern is tried at each capitalised word: only where a job is named
     for m in _EMPLOYER_BEFORE_JOB.finditer(text):
         words = list(re.finditer(r"[^ \t,]+", m.group(1)))
         while words and (
