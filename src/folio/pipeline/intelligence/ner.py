@@ -152,6 +152,7 @@ _ROLES = frozenset(
 )  # fmt: skip
 # words after a name that start a unit or a street: "Jane Doe Apt 5", "Philip Bypass"
 _THE_BEFORE = re.compile(r"(?i)\bthe[ \t]+$")
+# what may follow a lone word after "the" for it to be a figure, not a name: "by the Devil."
 _CLAUSE_END = re.compile(r"[ \t]*(?:[.,;:!?)]|$)")
 _UNIT_WORDS = frozenset({"apt", "apartment", "suite", "ste", "unit", "box", "flat", "floor"})
 _STREET_ENDINGS = frozenset(
@@ -195,6 +196,7 @@ _ORG_SUFFIX = re.compile(
 _NRP_WORDS = frozenset(w.lower() for w in NRP)
 # a name with a middle initial the model cut in two: "Tamara T Stanković"
 _INITIAL_BEFORE = re.compile(r"[^\W\d_][^\W\d_'-]+[ \t]+[^\W\d_a-z]\.?[ \t]+$")
+# ", and …" inside the model's address: a list goes on with the next address
 _NEXT_IN_LIST = re.compile(r",[ \t]+(?:and|or)[ \t]+")
 # "on Main Road street": the common noun after a street's name is not part of the address
 _LOWER_TAIL = re.compile(r"[ \t]+[a-z]+[.!?]?$")

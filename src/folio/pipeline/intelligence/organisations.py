@@ -127,19 +127,19 @@ def _employers_before_jobs(text: str) -> Iterator[Candidate]:
             continue
         start, end = m.start(1) + words[0].start(), m.end(1)
         raw = text[start:end]
-        if not is_group_or_country(raw):
+        if not _group_or_country(raw):
             yield Candidate("organization", start, end, raw, 0.72, raw, None, "cue")
 
 
 def _possessed(text: str) -> Iterator[Candidate]:
     for m in _POSSESSED.finditer(text):
         raw = m.group(1)
-        if not is_group_or_country(raw) and raw.split()[0].lower() not in _CALENDAR:
+        if not _group_or_country(raw) and raw.split()[0].lower() not in _CALENDAR:
             yield Candidate("organization", m.start(1), m.end(1), raw, 0.65, raw, None, "cue")
 
 
-def is_group_or_country(name: str) -> bool:
-    """ "German", "Catholic", "Norway": a group or a place before a job word, not an employer."""
+def _group_or_country(name: str) -> bool:
+    """A group ("German", "Catholic") or a country ("Norway"): not an employer."""
     return name.lower() in _GROUPS or is_country(name)
 
 
