@@ -219,6 +219,19 @@ class TestGroupsAndIdentifiers:
     def test_lower_case_group_words_need_a_verb_of_being(self) -> None:
         assert found("I am cambodian but I live in Leeds.", "nrp") == ["cambodian"]
         assert found("the cambodian restaurant", "nrp") == []
+        assert found("he is a conservative, she is an atheist.", "nrp") == [
+            "conservative",
+            "atheist",
+        ]
+        assert found("that is a conservative estimate", "nrp") == []
+        assert found("the wall is green and tall", "nrp") == []
+
+    def test_group_words_in_the_plural(self) -> None:
+        assert found("The Republicans and the Catholics met.", "nrp") == [
+            "Republicans",
+            "Catholics",
+        ]
+        assert found("Meet me at Vedzizhev Greens.", "nrp") == []
 
     def test_twelve_digit_cards_need_a_card_word_and_checksum(self) -> None:
         assert found("card number 630427373398 is lost", "credit_card") == ["630427373398"]
