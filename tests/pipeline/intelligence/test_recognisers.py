@@ -53,6 +53,14 @@ class TestNames:
         assert found("Unlike the old novel, it is short.", "person") == []
         assert found("Unlike the French novel, it is short.", "person") == []
 
+    def test_a_title_inside_a_sentence_is_not_the_name(self) -> None:
+        assert found("It was signed by Dr. Liesl Van der Merwe.", "person") == [
+            "Liesl Van der Merwe"
+        ]
+
+    def test_an_adverb_after_call_me_is_not_a_name(self) -> None:
+        assert found("Can you call me back?", "person") == []
+
     def test_a_word_after_the_is_a_figure_not_a_name(self) -> None:
         assert found("They are evil and were sent by the Devil.", "person") == []
 

@@ -37,12 +37,14 @@ _LABELS = {
 # model's DATE label is not used: the date patterns are as complete on the first half of the
 # development sentences and make none of its false positives
 _TRAINED_ONLY = frozenset({"ADDRESS", "NORP"})
+# titles before a name; used with match() at a span's start (a "^" would hold only at the
+# start of the whole text, so a title inside a sentence was never seen)
 _TITLE = re.compile(
-    r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Madam|Mx|Sr|Sra|Srta|Herr|Frau|Mme|Mlle|Sig|Dott|Ing)"
+    r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Madam|Mx|Sr|Sra|Srta|Herr|Frau|Mme|Mlle|Sig|Dott|Ing)"
     r"\.?\s+)+",
     re.IGNORECASE,
 )
-_BARE_TITLE = re.compile(_TITLE.pattern[1:].replace("\\s+)+", "\\s*)+$"), re.IGNORECASE)
+_BARE_TITLE = re.compile(_TITLE.pattern.replace("\\s+)+", "\\s*)+$"), re.IGNORECASE)
 # form labels the small model sometimes takes for a name
 _LABEL_WORDS = frozenset(
     {
@@ -129,7 +131,8 @@ _KIN = re.compile(
     r"|cousin|grandson|granddaughter|niece|nephew)\b"
 )
 _NOT_NAME = frozenset(
-    {"and", "but", "or", "is", "was", "the", "a", "an", "from", "in", "at", "on", "i",
+    {"back", "later", "tomorrow", "today", "tonight", "again", "anytime", "soon", "asap",
+     "and", "but", "or", "is", "was", "the", "a", "an", "from", "in", "at", "on", "i",
      "not", "so", "if", "to", "of", "for", "with", "by", "it", "this", "that", "because", "which",
      "who", "sometimes", "too", "also", "here", "there", "now", "please", "thanks", "thank"}
 )  # fmt: skip
@@ -450,6 +453,8 @@ def cued_names(text: str) -> Iterator[Candidate]:
     lower_case = text.islower()  # a text written all in lower case names people so too
     for m in _CUED_NAME.finditer(text):
         words = [w for w in re.finditer(r"\S+", m.group(1)) if lower_case or w.group()[0].isupper()]
+        if words and _BARE_TITLE.match(words[0].group()):
+            continue  # "signed by Dr. …": a title, the name after it is the model's to read
         if words and words[0].start() == 0:
             start, end = m.start(1), m.start(1) + words[-1].end()
             yield Candidate("person", start, end, text[start:end], 0.72, None, None, "pattern")
