@@ -41,6 +41,33 @@ class TestNames:
         text = 'Vsevolod: "Who are you?"\nHeather:"I\'m Daniel\'s daughter".'
         assert set(found(text, "person")) == {"Vsevolod", "Heather", "Daniel"}
 
+    def test_the_one_spoken_to_before_a_quote_is_a_person(self) -> None:
+        assert found('Mehrudin shouted at Tiffany: "What are you doing?"', "person") == [
+            "Mehrudin",
+            "Tiffany",
+        ]
+
+    def test_an_author_named_before_the_work_is_a_person(self) -> None:
+        assert found("Unlike the Ruoho novel, it is short.", "person") == ["Ruoho"]
+        assert found("Unlike the Ásgeirsdóttir novel, it is short.", "person") == ["Ásgeirsdóttir"]
+        assert found("Unlike the old novel, it is short.", "person") == []
+        assert found("Unlike the French novel, it is short.", "person") == []
+
+    def test_a_title_inside_a_sentence_is_not_the_name(self) -> None:
+        assert found("It was signed by Dr. Liesl Van der Merwe.", "person") == [
+            "Liesl Van der Merwe"
+        ]
+
+    def test_an_adverb_after_call_me_is_not_a_name(self) -> None:
+        assert found("Can you call me back?", "person") == []
+
+    def test_a_word_after_the_is_a_figure_not_a_name(self) -> None:
+        assert found("They are evil and were sent by the Devil.", "person") == []
+
+    def test_a_cue_in_a_lower_case_text_names_in_lower_case(self) -> None:
+        text = "name:    hyuuma t. maida\naddress:     unit 4526 box 0671\ndpo ap 40902"
+        assert found(text, "person") == ["hyuuma t. maida"]
+
     def test_street_names_and_keywords_are_not_people(self) -> None:
         assert found("Meet at the corner of Elm Road and Philip Bypass.", "person") == []
         assert found("Inject SELECT * FROM users WHERE id = 1", "person") == []
@@ -80,6 +107,10 @@ class TestOrganisations:
             ("I work for Brandt & Lind A/S.", "Brandt & Lind A/S"),
             ("Supplier: Parini, Doglioni e Salvo s.r.l.", "Parini, Doglioni e Salvo s.r.l."),
             ("The employer is Schmidtke Köster GbR", "Schmidtke Köster GbR"),
+            ("The first version was recorded for Halvorsen Music in Oslo.", "Halvorsen Music"),
+            ("Vantora songwriter Ilse Brandt wrote it.", "Vantora"),
+            ("Pryce, Oduya and Lindqvist lawyer Ann Lee filed it.", "Pryce, Oduya and Lindqvist"),
+            ("She printed her Vantora resignation letter.", "Vantora"),
         ],
     )  # fmt: skip
     def test_legal_forms_trade_lines_and_cues(self, text: str, org: str) -> None:
@@ -90,10 +121,23 @@ class TestOrganisations:
         assert found(text, "organization") == ["Paxata"]
         assert found("Dreux Joly\nPaxata\nsee you soon", "organization") == []
 
+    def test_a_lower_case_postal_block_names_its_person_and_organisation(self) -> None:
+        text = "- karin holt\n- payroll clerk\n- brightwell care\n- 12 rue du centre\n- marke"
+        assert found(text, "person") == ["karin holt"]
+        assert found(text, "organization") == ["brightwell care"]
+        assert found("karin holt\nsee you soon\nthanks", "person") == []
+
     def test_an_ensemble_is_not_a_person(self) -> None:
         text = "The Symcat Orchestra was founded in 1977."
         assert found(text, "person") == []
         assert found(text, "organization") == ["Symcat Orchestra"]
+
+    def test_a_group_or_a_noun_phrase_before_a_job_word_is_no_employer(self) -> None:
+        assert found("German engineer Hans Bauer said so.", "organization") == []
+        assert found("Our engineer Ann Lee said so.", "organization") == []
+
+    def test_a_day_or_a_group_one_has_is_no_company(self) -> None:
+        assert found("I placed my Christmas order and my German card.", "organization") == []
 
     def test_short_legal_forms_must_keep_their_case(self) -> None:
         assert found("Excuse me, To me it was Juan se fue.", "organization") == []
@@ -101,6 +145,18 @@ class TestOrganisations:
     def test_a_trade_word_below_the_head_is_not_a_name(self) -> None:
         head = "ACME\n1 Main St\nSpringfield\nReceipt\n"
         assert found(head + "FRIED NOODLE\n", "organization") == []
+
+
+class TestReading:
+    def test_a_greek_delta_printed_as_the_increment_sign_is_read_as_the_letter(self) -> None:
+        # "KATO POLEMIDIA" with its Delta printed as U+2206
+        town = "\u039a\u0391\u03a4\u03a9 \u03a0\u039f\u039b\u0395\u039c\u0399\u2206\u0399\u0391"
+        text = f"I'm Maria Pappa, originally from {town}, and i'm 23 y/o."
+        assert found(text, "location") == [town]
+
+    def test_the_names_of_a_sql_statement_are_not_entities(self) -> None:
+        text = "Inject SELECT * FROM Users WHERE client_ip = ?%//!%20|86.121.97.248|%20/"
+        assert [e.type for e in extract_entities(text)] == ["ip_address"]
 
 
 class TestAddresses:
@@ -132,10 +188,28 @@ class TestAddresses:
             ("aleja Fredry 20/40\n96-367 Zduńska Wola", "aleja Fredry 20/40\n96-367 Zduńska Wola"),
             ("She is at Skogsgatan 332\n44538 Ängelholm now.", "Skogsgatan 332\n44538 Ängelholm"),
             ("39, avenue de Gautier", "39, avenue de Gautier"),
+            ("Sent to 4114 Hollis Street\nArden Bay\n, 13\n 00617",
+             "4114 Hollis Street\nArden Bay\n, 13\n 00617"),
+            ("Kerkstraat 12, Larnaca, Cyprus (Greek) 72423",
+             "Kerkstraat 12, Larnaca, Cyprus (Greek) 72423"),
+            ("Please check 51709 Spinatsch 94 Apt. 615 Moosleerau Switzerland",
+             "51709 Spinatsch 94 Apt. 615 Moosleerau Switzerland"),
+            ("It's in 0269 Stensås terrasse 38\n Suite 621\n ARENDAL\n Norway",
+             "0269 Stensås terrasse 38\n Suite 621\n ARENDAL\n Norway"),
         ],
     )  # fmt: skip
     def test_european_street_and_postcode_forms(self, text: str, address: str) -> None:
         assert found(text, "address") == [address]
+
+    def test_a_list_of_addresses_is_read_as_its_addresses(self) -> None:
+        text = (
+            "Here they are: the corner of ul. Grochowa 80 and Lahtinen Road, and Unit 8524 Box"
+            " 0979\nDPO AA 56703"
+        )
+        assert found(text, "address") == [
+            "the corner of ul. Grochowa 80 and Lahtinen Road",
+            "Unit 8524 Box 0979\nDPO AA 56703",
+        ]
 
     def test_postal_block_of_a_receipt_head(self) -> None:
         text = (
@@ -153,6 +227,19 @@ class TestGroupsAndIdentifiers:
     def test_lower_case_group_words_need_a_verb_of_being(self) -> None:
         assert found("I am cambodian but I live in Leeds.", "nrp") == ["cambodian"]
         assert found("the cambodian restaurant", "nrp") == []
+        assert found("he is a conservative, she is an atheist.", "nrp") == [
+            "conservative",
+            "atheist",
+        ]
+        assert found("that is a conservative estimate", "nrp") == []
+        assert found("the wall is green and tall", "nrp") == []
+
+    def test_group_words_in_the_plural(self) -> None:
+        assert found("The Republicans and the Catholics met.", "nrp") == [
+            "Republicans",
+            "Catholics",
+        ]
+        assert found("Meet me at Vedzizhev Greens.", "nrp") == []
 
     def test_twelve_digit_cards_need_a_card_word_and_checksum(self) -> None:
         assert found("card number 630427373398 is lost", "credit_card") == ["630427373398"]

@@ -51,6 +51,12 @@ _SUFFIXED = re.compile(
     rf"(?:{_SUFFIX_TYPES}|[ \t-]{_SPACED_TYPES})"
     rf"(?:[ \t]+[\w.]+)?[ \t]+{_NUMBER}(?![\w/-])\.?" + _UNIT
 )
+# a house number, a name and its number, then a unit ("51709 Spinatsch 94 Apt. 615"): without
+# a street word, the unit after the number says it is a street
+_UNIT_AFTER = re.compile(
+    rf"(?<![\w-])\d{{1,6}}[ \t]+{_CAP}(?:[ \t]+(?:{_CAP}|[^\W\d_A-Z]+)){{0,3}}[ \t]+{_NUMBER}"
+    rf"(?:,?[ \t]*(?:\n[ \t]*)?{_UNIT_WORD}[ \t]*\d+\w*)+"
+)
 # one more address line: a unit, or a town/region/country (capitalised words, codes), with an
 # optional postal code; separated by a line break or a comma
 _PLACE_WORD = rf"(?:{_CAP}|[A-Z]{{2,3}})"
@@ -59,10 +65,14 @@ _LINE = re.compile(
     r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*(?:,[ \t]*)?)"
     rf"(?:{_UNIT_WORD}[ \t]*\w+"
     rf"|(?:\d{{2,5}}(?:[- ]\d{{3,4}})?,?[ \t]+)?{_PLACE_WORD}"
-    rf"(?:[ \t]+(?:{_PLACE_WORD}|d[aeo]|de|da|del|della|di|al|am|an))*(?:[ \t]+\d[\d -]{{2,8}}\d)?"
+    rf"(?:[ \t]+(?:{_PLACE_WORD}|d[aeo]|de|da|del|della|di|al|am|an))*"
+    r"(?:[ \t]*\([^\W\d_a-z][^\W\d_]*\))?(?:[ \t]+\d[\d -]{2,8}\d)?"
     r"|\d{4,6}(?:-\d{3,4})?(?:[ \t]+[A-Z]{2}\b)?)"
     r"(?:[ \t]*\([A-Z]{2,3}\)|[ \t]*/[ \t]*[A-Z]{2}\b)?"
 )
+# a line that starts with a comma continues the address above, whatever short code it holds
+# (a region written as a number or a code in lower case)
+_CONTINUED = re.compile(r"[ \t]*\n[ \t]*,[ \t]*[^\W_]{1,4}(?=[ \t]*(?:\n|$))")
 # words that name an address next: the address follows, whatever its country's grammar
 _CUE = re.compile(
     r"(?i:\b(?:address(?:es)?(?:[ \t]+(?:is|was|to))?|lives?[ \t]+(?:at|on)|living[ \t]+at"
@@ -99,7 +109,7 @@ _CORNER = re.compile(
     rf"[ \t]+and[ \t]+{_CAP}(?:[ \t]+{_CAP})*(?=[ \t]*(?:[.,;?!)]|\n|$))"
 )
 MAX_LINES = 4
-_CONFIDENCE = {"english": 0.8, "prefixed": 0.7, "suffixed": 0.7}
+_CONFIDENCE = {"english": 0.8, "prefixed": 0.7, "suffixed": 0.7, "unit": 0.7}
 
 
 def extend_address(text: str, end: int) -> int:
@@ -114,7 +124,7 @@ def _extend(text: str, end: int) -> int:
     if same:
         end = same.end()
     for _ in range(MAX_LINES):
-        m = _LINE.match(text, end)
+        m = _LINE.match(text, end) or _CONTINUED.match(text, end)
         if not m or m.group().count("\n") > 1 or _FORM_LINE.search(m.group()):
             break
         end = m.end()
@@ -234,7 +244,9 @@ def find_addresses(text: str) -> Iterator[Candidate]:
     yield from cued_addresses(text)
     yield from special_forms(text)
     yield from address_blocks(text)
-    for kind, pattern in (("english", _ENGLISH), ("prefixed", _PREFIXED), ("suffixed", _SUFFIXED)):
+    patterns = (("english", _ENGLISH), ("prefixed", _PREFIXED), ("suffixed", _SUFFIXED),
+                ("unit", _UNIT_AFTER))  # fmt: skip
+    for kind, pattern in patterns:
         for m in pattern.finditer(text):
             raw_end = m.start() + len(m.group().rstrip(" \t,"))
             if kind != "english" and not re.search(r"\d", m.group()):

@@ -12,7 +12,11 @@ from folio.pipeline.intelligence.context import enhance, find_licences
 from folio.pipeline.intelligence.identifiers import find_identifiers
 from folio.pipeline.intelligence.ner import NER_TYPES, find_names
 from folio.pipeline.intelligence.nrp import find_groups
-from folio.pipeline.intelligence.organisations import block_organisations, find_organisations
+from folio.pipeline.intelligence.organisations import (
+    block_names,
+    block_organisations,
+    find_organisations,
+)
 from folio.pipeline.intelligence.patterns import find_patterns
 from folio.pipeline.intelligence.places import countries, cued_places
 from folio.pipeline.intelligence.types import BBox, Entity
@@ -38,8 +42,21 @@ ENTITY_TYPES = frozenset(
 )
 
 
+# signs that legacy Greek fonts print for letters (a capital Delta as U+2206 INCREMENT): read
+# as the letters; one character for one, so offsets hold
+_LOOKALIKES = str.maketrans({"\u2206": "\u0394", "\u2126": "\u03a9", "\u00b5": "\u03bc"})
+
+
 def find_candidates(text: str, types: set[str] | None = None) -> list[Candidate]:
     """Every detector on one text, overlaps resolved (strongest span wins)."""
+    read = text.translate(_LOOKALIKES)
+    found = _detect(read, types)
+    if read == text:
+        return found
+    return [replace(c, text=text[c.start : c.end]) for c in found]
+
+
+def _detect(text: str, types: set[str] | None) -> list[Candidate]:
     found: list[Candidate] = []
     if types is None or types & ID_TYPES:
         found.extend(find_identifiers(text))
@@ -55,6 +72,8 @@ def find_candidates(text: str, types: set[str] | None = None) -> list[Candidate]
         found.extend(countries(text))
     if types is None or "organization" in types:
         found.extend(find_organisations(text))
+    if types is None or "person" in types:
+        found.extend(block_names(text))
     if types is None or "organization" in types:
         people = [(c.start, c.end) for c in found if c.type == "person"]
         found.extend(block_organisations(text, people))
@@ -109,7 +128,7 @@ def merge_addresses(found: list[Candidate], text: str) -> list[Candidate]:
 
 
 # what a pattern's address holds is its town, street name, house number ("3/7") or postcode
-_PARTS_OF_ADDRESSES = frozenset({"location", "person", "date", "postal_code", "phone"})
+_PARTS_OF_ADDRESSES = frozenset({"location", "person", "date", "postal_code", "phone", "nrp"})
 
 
 def inside_addresses(found: list[Candidate]) -> list[Candidate]:

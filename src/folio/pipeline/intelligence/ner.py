@@ -37,12 +37,14 @@ _LABELS = {
 # model's DATE label is not used: the date patterns are as complete on the first half of the
 # development sentences and make none of its false positives
 _TRAINED_ONLY = frozenset({"ADDRESS", "NORP"})
+# titles before a name; used with match() at a span's start (a "^" would hold only at the
+# start of the whole text, so a title inside a sentence was never seen)
 _TITLE = re.compile(
-    r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Madam|Mx|Sr|Sra|Srta|Herr|Frau|Mme|Mlle|Sig|Dott|Ing)"
+    r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Madam|Mx|Sr|Sra|Srta|Herr|Frau|Mme|Mlle|Sig|Dott|Ing)"
     r"\.?\s+)+",
     re.IGNORECASE,
 )
-_BARE_TITLE = re.compile(_TITLE.pattern[1:].replace("\\s+)+", "\\s*)+$"), re.IGNORECASE)
+_BARE_TITLE = re.compile(_TITLE.pattern.replace("\\s+)+", "\\s*)+$"), re.IGNORECASE)
 # form labels the small model sometimes takes for a name
 _LABEL_WORDS = frozenset(
     {
@@ -106,7 +108,7 @@ _CUED_NAME = re.compile(
     r"|(?:Patient|Customer|Client|Employee|Applicant|Cardholder|Account [Hh]older|Tenant"
     r"|Insured|Beneficiary|Contact)(?: [Nn]ame)?:)"
     r"|\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Sra|Srta|Herr|Frau|Mme|Mlle|Sig\.ra|Dott)\.?)[ \t]+"
-    r"([^\W\d_][^\W\d_'\u2019-]*(?:[ \t]+[A-Z]\.?(?![^\W\d_]))?"
+    r"([^\W\d_][^\W\d_'\u2019-]*(?:[ \t]+[^\W\d_]\.?(?![^\W\d_]))?"
     r"(?:[ \t]+[^\W\d_][^\W\d_'\u2019-]+){0,2})"
 )
 _SELF_NAMED = re.compile(
@@ -115,14 +117,22 @@ _SELF_NAMED = re.compile(
     r"(?:[ \t]*user:)?|what's your name\?|what is your name\?))[ \t]+"
     r"([^\W\d_][^\W\d_'\u2019.-]*(?:[ \t]+[^\W\d_][^\W\d_'\u2019.-]*){0,2})"
 )
+# an author named before the kind of work they wrote or painted: "the Sokolov novel"
+_AUTHOR = re.compile(
+    r"\b[Tt]he[ \t]+([^\W\d_][^\W\d_'-]+(?:-[^\W\d_][^\W\d_'-]+)?)[ \t]+(?:novels?|memoirs?"
+    r"|biography|poems?|poetry|paintings?|sonnets?|essays?|short stories|trilogy)\b"
+)
 _SPEAKER = re.compile(r"(?m)^[ \t]*([^\W\d_][^\W\d_'-]+):[ \t]*[\"\u201c]")
+# the one spoken to, before a quote: "… shouted at Tiffany: \"…\""
+_ADDRESSEE = re.compile(r"\b(?:at|to)[ \t]+([A-Z][^\W\d_'-]+):[ \t]*[\"\u201c]")
 _KIN = re.compile(
     r"\b([A-Z][^\W\d_]+)['\u2019]s[ \t]+(?:daughter|son|wife|husband|mother|father|mom|dad"
     r"|brother|sister|friend|boyfriend|girlfriend|partner|child|children|parents|uncle|aunt"
     r"|cousin|grandson|granddaughter|niece|nephew)\b"
 )
 _NOT_NAME = frozenset(
-    {"and", "but", "or", "is", "was", "the", "a", "an", "from", "in", "at", "on", "i",
+    {"back", "later", "tomorrow", "today", "tonight", "again", "anytime", "soon", "asap",
+     "and", "but", "or", "is", "was", "the", "a", "an", "from", "in", "at", "on", "i",
      "not", "so", "if", "to", "of", "for", "with", "by", "it", "this", "that", "because", "which",
      "who", "sometimes", "too", "also", "here", "there", "now", "please", "thanks", "thank"}
 )  # fmt: skip
@@ -145,6 +155,8 @@ _ROLES = frozenset(
 )  # fmt: skip
 # words after a name that start a unit or a street: "Jane Doe Apt 5", "Philip Bypass"
 _THE_BEFORE = re.compile(r"(?i)\bthe[ \t]+$")
+# what may follow a lone word after "the" for it to be a figure, not a name: "by the Devil."
+_CLAUSE_END = re.compile(r"[ \t]*(?:[.,;:!?)]|$)")
 _UNIT_WORDS = frozenset({"apt", "apartment", "suite", "ste", "unit", "box", "flat", "floor"})
 _STREET_ENDINGS = frozenset(
     {"street", "road", "avenue", "boulevard", "lane", "drive", "bypass", "turnpike", "highway",
@@ -187,6 +199,8 @@ _ORG_SUFFIX = re.compile(
 _NRP_WORDS = frozenset(w.lower() for w in NRP)
 # a name with a middle initial the model cut in two: "Tamara T Stanković"
 _INITIAL_BEFORE = re.compile(r"[^\W\d_][^\W\d_'-]+[ \t]+[^\W\d_a-z]\.?[ \t]+$")
+# ", and …" inside the model's address: a list goes on with the next address
+_NEXT_IN_LIST = re.compile(r",[ \t]+(?:and|or)[ \t]+")
 # "on Main Road street": the common noun after a street's name is not part of the address
 _LOWER_TAIL = re.compile(r"[ \t]+[a-z]+[.!?]?$")
 _TRAILING_CODE = re.compile(r"[ \t,]+\d[\d -]{2,8}$")
@@ -195,6 +209,8 @@ _HYPHENATED = re.compile(r"-[^\W\d_a-z][^\W\d_'-]+")
 _INITIAL_TAIL = re.compile(r"\.?[ \t]+[^\W\d_][^\W\d_'-]+")
 _INITIAL_AFTER = re.compile(r"[ \t]+[^\W\d_a-z]\.?[ \t]+[^\W\d_][^\W\d_'-]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# a SQL statement: its table and column names are identifiers, not names or places
+_SQL = re.compile(r"\b(?:SELECT|UPDATE|INSERT|DELETE)\b[^\n]*?\b(?:FROM|INTO|SET)\b[^\n]*")
 # the NER component of the small model embeds its own tok2vec: everything else can go
 _UNUSED_PIPES = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 _lock = threading.Lock()
@@ -216,6 +232,13 @@ def load_model() -> Any:
 
 def is_trained(nlp: Any) -> bool:
     return bool(nlp.meta.get("name") == "folio_ner")
+
+
+@cache
+def _loaded_is_trained() -> bool:
+    """``is_trained`` of the loaded model, asked once: spaCy rebuilds ``meta`` on each read."""
+    nlp = load_model()
+    return nlp is not None and is_trained(nlp)
 
 
 def model_version() -> str | None:
@@ -283,6 +306,8 @@ def _clean_group(text: str, start: int, end: int) -> tuple[str, int, int] | None
 
 
 def _clean_address(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    if listed := _NEXT_IN_LIST.search(text, start, end):
+        end = listed.start()  # "…, and Unit 8524 Box 0979": the next address of a list
     start, end = _address_core(text, *_address_lines(text, start, end))
     if not _street_like(text[start:end]):
         return _clean_person(text, start, end) if _TWO_NAMES.match(text[start:end]) else None
@@ -342,7 +367,11 @@ def _person(text: str, start: int, end: int) -> tuple[int, int] | None:
     span = body.group()[words[0].start() : words[-1].end()]
     if span.islower() or _is_label(span) or _shouted_word(text, span) or _BARE_TITLE.match(span):
         return None
-    return body.start() + words[0].start(), body.start() + words[-1].end()
+    start, end = body.start() + words[0].start(), body.start() + words[-1].end()
+    alone = len(words) == 1 and _CLAUSE_END.match(text, end)
+    if alone and _THE_BEFORE.search(text, max(0, start - 8), start):
+        return None  # "hacked by the Devil": a figure or a title, not someone's name
+    return start, end
 
 
 def _address_core(text: str, start: int, end: int) -> tuple[int, int]:
@@ -421,17 +450,26 @@ def cued_names(text: str) -> Iterator[Candidate]:
         if words:
             start, end = m.start(1) + words[0].start(), m.start(1) + words[-1].end()
             yield Candidate("person", start, end, text[start:end], 0.75, None, None, "pattern")
+    lower_case = text.islower()  # a text written all in lower case names people so too
     for m in _CUED_NAME.finditer(text):
-        words = [w for w in re.finditer(r"\S+", m.group(1)) if w.group()[0].isupper()]
+        words = [w for w in re.finditer(r"\S+", m.group(1)) if lower_case or w.group()[0].isupper()]
+        if words and _BARE_TITLE.match(words[0].group()):
+            continue  # "signed by Dr. …": a title, the name after it is the model's to read
         if words and words[0].start() == 0:
             start, end = m.start(1), m.start(1) + words[-1].end()
             yield Candidate("person", start, end, text[start:end], 0.72, None, None, "pattern")
 
 
 def speakers(text: str) -> Iterator[Candidate]:
-    """Speakers of a transcript ("Alice: \"…\"") and people named by kinship ("Ann's son")."""
-    for pattern in (_SPEAKER, _KIN):
+    """Speakers of a transcript ("Alice: \"…\""), the ones they speak to ("said to Bo: \"…\""),
+    people named by kinship ("Ann's son") and authors named before their work ("the Sokolov
+    novel"; not a group or a country: "the French novel")."""
+    for pattern in (_SPEAKER, _ADDRESSEE, _KIN):
         for m in pattern.finditer(text):
+            yield Candidate("person", m.start(1), m.end(1), m.group(1), 0.72, None, None, "pattern")
+    for m in _AUTHOR.finditer(text):
+        name = m.group(1)
+        if name[0].isupper() and not is_country(name) and name.lower() not in _NRP_WORDS:
             yield Candidate("person", m.start(1), m.end(1), m.group(1), 0.72, None, None, "pattern")
 
 
@@ -464,9 +502,12 @@ def find_names(text: str, types: set[str] | None = None) -> Iterator[Candidate]:
     chunks = list(name_chunks(text))
     with _lock:
         docs = list(nlp.pipe(chunk for _, chunk in chunks))
-    trained = is_trained(nlp)
+    trained = _loaded_is_trained()
     for (offset, chunk), doc in zip(chunks, docs, strict=True):
+        code = [m.span() for m in _SQL.finditer(chunk)]
         for ent in doc.ents:
+            if any(s <= ent.start_char < e for s, e in code):
+                continue
             label = _LABELS.get(ent.label_)
             if not trained and ent.label_ in _TRAINED_ONLY:
                 continue

@@ -38,16 +38,18 @@ NRP = (
 _WORDS = re.compile(
     r"(?<![\w-])("
     + "|".join(re.escape(w) for w in sorted(NRP, key=len, reverse=True))
-    + r")(?![\w-])"
-)
+    + r")(?:s(?<!Greens))?(?![\w-])"
+)  # "Catholics", "Republicans"; not "… Greens", a street's ending
 # a group word followed by a capitalised noun names a thing ("German Shepherd", "Thai Airways")
 _BEFORE_NAME = re.compile(r"[ \t]+[A-Z][a-z]")
-# written in lower case ("I am cambodian"), a group word counts only after a verb of being
+# written in lower case ("I am cambodian", "she is an atheist"), a group word counts only after
+# a verb of being
 _LOWER = re.compile(
-    r"(?i:\b(?:i am|i'm|am|is|are|was|were|being|as an?)[ \t]+)("
+    r"(?i:\b(?:i am|i'm|am|is|are|was|were|being|as)[ \t]+(?:an?[ \t]+)?)("
     + "|".join(re.escape(w.lower()) for w in sorted(NRP, key=len, reverse=True))
-    + r")(?![\w-])"
-)
+    + r"s?)(?![\w-])(?=[ \t]*(?:[.,;:!?)]|$|\n|(?:and|but|or|by|in|from)\b))"
+)  # … and ends the clause: "is a conservative estimate" is no group
+_COLOURS = frozenset({"green", "greens"})  # "the wall is green": a colour, not the party
 LEXICON_CONFIDENCE = 0.6
 
 
@@ -59,7 +61,7 @@ def find_groups(text: str) -> Iterator[Candidate]:
             "nrp", m.start(), m.end(), m.group(), LEXICON_CONFIDENCE, m.group(), None, "lexicon"
         )
     for m in _LOWER.finditer(text):
-        if m.group(1).islower():
+        if m.group(1).islower() and m.group(1) not in _COLOURS:
             raw = m.group(1)
             yield Candidate(
                 "nrp", m.start(1), m.end(1), raw, LEXICON_CONFIDENCE, raw, None, "lexicon"

@@ -4,10 +4,13 @@ prints, where the entity model sees only upper-case words."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterator
 
 from folio.pipeline.intelligence.candidates import Candidate
+from folio.pipeline.intelligence.nrp import NRP
+from folio.pipeline.intelligence.places import is_country
 
 # legal forms; the short ones are also words ("se", "ab", "me"), so their case must match
 _LEGAL_LONG = (
@@ -58,10 +61,39 @@ _ORG_NAME = (
 )
 _WORKS_FOR = re.compile(
     rf"(?:\b(?:work(?:s|ed|ing)?|employed)[ \t]+(?:for|at)|\b[Ee]mployer[ \t]+(?:is|was)"
+    rf"|\b(?:recorded|signed)[ \t]+(?:for|to|with)|\b(?:employed|hired)[ \t]+by"
     rf"|(?m:^)[ \t]*(?:Supplier|Vendor|Company|Employer|Organi[sz]ation|Merchant|Seller|Firm"
     rf"|Bill(?:ed)? from|Issued by|Sold by)[ \t]*:)[ \t]+({_ORG_NAME})"
 )
+# "Acme songwriter Jane Doe", "Smith, Jones and Brown lawyer Ann Lee": an employer written
+# before a job word and a name, as news and profiles write them
+_JOBS = (
+    r"songwriter|singer|engineer|developer|designer|analyst|manager|director|executive|ceo|cfo"
+    r"|cto|founder|co-founder|spokesperson|spokesman|spokeswoman|lawyer|attorney|accountant"
+    r"|consultant|employee|researcher|scientist|chairman|chairwoman|president|producer|editor"
+    r"|reporter|economist|strategist|recruiter|intern|officer|partner|trainee"
+)
+_EMPLOYER_BEFORE_JOB = re.compile(rf"(?<![\w&'-])({_ORG_NAME})[ \t]+(?:{_JOBS})[ \t]+[A-Z][^\W\d_]")
+_JOB_WORD = re.compile(rf"[ \t](?:{_JOBS})[ \t]+[A-Z]")
+# words that open a noun phrase, not a name: "Our engineer Ann", "Senior analyst Bo"
+_NOT_EMPLOYER = frozenset(
+    {"the", "a", "an", "our", "my", "his", "her", "their", "your", "its", "this", "that",
+     "senior", "junior", "chief", "lead", "former", "local", "then", "new", "head", "deputy",
+     "assistant", "associate", "managing", "general", "principal", "staff", "and", "as", "by",
+     "in", "on", "at", "for", "from", "with", "after", "before", "when", "yesterday", "today"}
+)  # fmt: skip
+# "her Acme resignation letter", "my Globex account": a company named as what one has with it
+_POSSESSED = re.compile(
+    rf"\b(?:[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Yy]our)[ \t]+"
+    rf"({_CAPWORD}(?:[ \t]+{_CAPWORD}){{0,2}})"
+    r"[ \t]+(?:account|app|card|subscription|membership|order|shares|stock|policy|loan|mortgage"
+    r"|pension|badge|laptop|job|internship|contract|resignation|interview|offer|store|branch)\b"
+)
+_CALENDAR = frozenset(
+    w.lower() for w in (*calendar.day_name, *calendar.month_name, "Christmas", "Easter") if w
+)
 HEAD_LINES = 4
+_GROUPS = frozenset(w.lower() for w in NRP)
 _FORM_WORD = re.compile(r"(?i)\b(?:tax|invoice|receipt|tel|fax|gst|total|date|no\.?)\b|\d{4}")
 
 
@@ -77,7 +109,38 @@ def find_organisations(text: str) -> Iterator[Candidate]:
                 raw = raw[:-1]  # a full stop, not the end of "s.r.l." or "Ltd."
             end = m.start(1) + len(raw)
             yield Candidate("organization", m.start(1), end, raw, 0.85, raw, None, "cue")
+    yield from _employers_before_jobs(text)
+    yield from _possessed(text)
     yield from _trade_names(text)
+
+
+def _employers_before_jobs(text: str) -> Iterator[Candidate]:
+    if not _JOB_WORD.search(text):
+        return  # the name pattern is tried at each capitalised word: only where a job is named
+    for m in _EMPLOYER_BEFORE_JOB.finditer(text):
+        words = list(re.finditer(r"[^ \t,]+", m.group(1)))
+        while words and (
+            words[0].group().lower() in _NOT_EMPLOYER or words[0].group()[0].isdigit()
+        ):
+            words.pop(0)
+        if not words:
+            continue
+        start, end = m.start(1) + words[0].start(), m.end(1)
+        raw = text[start:end]
+        if not _group_or_country(raw):
+            yield Candidate("organization", start, end, raw, 0.72, raw, None, "cue")
+
+
+def _possessed(text: str) -> Iterator[Candidate]:
+    for m in _POSSESSED.finditer(text):
+        raw = m.group(1)
+        if not _group_or_country(raw) and raw.split()[0].lower() not in _CALENDAR:
+            yield Candidate("organization", m.start(1), m.end(1), raw, 0.65, raw, None, "cue")
+
+
+def _group_or_country(name: str) -> bool:
+    """A group ("German", "Catholic") or a country ("Norway"): not an employer."""
+    return name.lower() in _GROUPS or is_country(name)
 
 
 def _trade_names(text: str) -> Iterator[Candidate]:
@@ -109,19 +172,57 @@ def block_organisations(text: str, people: list[tuple[int, int]]) -> Iterator[Ca
     lines = [_content(text, m.start(), m.end()) for m in _LINE.finditer(text)]
     starts = {span for span in people}
     for i, line in enumerate(lines[:-1]):
-        if line not in starts:
-            continue
-        j = i + 1
-        if j + 1 < len(lines) and _JOB_LINE.fullmatch(text, *lines[j]):
-            j += 1
-        if j + 1 >= len(lines) or not _ADDRESS_START.match(text, lines[j + 1][0]):
+        if line not in starts or (j := _org_line_below(text, lines, i)) is None:
             continue
         start, end = lines[j]
         if text[start:end].islower() and not text[slice(*lines[i])].islower():
             continue  # a lower-case word under a capitalised name is no company name
-        if _ORG_LINE.fullmatch(text, start, end):
-            raw = text[start:end]
-            yield Candidate("organization", start, end, raw, 0.72, raw, None, "layout")
+        raw = text[start:end]
+        yield Candidate("organization", start, end, raw, 0.72, raw, None, "layout")
+
+
+_LOWER_NAME_LINE = re.compile(r"[^\W\d_A-Z][^\W\d_]*(?:[ \t]+[^\W\d_A-Z][^\W\d_.]*\.?){1,3}")
+
+
+def block_names(text: str) -> Iterator[Candidate]:
+    """A name written in lower case on the first line of a postal block (name, job title,
+    organisation, address lines): where case says nothing, the layout says it is a person."""
+    lines = [_content(text, m.start(), m.end()) for m in _LINE.finditer(text)]
+    i = 0
+    while i < len(lines):
+        org = _block_org_line(text, lines, i)
+        if org is None:
+            i += 1
+            continue
+        raw = text[slice(*lines[i])]
+        yield Candidate("person", *lines[i], raw, 0.6, raw, None, "layout")
+        i = org + 1
+
+
+def _block_org_line(text: str, lines: list[tuple[int, int]], i: int) -> int | None:
+    """Index of the organisation line when line ``i`` heads a postal block as a lower-case
+    name, else ``None``."""
+    if not _LOWER_NAME_LINE.fullmatch(text, *lines[i]):
+        return None
+    return _org_line_below(text, lines, i)
+
+
+def _org_line_below(text: str, lines: list[tuple[int, int]], i: int) -> int | None:
+    """Index of the organisation line under a name line ``i`` (after a job title line or
+    not) that an address line follows, else ``None``."""
+    with_job = i + 1 < len(lines) and _JOB_LINE.fullmatch(text, *lines[i + 1])
+    for j in (i + 1, i + 2) if with_job else (i + 1,):
+        if _org_above_address(text, lines, j):
+            return j
+    return None
+
+
+def _org_above_address(text: str, lines: list[tuple[int, int]], j: int) -> bool:
+    if j + 1 >= len(lines) or not _ADDRESS_START.match(text, lines[j + 1][0]):
+        return False
+    return not _ADDRESS_START.match(text, lines[j][0]) and bool(
+        _ORG_LINE.fullmatch(text, *lines[j])
+    )
 
 
 def _content(text: str, start: int, end: int) -> tuple[int, int]:

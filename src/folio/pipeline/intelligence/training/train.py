@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import faker
 import spacy
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
@@ -60,6 +61,10 @@ def train(out: Path, examples: int, epochs: int, seed: int) -> dict[str, float]:
     nlp.meta["name"] = "folio_ner"
     nlp.meta["version"] = f"1.0.{seed}"
     nlp.meta["description"] = "en_core_web_sm's ner fine-tuned on Folio's synthetic recipe"
+    # the recipe's data depends on Faker's locale data, which changes between releases
+    base = f"{BASE}-{spacy.util.get_package_version(BASE)}"
+    nlp.meta["folio_training"] = {"examples": examples, "epochs": epochs, "seed": seed,
+                                  "faker": faker.VERSION, "base": base}  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
     return {"seconds": round(time.perf_counter() - started, 1), **losses}
