@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from folio.pipeline.fields.companies import issuer, top_line
 from folio.pipeline.fields.countries import country_currency
-from folio.pipeline.fields.issuers import web_issuer
+from folio.pipeline.fields.issuers import web_brand, web_issuer
 from folio.pipeline.fields.layout import Line, LWord, union
 from folio.pipeline.fields.locators import (
     Context,
@@ -155,5 +155,6 @@ HEURISTICS: dict[str, Heuristic] = {
     "key_values": key_values,
     "deed_parties": deed_parties,
     "web_issuer": web_issuer,
+    "web_brand": web_brand,
     "largest_amount": largest_amount,
 }
