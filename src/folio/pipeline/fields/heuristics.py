@@ -26,6 +26,7 @@ from folio.pipeline.fields.parties import deed_parties
 from folio.pipeline.fields.receipt_dates import document_date
 from folio.pipeline.fields.receipts import (
     cash_less_change,
+    consistent_total,
     largest_amount,
     receipt_address,
     receipt_company,
@@ -143,6 +144,7 @@ def _pair(key: str, value: str, words: list[LWord], line: Line, loc: Locator) ->
 
 HEURISTICS: dict[str, Heuristic] = {
     "document_date": document_date,
+    "consistent_total": consistent_total,
     "cash_less_change": cash_less_change,
     "rounded_total": rounded_total,
     "issuer": issuer,
