@@ -25,6 +25,7 @@ pytestmark = pytest.mark.ocr
 SAECO = INVOICES / "saeco.pdf"  # the seller's legal name is only in a footer image
 NO_IMAGES = INVOICES / "free_fiber.pdf"
 TESSERACT = PipelineOptions(ocr_engine="tesseract")
+OFF = PipelineOptions(ocr=OcrMode.off)
 
 
 def test_image_words_join_a_text_layer_page(corpus: Path) -> None:
@@ -45,15 +46,26 @@ def test_the_legal_name_in_the_image_is_the_issuer(corpus: Path) -> None:
     assert extraction.fields["issuer"].value == "e-Luscious Nederland B.V."
 
 
+@pytest.mark.parametrize("name", ["saeco.pdf", "AmazonWebServices.pdf"])
+def test_image_words_leave_the_text_layer_s_fields_alone(corpus: Path, name: str) -> None:
+    """OCR slips are matched only on the lines OCR read: the text layer's labels stay exact."""
+    template = get_template("invoice")
+    with_images = apply_template(process_file(INVOICES / name, TESSERACT), template).values()
+    layer_only = apply_template(process_file(INVOICES / name, OFF), template).values()
+    changed = {key for key in with_images if with_images[key] != layer_only[key]}
+    assert changed <= {"issuer"}
+    assert with_images["invoice_number"] == layer_only["invoice_number"]
+
+
 def test_a_pdf_without_images_is_unchanged(corpus: Path) -> None:
     auto = process_file(NO_IMAGES, TESSERACT)
-    off = process_file(NO_IMAGES, PipelineOptions(ocr=OcrMode.off))
+    off = process_file(NO_IMAGES, OFF)
     assert [p.words for p in auto.pages] == [p.words for p in off.pages]
     assert [p.text for p in auto.pages] == [p.text for p in off.pages]
 
 
 def test_off_mode_reads_no_image(corpus: Path) -> None:
-    page = process_file(SAECO, PipelineOptions(ocr=OcrMode.off)).pages[0]
+    page = process_file(SAECO, OFF).pages[0]
     assert all(w.confidence is None for w in page.words)
     assert "e-Luscious" not in page.text
 

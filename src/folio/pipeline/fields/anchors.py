@@ -147,10 +147,12 @@ def _label_x(line: Line, start: int, end: int) -> tuple[float, float]:
 
 
 def anchor_hits(lines: list[Line], spec: FieldSpec, loc: Locator, order: DateOrder) -> list[Hit]:
-    fuzzy = any(w.confidence is not None for line in lines[:5] for w in line.words)
     hits: list[Hit] = []
     prefilter = any_label(tuple(loc.labels))
     for idx, line in enumerate(lines):
+        # OCR noise is matched only on lines OCR read: a text-layer page with a logo read by
+        # OCR keeps exact labels everywhere else
+        fuzzy = any(w.confidence is not None for w in line.words)
         if not fuzzy and not prefilter.search(line.folded):
             continue
         for rank, label in enumerate(loc.labels):
