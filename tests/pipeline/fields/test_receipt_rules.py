@@ -281,3 +281,17 @@ def test_a_registration_number_in_misread_brackets_is_no_part_of_the_name() -> N
 def test_a_space_ocr_put_beside_the_decimal_mark() -> None:
     assert [m.value for m in find_money("CHANGE DUE : 43 .30")] == [(43.30, None)]
     assert [m.value for m in find_money("TOTAL 65. 20")] == [(65.20, None)]
+
+
+def test_a_sub_total_repeated_in_a_tax_summary_confirms_nothing() -> None:
+    """The tax line unread (``asl`` for GST): the sub-total again in the summary's first
+    column is no total; the labelled total stands."""
+    rows = [
+        *RECEIPT[:5],
+        (20, "VALUE PACK A            235.85"),
+        (20, "SUBTOTAL (EXCLUDING GST) 235.85"),
+        (20, "asl (6%)                 14.15"),
+        (20, "TOTAL AMOUNT DUE        250.00"),
+        (20, "6% SR    235.85   14.15   250.00"),
+    ]
+    assert _values(rows)["total"] == 250.00

@@ -393,7 +393,9 @@ def _settled_by_sum(
     lines: list[Line],
     amounts: list[tuple[float, Found]],
 ) -> Found | None:
-    """The largest amount T below a sub-total S with S + tax - discount = T."""
+    """The largest amount T below a sub-total S with S + tax - discount = T. With no tax or
+    discount, only the sub-total repeated as the amount of a total line confirms it (not a
+    column of a tax summary)."""
     subtotal_lines = [ln for ln in lines if SUBTOTAL_LINE.search(ln.text)]
     if not subtotal_lines:
         return None
@@ -403,16 +405,16 @@ def _settled_by_sum(
     discounts = _last_amounts(ctx, spec, loc, [ln for ln in lines if DISCOUNT_LINE.search(ln.text)])
     added = {0.0, round(sum(taxes), 2), *taxes}
     taken = {0.0, *discounts}
-    sums = {round(s + x - d, 2) for s in subtotals for x in added for d in taken}
-    settled = [
-        (v, f)
-        for v, f in amounts
-        if f.order > first
-        and round(v, 2) in sums
-        and not SUBTOTAL_LINE.search(_line_text(lines, f))
-    ]
+    sums = {round(s + x - d, 2) for s in subtotals for x in added for d in taken if x != d}
+    repeated = {round(s, 2) for s in subtotals}
+    by_line = {ln.index: ln for ln in lines}
+    settled = []
+    for v, f in amounts:
+        line = by_line.get(f.order)
+        if line is None or f.order <= first or SUBTOTAL_LINE.search(line.text):
+            continue
+        last = _last_amounts(ctx, spec, loc, [line])
+        as_total = bool(TOTAL_WORD.search(line.text)) and bool(last) and last[-1] == v
+        if round(v, 2) in sums or (as_total and round(v, 2) in repeated):
+            settled.append((v, f))
     return max(settled, key=lambda vf: vf[0])[1] if settled else None
-
-
-def _line_text(lines: list[Line], found: Found) -> str:
-    return next((ln.text for ln in lines if ln.index == found.order), "")
