@@ -11,6 +11,7 @@ from folio.pipeline import OcrMode, PipelineOptions, process_file
 from folio.pipeline.fields import apply_template, get_template
 from folio.pipeline.fields.exports import write_searchable_pdf
 from folio.pipeline.formats.pdf_images import (
+    MAX_REGION_ASPECT,
     MAX_REGION_PIXELS,
     MAX_REGIONS_PER_PAGE,
     image_regions,
@@ -92,11 +93,25 @@ def test_cost_is_bounded(corpus: Path) -> None:
         regions = image_regions(page, frame, words, Limits(ocr_dpi=1200))
         assert 1 <= len(regions) <= MAX_REGIONS_PER_PAGE
         for region in regions:
-            assert region.image.width * region.image.height <= MAX_REGION_PIXELS
+            width, height = region.image.size
+            assert width * height <= MAX_REGION_PIXELS
+            assert max(width, height) <= MAX_REGION_ASPECT * min(width, height) + 1
             assert region.image.mode == "L"
         normal = image_regions(page, frame, words, Limits())
         assert [r.box for r in normal] == [r.box for r in regions]
-        widths = [r.image.width / (r.box[2] - r.box[0]) for r in normal]
-        assert all(abs(w - 300 / 72) < 0.05 for w in widths)  # the OCR resolution
+        assert all(abs(r.scale - 300 / 72) < 0.01 for r in normal)  # the OCR resolution
+        footer = max(normal, key=lambda r: (r.box[2] - r.box[0]) / (r.box[3] - r.box[1]))
+        drawn = round((footer.box[2] - footer.box[0]) * footer.scale)
+        assert abs(footer.image.width - drawn) <= 2  # padded below, not scaled
+        assert footer.image.height >= footer.image.width / MAX_REGION_ASPECT
     finally:
         pdf.close()
+
+
+def test_auto_reads_images_with_tesseract_alone(corpus: Path) -> None:
+    """A logo is no reason to load RapidOCR's models (memory, start-up time)."""
+    result = process_file(SAECO, PipelineOptions())
+    assert any(w.confidence is not None for w in result.pages[0].words)
+    assert result.ocr is not None and result.ocr.engine_version is not None
+    assert "tesseract" in result.ocr.engine_version
+    assert "rapidocr" not in result.ocr.engine_version

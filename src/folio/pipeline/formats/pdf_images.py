@@ -7,7 +7,8 @@ join the page's words with page boxes; they are the page's only words with an OC
 
 Cost is bounded: only images of at least ``MIN_IMAGE_AREA`` square points and
 ``MIN_IMAGE_SIDE`` points high, at most ``MAX_REGIONS_PER_PAGE`` per page (the largest), each
-rendered at no more than ``MAX_REGION_PIXELS`` (a 2480 x 1600 grey bitmap, 4 MB).
+rendered at no more than ``MAX_REGION_PIXELS`` (a 2480 x 1600 grey bitmap, 4 MB) and padded to
+at most 4:1 (``MAX_REGION_ASPECT``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ MIN_IMAGE_AREA = 5000.0  # square points: about a 100 x 50 pt logo, 1 % of a let
 MIN_IMAGE_SIDE = 20.0  # points: thinner images are rules, bullets, signatures' underlines
 MAX_REGIONS_PER_PAGE = 3
 MAX_REGION_PIXELS = 4_000_000
+# a banner is padded with white to at most 4:1: RapidOCR shrinks an image's long side to 2000 px
+# and then enlarges its short side to 736 px, which would blow a thin strip up many times over
+MAX_REGION_ASPECT = 4.0
 POINTS_PER_INCH = 72.0
 
 
@@ -94,16 +98,35 @@ def _render_region(page: pdfium.PdfPage, frame: PageFrame, box: Box, limits: Lim
     crop = (box[0], frame.height - box[3], frame.width - box[2], box[1])
     bitmap = page.render(scale=scale, crop=crop, grayscale=True, may_draw_forms=False)
     try:
-        image = bitmap.to_pil().copy()
+        image = _padded(bitmap.to_pil())
     finally:
         bitmap.close()
     return ImageRegion(box, image, scale)
 
 
+def _padded(image: Image.Image) -> Image.Image:
+    """A copy of ``image``, white added below or to the right to keep it within
+    ``MAX_REGION_ASPECT`` (its words keep their pixel positions)."""
+    width, height = image.size
+    size = (
+        max(width, math.ceil(height / MAX_REGION_ASPECT)),
+        max(height, math.ceil(width / MAX_REGION_ASPECT)),
+    )
+    if size == (width, height):
+        return image.copy()
+    canvas = Image.new(image.mode, size, 255)
+    canvas.paste(image, (0, 0))
+    return canvas
+
+
 def _region_scale(box: Box, limits: Limits) -> float:
-    """Pixels per point: the OCR resolution, lowered until the rendering (whose sides are
-    rounded up to whole pixels) stays within ``MAX_REGION_PIXELS``."""
+    """Pixels per point: the OCR resolution, lowered until the padded rendering (whose sides
+    are rounded up to whole pixels) stays within ``MAX_REGION_PIXELS``."""
     width, height = box[2] - box[0], box[3] - box[1]
+    width, height = (  # as padded
+        max(width, height / MAX_REGION_ASPECT),
+        max(height, width / MAX_REGION_ASPECT),
+    )
     scale = limits.ocr_dpi / POINTS_PER_INCH
     while math.ceil(width * scale) * math.ceil(height * scale) > MAX_REGION_PIXELS:
         scale = min(scale * 0.99, math.sqrt(MAX_REGION_PIXELS / (width * height)))
