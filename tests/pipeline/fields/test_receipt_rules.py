@@ -237,8 +237,8 @@ def test_an_address_line_is_not_taken_for_the_merchant() -> None:
         *RECEIPT[4:],
     ]
     values = _values(rows)
-    assert not (values["company"] or "").startswith("LOT")
-    assert (values["address"] or "").startswith("LOT P.T. 2811")
+    assert values["company"] is None  # nor the address's second line
+    assert values["address"] == "LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG"
 
 
 def test_a_labelled_phone_number_ends_the_address() -> None:

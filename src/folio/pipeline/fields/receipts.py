@@ -130,12 +130,9 @@ def _company_line(header: list[Line]) -> tuple[Line, float] | None:
             return line, 1.0
     for line in header:
         text = REG_SUFFIX.sub("", line.text).strip(" *")
-        if (
-            _wordy(text)
-            and not RECEIPT_STOP.search(text)
-            and not has_postcode(text)
-            and not PREMISES_FIRST.match(text)
-        ):
+        if PREMISES_FIRST.match(text):
+            break  # the address has begun: the name, unread, was above it
+        if _wordy(text) and not RECEIPT_STOP.search(text) and not has_postcode(text):
             return line, 0.7
     return None
 
