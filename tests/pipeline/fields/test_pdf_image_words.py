@@ -54,7 +54,8 @@ def test_image_words_leave_the_text_layer_s_fields_alone(corpus: Path, name: str
     with_images = apply_template(process_file(INVOICES / name, TESSERACT), template).values()
     layer_only = apply_template(process_file(INVOICES / name, OFF), template).values()
     changed = {key for key in with_images if with_images[key] != layer_only[key]}
-    assert changed <= {"issuer"}
+    # the image adds what the layer lacked (saeco's IBAN) and names the issuer; nothing else
+    assert changed <= {"issuer"} | {key for key, value in layer_only.items() if value is None}
     assert with_images["invoice_number"] == layer_only["invoice_number"]
 
 
