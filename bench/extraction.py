@@ -2,6 +2,7 @@
 
     python bench/extraction.py [--quick] [--engine rapidocr|tesseract|auto]
                                [--source ocr|transcript|both] [--details]
+                               [--perturb [scale,jpeg,rotate,contrast,photo,tesseract]]
 
 ``receipt`` on the SROIE receipts (``key/*.json``: company, date, address, total) and
 ``invoice`` on the invoice2data PDFs (issuer, number, date, total, currency as the scored five;
@@ -16,6 +17,12 @@ SROIE ground-truth transcripts (``box/*.csv``), which separates OCR errors from 
 Two folds (even / odd index in name order): the confidence calibration (isotonic, the only
 thing fitted) is fitted on one half and scored on the other, then swapped. The rules themselves
 are not fitted to the corpus; the per-fold figures show how much they vary between halves.
+``--perturb`` is the carry-over check: the same receipts under changes no rule was written on
+(downscaled to 0.6x, re-saved as JPEG at quality 25, turned by 2 degrees, contrast halved, all
+four at once as ``photo``, or read by Tesseract), and the invoices read as scans (every page
+OCR'd); each is OCR'd and cached under its own key, and the per-field accuracy is printed next
+to the clean figure.
+
 Prints the tables, the calibration table (calibrated-confidence bins vs accuracy on the held-out
 fold) and writes bench/results/extraction.json.
 """
@@ -38,7 +45,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from folio.pipeline import DocumentResult, PipelineOptions, process_file
+from PIL import Image, ImageEnhance
+
+from folio.pipeline import DocumentResult, process_file
 from folio.pipeline.fields import FieldValue, apply_template, get_template
 from folio.pipeline.fields.calibration import SHIPPED, Calibrator, fit_isotonic
 from folio.pipeline.fields.scoring import exact_match, normalized_match
@@ -50,6 +59,7 @@ from folio.pipeline.types import (
     OcrMode,
     Page,
     PageSource,
+    PipelineOptions,
     Word,
 )
 
@@ -97,16 +107,60 @@ class Row:
     normalised: bool
 
 
-def cached_process(path: Path, engine: str, cache: Path) -> DocumentResult:
+def cached_process(
+    path: Path, engine: str, cache: Path, ocr: OcrMode = OcrMode.auto
+) -> DocumentResult:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    entry = cache / f"{digest}-{engine}.json"
+    mode = "" if ocr is OcrMode.auto else f"-{ocr.value}"
+    entry = cache / f"{digest}-{engine}{mode}.json"
     if entry.is_file():
         return DocumentResult.model_validate_json(entry.read_text())
-    options = PipelineOptions(ocr_engine=OcrEngineName(engine))
+    options = PipelineOptions(ocr_engine=OcrEngineName(engine), ocr=ocr)
     result = process_file(path, options)
     cache.mkdir(parents=True, exist_ok=True)
     entry.write_text(result.model_dump_json())
     return result
+
+
+PERTURB_SCALE = 0.6
+PERTURB_JPEG_QUALITY = 25
+PERTURB_DEGREES = 2.0
+PERTURB_CONTRAST = 0.5
+PERTURBATIONS = ("scale", "jpeg", "rotate", "contrast", "photo", "tesseract")
+
+
+def perturbed(image: Image.Image, name: str, index: int) -> tuple[Image.Image, int]:
+    """The receipt image under a named perturbation, and the JPEG quality to save it at.
+    Rotation alternates in sign with the document's index so both directions are tried."""
+    image = image.convert("RGB")
+    steps = ("scale", "jpeg", "rotate", "contrast") if name == "photo" else (name,)
+    if "scale" in steps:
+        size = (round(image.width * PERTURB_SCALE), round(image.height * PERTURB_SCALE))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    if "rotate" in steps:
+        degrees = PERTURB_DEGREES if index % 2 == 0 else -PERTURB_DEGREES
+        image = image.rotate(
+            degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor="white"
+        )
+    if "contrast" in steps:
+        image = ImageEnhance.Contrast(image).enhance(PERTURB_CONTRAST)
+    return image, PERTURB_JPEG_QUALITY if "jpeg" in steps else 95
+
+
+def perturbed_process(
+    image_path: Path, index: int, name: str, engine: str, cache: Path
+) -> DocumentResult:
+    """OCR of the perturbed image, cached under the perturbed file's own digest."""
+    if name == "tesseract":
+        return cached_process(image_path, "tesseract", cache)
+    folder = cache / "perturbed" / name
+    target = folder / f"{image_path.stem}.jpg"
+    if not target.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        with Image.open(image_path) as original:
+            image, quality = perturbed(original, name, index)
+        image.save(target, "JPEG", quality=quality)
+    return cached_process(target, engine, cache)
 
 
 def transcript_result(box_csv: Path) -> DocumentResult:
@@ -211,12 +265,12 @@ def bench_invoices(load: Callable[[Path], DocumentResult]) -> list[Row]:
     return rows
 
 
-def bench_receipts(load: Callable[[Path], DocumentResult], limit: int | None) -> list[Row]:
+def bench_receipts(load: Callable[[Path, int], DocumentResult], limit: int | None) -> list[Row]:
     template = get_template("receipt")
     rows: list[Row] = []
     for index, key in enumerate(sorted((SROIE / "key").glob("*.json"))[:limit]):
         gt = json.loads(key.read_text())
-        extraction = apply_template(load(key), template)
+        extraction = apply_template(load(key, index), template)
         for gt_key, (name, kind) in RECEIPT_FIELDS.items():
             if gt_key not in gt:
                 continue
@@ -351,6 +405,72 @@ def print_table(title: str, rows: list[Row], scored: tuple[str, ...]) -> dict[st
     }
 
 
+def carry_over(
+    args: argparse.Namespace, limit: int | None, runs: list[tuple[str, str, list[Row], Any, float]]
+) -> dict[str, Any]:
+    """Score the perturbed documents and print each field's accuracy next to the clean run's."""
+    names = [n.strip() for n in args.perturb.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(PERTURBATIONS))
+    if unknown:
+        raise SystemExit(f"unknown perturbation(s) {unknown}; known: {PERTURBATIONS}")
+    clean = {name: rows for name, _, rows, _, _ in runs}
+    receipts: dict[str, list[Row]] = {}
+    if "receipt_ocr" in clean:
+        receipts["clean"] = clean["receipt_ocr"]
+    for name in names:
+
+        def load(key: Path, index: int, name: str = name) -> DocumentResult:
+            image = SROIE / "img" / f"{key.stem}.jpg"
+            return perturbed_process(image, index, name, args.engine, args.cache)
+
+        receipts[name] = bench_receipts(load, limit)
+    invoices = {
+        "clean": clean["invoice"],
+        "scan": bench_invoices(lambda p: cached_process(p, "tesseract", args.cache, OcrMode.force)),
+    }
+    report = {
+        "receipt": compare_table("receipts, perturbed", receipts, RECEIPT_SCORED),
+        "invoice": compare_table("invoices read as scans", invoices, INVOICE_SCORED),
+    }
+    if args.details:
+        for variants in (receipts, invoices):
+            for name, rows in variants.items():
+                for r in rows:
+                    if name != "clean" and not r.normalised:
+                        got = f"got {r.predicted!r} [{r.method} {r.confidence}]"
+                        print(f"   ✗ [{name}] {r.doc} {r.field}: expected {r.expected!r} {got}")
+    return report
+
+
+def compare_table(
+    title: str, variants: dict[str, list[Row]], scored: tuple[str, ...]
+) -> dict[str, Any]:
+    """Normalised accuracy per field (columns: clean, then each perturbation), the all-fields
+    share with its two folds."""
+    tables = {name: field_table(rows) for name, rows in variants.items()}
+    print(f"\n{title}: normalised accuracy per field")
+    print(f"{'field':<16}" + "".join(f"{name:>11}" for name in variants))
+    fields = [f for f in next(iter(tables.values())) if f in scored]
+    for field in fields:
+        cells = "".join(f"{t[field]['normalised_acc']:>11.1%}" for t in tables.values())
+        print(f"{field:<16}{cells}")
+    summary: dict[str, Any] = {}
+    for name, rows in variants.items():
+        folds = [all_fields([r for r in rows if r.index % 2 == k], scored) for k in (0, 1)]
+        summary[name] = {
+            "fields": {f: tables[name][f]["normalised_acc"] for f in fields},
+            "all_fields": all_fields(rows, scored),
+            "all_fields_fold0": folds[0],
+            "all_fields_fold1": folds[1],
+        }
+    cells = "".join(f"{v['all_fields']:>11.1%}" for v in summary.values())
+    print(f"{'all fields':<16}{cells}")
+    for k in (0, 1):
+        cells = "".join(f"{v[f'all_fields_fold{k}']:>11.1%}" for v in summary.values())
+        print(f"{f'  fold{k}':<16}{cells}")
+    return summary
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="20 receipts instead of all")
@@ -362,6 +482,14 @@ def main() -> int:
         "--write-calibration",
         action="store_true",
         help="fit the calibration on every document and write the one Folio ships",
+    )
+    parser.add_argument(
+        "--perturb",
+        nargs="?",
+        const=",".join(PERTURBATIONS),
+        default="",
+        help=f"also score perturbed receipts and scanned invoices: {','.join(PERTURBATIONS)}"
+        " (all when given without a value)",
     )
     parser.add_argument(
         "--skew", type=float, default=0.0, help="turn receipt word boxes by this many degrees"
@@ -392,7 +520,7 @@ def main() -> int:
     if args.source in ("ocr", "both"):
         start = time.perf_counter()
 
-        def load_image(key: Path) -> DocumentResult:
+        def load_image(key: Path, index: int) -> DocumentResult:
             image = SROIE / "img" / f"{key.stem}.jpg"
             return skewed(cached_process(image, args.engine, args.cache), args.skew)
 
@@ -409,7 +537,8 @@ def main() -> int:
     if args.source in ("transcript", "both"):
         start = time.perf_counter()
         rows = bench_receipts(
-            lambda k: skewed(transcript_result(SROIE / "box" / f"{k.stem}.csv"), args.skew), limit
+            lambda k, _: skewed(transcript_result(SROIE / "box" / f"{k.stem}.csv"), args.skew),
+            limit,
         )
         runs.append(
             (
@@ -434,6 +563,8 @@ def main() -> int:
                 if not r.normalised:
                     got = f"got {r.predicted!r} [{r.method} {r.confidence}]"
                     print(f"   ✗ {r.doc} {r.field}: expected {r.expected!r} {got}")
+    if args.perturb:
+        report["perturbed"] = carry_over(args, limit, runs)
     if args.write_calibration:
         write_calibration(runs)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

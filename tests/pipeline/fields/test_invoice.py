@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from folio.pipeline import OcrMode, PipelineOptions, process_file
 from folio.pipeline.fields import apply_template, get_template
 from folio.pipeline.fields.scoring import exact_match, normalized_match
 
@@ -100,3 +101,13 @@ def test_plain_text_invoice(corpus: Path, process) -> None:
     assert values["total"] == 316.83
     assert values["issue_date"] == "2021-01-01"
     assert values["currency"] == "PLN"
+
+
+@pytest.mark.ocr
+def test_an_exact_label_beats_a_slip_of_another_on_a_scan(corpus: Path) -> None:
+    """Read as a scan, ``Factuur`` over the number is the label ``factuur``, not an OCR slip
+    of ``factuurnr`` over the customer number beside it."""
+    options = PipelineOptions(ocr=OcrMode.force, ocr_engine="tesseract")
+    result = process_file(INVOICES / "saeco.pdf", options)
+    values = apply_template(result, get_template("invoice")).values()
+    assert values["invoice_number"] == "VF1005193039"

@@ -74,3 +74,14 @@ Powered by Invoicely (www.invoicely.com)
 Invoicely
 """
     assert _issuer(tmp_path, text) == "Lindqvist Bakery AB"
+
+
+def test_the_legal_name_printed_beside_the_domain_beats_the_brand(tmp_path: Path) -> None:
+    """A footer names the company that sells under the brand the domain spells."""
+    text = """Brandly
+Invoice No: 4410                                       Date: 03/02/2024
+Total                                                  12.50
+Questions? sales@brandly.com
+Quayside Trading B.V. on behalf of Brandly.com, Havenweg 4, Gorredijk
+"""
+    assert _issuer(tmp_path, text) == "Quayside Trading B.V."

@@ -94,6 +94,10 @@ def test_entities_with_checksums() -> None:
         "NL50INGB0683251309"
     ]
     assert find_entities("iban", "IBAN NL51INGB0683251309") == []  # bad mod-97
+    # an OCR slip (0 for O in the bank code) that one look-alike swap mends
+    assert [m.value for m in find_entities("iban", "IBAN: NL58RAB00198723202")] == [
+        "NL58RABO0198723202"
+    ]
     assert [m.value for m in find_entities("aadhaar", "Aadhaar: 2341 2341 2346")] == [
         "2341 2341 2346"
     ]

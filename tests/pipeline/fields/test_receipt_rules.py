@@ -72,8 +72,9 @@ def test_fields_of_a_level_receipt() -> None:
     assert values["address"] == "NO. 12, JALAN MERANTI 3, 43000 KAJANG, SELANGOR"
     assert values["date"] == "2018-03-30"  # printed with a time, not the birthday above it
     assert values["total"] == 7.60
+    # the labelled total agrees with cash less change: the arithmetic confirms it
     assert apply_template(receipt(RECEIPT), get_template("receipt")).fields["total"].method == (
-        "anchor:right_of"
+        "arithmetic"
     )
 
 
@@ -189,7 +190,66 @@ def test_the_total_that_payment_less_change_settles() -> None:
         (20, "CHANGE DUE                    2.40"),
     ]
     total = apply_template(receipt(rows), get_template("receipt")).fields["total"]
-    assert total.value == 7.60 and total.method == "heuristic"
+    assert total.value == 7.60 and total.method == "arithmetic"
+
+
+def test_the_total_that_sub_total_and_tax_settle() -> None:
+    """The total printed on a line of its own (its label lost) and the tendered cash misread:
+    sub-total plus tax names the total, not cash less change."""
+    rows = [
+        *RECEIPT[:5],
+        (20, "BREAD                         92.50"),
+        (20, "SUB-TOTAL                     92.50"),
+        (20, "DISC                           0.00"),
+        (20, "GST                            1.50"),
+        (20, "ROUNDING ADJ                   0.00"),
+        (200, "94.00"),
+        (20, "CASH                          04.00"),
+        (20, "CHANGE                         0.00"),
+    ]
+    total = apply_template(receipt(rows), get_template("receipt")).fields["total"]
+    assert total.value == 94.00 and total.method == "arithmetic"
+
+
+def test_a_misread_total_label_amount_gives_way_to_the_arithmetic() -> None:
+    rows = [
+        *RECEIPT[:5],
+        (20, "BREAD                          7.60"),
+        (20, "TOTAL                          1.60"),  # OCR dropped the 7
+        (200, "7.60"),  # printed large, its label lost
+        (20, "CASH                          10.00"),
+        (20, "CHANGE                         2.40"),
+    ]
+    assert _values(rows)["total"] == 7.60
+
+
+def test_a_time_with_dots_does_not_turn_the_date_month_first() -> None:
+    rows = [*RECEIPT[:3], (20, "DATE 10/01/2018"), (20, "TIME: 09.20.00"), *RECEIPT[5:]]
+    assert _values(rows)["date"] == "2018-01-10"
+
+
+def test_an_address_line_is_not_taken_for_the_merchant() -> None:
+    """The merchant's name unreadable: its first address line is no company name."""
+    rows = [
+        (160, "#%@ 1#"),
+        (140, "LOT P.T. 2811, JALAN ANGSA,"),
+        (150, "TAMAN BERKELEY 41150 KLANG"),
+        *RECEIPT[4:],
+    ]
+    values = _values(rows)
+    assert values["company"] is None  # nor the address's second line
+    assert values["address"] == "LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG"
+
+
+def test_a_labelled_phone_number_ends_the_address() -> None:
+    rows = [
+        (160, "KEDAI RUNCIT MAJU SDN BHD"),
+        (140, "NO.12, JALAN SS4C/5, PETALING JAYA"),
+        (150, "SELANGOR DARUL EHSAN"),
+        (150, "1EL: 012-2060 778"),  # TEL as OCR read it
+        *RECEIPT[4:],
+    ]
+    assert _values(rows)["address"] == "NO.12, JALAN SS4C/5, PETALING JAYA SELANGOR DARUL EHSAN"
 
 
 def test_without_a_payment_the_largest_amount_off_payment_lines() -> None:
@@ -221,3 +281,17 @@ def test_a_registration_number_in_misread_brackets_is_no_part_of_the_name() -> N
 def test_a_space_ocr_put_beside_the_decimal_mark() -> None:
     assert [m.value for m in find_money("CHANGE DUE : 43 .30")] == [(43.30, None)]
     assert [m.value for m in find_money("TOTAL 65. 20")] == [(65.20, None)]
+
+
+def test_a_sub_total_repeated_in_a_tax_summary_confirms_nothing() -> None:
+    """The tax line unread (``asl`` for GST): the sub-total again in the summary's first
+    column is no total; the labelled total stands."""
+    rows = [
+        *RECEIPT[:5],
+        (20, "VALUE PACK A            235.85"),
+        (20, "SUBTOTAL (EXCLUDING GST) 235.85"),
+        (20, "asl (6%)                 14.15"),
+        (20, "TOTAL AMOUNT DUE        250.00"),
+        (20, "6% SR    235.85   14.15   250.00"),
+    ]
+    assert _values(rows)["total"] == 250.00

@@ -147,18 +147,33 @@ def _label_x(line: Line, start: int, end: int) -> tuple[float, float]:
 
 
 def anchor_hits(lines: list[Line], spec: FieldSpec, loc: Locator, order: DateOrder) -> list[Hit]:
-    fuzzy = any(w.confidence is not None for line in lines[:5] for w in line.words)
     hits: list[Hit] = []
     prefilter = any_label(tuple(loc.labels))
     for idx, line in enumerate(lines):
-        if not fuzzy and not prefilter.search(line.folded):
+        # OCR noise is matched only on lines OCR read: a text-layer page with a logo read by
+        # OCR keeps exact labels everywhere else
+        fuzzy = any(w.confidence is not None for w in line.words)
+        exact = bool(prefilter.search(line.folded))
+        if not exact and not fuzzy:
             continue
-        for rank, label in enumerate(loc.labels):
-            hit = _first_hit(lines, idx, label, fuzzy, spec, loc, order)
-            if hit:
-                hits.append(Hit(hit[0], hit[1], rank, hit[2], hit[3]))
-                break
+        # a label read exactly beats an OCR-noise reading of a label ranked before it
+        # (``Factuur`` is the label ``factuur``, not a slip of ``factuurnr``)
+        hit = _line_hit(lines, idx, False, spec, loc, order) if exact else None
+        if hit is None and fuzzy:
+            hit = _line_hit(lines, idx, True, spec, loc, order)
+        if hit is not None:
+            hits.append(hit)
     return hits
+
+
+def _line_hit(
+    lines: list[Line], idx: int, fuzzy: bool, spec: FieldSpec, loc: Locator, order: DateOrder
+) -> Hit | None:
+    for rank, label in enumerate(loc.labels):
+        hit = _first_hit(lines, idx, label, fuzzy, spec, loc, order)
+        if hit:
+            return Hit(hit[0], hit[1], rank, hit[2], hit[3])
+    return None
 
 
 def _first_hit(

@@ -71,6 +71,8 @@ def apply_template(
 
 
 NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{4}|\d{2})(?![\d/.-])")
+# a time of day written with dots (``Time: 09.20.00``) is no date
+TIME_LABEL = re.compile(r"\b(?:time|masa|jam|zeit|heure|hora|ora)\W*$", re.IGNORECASE)
 
 
 def document_date_order(lines: list[Line], default: DateOrder) -> DateOrder:
@@ -79,6 +81,8 @@ def document_date_order(lines: list[Line], default: DateOrder) -> DateOrder:
     day_first = month_first = 0
     for line in lines:
         for m in NUMERIC_DATE.finditer(line.text):
+            if TIME_LABEL.search(line.text[: m.start()]):
+                continue
             a, b = int(m.group(1)), int(m.group(2))
             day_first += a > 12 and b <= 12
             month_first += b > 12 and a <= 12

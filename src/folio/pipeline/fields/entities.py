@@ -63,7 +63,28 @@ def _pincode(raw: str) -> str:
 
 
 def _iban(raw: str) -> str | None:
-    return IBAN.canonical(raw)
+    return IBAN.canonical(raw) or _mended_iban(raw)
+
+
+# characters OCR reads for one another in a code of letters and digits
+OCR_TWINS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8"}
+MAX_TWIN_SPOTS = 16
+
+
+def _mended_iban(raw: str) -> str | None:
+    """An IBAN whose checksum fails, mended by one OCR slip (``RAB0`` for ``RABO``): the one
+    swap of look-alike characters after the check digits that makes it valid, when only one
+    does."""
+    code = re.sub(r"\s", "", raw).upper()
+    spots = [i for i, ch in enumerate(code) if i >= 4 and ch in OCR_TWINS]
+    if len(spots) > MAX_TWIN_SPOTS:
+        return None
+    valid = {
+        found
+        for i in spots
+        if (found := IBAN.canonical(code[:i] + OCR_TWINS[code[i]] + code[i + 1 :])) is not None
+    }
+    return valid.pop() if len(valid) == 1 else None
 
 
 def _percent(text: str) -> list[Match]:

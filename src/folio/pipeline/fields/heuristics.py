@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from folio.pipeline.fields.companies import issuer, top_line
 from folio.pipeline.fields.countries import country_currency
-from folio.pipeline.fields.issuers import web_issuer
+from folio.pipeline.fields.issuers import web_brand, web_issuer
 from folio.pipeline.fields.layout import Line, LWord, union
 from folio.pipeline.fields.locators import (
     Context,
@@ -26,6 +26,7 @@ from folio.pipeline.fields.parties import deed_parties
 from folio.pipeline.fields.receipt_dates import document_date
 from folio.pipeline.fields.receipts import (
     cash_less_change,
+    consistent_total,
     largest_amount,
     receipt_address,
     receipt_company,
@@ -143,6 +144,7 @@ def _pair(key: str, value: str, words: list[LWord], line: Line, loc: Locator) ->
 
 HEURISTICS: dict[str, Heuristic] = {
     "document_date": document_date,
+    "consistent_total": consistent_total,
     "cash_less_change": cash_less_change,
     "rounded_total": rounded_total,
     "issuer": issuer,
@@ -155,5 +157,6 @@ HEURISTICS: dict[str, Heuristic] = {
     "key_values": key_values,
     "deed_parties": deed_parties,
     "web_issuer": web_issuer,
+    "web_brand": web_brand,
     "largest_amount": largest_amount,
 }

@@ -74,7 +74,7 @@ def _domain_keys(segments: Segments) -> list[str]:
     keys: list[str] = []
     for _, seg in segments:
         for m in WEB.finditer(" ".join(w.text for w in seg)):
-            key = domain_key(m.group("host") or m.group("mail"))
+            key = _host_key(m)
             if key and key not in keys:
                 keys.append(key)
     return keys
@@ -125,12 +125,65 @@ def _spelled(segments: Segments, key: str, loc: Locator) -> Found | None:
     return None
 
 
+# a bare host name as a footer prints it beside the company (``Saeco.com``, ``acme.co.uk``)
+BARE_HOST = re.compile(
+    r"(?<![\w@.-])(?P<host>[a-z][\w-]*(?:\.[a-z][\w-]*)*\.[a-z]{2,6})(?![\w.])", re.I
+)
+
+
+def _named_beside(segments: Segments, key: str, loc: Locator) -> Found | None:
+    """A name with a legal form printed in the same segment as the domain (a footer's
+    ``Acme Trading B.V. on behalf of brand.com``): the company that owns the domain, where
+    the domain spells only a brand."""
+    for line, seg in segments:
+        text = " ".join(w.text for w in seg)
+        hosts = [domain_key(m.group("host")) for m in BARE_HOST.finditer(text)]
+        if key not in hosts and not any(_host_key(m) == key for m in WEB.finditer(text)):
+            continue
+        for m in LEGAL_FORM.finditer(text):
+            name = clean_name(m.group("name"))
+            if sum(ch.isalpha() for ch in name) >= 2 and key not in _squash(name):
+                return heuristic_found(f"{name} {m.group('form')}", seg, loc, line.index)
+    return None
+
+
+def _host_key(m: re.Match[str]) -> str | None:
+    return domain_key(m.group("host") or m.group("mail"))
+
+
 def web_issuer(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
-    """The issuer's name as its website or e-mail domain spells it; nothing when no name in
-    the document spells one."""
+    """The issuer's name as its website or e-mail domain spells it, with its legal form where
+    printed (also beside that domain); a brand that only an image on a text page spells (a
+    logo) is left to :func:`web_brand`, after the labelled seller."""
     segments = _own_segments(lines)
+    logo = _image_words(lines)
     for key in _domain_keys(segments):
-        found = _legal_name(segments, key, loc) or _spelled(segments, key, loc)
+        found = _legal_name(segments, key, loc) or _named_beside(segments, key, loc)
+        if found is None:
+            found = _spelled(
+                [(ln, seg) for ln, seg in segments if id(seg[0]) not in logo], key, loc
+            )
         if found is not None:
             return [found]
     return []
+
+
+def web_brand(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
+    """The name the website or e-mail domain spells in a logo: words read from an image on a
+    page that has a text layer."""
+    logo = _image_words(lines)
+    segments = [(ln, seg) for ln, seg in _own_segments(lines) if id(seg[0]) in logo]
+    for key in _domain_keys(_own_segments(lines)):
+        found = _spelled(segments, key, loc)
+        if found is not None:
+            return [found]
+    return []
+
+
+def _image_words(lines: list[Line]) -> set[int]:
+    """Ids of words OCR read in the images of text-layer pages: they carry an OCR confidence
+    where the document also has text-layer words (which have none)."""
+    words = [w for line in lines for w in line.words]
+    if all(w.confidence is not None for w in words):
+        return set()
+    return {id(w) for w in words if w.confidence is not None}

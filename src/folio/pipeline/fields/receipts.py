@@ -130,9 +130,15 @@ def _company_line(header: list[Line]) -> tuple[Line, float] | None:
             return line, 1.0
     for line in header:
         text = REG_SUFFIX.sub("", line.text).strip(" *")
+        if PREMISES_FIRST.match(text):
+            break  # the address has begun: the name, unread, was above it
         if _wordy(text) and not RECEIPT_STOP.search(text) and not has_postcode(text):
             return line, 0.7
     return None
+
+
+# an address's first line: a lot, house, unit or level number (``LOT 50,``, ``NO.12``)
+PREMISES_FIRST = re.compile(r"\W*(?:lot|no|unit|block|blk|level|suite)\b.{0,12}?\d", re.IGNORECASE)
 
 
 def _second_name_line(line: Line, lines: list[Line]) -> list[Line]:
@@ -177,7 +183,12 @@ def _address_lines(header: list[Line]) -> list[Line]:
             or letters(text) < 2
         ):
             continue
-        if RECEIPT_STOP.search(text) or REGISTRATION.search(text) or letters(text) < 2:
+        if (
+            RECEIPT_STOP.search(text)
+            or REGISTRATION.search(text)
+            or LABELLED_NUMBER.match(text)
+            or letters(text) < 2
+        ):
             break
         if after_postcode and (len(text) > 40 or after_postcode > 2 or PHONE_LIKE.search(text)):
             break
@@ -187,6 +198,10 @@ def _address_lines(header: list[Line]) -> list[Line]:
         if len(picked) >= 6:
             break
     return picked
+
+
+# a short label and a phone-like number (``TEL: 012-2060 778`` however OCR read the label)
+LABELLED_NUMBER = re.compile(r"\W*\w[\w/.]{0,4}\s*[:.]\s*[+(]?\d[\d\s()-]{6,}\d")
 
 
 def _name_continues(text: str, following: list[Line]) -> bool:
@@ -333,4 +348,70 @@ def _settled_by_change(
     settled = [
         (v, f) for v, f in amounts if any(c > 0 and round(v + c, 2) in printed for c in changes)
     ]
+    return max(settled, key=lambda vf: vf[0])[1] if settled else None
+
+
+SUBTOTAL_LINE = re.compile(r"\bsub\W?\s*total|\bjumlah\s+kecil\b", re.IGNORECASE)
+TAX_LINE = re.compile(r"\b(gst|sst|tax|vat|service\s+charge|svc\.?\s*chg)\b", re.IGNORECASE)
+DISCOUNT_LINE = re.compile(r"\b(disc\w*|saving\w*|less)\b", re.IGNORECASE)
+
+
+def consistent_total(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[Found]:
+    """The amount the receipt's own arithmetic confirms, whatever its label reads: the payment
+    less the change, or (printed after the sub-total) the sub-total plus a tax or all taxes,
+    less a discount. Two readings agree, so it ranks before the labelled total, which OCR
+    may have misread."""
+    amounts = _amounts(ctx, spec, loc, [ln for ln in lines if not _payment_line(ln)])
+    if not amounts:
+        return []
+    found = _settled_by_change(ctx, spec, loc, lines, amounts) or _settled_by_sum(
+        ctx, spec, loc, lines, amounts
+    )
+    if found is None:
+        return []
+    found.method = "arithmetic"
+    return [found]
+
+
+def _last_amounts(ctx: Context, spec: FieldSpec, loc: Locator, lines: list[Line]) -> list[float]:
+    """The last amount of each line (a tax line also prints its rate or base before it)."""
+    out = []
+    for line in lines:
+        values = [v for v, _ in _amounts(ctx, spec, loc, [line])]
+        if values:
+            out.append(values[-1])
+    return out
+
+
+def _settled_by_sum(
+    ctx: Context,
+    spec: FieldSpec,
+    loc: Locator,
+    lines: list[Line],
+    amounts: list[tuple[float, Found]],
+) -> Found | None:
+    """The largest amount T below a sub-total S with S + tax - discount = T. With no tax or
+    discount, only the sub-total repeated as the amount of a total line confirms it (not a
+    column of a tax summary)."""
+    subtotal_lines = [ln for ln in lines if SUBTOTAL_LINE.search(ln.text)]
+    if not subtotal_lines:
+        return None
+    first = subtotal_lines[0].index
+    subtotals = _last_amounts(ctx, spec, loc, subtotal_lines)
+    taxes = _last_amounts(ctx, spec, loc, [ln for ln in lines if TAX_LINE.search(ln.text)])
+    discounts = _last_amounts(ctx, spec, loc, [ln for ln in lines if DISCOUNT_LINE.search(ln.text)])
+    added = {0.0, round(sum(taxes), 2), *taxes}
+    taken = {0.0, *discounts}
+    sums = {round(s + x - d, 2) for s in subtotals for x in added for d in taken if x != d}
+    repeated = {round(s, 2) for s in subtotals}
+    by_line = {ln.index: ln for ln in lines}
+    settled = []
+    for v, f in amounts:
+        line = by_line.get(f.order)
+        if line is None or f.order <= first or SUBTOTAL_LINE.search(line.text):
+            continue
+        last = _last_amounts(ctx, spec, loc, [line])
+        as_total = bool(TOTAL_WORD.search(line.text)) and bool(last) and last[-1] == v
+        if round(v, 2) in sums or (as_total and round(v, 2) in repeated):
+            settled.append((v, f))
     return max(settled, key=lambda vf: vf[0])[1] if settled else None

@@ -120,6 +120,7 @@ DIGIT_O = re.compile(r"(?<=\d)[Oo](?![a-z])")
 # legal forms at the end of a company name, as OCR misreads them (``S/D``, ``5/8``, ``DHD``)
 FORM_SLIPS = (
     (re.compile(r"\b[S5$][/|l1I][B8D]$"), "S/B"),
+    (re.compile(r"(?<=[A-Z]{3})[S5$]/[B8D]$"), " S/B"),  # the space before it lost
     (re.compile(r"\b[S5$][D0O][NM]\s+[B8D][HN][D0O]\.?$"), "SDN BHD"),
     (re.compile(r"(?<=\s)[B8D][H][D0O]\.?$"), "BHD"),
 )

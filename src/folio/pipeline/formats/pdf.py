@@ -20,6 +20,7 @@ from folio.pipeline.errors import (
     WrongPassword,
 )
 from folio.pipeline.formats import ExtractContext, Extraction, Properties, clean_field
+from folio.pipeline.formats.pdf_images import ImageRegion, image_regions, with_image_words
 from folio.pipeline.formats.pdf_text import (
     LayerQuality,
     PageFrame,
@@ -56,6 +57,14 @@ class _OcrJob:
     frame: PageFrame
     text_layer: Page | None = None  # auto mode: kept if OCR reads less than the layer had
     layer_chars: int = 0  # letters and digits in that text layer
+
+
+@dataclass(frozen=True)
+class _ImageJob:
+    """A text-layer page with images whose words are still to be read (without the lock)."""
+
+    page: Page
+    regions: list[ImageRegion]
 
 
 def extract_pdf(ctx: ExtractContext) -> Extraction:
@@ -115,11 +124,15 @@ def _page(ctx: ExtractContext, pdf: pdfium.PdfDocument, index: int, count: int) 
         outcome = _read_or_render(ctx, pdf, number)
     if isinstance(outcome, _OcrJob):
         outcome = _ocr_page(ctx, outcome)
+    elif isinstance(outcome, _ImageJob):
+        outcome = with_image_words(outcome.page, outcome.regions, ctx.ocr, ctx.warnings)
     ctx.progress.pages(number, count)
     return outcome
 
 
-def _read_or_render(ctx: ExtractContext, pdf: pdfium.PdfDocument, number: int) -> Page | _OcrJob:
+def _read_or_render(
+    ctx: ExtractContext, pdf: pdfium.PdfDocument, number: int
+) -> Page | _OcrJob | _ImageJob:
     """The page from its text layer, or its rendering when the OCR mode asks for OCR."""
     try:
         page = pdf[number - 1]
@@ -153,6 +166,9 @@ def _read_or_render(ctx: ExtractContext, pdf: pdfium.PdfDocument, number: int) -
                 return replace(
                     job, text_layer=text_layer_page, layer_chars=quality.meaningful_chars
                 )
+            regions = image_regions(page, frame, layer.words, ctx.options.limits)
+            if regions:
+                return _ImageJob(text_layer_page, regions)
         return text_layer_page
     finally:
         page.close()

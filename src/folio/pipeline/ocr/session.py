@@ -57,6 +57,19 @@ class OcrSession:
         self._word_count += len(output.words)
         return output
 
+    def read_region(self, image: Image.Image, dpi: int | None) -> OcrOutput:
+        """Words of a part of a page (an image on a text-layer page): read as it stands, with
+        no orientation check, and not counted as an OCR'd page. With ``auto`` only the first
+        engine reads it (Tesseract): a logo is no reason to load RapidOCR's models."""
+        engine = self._ensure_engine()
+        image = prepare_image(image)
+        if isinstance(engine, AutoEngine):
+            engine = engine.first(image)
+        words = [] if _is_blank(image) else engine.recognize(image, dpi)
+        self._confidence_sum += sum(word.confidence for word in words)
+        self._word_count += len(words)
+        return OcrOutput(words, 0, image.width, image.height, mean_confidence(words))
+
     @property
     def engine(self) -> OcrEngine | None:
         """The engine this document used, if any page needed OCR."""

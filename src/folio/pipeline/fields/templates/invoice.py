@@ -173,6 +173,7 @@ def _fields() -> list[FieldSpec]:
                 "payment received by",
                 position=Position.right_of,
             ),
+            heuristic("web_brand"),
             heuristic("issuer"),
             llm("Name of the company that issued the invoice"),
         ),

@@ -46,6 +46,7 @@ def receipt_template() -> Template:
             field(
                 "total",
                 T.money,
+                heuristic("consistent_total"),
                 Locator(
                     kind=LocatorKind.heuristic,
                     heuristic="rounded_total",
