@@ -85,6 +85,11 @@ class AutoEngine:
             return self._use(self._rapidocr)
         return self._use(self._tesseract)
 
+    def tesseract(self) -> OcrEngine:
+        """Tesseract, for parts of pages (images on text-layer pages): cheap to load and to run
+        on a logo, where RapidOCR's models would cost most of a gigabyte."""
+        return self._use(self._tesseract)
+
     def second_opinion(
         self, image: Image.Image, dpi: int | None, words: list[OcrWord], first: OcrEngine
     ) -> list[OcrWord]:

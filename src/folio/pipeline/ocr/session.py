@@ -59,12 +59,12 @@ class OcrSession:
 
     def read_region(self, image: Image.Image, dpi: int | None) -> OcrOutput:
         """Words of a part of a page (an image on a text-layer page): read as it stands, with
-        no orientation check, and not counted as an OCR'd page. With ``auto`` only the first
-        engine reads it (Tesseract): a logo is no reason to load RapidOCR's models."""
+        no orientation check, and not counted as an OCR'd page. With ``auto`` only Tesseract
+        reads it: a logo is no reason to load RapidOCR's models."""
         engine = self._ensure_engine()
         image = prepare_image(image)
         if isinstance(engine, AutoEngine):
-            engine = engine.first(image)
+            engine = engine.tesseract()
         words = [] if _is_blank(image) else engine.recognize(image, dpi)
         self._confidence_sum += sum(word.confidence for word in words)
         self._word_count += len(words)
