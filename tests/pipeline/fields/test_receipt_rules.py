@@ -170,6 +170,8 @@ def test_a_lot_number_is_no_postcode() -> None:
         ("[SALES]2018-01-0522:55:25", "2018-01-05"),
         ("BIZDATE: 10/02/Z017", "2017-02-10"),
         ("23 -03-18 18:09 SH01", "2018-03-23"),
+        ("05:23PM 568268 05-05~18", "2018-05-05"),
+        ("DATE 12~04/2019", "2019-04-12"),
     ],
 )
 def test_a_date_with_an_ocr_slip(printed: str, day: str) -> None:

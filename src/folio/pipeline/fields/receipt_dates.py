@@ -49,6 +49,11 @@ SPACED_SEPARATOR = (
     ),
     re.compile(r"(?<![\d.,])(\d{1,2})([./-])(\d{1,2}) ((?:19|20)\d{2})(?![\d.,])"),
 )
+# a separator read as a look-alike mark (``05-05~18``): the date's other separator is meant
+LOOKALIKE_SEPARATOR = (
+    re.compile(r"(?<![\d.,])(\d{1,2})([./-])(\d{1,2})[~_=](\d{2}|(?:19|20)\d{2})(?![\d.,])"),
+    re.compile(r"(?<![\d.,])(\d{1,2})[~_=](\d{1,2})([./-])(\d{2}|(?:19|20)\d{2})(?![\d.,])"),
+)
 GLUED_TIME = re.compile(r"(?<!\d)((?:19|20)\d{2}[./-]\d{1,2}[./-]\d{2})\d(?=\d?:\d{2})")
 
 
@@ -75,6 +80,8 @@ def ocr_mended_dates(text: str) -> str:
     text = SLIPPED_DATE.sub(_unslipped, text)
     text = SPACED_SEPARATOR[0].sub(_spaced, text)
     text = SPACED_SEPARATOR[1].sub(lambda m: f"{m[1]}{m[2]}{m[3]}{m[2]}{m[4]}", text)
+    text = LOOKALIKE_SEPARATOR[0].sub(lambda m: f"{m[1]}{m[2]}{m[3]}{m[2]}{m[4]}", text)
+    text = LOOKALIKE_SEPARATOR[1].sub(lambda m: f"{m[1]}{m[3]}{m[2]}{m[3]}{m[4]}", text)
     return GLUED_TIME.sub(lambda m: f"{m[1]} ", text)
 
 
