@@ -15,6 +15,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 TOLERANCE_S = 300  # refuse replays of old messages
 
 
+def say(line: str) -> None:
+    """One write per line: the script's other output shares the terminal (or the pipe)."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def verify(secret: str, headers, body: bytes) -> dict:
     """The event, if the signature is Folio's; ValueError otherwise."""
     msg_id = headers.get("webhook-id")
@@ -40,14 +46,14 @@ class Receiver(BaseHTTPRequestHandler):
         try:
             event = verify(os.environ["WEBHOOK_SECRET"], self.headers, body)
         except ValueError as error:
-            print("rejected:", error, flush=True)
+            say(f"rejected: {error}")
             self.send_response(400)
             self.end_headers()
             return
         # answer quickly (2xx); a retry of the same event carries the same webhook-id
         self.send_response(204)
         self.end_headers()
-        print("verified", event["type"], event["id"], flush=True)
+        say(f"verified {event['type']} {event['id']}")
 
     def log_message(self, *args) -> None:  # quiet: one line per event is printed above
         pass
