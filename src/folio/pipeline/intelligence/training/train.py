@@ -17,6 +17,7 @@ from typing import Any
 
 import faker
 import spacy
+import thinc.about
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 
@@ -64,7 +65,9 @@ def train(out: Path, examples: int, epochs: int, seed: int) -> dict[str, float]:
     # the recipe's data depends on Faker's locale data, which changes between releases
     base = f"{BASE}-{spacy.util.get_package_version(BASE)}"
     nlp.meta["folio_training"] = {"examples": examples, "epochs": epochs, "seed": seed,
-                                  "faker": faker.VERSION, "base": base}  # fmt: skip
+                                  "faker": faker.VERSION, "base": base,
+                                  "spacy": spacy.about.__version__,
+                                  "thinc": thinc.about.__version__}  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
     return {"seconds": round(time.perf_counter() - started, 1), **losses}
