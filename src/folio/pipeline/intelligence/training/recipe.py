@@ -96,6 +96,10 @@ PEOPLE = (
     "{P}\n{job}\n{O}", "{P}\n{job}", "{job}: {P}", "{F}?", "{p_lower} lives in {c_lower}",
     "hi my name is {p_lower}", "{P} and I went to {C}.", "Please add {P} to the account.",
     "Remove {P} from the list.", "{P} is my new neighbour.",
+    "{F} had given {F2} the keys.", "{F} had {verb} {F2} before.", "{P} had {verb} {L} already.",
+    "Please change the name to {P}.", "The account should be in the name of {P}.",
+    "Have you heard {P} speak yet?", "{p_lower} said it was fine.", "i'm {p_lower}'s son.",
+    "{P}\n{O}\n{M}", "{P}\n{job}\n{O}\n{M}", "{P}\n\n{C}\n{K}", "{P}\n{M}\n{ph}",
 )  # fmt: skip
 NEGATIVES = (
     "What are my options?", "Thank you for your help.", "The total is {amt}.",
@@ -104,6 +108,9 @@ NEGATIVES = (
     "Payment received, thank you!", "TOTAL {amt}", "Tax invoice", "Cash change {amt}",
     "The weather was nice.", "It was about {age} percent cheaper.", "Item description price",
     "This product is not eligible for return.", "Please keep this receipt.", "GST 6% {amt}",
+    "Cool, what's the address?", "Great, thanks!", "Sure, send it over.", "Okay, see you then.",
+    "Perfect, that works for me.", "Awesome, thank you.", "Right, let's start.",
+    "I work as a {job}.", "She used to work for {O} as a {job}.", "{job} wanted.",
 )  # fmt: skip
 SHOP_WORDS = (
     "Trading", "Store", "Mart", "Hardware", "Restaurant", "Bakery", "Pharmacy", "Enterprise",
