@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
@@ -23,6 +24,8 @@ from folio.pipeline import (
     engines_available,
     process_file,
 )
+from folio.pipeline.formats.pdf import scan_scale
+from folio.pipeline.formats.pdf_text import PageFrame
 
 from .conftest import CORPUS
 from .helpers import assert_consistent, image_pdf, write
@@ -177,6 +180,38 @@ class TestScannedPdf:
         assert (page.width, page.height, page.rotation) == (640, 480, 90)
         assert "quick brown dog" in page.text
 
+    @pytest.mark.parametrize("dpi", [96, 200])
+    def test_a_scan_is_read_at_its_own_resolution(
+        self, phototest: Image.Image, tmp_path: Path, dpi: int
+    ) -> None:
+        # the same pixels, saved as a page of 640/dpi inches: read at 300 dpi, that page would
+        # be enlarged; it is read as the scan is, and its boxes are still in points
+        path = tmp_path / "scan.pdf"
+        phototest.save(path, resolution=dpi)
+        result = process_file(path)
+        page = result.pages[0]
+        assert (page.width, page.height) == pytest.approx((640 * 72 / dpi, 480 * 72 / dpi))
+        # 640 x 480 pixels are a small page, RapidOCR's (2000 x 1500 at 300 dpi: Tesseract's)
+        assert ocr_engines(result) == {"rapidocr"}
+        truth = (TESTING / "phototest.txt").read_text(encoding="utf-8")
+        assert character_error_rate(result.text, truth) <= 0.02
+        image_words = ocr(TESTING / "phototest.tif", OcrEngineName.auto).pages[0].words
+        by_text = {word.text: word.bbox for word in image_words}
+        first = page.words[0]
+        assert [v * dpi / 72 for v in first.bbox] == pytest.approx(by_text[first.text], abs=3)
+
+    def test_scan_scale_is_the_page_images_own(
+        self, phototest: Image.Image, tmp_path: Path
+    ) -> None:
+        saved = tmp_path / "saved.pdf"
+        phototest.save(saved, resolution=150)
+        hidden = write(tmp_path, "hidden.pdf", image_pdf(phototest, text_layer=b"Hello"))
+        assert _scan_scale(saved) == pytest.approx(150 / 72)
+        assert _scan_scale(hidden) == pytest.approx(1.0)  # an invisible OCR layer is no text
+
+    def test_a_page_with_visible_text_is_not_a_scan(self, corpus: Path) -> None:
+        assert _scan_scale(corpus / "pypdf_sample_files/001-trivial/minimal-document.pdf") is None
+
     def test_force_mode_reads_a_text_pdf_again(self, corpus: Path) -> None:
         path = corpus / "pypdf_sample_files/001-trivial/minimal-document.pdf"
         text_layer = process_file(path, PipelineOptions(ocr=OcrMode.off))
@@ -232,6 +267,15 @@ class TestEngines:
         assert "quick brown dog" in result.text
         plain = process_file(TESTING / "phototest.tif", PipelineOptions(languages=("en",)))
         assert plain.warnings == []
+
+
+def _scan_scale(path: Path) -> float | None:
+    pdf = pdfium.PdfDocument(path)
+    try:
+        page = pdf[0]
+        return scan_scale(page, PageFrame.of(page))
+    finally:
+        pdf.close()
 
 
 def sroie_truth(receipt: str) -> str:

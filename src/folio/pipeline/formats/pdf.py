@@ -39,6 +39,7 @@ MAX_GARBAGE_SHARE = 0.25  # replacement/private-use/control characters: a broken
 MIN_MEANINGFUL_SHARE = 0.4  # mostly symbols and punctuation: a junk (often invisible) layer
 SPARSE_TEXT_CHARS = 50  # a little text over a page-sized image: a scan with a stamp or header
 PAGE_IMAGE_COVERAGE = 0.6
+MIN_SCAN_SCALE = 1.0  # 72 dpi: a page-sized image coarser than this is not rendered coarser
 _MEANINGFUL = re.compile(r"[^\W_]")
 
 
@@ -201,6 +202,9 @@ def _render_job(
     ctx: ExtractContext, number: int, page: pdfium.PdfPage, frame: PageFrame
 ) -> _OcrJob:
     scale = render_scale(frame.width, frame.height, ctx.options.limits)
+    native = scan_scale(page, frame)
+    if native is not None:
+        scale = min(scale, native)
     return _OcrJob(number, _render(page, scale), scale, frame)
 
 
@@ -225,6 +229,33 @@ def render_scale(width: float, height: float, limits: Limits) -> float:
     if area * scale * scale > limits.max_render_pixels:
         scale = math.sqrt(limits.max_render_pixels / area)
     return scale
+
+
+def scan_scale(page: pdfium.PdfPage, frame: PageFrame) -> float | None:
+    """Pixels per point of the scan a page is, or None when the page is more than a scan.
+
+    A page whose only visible content is an image covering it is rendered at that image's own
+    resolution where that is below ``ocr_dpi``: finer rendering only interpolates the scan's
+    pixels, and costs OCR time and Tesseract accuracy (measured in ``bench/ocr.py``; images
+    converted to PDF at 72 or 96 "dpi" make pages several feet wide). Visible text (not an
+    invisible OCR layer) keeps the page's own rule, so vector text is not rendered coarse.
+    """
+    page_area = frame.width * frame.height
+    if page_area <= 0:
+        return None
+    for text in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=3):
+        mode = pdfium_c.FPDFTextObj_GetTextRenderMode(text.raw)
+        if mode != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE:
+            return None
+    scales: list[float] = []
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        left, bottom, right, top = image.get_bounds()
+        area = (right - left) * (top - bottom)
+        if area < PAGE_IMAGE_COVERAGE * page_area:
+            continue
+        width, height = image.get_px_size()
+        scales.append(math.sqrt(width * height / area))
+    return max(MIN_SCAN_SCALE, *scales) if scales else None
 
 
 def _render(page: pdfium.PdfPage, scale: float) -> Image.Image:
