@@ -6,9 +6,6 @@ OCR costs about a second a page here, so these tests read a handful of small pag
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 
@@ -262,29 +259,6 @@ class TestEngines:
         line = [word for word in page.words if word.text in {"ABC", "HO", "TRADING"}]
         assert [word.text for word in line] == ["ABC", "HO", "TRADING"]
         assert line[0].bbox[2] <= line[1].bbox[0] <= line[1].bbox[2] <= line[2].bbox[0]
-
-    @pytest.mark.parametrize("processes", [1, 2, 64])
-    def test_a_worker_process_uses_its_share_of_the_cores(self, processes: int) -> None:
-        # a fresh process: the engine of this one may already be loaded
-        code = (
-            "import sys\n"
-            "from PIL import Image\n"
-            "from folio.pipeline.ocr import rapid, share_cores\n"
-            "share_cores(int(sys.argv[1]))\n"
-            "rapid.load_engine().recognize(Image.open(sys.argv[2]), None)  # loads rec too\n"
-            "engine = rapid.load_engine()._engine\n"
-            "for part in (engine.text_det, engine.text_rec):\n"
-            "    print(part.session.session.get_session_options().intra_op_num_threads)\n"
-        )
-        run = subprocess.run(
-            [sys.executable, "-c", code, str(processes), str(TESTING / "phototest.tif")],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-        )
-        share = max(1, (os.cpu_count() or 1) // processes)
-        assert run.stdout.split() == [str(share)] * 2
 
     def test_missing_language_falls_back_to_english(self, corpus: Path) -> None:
         options = PipelineOptions(languages=("de", "en"))

@@ -159,13 +159,6 @@ class TestWorkerSlot:
             finally:
                 slot.stop()
 
-    async def test_each_worker_knows_how_many_share_the_machine(self, data_dir: Path) -> None:
-        # each child gives its OCR engines its share of the cores (folio.pipeline.ocr.share_cores)
-        app = create_app(make_settings(data_dir, workers=3))
-        async with app.router.lifespan_context(app):
-            slots = app.state.runtime.dispatcher.slots
-            assert [slot.processes for slot in slots] == [3, 3, 3]
-
 
 class TestPause:
     async def test_a_pause_during_a_claim_leaves_the_job_queued(

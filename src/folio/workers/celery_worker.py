@@ -42,14 +42,13 @@ def heartbeat_s(settings: Settings) -> float:
 class WorkerThread:
     """Everything one Celery pool thread needs, built on its first task."""
 
-    def __init__(self, settings: Settings, celery: Celery, index: int, threads: int) -> None:
+    def __init__(self, settings: Settings, celery: Celery, index: int) -> None:
         self.loop = asyncio.new_event_loop()
         self.runtime: Runtime = build_runtime(settings)
         self.dispatcher = CeleryDispatcher(self.runtime, celery)
         self.runtime.dispatcher = self.dispatcher
         name = f"{socket.gethostname()}:{os.getpid()}:{index}"
-        # one child process per Celery thread: ``threads`` children share this machine
-        self.pool = LocalWorkerPool(self.runtime, size=1, name=name, processes=threads)
+        self.pool = LocalWorkerPool(self.runtime, size=1, name=name)
         self.slot = self.pool.slots[0]
         if settings.worker_prestart:
             self.slot.ensure_started()
@@ -124,8 +123,8 @@ class WorkerThread:
 class WorkerThreads:
     """One :class:`WorkerThread` per Celery pool thread, closed when the worker stops."""
 
-    def __init__(self, settings: Settings, celery: Celery, concurrency: int) -> None:
-        self.settings, self.celery, self.concurrency = settings, celery, concurrency
+    def __init__(self, settings: Settings, celery: Celery) -> None:
+        self.settings, self.celery = settings, celery
         self._local = threading.local()
         self._all: list[WorkerThread] = []
         self._lock = threading.Lock()
@@ -134,7 +133,7 @@ class WorkerThreads:
         worker: WorkerThread | None = getattr(self._local, "worker", None)
         if worker is None:
             with self._lock:
-                worker = WorkerThread(self.settings, self.celery, len(self._all), self.concurrency)
+                worker = WorkerThread(self.settings, self.celery, len(self._all))
                 self._all.append(worker)
             self._local.worker = worker
         return worker
@@ -145,10 +144,10 @@ class WorkerThreads:
                 worker.close()
 
 
-def create_worker_app(settings: Settings, concurrency: int = 1) -> Celery:
+def create_worker_app(settings: Settings) -> Celery:
     """The Celery app with the job task and the per-thread set-up attached."""
     celery = make_celery(settings)
-    threads = WorkerThreads(settings, celery, concurrency)
+    threads = WorkerThreads(settings, celery)
 
     @celery.task(name=TASK_NAME, bind=True, max_retries=None)
     def run_job(task: Task, job_id: str) -> str:
@@ -183,7 +182,7 @@ async def check_encryption_keys(settings: Settings) -> None:
 
 def run_worker(settings: Settings, *, concurrency: int, queues: list[str] | None) -> None:
     asyncio.run(check_encryption_keys(settings))
-    celery = create_worker_app(settings, concurrency)
+    celery = create_worker_app(settings)
     celery.worker_main(
         argv=[
             "worker",

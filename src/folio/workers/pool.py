@@ -50,7 +50,6 @@ class WorkerSlot:
     limits: dict[str, Any]
     memory_limit_mb: int = 0
     start_method: str = "spawn"
-    processes: int = 1  # worker processes on this machine: each child's share of the cores
     process: BaseProcess | None = None
     connection: Connection | None = None
     jobs_done: int = 0
@@ -74,7 +73,7 @@ class WorkerSlot:
         parent_end, child_end = context.Pipe()
         process = context.Process(
             target=worker_main,
-            args=(child_end, self.limits, self.memory_limit_mb, self.processes),
+            args=(child_end, self.limits, self.memory_limit_mb),
             name=f"folio-worker-{self.index}",
             daemon=True,
         )
@@ -127,10 +126,7 @@ class _ClaimWithdrawn(Exception):
 
 
 class LocalWorkerPool:
-    def __init__(
-        self, runtime: Runtime, size: int, *, name: str | None = None, processes: int | None = None
-    ) -> None:
-        """``processes``: worker processes on this machine in all (default: ``size``)."""
+    def __init__(self, runtime: Runtime, size: int, *, name: str | None = None) -> None:
         self.runtime = runtime
         self.size = size
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
@@ -140,13 +136,7 @@ class LocalWorkerPool:
         method = runtime.settings.worker_start_method
         start_context(method, FORKSERVER_PRELOAD)  # a fork server, once started, has it
         self.slots = [
-            WorkerSlot(
-                index=i,
-                limits=limits,
-                memory_limit_mb=memory,
-                start_method=method,
-                processes=processes or size,
-            )
+            WorkerSlot(index=i, limits=limits, memory_limit_mb=memory, start_method=method)
             for i in range(size)
         ]
         self._threads = ThreadPoolExecutor(

@@ -31,7 +31,6 @@ from folio.pipeline import (
 )
 from folio.pipeline.errors import ResourceLimit
 from folio.pipeline.intelligence import IntelligenceOptions, analyze
-from folio.pipeline.ocr import share_cores
 
 PAGE_REPORT_INTERVAL_S = 0.25
 MEMORY_MESSAGE = "The document needs more memory than the worker's limit allows."
@@ -144,14 +143,10 @@ def _run_ticket(ticket: JobTicket, limits: Limits, progress: ProgressListener) -
     return ("result", result.model_dump(mode="json"), intelligence, used)
 
 
-def worker_main(
-    connection: Connection, limits: dict[str, Any], memory_limit_mb: int = 0, processes: int = 1
-) -> None:
-    """Runs tickets from ``connection``; ``processes``: worker processes on this machine."""
+def worker_main(connection: Connection, limits: dict[str, Any], memory_limit_mb: int = 0) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     die_with_parent()
     limit_memory(memory_limit_mb)  # a bomb raises MemoryError here, not on the host
-    share_cores(processes)
     pipeline_limits = Limits.model_validate(limits)
     connection.send(("ready", os.getpid()))
     while True:

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from typing import TypedDict
 
 from folio.pipeline.ocr import rapid, tesseract
 from folio.pipeline.ocr.base import OcrWord
 from folio.pipeline.ocr.session import OcrOutput, OcrSession
 
-__all__ = [
-    "EngineStatus",
-    "OcrOutput",
-    "OcrSession",
-    "OcrWord",
-    "engines_available",
-    "share_cores",
-]
+__all__ = ["EngineStatus", "OcrOutput", "OcrSession", "OcrWord", "engines_available"]
 
 
 class EngineStatus(TypedDict, total=False):
@@ -25,12 +17,6 @@ class EngineStatus(TypedDict, total=False):
     languages: list[str]  # Tesseract's installed languages, ``osd`` included
     orientation_detection: bool
     error: str  # why the engine could not be asked
-
-
-def share_cores(processes: int) -> None:
-    """This process is one of ``processes`` running documents at once on this machine: its
-    engines use their share of the cores (call before the first page is read)."""
-    rapid.set_threads(max(1, (os.cpu_count() or 1) // max(1, processes)))
 
 
 def engines_available() -> dict[str, EngineStatus]:

@@ -74,8 +74,6 @@ class RapidOcrEngine:
             "Rec.model_path": str(folder / REC_MODEL),
             "Global.max_side_len": PREPROCESS_MAX_SIDE,
         }
-        if _threads is not None:
-            params["EngineConfig.onnxruntime.intra_op_num_threads"] = _threads
         self._engine = RapidOCR(params=params)
         self._engine(np.full((64, 64, 3), 255, np.uint8))  # loads the detector (blank: no rec)
         self._detector = _sizable_detector(self._engine)
@@ -204,18 +202,6 @@ def _lerp(a: Point, b: Point, fraction: float) -> Point:
 
 
 _load_lock = threading.Lock()
-_threads: int | None = None  # onnxruntime's threads per inference; None: one per core
-
-
-def set_threads(threads: int | None) -> None:
-    """Threads each RapidOCR inference may use, for an engine not loaded yet.
-
-    onnxruntime uses every core by default and its threads wait by spinning: with two worker
-    processes on two cores, each with two threads, the spinning cost 40 % more time for the
-    same receipts. A process running one of N documents at once gets cores / N threads.
-    """
-    global _threads
-    _threads = threads
 
 
 @cache
