@@ -25,6 +25,7 @@ from folio.pipeline import (
     process_file,
 )
 from folio.pipeline.formats.pdf import scan_scale
+from folio.pipeline.ocr import rapid
 from folio.pipeline.formats.pdf_text import PageFrame
 
 from .conftest import CORPUS
@@ -259,6 +260,13 @@ class TestEngines:
         line = [word for word in page.words if word.text in {"ABC", "HO", "TRADING"}]
         assert [word.text for word in line] == ["ABC", "HO", "TRADING"]
         assert line[0].bbox[2] <= line[1].bbox[0] <= line[1].bbox[2] <= line[2].bbox[0]
+
+    def test_rapidocr_threads_sleep_while_they_wait(self) -> None:
+        # spinning threads of two busy workers took each other's cores (bench/ocr_threads.py)
+        engine = rapid.load_engine()._engine
+        for part in (engine.text_det, engine.text_rec):
+            options = part.session.session.get_session_options()
+            assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
 
     def test_missing_language_falls_back_to_english(self, corpus: Path) -> None:
         options = PipelineOptions(languages=("de", "en"))

@@ -77,6 +77,7 @@ class RapidOcrEngine:
         self._engine = RapidOCR(params=params)
         self._engine(np.full((64, 64, 3), 255, np.uint8))  # loads the detector (blank: no rec)
         self._detector = _sizable_detector(self._engine)
+        _quiet_threads(self._engine, folder)
         self._lock = threading.Lock()
         self.version = rapidocr_version()
 
@@ -122,6 +123,31 @@ def _sizable_detector(engine: Any) -> Any:
         logger.warning("RapidOCR %s: no detector sizing; its default is used", rapidocr_version())
         return None
     return detector
+
+
+def _quiet_threads(engine: Any, folder: Path) -> None:
+    """Gives RapidOCR's models onnxruntime sessions whose idle threads sleep.
+
+    onnxruntime's threads spin while they wait for work. Pipeline workers run one per core, so
+    two documents at once put four threads on two cores, and the spinning ones took time from
+    the working ones: two workers reading receipts together needed 30 % more CPU than with
+    sleeping threads (``bench/ocr_threads.py``). A single document keeps all cores.
+    """
+    from onnxruntime import GraphOptimizationLevel, InferenceSession, SessionOptions
+
+    try:
+        parts = ((engine._load_det_model(), DET_MODEL), (engine._load_rec_model(), REC_MODEL))
+        for part, model in parts:
+            options = SessionOptions()
+            options.log_severity_level = 4
+            options.enable_cpu_mem_arena = False  # RapidOCR's own settings, spinning apart
+            options.graph_optimization_level = GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            part.session.session = InferenceSession(
+                str(folder / model), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+    except AttributeError:
+        logger.warning("RapidOCR %s: its sessions are its own (threads spin)", rapidocr_version())
 
 
 def likely_turn(words: list[OcrWord]) -> int:
