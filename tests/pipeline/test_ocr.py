@@ -25,8 +25,8 @@ from folio.pipeline import (
     process_file,
 )
 from folio.pipeline.formats.pdf import scan_scale
-from folio.pipeline.ocr import rapid
 from folio.pipeline.formats.pdf_text import PageFrame
+from folio.pipeline.ocr import rapid
 
 from .conftest import CORPUS
 from .helpers import assert_consistent, image_pdf, write
