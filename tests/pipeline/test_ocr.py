@@ -6,6 +6,7 @@ OCR costs about a second a page here, so these tests read a handful of small pag
 from __future__ import annotations
 
 import json
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from folio.pipeline import (
 from folio.pipeline.formats.pdf import scan_scale
 from folio.pipeline.formats.pdf_text import PageFrame
 from folio.pipeline.ocr import rapid
+from folio.pipeline.ocr.session import reduction
 
 from .conftest import CORPUS
 from .helpers import assert_consistent, image_pdf, write
@@ -220,6 +222,35 @@ class TestScannedPdf:
         assert forced.pages[0].source is PageSource.ocr
         assert word_recall(forced.text, text_layer.text) >= 0.9
         assert (forced.pages[0].width, forced.pages[0].height) == (595.28, 841.89)
+
+
+class TestLargeImages:
+    def test_images_beyond_an_a4_page_at_300_dpi_are_reduced_to_it(self) -> None:
+        assert reduction(2480, 3508) == 1.0  # A4 at 300 dpi
+        assert reduction(4032, 3024) == pytest.approx(0.859, abs=0.001)  # a 12 MP phone photo
+        assert reduction(4961, 7016) == pytest.approx(0.51, abs=0.01)  # A4 at 600 dpi
+        # a known resolution: not below 300 dpi (an A2 drawing scanned at 300 dpi stays)
+        assert reduction(4961, 7016, dpi=600) == pytest.approx(0.51, abs=0.01)
+        assert reduction(4961, 7016, dpi=300) == 1.0
+        assert reduction(9921, 14032, dpi=600) == 0.5
+
+    def test_a_large_image_is_read_reduced_with_boxes_in_its_own_pixels(
+        self, phototest: Image.Image, tmp_path: Path
+    ) -> None:
+        # 6 x 640 x 480 = 11 megapixels: read at 9, reported at full size
+        path = tmp_path / "large.png"
+        phototest.resize((640 * 6, 480 * 6), Image.Resampling.BICUBIC).save(path)
+        page = process_file(path, PipelineOptions(ocr_engine=OcrEngineName.tesseract)).pages[0]
+        assert (page.width, page.height) == (640 * 6, 480 * 6)
+        truth = (TESTING / "phototest.txt").read_text(encoding="utf-8")
+        assert character_error_rate(page.text, truth) <= 0.02
+        small = ocr(TESTING / "phototest.tif").pages[0].words
+        once = {text for text, n in Counter(w.text for w in small + page.words).items() if n == 2}
+        by_text = {word.text: word.bbox for word in small if word.text in once}
+        shared = [word for word in page.words if word.text in by_text]
+        assert len(shared) >= 5
+        for word in shared:
+            assert [v / 6 for v in word.bbox] == pytest.approx(by_text[word.text], abs=3)
 
 
 class TestReceiptsAndInvoices:

@@ -96,7 +96,7 @@ def _frame_page(ctx: ExtractContext, number: int, image: Image.Image) -> Page:
             text="",
         )
     upright = ImageOps.exif_transpose(image)
-    output = ctx.ocr.recognize(upright, dpi=_dpi(image))
+    output = ctx.ocr.recognize(upright, dpi=_dpi(image), reducible=True)
     return ocr_page(number, output, unit=UNIT, rotation=rotation)
 
 

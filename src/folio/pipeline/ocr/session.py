@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 from PIL import Image
 
@@ -23,6 +24,10 @@ DOUBTFUL_CONFIDENCE = 60.0  # below this mean word confidence, check the page or
 RAPIDOCR_LANGUAGES = {"en", "zh"}
 BLANK_LEVEL = 250
 NEAR_TIE = 0.9  # a turned reading of vertical text wins unless clearly worse
+# An A4 page at 300 dpi. Larger image files (600 dpi scans, big photos) are read reduced to
+# this: finer pixels cost Tesseract time in proportion and did not read SROIE's 600 dpi receipt
+# scans better. PDF pages are rendered for OCR at a chosen resolution and are not reduced.
+MAX_OCR_PIXELS = 9_000_000
 
 
 @dataclass(frozen=True)
@@ -45,11 +50,18 @@ class OcrSession:
         self._confidence_sum = 0.0
         self._word_count = 0
 
-    def recognize(self, image: Image.Image, dpi: int | None) -> OcrOutput:
+    def recognize(
+        self, image: Image.Image, dpi: int | None, *, reducible: bool = False
+    ) -> OcrOutput:
+        """A page's words; ``reducible``: an image file's pixels, which may be read reduced
+        (``reduction``); a rendered page's resolution was already chosen for OCR."""
         engine = self._ensure_engine()
         image = prepare_image(image)
         if _is_blank(image):
             output = OcrOutput([], 0, image.width, image.height, None)
+        elif reducible:
+            factor = reduction(image.width, image.height, dpi, self._options.limits.ocr_dpi)
+            output = self._read_reduced(engine, image, dpi, factor)
         else:
             output = self._read_upright(engine, image, dpi)
         self.pages += 1
@@ -117,6 +129,19 @@ class OcrSession:
             return {name.value: version for name, version in engine.used.items()}
         return {engine.name.value: engine.version} if engine is not None else {}
 
+    def _read_reduced(
+        self, engine: OcrEngine, image: Image.Image, dpi: int | None, factor: float
+    ) -> OcrOutput:
+        """The image read reduced by ``factor``, its boxes scaled back to its own pixels."""
+        if factor == 1.0:
+            return self._read_upright(engine, image, dpi)
+        size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+        reduced = image.resize(size, Image.Resampling.BOX)
+        output = self._read_upright(engine, reduced, round(dpi * factor) if dpi else None)
+        turned = output.rotation in (90, 270)
+        width, height = (image.height, image.width) if turned else image.size
+        return _scaled(output, width, height)
+
     def _read_upright(self, engine: OcrEngine, image: Image.Image, dpi: int | None) -> OcrOutput:
         """Read the image; if the reading looks turned, ask OSD and read the turned image too.
 
@@ -144,6 +169,27 @@ class OcrSession:
             words = auto.second_opinion(image, dpi, words, engine)
         width, height = image.size
         return OcrOutput(words, rotation, width, height, mean_confidence(words))
+
+
+def reduction(width: int, height: int, dpi: int | None = None, ocr_dpi: int = 300) -> float:
+    """The factor an image is reduced by for OCR (1.0: read as it is): to MAX_OCR_PIXELS, but
+    an image whose resolution is known is not reduced below ``ocr_dpi`` (a large-format scan
+    keeps its small print legible)."""
+    factor = min(1.0, math.sqrt(MAX_OCR_PIXELS / max(1, width * height)))
+    if dpi is not None:
+        factor = max(factor, min(1.0, ocr_dpi / dpi))
+    return factor
+
+
+def _scaled(output: OcrOutput, width: int, height: int) -> OcrOutput:
+    """``output`` of a reduced image, its boxes in the pixels of the full-size one."""
+    sx, sy = width / output.width, height / output.height
+    words = [
+        replace(word, bbox=(x0 * sx, y0 * sy, x1 * sx, y1 * sy))
+        for word in output.words
+        for x0, y0, x1, y1 in (word.bbox,)
+    ]
+    return replace(output, words=words, width=width, height=height)
 
 
 def _rapidocr_reads(hints: tuple[str, ...]) -> bool:
