@@ -17,7 +17,8 @@ from faker import Faker
 
 from folio.pipeline.intelligence.nrp import NRP
 
-LABELS = ("PERSON", "ORG", "GPE", "ADDRESS", "DATE", "NORP")
+# LAW is not used by Folio: it is kept so that a law's name is not learnt as an organisation
+LABELS = ("PERSON", "ORG", "GPE", "ADDRESS", "DATE", "NORP", "LAW")
 Example = tuple[str, list[tuple[int, int, str]]]
 LOCALES = (
     "en_US", "en_GB", "en_IN", "en_AU", "en_CA", "en_IE", "en_NZ", "de_DE", "de_AT", "fr_FR",
@@ -106,6 +107,16 @@ PEOPLE = (
     "{F} will pick you up at {T}.", "{F} {L} has left {O}.", "{P} is on leave until {D}.",
     # a capitalised word before a name is not part of it
     '{F} turned to {F2}: "Are you ready?"', '{F} {verb} {F2}: "{Word}!"', "{F} asked {L}: why?",
+    "The {P} version of the song is better.", "The {L} recording sold a million copies.",
+    # a name in a few words of another language: only the name is labelled
+    "{F} se fue ayer.", "{F} est parti.", "{F} ist schon weg.", "{F} è arrivato.",
+    "Ciao {F}, come stai?", "{F} dijo que no.", "Hola, soy {F}.", "{F} a dit oui.",
+    # a role before a name is not part of it: "Producer Ann Lee said"
+    "{role} {P} said the plan works.", "{role} {P} explained to {O} why.", "Ask {role} {L}.",
+    # dashes and apostrophes as text extraction garbles them (an en dash read as three
+    # characters): not part of the name
+    "Thanks to {P} {dash} she fixed it.", "In memory of {P} {dash} {D}", "{P} {dash} {job}",
+    "A gift for {P} {dash} from all of us.", "It was {F}{apos}s idea.", "{P}{apos}s car is red.",
     "Unlike {F}, I stayed home.", "Besides {P}, nobody came.", "Except for {F}, all agreed.",
     "Unlike the {L} report, this one is short.", "Apart from {P}, the team is new.",
     # people listed in running text (first names, full names, surnames with a title)
@@ -125,13 +136,15 @@ ORGS = (
     "She joined {O} as a {job} in {Y}.", "{O} reported a loss for {Y}.",
     "A spokesperson for {O} declined to comment.", "The contract with {O} ends {D}.",
     "The lawyers of {O} filed the claim.", "I have an account with {O}.",
-    "{O} and {O2} agreed to merge.", "The {O} choir sang first.", "Sponsored by {O}",
-    "{O}'s annual report is out.", "Under the {L} Act of {Y}, {O} had to pay.",
-    "{O} serves customers across southern {K}.", "The {O} band toured eastern {K} in {Y}.",
-    "The {O} Orchestra plays all over {dK}.", "{P} explained to {O}: it was late.",
+    "{O} and {O2} agreed to merge.", "The {ensemble} sang first.", "Sponsored by {O}",
+    "{O}'s annual report is out.", "Under {law}, {O} had to pay.",
+    "{O} serves customers across southern {K}.", "The {ensemble} toured eastern {K} in {Y}.",
+    "The {ensemble} plays all over {dK}.", "{P} explained to {O}: it was late.",
     "{P} told {media}: we are ready.", "In an interview with {media}, {P} said no.",
     "I was a {job} at {O} for {age} years.",
-    "Our supplier, {O}, raised its prices.", "{P}, chief executive of {O}, resigned.",
+    "Our supplier, {O}, raised its prices.", "She cancelled her {O} subscription.",
+    "my {O} account was closed", "His {O} pension is small.", "the {O} contract ends {D}",
+    "{P}, chief executive of {O}, resigned.",
     "The {O} foundation paid for the school.", "Audited by {O}.", "Funding: {O}",
 )  # fmt: skip
 NEGATIVES = (
@@ -148,6 +161,12 @@ NEGATIVES = (
     "The shop sells {words}.", "We saw {words} and more.", "they had {words} on the menu",
     '"{Word} is all we need" was the slogan.', '"{Word} comes first," she said.',
     "The {N} film was shown in {dK}.", "We ate {N} food.", "A {N} novel about {words}.",
+    "I love {N} music.", "From the {N} painting (see {P}).", "The {N} artist sold it.",
+    # holidays are dates, laws are laws, royal and honorary titles are no one's name
+    "We close on {holiday}.", "The week after {holiday} {P} moved to {C}.",
+    "On {holiday} we drove to {C}.", "Under {law}, tenants are protected.", "{O} broke {law}.",
+    "The {royal} visited {C} on {D}.", "A letter from the {royal} arrived.",
+    "I WANT TO TALK TO A MANAGER!", "PLEASE HELP ME WITH MY ORDER", "IS ANYONE THERE???",
     # everyday things in lower case, and code words in capitals, are not names
     "There is a mistake on my {thing}.", "I lost my {thing} yesterday.", "Where is my {thing}?",
     "can i pay the {thing} online", "Please attach a copy of your {thing}.",
@@ -169,6 +188,21 @@ ITEMS = (
     "ROUNDING ADJ", "SERVICE CHARGE", "GRAND TOTAL", "CASH", "CHANGE", "DISCOUNT",
 )  # fmt: skip
 PARTICLES = ("van", "van der", "van de", "de", "de la", "da", "von", "Van der", "del", "al", "bin")
+# an ensemble's name holds its kind: "the Symcat Orchestra"
+ENSEMBLES = ("Orchestra", "Choir", "Band", "Quartet", "Ensemble", "Singers", "Players")
+# a dash as written, and as mis-decoded UTF-8 shows it (Windows-1252, Windows-1255)
+DASHES = ("-", "\u2013", "\u2014", "\u00e2\u20ac\u201c", "\u00e2\u20ac\u201d", "\u05d2\u20ac\u201c")
+ROLES = ("Producer", "Director", "Coach", "Senator", "Professor", "songwriter", "drummer",
+         "Manager", "Captain", "editor", "Judge", "Inspector", "chef", "Governor")  # fmt: skip
+HOLIDAYS = (
+    "Labor Day", "Labour Day", "Christmas Day", "Christmas Eve", "Easter Monday", "Good Friday",
+    "New Year's Day", "Thanksgiving", "Independence Day", "Boxing Day", "Memorial Day",
+    "Whit Monday", "Bastille Day", "King's Day", "Midsummer", "Halloween", "Mother's Day",
+)  # fmt: skip
+LAW_TOPICS = ("Civil Rights", "Data Protection", "Companies", "Consumer Rights", "Clean Air",
+              "Employment", "Housing", "Freedom of Information", "Equality", "Privacy")  # fmt: skip
+ROYALS = ("Princess Royal", "Prince of Wales", "Queen", "King", "Duke of Edinburgh", "Pope",
+          "Crown Prince", "Grand Duke", "Lord Mayor", "Speaker of the House")  # fmt: skip
 THINGS = (
     "credit card", "credit card statement", "bank account", "phone bill", "insurance policy",
     "tax return", "driving licence", "utility bill", "gas bill", "lease agreement", "payslip",
@@ -300,11 +334,29 @@ class Recipe:
             "a_lower": lambda: (self._street(fake).lower(), "ADDRESS"),
             "words": lambda: (self._words(fake), None),
             "thing": lambda: (self.rng.choice(THINGS), None),
+            "ensemble": lambda: (f"{fake.company()} {self.rng.choice(ENSEMBLES)}", "ORG"),
+            "role": lambda: (self.rng.choice(ROLES), None),
+            "dash": lambda: (self.rng.choice(DASHES), None),
+            "apos": lambda: (self.rng.choice(("'", "\u2019", "\u00e2\u20ac\u2122")), None),
+            "holiday": lambda: (self.rng.choice(HOLIDAYS), "DATE"),
+            "law": lambda: (self._law(), "LAW"),
+            "royal": lambda: (self.rng.choice(ROYALS), None),
             "dK": lambda: (f"{self.rng.choice(DIRECTIONS)} {fake.current_country()}", "GPE"),
             "media": lambda: (f"{fake.last_name()} {self.rng.choice(MEDIA)}", "ORG"),
             "Word": lambda: (fake.word().capitalize(), None),
         }
         return makers[base]()
+
+    def _law(self) -> str:
+        act = f"the {self.rng.choice(LAW_TOPICS)} Act"
+        year = self.rng.randrange(1900, 2030)
+        roll = self.rng.random()
+        if roll < 0.3:
+            roman = self.rng.choice(("I", "II", "IV", "VI", "VII", "IX", "XII"))
+            return f"Title {roman} of {act} of {year}"
+        if roll < 0.6:
+            return f"Section {self.rng.randrange(1, 200)} of {act} {year}"
+        return f"{act} of {year}"
 
     def _words(self, fake: Faker) -> str:
         words = [self.fakers[0].word() for _ in range(self.rng.randrange(2, 6))]
@@ -369,9 +421,10 @@ class Recipe:
             name = f"{self.rng.choice(SHOP_WORDS)} {fake.last_name()}"
         elif roll < 0.9:  # a number in the brand: "7 Days Mart", "88 Hardware"
             name = f"{self.rng.randrange(1, 1000)} {fake.last_name()} {self.rng.choice(SHOP_WORDS)}"
-        else:  # the owner's name above the trade: both lines are the shop's name
+        else:  # the owner's name above the trade, printed in capitals: both are the shop's
             sep = self.rng.choice(("\n", " "))
-            name = f"{fake.first_name()} {fake.last_name()}{sep}{self.rng.choice(SHOP_WORDS)}"
+            owner = f"{fake.first_name()} {fake.last_name()}"
+            return f"{owner}{sep}{self.rng.choice(SHOP_WORDS)}".upper()
         if self.rng.random() < 0.5:
             name = f"{name} {self.rng.choice(LEGAL_SUFFIXES)}"
         return name.upper() if self.rng.random() < 0.7 else name
@@ -463,12 +516,16 @@ class Recipe:
         parts.append((self._name(fake), "PERSON"))
         if self.rng.random() < 0.3:
             parts.append((f"\n{indent}{bullet}{fake.job()}", None))
-        if self.rng.random() < 0.4 and not lower:  # a company is not named in lower case
+        if self.rng.random() < 0.5 and not lower:  # a company is not named in lower case
             parts.extend(((f"\n{indent}{bullet}", None), (fake.company(), "ORG")))
         lines = self._multiline(fake).split("\n")
         parts.append((self.rng.choice((f"\n{indent}{bullet}", " ", f"\n\n{indent}{bullet}")), None))
-        parts.append(((f"\n{indent}{bullet}").join(lines), "ADDRESS"))
-        if self.rng.random() < 0.3:  # a country line closes a letter sent abroad
+        town_only = self.rng.random() < 0.15  # a name over a town and a country, no street
+        if town_only:
+            parts.append((fake.city(), "GPE"))
+        else:
+            parts.append(((f"\n{indent}{bullet}").join(lines), "ADDRESS"))
+        if town_only or self.rng.random() < 0.3:  # a country line closes a letter sent abroad
             country = self.rng.choice(self.fakers).current_country()
             parts.extend(((f"\n{indent}{bullet}", None), (country, "GPE")))
             if self.rng.random() < 0.5:
