@@ -82,7 +82,7 @@ def main() -> None:
         os.execv(sys.executable, [sys.executable, "-m", MODULE, *sys.argv[1:]])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
-    parser.add_argument("--examples", type=int, default=6000)
+    parser.add_argument("--examples", type=int, default=8000)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=17)
     args = parser.parse_args()
