@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 
 import pytest
@@ -111,3 +112,17 @@ def test_a_garbled_dash_or_apostrophe_after_a_name_is_not_part_of_it() -> None:
             name = labelled(recipe.fill(template))[0][0]
             assert name[-1].isalpha() or name[-1] == "."
             assert not any(mark in name for mark in ("\u2013", "\u20ac", "\u2019"))
+
+
+def test_the_packaged_model_is_what_the_command_builds_here() -> None:
+    # the command's defaults and the installed (pinned) versions are those the packaged model
+    # was trained with: bumping either without `make train-ner` makes the model unrebuildable
+    pytest.importorskip("spacy")
+    from folio.pipeline.intelligence.ner import MODEL_DIR
+    from folio.pipeline.intelligence.training.train import arguments, versions
+
+    recorded = json.loads((MODEL_DIR / "meta.json").read_text())["folio_training"]
+    defaults = arguments([])
+    assert recorded == {"examples": defaults.examples, "epochs": defaults.epochs,
+                        "seed": defaults.seed, **versions()}  # fmt: skip
+    assert defaults.out == MODEL_DIR

@@ -63,11 +63,8 @@ def train(out: Path, examples: int, epochs: int, seed: int) -> dict[str, float]:
     nlp.meta["version"] = f"1.0.{seed}"
     nlp.meta["description"] = "en_core_web_sm's ner fine-tuned on Folio's synthetic recipe"
     # the recipe's data depends on Faker's locale data, which changes between releases
-    base = f"{BASE}-{spacy.util.get_package_version(BASE)}"
     nlp.meta["folio_training"] = {"examples": examples, "epochs": epochs, "seed": seed,
-                                  "faker": faker.VERSION, "base": base,
-                                  "spacy": spacy.about.__version__,
-                                  "thinc": thinc.about.__version__}  # fmt: skip
+                                  **versions()}  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     # the weights averaged over the updates, as `spacy train` saves them: steadier across seeds
     with nlp.use_params(optimizer.averages):
@@ -80,13 +77,23 @@ def main() -> None:
         # some Faker locales pick from sets: string hashing must be fixed for the same data
         os.environ["PYTHONHASHSEED"] = "0"
         os.execv(sys.executable, [sys.executable, "-m", MODULE, *sys.argv[1:]])
+    args = arguments(sys.argv[1:])
+    print(train(args.out, args.examples, args.epochs, args.seed))
+
+
+def arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--examples", type=int, default=8000)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=17)
-    args = parser.parse_args()
-    print(train(args.out, args.examples, args.epochs, args.seed))
+    return parser.parse_args(argv)
+
+
+def versions() -> dict[str, str]:
+    """What the recipe's data and arithmetic depend on, as ``meta.json`` records them."""
+    return {"faker": faker.VERSION, "base": f"{BASE}-{spacy.util.get_package_version(BASE)}",
+            "spacy": spacy.about.__version__, "thinc": thinc.about.__version__}  # fmt: skip
 
 
 if __name__ == "__main__":
