@@ -68,6 +68,22 @@ class TestNames:
         text = "name:    hyuuma t. maida\naddress:     unit 4526 box 0671\ndpo ap 40902"
         assert found(text, "person") == ["hyuuma t. maida"]
 
+    def test_names_in_a_text_written_in_lower_case(self) -> None:
+        # chat and search boxes: no capitals anywhere, so case cannot rule a name out
+        assert found("they had three kids: marta, jonas and priya.", "person") == [
+            "marta",
+            "jonas",
+            "priya",
+        ]
+        assert found("hi, my name is tomas novak and i need help", "person") == ["tomas novak"]
+        assert found("the meeting with david and sarah moved to friday", "person") == [
+            "david",
+            "sarah",
+        ]
+        assert found("i love cheese, bread and wine", "person") == []
+        # in cased text the same lower-case words are not names
+        assert found("We invited marta, jonas and priya. Jonas came.", "person") == ["Jonas"]
+
     def test_street_names_and_keywords_are_not_people(self) -> None:
         assert found("Meet at the corner of Elm Road and Philip Bypass.", "person") == []
         assert found("Inject SELECT * FROM users WHERE id = 1", "person") == []

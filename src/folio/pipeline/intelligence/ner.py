@@ -365,7 +365,9 @@ def _person(text: str, start: int, end: int) -> tuple[int, int] | None:
     if not words or words[-1].group().lower().rstrip(".") in _STREET_ENDINGS:
         return None
     span = body.group()[words[0].start() : words[-1].end()]
-    if span.islower() or _is_label(span) or _shouted_word(text, span) or _BARE_TITLE.match(span):
+    if span.islower() and not _uncased(text):
+        return None  # in cased text a name is written with capitals
+    if _is_label(span) or _shouted_word(text, span) or _BARE_TITLE.match(span):
         return None
     start, end = body.start() + words[0].start(), body.start() + words[-1].end()
     alone = len(words) == 1 and _CLAUSE_END.match(text, end)
@@ -389,6 +391,14 @@ def _address_core(text: str, start: int, end: int) -> tuple[int, int]:
 def _street_like(span: str) -> bool:
     """An address holds a number or a street word; two bare names are a person's."""
     return any(ch.isdigit() for ch in span) or bool(_STREET_SUFFIX.search(span))
+
+
+UNCASED_SCORE = 0.5
+
+
+def _uncased(text: str) -> bool:
+    """Text written all in lower case (chat, search boxes): case says nothing about names."""
+    return not any(ch.isupper() for ch in text)
 
 
 def _cased(word: str) -> bool:
@@ -480,8 +490,9 @@ def name_chunks(text: str, max_chars: int = MAX_CHARS) -> Iterator[tuple[int, st
     is per token, and on invoices and statements such lines are a large share of the tokens."""
     start: int | None = None
     cursor = 0
+    uncased = _uncased(text)
     for line in text.splitlines(keepends=True):
-        useful = any(word[0].isupper() for word in _WORD.findall(line))
+        useful = uncased or any(word[0].isupper() for word in _WORD.findall(line))
         if useful and start is None:
             start = cursor
         elif start is not None and (not useful or cursor - start >= max_chars):
@@ -520,4 +531,6 @@ def find_names(text: str, types: set[str] | None = None) -> Iterator[Candidate]:
             if label == "person":
                 s, e = widen_initials(chunk, s, e)
             s, e = s + offset, e + offset
-            yield Candidate(label, s, e, text[s:e], 0.7, " ".join(text[s:e].split()), None, "ner")
+            # without case the model has less to go on: a pattern's reading of the span wins
+            score = UNCASED_SCORE if _uncased(chunk) else 0.7
+            yield Candidate(label, s, e, text[s:e], score, " ".join(text[s:e].split()), None, "ner")
