@@ -11,6 +11,8 @@ import pytest
 
 from folio.pipeline.intelligence import extract_entities
 from folio.pipeline.intelligence.addresses import address_blocks
+from folio.pipeline.intelligence.candidates import Candidate
+from folio.pipeline.intelligence.entities import merge_addresses
 from folio.pipeline.intelligence.types import Entity
 
 
@@ -176,6 +178,14 @@ class TestReading:
 
 
 class TestAddresses:
+    def test_the_models_address_stops_before_a_phone_line(self) -> None:
+        text = "unit 3301 box 0912\ndpo ap 40317\n633 2041 office\n(412)555-0187 fax"
+        phone = text.index("633 2041")
+        model = Candidate("address", 0, phone + 15, text[: phone + 15], 0.5, source="ner")
+        number = Candidate("phone", phone, phone + 8, "633 2041", 0.6)
+        addresses = [c for c in merge_addresses([model, number], text) if c.type == "address"]
+        assert [c.text for c in addresses] == ["unit 3301 box 0912\ndpo ap 40317"]
+
     @pytest.mark.parametrize(
         ("text", "address"),
         [

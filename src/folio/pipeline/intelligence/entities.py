@@ -110,11 +110,14 @@ def merge_addresses(found: list[Candidate], text: str) -> list[Candidate]:
         ),
         key=lambda c: c.start,
     )
+    phones = [c.start for c in found if c.type == "phone"]
     merged: list[Candidate] = []
     for cand in addresses:
         if cand.source == "ner" and (end := _model_address_end(text, cand.end)) > cand.end:
             raw = text[cand.start : end]
             cand = replace(cand, end=end, text=raw, normalized=" ".join(raw.split()))
+        if cand.source == "ner":
+            cand = _before_phone_lines(cand, text, phones)
         last = merged[-1] if merged else None
         if last is not None and cand.start < last.end:
             start, end = last.start, max(last.end, cand.end)
@@ -125,6 +128,19 @@ def merge_addresses(found: list[Candidate], text: str) -> list[Candidate]:
         else:
             merged.append(cand)
     return [c for c in found if c.type != "address"] + merged + blocks
+
+
+def _before_phone_lines(cand: Candidate, text: str, phones: list[int]) -> Candidate:
+    """The model's address up to a later line that holds a phone number: a postal block's
+    phone lines follow its address, they are not part of it."""
+    for phone in sorted(phones):
+        if cand.start < phone < cand.end:
+            newline = text.rfind("\n", cand.start, phone)
+            if newline > cand.start and text[newline:phone].strip() == "":
+                raw = text[cand.start : newline].rstrip(" \t,")
+                return replace(cand, end=cand.start + len(raw), text=raw,
+                               normalized=" ".join(raw.split()))  # fmt: skip
+    return cand
 
 
 # what a pattern's address holds is its town, street name, house number ("3/7") or postcode
