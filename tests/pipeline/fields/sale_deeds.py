@@ -144,7 +144,7 @@ DEEDS: list[dict[str, Any]] = [
 def _rupees(amount: float) -> str:
     whole = f"{int(amount)}"
     head, tail = whole[:-3], whole[-3:]
-    groups = []
+    groups: list[str] = []
     while len(head) > 2:
         groups.insert(0, head[-2:])
         head = head[:-2]
