@@ -3,8 +3,10 @@
     python bench/ocr.py [--quick] [--engines tesseract,rapidocr,auto]
 
 Sets: ``sroie`` (receipt photos; truth = the text column of ``box/*.csv``, lines joined in file
-order), ``tesseract_test`` (two clean page scans with ``.txt`` truth) and the scanned pages of
-``olmocr_bench`` (no text layer; scored by their ``present`` checks, and timed).
+order), ``tesseract_test`` (two clean page scans with ``.txt`` truth), the scanned pages of
+``olmocr_bench`` (no text layer; scored by their ``present`` checks, and timed), and
+``rendered_pages``: pages full of text from the corpus's text-layer PDFs, rendered at 300 dpi
+(truth: the text layer, in its own order: word F1 is the fairer figure on columns and tables).
 
 Every engine reads each file through ``process_file`` (what a user gets), one after the other on
 the same file, so all see the same machine load. ``rapidocr_raw`` is RapidOCR's own output, its
@@ -33,6 +35,7 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -53,11 +56,14 @@ from folio.pipeline.ocr import rapid
 from folio.pipeline.ocr.auto import (
     POLICY,
     AutoPolicy,
+    cheap_to_read,
     keeps_tesseract,
     reads_with_rapidocr_first,
     takes_rapidocr,
 )
 from folio.pipeline.ocr.base import prepare_image
+from folio.pipeline.ocr.rapid import Detection
+from folio.pipeline.ocr.session import reduction
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("FOLIO_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -67,6 +73,8 @@ TESSERACT_TEST = CORPUS / "tesseract_test/testing"
 OLMOCR = CORPUS / "olmocr_bench/olmocr/bench/sample_data"
 RAW_RAPIDOCR = "rapidocr_raw"  # the engine's own line order: the baseline of the reading order
 ENGINES = ("tesseract", RAW_RAPIDOCR, "rapidocr", "auto")
+MIN_PAGE_WORDS = 250  # a text-layer page this full of text is a dense page to read
+MAX_PAGE_AREA = 700 * 900  # points: letter, A4 and smaller
 
 
 @dataclass
@@ -180,6 +188,33 @@ def samples(quick: bool) -> list[Sample]:
     return found
 
 
+def rendered_pages(folder: Path, quick: bool) -> list[Sample]:
+    """Text-layer PDF pages full of text (at least MIN_PAGE_WORDS words; the first such page
+    of each corpus PDF), rendered at 300 dpi as a scanner would deliver them (a PNG that states
+    its resolution); truth: the page's text layer. The pages Tesseract reads first under auto."""
+    import pypdfium2 as pdfium
+
+    found: list[Sample] = []
+    for pdf_path in sorted(CORPUS.rglob("*.pdf")):
+        try:
+            pdf = pdfium.PdfDocument(pdf_path)
+        except pdfium.PdfiumError:
+            continue
+        try:
+            for number in range(min(2, len(pdf))):
+                page = pdf[number]
+                truth = page.get_textpage().get_text_range()
+                width, height = page.get_size()
+                if len(truth.split()) >= MIN_PAGE_WORDS and width * height <= MAX_PAGE_AREA:
+                    image = folder / f"{len(found):02d}_{pdf_path.stem}_p{number + 1}.png"
+                    page.render(scale=300 / 72, grayscale=True).to_pil().save(image, dpi=(300, 300))
+                    found.append(Sample("rendered_pages", len(found), image, truth))
+                    break
+        finally:
+            pdf.close()
+    return found[::3] if quick else found
+
+
 def olmocr_scans() -> list[Sample]:
     import pypdfium2 as pdfium
 
@@ -282,6 +317,7 @@ class Reading:
 
     sample: Sample
     pixels: int  # of the page as the engines read it
+    cheap_to_read: bool  # a large page whose lines RapidOCR reads first (AutoEngine.first)
     tesseract_confidence: float | None
     tesseract_words: int
     rapidocr_words: int
@@ -291,9 +327,11 @@ class Reading:
     def of(cls, sample: Sample, tesseract: DocumentResult, rapid: DocumentResult) -> Reading:
         assert sample.truth is not None
         page = tesseract.pages[0]
+        pixels = round(page.width * page.height)  # images only here: the unit is the pixel
         return cls(
             sample,
-            round(page.width * page.height),  # images only here: the unit is the pixel
+            pixels,
+            not reads_with_rapidocr_first(pixels) and cheap_to_read(detection(sample)),
             tesseract.ocr.mean_confidence,
             tesseract.metadata.word_count,
             rapid.metadata.word_count,
@@ -305,7 +343,7 @@ class Reading:
 
     def auto(self, policy: AutoPolicy) -> dict[str, int]:
         """The scores auto would get with ``policy`` (AutoEngine.first and .second_opinion)."""
-        if reads_with_rapidocr_first(self.pixels, policy):
+        if reads_with_rapidocr_first(self.pixels, policy) or self.cheap_to_read:
             return self.scores["rapidocr" if self.rapidocr_words else "tesseract"]
         if keeps_tesseract(self.tesseract_confidence, policy):
             return self.scores["tesseract"]
@@ -313,8 +351,20 @@ class Reading:
         return self.scores["rapidocr" if second else "tesseract"]
 
 
-# Only Tesseract's threshold is tuned: the page size RapidOCR reads first at is a bound on its
-# cost (it is the more accurate engine on every set here), not a figure to fit.
+def detection(sample: Sample) -> Detection:
+    """RapidOCR's lines on the image as the session reads it (upright, reduced)."""
+    with Image.open(sample.path) as image:
+        upright = prepare_image(ImageOps.exif_transpose(image))
+    factor = reduction(upright.width, upright.height)
+    if factor < 1.0:
+        size = (round(upright.width * factor), round(upright.height * factor))
+        upright = upright.resize(size, Image.Resampling.BOX)
+    return rapid.load_engine().detect(upright)
+
+
+# Only Tesseract's threshold is tuned: the page size and the reading length RapidOCR reads first
+# at are bounds on its cost (it is the more accurate engine on every set here), not figures to
+# fit.
 GRID = [AutoPolicy(float(trusted), POLICY.rapid_first_max_pixels) for trusted in range(50, 102, 2)]
 
 
@@ -386,7 +436,9 @@ def main() -> int:
     engines = [name.strip() for name in arguments.engines.split(",") if name.strip()]
     started = time.perf_counter()
     warm_up(engines)
-    rows, readings = run(samples(arguments.quick), engines)
+    with tempfile.TemporaryDirectory() as folder:
+        chosen = samples(arguments.quick) + rendered_pages(Path(folder), arguments.quick)
+        rows, readings = run(chosen, engines)
     sets = report_for(rows)
     validation = cross_validate(readings) if readings else {}
     report: dict[str, Any] = {

@@ -28,6 +28,7 @@ from folio.pipeline import (
 from folio.pipeline.formats.pdf import scan_scale
 from folio.pipeline.formats.pdf_text import PageFrame
 from folio.pipeline.ocr import rapid
+from folio.pipeline.ocr.auto import LINE_COST, cheap_to_read, reading_cost, resolution_of
 from folio.pipeline.ocr.session import reduction
 
 from .conftest import CORPUS
@@ -299,6 +300,19 @@ class TestEngines:
             options = part.session.session.get_session_options()
             assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
 
+    def test_rapidocr_reads_the_lines_it_found_as_in_one_call(self, phototest: Image.Image) -> None:
+        """Finding lines and reading them are separate steps (auto decides in between); read
+        one after the other they give what one call gives."""
+        engine = rapid.load_engine()
+        found = engine.detect(phototest)
+        assert found.lines == 8  # phototest.tif has eight lines of text
+        assert found.line_lengths is not None and 8 < found.line_lengths < 200
+        assert reading_cost(found) == pytest.approx(found.line_lengths + LINE_COST * 8)
+        assert cheap_to_read(found)
+        assert engine.read(found) == engine.recognize(phototest, None)
+        blank = engine.detect(Image.new("L", (400, 300), 255))
+        assert (blank.lines, blank.line_lengths, engine.read(blank)) == (0, 0.0, [])
+
     def test_missing_language_falls_back_to_english(self, corpus: Path) -> None:
         options = PipelineOptions(languages=("de", "en"))
         result = process_file(TESTING / "phototest.tif", options)
@@ -317,6 +331,18 @@ def _scan_scale(path: Path) -> float | None:
         pdf.close()
 
 
+def dense_page(corpus: Path, dpi: int = 300) -> tuple[str, Image.Image]:
+    """A LaTeX page full of text, rendered at ``dpi``, and its text layer."""
+    pdf = pdfium.PdfDocument(
+        corpus / "pypdf_sample_files/004-pdflatex-4-pages/pdflatex-4-pages.pdf"
+    )
+    try:
+        page = pdf[0].render(scale=dpi / 72, grayscale=True).to_pil()
+        return pdf[0].get_textpage().get_text_range(), page
+    finally:
+        pdf.close()
+
+
 def sroie_truth(receipt: str) -> str:
     rows = (SROIE / f"box/{receipt}.csv").read_text(encoding="utf-8").splitlines()
     return "\n".join(row.split(",", 8)[8] for row in rows if row.count(",") >= 8)
@@ -325,10 +351,11 @@ def sroie_truth(receipt: str) -> str:
 class TestAuto:
     """``auto`` (the default) against the single engines' figures from bench/ocr.py."""
 
-    def test_full_page_clean_scan_stays_with_tesseract(
+    def test_full_page_with_little_text_is_read_by_rapidocr(
         self, corpus: Path, phototest: Image.Image, tmp_path: Path
     ) -> None:
-        """A page larger than RapidOCR's cheap size, read confidently: one Tesseract run."""
+        """A page larger than RapidOCR's cheap size, but with few lines (as a receipt scanned on
+        an A4 sheet): RapidOCR's detector finds them and RapidOCR alone reads them."""
         paper = np.random.default_rng(7).integers(235, 256, (3300, 2550), dtype=np.uint8)
         page = Image.fromarray(paper)  # a letter page scanned at 300 dpi
         page.paste(phototest.convert("L"), (300, 300))
@@ -338,8 +365,33 @@ class TestAuto:
         truth = (TESTING / "phototest.txt").read_text(encoding="utf-8")
         assert character_error_rate(result.text, truth) <= 0.01
         assert result.ocr.engine is OcrEngineName.auto
+        assert ocr_engines(result) == {"rapidocr"}
+        assert result.ocr.engine_version == f"rapidocr {result.engine_versions['rapidocr']}"
+
+    @pytest.mark.parametrize("states_dpi", [True, False], ids=["dpi", "no-dpi"])
+    def test_full_page_dense_clean_scan_stays_with_tesseract(
+        self, corpus: Path, tmp_path: Path, states_dpi: bool
+    ) -> None:
+        """A page full of text, scanned cleanly: Tesseract reads it (quicker there than RapidOCR)
+        confidently, and its reading stands: one Tesseract run. A scan that does not state its
+        resolution is read at the one its lines imply (Tesseract's own guess split this page's
+        lines into columns: character error rate 0.36)."""
+        truth, page = dense_page(corpus)
+        path = tmp_path / "page.png"
+        if states_dpi:
+            page.save(path, dpi=(300, 300))
+        else:
+            page.save(path)  # a PNG export, say: no resolution in it
+        result = ocr(path, OcrEngineName.auto)
+        assert character_error_rate(result.text, truth) <= 0.02  # measured: 0.002
         assert ocr_engines(result) == {"tesseract"}
         assert result.ocr.engine_version == f"tesseract {result.engine_versions['tesseract']}"
+
+    @pytest.mark.parametrize("dpi", [150, 300])
+    def test_a_pages_lines_imply_its_resolution(self, corpus: Path, dpi: int) -> None:
+        _, page = dense_page(corpus, dpi)
+        implied = resolution_of(rapid.load_engine().detect(page))
+        assert implied is not None and 0.75 * dpi <= implied <= 1.33 * dpi
 
     def test_small_clean_scan_is_read_by_rapidocr_alone(self, corpus: Path) -> None:
         result = ocr(TESTING / "phototest.tif", OcrEngineName.auto)

@@ -6,6 +6,7 @@ import importlib.util
 import logging
 import math
 import threading
+from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -77,28 +78,103 @@ class RapidOcrEngine:
         self._engine = RapidOCR(params=params)
         self._engine(np.full((64, 64, 3), 255, np.uint8))  # loads the detector (blank: no rec)
         self._detector = _sizable_detector(self._engine)
+        self._steps = _has_steps(self._engine)
+        self._no_text, self._no_classes = _step_types()
         _quiet_threads(self._engine, folder)
         self._lock = threading.Lock()
         self.version = rapidocr_version()
 
     def recognize(self, image: Image.Image, dpi: int | None) -> list[OcrWord]:
-        return words_in_reading_order(self.read_lines(image))
+        return self.read(self.detect(image))
 
     def read_lines(self, image: Image.Image) -> list[tuple[Quad, str, float]]:
         """The detected lines with their text and score (0..1), in the engine's own order."""
+        return self._read_lines(self.detect(image))
+
+    def detect(self, image: Image.Image) -> Detection:
+        """The text lines on ``image``, found but not yet read (``read`` reads them): what
+        finding them tells (how much text there is) can decide whether to read them."""
         pixels = np.asarray(image.convert("RGB"))
         with self._lock:
             if self._detector is not None:
                 limit_type, limit_side = detection_size(image.height, image.width)
                 self._detector.limit_type, self._detector.limit_side_len = limit_type, limit_side
-            # det and rec on, cls off: the whole pipeline's output, whatever the union says
-            output = cast("RapidOCROutput", self._engine(pixels))
+            if not self._steps:
+                return Detection(image, 0, None, pixels)  # read in one call
+            prepared, record = self._engine.preprocess_img(pixels)
+            try:
+                crops, found = self._engine.detect_and_crop(prepared, record)
+            except self._no_text:
+                return Detection(image, 0, 0.0, None)
+        steps = (pixels, crops, found, record)
+        height = median_line_height(found.boxes) * image.height / max(1, prepared.shape[0])
+        return Detection(image, len(crops), line_lengths(found.boxes), steps, height)
+
+    def read(self, detection: Detection) -> list[OcrWord]:
+        """The words of the lines ``detect`` found, in reading order."""
+        return words_in_reading_order(self._read_lines(detection))
+
+    def _read_lines(self, detection: Detection) -> list[tuple[Quad, str, float]]:
+        if detection.steps is None:
+            return []
+        with self._lock:
+            if not self._steps:
+                output = self._read_whole(detection.steps)
+            else:
+                pixels, crops, found, record = detection.steps
+                try:
+                    text = self._engine.recognize_txt(crops)
+                except self._no_text:
+                    return []
+                output = cast(
+                    "RapidOCROutput",
+                    self._engine.build_final_output(
+                        pixels, found, self._no_classes(), text, crops, record
+                    ),
+                )
         if output.boxes is None or output.txts is None or output.scores is None:
             return []
         return [
             (_as_quad(box), str(text), float(score))
             for box, text, score in zip(output.boxes, output.txts, output.scores, strict=False)
         ]
+
+    def _read_whole(self, pixels: np.ndarray) -> RapidOCROutput:
+        """RapidOCR's own pipeline in one call (det and rec on, cls off), whatever the union
+        of its return type says."""
+        return cast("RapidOCROutput", self._engine(pixels, use_det=True, use_rec=True))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Detection:
+    """Text lines RapidOCR found on an image, and what it needs to read them."""
+
+    image: Image.Image
+    lines: int
+    line_lengths: float | None  # the lines' lengths in line heights (None: not known)
+    steps: Any  # RapidOCR's state between detection and recognition; None: no text
+    line_height: float | None = None  # the median line's height, in pixels of ``image``
+
+
+def median_line_height(boxes: Any) -> float:
+    """The height of the median detected line, in the pixels the boxes are in."""
+    heights = sorted(
+        float(np.linalg.norm(np.asarray(box[3], float) - np.asarray(box[0], float)))
+        for box in boxes
+    )
+    return heights[len(heights) // 2] if heights else 0.0
+
+
+def line_lengths(boxes: Any) -> float:
+    """The length of the detected lines in line heights: what recognition reads, as every line
+    is scaled to one height (its cost grows with this and with the number of lines)."""
+    total = 0.0
+    for box in boxes:
+        top_left, top_right, _, bottom_left = (np.asarray(point, float) for point in box)
+        width = float(np.linalg.norm(top_right - top_left))
+        height = float(np.linalg.norm(bottom_left - top_left))
+        total += max(1.0, width / max(height, 1.0))
+    return total
 
 
 def detection_size(height: int, width: int) -> tuple[str, int]:
@@ -123,6 +199,29 @@ def _sizable_detector(engine: Any) -> Any:
         logger.warning("RapidOCR %s: no detector sizing; its default is used", rapidocr_version())
         return None
     return detector
+
+
+STEPS = ("preprocess_img", "detect_and_crop", "recognize_txt", "build_final_output")
+
+
+def _has_steps(engine: Any) -> bool:
+    """Whether this RapidOCR release exposes detection and recognition as separate steps
+    (3.x does); without them a page is found and read in one call, and read twice when the
+    finding decides whether to read it."""
+    if all(hasattr(engine, name) for name in STEPS):
+        return True
+    logger.warning("RapidOCR %s: no separate detection step", rapidocr_version())
+    return False
+
+
+def _step_types() -> tuple[type[Exception], Any]:
+    """RapidOCR's "nothing found" error and its empty angle-classifier output."""
+    try:
+        from rapidocr.ch_ppocr_cls.utils import TextClsOutput
+        from rapidocr.main import RapidOCRError
+    except ImportError:
+        return LookupError, lambda: None
+    return RapidOCRError, TextClsOutput
 
 
 def _quiet_threads(engine: Any, folder: Path) -> None:
