@@ -27,7 +27,7 @@ from folio.pipeline import (
 )
 from folio.pipeline.formats.pdf import scan_scale
 from folio.pipeline.formats.pdf_text import PageFrame
-from folio.pipeline.ocr import rapid
+from folio.pipeline.ocr import rapid, tesseract
 from folio.pipeline.ocr.auto import LINE_COST, cheap_to_read, reading_cost, resolution_of
 from folio.pipeline.ocr.session import reduction
 
@@ -312,6 +312,14 @@ class TestEngines:
         assert engine.read(found) == engine.recognize(phototest, None)
         blank = engine.detect(Image.new("L", (400, 300), 255))
         assert (blank.lines, blank.line_lengths, engine.read(blank)) == (0, 0.0, [])
+
+    def test_english_alone_reads_with_the_shipped_fast_model(self, corpus: Path) -> None:
+        fast = tesseract.FAST_MODELS
+        assert tesseract.text_data_path("eng") == str(fast)
+        assert (fast / "eng.traineddata").stat().st_size < 5_000_000  # tessdata_fast, 4 MB
+        assert tesseract.text_data_path("eng+deu") == tesseract.data_path()  # mixed: packages
+        result = ocr(TESTING / "phototest.tif")
+        assert character_error_rate(result.text, (TESTING / "phototest.txt").read_text()) <= 0.01
 
     def test_missing_language_falls_back_to_english(self, corpus: Path) -> None:
         options = PipelineOptions(languages=("de", "en"))
