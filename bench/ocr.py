@@ -11,6 +11,8 @@ order), ``tesseract_test`` (two clean page scans with ``.txt`` truth), the scann
 Every engine reads each file through ``process_file`` (what a user gets), one after the other on
 the same file, so all see the same machine load. ``rapidocr_raw`` is RapidOCR's own output, its
 lines joined in the engine's order: the baseline for Folio's reading order (images only).
+``tesseract_one_reader`` is Tesseract's engine call alone on the whole page, on one core (images
+only): the baseline for Folio's two readers, which share a large page of single-column text.
 
 - CER: both texts lower-cased, every whitespace run made one space, ends stripped; CER of a set =
   sum of Levenshtein distances / sum of truth lengths (micro average); ``cer_mean`` is the mean
@@ -39,6 +41,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +55,7 @@ from folio.pipeline import (
     engines_available,
     process_file,
 )
-from folio.pipeline.ocr import rapid
+from folio.pipeline.ocr import rapid, tesseract
 from folio.pipeline.ocr.auto import (
     POLICY,
     AutoPolicy,
@@ -72,7 +75,10 @@ SROIE = CORPUS / "sroie/data"
 TESSERACT_TEST = CORPUS / "tesseract_test/testing"
 OLMOCR = CORPUS / "olmocr_bench/olmocr/bench/sample_data"
 RAW_RAPIDOCR = "rapidocr_raw"  # the engine's own line order: the baseline of the reading order
-ENGINES = ("tesseract", RAW_RAPIDOCR, "rapidocr", "auto")
+# Tesseract's engine call on the whole page, one reader: the baseline of the two readers
+ONE_READER = "tesseract_one_reader"
+RAW = (RAW_RAPIDOCR, ONE_READER)
+ENGINES = ("tesseract", ONE_READER, RAW_RAPIDOCR, "rapidocr", "auto")
 MIN_PAGE_WORDS = 250  # a text-layer page this full of text is a dense page to read
 MAX_PAGE_AREA = 700 * 900  # points: letter, A4 and smaller
 
@@ -241,6 +247,8 @@ def olmocr_scans() -> list[Sample]:
 def read(sample: Sample, engine: str) -> tuple[dict[str, Any], DocumentResult | None]:
     if engine == RAW_RAPIDOCR:
         return read_raw_rapidocr(sample), None
+    if engine == ONE_READER:
+        return read_one_reader(sample), None
     options = PipelineOptions(ocr_engine=OcrEngineName(engine))
     wall, cpu = time.perf_counter(), time.process_time()
     result = process_file(sample.path, options)
@@ -280,11 +288,35 @@ def read_raw_rapidocr(sample: Sample) -> dict[str, Any]:
     return row
 
 
+@cache
+def one_reader() -> tesseract.TesseractEngine:
+    return tesseract.TesseractEngine("eng", split=False)
+
+
+def read_one_reader(sample: Sample) -> dict[str, Any]:
+    """The engine call alone on the upright image, at the resolution it states."""
+    with Image.open(sample.path) as image:
+        upright = prepare_image(ImageOps.exif_transpose(image))
+        dpi = image.info.get("dpi", (0, 0))[0]
+    wall, cpu = time.perf_counter(), time.process_time()
+    words = one_reader().recognize(upright, round(dpi) or None)
+    row: dict[str, Any] = {
+        "file": sample.path.name,
+        "fold": sample.fold,
+        "pages": 1,
+        "wall_s": time.perf_counter() - wall,
+        "cpu_s": time.process_time() - cpu,
+    }
+    if sample.truth is not None:
+        row.update(text_scores(" ".join(word.text for word in words), sample.truth))
+    return row
+
+
 def warm_up(engines: list[str]) -> None:
     """Load every engine once, as a worker process would before its first document."""
     first = TESSERACT_TEST / "phototest.tif"
     for engine in engines:
-        if engine != RAW_RAPIDOCR:
+        if engine not in RAW:
             process_file(first, PipelineOptions(ocr_engine=OcrEngineName(engine)))
 
 
@@ -296,7 +328,7 @@ def run(
     for number, sample in enumerate(chosen, start=1):
         results: dict[str, DocumentResult] = {}
         for engine in engines:
-            if engine == RAW_RAPIDOCR and sample.path.suffix.lower() == ".pdf":
+            if engine in RAW and sample.path.suffix.lower() == ".pdf":
                 continue
             row, result = read(sample, engine)
             rows.setdefault(sample.set, {}).setdefault(engine, []).append(row)

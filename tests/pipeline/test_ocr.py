@@ -27,7 +27,7 @@ from folio.pipeline import (
 )
 from folio.pipeline.formats.pdf import scan_scale
 from folio.pipeline.formats.pdf_text import PageFrame
-from folio.pipeline.ocr import rapid, tesseract
+from folio.pipeline.ocr import bands, rapid, tesseract
 from folio.pipeline.ocr.auto import LINE_COST, cheap_to_read, reading_cost, resolution_of
 from folio.pipeline.ocr.session import reduction
 
@@ -354,6 +354,54 @@ def dense_page(corpus: Path, dpi: int = 300) -> tuple[str, Image.Image]:
 def sroie_truth(receipt: str) -> str:
     rows = (SROIE / f"box/{receipt}.csv").read_text(encoding="utf-8").splitlines()
     return "\n".join(row.split(",", 8)[8] for row in rows if row.count(",") >= 8)
+
+
+def rendered(pdf_path: Path, number: int = 0, dpi: int = 300) -> Image.Image:
+    pdf = pdfium.PdfDocument(pdf_path)
+    try:
+        return pdf[number].render(scale=dpi / 72, grayscale=True).to_pil()
+    finally:
+        pdf.close()
+
+
+class TestTwoReaders:
+    """A large page of single-column text is cut across a blank gap and its halves read by two
+    Tesseract readers at once (bench/ocr.py: 40 % less time on dense 300 dpi pages)."""
+
+    def test_a_single_column_page_is_cut_in_a_blank_gap_near_its_middle(self, corpus: Path) -> None:
+        _, page = dense_page(corpus)
+        cut = bands.split_row(page)
+        assert cut is not None
+        assert 0.3 * page.height < cut < 0.7 * page.height
+        row = np.asarray(page)[cut]
+        assert row.min() >= bands.INK_LEVEL  # no ink on the cut
+
+    def test_columns_are_never_cut(self, corpus: Path) -> None:
+        """Halves of a two-column page would read the top of both columns first."""
+        page = rendered(corpus / "pypdf_sample_files/026-latex-multicolumn/multicolumn.pdf")
+        assert page.width * page.height >= bands.MIN_SPLIT_PIXELS
+        assert bands.split_row(page) is None
+
+    def test_small_pages_are_read_whole(self, phototest: Image.Image) -> None:
+        assert bands.split_row(phototest) is None
+
+    def test_halves_read_as_the_whole_page_with_page_boxes(self, corpus: Path) -> None:
+        truth, page = dense_page(corpus)
+        cut = bands.split_row(page)
+        assert cut is not None
+        engine = tesseract.load_engine("eng")
+        words = engine.recognize(page, 300)
+        assert character_error_rate(" ".join(w.text for w in words), truth) <= 0.01
+        lines = [word.line for word in words]
+        assert lines == sorted(lines)
+        below = [word for word in words if word.bbox[1] >= cut]
+        above = [word for word in words if word.bbox[3] <= cut]
+        assert len(below) > 100 and len(above) > 100 and len(above) + len(below) == len(words)
+        assert max(w.line for w in above) < min(w.line for w in below)
+        ink = np.asarray(page)
+        for word in below[::10]:
+            x0, y0, x1, y1 = (round(v) for v in word.bbox)
+            assert ink[y0:y1, x0:x1].min() < bands.INK_LEVEL, word  # the box is on its word
 
 
 class TestAuto:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from PIL import Image
 from tesserocr import PSM, RIL, PyTessBaseAPI, WritingDirection, iterate_level
 
 from folio.pipeline.errors import OcrUnavailable
+from folio.pipeline.ocr.bands import can_split, split_row
 from folio.pipeline.ocr.base import OcrWord
 from folio.pipeline.types import OcrEngineName
 
@@ -81,23 +84,64 @@ def resolve_languages(hints: tuple[str, ...]) -> tuple[str, list[str]]:
 class TesseractEngine:
     name = OcrEngineName.tesseract
 
-    def __init__(self, languages: str) -> None:
-        try:
-            self._api = PyTessBaseAPI(path=text_data_path(languages), lang=languages, psm=PSM.AUTO)
-        except RuntimeError as exc:
-            raise OcrUnavailable("Tesseract could not be initialised") from exc
+    def __init__(self, languages: str, *, split: bool = True) -> None:
+        self._languages = languages
+        self._split = split and can_split()
+        self._api = _new_api(languages)
         self._lock = threading.Lock()
+        # a second reader for the lower half of large pages (see bands.py), made on first use
+        self._helper: tuple[PyTessBaseAPI, ThreadPoolExecutor] | None = None
         self.version = tesseract_version()
 
     def recognize(self, image: Image.Image, dpi: int | None) -> list[OcrWord]:
         with self._lock:
-            self._api.SetImage(image)
-            if dpi is not None and MIN_DPI <= dpi <= MAX_DPI:
-                self._api.SetSourceResolution(dpi)
-            self._api.Recognize()
-            words = _read_words(self._api)
-            self._api.Clear()
-        return words
+            cut = split_row(image) if self._split else None
+            if cut is None:
+                return _recognize(self._api, image, dpi)
+            api, pool = self._ensure_helper()
+            below = image.crop((0, cut, image.width, image.height))
+            lower = pool.submit(_recognize, api, below, dpi)
+            upper = _recognize(self._api, image.crop((0, 0, image.width, cut)), dpi)
+            return upper + _shifted(lower.result(), cut, first_line=_next_line(upper))
+
+    def _ensure_helper(self) -> tuple[PyTessBaseAPI, ThreadPoolExecutor]:
+        if self._helper is None:
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tesseract")
+            self._helper = (_new_api(self._languages), pool)
+        return self._helper
+
+
+def _new_api(languages: str) -> PyTessBaseAPI:
+    try:
+        return PyTessBaseAPI(path=text_data_path(languages), lang=languages, psm=PSM.AUTO)
+    except RuntimeError as exc:
+        raise OcrUnavailable("Tesseract could not be initialised") from exc
+
+
+def _recognize(api: PyTessBaseAPI, image: Image.Image, dpi: int | None) -> list[OcrWord]:
+    api.SetImage(image)
+    if dpi is not None and MIN_DPI <= dpi <= MAX_DPI:
+        api.SetSourceResolution(dpi)
+    api.Recognize()
+    words = _read_words(api)
+    api.Clear()
+    return words
+
+
+def _next_line(words: list[OcrWord]) -> int:
+    return max((word.line for word in words), default=-1) + 1
+
+
+def _shifted(words: list[OcrWord], top: int, first_line: int) -> list[OcrWord]:
+    """Words read from the part of a page below row ``top``, in the page's coordinates."""
+    return [
+        replace(
+            word,
+            bbox=(word.bbox[0], word.bbox[1] + top, word.bbox[2], word.bbox[3] + top),
+            line=word.line + first_line,
+        )
+        for word in words
+    ]
 
 
 def _read_words(api: PyTessBaseAPI) -> list[OcrWord]:
