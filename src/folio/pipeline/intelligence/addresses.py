@@ -184,6 +184,25 @@ _PLACE_ONLY = re.compile(r"[ \t]*[^\W\d_][^\W\d_'-]*(?:[ \t]+[^\W\d_][^\W\d_'-]*
 BLOCK_LINES = 4
 
 
+# "12 Main Street, Springfield": a street with its number, then after one comma a town and
+# nothing more (no region, postcode or further line)
+_STREET_THEN_TOWN = re.compile(
+    r"(?P<street>[^,\n]*\d[^,\n]*?)[ \t]*,[ \t]*"
+    r"(?P<town>[^\W\d_][^\W\d_'-]*(?:[ \t]+[^\W\d_][^\W\d_'-]*){0,2})"
+)
+_STREET_NAME_ENDING = re.compile(rf"(?i)\w{_SUFFIX_TYPES}\b")
+
+
+def street_and_town(address: str) -> tuple[int, int, int] | None:
+    """``(end of the street, start and end of the town)`` in an address written as a street
+    and its town only; None for any other address. Such a town is a place the street is in,
+    as NER corpora label it; with a region or postcode the address is a postal one, whole."""
+    m = _STREET_THEN_TOWN.fullmatch(address)
+    if not m or _STREET_WORD.search(m["town"]) or _STREET_NAME_ENDING.search(m["town"]):
+        return None
+    return m.end("street"), m.start("town"), m.end("town")
+
+
 def address_blocks(text: str) -> Iterator[Candidate]:
     """A document's postal block: the line with a postcode and a town, the street lines just
     above it and the region or country line below, as letterheads and receipts print them."""

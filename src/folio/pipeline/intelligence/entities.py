@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left
 from dataclasses import replace
 
-from folio.pipeline.intelligence.addresses import extend_address
+from folio.pipeline.intelligence.addresses import extend_address, street_and_town
 from folio.pipeline.intelligence.candidates import Candidate, context_of, resolve_overlaps
 from folio.pipeline.intelligence.context import enhance, find_licences
 from folio.pipeline.intelligence.identifiers import find_identifiers
@@ -78,7 +78,27 @@ def _detect(text: str, types: set[str] | None) -> list[Candidate]:
         people = [(c.start, c.end) for c in found if c.type == "person"]
         found.extend(block_organisations(text, people))
     kept = resolve_overlaps(enhance(inside_addresses(merge_addresses(found, text)), text))
+    if types is None or "location" in types:  # else the town stays in its address
+        kept = towns_apart(kept)
     return [c for c in kept if types is None or c.type in types]
+
+
+def towns_apart(found: list[Candidate]) -> list[Candidate]:
+    """A street address followed by its town alone ("12 Main Street, Springfield") as the
+    street's address and the town's location."""
+    out: list[Candidate] = []
+    for cand in found:
+        parts = street_and_town(cand.text) if cand.type == "address" else None
+        if parts is None:
+            out.append(cand)
+            continue
+        street_end, town_start, town_end = parts
+        street, town = cand.text[:street_end], cand.text[town_start:town_end]
+        out.append(replace(cand, end=cand.start + street_end, text=street,
+                           normalized=" ".join(street.split())))  # fmt: skip
+        out.append(Candidate("location", cand.start + town_start, cand.start + town_end, town,
+                             cand.confidence, town, None, cand.source))  # fmt: skip
+    return out
 
 
 # the model's address is followed over its next lines only up to a postcode on them
