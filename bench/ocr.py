@@ -61,8 +61,10 @@ from folio.pipeline.ocr.auto import (
     AutoPolicy,
     cheap_to_read,
     keeps_tesseract,
+    reading_cost,
     reads_with_rapidocr_first,
     takes_rapidocr,
+    worth_a_second_opinion,
 )
 from folio.pipeline.ocr.base import prepare_image
 from folio.pipeline.ocr.rapid import Detection
@@ -350,6 +352,7 @@ class Reading:
     sample: Sample
     pixels: int  # of the page as the engines read it
     cheap_to_read: bool  # a large page whose lines RapidOCR reads first (AutoEngine.first)
+    reading: float | None  # RapidOCR's reading length of a large page (None: a small page)
     tesseract_confidence: float | None
     tesseract_words: int
     rapidocr_words: int
@@ -360,10 +363,12 @@ class Reading:
         assert sample.truth is not None
         page = tesseract.pages[0]
         pixels = round(page.width * page.height)  # images only here: the unit is the pixel
+        lines = None if reads_with_rapidocr_first(pixels) else detection(sample)
         return cls(
             sample,
             pixels,
-            not reads_with_rapidocr_first(pixels) and cheap_to_read(detection(sample)),
+            lines is not None and cheap_to_read(lines),
+            reading_cost(lines) if lines is not None else None,
             tesseract.ocr.mean_confidence,
             tesseract.metadata.word_count,
             rapid.metadata.word_count,
@@ -378,6 +383,8 @@ class Reading:
         if reads_with_rapidocr_first(self.pixels, policy) or self.cheap_to_read:
             return self.scores["rapidocr" if self.rapidocr_words else "tesseract"]
         if keeps_tesseract(self.tesseract_confidence, policy):
+            return self.scores["tesseract"]
+        if not worth_a_second_opinion(self.reading, policy):
             return self.scores["tesseract"]
         second = takes_rapidocr(self.tesseract_words, self.rapidocr_words)
         return self.scores["rapidocr" if second else "tesseract"]

@@ -28,7 +28,14 @@ from folio.pipeline import (
 from folio.pipeline.formats.pdf import scan_scale
 from folio.pipeline.formats.pdf_text import PageFrame
 from folio.pipeline.ocr import bands, rapid, tesseract
-from folio.pipeline.ocr.auto import LINE_COST, cheap_to_read, reading_cost, resolution_of
+from folio.pipeline.ocr.auto import (
+    LINE_COST,
+    AutoEngine,
+    AutoPolicy,
+    cheap_to_read,
+    reading_cost,
+    resolution_of,
+)
 from folio.pipeline.ocr.session import reduction
 
 from .conftest import CORPUS
@@ -490,6 +497,21 @@ class TestAuto:
         assert character_error_rate(result.text.lower(), sroie_truth("005").lower()) <= 0.08
         assert "tesseract" not in result.engine_versions
         assert_consistent(result)
+
+    @pytest.mark.parametrize(
+        ("longest", "engines"), [(0.0, {"tesseract"}), (1e9, {"tesseract", "rapidocr"})]
+    )
+    def test_a_second_opinion_longer_than_the_policy_allows_is_not_asked(
+        self, corpus: Path, longest: float, engines: set[str]
+    ) -> None:
+        """A page Tesseract is unsure of (here: trusting no confidence) gets RapidOCR's reading
+        only when its lines are short enough to read in the time the policy allows."""
+        truth, page = dense_page(corpus)
+        policy = AutoPolicy(trusted_confidence=101.0, second_opinion_max_reading=longest)
+        engine = AutoEngine(lambda: tesseract.load_engine("eng"), rapid.load_engine, policy)
+        words = engine.recognize(page, 300)
+        assert {name.value for name in engine.used} == engines
+        assert character_error_rate(" ".join(word.text for word in words), truth) <= 0.02
 
     def test_default_engine_is_auto(self) -> None:
         assert PipelineOptions().ocr_engine is OcrEngineName.auto

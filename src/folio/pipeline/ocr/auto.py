@@ -15,7 +15,8 @@ who reads first:
   quicker there, and its reading stands when its mean word confidence reaches
   ``trusted_confidence`` (a clean scan). Where it is unsure (photos, uneven light, small
   print) RapidOCR reads the lines it found too, and its reading wins unless it found less than
-  half as many words.
+  half as many words; on a page whose lines would take it longer than
+  ``second_opinion_max_reading`` (a dense table), Tesseract's reading stands.
 
 The confidence threshold is measured by ``bench/ocr.py`` (tuned on one fold of the corpus,
 scored on the other); the size and reading bounds are costs, measured there too. Signals of
@@ -46,6 +47,9 @@ class AutoPolicy:
     rapid_first_max_pixels: int = 2_500_000  # pages up to this size are RapidOCR's alone
     # larger pages are RapidOCR's when its reading is at most this long, in line heights
     rapid_first_max_reading: float = 800.0
+    # RapidOCR's second opinion on a page Tesseract was unsure of reads all the page's lines:
+    # past this length (about 3 s on 2 cores; a dense table) Tesseract's reading stands
+    second_opinion_max_reading: float = 1500.0
 
 
 # Recognition time per detected line, in line heights of text (fitted on the 61 SROIE receipts,
@@ -82,6 +86,13 @@ def cheap_to_read(detection: Detection, policy: AutoPolicy = POLICY) -> bool:
     """A large page RapidOCR reads first: few or short lines (a receipt, a sparse form)."""
     cost = reading_cost(detection)
     return cost is not None and cost <= policy.rapid_first_max_reading
+
+
+def worth_a_second_opinion(reading: float | None, policy: AutoPolicy = POLICY) -> bool:
+    """Whether RapidOCR may read again a page Tesseract was unsure of, whose lines are
+    ``reading`` line heights long: not when that would take longer than the policy allows (an
+    unknown length is allowed)."""
+    return reading is None or reading <= policy.second_opinion_max_reading
 
 
 def resolution_of(detection: Detection) -> int | None:
@@ -149,6 +160,9 @@ class AutoEngine:
         if first.name is OcrEngineName.rapidocr:
             return words or self._use(self._tesseract).recognize(image, dpi)
         if self._rapidocr is None or keeps_tesseract(mean_confidence(words), self._policy):
+            return words
+        reading = reading_cost(detection) if detection is not None else None
+        if not worth_a_second_opinion(reading, self._policy):
             return words
         second = DetectedLines(self._use(self._rapidocr), detection).recognize(image, dpi)
         return second if takes_rapidocr(len(words), len(second)) else words
