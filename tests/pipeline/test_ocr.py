@@ -502,15 +502,22 @@ class TestAuto:
         ("longest", "engines"), [(0.0, {"tesseract"}), (1e9, {"tesseract", "rapidocr"})]
     )
     def test_a_second_opinion_longer_than_the_policy_allows_is_not_asked(
-        self, corpus: Path, longest: float, engines: set[str]
+        self, phototest: Image.Image, longest: float, engines: set[str]
     ) -> None:
-        """A page Tesseract is unsure of (here: trusting no confidence) gets RapidOCR's reading
-        only when its lines are short enough to read in the time the policy allows."""
-        truth, page = dense_page(corpus)
-        policy = AutoPolicy(trusted_confidence=101.0, second_opinion_max_reading=longest)
+        """A large page Tesseract reads first (here: whatever its lines) and is unsure of (here:
+        trusting no confidence) gets RapidOCR's reading only when its lines are short enough to
+        read in the time the policy allows."""
+        page = Image.new("L", (2550, 3300), 255)  # a letter page scanned at 300 dpi
+        page.paste(phototest, (300, 300))
+        policy = AutoPolicy(
+            trusted_confidence=101.0,
+            rapid_first_max_reading=0.0,
+            second_opinion_max_reading=longest,
+        )
         engine = AutoEngine(lambda: tesseract.load_engine("eng"), rapid.load_engine, policy)
         words = engine.recognize(page, 300)
         assert {name.value for name in engine.used} == engines
+        truth = (TESTING / "phototest.txt").read_text(encoding="utf-8")
         assert character_error_rate(" ".join(word.text for word in words), truth) <= 0.02
 
     def test_default_engine_is_auto(self) -> None:
