@@ -320,6 +320,14 @@ class TestEngines:
         blank = engine.detect(Image.new("L", (400, 300), 255))
         assert (blank.lines, blank.line_lengths, engine.read(blank)) == (0, 0.0, [])
 
+    def test_rapidocr_reads_a_two_column_page_column_by_column(self, corpus: Path) -> None:
+        """Its columns are half a line height apart: each column reads whole (CER 0.725 when
+        rows were read across both columns)."""
+        pdf_path = corpus / "pypdf_sample_files/026-latex-multicolumn/multicolumn.pdf"
+        truth = pdfium.PdfDocument(pdf_path)[0].get_textpage().get_text_range()
+        words = rapid.load_engine().recognize(rendered(pdf_path), 300)
+        assert character_error_rate(" ".join(w.text for w in words), truth) <= 0.03  # 0.010
+
     def test_english_alone_reads_with_the_shipped_fast_model(self, corpus: Path) -> None:
         fast = tesseract.FAST_MODELS
         assert tesseract.text_data_path("eng") == str(fast)

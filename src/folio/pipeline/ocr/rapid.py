@@ -17,7 +17,7 @@ from PIL import Image
 
 from folio.pipeline.errors import OcrUnavailable
 from folio.pipeline.ocr.base import Box, OcrWord, mean_confidence, mostly_vertical
-from folio.pipeline.ocr.layout import Placed, reading_order
+from folio.pipeline.ocr.layout import MIN_GUTTER_LINES, Placed, reading_order
 from folio.pipeline.types import OcrEngineName
 
 if TYPE_CHECKING:
@@ -274,7 +274,7 @@ def words_in_reading_order(lines: list[tuple[Quad, str, float]]) -> list[OcrWord
     """Detected lines in reading order (rows, and columns where the page has them), as words."""
     placed = [Placed(_bounds(quad), (quad, text, score)) for quad, text, score in lines]
     words: list[OcrWord] = []
-    for row_number, row in enumerate(reading_order(placed)):
+    for row_number, row in enumerate(reading_order(placed, MIN_GUTTER_LINES)):
         for quad, text, score in row:
             words.extend(split_line(quad, text, score * 100.0, row_number))
     return words
