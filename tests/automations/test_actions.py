@@ -109,7 +109,9 @@ async def test_each_kind_runs_on_an_upload(
     assert redaction["id"] == results[2]["redaction_id"] and redaction["counts"] == {"email": 1}
     document = (await client.get(f"/api/v1/documents/{document_id}")).json()
     assert document["batch_id"] == archive["id"]
-    [share] = (await client.get(f"/api/v1/documents/{document_id}/shares")).json()["items"]
+    shares = await client.get(f"/api/v1/documents/{document_id}/shares")
+    assert shares.status_code == 200, shares.text
+    [share] = shares.json()["items"]
     assert share["kind"] == "member" and share["recipient_user_id"] == viewer_account.user_id
     assert await arrived(inbox, "Folio: Order filed")  # the admin's preferences ask for e-mail
     assert document["delete_after"][:10] == (utcnow() + timedelta(days=30)).date().isoformat()
