@@ -10,9 +10,12 @@ published table (`coreF2`, without organisations and NRP), per class, and per ha
 by index (a threshold tuned on one half is scored on the other). Gold and predicted types are
 mapped to shared classes; a prediction matches a gold span of the same class one-to-one;
 predictions of unmapped types are ignored. Gold types neither system targets (TITLE, AGE,
-ZIP_CODE) are left out. Receipts: recall of each SROIE ground-truth field (company, address,
-date, total) as an entity of its type (organization, address, date, money), on the
-ground-truth transcripts (box csv text lines), so OCR is not the variable.
+ZIP_CODE) are left out. The same predictions are also scored as presidio-research's
+SpanEvaluator scores them (`_presidio_spans.py`: spans rebuilt from token tags, skip words
+ignored, neighbouring spans of one type merged, type-agnostic overall figure). Receipts:
+recall of each SROIE ground-truth field (company, address, date, total) as an entity of its
+type (organization, address, date, money), on the ground-truth transcripts (box csv text
+lines), so OCR is not the variable.
 Classification: accuracy on the labelled samples (public-sector CSV, SROIE receipt
 transcripts, invoice2data invoices; the public-sector images with OCR unless --quick).
 Redaction: PII found in generated and corpus PDFs is redacted, the result re-extracted (text
@@ -40,6 +43,7 @@ import pypdfium2 as pdfium
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+import _presidio_spans as presidio_spans
 from folio.pipeline import DocumentResult, OcrEngineName, OcrMode, PipelineOptions, process_file
 from folio.pipeline.intelligence import analyze, classify, detect_pii, extract_entities, redact_pdf
 from folio.pipeline.intelligence.redaction_plan import pdf_page_sizes, plan_redaction
@@ -124,11 +128,13 @@ def score_pii(
 ) -> dict[str, Any]:
     """Global, core-class, per-class and per-half P/R/F2, and ms per sentence."""
     halves: list[dict[str, list[int]]] = [{}, {}]
+    sentences: list[tuple[str, list[Span], list[Span]]] = []
     started = time.perf_counter()
     for index, sample in enumerate(samples):
         gold = [(s["start_position"], s["end_position"], GOLD[s["entity_type"]])
                 for s in sample["spans"] if s["entity_type"] in GOLD]  # fmt: skip
         pred = predict(sample["full_text"])
+        sentences.append((sample["full_text"], gold, pred))
         hits = _matches(gold, pred)
         counts = halves[0 if index < len(samples) // 2 else 1]
         for span in gold:
@@ -141,6 +147,7 @@ def score_pii(
         for span in hits:
             counts[span[2]][1] -= 1
     ms = 1000 * (time.perf_counter() - started) / len(samples)
+    evaluator = score_like_presidio_evaluator(sentences)
     merged: dict[str, list[int]] = {}
     for counts in halves:
         for cls, row in counts.items():
@@ -148,7 +155,26 @@ def score_pii(
     return {**_totals(merged, set(merged)), "core": _totals(merged, CORE),
             "halves": [_totals(h, set(h)) for h in halves],
             "per_type": {c: _totals(merged, {c}) for c in sorted(merged)},
-            "ms_per_sentence": round(ms, 2)}  # fmt: skip
+            "presidio_evaluator": evaluator, "ms_per_sentence": round(ms, 2)}  # fmt: skip
+
+
+def score_like_presidio_evaluator(
+    sentences: list[tuple[str, list[Span], list[Span]]],
+) -> dict[str, Any]:
+    """The same predictions scored as presidio-research's SpanEvaluator does (_presidio_spans):
+    type-agnostic overall, per type, and per half."""
+    halves = [presidio_spans.Counts(), presidio_spans.Counts()]
+    per_type: dict[str, presidio_spans.Counts] = {}
+    for index, (text, gold, pred) in enumerate(sentences):
+        overall, types = presidio_spans.score_sentence(text, gold, pred)
+        halves[0 if index < len(sentences) // 2 else 1].add(overall)
+        for kind, counts in types.items():
+            per_type.setdefault(kind, presidio_spans.Counts()).add(counts)
+    total = presidio_spans.Counts()
+    for half in halves:
+        total.add(half)
+    return {**total.figures(), "halves": [h.figures() for h in halves],
+            "per_type": {k: per_type[k].figures() for k in sorted(per_type)}}  # fmt: skip
 
 
 def folio_predict(text: str) -> list[Span]:
@@ -383,12 +409,23 @@ def print_pii(pii: dict[str, Any]) -> None:
         ms = row["ms_per_sentence"]
         print(f"{name:<10}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f2']:>8.3f}"
               f"{row['core']['f2']:>8.3f}{h1:>7.3f}{h2:>7.3f}{ms:>9.2f}")  # fmt: skip
+    print("\nThe same predictions scored as presidio-research's SpanEvaluator does "
+          "(type-agnostic overall)")  # fmt: skip
+    for name in systems:
+        row = pii[name]["presidio_evaluator"]
+        h1, h2 = (h["f2"] for h in row["halves"])
+        print(f"{name:<10}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f2']:>8.3f}"
+              f"{'':>8}{h1:>7.3f}{h2:>7.3f}")  # fmt: skip
     classes = sorted({c for n in systems for c in pii[n]["per_type"]})
     for name in systems:
         print(f"\n{name} per type      P      R     F2  gold")
         for cls in classes:
             if cls in pii[name]["per_type"]:
                 print(_row(cls, pii[name]["per_type"][cls]))
+        print(f"{name} per type, scored as presidio-research does")
+        for cls, row in pii[name]["presidio_evaluator"]["per_type"].items():
+            print(f"{cls:<16}{row['precision']:>7.3f}{row['recall']:>7.3f}{row['f2']:>7.3f}"
+                  f"{row['gold']:>6}")  # fmt: skip
 
 
 def print_table(report: dict[str, Any]) -> None:
