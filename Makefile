@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 LINTED := src tests bench migrations docs/hooks.py docs/examples clients/python/src examples
 
-.PHONY: install run test test-fast test-scaleout lint format bench clean train-ner
+.PHONY: install run test test-fast test-e2e test-scaleout lint format bench clean train-ner
 
 WEB_VENDOR := src/folio/web/static/vendor
 
@@ -48,13 +48,18 @@ SCALEOUT_TESTS := tests/scaleout tests/events tests/documents/test_endpoints.py 
                   tests/retention/test_erasure.py
 
 # The embedded suite runs on PYTEST_WORKERS processes (pytest-xdist); the tests that kill and
-# restart real servers run on their own afterwards, so their timing does not share the cores.
+# restart real servers run afterwards, with no other tests, so their timing does not share the
+# cores. They keep about one core busy: the linters (a minute of one core) run next to them.
+# --output-sync prints each one's output whole when it ends.
 PYTEST_WORKERS ?= 2
 
-test: lint
+test: install
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --durations=25 --ignore=tests/scaleout --ignore=tests/e2e --ignore=tests/web
-	$(BIN)/python -m pytest -q tests/e2e tests/web
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint test-e2e
 	FOLIO_TEST_BACKEND=scaleout $(BIN)/python -m pytest -q $(SCALEOUT_TESTS)
+
+test-e2e: install
+	$(BIN)/python -m pytest -q tests/e2e tests/web
 
 test-scaleout: install
 	FOLIO_TEST_BACKEND=scaleout $(BIN)/python -m pytest -q $(SCALEOUT_TESTS)
