@@ -189,10 +189,10 @@ class EntityTagger:
         self._hidden, self._pieces = lower.get_dim("nO"), lower.get_dim("nP")
         self._upper_W = np.ascontiguousarray(upper.get_param("W").T)
         self._upper_b = upper.get_param("b")
-        # the masks of the valid actions when no entity is open
         # OpenBLAS splits these matrix products over every core, and its threads spin while
         # they wait: two worker processes on two cores then took 12 ms a sentence, not 2
         self._blas = ThreadpoolController().select(user_api="blas")
+        # the masks of the valid actions when no entity is open
         self._open_mask = actions.mask(_BEGIN, _UNIT, _OUT)
         self._unit_mask = actions.mask(_UNIT, _OUT)
         self._out_mask = actions.mask(_OUT)
